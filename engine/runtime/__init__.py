@@ -1,0 +1,1 @@
+"""SpiffWorkflow plumbing: parsing, running to the next wait state, pruning, serialising."""

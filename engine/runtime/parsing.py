@@ -1,0 +1,47 @@
+"""Turn BPMN XML into SpiffWorkflow specs; parsed specs are cached per deployed process version."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+
+
+@dataclass(frozen=True)
+class ParsedProcess:
+    spec: BpmnProcessSpec
+    subprocess_specs: dict[str, BpmnProcessSpec]
+
+
+def make_parser() -> SpiffBpmnParser:
+    return SpiffBpmnParser(validator=BpmnValidator())
+
+
+def parse_process(bpmn_files: tuple[tuple[str, str], ...], process_key: str) -> ParsedProcess:
+    """Parse `process_key` from the given (filename, xml) pairs (call activities may span files)."""
+    parser = make_parser()
+    for filename, xml in bpmn_files:
+        parser.add_bpmn_xml(etree.fromstring(xml.encode("utf-8")), filename=filename)
+    spec = parser.get_spec(process_key)
+    subprocess_specs = parser.get_subprocess_specs(process_key)
+    return ParsedProcess(spec=spec, subprocess_specs=subprocess_specs)
+
+
+@lru_cache(maxsize=256)
+def parsed_version(version_id: int, bpmn_files: tuple[tuple[str, str], ...], process_key: str) -> ParsedProcess:
+    """Parsing costs milliseconds per step otherwise; a deployed version never changes, so cache it."""
+    return parse_process(bpmn_files, process_key)
+
+
+def process_ids(xml: str) -> list[str]:
+    root = etree.fromstring(xml.encode("utf-8"))
+    return [p.get("id") for p in root.iter("{http://www.omg.org/spec/BPMN/20100524/MODEL}process")]
+
+
+def spiff_properties(task_spec: Any) -> dict[str, str]:
+    extensions = getattr(task_spec, "extensions", None) or {}
+    return dict(extensions.get("properties", {}) or {})

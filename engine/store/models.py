@@ -1,0 +1,13 @@
+"""Imports every domain's models so Base.metadata is complete (Alembic, test fixtures)."""
+from engine.audit.models import AuditEvent
+from engine.cases.models import Case, CaseLink, KeySequence
+from engine.definitions.models import Deployment, ProcessVersion
+from engine.org.models import OrgUnit, Role, User, UserRole
+from engine.store.base import Base
+from engine.tasks.models import WorkItem
+from engine.timers.models import Timer
+
+__all__ = [
+    "AuditEvent", "Base", "Case", "CaseLink", "Deployment", "KeySequence", "OrgUnit",
+    "ProcessVersion", "Role", "Timer", "User", "UserRole", "WorkItem",
+]

@@ -1,0 +1,40 @@
+"""Work items: the human-task projection inboxes and dashboards query."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from engine.store.base import Base, utcnow
+
+
+class WorkItem(Base):
+    __tablename__ = "work_items"
+    __table_args__ = (
+        Index("ix_work_items_status_department", "status", "department"),
+        Index("ix_work_items_status_role", "status", "role"),
+        Index("ix_work_items_status_grid_cell", "status", "grid_cell"),
+        Index("ix_work_items_assignee_status", "assignee", "status"),
+        Index("ix_work_items_status_due", "status", "due_at"),
+        Index("ix_work_items_case_status", "case_id", "status"),
+    )
+
+    # The SpiffWorkflow task id: unique across workflows, stable across serialisation.
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    task_spec: Mapped[str] = mapped_column(String(200))
+    task_name: Mapped[str] = mapped_column(String(300))
+    form_key: Mapped[str | None] = mapped_column(String(100))
+    role: Mapped[str | None] = mapped_column(String(60))
+    department: Mapped[str | None] = mapped_column(String(40))
+    grid_cell: Mapped[str | None] = mapped_column(String(40))
+    candidate_users: Mapped[list[Any]] = mapped_column(default=list)
+    assignee: Mapped[str | None] = mapped_column(String(80))
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    sla_state: Mapped[str] = mapped_column(String(20), default="none")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    due_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
+    completed_by: Mapped[str | None] = mapped_column(String(80))
