@@ -1,0 +1,233 @@
+"""Definition checks: everything wrong with a form file, each problem naming file and field.
+
+The checks run in layers. The file's shape (form_file.schema.json) comes first: when
+it fails, later checks would only repeat the same mistake in other words, so we stop.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from engine.errors import Problem
+from engine.forms.parse import decode, key_from_filename
+from engine.forms.visibility import same_value
+from engine.forms.widgets import CHOICE_WIDGETS, FIELD_TYPES, enum_values, infer_widget, widget_mismatch
+
+DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
+
+
+@cache
+def form_file_validator() -> Draft202012Validator:
+    text = resources.files("engine.forms").joinpath("form_file.schema.json").read_text("utf-8")
+    return Draft202012Validator(json.loads(text))
+
+
+def validate_form_definition(text_or_bytes: str | bytes, filename: str) -> list[Problem]:
+    """Every problem of one form file; an empty list means load_form will succeed."""
+    doc, problems = decode(text_or_bytes, filename)
+    if problems:
+        return problems
+    return check_document(doc, filename)
+
+
+def check_document(doc: Any, filename: str) -> list[Problem]:
+    problems = list(_shape_problems(doc, filename))
+    if problems:
+        return problems
+    problems += _key_problems(doc, filename)
+    schema_problems = list(_json_schema_problems(doc["schema"], filename))
+    problems += schema_problems
+    if not schema_problems:
+        problems += _field_problems(doc, filename)
+    return problems
+
+
+def _element_for(path: list[Any]) -> str | None:
+    """Name the field when the path is inside one, else the top-level member."""
+    if len(path) >= 2 and path[0] == "uiSchema" and not str(path[1]).startswith("ui:"):
+        return str(path[1])
+    if len(path) >= 3 and path[0] == "schema" and path[1] == "properties":
+        return str(path[2])
+    return ".".join(str(p) for p in path) or None
+
+
+def _shape_problems(doc: Any, filename: str) -> Iterator[Problem]:
+    for error in sorted(form_file_validator().iter_errors(doc), key=lambda e: list(e.absolute_path)):
+        path = list(error.absolute_path)
+        where = "/".join(str(p) for p in path)
+        yield Problem(filename, _element_for(path), f"{where or 'file'}: {error.message}")
+
+
+def _key_problems(doc: Mapping[str, Any], filename: str) -> list[Problem]:
+    expected = key_from_filename(filename)
+    if doc["key"] != expected:
+        return [Problem(filename, "key", f"key {doc['key']!r} must equal the file name {expected!r}")]
+    return []
+
+
+def _json_schema_problems(schema: Mapping[str, Any], filename: str) -> Iterator[Problem]:
+    declared = schema.get("$schema")
+    if declared is not None and declared.rstrip("#") != DRAFT_2020_12:
+        yield Problem(filename, "schema", f"$schema must be {DRAFT_2020_12!r} (got {declared!r})")
+    meta = Draft202012Validator(Draft202012Validator.META_SCHEMA, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    for error in meta.iter_errors(schema):
+        path = ["schema", *error.absolute_path]
+        yield Problem(filename, _element_for(path), f"not a valid JSON Schema 2020-12: {_where(error)}{error.message}")
+    for pointer, ref in _refs(schema, "schema"):
+        # Remote $refs would be fetched (or fail) at submission time; forms must be self-contained.
+        if not ref.startswith("#"):
+            yield Problem(filename, pointer, f"$ref {ref!r} is not local; only '#/...' references are allowed")
+
+
+def _where(error: ValidationError) -> str:
+    path = "/".join(str(p) for p in error.absolute_path)
+    return f"at {path}: " if path else ""
+
+
+def _refs(node: Any, path: str) -> Iterator[tuple[str, str]]:
+    if isinstance(node, Mapping):
+        for k, v in node.items():
+            if k == "$ref" and isinstance(v, str):
+                yield path, v
+            else:
+                yield from _refs(v, f"{path}/{k}")
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _refs(v, f"{path}/{i}")
+
+
+def _field_problems(doc: Mapping[str, Any], filename: str) -> list[Problem]:
+    schema = doc["schema"]
+    props: Mapping[str, Any] = schema["properties"]
+    ui: Mapping[str, Any] = doc["uiSchema"]
+    problems: list[Problem] = []
+
+    def add(element: str | None, message: str) -> None:
+        problems.append(Problem(filename, element, message))
+
+    for name in schema.get("required", []):
+        if name not in props:
+            add(name, f"schema.required names {name!r}, which is not a field in schema.properties")
+    for name in ui:
+        if not name.startswith("ui:") and name not in props:
+            add(name, f"uiSchema names field {name!r}, which does not exist in schema.properties")
+    problems += _order_problems(ui.get("ui:order"), props, filename)
+
+    widgets: dict[str, str] = {}
+    for name, field_schema in props.items():
+        if not isinstance(field_schema, Mapping):
+            add(name, "field schema must be an object (boolean schemas cannot be rendered)")
+            continue
+        if field_schema.get("type") not in FIELD_TYPES:
+            add(name, f"field needs a single type, one of {', '.join(FIELD_TYPES)} (got {field_schema.get('type')!r})")
+            continue
+        field_ui: Mapping[str, Any] = ui.get(name, {})
+        widget = field_ui.get("ui:widget") or infer_widget(field_schema)
+        if widget is None:
+            add(name, "no widget fits this field; set ui:widget")
+            continue
+        mismatch = widget_mismatch(widget, field_schema)
+        if mismatch:
+            add(name, mismatch)
+            continue
+        widgets[name] = widget
+        if not field_ui.get("ui:title", {}).get("zh"):
+            add(name, "missing Chinese label: set ui:title {\"zh\": ...}")
+        problems += _option_problems(name, widget, field_schema, field_ui, filename)
+
+    problems += _visibility_problems(props, ui, widgets, filename)
+    return problems
+
+
+def _order_problems(order: list[str] | None, props: Mapping[str, Any], filename: str) -> list[Problem]:
+    if order is None:
+        return []  # no ui:order: fields appear in schema.properties order
+    problems = []
+    seen: set[str] = set()
+    for name in order:
+        if name not in props:
+            problems.append(Problem(filename, name, f"ui:order names {name!r}, which is not a field"))
+        elif name in seen:
+            problems.append(Problem(filename, name, f"ui:order lists {name!r} twice"))
+        seen.add(name)
+    for name in props:
+        if name not in seen:
+            problems.append(Problem(filename, name, f"ui:order is incomplete: field {name!r} is missing"))
+    return problems
+
+
+def _option_problems(
+    name: str, widget: str, field_schema: Mapping[str, Any], field_ui: Mapping[str, Any], filename: str
+) -> list[Problem]:
+    if widget not in CHOICE_WIDGETS:
+        if "ui:enumNames" in field_ui:
+            return [Problem(filename, name, f"ui:enumNames is only for select, radio and checkboxes, not {widget!r}")]
+        return []
+    values = enum_values(field_schema, widget) or []
+    labels = field_ui.get("ui:enumNames")
+    if labels is None:
+        return [Problem(filename, name, "missing Chinese labels for the options: set ui:enumNames")]
+    if len(labels) != len(values):
+        return [Problem(filename, name, f"ui:enumNames has {len(labels)} labels for {len(values)} enum values")]
+    return []
+
+
+def _visibility_problems(
+    props: Mapping[str, Any], ui: Mapping[str, Any], widgets: Mapping[str, str], filename: str
+) -> list[Problem]:
+    problems: list[Problem] = []
+    controllers: dict[str, str] = {}
+    for name in props:
+        rule = ui.get(name, {}).get("ui:visibleIf")
+        if rule is None:
+            continue
+        other = rule["field"]
+        if other == name:
+            problems.append(Problem(filename, name, "ui:visibleIf cannot depend on the field itself"))
+        elif other not in props:
+            problems.append(Problem(filename, name, f"ui:visibleIf references unknown field {other!r}"))
+        else:
+            controllers[name] = other
+            problems += _visibility_value_problems(name, other, rule["in"], props[other], widgets, filename)
+    for name in controllers:
+        cycle = _cycle_from(name, controllers)
+        if cycle and cycle[0] == name:
+            problems.append(Problem(filename, name, "ui:visibleIf forms a cycle: " + " -> ".join([*cycle, name])))
+    return problems
+
+
+def _visibility_value_problems(
+    name: str, other: str, values: list[Any], other_schema: Any,
+    widgets: Mapping[str, str], filename: str,
+) -> list[Problem]:
+    widget = widgets.get(other)
+    if widget is None:
+        return []  # the controlling field already has its own problem
+    if widget == "attachments":
+        return [Problem(filename, name, f"ui:visibleIf cannot depend on attachments field {other!r}")]
+    allowed = enum_values(other_schema, widget)
+    if widget == "checkbox":
+        allowed = [True, False]
+    if allowed is None:
+        return []
+    wrong = [v for v in values if not any(same_value(v, a) for a in allowed)]
+    if wrong:
+        return [Problem(filename, name, f"ui:visibleIf values {wrong!r} are not options of {other!r}")]
+    return []
+
+
+def _cycle_from(start: str, controllers: Mapping[str, str]) -> list[str] | None:
+    path = [start]
+    current = controllers.get(start)
+    while current is not None:
+        if current in path:
+            return path[path.index(current):]
+        path.append(current)
+        current = controllers.get(current)
+    return None
