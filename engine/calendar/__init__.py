@@ -5,6 +5,7 @@ Pure module: no database, no Flask. See docs/calendar.md for the semantics.
 
 from __future__ import annotations
 
+from engine.calendar.build import build_day_table, year_files_in
 from engine.calendar.business import UNITS, BusinessCalendar, Cutoff, Deadline, Unit
 from engine.calendar.chinese import day_table_from_chinese_calendar, supported_years
 from engine.calendar.days import Day, DayKind, DayTable, merge_tables, plain_day
@@ -49,6 +50,7 @@ __all__ = [
     "YearFile",
     "YearNotSupported",
     "add_working_days",
+    "build_day_table",
     "add_working_hours",
     "day_table_from_chinese_calendar",
     "default_calendar",
@@ -64,4 +66,5 @@ __all__ = [
     "validate_year_file",
     "working_days_between",
     "working_hours_between",
+    "year_files_in",
 ]
