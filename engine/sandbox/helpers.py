@@ -1,0 +1,92 @@
+"""The documented functions expressions may call, and the registry other modules extend.
+
+Other engine modules add their own (the calendar registers working-day helpers)
+with `register_helper` at import time; every evaluation reads the registry
+afresh, so registration order relative to engine start-up does not matter.
+"""
+from __future__ import annotations
+
+import keyword
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from engine.sandbox import date_helpers, lookup_helpers
+from engine.sandbox.safe_builtins import SAFE_BUILTINS
+
+
+@dataclass(frozen=True)
+class Helper:
+    name: str
+    fn: Callable[..., Any]
+    doc: str
+
+
+_registry: dict[str, Helper] = {}
+_lock = threading.Lock()
+
+
+def register_helper(name: str, fn: Callable[..., Any], *, doc: str | None = None, replace: bool = False) -> None:
+    """Make `fn` callable as `name(...)` from every expression and script.
+
+    `doc` defaults to the first line of `fn.__doc__`; a helper without one is
+    refused because describe_helpers() is what analysts read.  Registering an
+    existing name raises unless `replace=True`, so two modules cannot silently
+    shadow each other.
+    """
+    if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_"):
+        raise ValueError(f"helper name {name!r} must be a plain identifier not starting with '_'")
+    if name in SAFE_BUILTINS:
+        raise ValueError(f"helper name {name!r} would hide the builtin of the same name")
+    if not callable(fn):
+        raise TypeError(f"helper {name!r} must be callable")
+    summary = (doc or _first_line(fn.__doc__)).strip()
+    if not summary:
+        raise ValueError(f"helper {name!r} needs a one-line docstring")
+    with _lock:
+        if name in _registry and not replace:
+            raise ValueError(f"helper {name!r} is already registered")
+        _registry[name] = Helper(name, fn, summary)
+
+
+def unregister_helper(name: str) -> None:
+    """Remove a helper (tests and plug-in reloads); unknown names are ignored."""
+    with _lock:
+        _registry.pop(name, None)
+
+
+def helper_namespace() -> dict[str, Callable[..., Any]]:
+    """Name → function for every registered helper, as injected into evaluations."""
+    with _lock:
+        return {h.name: h.fn for h in _registry.values()}
+
+
+def describe_helpers() -> dict[str, str]:
+    """Name → one-line description of every helper, sorted by name, for the docs and the studio."""
+    with _lock:
+        return {name: _registry[name].doc for name in sorted(_registry)}
+
+
+def _first_line(doc: str | None) -> str:
+    return doc.strip().splitlines()[0] if doc and doc.strip() else ""
+
+
+def _register_builtin_helpers() -> None:
+    for name, fn in (
+        ("today", date_helpers.today),
+        ("now", date_helpers.now),
+        ("date", date_helpers.make_date),
+        ("datetime", date_helpers.make_datetime),
+        ("timedelta", date_helpers.make_timedelta),
+        ("parse_date", date_helpers.parse_date),
+        ("parse_datetime", date_helpers.parse_datetime),
+        ("days_between", date_helpers.days_between),
+        ("add_days", date_helpers.add_days),
+        ("contains", lookup_helpers.contains),
+        ("get", lookup_helpers.get),
+    ):
+        register_helper(name, fn, replace=True)
+
+
+_register_builtin_helpers()

@@ -1,0 +1,94 @@
+"""Compile-time rules added on top of RestrictedPython's own policy.
+
+RestrictedPython already refuses underscore names and attributes, frame/code
+attributes (gi_frame, f_globals, ...), exec/eval calls, match statements,
+``except*``, async code and ``nonlocal``.  It deliberately *allows* a few things
+that make sense for Zope but not for a diagram uploaded from a browser; this
+subclass closes those and words the refusals for analysts, so that deploy-time
+validation reports them instead of a case failing later.
+"""
+from __future__ import annotations
+
+import ast
+
+from RestrictedPython.transformer import RestrictingNodeTransformer
+
+# Names that have no business in a condition or a script whatever they hold.
+# Refused on any use so that `f = eval; f('...')` fails at deploy time too.
+FORBIDDEN_NAMES: frozenset[str] = frozenset({
+    "breakpoint",
+    "classmethod",
+    "compile",
+    "delattr",
+    "dir",
+    "eval",
+    "exec",
+    "exit",
+    "getattr",
+    "globals",
+    "hasattr",
+    "locals",
+    "memoryview",
+    "quit",
+    "setattr",
+    "staticmethod",
+    "super",
+    "vars",
+})
+
+# Builtins refused only when called: these words are also plausible task-data
+# field names (a form field "type" or "open"), which must stay readable.
+FORBIDDEN_CALLS: frozenset[str] = frozenset({
+    "format",
+    "help",
+    "input",
+    "object",
+    "open",
+    "property",
+    "type",
+})
+
+# str.format / format_map resolve "{0.__class__}" inside the C formatter, past
+# every attribute guard; f-strings are compiled to checked attribute access.
+FORBIDDEN_ATTRIBUTES: frozenset[str] = frozenset({"format", "format_map"})
+
+
+class SandboxPolicy(RestrictingNodeTransformer):
+    """RestrictedPython's transformer plus casegrid's stricter, analyst-worded rules."""
+
+    def visit_Import(self, node: ast.Import) -> ast.AST:
+        self.error(node, "import is not allowed")
+        return node
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> ast.AST:
+        self.error(node, "import is not allowed")
+        return node
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> ast.AST:
+        # RestrictedPython rewrites classes to use a caller-supplied metaclass;
+        # task data never needs classes, so refuse rather than supply one.
+        self.error(node, "class definitions are not allowed")
+        return node
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        if node.id in FORBIDDEN_NAMES:
+            self.error(node, f"{node.id}() is not allowed")
+            return node
+        if node.id in ("print", "printed"):
+            # RestrictedPython would route print to a collector we do not keep.
+            self.error(node, "print is not available; assign the value to a variable instead")
+            return node
+        return super().visit_Name(node)  # type: ignore[no-any-return]
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        # Checked before RestrictedPython so eval/exec get the same wording as open/type.
+        if isinstance(node.func, ast.Name) and node.func.id in FORBIDDEN_CALLS | FORBIDDEN_NAMES:
+            self.error(node, f"{node.func.id}() is not allowed")
+            return node
+        return super().visit_Call(node)  # type: ignore[no-any-return]
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
+        if node.attr in FORBIDDEN_ATTRIBUTES:
+            self.error(node, f".{node.attr}() is not allowed; use an f-string such as f\"{{x}}\" instead")
+            return node
+        return super().visit_Attribute(node)  # type: ignore[no-any-return]

@@ -1,0 +1,48 @@
+"""One-line, task-naming messages for errors raised while a workflow runs scripts."""
+from __future__ import annotations
+
+from typing import Any
+
+from engine.errors import SandboxViolation
+from engine.sandbox.spiff import REFUSED
+
+
+def describe_workflow_error(exc: BaseException) -> str:
+    """"task 'Register' (register_task): sandbox refused: import is not allowed" and the like.
+
+    Accepts SpiffWorkflow's WorkflowTaskException / WorkflowException as well
+    as a bare SandboxViolation (SpiffWorkflow calls the environment directly
+    for a few process-level conditions, where no task is known).
+    """
+    where = _where(exc)
+    what = _what(exc)
+    line = getattr(exc, "line_number", None)
+    if isinstance(line, int) and line > 1:
+        # Line 1 is the only line of most expressions; only mention real positions.
+        what = f"{what} (line {line})"
+    message = f"{where}: {what}" if where else what
+    return " ".join(message.split())
+
+
+def _where(exc: BaseException) -> str:
+    task = getattr(exc, "task", None)
+    spec = getattr(task, "task_spec", None) or getattr(exc, "task_spec", None)
+    if spec is None:
+        return ""
+    bpmn_id = getattr(spec, "bpmn_id", None) or getattr(spec, "name", None)
+    name = getattr(spec, "bpmn_name", None)
+    if name and bpmn_id and name != bpmn_id:
+        return f"task '{name}' ({bpmn_id})"
+    return f"task '{name or bpmn_id}'"
+
+
+def _what(exc: BaseException) -> str:
+    if isinstance(exc, SandboxViolation):
+        return f"{REFUSED}: {exc.message}"
+    base = str(exc.args[0]) if exc.args else type(exc).__name__
+    if base.startswith(REFUSED):
+        # Notes SpiffWorkflow appends (e.g. "Error evaluating expression ...")
+        # repeat the source; the refusal itself is the useful part.
+        return base
+    notes: list[Any] = [n for n in getattr(exc, "notes", []) if n]
+    return "; ".join([base, *(str(n).strip() for n in notes)])
