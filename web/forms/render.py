@@ -1,0 +1,80 @@
+"""render_form: a FormDefinition as accessible server-side HTML (Jinja2 only, no Flask).
+
+The templates live in web/templates/forms so the Flask app can also include or
+override them; here we use our own environment so the engine-facing code and the
+tests need no application object.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import tzinfo
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from engine.forms import FormDefinition
+from engine.forms.coerce import DEFAULT_TZ
+from engine.forms.i18n import normalize_lang
+from web.forms.texts import texts
+from web.forms.viewmodel import build_fields, summary
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+
+@cache
+def environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=select_autoescape(["html"], default_for_string=True),
+        undefined=StrictUndefined,  # a typo in a template fails loudly in tests, not silently in a form
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render_form(
+    form: FormDefinition,
+    values: Mapping[str, Any] | None,
+    errors: Mapping[str, Any] | None,
+    lang: str = "zh",
+    readonly: bool = False,
+    *,
+    extra_hidden: Markup | None = None,
+    action: str = "",
+    method: str = "post",
+    buttons: Markup | None = None,
+    script_url: str | None = None,
+    tz: tzinfo = DEFAULT_TZ,
+) -> Markup:
+    """The form as HTML.
+
+    values: typed task data or the raw post being shown again; errors: InvalidInput.details.
+    extra_hidden: inserted inside <form> as is (the CSRF field, ids); buttons: replaces the
+    default submit button; script_url: adds <script src> for form-visibility.js.
+    readonly renders a description list of the visible answers instead of inputs.
+    """
+    lang = normalize_lang(lang)
+    errors = errors or {}
+    fields = build_fields(form, values or {}, errors, lang, tz)
+    context = {
+        "form": form,
+        "form_title": form.title_text(lang),
+        "lang": lang,
+        "fields": fields,
+        "t": texts(lang),
+    }
+    if readonly:
+        return Markup(environment().get_template("forms/readonly.html").render(context))
+    context.update(
+        summary=summary(form, fields, errors, lang),
+        extra_hidden=extra_hidden or Markup(""),
+        action=action,
+        method=method,
+        buttons=buttons,
+        script_url=script_url,
+        multipart=form.has_attachments,
+    )
+    return Markup(environment().get_template("forms/form.html").render(context))
