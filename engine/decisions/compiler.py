@@ -1,0 +1,344 @@
+"""Turn a DecisionTable into Python closures, once, at deploy time.
+
+SpiffWorkflow re-reads every cell on every evaluation; here each cell is parsed exactly once
+into a closure, so evaluation is only reading inputs and calling closures.
+"""
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from engine.errors import CasegridError, Problem
+
+from . import feel, sandbox_bridge
+from .errors import DecisionEvaluationError
+from .feel import NOT_A_LITERAL, Comparison, Endpoint, Equals, FeelSyntaxError, Interval, Literal, UnaryTests
+from .model import Aggregation, DecisionTable, HitPolicy, InputClause, OutputClause, Rule
+from .values import feel_compare, feel_equal, kind, read_path
+
+Context = Mapping[str, Any]
+CellTest = Callable[[Any, Context], bool]
+
+_PATH = re.compile(r"^[^\W\d]\w*(?:\.[^\W\d]\w*)*$")
+_ORDER: dict[str, Callable[[int, int], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+_TYPE_KINDS = {
+    "string": {"string"},
+    "number": {"number"},
+    "integer": {"number"},
+    "long": {"number"},
+    "double": {"number"},
+    "boolean": {"boolean"},
+    "date": {"date"},
+}
+
+
+# --- cells -------------------------------------------------------------------------------
+
+
+def _endpoint_reader(endpoint: Endpoint) -> Callable[[Context], Any]:
+    if isinstance(endpoint, Literal):
+        value = endpoint.value
+        return lambda _ctx: value
+    path = endpoint.path
+    return lambda ctx: read_path(ctx, path)
+
+
+def _compile_positive(test: feel.PositiveTest) -> CellTest:
+    if isinstance(test, Equals):
+        if isinstance(test.endpoint, Literal):
+            expected = test.endpoint.value
+            return lambda x, _ctx: feel_equal(x, expected)
+        read = _endpoint_reader(test.endpoint)
+        return lambda x, ctx: feel_equal(x, read(ctx))
+    if isinstance(test, Comparison):
+        read = _endpoint_reader(test.endpoint)
+        holds = _ORDER[test.op]
+
+        def compare(x: Any, ctx: Context) -> bool:
+            c = feel_compare(x, read(ctx))
+            return c is not None and holds(c, 0)
+
+        return compare
+    assert isinstance(test, Interval)
+    low, high = _endpoint_reader(test.low), _endpoint_reader(test.high)
+    low_ok = operator.le if test.low_closed else operator.lt
+    high_ok = operator.le if test.high_closed else operator.lt
+
+    def within(x: Any, ctx: Context) -> bool:
+        lo, hi = feel_compare(low(ctx), x), feel_compare(x, high(ctx))
+        return lo is not None and hi is not None and low_ok(lo, 0) and high_ok(hi, 0)
+
+    return within
+
+
+def compile_unary_tests(tests: UnaryTests) -> CellTest:
+    if tests.matches_any:
+        return lambda _x, _ctx: True
+    parts = tuple(_compile_positive(t) for t in tests.tests)
+    if len(parts) == 1 and not tests.negated:
+        return parts[0]
+    if tests.negated:
+        return lambda x, ctx: not any(p(x, ctx) for p in parts)
+    return lambda x, ctx: any(p(x, ctx) for p in parts)
+
+
+@dataclass(frozen=True)
+class CompiledCell:
+    text: str
+    tests: UnaryTests
+    matches: CellTest
+
+
+def compile_cell(text: str) -> CompiledCell:
+    """Parse and compile one input entry; raises FeelSyntaxError."""
+    tests = feel.parse_unary_tests(text)
+    return CompiledCell(text, tests, compile_unary_tests(tests))
+
+
+@dataclass(frozen=True)
+class OutputCell:
+    text: str
+    literal: Any  # NOT_A_LITERAL when the cell is an expression for the sandbox
+    produce: Callable[[Context], Any]
+
+
+def compile_output_cell(text: str) -> OutputCell:
+    value = feel.parse_literal(text)
+    if value is not NOT_A_LITERAL:
+        return OutputCell(text, value, lambda _ctx: value)
+    expression = text.strip()
+    return OutputCell(text, NOT_A_LITERAL, lambda ctx: sandbox_bridge.evaluate(expression, ctx))
+
+
+# --- table -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CompiledInput:
+    clause: InputClause
+    read: Callable[[Context], Any]
+    allowed: CompiledCell | None
+
+    @property
+    def domain(self) -> list[Any] | None:
+        """The finite list of allowed values, when inputValues enumerates literals."""
+        return self.allowed.tests.enumeration() if self.allowed is not None else None
+
+
+@dataclass(frozen=True)
+class CompiledOutput:
+    clause: OutputClause
+    priority: tuple[Any, ...] | None  # outputValues in declared order, highest priority first
+
+    @property
+    def name(self) -> str:
+        return self.clause.name
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    rule: Rule
+    cells: tuple[CompiledCell, ...]
+    outputs: tuple[OutputCell, ...]
+
+    def matches(self, values: list[Any], context: Context) -> bool:
+        return all(cell.matches(v, context) for cell, v in zip(self.cells, values, strict=True))
+
+
+class CompiledDecision:
+    """A decision table as closures; evaluate() is what a business rule task calls."""
+
+    def __init__(
+        self,
+        table: DecisionTable,
+        inputs: tuple[CompiledInput, ...],
+        outputs: tuple[CompiledOutput, ...],
+        rules: tuple[CompiledRule, ...],
+    ) -> None:
+        self.table = table
+        self.inputs = inputs
+        self.outputs = outputs
+        self.rules = rules
+
+    @property
+    def id(self) -> str:
+        return self.table.id
+
+    def read_inputs(self, context: Context) -> list[Any]:
+        values: list[Any] = []
+        for compiled in self.inputs:
+            column = compiled.clause.title
+            try:
+                value = compiled.read(context)
+            except CasegridError:
+                raise
+            except Exception as exc:
+                raise DecisionEvaluationError(
+                    f"{self.table.ref}: input '{column}' ({compiled.clause.expression}) failed: {exc}",
+                    self.id,
+                    column=column,
+                ) from exc
+            if compiled.allowed is not None and not compiled.allowed.matches(value, context):
+                raise DecisionEvaluationError(
+                    f"{self.table.ref}: input '{column}' is {feel.format_value(value)}, "
+                    f"not one of its allowed values {compiled.allowed.text}",
+                    self.id,
+                    column=column,
+                )
+            values.append(value)
+        return values
+
+    def matching_rules(self, context: Context) -> list[CompiledRule]:
+        values = self.read_inputs(context)
+        return [r for r in self.rules if r.matches(values, context)]
+
+    def rule_result(self, rule: CompiledRule, context: Context) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for output, cell in zip(self.outputs, rule.outputs, strict=True):
+            try:
+                result[output.name] = cell.produce(context)
+            except CasegridError:
+                raise
+            except Exception as exc:
+                raise DecisionEvaluationError(
+                    f"{self.table.ref} {rule.rule.ref}: output '{output.name}' ({cell.text}) failed: {exc}",
+                    self.id,
+                    rule=rule.rule.id,
+                ) from exc
+        return result
+
+    def evaluate(self, context: Context) -> Any:
+        from .hit_policies import apply_hit_policy  # hit_policies imports this module's types
+
+        return apply_hit_policy(self, self.matching_rules(context), context)
+
+
+# --- compiling with problems ---------------------------------------------------------------
+
+
+class _Compiler:
+    def __init__(self, table: DecisionTable) -> None:
+        self.table = table
+        self.problems: list[Problem] = []
+
+    def problem(self, element: str, message: str, line: int | None = None) -> None:
+        if line:
+            message = f"{message} (line {line})"
+        self.problems.append(Problem(self.table.file, element, message))
+
+    def compile(self) -> CompiledDecision | None:
+        inputs = tuple(self.input(i) for i in self.table.inputs)
+        outputs = tuple(self.output(o) for o in self.table.outputs)
+        rules = tuple(self.rule(r, outputs) for r in self.table.rules)
+        self.check_policy(outputs, rules)
+        if self.problems:
+            return None
+        return CompiledDecision(self.table, inputs, outputs, rules)  # type: ignore[arg-type]
+
+    def column_ref(self, clause: InputClause) -> str:
+        return f"{self.table.ref} column '{clause.title}'"
+
+    def input(self, clause: InputClause) -> CompiledInput | None:
+        expression = clause.expression.strip()
+        if _PATH.match(expression):
+            path = tuple(expression.split("."))
+            read: Callable[[Context], Any] = lambda ctx: read_path(ctx, path)  # noqa: E731
+        else:
+            error = sandbox_bridge.check_syntax(expression)
+            if error:
+                self.problem(self.column_ref(clause), f"cannot read input expression {expression!r}: {error}", clause.line)
+            read = lambda ctx: sandbox_bridge.evaluate(expression, ctx)  # noqa: E731
+        allowed = None
+        if clause.allowed_values:
+            try:
+                allowed = compile_cell(clause.allowed_values)
+            except FeelSyntaxError as exc:
+                self.problem(self.column_ref(clause), f"cannot read inputValues: {exc}", clause.line)
+        return CompiledInput(clause, read, allowed)
+
+    def output(self, clause: OutputClause) -> CompiledOutput | None:
+        priority = None
+        if clause.output_values:
+            element = f"{self.table.ref} output '{clause.name}'"
+            try:
+                values = feel.parse_unary_tests(clause.output_values).enumeration()
+            except FeelSyntaxError as exc:
+                self.problem(element, f"cannot read outputValues: {exc}", clause.line)
+                return None
+            if values is None:
+                self.problem(element, "outputValues must be a list of literals, e.g. \"high\",\"low\"", clause.line)
+                return None
+            priority = tuple(values)
+        return CompiledOutput(clause, priority)
+
+    def rule(self, rule: Rule, outputs: tuple[CompiledOutput | None, ...]) -> CompiledRule | None:
+        cells: list[CompiledCell] = []
+        for clause, text in zip(self.table.inputs, rule.input_entries, strict=True):
+            try:
+                cells.append(compile_cell(text))
+            except FeelSyntaxError as exc:
+                self.problem(
+                    f"{self.table.ref} {rule.ref} column '{clause.title}'",
+                    f"cannot read input entry: {exc}",
+                    rule.line,
+                )
+        produced: list[OutputCell] = []
+        for output, clause, text in zip(outputs, self.table.outputs, rule.output_entries, strict=True):
+            cell = compile_output_cell(text)
+            produced.append(cell)
+            element = f"{self.table.ref} {rule.ref} output '{clause.name}'"
+            if cell.literal is NOT_A_LITERAL:
+                error = sandbox_bridge.check_syntax(cell.text.strip())
+                if error:
+                    self.problem(element, f"cannot read output entry {cell.text!r}: {error}", rule.line)
+                continue
+            expected = _TYPE_KINDS.get((clause.type_ref or "").lower())
+            if expected and cell.literal is not None and kind(cell.literal) not in expected:
+                self.problem(
+                    element,
+                    f"{feel.format_value(cell.literal)} is not a {clause.type_ref} (the output's typeRef)",
+                    rule.line,
+                )
+            if output is not None and output.priority is not None and not any(
+                feel_equal(cell.literal, v) for v in output.priority
+            ):
+                self.problem(element, f"{feel.format_value(cell.literal)} is not one of the outputValues", rule.line)
+        if len(cells) != len(rule.input_entries):
+            return None
+        return CompiledRule(rule, tuple(cells), tuple(produced))
+
+    def check_policy(self, outputs: tuple[CompiledOutput | None, ...], rules: tuple[CompiledRule | None, ...]) -> None:
+        table = self.table
+        if table.hit_policy in (HitPolicy.PRIORITY, HitPolicy.OUTPUT_ORDER) and not any(
+            o is not None and o.priority for o in outputs
+        ):
+            self.problem(table.ref, f"hit policy {table.hit_policy} needs outputValues on an output to rank by", table.line)
+        if table.aggregation is None:
+            return
+        if len(table.outputs) != 1:
+            self.problem(table.ref, f"aggregation {table.aggregation} needs exactly one output column", table.line)
+        if table.aggregation is Aggregation.SUM:
+            for rule in rules:
+                if rule is None:
+                    continue
+                for cell in rule.outputs:
+                    if cell.literal is not NOT_A_LITERAL and cell.literal is not None and kind(cell.literal) != "number":
+                        self.problem(
+                            f"{table.ref} {rule.rule.ref}",
+                            f"SUM needs numbers, the output is {feel.format_value(cell.literal)}",
+                            rule.rule.line,
+                        )
+
+
+def compile_table(table: DecisionTable) -> tuple[CompiledDecision | None, list[Problem]]:
+    compiler = _Compiler(table)
+    compiled = compiler.compile()
+    return compiled, compiler.problems
