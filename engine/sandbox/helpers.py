@@ -6,6 +6,7 @@ afresh, so registration order relative to engine start-up does not matter.
 """
 from __future__ import annotations
 
+import inspect
 import keyword
 import threading
 from collections.abc import Callable
@@ -30,10 +31,10 @@ _lock = threading.Lock()
 def register_helper(name: str, fn: Callable[..., Any], *, doc: str | None = None, replace: bool = False) -> None:
     """Make `fn` callable as `name(...)` from every expression and script.
 
-    `doc` defaults to the first line of `fn.__doc__`; a helper without one is
-    refused because describe_helpers() is what analysts read.  Registering an
-    existing name raises unless `replace=True`, so two modules cannot silently
-    shadow each other.
+    `doc` defaults to the first line of `fn.__doc__`, else the call signature,
+    so describe_helpers() always has something for analysts to read.
+    Registering an existing name raises unless `replace=True`, so two modules
+    cannot silently shadow each other.
     """
     if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_"):
         raise ValueError(f"helper name {name!r} must be a plain identifier not starting with '_'")
@@ -41,9 +42,7 @@ def register_helper(name: str, fn: Callable[..., Any], *, doc: str | None = None
         raise ValueError(f"helper name {name!r} would hide the builtin of the same name")
     if not callable(fn):
         raise TypeError(f"helper {name!r} must be callable")
-    summary = (doc or _first_line(fn.__doc__)).strip()
-    if not summary:
-        raise ValueError(f"helper {name!r} needs a one-line docstring")
+    summary = (doc or _first_line(fn.__doc__)).strip() or _signature(name, fn)
     with _lock:
         if name in _registry and not replace:
             raise ValueError(f"helper {name!r} is already registered")
@@ -70,6 +69,13 @@ def describe_helpers() -> dict[str, str]:
 
 def _first_line(doc: str | None) -> str:
     return doc.strip().splitlines()[0] if doc and doc.strip() else ""
+
+
+def _signature(name: str, fn: Callable[..., Any]) -> str:
+    try:
+        return f"{name}{inspect.signature(fn)}"
+    except (TypeError, ValueError):
+        return f"{name}(...)"
 
 
 def _register_builtin_helpers() -> None:

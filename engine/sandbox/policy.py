@@ -10,6 +10,7 @@ validation reports them instead of a case failing later.
 from __future__ import annotations
 
 import ast
+import bisect
 
 from RestrictedPython.transformer import RestrictingNodeTransformer
 
@@ -55,6 +56,24 @@ FORBIDDEN_ATTRIBUTES: frozenset[str] = frozenset({"format", "format_map"})
 
 class SandboxPolicy(RestrictingNodeTransformer):
     """RestrictedPython's transformer plus casegrid's stricter, analyst-worded rules."""
+
+    def __init__(
+        self,
+        errors: list[str] | None = None,
+        warnings: list[str] | None = None,
+        used_names: dict[str, bool] | None = None,
+    ) -> None:
+        super().__init__(errors, warnings, used_names)
+        self._error_positions: list[tuple[int, int]] = []
+
+    def error(self, node: ast.AST, info: str) -> None:
+        # The transformer visits `a.__class__.__mro__` outside-in; keep the
+        # refusals in reading order (by where each node ends) so the first one
+        # reported is the first one the analyst wrote.
+        position = (getattr(node, "lineno", 0) or 0, getattr(node, "end_col_offset", 0) or 0)
+        index = bisect.bisect_right(self._error_positions, position)
+        self._error_positions.insert(index, position)
+        self.errors.insert(index, f"Line {getattr(node, 'lineno', None)}: {info}")
 
     def visit_Import(self, node: ast.Import) -> ast.AST:
         self.error(node, "import is not allowed")
