@@ -6,7 +6,14 @@ from datetime import date, timedelta
 
 import pytest
 
-from engine.calendar import Day, DayKind, DayTable, YearNotSupported, day_table_from_chinese_calendar, merge_tables
+from engine.calendar import (
+    Day,
+    DayKind,
+    DayTable,
+    YearNotSupported,
+    day_table_from_chinese_calendar,
+    merge_tables,
+)
 
 
 def span(first: date, last: date) -> list[date]:

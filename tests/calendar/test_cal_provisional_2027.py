@@ -43,7 +43,9 @@ def test_loading_2027_makes_the_deadline_final_and_applies_its_holidays(cal: Bus
 
 def test_a_draft_2027_keeps_deadlines_provisional(cal: BusinessCalendar) -> None:
     draft = load_year_file(TEST_2027.replace("status: official", "status: draft"), allow_draft=True)
-    d = cal.with_day_table(merge_tables(cal.day_table, draft)).add_working(at(2026, 12, 30, 10), 3, "working_days")
+    d = cal.with_day_table(merge_tables(cal.day_table, draft)).add_working(
+        at(2026, 12, 30, 10), 3, "working_days"
+    )
     assert d.at == at(2027, 1, 5, 10)  # draft data is used…
     assert d.provisional  # …but not trusted
 

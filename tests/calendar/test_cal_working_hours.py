@@ -19,7 +19,9 @@ def test_shipped_default_is_nine_to_twelve_and_two_to_six_seven_hours() -> None:
 
 
 def test_organisation_hours_override_the_default_and_unknown_ones_fall_back() -> None:
-    config = load_working_hours('default: ["09:00-12:00", "14:00-18:00"]\norganisations:\n  hall: ["08:30-12:00", "13:30-17:30"]\n')
+    config = load_working_hours(
+        'default: ["09:00-12:00", "14:00-18:00"]\norganisations:\n  hall: ["08:30-12:00", "13:30-17:30"]\n'
+    )
     assert config.for_organisation("hall").periods[0] == (time(8, 30), time(12, 0))
     assert config.for_organisation("hall").day_length == timedelta(hours=7, minutes=30)
     assert config.for_organisation("nobody") == config.default
