@@ -6,9 +6,8 @@ from functools import lru_cache
 from typing import Any
 
 from lxml import etree
-from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
-from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 
 @dataclass(frozen=True)
@@ -18,7 +17,8 @@ class ParsedProcess:
 
 
 def make_parser() -> SpiffBpmnParser:
-    return SpiffBpmnParser(validator=BpmnValidator())
+    # VALIDATOR is built once at import: loading the BPMN XSD costs more than parsing a diagram.
+    return SpiffBpmnParser(validator=VALIDATOR)
 
 
 def parse_process(bpmn_files: tuple[tuple[str, str], ...], process_key: str) -> ParsedProcess:

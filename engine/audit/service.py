@@ -1,0 +1,54 @@
+"""Append to and read the audit trail. Rows are never updated or deleted by the engine."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.audit.models import AuditEvent
+
+
+def json_safe(value: Any) -> Any:
+    """Task data may hold dates and decimals; the trail stores what a JSON reader would see."""
+    return json.loads(json.dumps(value, default=str, ensure_ascii=False))
+
+
+def record(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    case_id: int | None = None,
+    task_id: str | None = None,
+    task_name: str | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    details: dict[str, Any] | None = None,
+) -> AuditEvent:
+    event = AuditEvent(
+        case_id=case_id, actor=actor, action=action, task_id=task_id, task_name=task_name,
+        before=json_safe(before) if before is not None else None,
+        after=json_safe(after) if after is not None else None,
+        details=json_safe(details or {}),
+    )
+    session.add(event)
+    return event
+
+
+def history(session: Session, case_id: int, limit: int = 500, after_id: int = 0) -> list[AuditEvent]:
+    """A case's events in order; keyset-paged by id so long histories stay cheap to page."""
+    query = (
+        select(AuditEvent).where(AuditEvent.case_id == case_id, AuditEvent.id > after_id)
+        .order_by(AuditEvent.id).limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def count_actions(session: Session, case_id: int, action: str) -> int:
+    from sqlalchemy import func
+
+    return session.scalar(
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.case_id == case_id, AuditEvent.action == action)
+    ) or 0

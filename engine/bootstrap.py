@@ -1,0 +1,44 @@
+"""Bring a database to a working state: migrate, deploy bundled definitions, load the organisation."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from engine.config import Settings
+from engine.definitions.bundle import load_root
+from engine.definitions.service import deploy
+from engine.org.config import organisation_from_files
+from engine.org.service import load_organisation
+from engine.store.database import Database
+from engine.store.migrate import upgrade
+
+
+@dataclass
+class InitReport:
+    new_versions: list[str] = field(default_factory=list)
+    org_counts: dict[str, int] = field(default_factory=dict)
+    demo_cases: int = 0
+
+
+def initialise(db: Database, root: Path, demo: bool = False) -> InitReport:
+    upgrade(db.url)
+    bundle = load_root(root)
+    report = InitReport()
+    org_files = {path: text for path, text in bundle.files.items() if path.startswith("rules/")}
+    org = organisation_from_files(org_files if demo else {k: v for k, v in org_files.items()
+                                                           if not k.endswith("demo_users.yaml")})
+    with db.transaction() as session:
+        # The organisation first: lanes are validated against it.
+        report.org_counts = load_organisation(session, org)
+        result = deploy(session, bundle, actor="system")
+        report.new_versions = [f"{v.process_key} v{v.version}" for v in result.new_versions]
+    if demo:
+        from engine.demo import seed_demo_cases
+
+        report.demo_cases = seed_demo_cases(db)
+    return report
+
+
+def ensure_instance_dir(settings: Settings) -> None:
+    if settings.database_url.startswith("sqlite:///"):
+        Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)

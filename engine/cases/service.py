@@ -1,0 +1,137 @@
+"""Start, read, cancel cases. Each function is one unit of work inside the caller's transaction."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy.orm import Session, undefer
+from sqlalchemy.orm.exc import StaleDataError
+
+from engine.audit.service import record
+from engine.cases.keys import next_business_key
+from engine.cases.models import Case
+from engine.config import settings
+from engine.definitions.service import get_version
+from engine.errors import Conflict, NotFound
+from engine.org.access import Actor
+from engine.runtime.errors import advancing
+from engine.runtime.parsing import spiff_properties
+from engine.runtime.projection import sync_case, sync_timers, sync_work_items
+from engine.runtime.serialization import dump_workflow, load_workflow
+from engine.runtime.stepping import run_until_wait
+from engine.runtime.versions import VersionRuntime, runtime_for
+from engine.tasks.models import WorkItem
+
+
+def start_form_key(runtime: VersionRuntime) -> str | None:
+    for spec in runtime.parsed.spec.task_specs.values():
+        if type(spec).__name__ == "StartEvent":
+            form_key = spiff_properties(spec).get("formKey")
+            if form_key:
+                return form_key
+    return None
+
+
+def validate_with_form(runtime: VersionRuntime, form_key: str | None, data: dict[str, Any], lang: str) -> dict[str, Any]:
+    form = runtime.form(form_key)
+    return form.validate_submission(data, lang=lang) if form is not None else dict(data)
+
+
+def start_case(
+    session: Session,
+    process_key: str,
+    data: dict[str, Any],
+    actor: Actor,
+    version: int | None = None,
+    lang: str = "zh",
+) -> Case:
+    process_version = get_version(session, process_key, version)
+    runtime = runtime_for(session, process_version.id)
+    cleaned = validate_with_form(runtime, start_form_key(runtime), data, lang)
+    now = datetime.now(UTC)
+    case = Case(
+        business_key=next_business_key(session, settings().key_prefix, now.astimezone(settings().tz).year),
+        process_version_id=process_version.id,
+        process_key=process_key,
+        family=process_version.family,
+        title=str(cleaned.get("title") or process_version.name)[:300],
+        opened_by=actor.username,
+        opened_at=now,
+        workflow_state="",
+    )
+    session.add(case)
+    session.flush()
+    workflow = BpmnWorkflow(runtime.parsed.spec, runtime.parsed.subprocess_specs, script_engine=runtime.script_engine)
+    start = workflow.get_tasks(state=TaskState.READY)[0]
+    start.data.update(cleaned)
+    start.data.setdefault("case_key", case.business_key)
+    start.data.setdefault("opened_by", actor.username)
+    with advancing(f"case {case.business_key}"):
+        run_until_wait(workflow)
+    record(session, actor=actor.username, action="case_started", case_id=case.id,
+           after=cleaned, details={"process": process_key, "version": process_version.version})
+    persist(session, case, workflow, actor.username)
+    return case
+
+
+def persist(session: Session, case: Case, workflow: BpmnWorkflow, actor: str) -> list[WorkItem]:
+    """Write the workflow and every projection of it; a concurrent writer surfaces as Conflict."""
+    created = sync_work_items(session, case, workflow, actor)
+    sync_timers(session, case, workflow)
+    was_running = case.status == "running"
+    sync_case(case, workflow)
+    case.workflow_state = dump_workflow(workflow)
+    if was_running and case.status == "completed":
+        record(session, actor=actor, action="case_completed", case_id=case.id)
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise Conflict(f"case {case.business_key} was changed by someone else; reload and try again") from exc
+    return created
+
+
+def get_case(session: Session, case_id: int, with_state: bool = False) -> Case:
+    options = [undefer(Case.workflow_state)] if with_state else []
+    case = session.get(Case, case_id, options=options)
+    if case is None:
+        raise NotFound(f"case {case_id} does not exist")
+    return case
+
+
+def get_case_by_key(session: Session, business_key: str) -> Case:
+    from sqlalchemy import select
+
+    case = session.scalars(select(Case).where(Case.business_key == business_key)).first()
+    if case is None:
+        raise NotFound(f"case {business_key} does not exist")
+    return case
+
+
+def load_workflow_of(session: Session, case: Case) -> tuple[VersionRuntime, BpmnWorkflow]:
+    runtime = runtime_for(session, case.process_version_id)
+    workflow = load_workflow(case.workflow_state, runtime.parsed)
+    workflow.script_engine = runtime.script_engine
+    return runtime, workflow
+
+
+def cancel_case(session: Session, case_id: int, actor: Actor, reason: str) -> Case:
+    if not reason or not reason.strip():
+        from engine.errors import InvalidInput
+
+        raise InvalidInput("a reason is required to cancel a case", {"reason": ["required"]})
+    case = get_case(session, case_id, with_state=True)
+    if case.status != "running":
+        raise Conflict(f"case {case.business_key} is {case.status}, not running")
+    _runtime, workflow = load_workflow_of(session, case)
+    workflow.cancel()
+    persist(session, case, workflow, actor.username)
+    case.status = "cancelled"
+    case.closed_at = datetime.now(UTC)
+    record(session, actor=actor.username, action="case_cancelled", case_id=case.id, details={"reason": reason})
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise Conflict(f"case {case.business_key} was changed by someone else; reload and try again") from exc
+    return case

@@ -1,0 +1,265 @@
+"""The `casegrid` command. Every failure prints one line per problem and exits non-zero, no traceback."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from sqlalchemy.exc import OperationalError
+
+from engine.config import settings
+from engine.errors import CasegridError, DefinitionInvalid, InvalidInput
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _fail(lines: list[str], code: int = 1) -> None:
+    for line in lines:
+        click.echo(f"error: {line}", err=True)
+    sys.exit(code)
+
+
+def reports_errors(func: F) -> F:
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except DefinitionInvalid as exc:
+            _fail([str(p) for p in exc.problems])
+        except InvalidInput as exc:
+            details = exc.details or {}
+            lines = [f"{field}: {'; '.join(map(str, msgs if isinstance(msgs, list) else [msgs]))}"
+                     for field, msgs in details.items()] if isinstance(details, dict) else []
+            _fail([exc.message, *lines])
+        except CasegridError as exc:
+            _fail([f"{exc.code}: {exc.message}"])
+        except FileNotFoundError as exc:
+            _fail([f"no such file or folder: {exc.args[0] if exc.args else exc}"])
+        except json.JSONDecodeError as exc:
+            _fail([f"--data is not valid JSON: {exc}"])
+        except OperationalError as exc:
+            _fail([f"database: {' '.join(str(exc.orig).split())} (run `casegrid init` first?)"])
+        except Exception as exc:  # noqa: BLE001 - the promise is one line, never a traceback
+            if os.environ.get("CASEGRID_DEBUG"):
+                raise
+            _fail([f"internal error: {type(exc).__name__}: {' '.join(str(exc).split())}"], code=70)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _db():  # type: ignore[no-untyped-def]
+    from engine.bootstrap import ensure_instance_dir
+    from engine.store.database import Database
+
+    ensure_instance_dir(settings())
+    return Database(settings().database_url)
+
+
+def _emit(as_json: bool, payload: Any, text: str) -> None:
+    click.echo(json.dumps(payload, ensure_ascii=False, default=str) if as_json else text)
+
+
+def _item_dict(item: Any) -> dict[str, Any]:
+    return {"id": item.id, "case_id": item.case_id, "name": item.task_name, "task": item.task_spec,
+            "form": item.form_key, "role": item.role, "department": item.department, "grid_cell": item.grid_cell,
+            "assignee": item.assignee, "candidate_users": item.candidate_users, "status": item.status,
+            "due_at": item.due_at.isoformat() if item.due_at else None}
+
+
+@click.group()
+def main() -> None:
+    """casegrid: configuration-driven case workflows for a city district."""
+
+
+@main.command()
+@click.option("--demo", is_flag=True, help="Also seed demo users and a few dozen demo cases.")
+@reports_errors
+def init(demo: bool) -> None:
+    """Migrate the database, load the organisation, deploy the bundled definitions."""
+    from engine.bootstrap import initialise
+
+    report = initialise(_db(), settings().definitions_root, demo=demo)
+    click.echo(f"organisation: {report.org_counts}")
+    click.echo("deployed: " + (", ".join(report.new_versions) or "nothing new"))
+    if demo:
+        click.echo(f"demo cases: {report.demo_cases}")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@reports_errors
+def validate(paths: tuple[Path, ...]) -> None:
+    """Validate definition files or folders without deploying anything."""
+    from engine.definitions.bundle import load_paths, load_root
+    from engine.definitions.validation import validate_bundle
+
+    given = load_paths(paths, settings().definitions_root)
+    base = load_root(settings().definitions_root)
+    problems, _catalogue = validate_bundle(base.overlay(given))
+    if problems:
+        _fail([str(p) for p in problems])
+    click.echo(f"ok: {len(given.files)} file(s) valid")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--user", "username", default="system", help="Who deploys (recorded).")
+@reports_errors
+def deploy(paths: tuple[Path, ...], username: str) -> None:
+    """Validate and deploy files as new versions; identical content is a no-op."""
+    from engine.definitions.bundle import load_paths
+    from engine.definitions.service import deploy as deploy_bundle
+
+    db = _db()
+    with db.transaction() as session:
+        result = deploy_bundle(session, load_paths(paths, settings().definitions_root), actor=username)
+        versions = [f"{v.process_key} v{v.version}" for v in result.new_versions]
+    click.echo("unchanged: identical content already deployed" if result.unchanged
+               else "deployed: " + (", ".join(versions) or "definitions updated, no process changed"))
+
+
+def _actor(session: Any, username: str) -> Any:
+    from engine.org.service import actor_for
+
+    return actor_for(session, username)
+
+
+@main.command()
+@click.argument("process_key")
+@click.option("--data", default="{}", help="Start data as JSON.")
+@click.option("--user", "username", default="system")
+@click.option("--version", type=int, default=None, help="A specific deployed version (default latest).")
+@click.option("--json", "as_json", is_flag=True)
+@reports_errors
+def start(process_key: str, data: str, username: str, version: int | None, as_json: bool) -> None:
+    """Start a case."""
+    from engine.cases.service import start_case
+    from engine.tasks.models import WorkItem
+
+    db = _db()
+    with db.transaction() as session:
+        case = start_case(session, process_key, json.loads(data), _actor(session, username), version=version)
+        items = session.query(WorkItem).filter_by(case_id=case.id, status="open").all()
+        payload = {"case_id": case.id, "business_key": case.business_key, "status": case.status,
+                   "tasks": [_item_dict(i) for i in items]}
+    _emit(as_json, payload, f"started {case.business_key} (id {case.id}); open tasks: "
+          + (", ".join(f"{i['id']} {i['name']}" for i in payload["tasks"]) or "none"))
+
+
+@main.command()
+@click.option("--user", "username", default=None, help="Tasks this user may work (default: all open tasks).")
+@click.option("--case", "case_id", type=int, default=None)
+@click.option("--json", "as_json", is_flag=True)
+@reports_errors
+def tasks(username: str | None, case_id: int | None, as_json: bool) -> None:
+    """List open tasks."""
+    from engine.org.access import system_actor
+    from engine.tasks.queries import TaskFilter, list_tasks
+
+    db = _db()
+    with db.transaction(readonly=True) as session:
+        actor = _actor(session, username) if username else system_actor()
+        mine, _ = list_tasks(session, actor, TaskFilter(scope="mine", case_id=case_id), limit=200)
+        candidates, _ = list_tasks(session, actor, TaskFilter(scope="candidate" if username else "all",
+                                                              case_id=case_id), limit=200)
+        seen: dict[str, Any] = {}
+        for item in [*mine, *candidates]:
+            seen.setdefault(item.id, _item_dict(item))
+    rows = list(seen.values())
+    _emit(as_json, rows, "\n".join(
+        f"{r['id']}  case {r['case_id']}  {r['name']}  [{r['role'] or '-'}/{r['department'] or '-'}]"
+        f"  {r['assignee'] or 'unassigned'}" for r in rows) or "no open tasks")
+
+
+@main.command()
+@click.argument("task_id")
+@click.option("--data", default="{}", help="Form data as JSON.")
+@click.option("--user", "username", required=True)
+@click.option("--json", "as_json", is_flag=True)
+@reports_errors
+def complete(task_id: str, data: str, username: str, as_json: bool) -> None:
+    """Complete a task with form data."""
+    from engine.tasks.service import complete as complete_task
+
+    db = _db()
+    with db.transaction() as session:
+        case, created = complete_task(session, task_id, json.loads(data), _actor(session, username))
+        payload = {"case_id": case.id, "business_key": case.business_key, "status": case.status,
+                   "tasks": [_item_dict(i) for i in created]}
+    _emit(as_json, payload, f"completed; case {case.business_key} is {case.status}; new tasks: "
+          + (", ".join(f"{i['id']} {i['name']}" for i in payload["tasks"]) or "none"))
+
+
+@main.command()
+@click.argument("case_id", type=int)
+@click.option("--reason", required=True)
+@click.option("--user", "username", default="system")
+@reports_errors
+def cancel(case_id: int, reason: str, username: str) -> None:
+    """Cancel a running case."""
+    from engine.cases.service import cancel_case
+
+    db = _db()
+    with db.transaction() as session:
+        case = cancel_case(session, case_id, _actor(session, username), reason)
+    click.echo(f"cancelled {case.business_key}")
+
+
+@main.command()
+@click.argument("case_id", type=int)
+@click.option("--json", "as_json", is_flag=True)
+@reports_errors
+def history(case_id: int, as_json: bool) -> None:
+    """A case's audit trail."""
+    from engine.audit.service import history as case_history
+
+    db = _db()
+    with db.transaction(readonly=True) as session:
+        rows = [{"at": e.at.isoformat(), "actor": e.actor, "action": e.action, "task": e.task_name,
+                 "details": e.details} for e in case_history(session, case_id)]
+    _emit(as_json, rows, "\n".join(f"{r['at']}  {r['actor']:<12} {r['action']:<18} {r['task'] or ''}" for r in rows))
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+@click.option("--no-worker", is_flag=True, help="Do not run the timer worker inside the web process.")
+@reports_errors
+def serve(host: str, port: int, no_worker: bool) -> None:
+    """Serve the web app (embedded default: one process, worker thread inside)."""
+    from web import create_app
+
+    app = create_app(start_worker=not no_worker)
+    app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Fire what is due now and exit.")
+@reports_errors
+def worker(once: bool) -> None:
+    """Fire due timers; run as many of these as you like against PostgreSQL."""
+    import logging
+    import signal
+    import threading
+
+    from engine.timers.service import fire_due
+    from engine.timers.worker import run_worker, worker_name
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    db = _db()
+    if once:
+        click.echo(f"fired {fire_due(db, worker_name())} timer(s)")
+        return
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    run_worker(db, stop, settings().worker_poll_seconds)
+
+
+if __name__ == "__main__":
+    main()

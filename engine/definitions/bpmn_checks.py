@@ -1,0 +1,108 @@
+"""Checks on BPMN files that SpiffWorkflow's parser does not make: names that must resolve elsewhere."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from lxml import etree
+
+from engine.errors import Problem
+
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+NS = {"bpmn": BPMN, "spiffworkflow": SPIFF}
+
+# Task properties whose values are expressions evaluated against case data at run time.
+EXPRESSION_PROPERTIES = ("department", "gridCell", "candidateUsers", "dueAt", "title")
+
+
+@dataclass(frozen=True)
+class References:
+    forms: set[str]
+    decisions: set[str]
+    lane_codes: set[str]
+
+
+def properties_of(element: etree._Element) -> dict[str, str]:
+    props = element.xpath("./bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", namespaces=NS)
+    return {p.get("name"): p.get("value", "") for p in props}
+
+
+def _label(element: etree._Element) -> str:
+    return element.get("id") or etree.QName(element).localname
+
+
+def check_bpmn(
+    path: str,
+    root: etree._Element,
+    refs: References,
+    syntax_error: Callable[[str, str], str | None],
+) -> Iterator[Problem]:
+    """Yields problems; `syntax_error(source, mode)` returns why an expression is refused, or None."""
+    for task in root.iter(f"{{{BPMN}}}userTask"):
+        form_key = properties_of(task).get("formKey")
+        if not form_key:
+            yield Problem(path, _label(task), "user task names no form (spiffworkflow property formKey)")
+        elif form_key not in refs.forms:
+            yield Problem(path, _label(task), f"user task names form '{form_key}', which does not exist in forms/")
+    for start in root.iter(f"{{{BPMN}}}startEvent"):
+        form_key = properties_of(start).get("formKey")
+        if form_key and form_key not in refs.forms:
+            yield Problem(path, _label(start), f"start event names form '{form_key}', which does not exist in forms/")
+    for task in root.iter(f"{{{BPMN}}}businessRuleTask"):
+        called = task.xpath("string(./bpmn:extensionElements/spiffworkflow:calledDecisionId)", namespaces=NS).strip()
+        if not called:
+            yield Problem(path, _label(task), "business rule task names no decision (spiffworkflow:calledDecisionId)")
+        elif called not in refs.decisions:
+            yield Problem(path, _label(task), f"business rule task names decision '{called}', which no DMN file in rules/ defines")
+    for lane in root.iter(f"{{{BPMN}}}lane"):
+        name = (lane.get("name") or "").strip()
+        if name not in refs.lane_codes:
+            yield Problem(path, _label(lane), f"lane '{name}' is not a role or department of the organisation")
+    for flow in root.iter(f"{{{BPMN}}}sequenceFlow"):
+        for condition in flow.iter(f"{{{BPMN}}}conditionExpression"):
+            yield from _expression(path, flow, condition.text or "", "eval", syntax_error)
+    for script in root.iter(f"{{{BPMN}}}script"):
+        yield from _expression(path, script.getparent(), script.text or "", "exec", syntax_error)
+    for timer in root.iter(f"{{{BPMN}}}timerEventDefinition"):
+        for expression in timer:
+            yield from _expression(path, timer.getparent(), expression.text or "", "eval", syntax_error)
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        props = properties_of(element)
+        for name in EXPRESSION_PROPERTIES:
+            if props.get(name):
+                yield from _expression(path, element, props[name], "eval", syntax_error, f"property {name}: ")
+
+
+def _expression(
+    path: str,
+    element: etree._Element,
+    source: str,
+    mode: str,
+    syntax_error: Callable[[str, str], str | None],
+    prefix: str = "",
+) -> Iterator[Problem]:
+    if not source.strip():
+        yield Problem(path, _label(element), f"{prefix}empty expression")
+        return
+    reason = syntax_error(source.strip() if mode == "eval" else source, mode)
+    if reason:
+        yield Problem(path, _label(element), f"{prefix}{reason}")
+
+
+def referenced_forms(root: etree._Element) -> set[str]:
+    found = set()
+    for element in root.iter(f"{{{BPMN}}}userTask", f"{{{BPMN}}}startEvent"):
+        form_key = properties_of(element).get("formKey")
+        if form_key:
+            found.add(form_key)
+    return found
+
+
+def referenced_decisions(root: etree._Element) -> set[str]:
+    return {
+        task.xpath("string(./bpmn:extensionElements/spiffworkflow:calledDecisionId)", namespaces=NS).strip()
+        for task in root.iter(f"{{{BPMN}}}businessRuleTask")
+    } - {""}

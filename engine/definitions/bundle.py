@@ -1,0 +1,93 @@
+"""A set of definition files keyed by their path relative to the definitions root."""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+FOLDERS = ("processes", "rules", "forms")
+SUFFIXES = (".bpmn", ".dmn", ".json", ".yaml", ".yml")
+
+
+def kind_of(path: str) -> str:
+    """processes/x.bpmn -> 'bpmn'; rules/x.dmn -> 'dmn'; forms/x.json -> 'form'; rules/*.json -> 'ruleset'."""
+    if path.endswith(".bpmn"):
+        return "bpmn"
+    if path.endswith(".dmn"):
+        return "dmn"
+    if path.endswith((".yaml", ".yml")):
+        return "table"
+    if path.startswith("forms/"):
+        return "form"
+    if path.startswith("rules/"):
+        return "ruleset"
+    return "unknown"
+
+
+@dataclass
+class Bundle:
+    files: dict[str, str] = field(default_factory=dict)
+
+    def of_kind(self, kind: str) -> dict[str, str]:
+        return {path: text for path, text in sorted(self.files.items()) if kind_of(path) == kind}
+
+    def overlay(self, other: Bundle) -> Bundle:
+        return Bundle({**self.files, **other.files})
+
+    def content_hash(self) -> str:
+        digest = hashlib.sha256()
+        for path, text in sorted(self.files.items()):
+            digest.update(path.encode())
+            digest.update(b"\0")
+            digest.update(text.encode())
+            digest.update(b"\0")
+        return digest.hexdigest()
+
+
+def _relative_key(path: Path, root: Path | None) -> str:
+    if root is not None:
+        try:
+            relative = path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            relative = ""
+        if relative.split("/", 1)[0] in FOLDERS:
+            return relative
+    # A loose file: file it by its suffix so validation knows what it is.
+    if path.suffix == ".bpmn":
+        return f"processes/{path.name}"
+    if path.suffix in (".dmn", ".yaml", ".yml"):
+        return f"rules/{path.name}"
+    parent = path.parent.name
+    return f"{parent if parent in FOLDERS else 'forms'}/{path.name}"
+
+
+def load_root(root: Path) -> Bundle:
+    """Every definition file under root's processes/, rules/ and forms/ folders."""
+    files: dict[str, str] = {}
+    for folder in FOLDERS:
+        base = root / folder
+        if not base.is_dir():
+            continue
+        for path in sorted(base.rglob("*")):
+            if path.is_file() and path.suffix in SUFFIXES:
+                files[path.relative_to(root).as_posix()] = path.read_text(encoding="utf-8")
+    return Bundle(files)
+
+
+def load_paths(paths: Iterable[Path], root: Path | None = None) -> Bundle:
+    """Files and folders named on a command line; a folder holding processes/ etc. is read as a root."""
+    files: dict[str, str] = {}
+    for path in paths:
+        if path.is_dir():
+            if any((path / folder).is_dir() for folder in FOLDERS):
+                files.update(load_root(path).files)
+                continue
+            members = [p for p in sorted(path.rglob("*")) if p.is_file() and p.suffix in SUFFIXES]
+            for member in members:
+                files[_relative_key(member, root)] = member.read_text(encoding="utf-8")
+        elif path.is_file():
+            files[_relative_key(path, root)] = path.read_text(encoding="utf-8")
+        else:
+            raise FileNotFoundError(str(path))
+    return Bundle(files)

@@ -1,0 +1,94 @@
+"""Load the organisation into the database and resolve users into Actors."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.errors import NotFound
+from engine.org.access import Actor, system_actor
+from engine.org.config import OrgConfig, UnitSpec
+from engine.org.models import OrgUnit, Role, User, UserRole
+from engine.org.passwords import hash_password
+
+
+def known_organisation(session: Session) -> OrgConfig:
+    config = OrgConfig()
+    for role in session.scalars(select(Role)):
+        config.roles[role.code] = (role.name_zh, role.name_en)
+    for unit in session.scalars(select(OrgUnit)):
+        config.units[unit.code] = UnitSpec(unit.code, unit.kind, unit.name_zh, unit.name_en, unit.parent_code)
+    return config
+
+
+def load_organisation(session: Session, config: OrgConfig) -> dict[str, int]:
+    """Upsert roles, units and users; re-loadable. Users keep a password they changed unless the file gives one."""
+    counts = {"roles": 0, "units": 0, "users": 0}
+    for code, (name_zh, name_en) in config.roles.items():
+        role = session.get(Role, code) or Role(code=code)
+        role.name_zh, role.name_en = name_zh, name_en
+        session.add(role)
+        counts["roles"] += 1
+    for unit_spec in config.units.values():
+        unit = session.get(OrgUnit, unit_spec.code) or OrgUnit(code=unit_spec.code)
+        unit.kind, unit.name_zh, unit.name_en = unit_spec.kind, unit_spec.name_zh, unit_spec.name_en
+        unit.parent_code = unit_spec.parent_code
+        session.add(unit)
+        counts["units"] += 1
+    for spec in config.users:
+        user = session.scalars(select(User).where(User.username == spec.username)).first()
+        if user is None:
+            user = User(username=spec.username)
+            session.add(user)
+        user.display_name = spec.display_name
+        user.department = spec.department
+        user.locale = spec.locale
+        if spec.password and not user.password_hash:
+            user.password_hash = hash_password(spec.password)
+        user.roles = [UserRole(role=role, scope=scope) for role, scope in spec.roles]
+        counts["users"] += 1
+    session.flush()
+    return counts
+
+
+def _descendants(session: Session, codes: set[str]) -> set[str]:
+    found = set(codes)
+    frontier = set(codes)
+    while frontier:
+        children = set(session.scalars(select(OrgUnit.code).where(OrgUnit.parent_code.in_(frontier))))
+        frontier = children - found
+        found |= children
+    return found
+
+
+def actor_for(session: Session, username: str) -> Actor:
+    if username == "system":
+        return system_actor()
+    user = session.scalars(select(User).where(User.username == username, User.active.is_(True))).first()
+    if user is None:
+        raise NotFound(f"no active user '{username}'")
+    return actor_from_user(session, user)
+
+
+def actor_from_user(session: Session, user: User) -> Actor:
+    roles = frozenset((r.role, r.scope) for r in user.roles)
+    scoped = {scope for _role, scope in roles if scope}
+    return Actor(user.username, user.department, roles, frozenset(_descendants(session, scoped)))
+
+
+def unit_chain(session: Session, code: str | None) -> list[OrgUnit]:
+    """The unit and its ancestors (grid cell -> community -> street)."""
+    chain: list[OrgUnit] = []
+    while code:
+        unit = session.get(OrgUnit, code)
+        if unit is None:
+            break
+        chain.append(unit)
+        code = unit.parent_code
+    return chain
+
+
+def street_of(session: Session, grid_cell: str | None) -> str | None:
+    for unit in unit_chain(session, grid_cell):
+        if unit.kind == "street":
+            return unit.code
+    return None

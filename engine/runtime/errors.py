@@ -1,0 +1,27 @@
+"""Turn what SpiffWorkflow and the sandbox raise while a case advances into one clear engine error."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+
+from engine.errors import CasegridError, SandboxViolation, ScriptFailed
+from engine.sandbox import describe_workflow_error
+
+
+@contextmanager
+def advancing(case_label: str) -> Iterator[None]:
+    """Wrap engine steps; the caller's transaction rolls back, so the case is left as it was."""
+    try:
+        yield
+    except SandboxViolation as exc:
+        raise SandboxViolation(f"{case_label}: {exc.message}") from exc
+    except CasegridError:
+        raise
+    except SpiffWorkflowException as exc:
+        message = describe_workflow_error(exc)
+        cls = SandboxViolation if "sandbox" in message else ScriptFailed
+        raise cls(f"{case_label}: {message}") from exc
+    except (NameError, TypeError, ValueError, KeyError, AttributeError, ZeroDivisionError, IndexError) as exc:
+        raise ScriptFailed(f"{case_label}: {type(exc).__name__}: {exc}") from exc

@@ -1,0 +1,165 @@
+"""Project a workflow's live state onto the rows queries read: work items, timers, the case row."""
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import sandbox
+from engine.audit.service import record
+from engine.cases.models import Case
+from engine.runtime.parsing import spiff_properties
+from engine.tasks.models import WorkItem
+from engine.timers.models import Timer
+
+# Case columns filled from well-known data keys, so search and dashboards never read workflow state.
+CASE_FIELDS = {"title": "title", "category": "category", "grid_cell": "grid_cell", "street": "street",
+               "department": "responsible_department", "priority": "priority"}
+
+
+def json_clean(data: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(json.dumps(data, default=str, ensure_ascii=False))
+
+
+def ready_user_tasks(workflow: BpmnWorkflow) -> list[Task]:
+    return [t for t in workflow.get_tasks(state=TaskState.READY) if t.task_spec.manual]
+
+
+def live_data(workflow: BpmnWorkflow) -> dict[str, Any]:
+    """The case's data as the running branches see it (workflow data once it has ended)."""
+    if workflow.is_completed():
+        return dict(workflow.data)
+    merged: dict[str, Any] = {}
+    for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED):
+        merged.update(task.data)
+    if not merged and workflow.last_task is not None:
+        merged.update(workflow.last_task.data)
+    return merged
+
+
+def _property_value(task: Task, props: dict[str, str], name: str) -> Any:
+    expression = props.get(name)
+    if not expression:
+        return None
+    try:
+        return sandbox.evaluate(expression, task.data)
+    except Exception:  # noqa: BLE001 - a routing expression that fails leaves the field to the lane
+        return None
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value]
+
+
+def _to_datetime(value: Any) -> datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        parsed = value
+    else:
+        parsed = datetime.fromisoformat(str(value))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def work_item_for(case: Case, task: Task) -> WorkItem:
+    props = spiff_properties(task.task_spec)
+    return WorkItem(
+        id=str(task.id),
+        case_id=case.id,
+        task_spec=task.task_spec.name,
+        task_name=task.task_spec.bpmn_name or task.task_spec.name,
+        form_key=props.get("formKey"),
+        role=getattr(task.task_spec, "lane", None),
+        department=_property_value(task, props, "department"),
+        grid_cell=_property_value(task, props, "gridCell"),
+        candidate_users=_as_list(_property_value(task, props, "candidateUsers")),
+        due_at=_to_datetime(_property_value(task, props, "dueAt")),
+        status="open",
+    )
+
+
+def sync_work_items(session: Session, case: Case, workflow: BpmnWorkflow, actor: str) -> list[WorkItem]:
+    """Open an item per ready user task; items whose task is gone (boundary event, cancel) are withdrawn."""
+    ready = {str(t.id): t for t in ready_user_tasks(workflow)}
+    open_items = {
+        item.id: item
+        for item in session.scalars(select(WorkItem).where(WorkItem.case_id == case.id, WorkItem.status == "open"))
+    }
+    created: list[WorkItem] = []
+    for item_id, item in open_items.items():
+        if item_id not in ready:
+            item.status = "withdrawn"
+            item.completed_at = datetime.now(UTC)
+            record(session, actor=actor, action="task_withdrawn", case_id=case.id, task_id=item.id,
+                   task_name=item.task_name)
+    for task_id, task in ready.items():
+        if task_id in open_items:
+            continue
+        item = work_item_for(case, task)
+        session.add(item)
+        created.append(item)
+        record(session, actor=actor, action="task_created", case_id=case.id, task_id=item.id,
+               task_name=item.task_name,
+               details={"role": item.role, "department": item.department, "grid_cell": item.grid_cell,
+                        "candidate_users": item.candidate_users, "due_at": item.due_at})
+    return created
+
+
+def waiting_timers(workflow: BpmnWorkflow) -> dict[str, tuple[str, datetime]]:
+    """spiff task id -> (timer name, due time) for every timer event the workflow is waiting on."""
+    found: dict[str, tuple[str, datetime]] = {}
+    for task in workflow.event_manager.tasks.values():
+        definition = getattr(task.task_spec, "event_definition", None)
+        if not isinstance(definition, TimerEventDefinition):
+            continue
+        value = definition.details(task).value
+        if isinstance(value, dict):
+            value = value.get("next")
+        due = _to_datetime(value)
+        if due is not None:
+            found[str(task.id)] = (task.task_spec.bpmn_name or task.task_spec.name, due)
+    return found
+
+
+def sync_timers(session: Session, case: Case, workflow: BpmnWorkflow) -> None:
+    waiting = waiting_timers(workflow) if not workflow.is_completed() else {}
+    pending = {
+        timer.spiff_task_id: timer
+        for timer in session.scalars(
+            select(Timer).where(Timer.case_id == case.id, Timer.status == "pending", Timer.kind == "bpmn")
+        )
+    }
+    for task_id, timer in pending.items():
+        if task_id not in waiting:
+            timer.status = "cancelled"
+        elif timer.due_at != waiting[task_id][1]:
+            timer.due_at = waiting[task_id][1]
+    for task_id, (name, due) in waiting.items():
+        if task_id not in pending:
+            session.add(Timer(case_id=case.id, kind="bpmn", spiff_task_id=task_id, name=name, due_at=due))
+
+
+def sync_case(case: Case, workflow: BpmnWorkflow) -> dict[str, Any]:
+    data = json_clean(live_data(workflow))
+    case.data = data
+    for column, key in CASE_FIELDS.items():
+        if data.get(key) not in (None, ""):
+            value = data[key]
+            setattr(case, column, int(value) if column == "priority" else str(value))
+    steps = [t.task_spec.bpmn_name or t.task_spec.name for t in ready_user_tasks(workflow)]
+    case.current_step = ", ".join(steps)[:200] if steps else None
+    if workflow.is_completed() and case.status == "running":
+        case.status = "completed"
+        case.closed_at = datetime.now(UTC)
+    return data

@@ -1,0 +1,82 @@
+"""Everything a deployed process version needs at run time, built once per process and cached.
+
+A version never changes after deployment, so its parsed spec, forms and script engine are safe to
+share between requests; the cache is keyed by version id.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from threading import Lock
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import forms as form_defs
+from engine.definitions.bundle import Bundle
+from engine.definitions.models import Deployment, ProcessVersion
+from engine.errors import NotFound
+from engine.runtime.parsing import ParsedProcess, parse_process
+from engine.runtime.scripting import script_engine_for
+
+
+@dataclass(frozen=True)
+class VersionRuntime:
+    version_id: int
+    process_key: str
+    deployment_id: int
+    parsed: ParsedProcess
+    forms: dict[str, Any]
+    script_engine: Any
+
+    def form(self, key: str | None) -> Any | None:
+        return self.forms.get(key) if key else None
+
+
+_CACHE_SIZE = 128
+# Keyed by database URL too: tests (and tools) open several databases in one process whose ids overlap.
+_cache: OrderedDict[tuple[str, int], VersionRuntime] = OrderedDict()
+_lock = Lock()
+
+
+def _build(version: ProcessVersion, files: dict[str, str]) -> VersionRuntime:
+    bundle = Bundle(files)
+    bpmn_files = tuple(sorted(bundle.of_kind("bpmn").items()))
+    parsed = parse_process(bpmn_files, version.process_key)
+    forms = {}
+    for path, text in bundle.of_kind("form").items():
+        form = form_defs.load_form(text, path)
+        forms[form.key] = form
+    return VersionRuntime(
+        version_id=version.id,
+        process_key=version.process_key,
+        deployment_id=version.deployment_id,
+        parsed=parsed,
+        forms=forms,
+        script_engine=script_engine_for(version.deployment_id, bundle),
+    )
+
+
+def runtime_for(session: Session, version_id: int) -> VersionRuntime:
+    key = (str(session.get_bind().url), version_id)
+    with _lock:
+        cached = _cache.get(key)
+        if cached is not None:
+            _cache.move_to_end(key)
+            return cached
+    version = session.get(ProcessVersion, version_id)
+    if version is None:
+        raise NotFound(f"process version {version_id} does not exist")
+    files = session.scalars(select(Deployment.files).where(Deployment.id == version.deployment_id)).one()
+    built = _build(version, files)
+    with _lock:
+        _cache[key] = built
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return built
+
+
+def clear_cache() -> None:
+    with _lock:
+        _cache.clear()

@@ -1,0 +1,81 @@
+"""Inbox queries on the work-item projection; never touch workflow state."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, and_, false, func, or_, select
+from sqlalchemy.orm import Session
+
+from engine.cases.models import Case
+from engine.org.access import Actor, may_see, may_work
+from engine.tasks.models import WorkItem
+
+MAX_PAGE = 200
+
+
+@dataclass(frozen=True)
+class TaskFilter:
+    scope: str = "mine"  # mine | candidate | department | all
+    status: str = "open"
+    case_id: int | None = None
+    department: str | None = None
+    role: str | None = None
+    text: str | None = None
+    due_before: datetime | None = None
+    sla_state: str | None = None
+
+
+def _candidate_condition(actor: Actor):  # type: ignore[no-untyped-def]
+    conditions = []
+    for role, scope in actor.roles:
+        parts = [WorkItem.role == role]
+        if scope is not None:
+            parts.append(or_(WorkItem.grid_cell.is_(None), WorkItem.grid_cell.in_(actor.scopes)))
+        elif role == "grid_worker":
+            parts.append(WorkItem.grid_cell.is_(None))
+        parts.append(or_(WorkItem.department.is_(None), WorkItem.department == actor.department,
+                         WorkItem.department == scope))
+        conditions.append(and_(*parts))
+    return and_(WorkItem.assignee.is_(None), or_(*conditions) if conditions else false())
+
+
+def task_query(actor: Actor, flt: TaskFilter) -> Select[tuple[WorkItem]]:
+    query = select(WorkItem)
+    if flt.status != "any":
+        query = query.where(WorkItem.status == flt.status)
+    if flt.scope == "mine":
+        query = query.where(WorkItem.assignee == actor.username)
+    elif flt.scope == "candidate":
+        query = query.where(_candidate_condition(actor))
+    elif flt.scope == "department":
+        query = query.where(WorkItem.department == (flt.department or actor.department))
+    elif flt.scope == "all" and not ({"admin", "supervisor"} & actor.role_codes) and not actor.is_system:
+        query = query.where(or_(WorkItem.assignee == actor.username, _candidate_condition(actor)))
+    if flt.case_id is not None:
+        query = query.where(WorkItem.case_id == flt.case_id)
+    if flt.department and flt.scope != "department":
+        query = query.where(WorkItem.department == flt.department)
+    if flt.role:
+        query = query.where(WorkItem.role == flt.role)
+    if flt.due_before is not None:
+        query = query.where(WorkItem.due_at < flt.due_before)
+    if flt.sla_state:
+        query = query.where(WorkItem.sla_state == flt.sla_state)
+    if flt.text:
+        like = f"%{flt.text}%"
+        query = query.join(Case, Case.id == WorkItem.case_id).where(
+            or_(WorkItem.task_name.ilike(like), Case.title.ilike(like), Case.business_key.ilike(like)))
+    return query
+
+
+def list_tasks(session: Session, actor: Actor, flt: TaskFilter, limit: int = 50, offset: int = 0) -> tuple[list[WorkItem], int]:
+    limit = max(1, min(limit, MAX_PAGE))
+    query = task_query(actor, flt)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(
+        query.order_by(WorkItem.due_at.is_(None), WorkItem.due_at, WorkItem.created_at).limit(limit).offset(offset)
+    ).all()
+    # The SQL narrows by role and scope; the access rules make the final call on each row.
+    visible = [item for item in rows if may_see(actor, item) or may_work(actor, item)]
+    return visible, total

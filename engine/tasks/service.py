@@ -1,0 +1,115 @@
+"""Work a human task: claim, unclaim, transfer, complete. Each call is one transaction of the caller."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy.orm import Session
+
+from engine.audit.service import record
+from engine.cases.models import Case
+from engine.cases.service import get_case, load_workflow_of, persist, validate_with_form
+from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
+from engine.org.access import Actor, may_see, may_work
+from engine.org.service import actor_for
+from engine.runtime.errors import advancing
+from engine.runtime.stepping import run_until_wait
+from engine.tasks.models import WorkItem
+
+
+def get_item(session: Session, item_id: str, actor: Actor | None = None) -> WorkItem:
+    item = session.get(WorkItem, item_id)
+    if item is None or (actor is not None and not may_see(actor, item)):
+        # Someone outside the task's scope learns nothing about it, not even that it exists.
+        raise NotFound(f"task {item_id} does not exist")
+    return item
+
+
+def _open_item_for(session: Session, item_id: str, actor: Actor) -> WorkItem:
+    item = get_item(session, item_id)
+    if item.status != "open":
+        who = f" by {item.completed_by}" if item.completed_by else ""
+        raise Conflict(f"task '{item.task_name}' is already {item.status}{who}")
+    if not may_work(actor, item):
+        if not may_see(actor, item):
+            raise NotFound(f"task {item_id} does not exist")
+        raise Forbidden(f"{actor.username} may not work task '{item.task_name}'")
+    return item
+
+
+def claim(session: Session, item_id: str, actor: Actor) -> WorkItem:
+    item = _open_item_for(session, item_id, actor)
+    if item.assignee == actor.username:
+        return item
+    item.assignee = actor.username
+    record(session, actor=actor.username, action="task_claimed", case_id=item.case_id, task_id=item.id,
+           task_name=item.task_name)
+    return item
+
+
+def unclaim(session: Session, item_id: str, actor: Actor) -> WorkItem:
+    item = _open_item_for(session, item_id, actor)
+    if item.assignee is None:
+        raise Conflict(f"task '{item.task_name}' is not claimed")
+    previous = item.assignee
+    item.assignee = None
+    record(session, actor=actor.username, action="task_unclaimed", case_id=item.case_id, task_id=item.id,
+           task_name=item.task_name, before={"assignee": previous})
+    return item
+
+
+def transfer(session: Session, item_id: str, actor: Actor, to_username: str, reason: str) -> WorkItem:
+    """Hand a task to a colleague of the same department who could work it themselves."""
+    if not reason or not reason.strip():
+        raise InvalidInput("a reason is required to transfer a task", {"reason": ["required"]})
+    item = _open_item_for(session, item_id, actor)
+    target = actor_for(session, to_username)
+    if item.department and target.department != item.department:
+        raise Forbidden(f"{to_username} is not in department {item.department}")
+    unassigned = WorkItem(role=item.role, department=item.department, grid_cell=item.grid_cell,
+                          candidate_users=item.candidate_users, assignee=None)
+    if not may_work(target, unassigned):
+        raise Forbidden(f"{to_username} does not hold the role '{item.role}' this task needs")
+    previous = item.assignee
+    item.assignee = target.username
+    record(session, actor=actor.username, action="task_transferred", case_id=item.case_id, task_id=item.id,
+           task_name=item.task_name, before={"assignee": previous}, after={"assignee": target.username},
+           details={"reason": reason})
+    return item
+
+
+def complete(
+    session: Session,
+    item_id: str,
+    data: dict[str, Any],
+    actor: Actor,
+    lang: str = "zh",
+    expected_case_version: int | None = None,
+) -> tuple[Case, list[WorkItem]]:
+    """Validate the form data, run the task and advance the case to its next wait state."""
+    item = _open_item_for(session, item_id, actor)
+    case = get_case(session, item.case_id, with_state=True)
+    if expected_case_version is not None and case.version != expected_case_version:
+        raise Conflict(f"case {case.business_key} changed since you opened it; reload and try again")
+    runtime, workflow = load_workflow_of(session, case)
+    cleaned = validate_with_form(runtime, item.form_key, data, lang)
+    task = workflow.get_task_from_id(UUID(item.id))
+    if task is None or task.state != TaskState.READY or not task.task_spec.manual:
+        raise Conflict(f"task '{item.task_name}' is no longer waiting for input")
+    before = {key: task.data.get(key) for key in cleaned}
+    task.data.update(cleaned)
+    with advancing(f"case {case.business_key}, task '{item.task_name}'"):
+        task.run()
+        run_until_wait(workflow)
+    now = datetime.now(UTC)
+    item.status = "completed"
+    item.completed_at = now
+    item.completed_by = actor.username
+    item.assignee = item.assignee or actor.username
+    record(session, actor=actor.username, action="task_completed", case_id=case.id, task_id=item.id,
+           task_name=item.task_name, before=before, after=cleaned)
+    created = persist(session, case, workflow, actor.username)
+    return case, created
+
