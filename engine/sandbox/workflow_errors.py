@@ -37,8 +37,9 @@ def _where(exc: BaseException) -> str:
 
 
 def _what(exc: BaseException) -> str:
-    if isinstance(exc, SandboxViolation):
-        return f"{REFUSED}: {exc.message}"
+    violation = _find_violation(exc)
+    if violation is not None:
+        return f"{REFUSED}: {violation.message}"
     base = str(exc.args[0]) if exc.args else type(exc).__name__
     if base.startswith(REFUSED):
         # Notes SpiffWorkflow appends (e.g. "Error evaluating expression ...")
@@ -46,3 +47,16 @@ def _what(exc: BaseException) -> str:
         return base
     notes: list[Any] = [n for n in getattr(exc, "notes", []) if n]
     return "; ".join([base, *(str(n).strip() for n in notes)])
+
+
+def _find_violation(exc: BaseException) -> SandboxViolation | None:
+    # SpiffWorkflow's DMN engine and base script engine wrap errors without
+    # `from`, so the refusal may sit in __context__ rather than __cause__.
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, SandboxViolation):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
