@@ -82,14 +82,15 @@ def element_id(form: FormDefinition, name: str) -> str:
 
 def build_fields(form: FormDefinition, values: Mapping[str, Any], errors: Mapping[str, Any],
                  lang: str, tz: tzinfo = DEFAULT_TZ) -> list[FieldView]:
-    typed = {}
+    typed: dict[str, Any] = {}
     for spec in form.fields:
-        if spec.name in values:
-            value = coerce_value(spec, values[spec.name], tz)
-            if value is not MISSING:
-                typed[spec.name] = value
+        # The schema's default is the initial answer, and visibility must agree with what is shown.
+        raw = values[spec.name] if spec.name in values else spec.schema.get("default")
+        value = coerce_value(spec, raw, tz)
+        if value is not MISSING:
+            typed[spec.name] = value
     visible = form.visible_fields(typed)
-    return [_field_view(form, spec, typed.get(spec.name, spec.schema.get("default")),
+    return [_field_view(form, spec, typed.get(spec.name),
                         _errors_for(spec.name, errors, lang), spec.name not in visible, lang, tz)
             for spec in form.fields]
 
