@@ -74,3 +74,16 @@ def test_engine_calendar_never_imports_flask_nor_a_database() -> None:
             if isinstance(node, ast.ImportFrom) and node.module
         }
         assert not imported & {"flask", "sqlalchemy", "sqlite3", "psycopg"}, source.name
+
+
+def test_helpers_register_with_the_sandbox_registry() -> None:
+    sandbox = pytest.importorskip("engine.sandbox")
+    for name in calendar.SANDBOX_HELPERS:
+        sandbox.unregister_helper(name)
+    try:
+        calendar.register_sandbox_helpers(sandbox.register_helper)
+        described = str(sandbox.describe_helpers())
+        assert "add_working_days" in described and "statutory_deadline" in described
+    finally:
+        for name in calendar.SANDBOX_HELPERS:
+            sandbox.unregister_helper(name)
