@@ -19,7 +19,8 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "heads") -> None:
+    # "heads": feature migrations branch from the initial schema independently; all of them apply.
     command.upgrade(alembic_config(url), revision)
 
 

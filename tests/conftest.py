@@ -1,0 +1,96 @@
+"""Shared fixtures: a migrated SQLite database per test, PostgreSQL per test when CASEGRID_TEST_PG_URL is set."""
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from engine.config import PROJECT_ROOT
+from engine.definitions.bundle import load_root
+from engine.runtime import versions
+from engine.store.database import Database
+from engine.store.migrate import upgrade
+
+PG_URL_VARIABLE = "CASEGRID_TEST_PG_URL"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Migrate once with Alembic; each test copies the file (migrations are what production runs)."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def db(sqlite_template: Path, tmp_path: Path) -> Iterator[Database]:
+    path = tmp_path / "casegrid.sqlite3"
+    shutil.copy(sqlite_template, path)
+    database = Database(f"sqlite:///{path}")
+    yield database
+    database.dispose()
+    versions.clear_cache()
+
+
+def pg_admin_url() -> str | None:
+    return os.environ.get(PG_URL_VARIABLE)
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for this test; dropped afterwards."""
+    admin = pg_admin_url()
+    if not admin:
+        pytest.skip(f"{PG_URL_VARIABLE} is not set; PostgreSQL tests need a server")
+    name = f"casegrid_test_{uuid.uuid4().hex[:12]}"
+    admin_engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with admin_engine.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(admin).set(database=name).render_as_string(hide_password=False)
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        versions.clear_cache()
+        with admin_engine.connect() as connection:
+            connection.execute(text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"), {"name": name})
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin_engine.dispose()
+
+
+@pytest.fixture
+def pg_db(pg_url: str) -> Iterator[Database]:
+    database = Database(pg_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture(scope="session")
+def bundled() -> object:
+    """The definitions shipped in processes/, rules/ and forms/."""
+    return load_root(PROJECT_ROOT)
+
+
+def deploy_bundled(database: Database, demo_users: bool = True) -> None:
+    from engine.definitions.service import deploy
+    from engine.org.config import organisation_from_files
+    from engine.org.service import load_organisation
+
+    bundle = load_root(PROJECT_ROOT)
+    files = bundle.files if demo_users else {k: v for k, v in bundle.files.items() if "demo_users" not in k}
+    with database.transaction() as session:
+        load_organisation(session, organisation_from_files(files))
+        deploy(session, bundle, actor="test")
+
+
+@pytest.fixture
+def deployed_db(db: Database) -> Database:
+    deploy_bundled(db)
+    return db
