@@ -51,7 +51,13 @@ def _endpoint_reader(endpoint: Endpoint) -> Callable[[Context], Any]:
     return lambda ctx: read_path(ctx, path)
 
 
-def _compile_positive(test: feel.PositiveTest) -> CellTest:
+# Cells are three-valued like FEEL: a comparison between values of different kinds (or with
+# null) is null, and not(null) is still null, so `not(< 0)` does not match a string or null.
+# Equality is two-valued (`null = "a"` is false), so `not("a")` does match null.
+TriTest = Callable[[Any, Context], bool | None]
+
+
+def _compile_positive(test: feel.PositiveTest) -> TriTest:
     if isinstance(test, Equals):
         if isinstance(test.endpoint, Literal):
             expected = test.endpoint.value
@@ -62,9 +68,9 @@ def _compile_positive(test: feel.PositiveTest) -> CellTest:
         read = _endpoint_reader(test.endpoint)
         holds = _ORDER[test.op]
 
-        def compare(x: Any, ctx: Context) -> bool:
+        def compare(x: Any, ctx: Context) -> bool | None:
             c = feel_compare(x, read(ctx))
-            return c is not None and holds(c, 0)
+            return None if c is None else holds(c, 0)
 
         return compare
     assert isinstance(test, Interval)
@@ -72,22 +78,37 @@ def _compile_positive(test: feel.PositiveTest) -> CellTest:
     low_ok = operator.le if test.low_closed else operator.lt
     high_ok = operator.le if test.high_closed else operator.lt
 
-    def within(x: Any, ctx: Context) -> bool:
+    def within(x: Any, ctx: Context) -> bool | None:
         lo, hi = feel_compare(low(ctx), x), feel_compare(x, high(ctx))
-        return lo is not None and hi is not None and low_ok(lo, 0) and high_ok(hi, 0)
+        if lo is None or hi is None:
+            return None
+        return low_ok(lo, 0) and high_ok(hi, 0)
 
     return within
 
 
+def _disjunction(parts: tuple[TriTest, ...]) -> TriTest:
+    def any_of(x: Any, ctx: Context) -> bool | None:
+        unknown = False
+        for part in parts:
+            result = part(x, ctx)
+            if result:
+                return True
+            unknown = unknown or result is None
+        return None if unknown else False
+
+    return any_of
+
+
 def compile_unary_tests(tests: UnaryTests) -> CellTest:
+    """A closure that is True only when the cell's FEEL value is true (false and null: no match)."""
     if tests.matches_any:
         return lambda _x, _ctx: True
     parts = tuple(_compile_positive(t) for t in tests.tests)
-    if len(parts) == 1 and not tests.negated:
-        return parts[0]
+    tri = parts[0] if len(parts) == 1 else _disjunction(parts)
     if tests.negated:
-        return lambda x, ctx: not any(p(x, ctx) for p in parts)
-    return lambda x, ctx: any(p(x, ctx) for p in parts)
+        return lambda x, ctx: tri(x, ctx) is False
+    return lambda x, ctx: tri(x, ctx) is True
 
 
 @dataclass(frozen=True)

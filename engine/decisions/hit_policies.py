@@ -44,7 +44,7 @@ def _any(decision: CompiledDecision, matched: list[CompiledRule], context: Conte
     results = [decision.rule_result(r, context) for r in matched]
     first = results[0]
     for rule, result in zip(matched[1:], results[1:], strict=True):
-        if any(not feel_equal(first[name], result[name]) and first[name] != result[name] for name in first):
+        if any(not feel_equal(first[name], result[name]) for name in first):
             raise DecisionEvaluationError(
                 f"{decision.table.ref} has hit policy ANY but matching rules disagree: "
                 f"{matched[0].rule.ref} gives {first}, {rule.rule.ref} gives {result}",
@@ -99,7 +99,7 @@ def _aggregate(decision: CompiledDecision, matched: list[CompiledRule], context:
     if aggregation is Aggregation.COUNT:
         distinct: list[Any] = []  # DMN: C# counts distinct outputs; values may be unhashable
         for value in values:
-            if not any(feel_equal(value, d) and value == d for d in distinct):
+            if not any(feel_equal(value, d) for d in distinct):
                 distinct.append(value)
         return len(distinct)
     if not values:

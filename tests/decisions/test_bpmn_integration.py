@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.spiff.parser.process import VALIDATOR
 from SpiffWorkflow.util.task import TaskState
 
 from engine.decisions import DecisionEvaluationError, DecisionRegistry
@@ -43,7 +44,8 @@ def handle_task(workflow: BpmnWorkflow) -> Any:
 
 
 def test_parser_builds_casegrid_tasks_without_any_dmn_file(registry: DecisionRegistry) -> None:
-    parser = casegrid_parser_class()(decisions=registry)
+    # With SpiffWorkflow's schema validator on, as the deploy path should run it.
+    parser = casegrid_parser_class()(validator=VALIDATOR, decisions=registry)
     parser.add_bpmn_file(str(FIXTURES / "route_case.bpmn"))
     spec = parser.get_spec("route_case")
     route = spec.task_specs["route"]

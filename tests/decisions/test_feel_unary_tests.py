@@ -103,6 +103,14 @@ def test_not_cells_match_everything_their_list_does_not() -> None:
     assert matches("not([1..5], > 10)", 7)
 
 
+def test_not_of_a_comparison_that_cannot_be_made_is_still_no_match() -> None:
+    # FEEL: "x" < 0 is null and not(null) is null, so a number test never catches strings or null.
+    assert not matches("not(< 0)", "x")
+    assert not matches("not(< 0)", None)
+    assert not matches('not(< 0, "x")', "x")
+    assert matches('not(< 0, "x")', 5)
+
+
 def test_date_literals_compare_with_dates_and_iso_strings() -> None:
     assert matches('>= date("2026-01-01")', dt.date(2026, 3, 1))
     assert matches('>= date("2026-01-01")', "2026-03-01")

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.decisions import find_gaps, find_overlaps, parse_dmn, validate_dmn
 
@@ -107,3 +109,53 @@ def test_gap_check_is_skipped_for_collect_tables_where_no_match_is_legitimate() 
 
 def test_gap_check_is_skipped_when_a_column_has_no_enumerated_input_values() -> None:
     assert validate_dmn(dmn([(['"a"'], ["1"])], inputs=("x",)), "u.dmn") == []
+
+
+_bound = st.integers(0, 10)
+_numeric_test = st.one_of(
+    _bound.map(str),
+    st.tuples(st.sampled_from(["<", "<=", ">", ">="]), _bound).map(lambda t: f"{t[0]} {t[1]}"),
+    st.tuples(st.sampled_from("[(]"), _bound, _bound, st.sampled_from("])[")).map(
+        lambda t: f"{t[0]}{min(t[1], t[2])}..{max(t[1], t[2])}{t[3]}"
+    ),
+)
+_numeric_cell = st.one_of(
+    st.just("-"),
+    st.lists(_numeric_test, min_size=1, max_size=3).map(",".join),
+    st.lists(_numeric_test, min_size=1, max_size=2).map(lambda ts: f"not({','.join(ts)})"),
+)
+# Integer endpoints: any non-empty intersection contains an integer or a half-integer; the
+# column has no inputValues, so values of every other kind can arrive too.
+_GRID = [n / 2 for n in range(-6, 27)] + [None, True, False, "a"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(first=_numeric_cell, second=_numeric_cell)
+def test_overlap_detection_agrees_with_brute_force_on_numeric_cells(first: str, second: str) -> None:
+    t = table([([first], ["1"]), ([second], ["2"])], hit_policy="FIRST")
+    assert t.compiled is not None
+    a, b = (r.cells[0] for r in t.compiled.rules)
+    brute = any(a.matches(x, {}) and b.matches(x, {}) for x in _GRID)
+    assert bool(find_overlaps(t)) is brute
+
+
+_letter_cell = st.one_of(
+    st.just("-"),
+    st.lists(st.sampled_from('"a" "b" "c"'.split()), min_size=1, max_size=2).map(",".join),
+    st.sampled_from('"a" "b" "c"'.split()).map(lambda v: f"not({v})"),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.tuples(_letter_cell, st.sampled_from(["< 2", ">= 2", "[1..2]", "-"])), max_size=4))
+def test_find_gaps_agrees_with_brute_force_over_finite_domains(rows: list[tuple[str, str]]) -> None:
+    t = table([([a, b], ["1"]) for a, b in rows], inputs=("k", "n"), hit_policy="COLLECT")
+    assert t.compiled is not None
+    domains = {"k": ["a", "b", "c"], "n": [1, 2, 3]}
+    brute = [
+        {"k": k, "n": n}
+        for k in domains["k"]
+        for n in domains["n"]
+        if not any(r.matches([k, n], {}) for r in t.compiled.rules)
+    ]
+    assert find_gaps(t, domains) == brute
