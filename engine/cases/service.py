@@ -126,12 +126,9 @@ def cancel_case(session: Session, case_id: int, actor: Actor, reason: str) -> Ca
         raise Conflict(f"case {case.business_key} is {case.status}, not running")
     _runtime, workflow = load_workflow_of(session, case)
     workflow.cancel()
-    persist(session, case, workflow, actor.username)
+    # Set before persisting: a cancelled workflow reports itself completed, which is not what happened.
     case.status = "cancelled"
     case.closed_at = datetime.now(UTC)
+    persist(session, case, workflow, actor.username)
     record(session, actor=actor.username, action="case_cancelled", case_id=case.id, details={"reason": reason})
-    try:
-        session.flush()
-    except StaleDataError as exc:
-        raise Conflict(f"case {case.business_key} was changed by someone else; reload and try again") from exc
     return case

@@ -48,12 +48,8 @@ def _role_matches(actor: Actor, item: WorkItem) -> bool:
     return False
 
 
-def may_work(actor: Actor, item: WorkItem) -> bool:
-    """Assignee, named candidate, or a holder of the lane's role in the item's department/grid cell."""
-    if actor.is_system:
-        return True
-    if item.assignee:
-        return item.assignee == actor.username
+def is_candidate(actor: Actor, item: WorkItem) -> bool:
+    """Named candidate, or a holder of the lane's role in the item's department/grid cell."""
     if actor.username in (item.candidate_users or []):
         return True
     if item.role is None:
@@ -61,8 +57,18 @@ def may_work(actor: Actor, item: WorkItem) -> bool:
     return _role_matches(actor, item)
 
 
+def may_work(actor: Actor, item: WorkItem) -> bool:
+    """A claimed item is its assignee's alone; an unclaimed one any candidate's."""
+    if actor.is_system:
+        return True
+    if item.assignee:
+        return item.assignee == actor.username
+    return is_candidate(actor, item)
+
+
 def may_see(actor: Actor, item: WorkItem) -> bool:
-    if may_work(actor, item) or item.assignee == actor.username:
+    # Colleagues who could have claimed it still see it: they are who a transfer goes to.
+    if actor.is_system or item.assignee == actor.username or is_candidate(actor, item):
         return True
     if "admin" in actor.role_codes:
         return True

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from lxml import etree
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+
+from engine.decisions.bpmn import casegrid_parser_class
 
 
 @dataclass(frozen=True)
@@ -17,8 +18,12 @@ class ParsedProcess:
 
 
 def make_parser() -> SpiffBpmnParser:
-    # VALIDATOR is built once at import: loading the BPMN XSD costs more than parsing a diagram.
-    return SpiffBpmnParser(validator=VALIDATOR)
+    """SpiffWorkflow's parser with casegrid's business rule tasks (our DMN engine, not Spiff's).
+
+    VALIDATOR is built once at import: loading the BPMN XSD costs more than parsing a diagram.
+    Missing decisions are reported by casegrid's own validation, so the parser is not told the ids.
+    """
+    return casegrid_parser_class()(validator=VALIDATOR)
 
 
 def parse_process(bpmn_files: tuple[tuple[str, str], ...], process_key: str) -> ParsedProcess:
@@ -29,12 +34,6 @@ def parse_process(bpmn_files: tuple[tuple[str, str], ...], process_key: str) -> 
     spec = parser.get_spec(process_key)
     subprocess_specs = parser.get_subprocess_specs(process_key)
     return ParsedProcess(spec=spec, subprocess_specs=subprocess_specs)
-
-
-@lru_cache(maxsize=256)
-def parsed_version(version_id: int, bpmn_files: tuple[tuple[str, str], ...], process_key: str) -> ParsedProcess:
-    """Parsing costs milliseconds per step otherwise; a deployed version never changes, so cache it."""
-    return parse_process(bpmn_files, process_key)
 
 
 def process_ids(xml: str) -> list[str]:

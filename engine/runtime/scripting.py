@@ -1,11 +1,15 @@
-"""The sandboxed script engine a deployment's cases run with (decision tables resolved per deployment)."""
+"""The sandboxed script engine a deployment's cases run with, carrying that deployment's decision tables."""
 from __future__ import annotations
 
-from typing import Any
-
+from engine.decisions import DecisionRegistry
 from engine.definitions.bundle import Bundle
 from engine.sandbox import SandboxedScriptEngine
 
 
-def script_engine_for(deployment_id: int, bundle: Bundle) -> Any:
-    return SandboxedScriptEngine()
+def script_engine_for(bundle: Bundle) -> SandboxedScriptEngine:
+    engine = SandboxedScriptEngine()
+    # Business rule tasks look their table up here at run time (engine.decisions.bpmn.registry_for).
+    engine.decision_registry = DecisionRegistry.from_sources(
+        [(text.encode("utf-8"), path) for path, text in bundle.of_kind("dmn").items()]
+    )
+    return engine

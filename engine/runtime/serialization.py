@@ -11,6 +11,7 @@ from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
+from engine.decisions.bpmn import serializer_config
 from engine.runtime.parsing import ParsedProcess
 
 _current_spec: ContextVar[ParsedProcess | None] = ContextVar("casegrid_current_spec", default=None)
@@ -39,13 +40,8 @@ class SpecFreeWorkflowConverter(BpmnWorkflowConverter):
 
 
 def _build_serializer() -> BpmnWorkflowSerializer:
-    config = dict(SPIFF_CONFIG)
-    try:
-        from engine.decisions.bpmn import serializer_config_overrides
-    except ImportError:  # decisions layer not installed yet in this checkout
-        serializer_config_overrides = None
-    if serializer_config_overrides is not None:
-        config.update(serializer_config_overrides())
+    # Business rule tasks store only their decision id; the table comes from the deployment.
+    config = serializer_config(SPIFF_CONFIG)
     config[BpmnWorkflow] = SpecFreeWorkflowConverter
     registry = BpmnWorkflowSerializer.configure(config)
     return BpmnWorkflowSerializer(registry)

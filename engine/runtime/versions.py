@@ -54,7 +54,7 @@ def _build(version: ProcessVersion, files: dict[str, str]) -> VersionRuntime:
         deployment_id=version.deployment_id,
         parsed=parsed,
         forms=forms,
-        script_engine=script_engine_for(version.deployment_id, bundle),
+        script_engine=script_engine_for(bundle),
     )
 
 

@@ -1,0 +1,45 @@
+"""Helpers the engine tests share: deploy the two-step fixture, act as a user, count rows."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from engine.config import PROJECT_ROOT
+from engine.definitions.bundle import Bundle, load_paths, load_root
+from engine.definitions.service import deploy
+from engine.org.access import Actor
+from engine.org.config import OrgConfig, UnitSpec
+from engine.org.service import load_organisation
+from engine.store.database import Database
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+DISPATCHER = Actor("disp1", None, frozenset({("dispatcher", None)}))
+HANDLER_CG = Actor("cg1", "chengguan", frozenset({("handler", None)}))
+HANDLER_HW = Actor("hw1", "huanwei", frozenset({("handler", None)}))
+
+
+def test_org() -> OrgConfig:
+    org = OrgConfig()
+    for code in ("dispatcher", "handler", "grid_worker", "supervisor"):
+        org.roles[code] = (code, code)
+    for code in ("chengguan", "huanwei"):
+        org.units[code] = UnitSpec(code, "department", code)
+    return org
+
+
+def two_step_bundle() -> Bundle:
+    return load_root(PROJECT_ROOT).overlay(load_paths([FIXTURES / "two_step"]))
+
+
+def deploy_two_step(db: Database, bundle: Bundle | None = None) -> None:
+    with db.transaction() as session:
+        load_organisation(session, test_org())
+        deploy(session, bundle or two_step_bundle(), actor="test")
+
+
+def count(db: Database, model: Any, *where: Any) -> int:
+    with db.transaction(readonly=True) as session:
+        return session.scalar(select(func.count()).select_from(model).where(*where)) or 0
