@@ -261,5 +261,36 @@ def worker(once: bool) -> None:
     run_worker(db, stop, settings().worker_poll_seconds)
 
 
+@main.group()
+def token() -> None:
+    """Per-user API bearer tokens (only a hash is stored)."""
+
+
+@token.command("create")
+@click.argument("username")
+@reports_errors
+def token_create(username: str) -> None:
+    """Create (or replace) USER's API token and print it once."""
+    from engine.auth.tokens import create_token
+
+    db = _db()
+    with db.transaction() as session:
+        value = create_token(session, username)
+    click.echo(value)
+
+
+@token.command("revoke")
+@click.argument("username")
+@reports_errors
+def token_revoke(username: str) -> None:
+    """Revoke USER's API token."""
+    from engine.auth.tokens import revoke_token
+
+    db = _db()
+    with db.transaction() as session:
+        had = revoke_token(session, username)
+    click.echo("revoked" if had else "no token to revoke")
+
+
 if __name__ == "__main__":
     main()

@@ -1,5 +1,6 @@
 """Imports every domain's models so Base.metadata is complete (Alembic, test fixtures)."""
 from engine.audit.models import AuditEvent
+from engine.auth.models import LoginFailure
 from engine.cases.models import Case, CaseLink, KeySequence
 from engine.definitions.models import Deployment, ProcessVersion
 from engine.org.models import OrgUnit, Role, User, UserRole
@@ -8,6 +9,6 @@ from engine.tasks.models import WorkItem
 from engine.timers.models import Timer
 
 __all__ = [
-    "AuditEvent", "Base", "Case", "CaseLink", "Deployment", "KeySequence", "OrgUnit",
+    "AuditEvent", "Base", "Case", "CaseLink", "Deployment", "KeySequence", "LoginFailure", "OrgUnit",
     "ProcessVersion", "Role", "Timer", "User", "UserRole", "WorkItem",
 ]

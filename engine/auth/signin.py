@@ -1,0 +1,97 @@
+"""Password sign-in with a database-backed throttle.
+
+The throttle lives in the database, not in process memory, because production runs N gunicorn
+workers: an in-memory counter would allow N times the attempts and forget them on restart.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from engine.auth.models import LoginFailure
+from engine.errors import CasegridError
+from engine.org.models import User
+from engine.org.passwords import hash_password, needs_rehash, verify_password
+
+
+@dataclass(frozen=True)
+class ThrottlePolicy:
+    per_user: int = 5  # failures for one account within the window
+    per_address: int = 20  # failures from one address within the window (password spraying)
+    window: timedelta = timedelta(minutes=15)
+
+
+DEFAULT_POLICY = ThrottlePolicy()
+
+
+class TooManyAttempts(CasegridError):
+    code = "too_many_attempts"
+    status = 429
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("too many failed sign-in attempts; try again later", {"retry_after": retry_after})
+        self.retry_after = retry_after
+
+
+# Verified against when the user does not exist, so an unknown name costs the same time as a wrong password.
+_DUMMY_HASH = hash_password("casegrid-dummy-password-for-timing")
+
+
+def _keys(username: str, address: str | None) -> list[tuple[str, str]]:
+    keys = [("user", f"user:{username.strip().lower()[:150]}")]
+    if address:
+        keys.append(("ip", f"ip:{address[:150]}"))
+    return keys
+
+
+def _check_throttle(session: Session, username: str, address: str | None, policy: ThrottlePolicy,
+                    now: datetime) -> None:
+    since = now - policy.window
+    for kind, key in _keys(username, address):
+        limit = policy.per_user if kind == "user" else policy.per_address
+        count, oldest = session.execute(
+            select(func.count(), func.min(LoginFailure.at)).where(LoginFailure.key == key, LoginFailure.at > since)
+        ).one()
+        if count >= limit:
+            retry = int(((oldest or now) + policy.window - now).total_seconds()) + 1
+            raise TooManyAttempts(max(retry, 1))
+
+
+def authenticate(session: Session, username: str, password: str, address: str | None = None,
+                 policy: ThrottlePolicy = DEFAULT_POLICY, now: datetime | None = None) -> User | None:
+    """The active user whose password matches, or None; raises TooManyAttempts while throttled.
+
+    A failure is recorded against the account name and the address; a success clears the account's.
+    """
+    now = now or datetime.now(UTC)
+    _check_throttle(session, username, address, policy, now)
+    user = session.scalars(select(User).where(User.username == username, User.active.is_(True))).first()
+    ok = verify_password(user.password_hash if user else _DUMMY_HASH, password) and user is not None
+    if not ok:
+        for _kind, key in _keys(username, address):
+            session.add(LoginFailure(key=key, at=now))
+        session.flush()
+        return None
+    session.execute(delete(LoginFailure).where(LoginFailure.key == _keys(username, None)[0][1]))
+    if user.password_hash and needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def set_password(session: Session, username: str, password: str) -> None:
+    from engine.errors import InvalidInput, NotFound
+
+    if len(password) < 8:
+        raise InvalidInput("the password is too short", {"password": ["at least 8 characters"]})
+    user = session.scalars(select(User).where(User.username == username)).first()
+    if user is None:
+        raise NotFound(f"no user '{username}'")
+    user.password_hash = hash_password(password)
+
+
+def prune_failures(session: Session, older_than: timedelta = timedelta(days=1)) -> int:
+    result = session.execute(delete(LoginFailure).where(LoginFailure.at < datetime.now(UTC) - older_than))
+    return result.rowcount or 0
