@@ -23,6 +23,9 @@ def known_organisation(session: Session) -> OrgConfig:
 def load_organisation(session: Session, config: OrgConfig) -> dict[str, int]:
     """Upsert roles, units and users; re-loadable. Users keep a password they changed unless the file gives one."""
     counts = {"roles": 0, "units": 0, "users": 0}
+    # Argon2 costs ~0.1 s a hash on purpose; the demo file gives ~80 users one shared initial password,
+    # so hash each distinct file password once per load (they are initial passwords users change).
+    hashed: dict[str, str] = {}
     for code, (name_zh, name_en) in config.roles.items():
         role = session.get(Role, code) or Role(code=code)
         role.name_zh, role.name_en = name_zh, name_en
@@ -43,11 +46,22 @@ def load_organisation(session: Session, config: OrgConfig) -> dict[str, int]:
         user.department = spec.department
         user.locale = spec.locale
         if spec.password and not user.password_hash:
-            user.password_hash = hash_password(spec.password)
-        user.roles = [UserRole(role=role, scope=scope) for role, scope in spec.roles]
+            if spec.password not in hashed:
+                hashed[spec.password] = hash_password(spec.password)
+            user.password_hash = hashed[spec.password]
+        _set_roles(user, spec.roles)
         counts["users"] += 1
     session.flush()
     return counts
+
+
+def _set_roles(user: User, roles: tuple[tuple[str, str | None], ...]) -> None:
+    """Keep the rows that stay: replacing them all inserts duplicates before the orphans are deleted,
+    which breaks the (user, role, scope) unique constraint on a reload."""
+    wanted = list(dict.fromkeys(roles))
+    kept = [r for r in user.roles if (r.role, r.scope) in wanted]
+    have = {(r.role, r.scope) for r in kept}
+    user.roles = kept + [UserRole(role=role, scope=scope) for role, scope in wanted if (role, scope) not in have]
 
 
 def _descendants(session: Session, codes: set[str]) -> set[str]:
