@@ -85,10 +85,12 @@ def persist(session: Session, case: Case, workflow: BpmnWorkflow, actor: str) ->
     case.workflow_state = dump_workflow(workflow)
     if was_running and case.status == "completed":
         record(session, actor=actor, action="case_completed", case_id=case.id)
+    # Read before flushing: a failed flush expires the row and the session may no longer load it.
+    business_key = case.business_key
     try:
         session.flush()
     except StaleDataError as exc:
-        raise Conflict(f"case {case.business_key} was changed by someone else; reload and try again") from exc
+        raise Conflict(f"case {business_key} was changed by someone else; reload and try again") from exc
     return created
 
 

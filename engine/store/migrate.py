@@ -24,13 +24,20 @@ def upgrade(url: str, revision: str = "heads") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
-def current_revision(url: str) -> str | None:
+def current_heads(url: str) -> set[str]:
+    """The revisions the database is at; several when feature migrations branch from the same parent."""
     from alembic.runtime.migration import MigrationContext
     from sqlalchemy import create_engine
 
     engine = create_engine(url)
     try:
         with engine.connect() as connection:
-            return MigrationContext.configure(connection).get_current_revision()
+            return set(MigrationContext.configure(connection).get_current_heads())
     finally:
         engine.dispose()
+
+
+def script_heads(url: str) -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    return set(ScriptDirectory.from_config(alembic_config(url)).get_heads())

@@ -1,0 +1,130 @@
+"""Two people complete the same task at once: exactly one wins, the other gets a conflict, nothing is lost."""
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from engine.audit.models import AuditEvent
+from engine.cases.models import Case
+from engine.cases.service import start_case
+from engine.errors import Conflict
+from engine.org.access import system_actor
+from engine.store.database import Database
+from engine.tasks import service as task_service
+from engine.tasks.models import WorkItem
+
+from .helpers import DISPATCHER, count, deploy_two_step
+
+RACERS = 2
+
+
+def _prepare(db: Database) -> tuple[int, str]:
+    deploy_two_step(db)
+    with db.transaction() as session:
+        case = start_case(session, "two_step", {}, DISPATCHER)
+    with db.transaction(readonly=True) as session:
+        item = session.scalars(select(WorkItem).where(WorkItem.case_id == case.id)).one()
+    STARTED_VERSION[case.id] = case.version
+    return case.id, item.id
+
+
+STARTED_VERSION: dict[int, int] = {}
+
+
+def _complete(db: Database, item_id: str, amount: int) -> str:
+    try:
+        with db.transaction() as session:
+            task_service.complete(session, item_id, {"amount": amount, "responsible_department": "chengguan"},
+                                  system_actor())
+        return "ok"
+    except Conflict:
+        return "conflict"
+
+
+def _meet_before_writing(barrier: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both racers have read the open task and advanced the workflow before either writes."""
+    original: Callable[..., Any] = task_service.persist
+
+    def persist_after_barrier(*args: Any, **kwargs: Any) -> Any:
+        try:
+            barrier.wait(timeout=10)
+        except threading.BrokenBarrierError:
+            pass
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(task_service, "persist", persist_after_barrier)
+
+
+def _assert_one_winner(db: Database, case_id: int, item_id: str, outcomes: list[str]) -> None:
+    assert sorted(outcomes) == ["conflict"] * (RACERS - 1) + ["ok"]
+    assert count(db, AuditEvent, AuditEvent.action == "task_completed") == 1
+    with db.transaction(readonly=True) as session:
+        assert session.get(WorkItem, item_id).status == "completed"
+        case = session.get(Case, case_id)
+        assert case.version == STARTED_VERSION[case_id] + 1  # one write, the winner's
+        winner = session.scalars(select(AuditEvent).where(AuditEvent.action == "task_completed")).one()
+        # The stored case data is the winner's, whole: the loser's write left no trace.
+        assert case.data["amount"] == winner.after["amount"]
+        open_items = session.scalars(select(WorkItem).where(WorkItem.case_id == case_id, WorkItem.status == "open")).all()
+        assert [i.task_spec for i in open_items] == ["approve"]
+
+
+def _race_threads(db: Database, item_id: str) -> list[str]:
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def racer(amount: int) -> None:
+        result = _complete(db, item_id, amount)
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=racer, args=(n + 1,)) for n in range(RACERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
+def test_sqlite_two_threads_completing_one_task_one_wins_one_conflicts(db):
+    case_id, item_id = _prepare(db)
+    _assert_one_winner(db, case_id, item_id, _race_threads(db, item_id))
+
+
+def test_postgresql_two_threads_racing_past_the_read_one_wins_one_conflicts(pg_db, monkeypatch):
+    case_id, item_id = _prepare(pg_db)
+    _meet_before_writing(threading.Barrier(RACERS), monkeypatch)
+    _assert_one_winner(pg_db, case_id, item_id, _race_threads(pg_db, item_id))
+
+
+def _process_racer(url: str, item_id: str, amount: int, results: Any) -> None:
+    database = Database(url)
+    try:
+        results.put(_complete(database, item_id, amount))
+    finally:
+        database.dispose()
+
+
+def test_postgresql_two_processes_racing_past_the_read_one_wins_one_conflicts(pg_url, monkeypatch):
+    db = Database(pg_url)
+    case_id, item_id = _prepare(db)
+    db.dispose()
+    context = multiprocessing.get_context("fork")
+    _meet_before_writing(context.Barrier(RACERS), monkeypatch)
+    results = context.Queue()
+    processes = [context.Process(target=_process_racer, args=(pg_url, item_id, n + 1, results)) for n in range(RACERS)]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(timeout=60)
+    outcomes = [results.get(timeout=5) for _ in processes]
+    db = Database(pg_url)
+    try:
+        _assert_one_winner(db, case_id, item_id, outcomes)
+    finally:
+        db.dispose()
