@@ -13,6 +13,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from engine import decisions, forms, sandbox
 from engine.definitions.bpmn_checks import References, check_bpmn, properties_of
 from engine.definitions.bundle import Bundle
+from engine.definitions.routing_checks import check_routing_matrices
 from engine.errors import Problem
 from engine.org.config import OrgConfig, organisation_from_files
 from engine.runtime.parsing import make_parser
@@ -145,6 +146,7 @@ def validate_bundle(bundle: Bundle, known_org: OrgConfig | None = None) -> tuple
     _check_org(bundle, catalogue, known_org, problems)
     _check_forms(bundle, catalogue, problems)
     _check_decisions(bundle, catalogue, problems)
+    problems.extend(check_routing_matrices(bundle, catalogue.org))
     _check_tables(bundle, problems)
     _check_processes(bundle, catalogue, problems)
     return problems, catalogue
