@@ -9,6 +9,7 @@ from engine.definitions.bundle import load_root
 from engine.definitions.service import deploy
 from engine.org.config import organisation_from_files
 from engine.org.service import load_organisation
+from engine.sla.bootstrap import seed_calendar
 from engine.store.database import Database
 from engine.store.migrate import upgrade
 
@@ -32,6 +33,8 @@ def initialise(db: Database, root: Path, demo: bool = False) -> InitReport:
         report.org_counts = load_organisation(session, org)
         result = deploy(session, bundle, actor="system")
         report.new_versions = [f"{v.process_key} v{v.version}" for v in result.new_versions]
+        # The business calendar table: chinese_calendar's years plus official year files.
+        seed_calendar(session, root)
     if demo:
         from engine.demo import seed_demo_cases
 

@@ -14,6 +14,7 @@ from sqlalchemy.exc import OperationalError
 
 from engine.config import settings
 from engine.errors import CasegridError, DefinitionInvalid, InvalidInput
+from engine.sla.calendar_cli import calendar_group
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -290,6 +291,9 @@ def token_revoke(username: str) -> None:
     with db.transaction() as session:
         had = revoke_token(session, username)
     click.echo("revoked" if had else "no token to revoke")
+
+
+main.add_command(calendar_group)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from engine.runtime.projection import sync_case, sync_timers, sync_work_items
 from engine.runtime.serialization import dump_workflow, load_workflow
 from engine.runtime.stepping import run_until_wait
 from engine.runtime.versions import VersionRuntime, runtime_for
+from engine.sla.clocks import sync_clocks
 from engine.tasks.models import WorkItem
 
 
@@ -82,6 +83,8 @@ def persist(session: Session, case: Case, workflow: BpmnWorkflow, actor: str) ->
     sync_timers(session, case, workflow)
     was_running = case.status == "running"
     sync_case(case, workflow)
+    # Time limits follow the work items just written (start, close, pause by data flag).
+    sync_clocks(session, case, actor)
     case.workflow_state = dump_workflow(workflow)
     if was_running and case.status == "completed":
         record(session, actor=actor, action="case_completed", case_id=case.id)

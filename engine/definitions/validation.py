@@ -130,6 +130,13 @@ def _check_processes(bundle: Bundle, catalogue: Catalogue, problems: list[Proble
                 problems.append(Problem(path, key, f"cannot be parsed: {exc}"))
 
 
+def _check_sla_policies(bundle: Bundle, catalogue: Catalogue, problems: list[Problem]) -> None:
+    from engine.sla.checks import check_sla_policies
+
+    paths = {key: info.path for key, info in catalogue.processes.items()}
+    problems.extend(check_sla_policies(bundle.files, paths))
+
+
 def _spiff_problem(path: str, exc: Exception) -> Problem:
     element = getattr(exc, "id", None) or None
     line = getattr(exc, "line_number", "")
@@ -149,4 +156,5 @@ def validate_bundle(bundle: Bundle, known_org: OrgConfig | None = None) -> tuple
     problems.extend(check_routing_matrices(bundle, catalogue.org))
     _check_tables(bundle, problems)
     _check_processes(bundle, catalogue, problems)
+    _check_sla_policies(bundle, catalogue, problems)
     return problems, catalogue

@@ -95,4 +95,13 @@ def _register_builtin_helpers() -> None:
         register_helper(name, fn, replace=True)
 
 
+def _register_calendar_helpers() -> None:
+    # The working-day helpers live in the pure calendar package, which does not know the sandbox;
+    # the registry pulls them in at its own import, so every process has them exactly once.
+    from engine.calendar import register_sandbox_helpers
+
+    register_sandbox_helpers(lambda name, fn: register_helper(name, fn, replace=True))
+
+
 _register_builtin_helpers()
+_register_calendar_helpers()

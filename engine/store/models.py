@@ -4,6 +4,15 @@ from engine.auth.models import LoginFailure
 from engine.cases.models import Case, CaseLink, KeySequence
 from engine.definitions.models import Deployment, ProcessVersion
 from engine.org.models import OrgUnit, Role, User, UserRole
+from engine.sla.models import (
+    CalendarDay,
+    CalendarYear,
+    Escalation,
+    Notification,
+    SlaClock,
+    SlaExtension,
+    Urging,
+)
 from engine.store.base import Base
 from engine.tasks.models import WorkItem
 from engine.timers.models import Timer
@@ -11,4 +20,5 @@ from engine.timers.models import Timer
 __all__ = [
     "AuditEvent", "Base", "Case", "CaseLink", "Deployment", "KeySequence", "LoginFailure", "OrgUnit",
     "ProcessVersion", "Role", "Timer", "User", "UserRole", "WorkItem",
+    "CalendarDay", "CalendarYear", "Escalation", "Notification", "SlaClock", "SlaExtension", "Urging",
 ]

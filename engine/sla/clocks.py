@@ -1,0 +1,245 @@
+"""Clock lifecycle: start a clock when a work item under a policy opens, close it when the item
+closes, keep ``due_at``/``sla_state`` on the work item and the SLA timers in step with it.
+
+``sync_clocks`` is called by ``engine.cases.service.persist`` after the projections are written,
+inside the caller's transaction, so a case's clocks change together with its work items.
+"""
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.audit.service import record
+from engine.cases.models import Case
+from engine.definitions.models import Deployment, ProcessVersion
+from engine.sla.calendar_store import calendar_for
+from engine.sla.deadline import ClockTimes, compute
+from engine.sla.models import SlaClock
+from engine.sla.policy import Policy, Stage, policies_from_files, select_policy
+from engine.tasks.models import WorkItem
+from engine.timers.models import Timer
+
+ACTIVE = ("running", "paused")
+SLA_TIMER_KINDS = ("sla_warning", "sla_breach", "sla_remind")
+PAUSE_FLAG = "sla_paused"  # BPMN data flag: true pauses the case's clocks, false resumes them
+PAUSE_REASON_KEY = "sla_pause_reason"
+
+_policy_cache: dict[tuple[str, int], list[Policy]] = {}
+_policy_lock = threading.Lock()
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def policies_for(session: Session, case: Case) -> list[Policy]:
+    """The policies deployed with the case's process version (running cases keep theirs)."""
+    key = (str(session.get_bind().url), case.process_version_id)
+    with _policy_lock:
+        if key in _policy_cache:
+            return _policy_cache[key]
+    files = session.scalar(
+        select(Deployment.files).join(ProcessVersion, ProcessVersion.deployment_id == Deployment.id)
+        .where(ProcessVersion.id == case.process_version_id)
+    ) or {}
+    policies, _problems = policies_from_files(files)  # validated at deploy time
+    with _policy_lock:
+        _policy_cache[key] = policies
+    return policies
+
+
+def clear_policy_cache() -> None:
+    with _policy_lock:
+        _policy_cache.clear()
+
+
+def policy_of(session: Session, case: Case, clock: SlaClock) -> Policy | None:
+    return next((p for p in policies_for(session, case) if p.key == clock.policy_key), None)
+
+
+# -- pauses as stored ------------------------------------------------------------------------
+def pauses_of(clock: SlaClock) -> list[tuple[datetime, datetime | None]]:
+    return [(datetime.fromisoformat(a), datetime.fromisoformat(b) if b else None) for a, b in clock.pauses or []]
+
+
+def times_of(session: Session, clock: SlaClock) -> ClockTimes:
+    calendar = calendar_for(session, clock.department)
+    return compute(calendar, started_at=clock.started_at, amount=clock.limit_amount + clock.extension_amount,
+                   unit=clock.unit, counting=clock.counting, pauses=pauses_of(clock),
+                   warning_ratio=clock.warning_ratio)
+
+
+# -- state -----------------------------------------------------------------------------------
+def state_of(clock: SlaClock) -> str:
+    if clock.status in ("met", "met_late"):
+        return clock.status
+    if clock.status == "paused":
+        return "paused"
+    if clock.breached_at is not None:
+        return "overdue"
+    if clock.warned_at is not None:
+        return "at_risk"
+    return "on_time"
+
+
+def _case_due(session: Session, case: Case) -> None:
+    """The case's next deadline: the earliest due time of its running clocks."""
+    dues = [c.due_at for c in session.scalars(
+        select(SlaClock).where(SlaClock.case_id == case.id, SlaClock.status == "running")) if c.due_at]
+    if dues:
+        case.due_at = min(dues)
+
+
+def cancel_timers(session: Session, clock: SlaClock) -> None:
+    for timer in session.scalars(select(Timer).where(
+            Timer.case_id == clock.case_id, Timer.status == "pending", Timer.work_item_id == clock.work_item_id,
+            Timer.kind.in_(SLA_TIMER_KINDS))):
+        timer.status = "cancelled"
+
+
+def _timer(clock: SlaClock, kind: str, due: datetime, label: str, **payload: Any) -> Timer:
+    return Timer(case_id=clock.case_id, kind=kind, work_item_id=clock.work_item_id, name=label[:200],
+                 due_at=due, payload={"clock_id": clock.id, **payload})
+
+
+def schedule(session: Session, clock: SlaClock, item: WorkItem | None, now: datetime) -> None:
+    """Recompute the clock's instants and replace its pending timers (after start, pause, resume,
+    extension, a newly loaded calendar year). A moved deadline that lies ahead again clears the
+    at-risk/overdue marks it had."""
+    cancel_timers(session, clock)
+    times = times_of(session, clock)
+    if times.due_at is not None:
+        clock.due_at, clock.warn_at = times.due_at, times.warn_at
+    clock.provisional, clock.missing_years = times.provisional, sorted(times.missing_years)
+    if clock.status != "running":
+        if item is not None:
+            item.sla_state = state_of(clock)
+        return
+    if clock.breached_at is not None and clock.due_at and clock.due_at > now:
+        clock.breached_at = None
+    if clock.warned_at is not None and clock.warn_at and clock.warn_at > now:
+        clock.warned_at = None
+    session.flush()  # the clock needs its id for the timers' payload
+    name = item.task_name if item is not None else clock.policy_key
+    if clock.warn_at is not None and clock.warned_at is None and clock.breached_at is None:
+        session.add(_timer(clock, "sla_warning", clock.warn_at, f"SLA warning: {name}"))
+    if clock.due_at is not None and clock.breached_at is None:
+        session.add(_timer(clock, "sla_breach", clock.due_at, f"SLA breach: {name}"))
+    if item is not None:
+        item.due_at = clock.due_at
+        item.sla_state = state_of(clock)
+
+
+# -- start and close -------------------------------------------------------------------------
+def _clock_start(session: Session, case: Case, item: WorkItem, policy: Policy) -> datetime:
+    if policy.clock_start == "case_opened":
+        return case.opened_at
+    if policy.clock_start.startswith("task:"):
+        earlier = session.scalar(
+            select(WorkItem.created_at).where(WorkItem.case_id == case.id,
+                                              WorkItem.task_spec == policy.clock_start.removeprefix("task:"))
+            .order_by(WorkItem.created_at).limit(1))
+        if earlier is not None:
+            return earlier
+    return item.created_at or now_utc()
+
+
+def start_clock(session: Session, case: Case, item: WorkItem, policy: Policy, actor: str,
+                stage: int = 0, started_at: datetime | None = None) -> SlaClock:
+    spec: Stage = policy.stages[stage]
+    clock = SlaClock(
+        case_id=case.id, work_item_id=item.id, policy_key=policy.key, department=item.department,
+        stage=stage, stage_name=spec.name, unit=spec.unit, counting=policy.counting,
+        limit_amount=spec.limit, extension_amount=0.0, warning_ratio=policy.warning_at,
+        started_at=started_at or _clock_start(session, case, item, policy), pauses=[], status="running",
+        provisional=False, missing_years=[], reminders_sent=0, stage_history=[],
+    )
+    session.add(clock)
+    schedule(session, clock, item, now_utc())
+    record(session, actor=actor, action="sla_clock_started", case_id=case.id, task_id=item.id,
+           task_name=item.task_name,
+           details={"policy": policy.key, "stage": spec.name, "limit": spec.limit, "unit": spec.unit,
+                    "started_at": clock.started_at, "due_at": clock.due_at, "provisional": clock.provisional})
+    return clock
+
+
+def close_clock(session: Session, clock: SlaClock, item: WorkItem | None, actor: str) -> None:
+    cancel_timers(session, clock)
+    now = now_utc()
+    clock.closed_at = now
+    if item is None or item.status != "completed":
+        clock.status = "cancelled"
+        return
+    done = item.completed_at or now
+    clock.status = "met" if clock.due_at is None or done <= clock.due_at else "met_late"
+    item.sla_state = clock.status
+    record(session, actor=actor, action=f"sla_{clock.status}", case_id=clock.case_id, task_id=item.id,
+           task_name=item.task_name, details={"policy": clock.policy_key, "due_at": clock.due_at,
+                                              "completed_at": done})
+
+
+# -- pause and resume ------------------------------------------------------------------------
+def pause(session: Session, clock: SlaClock, item: WorkItem | None, actor: str, reason: str) -> bool:
+    if clock.status != "running":
+        return False
+    now = now_utc()
+    clock.pauses = [*(clock.pauses or []), [now.isoformat(), None]]
+    clock.status = "paused"
+    schedule(session, clock, item, now)
+    record(session, actor=actor, action="sla_clock_paused", case_id=clock.case_id, task_id=clock.work_item_id,
+           task_name=item.task_name if item else None, details={"policy": clock.policy_key, "reason": reason})
+    return True
+
+
+def resume(session: Session, clock: SlaClock, item: WorkItem | None, actor: str) -> bool:
+    if clock.status != "paused":
+        return False
+    now = now_utc()
+    pauses = [list(p) for p in clock.pauses or []]
+    pauses[-1][1] = now.isoformat()
+    clock.pauses = pauses
+    clock.status = "running"
+    schedule(session, clock, item, now)
+    record(session, actor=actor, action="sla_clock_resumed", case_id=clock.case_id, task_id=clock.work_item_id,
+           task_name=item.task_name if item else None,
+           details={"policy": clock.policy_key, "due_at": clock.due_at})
+    return True
+
+
+# -- the persist hook ------------------------------------------------------------------------
+def sync_clocks(session: Session, case: Case, actor: str) -> None:
+    """Start, close and pause/resume the case's clocks to match its work items and data."""
+    policies = policies_for(session, case)
+    if not policies:
+        return
+    active = list(session.scalars(select(SlaClock).where(SlaClock.case_id == case.id,
+                                                         SlaClock.status.in_(ACTIVE))))
+    clocked = {c.work_item_id for c in active}
+    for clock in active:
+        item = session.get(WorkItem, clock.work_item_id)
+        if item is None or item.status != "open":
+            close_clock(session, clock, item, actor)
+    open_items = session.scalars(select(WorkItem).where(WorkItem.case_id == case.id, WorkItem.status == "open"))
+    for item in open_items:
+        if item.id in clocked:
+            continue
+        policy = select_policy(policies, case.process_key, item.task_spec, case.category)
+        if policy is not None:
+            active.append(start_clock(session, case, item, policy, actor))
+    flag = (case.data or {}).get(PAUSE_FLAG)
+    if isinstance(flag, bool):
+        reason = str((case.data or {}).get(PAUSE_REASON_KEY) or "process data flag sla_paused")
+        for clock in active:
+            if clock.status not in ACTIVE or clock.pause_flag_seen is flag:
+                continue
+            item = session.get(WorkItem, clock.work_item_id)
+            if flag:
+                pause(session, clock, item, actor, reason)
+            else:
+                resume(session, clock, item, actor)
+            clock.pause_flag_seen = flag
+    _case_due(session, case)

@@ -1,0 +1,57 @@
+"""Notifications: who should hear about a work item, and the inbox of unread messages."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.errors import NotFound
+from engine.org.models import User, UserRole
+from engine.sla.models import Notification
+from engine.store.base import utcnow
+from engine.tasks.models import WorkItem
+
+
+def users_with_role(session: Session, role: str, department: str | None = None) -> list[str]:
+    """Usernames holding a role; for a department head, only the heads of that department."""
+    query = select(User.username).join(UserRole, UserRole.user_id == User.id).where(
+        UserRole.role == role, User.active.is_(True))
+    if department is not None:
+        query = query.where((User.department == department) | (UserRole.scope == department))
+    return sorted(set(session.scalars(query)))
+
+
+def recipients_for_item(session: Session, item: WorkItem) -> list[str]:
+    """The assignee; else the named candidates; else whoever holds the lane's role in its department."""
+    if item.assignee:
+        return [item.assignee]
+    if item.candidate_users:
+        return sorted(set(map(str, item.candidate_users)))
+    if item.role:
+        return users_with_role(session, item.role, item.department)
+    return []
+
+
+def notify(session: Session, recipients: list[str], kind: str, message: str, *, case_id: int | None = None,
+           work_item_id: str | None = None, created_by: str = "system") -> list[Notification]:
+    made = [Notification(recipient=r, kind=kind, message=message, case_id=case_id, work_item_id=work_item_id,
+                         created_by=created_by, read=False) for r in dict.fromkeys(recipients)]
+    session.add_all(made)
+    return made
+
+
+def notifications_for(session: Session, username: str, unread_only: bool = True, limit: int = 50) -> list[Notification]:
+    """A user's notifications, newest first."""
+    query = select(Notification).where(Notification.recipient == username)
+    if unread_only:
+        query = query.where(Notification.read.is_(False))
+    return list(session.scalars(query.order_by(Notification.id.desc()).limit(max(1, min(limit, 200)))))
+
+
+def mark_read(session: Session, notification_id: int, username: str) -> Notification:
+    """Mark one of the user's own notifications read; someone else's is reported as missing."""
+    note = session.get(Notification, notification_id)
+    if note is None or note.recipient != username:
+        raise NotFound(f"notification {notification_id} does not exist")
+    if not note.read:
+        note.read, note.read_at = True, utcnow()
+    return note

@@ -1,0 +1,211 @@
+"""Engine services of the time-limit layer. Each takes the session first, is one unit of work in
+the caller's transaction (``with db.transaction() as session``), never commits, and changes
+nothing when it raises."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.audit.service import record
+from engine.calendar.business import UNITS
+from engine.cases.models import Case
+from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
+from engine.org.access import Actor
+from engine.sla.clocks import (
+    ACTIVE,
+    cancel_timers,
+    now_utc,
+    pause,
+    policies_for,
+    resume,
+    schedule,
+    start_clock,
+)
+from engine.sla.models import Escalation, SlaClock, SlaExtension, Urging
+from engine.sla.notify import notify, recipients_for_item, users_with_role
+from engine.store.base import utcnow
+from engine.tasks.models import WorkItem
+
+DECIDING_ROLES = frozenset({"supervisor", "department_head", "admin"})
+URGING_ROLES = frozenset({"supervisor", "department_head", "admin"})
+
+
+def _require_text(value: str | None, field: str, what: str) -> str:
+    if not value or not value.strip():
+        raise InvalidInput(f"a {field} is required to {what}", {field: ["required"]})
+    return value.strip()
+
+
+def _running_case(session: Session, case_id: int) -> Case:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"case {case_id} does not exist")
+    if case.status != "running":
+        raise Conflict(f"case {case.business_key} is {case.status}, not running")
+    return case
+
+
+def _clocks(session: Session, case: Case, task: str | None, statuses: tuple[str, ...]) -> list[SlaClock]:
+    query = select(SlaClock).where(SlaClock.case_id == case.id, SlaClock.status.in_(statuses))
+    clocks = list(session.scalars(query.order_by(SlaClock.id)))
+    if task is not None:
+        clocks = [c for c in clocks if (item := session.get(WorkItem, c.work_item_id)) and item.task_spec == task]
+    return clocks
+
+
+def _may(actor: Actor, roles: frozenset[str]) -> bool:
+    return actor.is_system or bool(roles & actor.role_codes)
+
+
+def pause_clock(session: Session, case_id: int, actor: Actor, reason: str, *, task: str | None = None) -> list[SlaClock]:
+    """Stop the case's running clocks (or the one on BPMN element ``task``): waiting for the applicant,
+    hearings, inspection (行政许可法 Art. 45). Paused time never counts. Conflict when none runs."""
+    reason = _require_text(reason, "reason", "pause a clock")
+    case = _running_case(session, case_id)
+    clocks = _clocks(session, case, task, ("running",))
+    if not clocks:
+        raise Conflict(f"case {case.business_key} has no running time limit to pause")
+    for clock in clocks:
+        pause(session, clock, session.get(WorkItem, clock.work_item_id), actor.username, reason)
+    return clocks
+
+
+def resume_clock(session: Session, case_id: int, actor: Actor, *, task: str | None = None) -> list[SlaClock]:
+    """Restart paused clocks; the deadline moves by the working time the pause covered."""
+    case = _running_case(session, case_id)
+    clocks = _clocks(session, case, task, ("paused",))
+    if not clocks:
+        raise Conflict(f"case {case.business_key} has no paused time limit to resume")
+    for clock in clocks:
+        resume(session, clock, session.get(WorkItem, clock.work_item_id), actor.username)
+    return clocks
+
+
+def request_extension(session: Session, case_id: int, actor: Actor, amount: float, reason: str, *,
+                      task: str | None = None, unit: str | None = None) -> SlaExtension:
+    """Ask for more time (延期) on the case's active limit (the one on ``task`` when several run).
+
+    ``amount`` is in the clock's unit unless ``unit`` names the same unit explicitly; it takes effect
+    only when approved (decide_extension). One pending request per clock at a time."""
+    reason = _require_text(reason, "reason", "request an extension")
+    if isinstance(amount, bool) or not isinstance(amount, int | float) or amount <= 0:
+        raise InvalidInput("the extension must be a positive amount", {"amount": ["must be > 0"]})
+    case = _running_case(session, case_id)
+    clocks = _clocks(session, case, task, ACTIVE)
+    if not clocks:
+        raise Conflict(f"case {case.business_key} has no running time limit to extend")
+    if len(clocks) > 1 and task is None:
+        raise InvalidInput("several time limits run on this case; name the task",
+                           {"task": [", ".join(sorted({c.policy_key for c in clocks}))]})
+    clock = clocks[0]
+    if unit is not None and unit != clock.unit:
+        raise InvalidInput(f"this limit is counted in {clock.unit}", {"unit": [f"expected {clock.unit}"]}
+                           if unit in UNITS else {"unit": [f"unknown unit {unit!r}"]})
+    pending = session.scalar(select(SlaExtension).where(SlaExtension.clock_id == clock.id,
+                                                        SlaExtension.status == "pending"))
+    if pending is not None:
+        raise Conflict(f"an extension request for case {case.business_key} is already waiting for a decision")
+    extension = SlaExtension(case_id=case.id, clock_id=clock.id, work_item_id=clock.work_item_id,
+                             department=clock.department, amount=float(amount), unit=clock.unit, reason=reason,
+                             status="pending", requested_by=actor.username, requested_at=utcnow())
+    session.add(extension)
+    session.flush()
+    record(session, actor=actor.username, action="sla_extension_requested", case_id=case.id,
+           task_id=clock.work_item_id, details={"extension_id": extension.id, "amount": amount, "unit": clock.unit,
+                                                "reason": reason})
+    deciders = users_with_role(session, "department_head", clock.department) or users_with_role(session, "supervisor")
+    notify(session, deciders, "sla_extension_requested",
+           f"{case.business_key}: {actor.username} asks for {amount:g} {clock.unit} more: {reason}",
+           case_id=case.id, work_item_id=clock.work_item_id, created_by=actor.username)
+    return extension
+
+
+def decide_extension(session: Session, extension_id: int, actor: Actor, approve: bool, note: str = "") -> SlaExtension:
+    """Approve (the deadline moves by the amount) or reject a pending request; supervisors, department
+    heads and admins decide. The requester is notified either way."""
+    if not _may(actor, DECIDING_ROLES):
+        raise Forbidden(f"{actor.username} may not decide extension requests")
+    extension = session.get(SlaExtension, extension_id)
+    if extension is None:
+        raise NotFound(f"extension request {extension_id} does not exist")
+    if extension.status != "pending":
+        raise Conflict(f"extension request {extension_id} was already {extension.status}")
+    if not approve and not (note or "").strip():
+        raise InvalidInput("a reason is required to reject an extension", {"note": ["required"]})
+    clock = session.get(SlaClock, extension.clock_id)
+    if clock is None or clock.status not in ACTIVE:
+        raise Conflict("the time limit this request was for has ended")
+    extension.status = "approved" if approve else "rejected"
+    extension.decided_by, extension.decided_at, extension.decision_note = actor.username, utcnow(), note or None
+    before = clock.due_at
+    if approve:
+        clock.extension_amount = (clock.extension_amount or 0.0) + extension.amount
+        schedule(session, clock, session.get(WorkItem, clock.work_item_id), now_utc())
+    record(session, actor=actor.username, action=f"sla_extension_{extension.status}", case_id=extension.case_id,
+           task_id=extension.work_item_id, before={"due_at": before}, after={"due_at": clock.due_at},
+           details={"extension_id": extension.id, "amount": extension.amount, "unit": extension.unit, "note": note})
+    notify(session, [extension.requested_by], f"sla_extension_{extension.status}",
+           f"extension of {extension.amount:g} {extension.unit} {extension.status}" + (f": {note}" if note else ""),
+           case_id=extension.case_id, work_item_id=extension.work_item_id, created_by=actor.username)
+    return extension
+
+
+def urge(session: Session, case_id: int, actor: Actor, message: str) -> Urging:
+    """督办: press a running case. Audited, counted per department, and every open task's assignee
+    (or its candidates) gets a notification."""
+    if not _may(actor, URGING_ROLES):
+        raise Forbidden(f"{actor.username} may not urge cases")
+    message = _require_text(message, "message", "urge a case")
+    case = _running_case(session, case_id)
+    items = list(session.scalars(select(WorkItem).where(WorkItem.case_id == case.id, WorkItem.status == "open")))
+    first = items[0] if items else None
+    urging = Urging(case_id=case.id, work_item_id=first.id if first else None,
+                    department=(first.department if first else None) or case.department,
+                    urged_by=actor.username, message=message, at=utcnow())
+    session.add(urging)
+    session.flush()
+    for item in items:
+        notify(session, recipients_for_item(session, item), "urging", f"督办 {case.business_key}: {message}",
+               case_id=case.id, work_item_id=item.id, created_by=actor.username)
+    record(session, actor=actor.username, action="case_urged", case_id=case.id,
+           task_id=first.id if first else None, task_name=first.task_name if first else None,
+           details={"urging_id": urging.id, "message": message, "department": urging.department})
+    return urging
+
+
+def advance_stage(session: Session, case_id: int, actor: Actor, *, task: str | None = None) -> SlaClock:
+    """Mark the current stage of a staged limit done; the next stage's clock starts now.
+    Conflict on the last stage (completing the task ends it)."""
+    case = _running_case(session, case_id)
+    clocks = _clocks(session, case, task, ACTIVE)
+    if not clocks:
+        raise Conflict(f"case {case.business_key} has no running time limit")
+    clock = clocks[0]
+    policy = next((p for p in policies_for(session, case) if p.key == clock.policy_key), None)
+    if policy is None or clock.stage + 1 >= len(policy.stages):
+        raise Conflict(f"the time limit on case {case.business_key} has no further stage")
+    item = session.get(WorkItem, clock.work_item_id)
+    now = now_utc()
+    cancel_timers(session, clock)
+    clock.status = "met" if clock.due_at is None or now <= clock.due_at else "met_late"
+    clock.closed_at = now
+    record(session, actor=actor.username, action="sla_stage_done", case_id=case.id, task_id=clock.work_item_id,
+           details={"policy": clock.policy_key, "stage": clock.stage_name, "result": clock.status})
+    if item is None:
+        raise Conflict(f"the task of this time limit on case {case.business_key} is gone")
+    return start_clock(session, case, item, policy, actor.username, stage=clock.stage + 1, started_at=now)
+
+
+def acknowledge_escalation(session: Session, escalation_id: int, actor: Actor) -> Escalation:
+    """A supervisor (or the department head it went to) takes an escalation off the open list."""
+    escalation = session.get(Escalation, escalation_id)
+    if escalation is None:
+        raise NotFound(f"escalation {escalation_id} does not exist")
+    if not _may(actor, frozenset({escalation.target_role, "admin"})):
+        raise Forbidden(f"{actor.username} may not acknowledge an escalation to {escalation.target_role}")
+    if escalation.status != "open":
+        raise Conflict(f"escalation {escalation_id} was already {escalation.status}")
+    escalation.status, escalation.acknowledged_by, escalation.acknowledged_at = "acknowledged", actor.username, utcnow()
+    record(session, actor=actor.username, action="sla_escalation_acknowledged", case_id=escalation.case_id,
+           task_id=escalation.work_item_id, details={"escalation_id": escalation.id})
+    return escalation
