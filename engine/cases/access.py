@@ -1,0 +1,93 @@
+"""Who may see which case, and who may start which process: decided from the organisation, no Flask."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, false, func, or_, select, true
+from sqlalchemy.orm import Session
+
+from engine.cases.models import Case
+from engine.org.access import Actor, may_see
+from engine.tasks.models import WorkItem
+
+SEE_ALL_ROLES = frozenset({"supervisor", "admin"})
+MAX_PAGE = 200
+
+
+def sees_all_cases(actor: Actor) -> bool:
+    return actor.is_system or bool(SEE_ALL_ROLES & actor.role_codes)
+
+
+def may_see_case(session: Session, actor: Actor, case: Case) -> bool:
+    """Supervisors see every case; others the cases they opened, of their department or grid cells,
+    or holding a task they can see or did."""
+    if sees_all_cases(actor) or case.opened_by == actor.username:
+        return True
+    if actor.department and case.department == actor.department:
+        return True
+    if case.grid_cell and case.grid_cell in actor.scopes:
+        return True
+    items = session.scalars(select(WorkItem).where(WorkItem.case_id == case.id))
+    return any(item.completed_by == actor.username or may_see(actor, item) for item in items)
+
+
+def _visible_condition(actor: Actor):  # type: ignore[no-untyped-def]
+    if sees_all_cases(actor):
+        return true()
+    worked = select(WorkItem.case_id).where(or_(WorkItem.assignee == actor.username,
+                                                WorkItem.completed_by == actor.username))
+    conditions = [Case.opened_by == actor.username, Case.id.in_(worked)]
+    if actor.department:
+        conditions.append(Case.department == actor.department)
+        conditions.append(Case.id.in_(select(WorkItem.case_id).where(WorkItem.department == actor.department)))
+    if actor.scopes:
+        conditions.append(Case.grid_cell.in_(actor.scopes))
+    return or_(*conditions) if conditions else false()
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    status: str | None = None
+    process_key: str | None = None
+    family: str | None = None
+    department: str | None = None
+    grid_cell: str | None = None
+    category: str | None = None
+    text: str | None = None  # business key or title
+    opened_from: datetime | None = None
+    opened_to: datetime | None = None
+
+
+def case_query(actor: Actor, flt: CaseFilter) -> Select[tuple[Case]]:
+    query = select(Case).where(_visible_condition(actor))
+    for column, value in ((Case.status, flt.status), (Case.process_key, flt.process_key),
+                          (Case.family, flt.family), (Case.department, flt.department),
+                          (Case.grid_cell, flt.grid_cell), (Case.category, flt.category)):
+        if value:
+            query = query.where(column == value)
+    if flt.opened_from is not None:
+        query = query.where(Case.opened_at >= flt.opened_from)
+    if flt.opened_to is not None:
+        query = query.where(Case.opened_at < flt.opened_to)
+    if flt.text:
+        like = f"%{flt.text.strip()}%"
+        query = query.where(or_(Case.business_key.ilike(like), Case.title.ilike(like)))
+    return query
+
+
+def list_visible_cases(session: Session, actor: Actor, flt: CaseFilter, limit: int = 50,
+                       offset: int = 0) -> tuple[list[Case], int]:
+    """The cases `actor` may see, newest first, with the total for paging."""
+    limit = max(1, min(limit, MAX_PAGE))
+    query = case_query(actor, flt)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(Case.opened_at.desc(), Case.id.desc()).limit(limit).offset(offset)).all()
+    return list(rows), total
+
+
+def may_start(actor: Actor, start_lane: str | None) -> bool:
+    """The start event's lane names who may open a case; a start event outside any lane is open to all."""
+    if actor.is_system or "admin" in actor.role_codes or not start_lane:
+        return True
+    return actor.has_role(start_lane) or actor.department == start_lane

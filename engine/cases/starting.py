@@ -1,0 +1,69 @@
+"""Starting cases on behalf of people: which processes a user may start, with which form."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from engine.cases.access import may_start
+from engine.cases.models import Case
+from engine.cases.service import start_case, start_form_key
+from engine.definitions.service import get_version, process_summaries
+from engine.errors import Forbidden
+from engine.org.access import Actor
+from engine.runtime.versions import VersionRuntime, runtime_for
+
+
+@dataclass(frozen=True)
+class Startable:
+    process_key: str
+    name: str
+    version: int
+    form: Any | None  # FormDefinition of the start event, if it names one
+    lane: str | None
+
+
+def start_lane(runtime: VersionRuntime) -> str | None:
+    for spec in runtime.parsed.spec.task_specs.values():
+        if type(spec).__name__ == "StartEvent":
+            return getattr(spec, "lane", None)
+    return None
+
+
+def startable(session: Session, process_key: str, version: int | None = None) -> Startable:
+    found = get_version(session, process_key, version)
+    runtime = runtime_for(session, found.id)
+    return Startable(found.process_key, found.name, found.version, runtime.form(start_form_key(runtime)),
+                     start_lane(runtime))
+
+
+def startable_for(session: Session, actor: Actor) -> list[Startable]:
+    out = []
+    for key, _name, latest, _count in process_summaries(session):
+        entry = startable(session, key, latest)
+        if may_start(actor, entry.lane):
+            out.append(entry)
+    return out
+
+
+def _authorise(session: Session, process_key: str, version: int | None, actor: Actor) -> Startable:
+    entry = startable(session, process_key, version)
+    if not may_start(actor, entry.lane):
+        raise Forbidden(f"{actor.username} may not start '{process_key}' (lane {entry.lane})")
+    return entry
+
+
+def start_as(session: Session, process_key: str, data: dict[str, Any], actor: Actor,
+             version: int | None = None, lang: str = "zh") -> Case:
+    """start_case after checking the start event's lane against the actor's roles."""
+    _authorise(session, process_key, version, actor)
+    return start_case(session, process_key, data, actor, version=version, lang=lang)
+
+
+def start_posted(session: Session, process_key: str, posted: Mapping[str, Any], actor: Actor,
+                 lang: str = "zh") -> Case:
+    entry = _authorise(session, process_key, None, actor)
+    data = entry.form.coerce_html_form(posted) if entry.form is not None else {}
+    return start_case(session, process_key, data, actor, version=entry.version, lang=lang)

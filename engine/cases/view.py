@@ -1,0 +1,73 @@
+"""Everything the case page and the case API detail show, read in one transaction."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from engine.audit.models import AuditEvent
+from engine.audit.service import history
+from engine.cases.access import may_see_case
+from engine.cases.models import Case, CaseLink
+from engine.cases.service import get_case
+from engine.definitions.models import ProcessVersion
+from engine.errors import Forbidden
+from engine.org.access import Actor
+from engine.tasks.models import WorkItem
+from engine.timers.models import Timer
+
+
+@dataclass
+class LinkedCase:
+    case_id: int
+    business_key: str
+    title: str
+    status: str
+    kind: str
+    direction: str  # "to" (this case links to it) or "from"
+
+
+@dataclass
+class CaseView:
+    case: Case
+    version: ProcessVersion
+    items: list[WorkItem]
+    events: list[AuditEvent]
+    timers: list[Timer]
+    links: list[LinkedCase] = field(default_factory=list)
+
+    @property
+    def open_items(self) -> list[WorkItem]:
+        return [i for i in self.items if i.status == "open"]
+
+    @property
+    def current_elements(self) -> list[str]:
+        """BPMN element ids to highlight: open user tasks and waiting timer events."""
+        ids = [i.task_spec for i in self.open_items]
+        return ids
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.case.data or {}
+
+
+def case_view(session: Session, case_id: int, actor: Actor, history_limit: int = 500) -> CaseView:
+    case = get_case(session, case_id)
+    if not may_see_case(session, actor, case):
+        raise Forbidden(f"{actor.username} may not see case {case.business_key}")
+    version = session.get(ProcessVersion, case.process_version_id)
+    items = list(session.scalars(select(WorkItem).where(WorkItem.case_id == case.id).order_by(WorkItem.created_at)))
+    timers = list(session.scalars(select(Timer).where(Timer.case_id == case.id, Timer.status == "pending")
+                                  .order_by(Timer.due_at)))
+    links: list[LinkedCase] = []
+    for link in session.scalars(select(CaseLink).where(or_(CaseLink.from_case_id == case.id,
+                                                           CaseLink.to_case_id == case.id))):
+        other_id = link.to_case_id if link.from_case_id == case.id else link.from_case_id
+        other = session.get(Case, other_id)
+        if other is not None:
+            links.append(LinkedCase(other.id, other.business_key, other.title, other.status, link.kind,
+                                    "to" if link.from_case_id == case.id else "from"))
+    assert version is not None
+    return CaseView(case, version, items, history(session, case.id, limit=history_limit), timers, links)

@@ -1,0 +1,28 @@
+"""Inbox rows: work items with the case they belong to, from the projections only."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.cases.models import Case
+from engine.org.access import Actor, may_work
+from engine.tasks.models import WorkItem
+from engine.tasks.queries import TaskFilter, list_tasks
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    item: WorkItem
+    case: Case
+    can_work: bool
+
+
+def inbox(session: Session, actor: Actor, flt: TaskFilter, limit: int = 50,
+          offset: int = 0) -> tuple[list[InboxRow], int]:
+    items, total = list_tasks(session, actor, flt, limit=limit, offset=offset)
+    case_ids = {item.case_id for item in items}
+    cases = {c.id: c for c in session.scalars(select(Case).where(Case.id.in_(case_ids)))} if case_ids else {}
+    return [InboxRow(item, cases[item.case_id], item.status == "open" and may_work(actor, item))
+            for item in items], total

@@ -1,0 +1,74 @@
+"""A task as its page shows it: the item, its case, its form and the values to prefill."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.audit.models import AuditEvent
+from engine.cases.models import Case
+from engine.cases.service import get_case, load_workflow_of
+from engine.errors import Forbidden, NotFound
+from engine.org.access import Actor, may_see, may_work
+from engine.org.models import User
+from engine.org.service import actor_from_user
+from engine.runtime.versions import runtime_for
+from engine.tasks.models import WorkItem
+
+
+@dataclass
+class TaskView:
+    item: WorkItem
+    case: Case
+    form: Any | None  # engine.forms.FormDefinition
+    values: dict[str, Any]
+    can_work: bool
+
+
+def authorised_item(session: Session, item_id: str, actor: Actor, to_work: bool = False) -> WorkItem:
+    """The item if `actor` may see it (and, for `to_work`, work it while it is open); else Forbidden.
+
+    A refusal is 403, not 404: task ids are random UUIDs, and a clear refusal is what the user needs.
+    """
+    item = session.get(WorkItem, item_id)
+    if item is None:
+        raise NotFound(f"task {item_id} does not exist")
+    if not may_see(actor, item) and item.completed_by != actor.username:
+        raise Forbidden(f"{actor.username} may not see task '{item.task_name}'")
+    if to_work and item.status == "open" and not may_work(actor, item):
+        raise Forbidden(f"{actor.username} may not work task '{item.task_name}'")
+    return item
+
+
+def task_view(session: Session, item_id: str, actor: Actor) -> TaskView:
+    item = authorised_item(session, item_id, actor)
+    case = get_case(session, item.case_id, with_state=item.status == "open")
+    runtime = runtime_for(session, case.process_version_id)
+    form = runtime.form(item.form_key)
+    values: dict[str, Any] = {}
+    if item.status == "open" and form is not None:
+        # One workflow load for one task page is fine; inbox lists never do this.
+        _runtime, workflow = load_workflow_of(session, case)
+        task = workflow.get_task_from_id(UUID(item.id))
+        if task is not None:
+            values = {name: task.data[name] for name in form.field_map if name in task.data}
+    elif form is not None:
+        # What was submitted, as the audit trail recorded it when the task was completed.
+        done = session.scalars(select(AuditEvent).where(AuditEvent.task_id == item.id,
+                                                        AuditEvent.action == "task_completed")).first()
+        values = dict(done.after or {}) if done is not None else {}
+    return TaskView(item, case, form, values, item.status == "open" and may_work(actor, item))
+
+
+def transfer_targets(session: Session, item: WorkItem) -> list[User]:
+    """Colleagues who could work the item themselves (same department, the lane's role)."""
+    query = select(User).where(User.active.is_(True)).order_by(User.username)
+    if item.department:
+        query = query.where(User.department == item.department)
+    unassigned = WorkItem(role=item.role, department=item.department, grid_cell=item.grid_cell,
+                          candidate_users=item.candidate_users, assignee=None)
+    return [u for u in session.scalars(query) if u.username != item.assignee
+            and may_work(actor_from_user(session, u), unassigned)]
