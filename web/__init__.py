@@ -1,32 +1,42 @@
-"""Flask application factory. Handlers stay thin: parse, authorise, call one engine service, render."""
+"""Flask application factory. Handlers stay thin: parse, authorise, call one engine service, render.
+
+Blueprints: web.auth (sign-in, profile, tokens), web.ui (inbox, tasks, cases), web.api (/api/v1),
+web.ops (/healthz, /metrics). The studio and dashboard plug in the same way: see `register_feature`.
+"""
 from __future__ import annotations
 
 import atexit
 from typing import Any
 
-from flask import Flask, jsonify
+from flask import Blueprint, Flask
 
 from engine.config import settings
 from engine.store.database import Database
+from web.appconfig import flask_config
 
 
 def create_app(config: dict[str, Any] | None = None, start_worker: bool = False) -> Flask:
     app = Flask(__name__)
-    app.config.update(
-        DATABASE_URL=settings().database_url,
-        SECRET_KEY=settings().secret_key,
-    )
+    app.config.update(flask_config(settings()))
     app.config.update(config or {})
     db = Database(app.config["DATABASE_URL"])
     app.extensions["casegrid_db"] = db
 
-    @app.get("/healthz")
-    def healthz() -> Any:
-        from sqlalchemy import text
+    from web import errors, i18n, identity, nav, ops
+    from web.api import init_api
+    from web.auth import bp as auth_bp
+    from web.ui import bp as ui_bp
 
-        with db.transaction(readonly=True) as session:
-            session.execute(text("SELECT 1"))
-        return jsonify(status="ok")
+    identity.init_app(app)
+    i18n.init_app(app)
+    nav.init_app(app)
+    errors.init_app(app)
+    ops.init_app(app)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(ui_bp)
+    init_api(app)
+    for feature in _optional_features():
+        register_feature(app, feature)
 
     if start_worker:
         from engine.timers.worker import start_worker_thread
@@ -34,6 +44,29 @@ def create_app(config: dict[str, Any] | None = None, start_worker: bool = False)
         _thread, stop = start_worker_thread(db, settings().worker_poll_seconds)
         atexit.register(stop.set)
     return app
+
+
+def _optional_features() -> list[Blueprint]:
+    """Blueprints of web/studio and web/dashboard, when those packages exist (they export `bp`)."""
+    import importlib
+
+    found = []
+    for name in ("web.studio", "web.dashboard"):
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        found.append(module.bp)
+    return found
+
+
+def register_feature(app: Flask, blueprint: Blueprint) -> None:
+    """Register a UI blueprint; its `nav_items` (web.nav.NavItem list), if any, join the top navigation."""
+    app.register_blueprint(blueprint)
+    for item in getattr(blueprint, "nav_items", []):
+        app.extensions["casegrid_nav"].append(item)
 
 
 def get_db(app: Flask) -> Database:

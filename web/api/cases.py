@@ -1,0 +1,72 @@
+"""Cases: start, list/filter, detail with tasks and history, cancel."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+
+from engine.cases.access import CaseFilter, list_visible_cases
+from engine.cases.cancelling import cancel_as
+from engine.cases.starting import start_as
+from engine.cases.view import case_view
+from web.api.schemas import (
+    CaseDetailSchema,
+    CaseQuerySchema,
+    CaseSchema,
+    ReasonSchema,
+    StartCaseSchema,
+    page,
+    page_of,
+)
+from web.db import transaction
+from web.i18n import current_locale
+from web.identity import current_user
+
+PREFIX = "/cases"
+blp = Blueprint("api_cases", __name__, description="Cases: start, search, read, cancel")
+
+
+def _detail(session: Any, case_id: int) -> dict[str, Any]:
+    view = case_view(session, case_id, current_user().actor)
+    out = {column: getattr(view.case, column) for column in CaseSchema._declared_fields}
+    out.update(data=view.data, process_version=view.version.version, tasks=view.items, history=view.events,
+               links=[vars(link) for link in view.links], current_elements=view.current_elements)
+    return out
+
+
+@blp.get("")
+@blp.arguments(CaseQuerySchema, location="query")
+@blp.response(200, page_of(CaseSchema))
+def list_cases(args: dict[str, Any]) -> Any:
+    flt = CaseFilter(status=args["status"], process_key=args["process_key"], family=args["family"],
+                     department=args["department"], grid_cell=args["grid_cell"], category=args["category"],
+                     text=args["q"], opened_from=args["opened_from"], opened_to=args["opened_to"])
+    with transaction(readonly=True) as session:
+        rows, total = list_visible_cases(session, current_user().actor, flt, args["limit"], args["offset"])
+    return page(rows, total, args)
+
+
+@blp.post("")
+@blp.arguments(StartCaseSchema)
+@blp.response(201, CaseDetailSchema)
+def start(body: dict[str, Any]) -> Any:
+    """Start a case; `data` is validated against the start event's form (422 with field errors)."""
+    with transaction() as session:
+        case = start_as(session, body["process_key"], body["data"], current_user().actor,
+                        version=body["version"], lang=current_locale())
+        return _detail(session, case.id)
+
+
+@blp.get("/<int:case_id>")
+@blp.response(200, CaseDetailSchema)
+def detail(case_id: int) -> Any:
+    with transaction(readonly=True) as session:
+        return _detail(session, case_id)
+
+
+@blp.post("/<int:case_id>/cancel")
+@blp.arguments(ReasonSchema)
+@blp.response(200, CaseSchema)
+def cancel(body: dict[str, Any], case_id: int) -> Any:
+    with transaction() as session:
+        return cancel_as(session, case_id, current_user().actor, body["reason"])

@@ -1,0 +1,277 @@
+"""marshmallow schemas of the REST API: what it accepts (load) and returns (dump, documented in OpenAPI)."""
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+SLA_STATES = ("none", "on_time", "at_risk", "overdue", "paused", "met_late", "met")
+
+
+class _In(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+
+# --- errors and pages ---------------------------------------------------------------------------
+
+class ErrorBodySchema(Schema):
+    code = fields.String(required=True, metadata={"example": "invalid_input"})
+    message = fields.String(required=True)
+    details = fields.Raw(required=True, metadata={"description": "field -> [messages] for 400/422; else {} or more"})
+
+
+class ErrorSchema(Schema):
+    """Every error, on every status: {"error": {"code", "message", "details"}}."""
+
+    error = fields.Nested(ErrorBodySchema, required=True)
+
+
+class PageArgs(_In):
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000))
+
+
+_pages: dict[str, type[Schema]] = {}
+
+
+def page_of(item: type[Schema]) -> type[Schema]:
+    """{"items": [...], "total", "limit", "offset"}; one named schema per item type for OpenAPI."""
+    name = item.__name__.removesuffix("Schema") + "PageSchema"
+    if name not in _pages:
+        _pages[name] = type(name, (Schema,), {
+            "items": fields.List(fields.Nested(item), required=True),
+            "total": fields.Integer(required=True),
+            "limit": fields.Integer(required=True),
+            "offset": fields.Integer(required=True),
+        })
+    return _pages[name]
+
+
+def page(items: list[Any], total: int, args: dict[str, Any]) -> dict[str, Any]:
+    return {"items": items, "total": total, "limit": args["limit"], "offset": args["offset"]}
+
+
+# --- me -----------------------------------------------------------------------------------------
+
+class RoleSchema(Schema):
+    role = fields.String(required=True)
+    scope = fields.String(allow_none=True, required=True)
+
+
+class MeSchema(Schema):
+    username = fields.String(required=True)
+    display_name = fields.String(required=True)
+    department = fields.String(allow_none=True, required=True)
+    locale = fields.String(required=True)
+    roles = fields.List(fields.Nested(RoleSchema), required=True)
+
+
+# --- definitions --------------------------------------------------------------------------------
+
+class ProcessSummarySchema(Schema):
+    key = fields.String(required=True)
+    name = fields.String(required=True)
+    latest_version = fields.Integer(required=True)
+    versions = fields.Integer(required=True)
+
+
+class VersionSchema(Schema):
+    id = fields.Integer(required=True)
+    process_key = fields.String(required=True)
+    version = fields.Integer(required=True)
+    name = fields.String(required=True)
+    family = fields.String(allow_none=True, required=True)
+    bpmn_file = fields.String(required=True)
+    deployed_at = fields.DateTime(required=True)
+    deployment_id = fields.Integer(required=True)
+
+
+class DefinitionFilesSchema(_In):
+    files = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=300)),
+                        values=fields.String(validate=validate.Length(max=2_000_000)), required=True,
+                        validate=validate.Length(min=1, max=200),
+                        metadata={"description": "path under processes/, rules/ or forms/ -> file text",
+                                  "example": {"forms/sample_start.json": "{...}"}})
+
+
+class ProblemSchema(Schema):
+    file = fields.String(required=True)
+    element = fields.String(allow_none=True, required=True)
+    message = fields.String(required=True)
+
+
+class ValidationResultSchema(Schema):
+    valid = fields.Boolean(required=True)
+    problems = fields.List(fields.Nested(ProblemSchema), required=True)
+
+
+class NewVersionSchema(Schema):
+    process_key = fields.String(required=True)
+    version = fields.Integer(required=True)
+
+
+class DeployResultSchema(Schema):
+    deployment_id = fields.Integer(required=True)
+    unchanged = fields.Boolean(required=True)
+    new_versions = fields.List(fields.Nested(NewVersionSchema), required=True)
+
+
+# --- tasks --------------------------------------------------------------------------------------
+
+class TaskSchema(Schema):
+    id = fields.String(required=True)
+    case_id = fields.Integer(required=True)
+    name = fields.String(attribute="task_name", required=True)
+    task = fields.String(attribute="task_spec", required=True)
+    form = fields.String(attribute="form_key", allow_none=True, required=True)
+    role = fields.String(allow_none=True, required=True)
+    department = fields.String(allow_none=True, required=True)
+    grid_cell = fields.String(allow_none=True, required=True)
+    candidate_users = fields.List(fields.String(), required=True)
+    assignee = fields.String(allow_none=True, required=True)
+    status = fields.String(required=True)
+    sla_state = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+    due_at = fields.DateTime(allow_none=True, required=True)
+    completed_at = fields.DateTime(allow_none=True, required=True)
+    completed_by = fields.String(allow_none=True, required=True)
+
+
+class FormDocumentSchema(Schema):
+    key = fields.String(required=True)
+    title = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    schema = fields.Dict(required=True)
+    uiSchema = fields.Dict(required=True)
+
+
+class TaskDetailSchema(TaskSchema):
+    form_definition = fields.Nested(FormDocumentSchema, allow_none=True, required=True)
+    values = fields.Dict(required=True)
+    can_work = fields.Boolean(required=True)
+    case_version = fields.Integer(required=True)
+
+
+class TaskQuerySchema(PageArgs):
+    scope = fields.String(load_default="mine", validate=validate.OneOf(("mine", "candidate", "department", "all")))
+    status = fields.String(load_default="open", validate=validate.OneOf(("open", "completed", "withdrawn", "any")))
+    case_id = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    department = fields.String(load_default=None, validate=validate.Length(min=1, max=40))
+    role = fields.String(load_default=None, validate=validate.Length(min=1, max=60))
+    sla_state = fields.String(load_default=None, validate=validate.OneOf(SLA_STATES))
+    q = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
+
+
+class CompleteSchema(_In):
+    data = fields.Dict(keys=fields.String(), load_default=dict)
+    case_version = fields.Integer(load_default=None, metadata={"description": "optimistic lock: 409 if the case changed"})
+
+
+class ReasonSchema(_In):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class TransferSchema(ReasonSchema):
+    to_user = fields.String(required=True, validate=validate.Length(min=1, max=80))
+
+
+class ExtensionSchema(ReasonSchema):
+    amount = fields.Integer(required=True, validate=validate.Range(min=1, max=365))
+    unit = fields.String(load_default="working_days",
+                         validate=validate.OneOf(("working_days", "working_hours", "days", "hours")))
+
+
+# --- cases --------------------------------------------------------------------------------------
+
+class CaseSchema(Schema):
+    id = fields.Integer(required=True)
+    business_key = fields.String(required=True)
+    process_key = fields.String(required=True)
+    process_version_id = fields.Integer(required=True)
+    family = fields.String(allow_none=True, required=True)
+    title = fields.String(required=True)
+    status = fields.String(required=True)
+    current_step = fields.String(allow_none=True, required=True)
+    category = fields.String(allow_none=True, required=True)
+    grid_cell = fields.String(allow_none=True, required=True)
+    street = fields.String(allow_none=True, required=True)
+    department = fields.String(allow_none=True, required=True)
+    priority = fields.Integer(required=True)
+    opened_by = fields.String(allow_none=True, required=True)
+    opened_at = fields.DateTime(required=True)
+    closed_at = fields.DateTime(allow_none=True, required=True)
+    due_at = fields.DateTime(allow_none=True, required=True)
+    version = fields.Integer(required=True)
+
+
+class AuditEventSchema(Schema):
+    id = fields.Integer(required=True)
+    case_id = fields.Integer(allow_none=True, required=True)
+    at = fields.DateTime(required=True)
+    actor = fields.String(required=True)
+    action = fields.String(required=True)
+    task_id = fields.String(allow_none=True, required=True)
+    task_name = fields.String(allow_none=True, required=True)
+    before = fields.Dict(allow_none=True, required=True)
+    after = fields.Dict(allow_none=True, required=True)
+    details = fields.Dict(required=True)
+
+
+class LinkSchema(Schema):
+    case_id = fields.Integer(required=True)
+    business_key = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.String(required=True)
+    kind = fields.String(required=True)
+    direction = fields.String(required=True)
+
+
+class CaseDetailSchema(CaseSchema):
+    data = fields.Dict(required=True)
+    process_version = fields.Integer(required=True)
+    tasks = fields.List(fields.Nested(TaskSchema), required=True)
+    history = fields.List(fields.Nested(AuditEventSchema), required=True)
+    links = fields.List(fields.Nested(LinkSchema), required=True)
+    current_elements = fields.List(fields.String(), required=True)
+
+
+class CaseQuerySchema(PageArgs):
+    status = fields.String(load_default=None, validate=validate.OneOf(("running", "completed", "cancelled")))
+    process_key = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
+    family = fields.String(load_default=None, validate=validate.Length(min=1, max=40))
+    department = fields.String(load_default=None, validate=validate.Length(min=1, max=40))
+    grid_cell = fields.String(load_default=None, validate=validate.Length(min=1, max=40))
+    category = fields.String(load_default=None, validate=validate.Length(min=1, max=40))
+    q = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
+    opened_from = fields.AwareDateTime(load_default=None)
+    opened_to = fields.AwareDateTime(load_default=None)
+
+
+class StartCaseSchema(_In):
+    process_key = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    version = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    data = fields.Dict(keys=fields.String(), load_default=dict)
+
+
+class CompletedSchema(Schema):
+    case = fields.Nested(CaseSchema, required=True)
+    created_tasks = fields.List(fields.Nested(TaskSchema), required=True)
+
+
+class AuditQuerySchema(PageArgs):
+    case_id = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+# --- events -------------------------------------------------------------------------------------
+
+class EventSchema(_In):
+    type = fields.String(required=True, validate=validate.Length(min=1, max=100),
+                         metadata={"example": "sensor.water_level"})
+    source = fields.String(load_default=None, validate=validate.Length(max=200))
+    occurred_at = fields.AwareDateTime(load_default=None)
+    payload = fields.Dict(keys=fields.String(), load_default=dict)
+
+
+class EventAcceptedSchema(Schema):
+    accepted = fields.Boolean(required=True)
+    actions = fields.List(fields.Dict(), required=True)

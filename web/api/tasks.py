@@ -1,0 +1,120 @@
+"""Tasks: list (mine, candidate, department), detail with form, claim, unclaim, complete, transfer,
+return, request an extension. Refusals are 403 and change nothing."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+
+from engine.tasks import service as task_service
+from engine.tasks.queries import TaskFilter, list_tasks
+from engine.tasks.view import authorised_item, task_view
+from web import pending
+from web.api.schemas import (
+    CompletedSchema,
+    CompleteSchema,
+    ExtensionSchema,
+    ReasonSchema,
+    TaskDetailSchema,
+    TaskQuerySchema,
+    TaskSchema,
+    TransferSchema,
+    page,
+    page_of,
+)
+from web.db import transaction
+from web.i18n import current_locale
+from web.identity import current_user
+
+PREFIX = "/tasks"
+blp = Blueprint("api_tasks", __name__, description="Human tasks and the actions on them")
+
+
+@blp.get("")
+@blp.arguments(TaskQuerySchema, location="query")
+@blp.response(200, page_of(TaskSchema))
+def list_(args: dict[str, Any]) -> Any:
+    flt = TaskFilter(scope=args["scope"], status=args["status"], case_id=args["case_id"],
+                     department=args["department"], role=args["role"], sla_state=args["sla_state"], text=args["q"])
+    with transaction(readonly=True) as session:
+        rows, total = list_tasks(session, current_user().actor, flt, args["limit"], args["offset"])
+    return page(rows, total, args)
+
+
+@blp.get("/<item_id>")
+@blp.response(200, TaskDetailSchema)
+def detail(item_id: str) -> Any:
+    with transaction(readonly=True) as session:
+        view = task_view(session, item_id, current_user().actor)
+    out = {name: getattr(view.item, name) for name in
+           ("id", "case_id", "task_name", "task_spec", "form_key", "role", "department", "grid_cell",
+            "candidate_users", "assignee", "status", "sla_state", "created_at", "due_at", "completed_at",
+            "completed_by")}
+    out.update(values=view.values, can_work=view.can_work, case_version=view.case.version,
+               form_definition=view.form.document if view.form is not None else None)
+    return out
+
+
+@blp.post("/<item_id>/claim")
+@blp.response(200, TaskSchema)
+def claim(item_id: str) -> Any:
+    actor = current_user().actor
+    with transaction() as session:
+        authorised_item(session, item_id, actor, to_work=True)
+        return task_service.claim(session, item_id, actor)
+
+
+@blp.post("/<item_id>/unclaim")
+@blp.response(200, TaskSchema)
+def unclaim(item_id: str) -> Any:
+    actor = current_user().actor
+    with transaction() as session:
+        authorised_item(session, item_id, actor, to_work=True)
+        return task_service.unclaim(session, item_id, actor)
+
+
+@blp.post("/<item_id>/complete")
+@blp.arguments(CompleteSchema)
+@blp.response(200, CompletedSchema)
+def complete(body: dict[str, Any], item_id: str) -> Any:
+    """Validate `data` against the task's form (422 with field errors) and advance the case."""
+    actor = current_user().actor
+    with transaction() as session:
+        authorised_item(session, item_id, actor, to_work=True)
+        case, created = task_service.complete(session, item_id, body["data"], actor, lang=current_locale(),
+                                              expected_case_version=body["case_version"])
+        return {"case": case, "created_tasks": created}
+
+
+@blp.post("/<item_id>/transfer")
+@blp.arguments(TransferSchema)
+@blp.response(200, TaskSchema)
+def transfer(body: dict[str, Any], item_id: str) -> Any:
+    actor = current_user().actor
+    with transaction() as session:
+        authorised_item(session, item_id, actor, to_work=True)
+        return task_service.transfer(session, item_id, actor, body["to_user"], body["reason"])
+
+
+@blp.post("/<item_id>/return")
+@blp.arguments(ReasonSchema)
+@blp.response(200, TaskSchema)
+def return_(body: dict[str, Any], item_id: str) -> Any:
+    """Return the task to whoever routed it, with a mandatory reason."""
+    actor = current_user().actor
+    with transaction() as session:
+        authorised_item(session, item_id, actor, to_work=True)
+        return pending.service("engine.tasks.service", "return_task")(session, item_id, actor, body["reason"])
+
+
+@blp.post("/<item_id>/extension")
+@blp.arguments(ExtensionSchema)
+@blp.response(202, TaskSchema)
+def request_extension(body: dict[str, Any], item_id: str) -> Any:
+    """Ask a supervisor for more time; the deadline moves only when approved."""
+    actor = current_user().actor
+    with transaction() as session:
+        item = authorised_item(session, item_id, actor, to_work=True)
+        pending.service("engine.sla.extensions", "request_extension")(
+            session, item_id, actor, body["amount"], body["unit"], body["reason"])
+        return item

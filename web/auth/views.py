@@ -1,0 +1,112 @@
+"""Handlers for /login, /logout, /profile, /profile/token, /locale."""
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from marshmallow import Schema, ValidationError, fields, validate
+
+from engine.auth.profile import LOCALES, set_locale
+from engine.auth.signin import ThrottlePolicy, TooManyAttempts, authenticate
+from engine.auth.tokens import create_token, revoke_token
+from web.db import transaction
+from web.i18n import _
+from web.identity import current_user, public, sign_in, sign_out
+
+bp = Blueprint("auth", __name__)
+
+
+class LoginInput(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    next = fields.String(load_default=None)
+
+
+class LocaleInput(Schema):
+    locale = fields.String(required=True, validate=validate.OneOf(LOCALES))
+    next = fields.String(load_default=None)
+
+
+def _safe_next(target: str | None) -> str:
+    # Only same-site paths: an attacker's link must not bounce a fresh sign-in to their site.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("ui.inbox")
+
+
+def _policy() -> ThrottlePolicy:
+    config = current_app.config
+    return ThrottlePolicy(config["CASEGRID_LOGIN_PER_USER"], config["CASEGRID_LOGIN_PER_ADDRESS"],
+                          timedelta(minutes=config["CASEGRID_LOGIN_WINDOW_MINUTES"]))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login() -> Any:
+    if request.method == "GET":
+        if g.get("user") is not None:
+            return redirect(_safe_next(request.args.get("next")))
+        return render_template("auth/login.html", next=request.args.get("next", ""), username="", error=None)
+    try:
+        data = LoginInput().load(request.form.to_dict(), unknown="exclude")
+    except ValidationError:
+        return render_template("auth/login.html", next=request.form.get("next", ""),
+                               username=request.form.get("username", ""),
+                               error=_("Enter your user name and password.")), 400
+    try:
+        with transaction() as db_session:
+            user = authenticate(db_session, data["username"], data["password"], request.remote_addr, _policy())
+            if user is not None:
+                sign_in(user)
+    except TooManyAttempts as exc:
+        minutes = max(1, exc.retry_after // 60)
+        return render_template("auth/login.html", next=data["next"] or "", username=data["username"],
+                               error=_("Too many failed attempts. Try again in {n} minutes.", n=minutes)), \
+            429, {"Retry-After": str(exc.retry_after)}
+    if user is None:
+        return render_template("auth/login.html", next=data["next"] or "", username=data["username"],
+                               error=_("User name or password is wrong.")), 401
+    return redirect(_safe_next(data["next"]))
+
+
+@bp.post("/logout")
+def logout() -> Any:
+    sign_out()
+    return redirect(url_for("auth.login"))
+
+
+@bp.get("/profile")
+def profile() -> Any:
+    return render_template("auth/profile.html", new_token=None)
+
+
+@bp.post("/profile/token")
+def token_create() -> Any:
+    with transaction() as db_session:
+        token = create_token(db_session, current_user().username)
+    # Shown once in this response (never put in the cookie or a redirect): only its hash is kept.
+    return render_template("auth/profile.html", new_token=token), 201, {"Cache-Control": "no-store"}
+
+
+@bp.post("/profile/token/revoke")
+def token_revoke() -> Any:
+    with transaction() as db_session:
+        revoke_token(db_session, current_user().username)
+    flash(_("Your API token has been revoked."))
+    return redirect(url_for("auth.profile"))
+
+
+@bp.post("/locale")
+@public
+def switch_locale() -> Any:
+    try:
+        data = LocaleInput().load(request.form.to_dict(), unknown="exclude")
+    except ValidationError:
+        return redirect(url_for("ui.inbox"))
+    session["locale"] = data["locale"]
+    user = g.get("user")
+    if user is not None:
+        with transaction() as db_session:
+            set_locale(db_session, user.username, data["locale"])
+    return redirect(_safe_next(data["next"]))

@@ -1,0 +1,102 @@
+"""One error shape for the API, `{"error": {"code", "message", "details"}}`, and friendly pages for the UI."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, g, jsonify, redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from engine.errors import CasegridError
+
+log = logging.getLogger("casegrid.web")
+
+CODES = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+    409: "conflict", 413: "too_large", 415: "unsupported_media_type", 422: "invalid_input",
+    429: "too_many_requests", 500: "internal_error", 501: "not_implemented", 503: "unavailable",
+}
+
+
+def wants_json() -> bool:
+    if request.path.startswith("/api/") or request.path == "/metrics":
+        return True
+    user = g.get("user")
+    if user is not None and user.via == "token":
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def envelope(status: int, code: str, message: str, details: Any = None,
+             headers: dict[str, str] | None = None) -> Response:
+    response = jsonify(error={"code": code, "message": message, "details": details if details is not None else {}})
+    response.status_code = status
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _flatten_webargs(messages: Any) -> Any:
+    """webargs reports {"json": {field: [...]}, "query": {...}}; clients want {field: [...]}."""
+    if isinstance(messages, dict) and set(messages) <= {"json", "query", "form", "files", "headers", "view_args"}:
+        merged: dict[str, Any] = {}
+        for part in messages.values():
+            if isinstance(part, dict):
+                merged.update(part)
+            else:
+                merged.setdefault("_schema", part)
+        return merged
+    return messages
+
+
+def _page(status: int, message: str, headers: dict[str, str] | None = None) -> Any:
+    if status == 401:
+        return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+    body = render_template("errors/error.html", status=status, message=message)
+    return body, status, headers or {}
+
+
+def handle_http(exc: HTTPException) -> Any:
+    status = exc.code or 500
+    data = getattr(exc, "data", None) or {}
+    details = _flatten_webargs(data.get("messages")) if isinstance(data, dict) else None
+    headers = {"WWW-Authenticate": 'Bearer realm="casegrid"'} if status == 401 else {}
+    if isinstance(data, dict) and data.get("headers"):
+        headers.update(data["headers"])
+    valid_methods = getattr(exc, "valid_methods", None)
+    if status == 405 and valid_methods:
+        headers["Allow"] = ", ".join(valid_methods)
+    code = "csrf_failed" if isinstance(exc, CSRFError) else CODES.get(status, "error")
+    message = (data.get("message") if isinstance(data, dict) else None) or exc.description or exc.name
+    if status == 422 and details:
+        message = "the request has invalid fields"
+    if wants_json():
+        return envelope(status, code, str(message), details, headers)
+    return _page(status, str(message), headers)
+
+
+def handle_casegrid(exc: CasegridError) -> Any:
+    headers = {}
+    retry = getattr(exc, "retry_after", None)
+    if retry:
+        headers["Retry-After"] = str(retry)
+    if wants_json():
+        return envelope(exc.status, exc.code, exc.message, exc.details, headers)
+    return _page(exc.status, exc.message, headers)
+
+
+def handle_unexpected(exc: Exception) -> Any:
+    if isinstance(exc, HTTPException):
+        return handle_http(exc)
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    if wants_json():
+        return envelope(500, "internal_error", "an internal error occurred; it has been logged")
+    return _page(500, InternalServerError.description)
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(HTTPException, handle_http)
+    app.register_error_handler(CasegridError, handle_casegrid)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,74 @@
+"""zh-CN by default, English on request: a small message catalogue instead of Flask-Babel.
+
+Why not Babel: its runtime reads compiled .mo files, which would mean committing build output or adding
+a compile step to every install; we have two languages and a few hundred UI strings, and the form
+texts already follow the same pattern (web/forms/texts.py). Source strings are English; the catalogue
+in web/messages_zh.py gives the Chinese. tests/web/test_i18n.py fails if a template string has no
+translation.
+"""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask, g, session
+
+from engine.config import settings
+from engine.forms.i18n import normalize_lang
+from web.messages_zh import ZH
+
+LOCALES = ("zh", "en")
+
+
+def current_locale() -> str:
+    if "locale" in session:
+        return normalize_lang(session["locale"])
+    user = g.get("user")
+    return normalize_lang(user.locale if user is not None else "zh")
+
+
+def gettext(text: str, **values: Any) -> str:
+    translated = ZH.get(text, text) if current_locale() == "zh" else text
+    return translated.format(**values) if values else translated
+
+
+_ = gettext
+
+
+def local_time(value: datetime | None, with_seconds: bool = False) -> str:
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(settings().tz).strftime("%Y-%m-%d %H:%M:%S" if with_seconds else "%Y-%m-%d %H:%M")
+
+
+def time_left(due: datetime | None, now: datetime | None = None) -> str:
+    """'3d 4h left' / 'overdue 2h' in the current language; coarse on purpose, for an inbox row."""
+    if due is None:
+        return ""
+    now = now or datetime.now(UTC)
+    if due.tzinfo is None:
+        due = due.replace(tzinfo=UTC)
+    seconds = int((due - now).total_seconds())
+    overdue = seconds < 0
+    seconds = abs(seconds)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        span = gettext("{d}d {h}h", d=days, h=hours)
+    elif hours:
+        span = gettext("{h}h {m}m", h=hours, m=minutes)
+    else:
+        span = gettext("{m}m", m=minutes)
+    return gettext("overdue {span}", span=span) if overdue else gettext("{span} left", span=span)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(_=gettext, local_time=local_time, time_left=time_left)
+
+    @app.context_processor
+    def _locale_context() -> dict[str, Any]:
+        locale = current_locale()
+        return {"locale": locale, "html_lang": "zh-CN" if locale == "zh" else "en"}

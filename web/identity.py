@@ -1,0 +1,149 @@
+"""Who is asking: a session cookie (browser) or a bearer token (API clients), loaded before every request.
+
+Every endpoint requires a signed-in user unless its view is marked `@public` (the login page, /healthz,
+static files). Unsafe methods sent with the session cookie must carry a CSRF token (form field
+`csrf_token` or header `X-CSRFToken`); bearer-token requests carry no ambient credential, so they don't.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Flask, current_app, g, request, session
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy.orm import Session
+from werkzeug.exceptions import Unauthorized
+
+from engine.auth.tokens import user_for_token
+from engine.errors import Forbidden
+from engine.org.access import Actor
+from engine.org.models import User
+from engine.org.service import actor_from_user
+from web.db import transaction
+
+F = TypeVar("F", bound=Callable[..., Any])
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+csrf = CSRFProtect()
+
+# Role sets that open whole areas of the product; task and case access is decided per item by the engine.
+SUPERVISING_ROLES = frozenset({"supervisor", "department_head", "admin"})
+ANALYST_ROLES = frozenset({"analyst", "admin"})
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    id: int
+    username: str
+    display_name: str
+    department: str | None
+    locale: str
+    actor: Actor
+    via: str  # "session" or "token"
+    has_token: bool = False
+
+    @property
+    def roles(self) -> set[str]:
+        return self.actor.role_codes
+
+    def has_any(self, roles: frozenset[str] | set[str] | tuple[str, ...]) -> bool:
+        return bool(self.roles & set(roles))
+
+    @property
+    def is_supervising(self) -> bool:
+        return self.has_any(SUPERVISING_ROLES)
+
+    @property
+    def is_analyst(self) -> bool:
+        return self.has_any(ANALYST_ROLES)
+
+
+def current_user() -> CurrentUser:
+    """The signed-in user; views behind the global guard can rely on it."""
+    user = g.get("user")
+    if user is None:
+        raise Unauthorized("sign in first")
+    return user
+
+
+def public(view: F) -> F:
+    """Mark a view as reachable without signing in."""
+    view._casegrid_public = True  # type: ignore[attr-defined]
+    return view
+
+
+def roles_required(*roles: str) -> Callable[[F], F]:
+    """Refuse (403) users holding none of `roles`; use for whole areas (studio, dashboard)."""
+    wanted = frozenset(roles)
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not current_user().has_any(wanted):
+                raise Forbidden("your roles do not give access to this page")
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def _current(db_session: Session, user: User, via: str) -> CurrentUser:
+    return CurrentUser(user.id, user.username, user.display_name or user.username, user.department,
+                       user.locale or "zh", actor_from_user(db_session, user), via,
+                       has_token=user.api_token_hash is not None)
+
+
+def _is_public() -> bool:
+    if request.endpoint is None:
+        return True  # 404/405: let the error handler answer without revealing more
+    if request.endpoint == "static" or request.endpoint.endswith(".static"):
+        return True
+    view = current_app.view_functions.get(request.endpoint)
+    return bool(getattr(view, "_casegrid_public", False))
+
+
+def _load_identity() -> None:
+    g.user = None
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        with transaction(readonly=True) as db_session:
+            user = user_for_token(db_session, header[7:].strip())
+            if user is not None:
+                g.user = _current(db_session, user, "token")
+        if g.user is None:
+            raise Unauthorized("invalid or revoked API token")
+    elif "uid" in session:
+        with transaction(readonly=True) as db_session:
+            user = db_session.get(User, session["uid"])
+            if user is not None and user.active:
+                g.user = _current(db_session, user, "session")
+        if g.user is None:
+            session.clear()
+    if not _is_public() and g.user is None:
+        raise Unauthorized("sign in first")
+    if request.method not in SAFE_METHODS and (g.user is None or g.user.via == "session"):
+        csrf.protect()
+
+
+def sign_in(user: User) -> None:
+    """Start a fresh session for `user` (a new cookie content, so a planted session is not reused)."""
+    locale = session.get("locale")
+    session.clear()
+    session.permanent = True
+    session["uid"] = user.id
+    session["locale"] = locale or user.locale or "zh"
+
+
+def sign_out() -> None:
+    session.clear()
+
+
+def init_app(app: Flask) -> None:
+    csrf.init_app(app)
+    app.before_request(_load_identity)
+
+    @app.context_processor
+    def _identity_context() -> dict[str, Any]:
+        return {"current_user": g.get("user")}

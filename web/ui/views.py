@@ -1,0 +1,203 @@
+"""UI handlers. Each: parse (marshmallow), authorise (engine access rules), one engine call, render."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
+from marshmallow import ValidationError
+
+from engine.cases.access import CaseFilter, list_visible_cases
+from engine.cases.starting import start_posted, startable, startable_for
+from engine.cases.view import case_view
+from engine.errors import InvalidInput
+from engine.tasks import service as task_service
+from engine.tasks.inbox import inbox as inbox_rows
+from engine.tasks.queries import TaskFilter
+from engine.tasks.submit import complete_posted
+from engine.tasks.view import authorised_item, task_view, transfer_targets
+from web import pending
+from web.db import transaction
+from web.forms.render import render_form
+from web.i18n import _, current_locale
+from web.identity import current_user
+from web.ui.inputs import CaseQuery, ExtensionInput, InboxQuery, ReasonInput, TransferInput
+
+bp = Blueprint("ui", __name__)
+PAGE_SIZE = 25
+
+
+def _load(schema: Any, data: Any) -> dict[str, Any]:
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        raise InvalidInput("the request has invalid fields", exc.messages) from exc
+
+
+def _csrf_field() -> Markup:
+    return Markup(f'<input type="hidden" name="csrf_token" value="{escape(generate_csrf())}">')
+
+
+@bp.get("/")
+def inbox() -> Any:
+    args = _load(InboxQuery(), request.args.to_dict())
+    user = current_user()
+    offset = (args["page"] - 1) * PAGE_SIZE
+    flt = TaskFilter(scope=args["view"], text=args["q"], sla_state=args["sla_state"])
+    with transaction(readonly=True) as session:
+        rows, total = inbox_rows(session, user.actor, flt, limit=PAGE_SIZE, offset=offset)
+        claimable: list[Any] = []
+        if args["view"] == "mine":
+            # The inbox's second list: unclaimed tasks of my roles, department and grid cells.
+            claimable, claimable_total = inbox_rows(
+                session, user.actor, TaskFilter(scope="candidate", text=args["q"], sla_state=args["sla_state"]),
+                limit=PAGE_SIZE)
+        else:
+            claimable_total = 0
+    return render_template("ui/inbox.html", args=args, rows=rows, total=total, claimable=claimable,
+                           claimable_total=claimable_total, page_size=PAGE_SIZE)
+
+
+def _task_page(item_id: str, errors: dict[str, Any] | None = None, values: Any = None, status: int = 200) -> Any:
+    user = current_user()
+    lang = current_locale()
+    with transaction(readonly=True) as session:
+        view = task_view(session, item_id, user.actor)
+        targets = transfer_targets(session, view.item) if view.can_work else []
+    form_html = None
+    if view.form is not None:
+        if view.can_work and view.item.assignee == user.username:
+            form_html = render_form(view.form, values if values is not None else view.values, errors or {}, lang,
+                                    action=url_for("ui.task_complete", item_id=item_id),
+                                    extra_hidden=_csrf_field() + Markup(
+                                        f'<input type="hidden" name="_case_version" value="{view.case.version}">'),
+                                    script_url=url_for("static", filename="js/form-visibility.js"))
+        else:
+            form_html = render_form(view.form, view.values, {}, lang, readonly=True)
+    return render_template("ui/task.html", view=view, form_html=form_html, targets=targets,
+                           can_return=pending.available("engine.tasks.service", "return_task"),
+                           can_extend=pending.available("engine.sla.extensions", "request_extension")), status
+
+
+@bp.get("/tasks/<item_id>")
+def task(item_id: str) -> Any:
+    return _task_page(item_id)
+
+
+@bp.post("/tasks/<item_id>/complete")
+def task_complete(item_id: str) -> Any:
+    user = current_user()
+    posted = request.form
+    version = posted.get("_case_version", type=int)
+    try:
+        with transaction() as session:
+            case, _created = complete_posted(session, item_id, posted, user.actor, lang=current_locale(),
+                                             expected_case_version=version)
+    except InvalidInput as exc:
+        with transaction(readonly=True) as session:
+            from engine.tasks.submit import coerce_posted
+
+            values = coerce_posted(session, authorised_item(session, item_id, user.actor), posted)
+        errors = exc.details if isinstance(exc.details, dict) else {"_form": [exc.message]}
+        return _task_page(item_id, errors=errors, values=values, status=422)
+    flash(_("Task completed."))
+    return redirect(url_for("ui.case", case_id=case.id))
+
+
+def _task_action(item_id: str, action: str) -> Any:
+    user = current_user()
+    with transaction() as session:
+        authorised_item(session, item_id, user.actor, to_work=True)
+        if action == "claim":
+            task_service.claim(session, item_id, user.actor)
+            message = _("You have claimed the task.")
+        elif action == "unclaim":
+            task_service.unclaim(session, item_id, user.actor)
+            message = _("The task is back in the group's inbox.")
+        elif action == "transfer":
+            data = _load(TransferInput(), request.form.to_dict())
+            task_service.transfer(session, item_id, user.actor, data["to_user"], data["reason"])
+            message = _("The task has been transferred to {user}.", user=data["to_user"])
+        elif action == "return":
+            data = _load(ReasonInput(), request.form.to_dict())
+            pending.service("engine.tasks.service", "return_task")(session, item_id, user.actor, data["reason"])
+            message = _("The task has been returned.")
+        elif action == "extension":
+            data = _load(ExtensionInput(), request.form.to_dict())
+            pending.service("engine.sla.extensions", "request_extension")(
+                session, item_id, user.actor, data["amount"], data["unit"], data["reason"])
+            message = _("Your extension request has been sent for approval.")
+        else:
+            abort(404)
+    flash(message)
+    if action in ("transfer", "return"):
+        return redirect(url_for("ui.inbox"))
+    return redirect(url_for("ui.task", item_id=item_id))
+
+
+@bp.post("/tasks/<item_id>/<any(claim, unclaim, transfer, return, extension):action>")
+def task_action(item_id: str, action: str) -> Any:
+    try:
+        return _task_action(item_id, action)
+    except InvalidInput as exc:
+        flash(_("Please give a reason.") if "reason" in (exc.details or {}) else exc.message)
+        return redirect(url_for("ui.task", item_id=item_id))
+
+
+@bp.get("/cases")
+def cases() -> Any:
+    args = _load(CaseQuery(), request.args.to_dict())
+    flt = CaseFilter(status=args["status"], process_key=args["process_key"], text=args["q"])
+    with transaction(readonly=True) as session:
+        rows, total = list_visible_cases(session, current_user().actor, flt, limit=PAGE_SIZE,
+                                         offset=(args["page"] - 1) * PAGE_SIZE)
+    return render_template("ui/cases.html", args=args, rows=rows, total=total, page_size=PAGE_SIZE)
+
+
+@bp.get("/cases/<int:case_id>")
+def case(case_id: int) -> Any:
+    with transaction(readonly=True) as session:
+        view = case_view(session, case_id, current_user().actor)
+    return render_template("ui/case.html", view=view)
+
+
+@bp.get("/cases/<int:case_id>/diagram.bpmn")
+def case_diagram(case_id: int) -> Any:
+    """The diagram of the version the case runs on, for the bpmn-js viewer on the case page."""
+    with transaction(readonly=True) as session:
+        view = case_view(session, case_id, current_user().actor, history_limit=1)
+    return view.version.bpmn_xml, 200, {"Content-Type": "application/xml; charset=utf-8"}
+
+
+@bp.get("/start")
+def start() -> Any:
+    with transaction(readonly=True) as session:
+        entries = startable_for(session, current_user().actor)
+    return render_template("ui/start.html", entries=entries)
+
+
+@bp.route("/start/<process_key>", methods=["GET", "POST"])
+def start_process(process_key: str) -> Any:
+    user = current_user()
+    lang = current_locale()
+    errors: dict[str, Any] = {}
+    values: Any = {}
+    status = 200
+    if request.method == "POST":
+        try:
+            with transaction() as session:
+                created = start_posted(session, process_key, request.form, user.actor, lang=lang)
+            flash(_("Case {key} has been opened.", key=created.business_key))
+            return redirect(url_for("ui.case", case_id=created.id))
+        except InvalidInput as exc:
+            errors = exc.details if isinstance(exc.details, dict) else {"_form": [exc.message]}
+            status = 422
+    with transaction(readonly=True) as session:
+        entry = startable(session, process_key)
+    if entry.form is not None and request.method == "POST":
+        values = entry.form.coerce_html_form(request.form)
+    form_html = render_form(entry.form, values, errors, lang, action=url_for("ui.start_process", process_key=process_key),
+                            extra_hidden=_csrf_field(),
+                            script_url=url_for("static", filename="js/form-visibility.js")) if entry.form else None
+    return render_template("ui/start_form.html", entry=entry, form_html=form_html), status
