@@ -18,7 +18,7 @@ from engine.errors import Conflict, NotFound
 from engine.org.access import Actor
 from engine.runtime.errors import advancing
 from engine.runtime.parsing import spiff_properties
-from engine.runtime.projection import sync_case, sync_timers, sync_work_items
+from engine.runtime.projection import Snapshot, snapshot, sync_case, sync_timers, sync_work_items
 from engine.runtime.serialization import dump_workflow, load_workflow
 from engine.runtime.stepping import run_until_wait
 from engine.runtime.versions import VersionRuntime, runtime_for
@@ -73,14 +73,19 @@ def start_case(
         run_until_wait(workflow)
     record(session, actor=actor.username, action="case_started", case_id=case.id,
            after=cleaned, details={"process": process_key, "version": process_version.version})
-    persist(session, case, workflow, actor.username)
+    persist(session, case, workflow, actor.username, Snapshot())
     return case
 
 
-def persist(session: Session, case: Case, workflow: BpmnWorkflow, actor: str) -> list[WorkItem]:
-    """Write the workflow and every projection of it; a concurrent writer surfaces as Conflict."""
-    created = sync_work_items(session, case, workflow, actor)
-    sync_timers(session, case, workflow)
+def persist(
+    session: Session, case: Case, workflow: BpmnWorkflow, actor: str, before: Snapshot, handled: str | None = None
+) -> list[WorkItem]:
+    """Write the workflow and every projection of it; a concurrent writer surfaces as Conflict.
+
+    `before` is the snapshot taken when the workflow was loaded: only what changed is written.
+    """
+    created = sync_work_items(session, case, workflow, actor, before, handled)
+    sync_timers(session, case, workflow, before)
     was_running = case.status == "running"
     sync_case(case, workflow)
     # Time limits follow the work items just written (start, close, pause by data flag).
@@ -130,10 +135,11 @@ def cancel_case(session: Session, case_id: int, actor: Actor, reason: str) -> Ca
     if case.status != "running":
         raise Conflict(f"case {case.business_key} is {case.status}, not running")
     _runtime, workflow = load_workflow_of(session, case)
+    before = snapshot(workflow)
     workflow.cancel()
     # Set before persisting: a cancelled workflow reports itself completed, which is not what happened.
     case.status = "cancelled"
     case.closed_at = datetime.now(UTC)
-    persist(session, case, workflow, actor.username)
+    persist(session, case, workflow, actor.username, before)
     record(session, actor=actor.username, action="case_cancelled", case_id=case.id, details={"reason": reason})
     return case

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -89,22 +90,40 @@ def work_item_for(case: Case, task: Task) -> WorkItem:
     )
 
 
-def sync_work_items(session: Session, case: Case, workflow: BpmnWorkflow, actor: str) -> list[WorkItem]:
-    """Open an item per ready user task; items whose task is gone (boundary event, cancel) are withdrawn."""
+@dataclass(frozen=True)
+class Snapshot:
+    """What the projections showed before a step; diffing against it spares querying them back."""
+
+    ready: frozenset[str] = frozenset()
+    timers: tuple[tuple[str, str, datetime], ...] = ()
+
+    @property
+    def timer_map(self) -> dict[str, tuple[str, datetime]]:
+        return {task_id: (name, due) for task_id, name, due in self.timers}
+
+
+def snapshot(workflow: BpmnWorkflow) -> Snapshot:
+    timers = tuple((task_id, name, due) for task_id, (name, due) in waiting_timers(workflow).items())
+    return Snapshot(frozenset(str(t.id) for t in ready_user_tasks(workflow)), timers)
+
+
+def sync_work_items(
+    session: Session, case: Case, workflow: BpmnWorkflow, actor: str, before: Snapshot, handled: str | None = None
+) -> list[WorkItem]:
+    """Open an item per newly ready user task; withdraw items whose task went away (boundary event,
+    cancel). `handled` is the item the caller has already closed itself."""
     ready = {str(t.id): t for t in ready_user_tasks(workflow)}
-    open_items = {
-        item.id: item
-        for item in session.scalars(select(WorkItem).where(WorkItem.case_id == case.id, WorkItem.status == "open"))
-    }
-    created: list[WorkItem] = []
-    for item_id, item in open_items.items():
-        if item_id not in ready:
+    gone = [task_id for task_id in before.ready if task_id not in ready and task_id != handled]
+    if gone:
+        now = datetime.now(UTC)
+        for item in session.scalars(select(WorkItem).where(WorkItem.id.in_(gone), WorkItem.status == "open")):
             item.status = "withdrawn"
-            item.completed_at = datetime.now(UTC)
+            item.completed_at = now
             record(session, actor=actor, action="task_withdrawn", case_id=case.id, task_id=item.id,
                    task_name=item.task_name)
+    created: list[WorkItem] = []
     for task_id, task in ready.items():
-        if task_id in open_items:
+        if task_id in before.ready:
             continue
         item = work_item_for(case, task)
         session.add(item)
@@ -132,21 +151,20 @@ def waiting_timers(workflow: BpmnWorkflow) -> dict[str, tuple[str, datetime]]:
     return found
 
 
-def sync_timers(session: Session, case: Case, workflow: BpmnWorkflow) -> None:
+def sync_timers(session: Session, case: Case, workflow: BpmnWorkflow, before: Snapshot) -> None:
     waiting = waiting_timers(workflow) if not workflow.is_completed() else {}
-    pending = {
-        timer.spiff_task_id: timer
-        for timer in session.scalars(
-            select(Timer).where(Timer.case_id == case.id, Timer.status == "pending", Timer.kind == "bpmn")
-        )
-    }
-    for task_id, timer in pending.items():
-        if task_id not in waiting:
-            timer.status = "cancelled"
-        elif timer.due_at != waiting[task_id][1]:
-            timer.due_at = waiting[task_id][1]
+    previous = before.timer_map
+    changed = [task_id for task_id in previous if task_id not in waiting or waiting[task_id][1] != previous[task_id][1]]
+    if changed:
+        pending = session.scalars(select(Timer).where(
+            Timer.case_id == case.id, Timer.kind == "bpmn", Timer.status == "pending", Timer.spiff_task_id.in_(changed)))
+        for timer in pending:
+            if timer.spiff_task_id in waiting:
+                timer.due_at = waiting[timer.spiff_task_id][1]
+            else:
+                timer.status = "cancelled"
     for task_id, (name, due) in waiting.items():
-        if task_id not in pending:
+        if task_id not in previous:
             session.add(Timer(case_id=case.id, kind="bpmn", spiff_task_id=task_id, name=name, due_at=due))
 
 

@@ -15,6 +15,7 @@ from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.org.access import Actor, may_see, may_work
 from engine.org.service import actor_for
 from engine.runtime.errors import advancing
+from engine.runtime.projection import snapshot
 from engine.runtime.stepping import run_until_wait
 from engine.tasks.models import WorkItem
 
@@ -98,6 +99,7 @@ def complete(
     task = workflow.get_task_from_id(UUID(item.id))
     if task is None or task.state != TaskState.READY or not task.task_spec.manual:
         raise Conflict(f"task '{item.task_name}' is no longer waiting for input")
+    loaded = snapshot(workflow)
     before = {key: task.data.get(key) for key in cleaned}
     task.data.update(cleaned)
     with advancing(f"case {case.business_key}, task '{item.task_name}'"):
@@ -110,6 +112,6 @@ def complete(
     item.assignee = item.assignee or actor.username
     record(session, actor=actor.username, action="task_completed", case_id=case.id, task_id=item.id,
            task_name=item.task_name, before=before, after=cleaned)
-    created = persist(session, case, workflow, actor.username)
+    created = persist(session, case, workflow, actor.username, loaded, handled=item.id)
     return case, created
 

@@ -18,6 +18,7 @@ from engine.cases.models import Case
 from engine.cases.service import get_case, load_workflow_of, persist
 from engine.errors import CasegridError
 from engine.runtime.errors import advancing
+from engine.runtime.projection import snapshot
 from engine.runtime.stepping import run_until_wait
 from engine.store.database import Database
 from engine.timers.models import Timer
@@ -29,12 +30,13 @@ TimerHandler = Callable[[Session, Timer, Case, str], None]
 
 def _fire_bpmn_timer(session: Session, timer: Timer, case: Case, worker: str) -> None:
     _runtime, workflow = load_workflow_of(session, case)
+    before = snapshot(workflow)
     with advancing(f"case {case.business_key}, timer '{timer.name}'"):
         workflow.refresh_timers()
         run_until_wait(workflow)
     record(session, actor="system", action="timer_fired", case_id=case.id, task_id=timer.spiff_task_id,
            task_name=timer.name, details={"due_at": timer.due_at, "worker": worker})
-    persist(session, case, workflow, "system")
+    persist(session, case, workflow, "system", before)
 
 
 HANDLERS: dict[str, TimerHandler] = {"bpmn": _fire_bpmn_timer}

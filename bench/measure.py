@@ -1,0 +1,48 @@
+"""Counting what a benchmark costs: wall time, SQL statements and commits."""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, event
+
+
+@dataclass
+class SqlCounter:
+    statements: int = 0
+    commits: int = 0
+
+    def reset(self) -> None:
+        self.statements = self.commits = 0
+
+
+@contextmanager
+def counting_sql(engine: Engine) -> Iterator[SqlCounter]:
+    counter = SqlCounter()
+
+    def on_execute(*_args: object) -> None:
+        counter.statements += 1
+
+    def on_commit(*_args: object) -> None:
+        counter.commits += 1
+
+    event.listen(engine, "before_cursor_execute", on_execute)
+    event.listen(engine, "commit", on_commit)
+    try:
+        yield counter
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+        event.remove(engine, "commit", on_commit)
+
+
+def best_of(repeats: int, run: Callable[[], float]) -> float:
+    """The least noisy of several timings: other load only ever adds time."""
+    return min(run() for _ in range(repeats))
+
+
+def timed(action: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start

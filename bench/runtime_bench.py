@@ -1,0 +1,156 @@
+"""Raw SpiffWorkflow in memory vs casegrid's services with persistence on SQLite, in one run.
+
+Prints cases/second for both and their ratio, SQL statements and commits per task completion, stored
+bytes per case, and the cost of step 10 against step 500 of a long loop.
+"""
+from __future__ import annotations
+
+import statistics
+import tempfile
+from pathlib import Path
+
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import func, select
+
+from bench.measure import best_of, counting_sql, timed
+from engine.cases.models import Case
+from engine.cases.service import start_case
+from engine.config import PROJECT_ROOT
+from engine.definitions.bundle import load_paths, load_root
+from engine.definitions.service import deploy
+from engine.org.access import system_actor
+from engine.runtime.parsing import parse_process
+from engine.sandbox import SandboxedScriptEngine
+from engine.store.database import Database
+from engine.store.migrate import upgrade
+from engine.tasks.models import WorkItem
+from engine.tasks.service import complete
+
+HERE = Path(__file__).parent
+PROCESS = "bench_six_steps"
+STEP_DATA = {"note": "done", "score": 3}
+
+
+def _bench_xml() -> str:
+    return (HERE / "definitions" / "processes" / f"{PROCESS}.bpmn").read_text(encoding="utf-8")
+
+
+def raw_spiff(cases: int) -> float:
+    """Seconds to run `cases` cases through SpiffWorkflow alone (parsed once, nothing stored)."""
+    parsed = parse_process(((f"{PROCESS}.bpmn", _bench_xml()),), PROCESS)
+    engine = SandboxedScriptEngine()
+
+    def run() -> None:
+        for _ in range(cases):
+            workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=engine)
+            workflow.do_engine_steps()
+            while not workflow.is_completed():
+                task = workflow.get_tasks(state=TaskState.READY, manual=True)[0]
+                task.data.update(STEP_DATA)
+                task.run()
+                workflow.do_engine_steps()
+
+    return timed(run)
+
+
+def _database(folder: Path, name: str) -> Database:
+    url = f"sqlite:///{folder / name}"
+    upgrade(url)
+    db = Database(url)
+    with db.transaction() as session:
+        bundle = load_root(PROJECT_ROOT).overlay(load_paths([HERE / "definitions"]))
+        deploy(session, bundle, actor="bench")
+    return db
+
+
+def casegrid_services(db: Database, cases: int) -> tuple[float, float, float]:
+    """Seconds for `cases` cases (start + 6 completions, each its own transaction); statements and
+    commits per completion."""
+    actor = system_actor()
+    completions = statements = commits = 0
+    elapsed = 0.0
+    with counting_sql(db.engine) as counter:
+        for _ in range(cases):
+            counter.reset()
+            start = timed(lambda: _start(db, actor))
+            elapsed += start
+            case_id = _last_case_id
+            while True:
+                item_id = _open_item(db, case_id)
+                if item_id is None:
+                    break
+                counter.reset()
+                elapsed += timed(lambda item_id=item_id: _complete(db, item_id, actor))
+                completions += 1
+                statements += counter.statements
+                commits += counter.commits
+    return elapsed, statements / completions, commits / completions
+
+
+_last_case_id = 0
+
+
+def _start(db: Database, actor) -> None:  # type: ignore[no-untyped-def]
+    global _last_case_id
+    with db.transaction() as session:
+        _last_case_id = start_case(session, PROCESS, {}, actor).id
+
+
+def _complete(db: Database, item_id: str, actor) -> None:  # type: ignore[no-untyped-def]
+    with db.transaction() as session:
+        complete(session, item_id, STEP_DATA, actor)
+
+
+def _open_item(db: Database, case_id: int) -> str | None:
+    with db.transaction(readonly=True) as session:
+        return session.scalars(
+            select(WorkItem.id).where(WorkItem.case_id == case_id, WorkItem.status == "open")).first()
+
+
+def stored_bytes_per_case(db: Database) -> float:
+    with db.transaction(readonly=True) as session:
+        total = session.scalar(select(func.sum(func.length(Case.workflow_state))))
+        count = session.scalar(select(func.count()).select_from(Case))
+    return (total or 0) / max(count or 1, 1)
+
+
+def loop_step_costs(db: Database, passes: int = 500) -> tuple[float, float]:
+    """Median seconds of completions 5-15 and of the last ten, in one 500-pass loop case."""
+    actor = system_actor()
+    with db.transaction() as session:
+        case_id = start_case(session, "sample_loop", {"target": passes + 1}, actor).id
+    costs = []
+    for reading in range(passes):
+        item_id = _open_item(db, case_id)
+        costs.append(timed(lambda item_id=item_id, r=reading: _complete_reading(db, item_id, actor, r)))
+    return statistics.median(costs[5:15]), statistics.median(costs[-10:])
+
+
+def _complete_reading(db: Database, item_id: str, actor, reading: int) -> None:  # type: ignore[no-untyped-def]
+    with db.transaction() as session:
+        complete(session, item_id, {"reading": reading}, actor)
+
+
+def main(cases: int = 200) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        db = _database(Path(folder), "bench.sqlite3")
+        casegrid_services(db, 10)  # warm caches: parsed specs, compiled expressions
+        raw_spiff(10)
+        raw_seconds = best_of(3, lambda: raw_spiff(cases))
+        ours_seconds, statements, commits = casegrid_services(db, cases)
+        size = stored_bytes_per_case(db)
+        early, late = loop_step_costs(db)
+        db.dispose()
+    raw_rate, ours_rate = cases / raw_seconds, cases / ours_seconds
+    print(f"6-step process, {cases} cases")
+    print(f"  raw SpiffWorkflow in memory      {raw_rate:10.1f} cases/s")
+    print(f"  casegrid services + SQLite        {ours_rate:10.1f} cases/s")
+    print(f"  persistence cost (raw / casegrid) {raw_rate / ours_rate:10.2f} x")
+    print(f"  per task completion: {statements:.1f} SQL statements, {commits:.1f} commits")
+    print(f"  stored workflow state per case: {size:,.0f} bytes")
+    print(f"long loop: step 10 {early * 1000:.2f} ms, step 500 {late * 1000:.2f} ms, ratio {late / early:.2f}")
+
+
+if __name__ == "__main__":
+    main()
