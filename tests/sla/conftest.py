@@ -1,0 +1,63 @@
+"""Fixtures for the time-limit tests: the demo process and policies deployed, users to notify."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from engine.definitions.bundle import Bundle
+from engine.definitions.service import deploy
+from engine.org.models import User, UserRole
+from engine.sla.calendar_store import clear_cache
+from engine.sla.clocks import clear_policy_cache
+from engine.store.database import Database
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SH = ZoneInfo("Asia/Shanghai")
+USERS = {
+    "sup1": (None, [("supervisor", None)]),
+    "head_cg": ("chengguan", [("department_head", None)]),
+    "h1": ("chengguan", [("handler", None)]),
+    "clerk": ("chengguan", [("handler", None)]),
+}
+
+
+def sh(*args: int) -> datetime:
+    return datetime(*args, tzinfo=SH)  # type: ignore[misc]
+
+
+def demo_bundle(policy_text: str | None = None) -> Bundle:
+    return Bundle({
+        "processes/sla_demo.bpmn": (FIXTURES / "sla_demo.bpmn").read_text(encoding="utf-8"),
+        "processes/wake.bpmn": (FIXTURES / "wake.bpmn").read_text(encoding="utf-8"),
+        "forms/sla_demo_step.json": (FIXTURES / "sla_demo_step.json").read_text(encoding="utf-8"),
+        "rules/sla/sla_demo.yaml": policy_text or (FIXTURES / "sla_demo.yaml").read_text(encoding="utf-8"),
+    })
+
+
+def prepare(database: Database) -> Database:
+    with database.transaction() as session:
+        for name, (department, roles) in USERS.items():
+            session.add(User(username=name, display_name=name, department=department,
+                             roles=[UserRole(role=r, scope=s) for r, s in roles]))
+        session.flush()
+        deploy(session, demo_bundle(), actor="test")
+    return database
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> Iterator[None]:
+    # Test databases reuse file names and ids; cached calendars or policies must not leak between them.
+    clear_cache()
+    clear_policy_cache()
+    yield
+    clear_cache()
+    clear_policy_cache()
+
+
+@pytest.fixture
+def sla_db(db: Database) -> Database:
+    return prepare(db)
