@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from engine.audit.service import record
 from engine.cases.keys import next_business_key
 from engine.cases.models import Case
+from engine.cases.territory import with_territory
 from engine.config import settings
 from engine.definitions.service import get_version
 from engine.errors import Conflict, NotFound
@@ -50,7 +51,7 @@ def start_case(
 ) -> Case:
     process_version = get_version(session, process_key, version)
     runtime = runtime_for(session, process_version.id)
-    cleaned = validate_with_form(runtime, start_form_key(runtime), data, lang)
+    cleaned = with_territory(session, validate_with_form(runtime, start_form_key(runtime), data, lang))
     now = datetime.now(UTC)
     case = Case(
         business_key=next_business_key(session, settings().key_prefix, now.astimezone(settings().tz).year),
@@ -91,8 +92,9 @@ def persist(
     # Time limits follow the work items just written (start, close, pause by data flag).
     sync_clocks(session, case, actor)
     case.workflow_state = dump_workflow(workflow)
-    if was_running and case.status == "completed":
-        record(session, actor=actor, action="case_completed", case_id=case.id)
+    if was_running and case.status in ("completed", "cancelled"):
+        # A process may end a case as cancelled (data key outcome, docs/bpmn-conventions.md).
+        record(session, actor=actor, action=f"case_{case.status}", case_id=case.id)
     # Read before flushing: a failed flush expires the row and the session may no longer load it.
     business_key = case.business_key
     try:

@@ -178,6 +178,7 @@ def sync_case(case: Case, workflow: BpmnWorkflow) -> dict[str, Any]:
     steps = [t.task_spec.bpmn_name or t.task_spec.name for t in ready_user_tasks(workflow)]
     case.current_step = ", ".join(steps)[:200] if steps else None
     if workflow.is_completed() and case.status == "running":
-        case.status = "completed"
+        # A process that ends with outcome "cancelled" (e.g. a report registered as invalid) did not complete.
+        case.status = "cancelled" if data.get("outcome") == "cancelled" else "completed"
         case.closed_at = datetime.now(UTC)
     return data
