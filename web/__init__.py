@@ -17,8 +17,10 @@ from web.appconfig import flask_config
 
 def create_app(config: dict[str, Any] | None = None, start_worker: bool = False) -> Flask:
     app = Flask(__name__)
-    app.config.update(flask_config(settings()))
-    app.config.update(config or {})
+    config = dict(config or {})
+    # A SECRET_KEY given by the caller (tests, embedding) means no key file is read or created.
+    app.config.update(flask_config(settings(), secret_key=config.get("SECRET_KEY")))
+    app.config.update(config)
     db = Database(app.config["DATABASE_URL"])
     app.extensions["casegrid_db"] = db
 

@@ -39,12 +39,12 @@ def resolve_secret_key(explicit: str | None, instance_dir: Path) -> str:
     return path.read_text(encoding="ascii").strip()
 
 
-def flask_config(settings: Settings, env: dict[str, str] | None = None) -> dict[str, Any]:
+def flask_config(settings: Settings, env: dict[str, str] | None = None, secret_key: str | None = None) -> dict[str, Any]:
     env = dict(os.environ if env is None else env)
     secure = env.get("CASEGRID_SECURE_COOKIES", "0").lower() in ("1", "true", "yes")
     return {
         "DATABASE_URL": settings.database_url,
-        "SECRET_KEY": resolve_secret_key(settings.secret_key, settings.instance_dir),
+        "SECRET_KEY": secret_key or resolve_secret_key(settings.secret_key, settings.instance_dir),
         "SESSION_COOKIE_NAME": "casegrid_session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

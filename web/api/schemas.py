@@ -5,6 +5,8 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from engine.calendar.business import UNITS
+
 SLA_STATES = ("none", "on_time", "at_risk", "overdue", "paused", "met_late", "met")
 
 
@@ -177,8 +179,8 @@ class TransferSchema(ReasonSchema):
 
 class ExtensionSchema(ReasonSchema):
     amount = fields.Integer(required=True, validate=validate.Range(min=1, max=365))
-    unit = fields.String(load_default="working_days",
-                         validate=validate.OneOf(("working_days", "working_hours", "days", "hours")))
+    unit = fields.String(load_default=None, validate=validate.OneOf(UNITS),
+                         metadata={"description": "defaults to the unit the time limit is counted in"})
 
 
 # --- cases --------------------------------------------------------------------------------------

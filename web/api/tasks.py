@@ -7,6 +7,7 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from engine.tasks import service as task_service
+from engine.tasks.extensions import request_extension_for_task
 from engine.tasks.queries import TaskFilter, list_tasks
 from engine.tasks.view import authorised_item, task_view
 from web import pending
@@ -114,7 +115,5 @@ def request_extension(body: dict[str, Any], item_id: str) -> Any:
     """Ask a supervisor for more time; the deadline moves only when approved."""
     actor = current_user().actor
     with transaction() as session:
-        item = authorised_item(session, item_id, actor, to_work=True)
-        pending.service("engine.sla.extensions", "request_extension")(
-            session, item_id, actor, body["amount"], body["unit"], body["reason"])
-        return item
+        request_extension_for_task(session, item_id, actor, body["amount"], body["unit"], body["reason"])
+        return authorised_item(session, item_id, actor)

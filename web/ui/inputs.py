@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, pre_load, validate
 
+from engine.calendar.business import UNITS
+
 SLA_STATES = ("none", "on_time", "at_risk", "overdue", "paused", "met_late", "met")
 
 
@@ -40,5 +42,4 @@ class TransferInput(ReasonInput):
 
 class ExtensionInput(ReasonInput):
     amount = fields.Integer(required=True, validate=validate.Range(min=1, max=365))
-    unit = fields.String(load_default="working_days",
-                         validate=validate.OneOf(("working_days", "working_hours", "days", "hours")))
+    unit = fields.String(load_default=None, validate=validate.OneOf(UNITS))

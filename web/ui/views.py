@@ -13,6 +13,7 @@ from engine.cases.starting import start_posted, startable, startable_for
 from engine.cases.view import case_view
 from engine.errors import InvalidInput
 from engine.tasks import service as task_service
+from engine.tasks.extensions import request_extension_for_task
 from engine.tasks.inbox import inbox as inbox_rows
 from engine.tasks.queries import TaskFilter
 from engine.tasks.submit import complete_posted
@@ -77,7 +78,7 @@ def _task_page(item_id: str, errors: dict[str, Any] | None = None, values: Any =
             form_html = render_form(view.form, view.values, {}, lang, readonly=True)
     return render_template("ui/task.html", view=view, form_html=form_html, targets=targets,
                            can_return=pending.available("engine.tasks.service", "return_task"),
-                           can_extend=pending.available("engine.sla.extensions", "request_extension")), status
+                           can_extend=view.item.due_at is not None), status
 
 
 @bp.get("/tasks/<item_id>")
@@ -125,8 +126,7 @@ def _task_action(item_id: str, action: str) -> Any:
             message = _("The task has been returned.")
         elif action == "extension":
             data = _load(ExtensionInput(), request.form.to_dict())
-            pending.service("engine.sla.extensions", "request_extension")(
-                session, item_id, user.actor, data["amount"], data["unit"], data["reason"])
+            request_extension_for_task(session, item_id, user.actor, data["amount"], data["unit"], data["reason"])
             message = _("Your extension request has been sent for approval.")
         else:
             abort(404)

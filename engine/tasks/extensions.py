@@ -1,0 +1,16 @@
+"""Time-limit actions addressed by work item, as the inbox and task API offer them."""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from engine.org.access import Actor
+from engine.sla.models import SlaExtension
+from engine.sla.services import request_extension
+from engine.tasks.view import authorised_item
+
+
+def request_extension_for_task(session: Session, item_id: str, actor: Actor, amount: float, unit: str | None,
+                               reason: str) -> SlaExtension:
+    """request_extension on the clock of this task; only someone who may work the task may ask."""
+    item = authorised_item(session, item_id, actor, to_work=True)
+    return request_extension(session, item.case_id, actor, amount, reason, task=item.task_spec, unit=unit)

@@ -1,0 +1,59 @@
+"""Web fixtures: the bundled definitions plus a small test process, one user per role, a Flask app."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from webtools import PASSWORD
+
+from engine.definitions.bundle import Bundle
+from engine.definitions.service import deploy
+from engine.org.config import OrgConfig, UserSpec
+from engine.org.service import load_organisation
+from engine.store.database import Database
+from web import create_app
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+# username -> (department, roles)
+USERS: dict[str, tuple[str | None, tuple[tuple[str, str | None], ...]]] = {
+    "gw1": ("S01", (("grid_worker", "S01C01G01"),)),
+    "gw2": ("S01", (("grid_worker", "S01C01G02"),)),
+    "h_cg": ("chengguan", (("handler", None),)),
+    "h_cg2": ("chengguan", (("handler", None),)),
+    "h_hw": ("huanwei", (("handler", None),)),
+    "sup": (None, (("supervisor", None),)),
+    "ana": (None, (("analyst", None),)),
+    "adm": (None, (("admin", None),)),
+}
+
+
+def fixture_bundle() -> Bundle:
+    files = {p.relative_to(FIXTURES).as_posix(): p.read_text(encoding="utf-8")
+             for p in sorted(FIXTURES.rglob("*")) if p.is_file() and p.suffix in (".bpmn", ".json")}
+    return Bundle(files)
+
+
+@pytest.fixture
+def web_db(deployed_db: Database) -> Database:
+    users = [UserSpec(name, name.upper(), dept, PASSWORD, "zh", roles) for name, (dept, roles) in USERS.items()]
+    with deployed_db.transaction() as session:
+        load_organisation(session, OrgConfig(users=users))
+        deploy(session, fixture_bundle(), actor="test")
+    return deployed_db
+
+
+@pytest.fixture
+def app(web_db: Database) -> Flask:
+    app = create_app({"DATABASE_URL": web_db.url, "SECRET_KEY": "test-secret", "TESTING": True})
+    yield app
+    app.extensions["casegrid_db"].dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+

@@ -1,0 +1,76 @@
+"""Helpers for the web tests: sign in, CSRF tokens, bearer tokens, a reported case."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from engine.store.database import Database
+
+PASSWORD = "Correct-Horse-42"
+
+CSRF_RE = re.compile(r'name="csrf-token" content="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1) or match.group(2)
+
+
+def page_csrf(client: FlaskClient, path: str = "/login") -> str:
+    return csrf_from(client.get(path).get_data(as_text=True))
+
+
+def login(client: FlaskClient, username: str, password: str = PASSWORD) -> Any:
+    token = page_csrf(client)
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+
+
+def signed_in(app: Flask, username: str) -> FlaskClient:
+    client = app.test_client()
+    response = login(client, username)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
+def api_token(web_db: Database, username: str) -> str:
+    from engine.auth.tokens import create_token
+
+    with web_db.transaction() as session:
+        return create_token(session, username)
+
+
+def bearer(web_db: Database, username: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {api_token(web_db, username)}"}
+
+
+def start_report(web_db: Database, department: str = "chengguan", grid_cell: str = "S01C01G01",
+                 by: str = "gw1") -> int:
+    from engine.cases.service import start_case
+    from engine.org.service import actor_for
+
+    with web_db.transaction() as session:
+        case = start_case(session, "web_flow", {"title": "Broken lamp", "grid_cell": grid_cell,
+                                                "responsible_department": department}, actor_for(session, by))
+        return case.id
+
+
+def open_item(web_db: Database, case_id: int) -> Any:
+    from sqlalchemy import select
+
+    from engine.tasks.models import WorkItem
+
+    with web_db.transaction(readonly=True) as session:
+        return session.scalars(select(WorkItem).where(WorkItem.case_id == case_id, WorkItem.status == "open")).one()
+
+
+def audit_count(web_db: Database, case_id: int) -> int:
+    from sqlalchemy import func, select
+
+    from engine.audit.models import AuditEvent
+
+    with web_db.transaction(readonly=True) as session:
+        return session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.case_id == case_id))
