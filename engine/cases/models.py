@@ -19,6 +19,7 @@ class Case(Base):
         Index("ix_cases_grid_cell_status", "grid_cell", "status"),
         Index("ix_cases_street_status", "street", "status"),
         Index("ix_cases_closed_at", "closed_at"),
+        Index("ix_cases_opened_at", "opened_at"),  # case search by date range (migration 0004_social)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
