@@ -1,0 +1,147 @@
+"""Sign-in, sessions, CSRF, throttling, tokens; passwords never stored or logged in clear."""
+from __future__ import annotations
+
+import logging
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select, text
+from webtools import PASSWORD, api_token, login, page_csrf, signed_in
+
+from engine.org.models import User
+
+
+def test_every_page_and_endpoint_requires_sign_in_except_login_and_healthz(client):
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/login").status_code == 200
+    for path in ("/", "/cases", "/start", "/profile", "/metrics"):
+        response = client.get(path)
+        assert response.status_code in (302, 401), path
+        if response.status_code == 302:
+            assert "/login" in response.headers["Location"]
+    for path in ("/api/v1/tasks", "/api/v1/cases", "/api/v1/openapi.json", "/api/v1/definitions"):
+        response = client.get(path)
+        assert response.status_code == 401
+        assert response.get_json()["error"]["code"] == "unauthorized"
+
+
+def test_signing_in_opens_the_inbox_and_signing_out_closes_the_session(app):
+    client = signed_in(app, "h_cg")
+    assert client.get("/").status_code == 200
+    client.post("/logout", data={"csrf_token": page_csrf(client, "/")})
+    assert client.get("/").status_code == 302
+
+
+def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(client):
+    wrong = login(client, "h_cg", "nope")
+    unknown = login(client, "nobody", "nope")
+    assert wrong.status_code == unknown.status_code == 401
+    assert client.get("/").status_code == 302
+
+
+def test_the_next_parameter_never_leads_off_site(client):
+    token = page_csrf(client)
+    response = client.post("/login", data={"username": "h_cg", "password": PASSWORD, "csrf_token": token,
+                                           "next": "//evil.example/x"})
+    assert response.headers["Location"] == "/"
+
+
+def test_a_form_without_a_csrf_token_is_refused(app, web_db):
+    anonymous = app.test_client()
+    assert anonymous.post("/login", data={"username": "h_cg", "password": PASSWORD}).status_code == 400
+    client = signed_in(app, "h_cg")
+    response = client.post("/profile/token")
+    assert response.status_code == 400
+    with web_db.transaction(readonly=True) as session:
+        assert session.scalars(select(User.api_token_hash).where(User.username == "h_cg")).one() is None
+
+
+def test_a_session_cookie_on_the_api_needs_the_csrf_header_for_unsafe_methods(app):
+    client = signed_in(app, "gw1")
+    body = {"process_key": "web_flow", "data": {"title": "Lamp", "grid_cell": "S01C01G01",
+                                                 "responsible_department": "chengguan"}}
+    refused = client.post("/api/v1/cases", json=body)
+    assert refused.status_code == 400 and refused.get_json()["error"]["code"] == "csrf_failed"
+    ok = client.post("/api/v1/cases", json=body, headers={"X-CSRFToken": page_csrf(client, "/")})
+    assert ok.status_code == 201
+
+
+def test_login_is_throttled_after_repeated_failures_even_with_the_right_password(client):
+    for _ in range(5):
+        assert login(client, "gw1", "wrong").status_code == 401
+    throttled = login(client, "gw1", PASSWORD)
+    assert throttled.status_code == 429
+    assert int(throttled.headers["Retry-After"]) > 0
+    assert login(client, "gw2", PASSWORD).status_code == 302  # another account is not locked out
+
+
+def test_passwords_are_stored_as_argon2_hashes_only(web_db, client):
+    login(client, "h_cg", "a-wrong-guess-123")
+    with web_db.transaction(readonly=True) as session:
+        stored = session.scalars(select(User.password_hash).where(User.username == "h_cg")).one()
+        dump = "\n".join(str(row) for table in ("users", "login_failures", "audit_events")
+                         for row in session.execute(text(f"SELECT * FROM {table}")))
+    assert stored.startswith("$argon2id$")
+    assert PASSWORD not in dump and "a-wrong-guess-123" not in dump
+
+
+def test_passwords_never_reach_the_logs(app, caplog):
+    caplog.set_level(logging.DEBUG)
+    client = app.test_client()
+    login(client, "h_cg", "a-wrong-guess-123")
+    login(client, "h_cg", PASSWORD)
+    client.get("/")
+    assert caplog.records or True
+    assert PASSWORD not in caplog.text and "a-wrong-guess-123" not in caplog.text
+
+
+def test_a_token_created_on_the_profile_page_is_shown_once_and_stored_as_a_hash(app, web_db):
+    client = signed_in(app, "h_hw")
+    response = client.post("/profile/token", data={"csrf_token": page_csrf(client, "/profile")})
+    assert response.status_code == 201
+    html = response.get_data(as_text=True)
+    token = html.split('data-testid="new-token">', 1)[1].split("<", 1)[0]
+    assert token.startswith("cg_")
+    assert token not in client.get("/profile").get_data(as_text=True)
+    with web_db.transaction(readonly=True) as session:
+        stored = session.scalars(select(User.api_token_hash).where(User.username == "h_hw")).one()
+    assert stored and token not in stored
+    api = app.test_client()
+    me = api.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 200 and me.get_json()["username"] == "h_hw"
+    client.post("/profile/token/revoke", data={"csrf_token": page_csrf(client, "/profile")})
+    assert api.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_bearer_requests_need_no_csrf_and_bad_tokens_get_401(app, web_db):
+    token = api_token(web_db, "gw1")
+    client = app.test_client()
+    body = {"process_key": "web_flow", "data": {"title": "Lamp", "grid_cell": "S01C01G01",
+                                                 "responsible_department": "chengguan"}}
+    assert client.post("/api/v1/cases", json=body, headers={"Authorization": f"Bearer {token}"}).status_code == 201
+    bad = client.get("/api/v1/me", headers={"Authorization": "Bearer cg_not-a-token"})
+    assert bad.status_code == 401 and bad.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_the_cli_creates_a_token_that_the_api_accepts(app, web_db, monkeypatch):
+    from engine import config
+    from engine.cli import main
+
+    monkeypatch.setenv("CASEGRID_DATABASE_URL", web_db.url)
+    config.settings.cache_clear()
+    try:
+        result = CliRunner().invoke(main, ["token", "create", "sup"])
+    finally:
+        config.settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    token = result.output.strip()
+    assert app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+
+
+@pytest.mark.parametrize("locale,word", [("en", "Inbox"), ("zh", "待办")])
+def test_the_language_switch_is_kept_in_the_session_and_the_user(app, web_db, locale, word):
+    client = signed_in(app, "h_cg")
+    client.post("/locale", data={"locale": locale, "next": "/", "csrf_token": page_csrf(client, "/")})
+    assert word in client.get("/").get_data(as_text=True)
+    with web_db.transaction(readonly=True) as session:
+        assert session.scalars(select(User.locale).where(User.username == "h_cg")).one() == locale
