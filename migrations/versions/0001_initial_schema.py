@@ -1,7 +1,7 @@
 """initial schema
 
 Revision ID: 0001
-Revises: 
+Revises: (none)
 Create Date: 2026-11-24
 
 The whole schema of the first release: definitions, cases, work items, timers, audit, organisation.
