@@ -1,0 +1,69 @@
+"""The pages people use: inbox, task form with server-side validation, case page, starting a case."""
+from __future__ import annotations
+
+from webtools import open_item, page_csrf, signed_in, start_report
+
+
+def test_the_inbox_lists_my_tasks_and_the_claimable_ones_of_my_groups(app, web_db):
+    item = open_item(web_db, start_report(web_db))
+    client = signed_in(app, "h_cg")
+    html = client.get("/").get_data(as_text=True)
+    assert "本组可认领的任务" in html and item.task_name in html and f"/tasks/{item.id}/claim" in html
+    assert client.get("/?q=no-such-case").get_data(as_text=True).count(f"/tasks/{item.id}\"") == 0
+    client.post(f"/tasks/{item.id}/claim", data={"csrf_token": page_csrf(client, "/")})
+    mine = client.get("/?view=mine").get_data(as_text=True)
+    assert f'href="/tasks/{item.id}"' in mine
+    assert "Broken lamp" in client.get("/?q=Broken").get_data(as_text=True)
+
+
+def test_an_invalid_form_comes_back_with_errors_in_place_and_values_kept(app, web_db):
+    item = open_item(web_db, start_report(web_db))
+    client = signed_in(app, "h_cg")
+    token = page_csrf(client, "/")
+    client.post(f"/tasks/{item.id}/claim", data={"csrf_token": token})
+    page = client.get(f"/tasks/{item.id}").get_data(as_text=True)
+    assert 'name="result"' in page and 'name="csrf_token"' in page
+    response = client.post(f"/tasks/{item.id}/complete", data={"csrf_token": token, "result": "abc", "hours": "500"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'aria-invalid="true"' in html and "cg-error-summary" in html
+    assert "abc</textarea>" in html and 'value="500"' in html
+    assert open_item(web_db, item.case_id).id == item.id
+    done = client.post(f"/tasks/{item.id}/complete", data={"csrf_token": token, "result": "lamp fixed", "hours": "2"})
+    assert done.status_code == 302 and f"/cases/{item.case_id}" in done.headers["Location"]
+
+
+def test_transfer_needs_a_reason_and_goes_to_a_department_colleague(app, web_db):
+    item = open_item(web_db, start_report(web_db))
+    client = signed_in(app, "h_cg")
+    token = page_csrf(client, "/")
+    client.post(f"/tasks/{item.id}/claim", data={"csrf_token": token})
+    page = client.get(f"/tasks/{item.id}").get_data(as_text=True)
+    assert 'value="h_cg2"' in page and 'value="h_hw"' not in page
+    client.post(f"/tasks/{item.id}/transfer", data={"csrf_token": token, "to_user": "h_cg2", "reason": ""})
+    assert open_item(web_db, item.case_id).assignee == "h_cg"
+    client.post(f"/tasks/{item.id}/transfer", data={"csrf_token": token, "to_user": "h_cg2", "reason": "on leave"})
+    assert open_item(web_db, item.case_id).assignee == "h_cg2"
+
+
+def test_the_case_page_marks_the_current_step_and_shows_the_timeline(app, web_db):
+    case_id = start_report(web_db)
+    client = signed_in(app, "sup")
+    html = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert 'data-current="[&#34;handle&#34;]"' in html
+    assert "case_started" in html and "task_created" in html
+    assert "vendor/bpmn-js/bpmn-viewer.production.min.js" in html
+    diagram = client.get(f"/cases/{case_id}/diagram.bpmn")
+    assert diagram.status_code == 200 and b'id="handle"' in diagram.data
+
+
+def test_a_grid_worker_reports_through_the_start_form(app, web_db):
+    client = signed_in(app, "gw1")
+    assert "/start/web_flow" in client.get("/start").get_data(as_text=True)
+    assert "/start/web_flow" not in signed_in(app, "h_cg").get("/start").get_data(as_text=True)
+    token = page_csrf(client, "/start/web_flow")
+    bad = client.post("/start/web_flow", data={"csrf_token": token, "title": "Pothole"})
+    assert bad.status_code == 422 and 'value="Pothole"' in bad.get_data(as_text=True)
+    ok = client.post("/start/web_flow", data={"csrf_token": token, "title": "Pothole", "grid_cell": "S01C01G01",
+                                              "responsible_department": "huanwei"})
+    assert ok.status_code == 302 and "/cases/" in ok.headers["Location"]
