@@ -57,14 +57,14 @@ def start(body: dict[str, Any]) -> Any:
         return _detail(session, case.id)
 
 
-@blp.get("/<int:case_id>")
+@blp.get("/<int(max=2147483647):case_id>")
 @blp.response(200, CaseDetailSchema)
 def detail(case_id: int) -> Any:
     with transaction(readonly=True) as session:
         return _detail(session, case_id)
 
 
-@blp.post("/<int:case_id>/cancel")
+@blp.post("/<int(max=2147483647):case_id>/cancel")
 @blp.arguments(ReasonSchema)
 @blp.response(200, CaseSchema)
 def cancel(body: dict[str, Any], case_id: int) -> Any:

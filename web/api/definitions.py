@@ -80,7 +80,7 @@ def versions(args: dict[str, Any], process_key: str) -> Any:
     return page(rows[args["offset"]:args["offset"] + args["limit"]], len(rows), args)
 
 
-@blp.get("/<process_key>/versions/<int:version>/diagram")
+@blp.get("/<process_key>/versions/<int(max=2147483647):version>/diagram")
 @blp.doc(responses={"200": XML_RESPONSE})
 def diagram(process_key: str, version: int) -> Any:
     with transaction(readonly=True) as session:

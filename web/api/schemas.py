@@ -7,6 +7,9 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 
 from engine.calendar.business import UNITS
 
+# Ids and versions are 32-bit in the database; larger numbers are refused as input, not sent to SQL.
+MAX_ID = 2**31 - 1
+
 SLA_STATES = ("none", "on_time", "at_risk", "overdue", "paused", "met_late", "met")
 
 
@@ -157,7 +160,7 @@ class TaskDetailSchema(TaskSchema):
 class TaskQuerySchema(PageArgs):
     scope = fields.String(load_default="mine", validate=validate.OneOf(("mine", "candidate", "department", "all")))
     status = fields.String(load_default="open", validate=validate.OneOf(("open", "completed", "withdrawn", "any")))
-    case_id = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    case_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=MAX_ID))
     department = fields.String(load_default=None, validate=validate.Length(min=1, max=40))
     role = fields.String(load_default=None, validate=validate.Length(min=1, max=60))
     sla_state = fields.String(load_default=None, validate=validate.OneOf(SLA_STATES))
@@ -251,7 +254,7 @@ class CaseQuerySchema(PageArgs):
 
 class StartCaseSchema(_In):
     process_key = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    version = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    version = fields.Integer(load_default=None, validate=validate.Range(min=1, max=MAX_ID))
     data = fields.Dict(keys=fields.String(), load_default=dict)
 
 
@@ -261,7 +264,7 @@ class CompletedSchema(Schema):
 
 
 class AuditQuerySchema(PageArgs):
-    case_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    case_id = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
 
 
 # --- events -------------------------------------------------------------------------------------

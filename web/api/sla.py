@@ -114,7 +114,7 @@ def overdue(args: dict[str, Any]) -> Any:
     return page(rows, total, args)
 
 
-@blp.post("/cases/<int:case_id>/urge")
+@blp.post("/cases/<int(max=2147483647):case_id>/urge")
 @blp.arguments(UrgeSchema)
 @blp.response(201, UrgingSchema)
 def urge_case(body: dict[str, Any], case_id: int) -> Any:
@@ -123,7 +123,7 @@ def urge_case(body: dict[str, Any], case_id: int) -> Any:
         return urge(session, case_id, current_user().actor, body["message"])
 
 
-@blp.post("/extensions/<int:extension_id>/decision")
+@blp.post("/extensions/<int(max=2147483647):extension_id>/decision")
 @blp.arguments(DecisionSchema)
 @blp.response(200, ExtensionOutSchema)
 def decide(body: dict[str, Any], extension_id: int) -> Any:

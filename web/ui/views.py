@@ -155,14 +155,14 @@ def cases() -> Any:
     return render_template("ui/cases.html", args=args, rows=rows, total=total, page_size=PAGE_SIZE)
 
 
-@bp.get("/cases/<int:case_id>")
+@bp.get("/cases/<int(max=2147483647):case_id>")
 def case(case_id: int) -> Any:
     with transaction(readonly=True) as session:
         view = case_view(session, case_id, current_user().actor)
     return render_template("ui/case.html", view=view)
 
 
-@bp.get("/cases/<int:case_id>/diagram.bpmn")
+@bp.get("/cases/<int(max=2147483647):case_id>/diagram.bpmn")
 def case_diagram(case_id: int) -> Any:
     """The diagram of the version the case runs on, for the bpmn-js viewer on the case page."""
     with transaction(readonly=True) as session:
