@@ -121,16 +121,19 @@ def step_overview(session: Session, now: datetime, period_start: datetime, perio
             query = query.where(WorkItem.department == department)
         return query.group_by(Case.process_key, WorkItem.task_spec)
 
-    open_q = bounded(select(Case.process_key, WorkItem.task_spec, *_open_counts(now))
+    open_q = bounded(select(Case.process_key, WorkItem.task_spec, func.max(WorkItem.task_name), *_open_counts(now))
                      .where(WorkItem.status == "open"))
-    closed_q = bounded(select(Case.process_key, WorkItem.task_spec, *_closed_counts())
+    closed_q = bounded(select(Case.process_key, WorkItem.task_spec, func.max(WorkItem.task_name), *_closed_counts())
                        .where(WorkItem.completed_at >= period_start, WorkItem.completed_at < period_end,
                               WorkItem.status == "completed"))
-    open_rows = [((p, t), *rest) for p, t, *rest in session.execute(open_q).all()]
-    closed_rows = [((p, t), *rest) for p, t, *rest in session.execute(closed_q).all()]
-    names_q = select(Case.process_key, WorkItem.task_spec, func.max(WorkItem.task_name)).join(
-        Case, Case.id == WorkItem.case_id).where(WorkItem.status == "open").group_by(Case.process_key, WorkItem.task_spec)
-    labels = {(p, t): n for p, t, n in session.execute(names_q).all()}
+    labels: dict[tuple[str, str], str] = {}
+    open_rows, closed_rows = [], []
+    for p, t, name, *rest in session.execute(open_q).all():
+        labels[(p, t)] = name
+        open_rows.append(((p, t), *rest))
+    for p, t, name, *rest in session.execute(closed_q).all():
+        labels.setdefault((p, t), name)
+        closed_rows.append(((p, t), *rest))
     return _merge(open_rows, closed_rows, labels)
 
 
