@@ -29,8 +29,8 @@ run: install assets
 	$(BIN)/casegrid serve --host 127.0.0.1 --port $(PORT)
 
 test: install assets
-	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/ruff check .
 
 bench: install
 	$(BIN)/python -m bench
