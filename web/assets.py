@@ -17,7 +17,13 @@ VENDOR = WEB / "static" / "vendor"
 VENDOR_FILES: dict[str, list[str]] = {
     # The case page's diagram: the viewer bundle (global BpmnJS) and its CSS.
     "bpmn-js": ["dist/bpmn-viewer.production.min.js", "dist/assets/bpmn-js.css", "dist/assets/diagram-js.css",
-                "dist/assets/bpmn-font"],
+                "dist/assets/bpmn-font",
+                # The studio's modeler (global BpmnJS too; a page loads one bundle or the other).
+                "dist/bpmn-modeler.production.min.js"],
+    # The studio's decision-table editor (global DmnJS) and its CSS.
+    "dmn-js": ["dist/dmn-modeler.production.min.js", "dist/assets"],
+    # The supervisor dashboard's trend charts (global echarts).
+    "echarts": ["dist/echarts.min.js"],
 }
 
 
