@@ -16,6 +16,7 @@ from engine.cases.territory import with_territory
 from engine.config import settings
 from engine.definitions.service import get_version
 from engine.errors import Conflict, NotFound
+from engine.messages.projection import sync_subscriptions
 from engine.org.access import Actor
 from engine.runtime.errors import advancing
 from engine.runtime.parsing import spiff_properties
@@ -75,6 +76,9 @@ def start_case(
     record(session, actor=actor.username, action="case_started", case_id=case.id,
            after=cleaned, details={"process": process_key, "version": process_version.version})
     persist(session, case, workflow, actor.username, Snapshot())
+    from engine.events.case_events import publish_case_event  # the rules layer starts cases: cycle
+
+    publish_case_event(session, case, "case.reported")
     return case
 
 
@@ -87,6 +91,9 @@ def persist(
     """
     created = sync_work_items(session, case, workflow, actor, before, handled)
     sync_timers(session, case, workflow, before)
+    sync_subscriptions(session, case, workflow, before.messages)
+    # Messages no catch event inside this case took; taken out before the state is written.
+    thrown = workflow.get_events()
     was_running = case.status == "running"
     sync_case(case, workflow)
     # Time limits follow the work items just written (start, close, pause by data flag).
@@ -101,6 +108,15 @@ def persist(
         session.flush()
     except StaleDataError as exc:
         raise Conflict(f"case {business_key} was changed by someone else; reload and try again") from exc
+    if thrown:
+        # Routing starts or advances other cases through this module: imported here to avoid a cycle.
+        from engine.messages.routing import route_thrown
+
+        route_thrown(session, case, thrown, actor)
+    if was_running and case.status != "running":
+        from engine.events.case_events import publish_case_event
+
+        publish_case_event(session, case, "case.closed")
     return created
 
 

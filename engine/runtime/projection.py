@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from engine import sandbox
 from engine.audit.service import record
 from engine.cases.models import Case
+from engine.messages.projection import waiting_message_ids
 from engine.runtime.parsing import spiff_properties
 from engine.tasks.models import WorkItem
 from engine.timers.models import Timer
@@ -96,6 +97,7 @@ class Snapshot:
 
     ready: frozenset[str] = frozenset()
     timers: tuple[tuple[str, str, datetime], ...] = ()
+    messages: frozenset[str] = frozenset()  # spiff ids of waiting message catch events
 
     @property
     def timer_map(self) -> dict[str, tuple[str, datetime]]:
@@ -104,7 +106,7 @@ class Snapshot:
 
 def snapshot(workflow: BpmnWorkflow) -> Snapshot:
     timers = tuple((task_id, name, due) for task_id, (name, due) in waiting_timers(workflow).items())
-    return Snapshot(frozenset(str(t.id) for t in ready_user_tasks(workflow)), timers)
+    return Snapshot(frozenset(str(t.id) for t in ready_user_tasks(workflow)), timers, waiting_message_ids(workflow))
 
 
 def sync_work_items(

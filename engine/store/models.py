@@ -3,6 +3,7 @@ from engine.audit.models import AuditEvent
 from engine.auth.models import LoginFailure
 from engine.cases.models import Case, CaseLink, KeySequence
 from engine.definitions.models import Deployment, ProcessVersion
+from engine.messages.models import MessageSubscription
 from engine.org.models import OrgUnit, Role, User, UserRole
 from engine.sla.models import (
     CalendarDay,
@@ -20,5 +21,5 @@ from engine.timers.models import Timer
 __all__ = [
     "AuditEvent", "Base", "Case", "CaseLink", "Deployment", "KeySequence", "LoginFailure", "OrgUnit",
     "ProcessVersion", "Role", "Timer", "User", "UserRole", "WorkItem",
-    "CalendarDay", "CalendarYear", "Escalation", "Notification", "SlaClock", "SlaExtension", "Urging",
+    "MessageSubscription", "CalendarDay", "CalendarYear", "Escalation", "Notification", "SlaClock", "SlaExtension", "Urging",
 ]

@@ -1,0 +1,106 @@
+"""Messages a case throws that no catch event inside it took: to the case waiting for them, else start one.
+
+A throw event (intermediate or end) may declare two expression properties, evaluated against the
+data the message carries (the throwing task's data):
+
+* ``correlation`` — dict; the receiving catch event must have declared the same correlation;
+* ``payload`` — dict; what the receiver gets (default: the throwing task's whole data).
+
+When no running case waits, a deployed process whose start event has the property
+``message`` = the message name is started with the payload as start data (validated by its start
+form) and the two cases are linked. A message nobody takes is an error: the throwing step fails
+and nothing is changed, rather than losing the message.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine import sandbox
+from engine.audit.service import record
+from engine.cases.models import Case, CaseLink
+from engine.definitions.models import ProcessVersion
+from engine.messages.errors import NoWaitingCase
+from engine.messages.service import deliver_all, waiting_subscriptions
+from engine.org.access import Actor
+from engine.runtime.parsing import spiff_properties
+from engine.runtime.versions import VersionRuntime, runtime_for
+
+START_MESSAGE_PROPERTY = "message"
+
+
+def _throwing_spec(runtime: VersionRuntime, definition: Any) -> Any | None:
+    # The thrown event carries the spec's own definition object; find the spec that owns it.
+    specs = [runtime.parsed.spec, *runtime.parsed.subprocess_specs.values()]
+    for spec in specs:
+        for task_spec in spec.task_specs.values():
+            if getattr(task_spec, "event_definition", None) is definition:
+                return task_spec
+    return None
+
+
+def _evaluate_dict(props: dict[str, str], name: str, data: dict[str, Any], default: dict[str, Any]) -> dict[str, Any]:
+    expression = props.get(name)
+    if not expression:
+        return default
+    value = sandbox.evaluate(expression, data)
+    if not isinstance(value, dict):
+        raise TypeError(f"message {name} must be a dict, got {type(value).__name__}")
+    return value
+
+
+def processes_started_by(session: Session, message_name: str) -> list[str]:
+    """Process keys whose latest version starts on this message (read from parsed specs, cached)."""
+    latest = select(ProcessVersion.process_key, func.max(ProcessVersion.id)).group_by(ProcessVersion.process_key)
+    keys = []
+    for process_key, version_id in session.execute(latest).all():
+        runtime = runtime_for(session, version_id)
+        for task_spec in runtime.parsed.spec.task_specs.values():
+            if type(task_spec).__name__ == "StartEvent" and \
+                    spiff_properties(task_spec).get(START_MESSAGE_PROPERTY) == message_name:
+                keys.append(process_key)
+                break
+    return sorted(keys)
+
+
+def link_cases(session: Session, from_case: Case, to_case: Case, kind: str, actor: str) -> CaseLink:
+    link = CaseLink(from_case_id=from_case.id, to_case_id=to_case.id, kind=kind[:40])
+    session.add(link)
+    for case, other in ((from_case, to_case), (to_case, from_case)):
+        record(session, actor=actor, action="case_linked", case_id=case.id,
+               details={"kind": kind, "other_case": other.business_key, "other_case_id": other.id})
+    return link
+
+
+def route_thrown(session: Session, source: Case, events: list[Any], actor: str) -> None:
+    runtime = runtime_for(session, source.process_version_id)
+    for event in events:
+        definition = event.event_definition
+        if not isinstance(definition, MessageEventDefinition):
+            continue
+        name = definition.name
+        task_spec = _throwing_spec(runtime, definition)
+        props = spiff_properties(task_spec) if task_spec is not None else {}
+        data = event.payload or {}
+        correlation = _evaluate_dict(props, "correlation", data, {})
+        payload = _evaluate_dict(props, "payload", data, dict(data))
+        record(session, actor=actor, action="message_sent", case_id=source.id,
+               task_name=(task_spec.bpmn_name if task_spec is not None else None),
+               details={"message": name, "correlation": correlation, "payload": payload})
+        targets = waiting_subscriptions(session, name, correlation, exclude_case=source.id)
+        if targets:
+            deliver_all(session, targets, payload, actor, source=source.business_key)
+            continue
+        starters = processes_started_by(session, name)
+        if not starters:
+            raise NoWaitingCase(
+                f"case {source.business_key} sent message '{name}' but no case waits for it"
+                + (f" with correlation {correlation}" if correlation else "") + " and no process starts on it")
+        from engine.cases.service import start_case  # start_case persists, which routes: cycle
+
+        for process_key in starters:
+            started = start_case(session, process_key, payload, Actor(actor))
+            link_cases(session, source, started, name, actor)
