@@ -1,7 +1,7 @@
 """Errors the engine raises; web/ and the CLI map them to HTTP statuses and exit codes."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 
