@@ -64,9 +64,10 @@ def _seed_cases(db: Database, first: int, last: int, *, open_: bool, closed_from
                      else "(CASE WHEN g % 10 = 0 THEN 'met_late' ELSE 'met' END)")
         due = "now() + ((g % 200) - 20) * interval '1 hour'" if open_ else f"{closed_at} + interval '1 hour'"
         c.execute(text(f"""
-            INSERT INTO work_items (id, case_id, task_spec, task_name, form_key, role, department, grid_cell,
-                candidate_users, assignee, status, sla_state, created_at, due_at, completed_at, completed_by)
-            SELECT 'w-' || g, g, 'step' || (g % 8), 'Step ' || (g % 8), NULL, 'handler', 'dept' || (g % 20),
+            INSERT INTO work_items (id, case_id, process_key, task_spec, task_name, form_key, role, department,
+                grid_cell, candidate_users, assignee, status, sla_state, created_at, due_at, completed_at,
+                completed_by)
+            SELECT 'w-' || g, g, 'bench', 'step' || (g % 8), 'Step ' || (g % 8), NULL, 'handler', 'dept' || (g % 20),
                 NULL, '[]', NULL, {item_status}, {sla_state}, now() - interval '40 days', {due},
                 {closed_at}, {"NULL" if open_ else "'bench'"}
             FROM generate_series({first}, {last}) AS g"""))

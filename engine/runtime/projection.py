@@ -79,6 +79,7 @@ def work_item_for(case: Case, task: Task) -> WorkItem:
     return WorkItem(
         id=str(task.id),
         case_id=case.id,
+        process_key=case.process_key,
         task_spec=task.task_spec.name,
         task_name=task.task_spec.bpmn_name or task.task_spec.name,
         form_key=props.get("formKey"),

@@ -112,18 +112,19 @@ def department_overview(session: Session, now: datetime, period_start: datetime,
 def step_overview(session: Session, now: datetime, period_start: datetime, period_end: datetime,
                   process_key: str | None = None, department: str | None = None) -> list[OverviewRow]:
     """Per step (process key, BPMN task id): the same figures as department_overview; ``label`` is the
-    task's name. Joins cases by primary key only for the rows already bounded by the work-item index."""
+    task's name. Reads work items alone (they carry their process key), bounded by the status and
+    completed_at indexes, so the cost follows open and recent rows, not the history."""
     def bounded(query: Select) -> Select:  # type: ignore[type-arg]
-        query = query.join(Case, Case.id == WorkItem.case_id)
         if process_key is not None:
-            query = query.where(Case.process_key == process_key)
+            query = query.where(WorkItem.process_key == process_key)
         if department is not None:
             query = query.where(WorkItem.department == department)
-        return query.group_by(Case.process_key, WorkItem.task_spec)
+        return query.group_by(WorkItem.process_key, WorkItem.task_spec)
 
-    open_q = bounded(select(Case.process_key, WorkItem.task_spec, func.max(WorkItem.task_name), *_open_counts(now))
-                     .where(WorkItem.status == "open"))
-    closed_q = bounded(select(Case.process_key, WorkItem.task_spec, func.max(WorkItem.task_name), *_closed_counts())
+    open_q = bounded(select(WorkItem.process_key, WorkItem.task_spec, func.max(WorkItem.task_name),
+                            *_open_counts(now)).where(WorkItem.status == "open"))
+    closed_q = bounded(select(WorkItem.process_key, WorkItem.task_spec, func.max(WorkItem.task_name),
+                              *_closed_counts())
                        .where(WorkItem.completed_at >= period_start, WorkItem.completed_at < period_end,
                               WorkItem.status == "completed"))
     labels: dict[tuple[str, str], str] = {}

@@ -19,11 +19,17 @@ class WorkItem(Base):
         Index("ix_work_items_assignee_status", "assignee", "status"),
         Index("ix_work_items_status_due", "status", "due_at"),
         Index("ix_work_items_case_status", "case_id", "status"),
+        Index("ix_work_items_status_process_step", "status", "process_key", "task_spec"),
+        # Closure counts for a period (migration 0002_sla).
+        Index("ix_work_items_department_completed", "department", "completed_at"),
+        Index("ix_work_items_completed_at", "completed_at"),
     )
 
     # The SpiffWorkflow task id: unique across workflows, stable across serialisation.
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    # Copied from the case so per-step figures never join the (ever-growing) cases table.
+    process_key: Mapped[str | None] = mapped_column(String(100))
     task_spec: Mapped[str] = mapped_column(String(200))
     task_name: Mapped[str] = mapped_column(String(300))
     form_key: Mapped[str | None] = mapped_column(String(100))
