@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from engine.config import PROJECT_ROOT
+from engine.decisions import parse_dmn
 from engine.definitions.bundle import load_root
 from engine.org.config import organisation_from_files
 from engine.org.models import User, UserRole
@@ -29,13 +30,16 @@ def test_the_district_has_streets_with_communities_with_grid_cells_and_the_depar
     assert {"chengguan", "huanwei", "shizheng", "shuiwu", "zhujian", "jiaotong", "gongan"} <= org.codes_of("department")
 
 
-def test_every_grid_cell_has_a_scoped_grid_worker_and_every_department_handlers_and_a_head() -> None:
+def test_every_grid_cell_has_a_scoped_grid_worker_and_every_routed_department_handlers_and_a_head() -> None:
     org = _config()
     scoped = {scope for user in org.users for role, scope in user.roles if role == "grid_worker"}
     assert scoped == org.codes_of("grid_cell")
     handled = {u.department for u in org.users if any(r == "handler" for r, _s in u.roles)}
     headed = {u.department for u in org.users if any(r == "department_head" for r, _s in u.roles)}
-    handling = org.codes_of("department") - {"zhihui", "ducha", "rexian"}
+    # every unit the responsibility matrix can route a social event to
+    (routing,) = parse_dmn((PROJECT_ROOT / "rules" / "social_event_routing.dmn").read_bytes(), "routing.dmn")
+    handling = {rule.outputs[0].literal for rule in routing.compiled.rules}
+    assert len(handling) >= 14
     assert handling <= handled and handling <= headed
     roles = {role for user in org.users for role, _scope in user.roles}
     assert {"dispatcher", "supervisor", "analyst", "admin", "hotline"} <= roles
