@@ -1,6 +1,7 @@
 """Checks on BPMN files that SpiffWorkflow's parser does not make: names that must resolve elsewhere."""
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -45,6 +46,10 @@ def check_bpmn(
             yield Problem(path, _label(task), "user task names no form (spiffworkflow property formKey)")
         elif form_key not in refs.forms:
             yield Problem(path, _label(task), f"user task names form '{form_key}', which does not exist in forms/")
+    for task in root.iter(f"{{{BPMN}}}userTask"):
+        return_with = properties_of(task).get("returnWith")
+        if return_with is not None and not _is_json_object(return_with):
+            yield Problem(path, _label(task), "property returnWith must be a JSON object of form data")
     for start in root.iter(f"{{{BPMN}}}startEvent"):
         form_key = properties_of(start).get("formKey")
         if form_key and form_key not in refs.forms:
@@ -74,6 +79,13 @@ def check_bpmn(
         for name in EXPRESSION_PROPERTIES:
             if props.get(name):
                 yield from _expression(path, element, props[name], "eval", syntax_error, f"property {name}: ")
+
+
+def _is_json_object(text: str) -> bool:
+    try:
+        return isinstance(json.loads(text), dict)
+    except json.JSONDecodeError:
+        return False
 
 
 def _expression(

@@ -1,6 +1,7 @@
 """Work a human task: claim, unclaim, transfer, complete. Each call is one transaction of the caller."""
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -15,8 +16,10 @@ from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.org.access import Actor, may_see, may_work
 from engine.org.service import actor_for
 from engine.runtime.errors import advancing
+from engine.runtime.parsing import spiff_properties
 from engine.runtime.projection import snapshot
 from engine.runtime.stepping import run_until_wait
+from engine.runtime.versions import runtime_for
 from engine.tasks.models import WorkItem
 
 
@@ -79,6 +82,36 @@ def transfer(session: Session, item_id: str, actor: Actor, to_username: str, rea
            task_name=item.task_name, before={"assignee": previous}, after={"assignee": target.username},
            details={"reason": reason})
     return item
+
+
+def _task_properties(session: Session, item: WorkItem) -> dict[str, str]:
+    case = get_case(session, item.case_id)
+    spec = runtime_for(session, case.process_version_id).parsed.spec.task_specs.get(item.task_spec)
+    return spiff_properties(spec) if spec is not None else {}
+
+
+def returnable(session: Session, item: WorkItem) -> bool:
+    """Whether the item's task declares how to return it (see return_task)."""
+    return item.status == "open" and bool(_task_properties(session, item).get("returnWith"))
+
+
+def return_task(session: Session, item_id: str, actor: Actor, reason: str, lang: str = "zh") -> tuple[Case, list[WorkItem]]:
+    """Return a task to whoever routed it (退回), with a mandatory reason.
+
+    Returning is configuration: a user task opts in with the property `returnWith`, the form data that
+    means "not ours" (e.g. {"handle_decision": "return"}), and `returnReasonField`, the form field the
+    reason goes in (default `return_reason`). The task is then completed with that data, so the
+    process's own return path runs: re-dispatch, arbitration, counting.
+    """
+    if not reason or not reason.strip():
+        raise InvalidInput("a reason is required to return a task", {"reason": ["required"]})
+    item = _open_item_for(session, item_id, actor)
+    props = _task_properties(session, item)
+    if not props.get("returnWith"):
+        raise Conflict(f"task '{item.task_name}' cannot be returned; complete it instead")
+    data = dict(json.loads(props["returnWith"]))
+    data[props.get("returnReasonField") or "return_reason"] = reason.strip()
+    return complete(session, item_id, data, actor, lang)
 
 
 def complete(

@@ -10,7 +10,6 @@ from engine.tasks import service as task_service
 from engine.tasks.extensions import request_extension_for_task
 from engine.tasks.queries import TaskFilter, list_tasks
 from engine.tasks.view import authorised_item, task_view
-from web import pending
 from web.api.schemas import (
     CompletedSchema,
     CompleteSchema,
@@ -105,7 +104,8 @@ def return_(body: dict[str, Any], item_id: str) -> Any:
     actor = current_user().actor
     with transaction() as session:
         authorised_item(session, item_id, actor, to_work=True)
-        return pending.service("engine.tasks.service", "return_task")(session, item_id, actor, body["reason"])
+        task_service.return_task(session, item_id, actor, body["reason"])
+        return task_service.get_item(session, item_id)
 
 
 @blp.post("/<item_id>/extension")

@@ -18,7 +18,6 @@ from engine.tasks.inbox import inbox as inbox_rows
 from engine.tasks.queries import TaskFilter
 from engine.tasks.submit import complete_posted
 from engine.tasks.view import authorised_item, task_view, transfer_targets
-from web import pending
 from web.db import transaction
 from web.forms.render import render_form
 from web.i18n import _, current_locale
@@ -66,6 +65,7 @@ def _task_page(item_id: str, errors: dict[str, Any] | None = None, values: Any =
     with transaction(readonly=True) as session:
         view = task_view(session, item_id, user.actor)
         targets = transfer_targets(session, view.item) if view.can_work else []
+        can_return = view.can_work and task_service.returnable(session, view.item)
     form_html = None
     if view.form is not None:
         if view.can_work and view.item.assignee == user.username:
@@ -77,7 +77,7 @@ def _task_page(item_id: str, errors: dict[str, Any] | None = None, values: Any =
         else:
             form_html = render_form(view.form, view.values, {}, lang, readonly=True)
     return render_template("ui/task.html", view=view, form_html=form_html, targets=targets,
-                           can_return=pending.available("engine.tasks.service", "return_task"),
+                           can_return=can_return,
                            can_extend=view.item.due_at is not None), status
 
 
@@ -122,7 +122,7 @@ def _task_action(item_id: str, action: str) -> Any:
             message = _("The task has been transferred to {user}.", user=data["to_user"])
         elif action == "return":
             data = _load(ReasonInput(), request.form.to_dict())
-            pending.service("engine.tasks.service", "return_task")(session, item_id, user.actor, data["reason"])
+            task_service.return_task(session, item_id, user.actor, data["reason"])
             message = _("The task has been returned.")
         elif action == "extension":
             data = _load(ExtensionInput(), request.form.to_dict())
