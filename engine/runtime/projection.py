@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task
@@ -39,7 +40,10 @@ def live_data(workflow: BpmnWorkflow) -> dict[str, Any]:
     if workflow.is_completed():
         return dict(workflow.data)
     merged: dict[str, Any] = {}
-    for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED):
+    live = workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED)
+    # Parallel branches carry their own copy of the data; the branch that moved last is the newest
+    # word (a report task opened an hour ago must not hide the grade a message just changed).
+    for task in sorted(live, key=lambda t: t.last_state_change):
         merged.update(task.data)
     if not merged and workflow.last_task is not None:
         merged.update(workflow.last_task.data)
@@ -143,14 +147,21 @@ def waiting_timers(workflow: BpmnWorkflow) -> dict[str, tuple[str, datetime]]:
     found: dict[str, tuple[str, datetime]] = {}
     for task in workflow.event_manager.tasks.values():
         definition = getattr(task.task_spec, "event_definition", None)
-        if not isinstance(definition, TimerEventDefinition):
-            continue
-        value = definition.details(task).value
-        if isinstance(value, dict):
-            value = value.get("next")
-        due = _to_datetime(value)
-        if due is not None:
-            found[str(task.id)] = (task.task_spec.bpmn_name or task.task_spec.name, due)
+        # An event-based gateway waits with a MultipleEventDefinition holding its branches' events;
+        # a timer branch there must get a row too, or no worker would ever wake the gateway.
+        members = definition.event_definitions if isinstance(definition, MultipleEventDefinition) else [definition]
+        dues = []
+        for member in members:
+            if not isinstance(member, TimerEventDefinition):
+                continue
+            value = member.details(task).value
+            if isinstance(value, dict):
+                value = value.get("next")
+            due = _to_datetime(value)
+            if due is not None:
+                dues.append(due)
+        if dues:
+            found[str(task.id)] = (task.task_spec.bpmn_name or task.task_spec.name, min(dues))
     return found
 
 
