@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy.orm import Session
@@ -14,6 +13,7 @@ from engine.cases.models import Case
 from engine.cases.service import get_case, load_workflow_of, persist
 from engine.errors import Conflict
 from engine.messages.models import MessageSubscription
+from engine.messages.projection import message_members
 from engine.runtime.errors import advancing
 from engine.runtime.projection import snapshot
 from engine.runtime.stepping import run_until_wait
@@ -39,8 +39,8 @@ def deliver_to_case(
             # An event gateway cancels its other branches once one message arrives: skip those.
             if task is None or task.state != TaskState.WAITING:
                 continue
-            definition = task.task_spec.event_definition
-            if not isinstance(definition, MessageEventDefinition) or definition.name != sub.message_name:
+            definition = next((d for d, _spec in message_members(task) if d.name == sub.message_name), None)
+            if definition is None:
                 raise Conflict(f"case {case.business_key} no longer waits for '{sub.message_name}' here")
             form = runtime.form(sub.form_key)
             cleaned = form.validate_submission(payload, lang=lang) if form is not None else dict(payload)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task
 from sqlalchemy import delete
@@ -24,34 +25,52 @@ CORRELATION_PROPERTY = "correlation"  # expression over task data -> dict the me
 FORM_PROPERTY = "formKey"  # form the message payload is validated against
 
 
+def message_members(task: Task) -> list[tuple[MessageEventDefinition, Any]]:
+    """(message definition, spec carrying its properties) for each message the waiting task catches.
+
+    An event-based gateway waits itself, holding its branches' definitions in order of its outputs;
+    the properties (formKey, correlation) are on the branch's catch event.
+    """
+    definition = getattr(task.task_spec, "event_definition", None)
+    if isinstance(definition, MessageEventDefinition):
+        return [(definition, task.task_spec)]
+    if isinstance(definition, MultipleEventDefinition):
+        outputs = list(task.task_spec.outputs)
+        return [(member, outputs[index] if index < len(outputs) else task.task_spec)
+                for index, member in enumerate(definition.event_definitions)
+                if isinstance(member, MessageEventDefinition)]
+    return []
+
+
 def waiting_message_tasks(workflow: BpmnWorkflow) -> dict[str, Task]:
-    """spiff task id -> task, for every message catch event (boundary, intermediate, gateway branch)."""
-    return {str(task.id): task for task in workflow.event_manager.tasks.values()
-            if isinstance(getattr(task.task_spec, "event_definition", None), MessageEventDefinition)}
+    """spiff task id -> task, for every waiting task that catches a message (boundary, intermediate,
+    event-based gateway)."""
+    return {str(task.id): task for task in workflow.event_manager.tasks.values() if message_members(task)}
 
 
 def waiting_message_ids(workflow: BpmnWorkflow) -> frozenset[str]:
     return frozenset(waiting_message_tasks(workflow))
 
 
-def correlation_of(task: Task) -> dict[str, Any]:
-    expression = spiff_properties(task.task_spec).get(CORRELATION_PROPERTY)
+def correlation_of(spec: Any, data: dict[str, Any]) -> dict[str, Any]:
+    expression = spiff_properties(spec).get(CORRELATION_PROPERTY)
     if not expression:
         return {}
-    value = sandbox.evaluate(expression, task.data)
+    value = sandbox.evaluate(expression, data)
     if not isinstance(value, dict):
-        raise TypeError(f"correlation of '{task.task_spec.bpmn_id}' must be a dict, got {type(value).__name__}")
+        raise TypeError(f"correlation of '{spec.bpmn_id}' must be a dict, got {type(value).__name__}")
     return value
 
 
-def subscription_for(case: Case, task: Task) -> MessageSubscription:
-    correlation = correlation_of(task)
-    return MessageSubscription(
-        case_id=case.id, spiff_task_id=str(task.id), task_spec=task.task_spec.name,
-        message_name=task.task_spec.event_definition.name, correlation=correlation,
-        correlation_key=correlation_key(correlation),
-        form_key=spiff_properties(task.task_spec).get(FORM_PROPERTY),
-    )
+def subscriptions_for(case: Case, task: Task) -> list[MessageSubscription]:
+    made = []
+    for definition, spec in message_members(task):
+        correlation = correlation_of(spec, task.data)
+        made.append(MessageSubscription(
+            case_id=case.id, spiff_task_id=str(task.id), task_spec=spec.name, message_name=definition.name,
+            correlation=correlation, correlation_key=correlation_key(correlation),
+            form_key=spiff_properties(spec).get(FORM_PROPERTY)))
+    return made
 
 
 def sync_subscriptions(session: Session, case: Case, workflow: BpmnWorkflow, before: frozenset[str]) -> None:
@@ -62,7 +81,7 @@ def sync_subscriptions(session: Session, case: Case, workflow: BpmnWorkflow, bef
             MessageSubscription.case_id == case.id, MessageSubscription.spiff_task_id.in_(gone)))
     for task_id, task in waiting.items():
         if task_id not in before:
-            session.add(subscription_for(case, task))
+            session.add_all(subscriptions_for(case, task))
 
 
 def drop_subscriptions(session: Session, case_id: int) -> None:

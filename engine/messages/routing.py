@@ -1,10 +1,9 @@
 """Messages a case throws that no catch event inside it took: to the case waiting for them, else start one.
 
-A throw event (intermediate or end) may declare two expression properties, evaluated against the
-data the message carries (the throwing task's data):
-
-* ``correlation`` — dict; the receiving catch event must have declared the same correlation;
-* ``payload`` — dict; what the receiver gets (default: the throwing task's whole data).
+The payload is SpiffWorkflow's: the throw event's ``spiffworkflow:messagePayload`` expression (the
+receiving catch event stores it in its ``spiffworkflow:messageVariable``). A throw event may declare
+the property ``correlation``, an expression evaluated against that payload giving a dict; the
+receiving catch event must have declared the same correlation.
 
 When no running case waits, a deployed process whose start event has the property
 ``message`` = the message name is started with the payload as start data (validated by its start
@@ -84,9 +83,8 @@ def route_thrown(session: Session, source: Case, events: list[Any], actor: str) 
         name = definition.name
         task_spec = _throwing_spec(runtime, definition)
         props = spiff_properties(task_spec) if task_spec is not None else {}
-        data = event.payload or {}
-        correlation = _evaluate_dict(props, "correlation", data, {})
-        payload = _evaluate_dict(props, "payload", data, dict(data))
+        payload = event.payload if isinstance(event.payload, dict) else {"value": event.payload}
+        correlation = _evaluate_dict(props, "correlation", payload, {})
         record(session, actor=actor, action="message_sent", case_id=source.id,
                task_name=(task_spec.bpmn_name if task_spec is not None else None),
                details={"message": name, "correlation": correlation, "payload": payload})
