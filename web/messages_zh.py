@@ -117,3 +117,8 @@ ZH: dict[str, str] = {
     "Error": "错误",
     "Back to the inbox": "返回待办",
 }
+
+# The studio and the dashboard keep their strings next to their features; web-wide strings above win.
+from web.messages_zh_features import ZH_FEATURES  # noqa: E402
+
+ZH.update({source: text for source, text in ZH_FEATURES.items() if source not in ZH})

@@ -1,0 +1,138 @@
+"""Everything the dashboard page shows, read in one transaction: figures, lists and what awaits a decision."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.cases.models import Case
+from engine.dashboard.scope import departments_in_scope
+from engine.dashboard.trend import DayFigures, daily_trend
+from engine.org.access import Actor
+from engine.org.models import OrgUnit
+from engine.sla.models import SlaExtension, Urging
+from engine.sla.queries import (
+    OverdueRow,
+    OverviewRow,
+    department_overview,
+    overdue_items,
+    step_overview,
+    urging_counts,
+)
+from engine.tasks.models import WorkItem
+
+LIST_LIMIT = 50
+# Lanes whose tasks are supervisors' decisions in the process itself (arbitration of returns, extension review).
+DECIDING_LANES = ("supervisor", "department_head")
+
+
+@dataclass(frozen=True)
+class PendingExtension:
+    extension: SlaExtension
+    business_key: str
+    task_name: str | None
+
+
+@dataclass(frozen=True)
+class DecisionTask:
+    """An open task in a supervising lane (争议裁定 arbitrate, 延期审批 review_extension, ...)."""
+
+    item: WorkItem
+    business_key: str
+    title: str
+
+
+@dataclass(frozen=True)
+class UrgedRow:
+    urging: Urging
+    business_key: str
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    since: datetime
+    until: datetime
+    departments: list[OverviewRow]
+    steps: list[OverviewRow]
+    overdue: list[OverdueRow]
+    overdue_total: int
+    pending_extensions: list[PendingExtension]
+    decision_tasks: list[DecisionTask]
+    recent_urgings: list[UrgedRow]
+    urgings_by_department: dict[str | None, int]
+    trend: list[DayFigures]
+    department_names: dict[str, tuple[str, str]]
+
+    @property
+    def totals(self) -> dict[str, float | int | None]:
+        rows = self.departments
+        closed_with_limit = sum(r.closed_with_limit for r in rows)
+        on_time = sum(r.closed_on_time for r in rows)
+        return {"open": sum(r.open for r in rows), "at_risk": sum(r.at_risk for r in rows),
+                "overdue": sum(r.overdue for r in rows), "closed": sum(r.closed for r in rows),
+                "on_time_rate": on_time / closed_with_limit if closed_with_limit else None}
+
+
+def _pending_extensions(session: Session, departments: list[str] | None) -> list[PendingExtension]:
+    query = (select(SlaExtension, Case.business_key, WorkItem.task_name)
+             .join(Case, Case.id == SlaExtension.case_id)
+             .outerjoin(WorkItem, WorkItem.id == SlaExtension.work_item_id)
+             .where(SlaExtension.status == "pending"))
+    if departments is not None:
+        query = query.where(SlaExtension.department.in_(departments))
+    rows = session.execute(query.order_by(SlaExtension.requested_at).limit(LIST_LIMIT)).all()
+    return [PendingExtension(ext, key, name) for ext, key, name in rows]
+
+
+def _decision_tasks(session: Session, actor: Actor, departments: list[str] | None) -> list[DecisionTask]:
+    roles = [r for r in DECIDING_LANES if r in actor.role_codes or "admin" in actor.role_codes]
+    if not roles:
+        return []
+    query = (select(WorkItem, Case.business_key, Case.title).join(Case, Case.id == WorkItem.case_id)
+             .where(WorkItem.status == "open", WorkItem.role.in_(roles)))
+    if departments is not None:
+        query = query.where(WorkItem.department.in_(departments) | WorkItem.department.is_(None))
+    rows = session.execute(query.order_by(WorkItem.created_at).limit(LIST_LIMIT)).all()
+    return [DecisionTask(item, key, title) for item, key, title in rows]
+
+
+def _recent_urgings(session: Session, since: datetime, departments: list[str] | None) -> list[UrgedRow]:
+    query = select(Urging, Case.business_key).join(Case, Case.id == Urging.case_id).where(Urging.at >= since)
+    if departments is not None:
+        query = query.where(Urging.department.in_(departments))
+    rows = session.execute(query.order_by(Urging.at.desc()).limit(LIST_LIMIT)).all()
+    return [UrgedRow(urging, key) for urging, key in rows]
+
+
+def dashboard(session: Session, actor: Actor, now: datetime, since: datetime, until: datetime,
+              tz: tzinfo, process_key: str | None = None) -> Dashboard:
+    """The dashboard for `actor`'s departments (all for supervisors); figures closed in [since, until)."""
+    departments = departments_in_scope(actor)
+    each: list[str | None] = list(departments) if departments is not None else [None]  # None: all at once
+    steps: list[OverviewRow] = []
+    for department in each:
+        steps += step_overview(session, now, since, until, process_key=process_key, department=department)
+    overdue: list[OverdueRow] = []
+    overdue_total = 0
+    for department in each:
+        rows, total = overdue_items(session, now, department=department, limit=LIST_LIMIT)
+        overdue += rows
+        overdue_total += total
+    urgings = urging_counts(session, since, until)
+    if departments is not None:
+        urgings = {d: n for d, n in urgings.items() if d in departments}
+    names = {u.code: (u.name_zh, u.name_en or u.name_zh)
+             for u in session.scalars(select(OrgUnit).where(OrgUnit.kind == "department"))}
+    return Dashboard(
+        since=since, until=until,
+        departments=department_overview(session, now, since, until, departments=departments),
+        steps=steps, overdue=overdue, overdue_total=overdue_total,
+        pending_extensions=_pending_extensions(session, departments),
+        decision_tasks=_decision_tasks(session, actor, departments),
+        recent_urgings=_recent_urgings(session, since, departments),
+        urgings_by_department=urgings,
+        trend=daily_trend(session, since, until, tz, departments),
+        department_names=names,
+    )

@@ -1,0 +1,136 @@
+"""What the analyst studio reads beyond deploy/validate: the deployed files, and the names a diagram may use.
+
+No Flask here: web/studio calls these inside one transaction each.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from lxml import etree
+from sqlalchemy.orm import Session
+
+from engine.definitions.bundle import FOLDERS, SUFFIXES, Bundle, kind_of
+from engine.definitions.service import current_bundle
+from engine.errors import InvalidInput, NotFound
+from engine.org.service import known_organisation
+
+# A path segment an analyst may use: letters, digits, '_', '-', '.', never '..' (checked separately).
+_SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9_.\-]+$")
+# Files never offered for download: their contents are initial passwords, not definitions.
+_PRIVATE = re.compile(r"(^|/)[^/]*users[^/]*\.ya?ml$")
+
+
+@dataclass(frozen=True)
+class DefinitionFile:
+    path: str
+    kind: str  # bpmn | dmn | form | table | ruleset (engine.definitions.bundle.kind_of)
+    size: int
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A value the properties panel offers, with a label in both languages."""
+
+    value: str
+    label_zh: str
+    label_en: str
+
+
+@dataclass(frozen=True)
+class ModelerNames:
+    """The names a diagram may refer to: forms (formKey), decisions (calledDecisionId), lane codes."""
+
+    forms: list[Choice]
+    decisions: list[Choice]
+    lanes: list[Choice]
+
+
+def is_private(path: str) -> bool:
+    return bool(_PRIVATE.search(path))
+
+
+def check_path(path: str) -> str:
+    """A definition path as files are keyed (`forms/x.json`); refuses anything outside the three folders."""
+    parts = PurePosixPath(path).parts
+    if (len(parts) < 2 or parts[0] not in FOLDERS or any(p == ".." or not _SAFE_SEGMENT.match(p) for p in parts)
+            or not path.endswith(SUFFIXES)):
+        raise InvalidInput(f"'{path}' is not a definition path", {"path": [
+            "expected processes/*.bpmn, rules/*.dmn|yaml|json or forms/*.json"]})
+    return path
+
+
+def upload_path(filename: str) -> str:
+    """Where an uploaded file goes, by its suffix (as `casegrid deploy` files loose files)."""
+    name = PurePosixPath(filename.replace("\\", "/")).name
+    if name.endswith(".bpmn"):
+        return check_path(f"processes/{name}")
+    if name.endswith((".dmn", ".yaml", ".yml")):
+        return check_path(f"rules/{name}")
+    if name.endswith(".json"):
+        return check_path(f"forms/{name}")
+    raise InvalidInput(f"'{name}' is not a definition file", {"file": ["expected .bpmn, .dmn, .yaml or .json"]})
+
+
+def deployed_files(session: Session) -> list[DefinitionFile]:
+    bundle = current_bundle(session)
+    return [DefinitionFile(path, kind_of(path), len(text.encode("utf-8")))
+            for path, text in sorted(bundle.files.items()) if not is_private(path)]
+
+
+def deployed_file(session: Session, path: str) -> str:
+    text = current_bundle(session).files.get(check_path(path))
+    if text is None or is_private(path):
+        raise NotFound(f"no deployed file '{path}'")
+    return text
+
+
+def _form_choices(bundle: Bundle) -> list[Choice]:
+    found = []
+    for text in bundle.of_kind("form").values():
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError:
+            continue  # validation reports it; the panel just cannot offer it
+        if not isinstance(doc, dict) or not isinstance(doc.get("key"), str):
+            continue
+        title = doc.get("title") if isinstance(doc.get("title"), dict) else {}
+        found.append(Choice(doc["key"], str(title.get("zh") or doc["key"]), str(title.get("en") or doc["key"])))
+    return sorted(found, key=lambda c: c.value)
+
+
+def _decision_choices(bundle: Bundle) -> list[Choice]:
+    found = []
+    for text in bundle.of_kind("dmn").values():
+        try:
+            root = etree.fromstring(text.encode("utf-8"))
+        except etree.XMLSyntaxError:
+            continue
+        for decision in root.iter():
+            if isinstance(decision.tag, str) and etree.QName(decision).localname == "decision" and decision.get("id"):
+                name = decision.get("name") or decision.get("id")
+                found.append(Choice(decision.get("id"), name, name))
+    return sorted(found, key=lambda c: c.value)
+
+
+def modeler_names(session: Session) -> ModelerNames:
+    bundle = current_bundle(session)
+    org = known_organisation(session)
+    lanes = [Choice(code, zh, en) for code, (zh, en) in org.roles.items()]
+    lanes += [Choice(code, unit.name_zh, unit.name_en) for code, unit in org.units.items() if unit.kind == "department"]
+    return ModelerNames(_form_choices(bundle), _decision_choices(bundle), sorted(lanes, key=lambda c: c.value))
+
+
+def new_form_text(key: str) -> str:
+    """A starting point for a new form file: one required text field, titles in both languages."""
+    doc = {
+        "key": key,
+        "title": {"zh": key, "en": key},
+        "schema": {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
+                   "required": ["note"], "properties": {"note": {"type": "string", "maxLength": 500}}},
+        "uiSchema": {"ui:order": ["note"],
+                     "note": {"ui:title": {"zh": "说明", "en": "Note"}, "ui:widget": "textarea"}},
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,95 @@
+"""Dashboard handlers: parse, authorise (engine scope rules), one engine call in one transaction, render."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from marshmallow import ValidationError
+
+from engine.config import settings
+from engine.dashboard.actions import decide, urge_case
+from engine.dashboard.scope import DASHBOARD_ROLES
+from engine.dashboard.view import dashboard
+from engine.errors import InvalidInput
+from engine.sla.notify import mark_read, notifications_for
+from web.dashboard import bp
+from web.dashboard.charts import chart_data
+from web.dashboard.inputs import PERIOD_DAYS, DecisionInput, PeriodQuery, UrgeInput
+from web.dashboard.period import period_bounds
+from web.db import transaction
+from web.i18n import _, current_locale
+from web.identity import current_user, roles_required
+
+
+def _load(schema: Any, data: Any) -> dict[str, Any]:
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        raise InvalidInput("the request has invalid fields", exc.messages) from exc
+
+
+def _back() -> Any:
+    """Back to the dashboard with the period the user was looking at (only our own path, never a URL)."""
+    target = request.form.get("next", "")
+    if not target.startswith("/dashboard") or target.startswith("//"):
+        target = url_for("dashboard.index")
+    return redirect(target)
+
+
+@bp.get("/dashboard")
+@roles_required(*DASHBOARD_ROLES)
+def index() -> Any:
+    args = _load(PeriodQuery(), request.args.to_dict())
+    now = datetime.now(UTC)
+    tz = settings().tz
+    since, until = period_bounds(args, now, tz)
+    with transaction(readonly=True) as session:
+        view = dashboard(session, current_user().actor, now, since, until, tz, args["process_key"])
+    return render_template("dashboard/index.html", view=view, args=args, period_days=PERIOD_DAYS,
+                           charts=chart_data(view, current_locale()), now=now)
+
+
+@bp.post("/dashboard/cases/<int(max=2147483647):case_id>/urge")
+@roles_required(*DASHBOARD_ROLES)
+def urge(case_id: int) -> Any:
+    try:
+        data = _load(UrgeInput(), request.form.to_dict())
+    except InvalidInput:
+        flash(_("Write what you urge the department to do."))
+        return _back()
+    with transaction() as session:
+        urging = urge_case(session, current_user().actor, case_id, data["message"])
+        flash(_("Urged: the people working on the case have been notified ({department}).",
+                department=urging.department or "—"))
+    return _back()
+
+
+@bp.post("/dashboard/extensions/<int(max=2147483647):extension_id>/decision")
+@roles_required(*DASHBOARD_ROLES)
+def extension_decision(extension_id: int) -> Any:
+    data = _load(DecisionInput(), request.form.to_dict())
+    approve = data["decision"] == "approve"
+    try:
+        with transaction() as session:
+            decide(session, current_user().actor, extension_id, approve, data["note"])
+    except InvalidInput:
+        flash(_("Give a reason to reject an extension."))
+        return _back()
+    flash(_("Extension approved: the deadline has moved.") if approve else _("Extension rejected."))
+    return _back()
+
+
+@bp.get("/notifications")
+def notifications() -> Any:
+    show_all = request.args.get("all") == "1"
+    with transaction(readonly=True) as session:
+        rows = notifications_for(session, current_user().username, unread_only=not show_all, limit=100)
+    return render_template("dashboard/notifications.html", rows=rows, show_all=show_all)
+
+
+@bp.post("/notifications/<int(max=2147483647):notification_id>/read")
+def notification_read(notification_id: int) -> Any:
+    with transaction() as session:
+        mark_read(session, notification_id, current_user().username)
+    return redirect(url_for("dashboard.notifications"))

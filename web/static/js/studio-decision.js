@@ -1,0 +1,67 @@
+// The studio's decision-table editor: dmn-js Modeler (global DmnJS from static/vendor); one tab per view
+// (the DRD and each decision table); validate/deploy the file as a whole.
+import { downloadText, setStatus, showProblems, submitFile, t } from "./studio-common.js";
+
+const page = document.getElementById("cg-decision-page");
+const box = document.getElementById("cg-dmn");
+const path = page.dataset.path;
+
+function start() {
+  if (typeof window.DmnJS !== "function") {
+    box.textContent = box.dataset.unavailable;
+    return;
+  }
+  const modeler = new window.DmnJS({ container: box, common: { keyboard: { bindTo: window } } });
+  window.cgDmn = modeler;
+
+  function tabs() {
+    const holder = document.getElementById("cg-dmn-views");
+    holder.replaceChildren();
+    const active = modeler.getActiveView();
+    for (const view of modeler.getViews()) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.dataset.view = view.element.id;
+      button.textContent = view.element.name || view.element.id;
+      button.setAttribute("aria-pressed", String(active && active.element === view.element));
+      button.addEventListener("click", () => modeler.open(view));
+      holder.append(button);
+    }
+  }
+
+  // A problem's element is a decision (or table) id: open the view that shows it.
+  function openElement(id) {
+    const view = modeler.getViews().find((v) => v.element.id === id ||
+      (v.element.decisionLogic && v.element.decisionLogic.id === id));
+    if (view) { modeler.open(view); }
+  }
+
+  async function run(kind) {
+    const { xml } = await modeler.saveXML({ format: true });
+    const url = kind === "deploy" ? page.dataset.deployUrl : page.dataset.validateUrl;
+    const result = await submitFile(kind, url, path, xml);
+    if (result.problems !== null && !(kind === "deploy" && result.ok)) { showProblems(result.problems, path, openElement); }
+  }
+
+  modeler.on("views.changed", tabs);
+  page.querySelector('[data-action="validate"]').addEventListener("click", () => run("validate"));
+  page.querySelector('[data-action="deploy"]').addEventListener("click", () => run("deploy"));
+  page.querySelector('[data-action="download"]').addEventListener("click", async () => {
+    const { xml } = await modeler.saveXML({ format: true });
+    downloadText(path.split("/").pop(), xml);
+  });
+
+  fetch(page.dataset.fileUrl, { credentials: "same-origin" })
+    .then((r) => { if (!r.ok) { throw new Error(`HTTP ${r.status}`); } return r.text(); })
+    .then((xml) => modeler.importXML(xml))
+    .then(() => {
+      // Open the first decision table rather than the DRD: tables are what analysts edit.
+      const table = modeler.getViews().find((v) => v.type === "decisionTable");
+      if (table) { modeler.open(table); }
+      tabs();
+      page.dataset.ready = "true";
+    })
+    .catch((err) => setStatus(t("failed", { message: err.message || err }), "error"));
+}
+
+start();

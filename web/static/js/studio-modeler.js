@@ -1,0 +1,103 @@
+// The studio's BPMN modeler page: bpmn-js Modeler (global BpmnJS from static/vendor), our properties panel,
+// validate/deploy against the server, problems marked on their elements.
+import { downloadText, setStatus, showProblems, submitFile, t } from "./studio-common.js";
+import { PropertiesPanel } from "./studio-properties.js";
+
+const page = document.getElementById("cg-modeler-page");
+const canvasBox = document.getElementById("cg-canvas");
+const path = page.dataset.path;
+let marked = [];
+let dirty = false;
+
+function start() {
+  if (typeof window.BpmnJS !== "function") {
+    canvasBox.textContent = canvasBox.dataset.unavailable;
+    return;
+  }
+  const modeler = new window.BpmnJS({ container: canvasBox, keyboard: { bindTo: document } });
+  const names = JSON.parse(document.getElementById("cg-modeler-names").textContent);
+  const panel = new PropertiesPanel(modeler, document.getElementById("cg-properties"), names);
+  window.cgModeler = modeler; // for the browser tests and for the curious analyst's console
+
+  async function load(xml) {
+    await modeler.importXML(xml);
+    modeler.get("canvas").zoom("fit-viewport");
+    clearMarks();
+    panel.show(null);
+    dirty = false;
+    page.dataset.ready = "true";
+  }
+
+  function clearMarks() {
+    const canvas = modeler.get("canvas");
+    for (const id of marked) { canvas.removeMarker(id, "cg-problem"); }
+    modeler.get("overlays").remove({ type: "cg-problem" });
+    marked = [];
+  }
+
+  function select(id) {
+    const element = modeler.get("elementRegistry").get(id);
+    if (!element) { return; }
+    modeler.get("selection").select(element);
+    modeler.get("canvas").scrollToElement(element);
+  }
+
+  // Each problem of this file with an element: a red marker and a badge carrying the message.
+  function mark(problems) {
+    clearMarks();
+    const registry = modeler.get("elementRegistry");
+    const byElement = new Map();
+    for (const p of problems) {
+      if (p.file === path && p.element && registry.get(p.element)) {
+        byElement.set(p.element, [...(byElement.get(p.element) || []), p.message]);
+      }
+    }
+    for (const [id, messages] of byElement) {
+      modeler.get("canvas").addMarker(id, "cg-problem");
+      const badge = document.createElement("div");
+      badge.className = "cg-problem-badge";
+      badge.dataset.element = id;
+      badge.title = messages.join("\n");
+      badge.textContent = String(messages.length);
+      modeler.get("overlays").add(id, "cg-problem", { position: { top: -10, right: 10 }, html: badge });
+      marked.push(id);
+    }
+    showProblems(problems, path, select);
+  }
+
+  async function xml() {
+    const { xml: text } = await modeler.saveXML({ format: true });
+    return text;
+  }
+
+  async function run(kind) {
+    const url = kind === "deploy" ? page.dataset.deployUrl : page.dataset.validateUrl;
+    const result = await submitFile(kind, url, path, await xml());
+    if (result.problems === null) { return; }
+    if (kind === "deploy" && result.ok) {
+      clearMarks();
+      dirty = false;
+      return;
+    }
+    mark(result.problems);
+  }
+
+  modeler.on("commandStack.changed", () => { dirty = true; });
+  window.addEventListener("beforeunload", (event) => { if (dirty) { event.preventDefault(); event.returnValue = t("unsaved"); } });
+  page.querySelector('[data-action="validate"]').addEventListener("click", () => run("validate"));
+  page.querySelector('[data-action="deploy"]').addEventListener("click", () => run("deploy"));
+  page.querySelector('[data-action="download"]').addEventListener("click", async () => {
+    downloadText(path.split("/").pop(), await xml());
+  });
+  page.querySelector('[data-action="open"]').addEventListener("change", async (event) => {
+    const file = event.target.files[0];
+    if (file) { await load(await file.text()); dirty = true; }
+  });
+
+  fetch(page.dataset.diagramUrl, { credentials: "same-origin" })
+    .then((r) => { if (!r.ok) { throw new Error(`HTTP ${r.status}`); } return r.text(); })
+    .then(load)
+    .catch((err) => setStatus(t("failed", { message: err.message || err }), "error"));
+}
+
+start();
