@@ -42,8 +42,9 @@ def live_data(workflow: BpmnWorkflow) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     live = workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED)
     # Parallel branches carry their own copy of the data; the branch that moved last is the newest
-    # word (a report task opened an hour ago must not hide the grade a message just changed).
-    for task in sorted(live, key=lambda t: t.last_state_change):
+    # word (a report task opened an hour ago must not hide the grade a message just changed). Ties
+    # (same clock reading) go to the task further down the tree, i.e. further along its path.
+    for task in sorted(live, key=lambda t: (t.last_state_change, t.depth)):
         merged.update(task.data)
     if not merged and workflow.last_task is not None:
         merged.update(workflow.last_task.data)

@@ -1,0 +1,83 @@
+"""Shared steps of the family tests: actors, opening work items, sending messages, firing timers."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from engine.cases.models import Case, CaseLink
+from engine.cases.service import get_case
+from engine.messages.models import MessageSubscription
+from engine.messages.service import send_message
+from engine.org.access import Actor
+from engine.store.database import Database
+from engine.tasks.models import WorkItem
+from engine.tasks.service import complete
+from engine.timers.models import Timer
+from engine.timers.service import fire_due
+
+DUTY = Actor("duty1", "zhihui", frozenset({("duty_officer", None)}))
+WINDOW = Actor("win1", "zhengwu", frozenset({("window_staff", None)}))
+HEAD = Actor("head1", "zhengwu", frozenset({("department_head", None)}))
+AGENCY_SYSTEM = Actor("agency-gateway", None, frozenset())
+
+
+def reviewer(department: str) -> Actor:
+    return Actor(f"rev_{department}", department, frozenset({("handler", None)}))
+
+
+def open_items(db: Database, case_id: int) -> list[WorkItem]:
+    with db.transaction(readonly=True) as session:
+        items = list(session.scalars(select(WorkItem).where(WorkItem.case_id == case_id, WorkItem.status == "open")
+                                     .order_by(WorkItem.created_at, WorkItem.id)))
+        session.expunge_all()
+        return items
+
+
+def item_named(db: Database, case_id: int, task_spec: str) -> WorkItem:
+    found = [i for i in open_items(db, case_id) if i.task_spec == task_spec]
+    assert found, f"no open '{task_spec}' in {[i.task_spec for i in open_items(db, case_id)]}"
+    return found[0]
+
+
+def work(db: Database, case_id: int, task_spec: str, data: dict[str, Any], actor: Actor) -> None:
+    item = item_named(db, case_id, task_spec)
+    with db.transaction() as session:
+        complete(session, item.id, data, actor)
+
+
+def message(db: Database, case_id: int, name: str, payload: dict[str, Any], actor: Actor = AGENCY_SYSTEM) -> None:
+    with db.transaction() as session:
+        send_message(session, message_name=name, case_id=case_id, payload=payload, actor=actor)
+
+
+def case_row(db: Database, case_id: int) -> Case:
+    with db.transaction(readonly=True) as session:
+        case = get_case(session, case_id)
+        session.expunge(case)
+        return case
+
+
+def waiting_messages(db: Database, case_id: int) -> set[str]:
+    with db.transaction(readonly=True) as session:
+        return set(session.scalars(select(MessageSubscription.message_name)
+                                   .where(MessageSubscription.case_id == case_id)))
+
+
+def pending_timers(db: Database, case_id: int, kind: str = "bpmn") -> list[Timer]:
+    with db.transaction(readonly=True) as session:
+        rows = list(session.scalars(select(Timer).where(Timer.case_id == case_id, Timer.kind == kind,
+                                                        Timer.status == "pending").order_by(Timer.due_at)))
+        session.expunge_all()
+        return rows
+
+
+def fire(db: Database) -> int:
+    return fire_due(db, "test-worker", datetime.now(UTC))
+
+
+def links_of(db: Database, case_id: int) -> list[tuple[int, int, str]]:
+    with db.transaction(readonly=True) as session:
+        return [(link.from_case_id, link.to_case_id, link.kind) for link in session.scalars(
+            select(CaseLink).where((CaseLink.from_case_id == case_id) | (CaseLink.to_case_id == case_id)))]

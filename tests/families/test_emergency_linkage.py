@@ -1,0 +1,169 @@
+"""Emergency linkage: grading, parallel dispatch, on-scene messages, grade changes, reporting clocks."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+
+from engine.cases.service import start_case
+from engine.decisions import parse_dmn
+from engine.errors import InvalidInput, ScriptFailed
+from engine.messages.errors import NoWaitingCase
+from tests.families.helpers import (
+    DUTY,
+    case_row,
+    fire,
+    item_named,
+    message,
+    open_items,
+    pending_timers,
+    waiting_messages,
+    work,
+)
+
+T0 = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
+GAS_LEAK = {"title": "燃气泄漏 东门路", "incident_type": "gas_leak", "casualties": 0, "people_affected": 30,
+            "location_class": "residential", "location": "东门路 12 号", "grid_cell": "S03C01G01"}
+
+
+def start_incident(db, data=GAS_LEAK) -> int:
+    with db.transaction() as session:
+        return start_case(session, "emergency_linkage", dict(data), DUTY).id
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(T0, tick=False) as traveller:
+        yield traveller
+
+
+def test_grading_table_ranks_casualties_people_and_hazards_into_grades_i_to_iv():
+    table = parse_dmn(open("rules/emergency_grade.dmn", "rb").read(), "rules/emergency_grade.dmn")[0]
+    base = {"incident_type": "fire", "casualties": 0, "people_affected": 0, "hazardous_materials": False,
+            "location_class": "road"}
+    assert table.evaluate(base) == {"grade": 4}
+    assert table.evaluate({**base, "casualties": 31}) == {"grade": 1}
+    assert table.evaluate({**base, "casualties": 12}) == {"grade": 2}
+    assert table.evaluate({**base, "people_affected": 20000}) == {"grade": 2}
+    assert table.evaluate({**base, "casualties": 3}) == {"grade": 3}
+    assert table.evaluate({**base, "hazardous_materials": True, "location_class": "school_hospital"}) == {"grade": 3}
+    assert table.evaluate({**base, "incident_type": "collapse", "location_class": "public_venue"}) == {"grade": 3}
+
+
+def test_a_grade_iv_gas_leak_dispatches_gas_and_police_in_parallel_with_minute_deadlines(deployed_db, clock):
+    case_id = start_incident(deployed_db)
+    case = case_row(deployed_db, case_id)
+    agencies = case.data["agencies"]
+    assert case.data["grade"] == 4 and case.priority == 4
+    assert set(agencies) == {"gas", "police"}
+    assert agencies["police"]["department"] == "gongan"
+    assert datetime.fromisoformat(agencies["police"]["ack_due"]) == T0 + timedelta(minutes=1)
+    assert datetime.fromisoformat(agencies["gas"]["arrive_due"]) == T0 + timedelta(minutes=30)
+    # First written report (初报) within 6 hours for grade Ⅳ; no leadership phone call.
+    report = item_named(deployed_db, case_id, "written_report")
+    assert report.due_at == T0 + timedelta(minutes=360)
+    assert "phone_report" not in {i.task_spec for i in open_items(deployed_db, case_id)}
+    # The case waits for every on-scene message, and wakes at the earliest deadline.
+    assert {"agency_acknowledged", "agency_arrived", "agency_finished", "incident_progress",
+            "incident_reinforcement", "incident_grade_change"} <= waiting_messages(deployed_db, case_id)
+    assert [t.due_at for t in pending_timers(deployed_db, case_id)] == [T0 + timedelta(minutes=1)]
+
+
+def test_agencies_acknowledge_arrive_and_finish_by_message_then_close_and_review_end_the_case(deployed_db, clock):
+    case_id = start_incident(deployed_db)
+    for agency in ("gas", "police"):
+        message(deployed_db, case_id, "agency_acknowledged", {"agency": agency})
+        message(deployed_db, case_id, "agency_arrived", {"agency": agency})
+    message(deployed_db, case_id, "incident_progress", {"agency": "gas", "text": "valve closed"})
+    message(deployed_db, case_id, "agency_finished", {"agency": "gas", "note": "leak sealed"})
+    assert "close_incident" not in {i.task_spec for i in open_items(deployed_db, case_id)}
+    message(deployed_db, case_id, "agency_finished", {"agency": "police"})
+    data = case_row(deployed_db, case_id).data
+    assert {a: s["status"] for a, s in data["agencies"].items()} == {"gas": "finished", "police": "finished"}
+    assert data["agencies"]["police"]["ack_late"] is False
+    assert data["reports"][0]["text"] == "valve closed"
+    work(deployed_db, case_id, "written_report", {"reported_to": "区应急管理局", "summary": "初报"}, DUTY)
+    work(deployed_db, case_id, "close_incident", {"close_summary": "处置完毕"}, DUTY)
+    assert waiting_messages(deployed_db, case_id) == set()
+    work(deployed_db, case_id, "review_report", {"review": "响应及时"}, DUTY)
+    assert case_row(deployed_db, case_id).status == "completed"
+
+
+def test_a_grade_change_mid_incident_redispatches_by_the_new_grade_without_restarting(deployed_db, clock):
+    case_id = start_incident(deployed_db)
+    message(deployed_db, case_id, "agency_acknowledged", {"agency": "gas"})
+    clock.shift(timedelta(minutes=5))
+    message(deployed_db, case_id, "incident_grade_change", {"grade": 2, "reason": "12 people trapped"})
+    case = case_row(deployed_db, case_id)
+    agencies = case.data["agencies"]
+    assert case.id == case_id and case.data["grade"] == 2 and case.priority == 2
+    # Ⅱ adds fire, medical and the street office; gas keeps its acknowledgement (not re-dispatched).
+    assert set(agencies) == {"gas", "police", "fire", "medical", "street_office"}
+    assert agencies["gas"]["status"] == "acknowledged" and agencies["gas"]["grade"] == 4
+    assert agencies["street_office"]["department"] == "jd_S03"
+    assert datetime.fromisoformat(agencies["fire"]["dispatched_at"]) == T0 + timedelta(minutes=5)
+    assert [h["grade"] for h in case.data["grade_history"]] == [4, 2]
+    # Grade Ⅱ: district leadership by phone within 15 minutes of the change.
+    phone = item_named(deployed_db, case_id, "phone_report")
+    assert phone.due_at == T0 + timedelta(minutes=20)
+    # Lowering the grade again dispatches nobody new and does not call leadership twice.
+    message(deployed_db, case_id, "incident_grade_change", {"grade": 3, "reason": "trapped people rescued"})
+    assert set(case_row(deployed_db, case_id).data["agencies"]) == set(agencies)
+    assert len([i for i in open_items(deployed_db, case_id) if i.task_spec == "phone_report"]) == 1
+
+
+def test_an_agency_late_to_acknowledge_or_arrive_is_escalated_when_its_deadline_timer_fires(deployed_db, clock):
+    case_id = start_incident(deployed_db)
+    message(deployed_db, case_id, "agency_acknowledged", {"agency": "gas"})
+    clock.shift(timedelta(minutes=2))
+    assert fire(deployed_db) == 1
+    escalations = case_row(deployed_db, case_id).data["escalations"]
+    assert [(e["agency"], e["kind"]) for e in escalations] == [("police", "not_acknowledged")]
+    clock.shift(timedelta(minutes=9))
+    fire(deployed_db)
+    escalations = case_row(deployed_db, case_id).data["escalations"]
+    assert ("police", "not_arrived") in [(e["agency"], e["kind"]) for e in escalations]
+    message(deployed_db, case_id, "agency_acknowledged", {"agency": "police"})
+    assert case_row(deployed_db, case_id).data["agencies"]["police"]["ack_late"] is True
+
+
+def test_grade_ii_notifies_leadership_and_schedules_daily_follow_up_reports(deployed_db, clock):
+    case_id = start_incident(deployed_db, {**GAS_LEAK, "casualties": 11})
+    assert case_row(deployed_db, case_id).data["grade"] == 2
+    assert item_named(deployed_db, case_id, "phone_report").due_at == T0 + timedelta(minutes=15)
+    assert "written_report" not in {i.task_spec for i in open_items(deployed_db, case_id)}  # after the call
+    work(deployed_db, case_id, "phone_report", {"reported_to": "区长", "summary": "电话报告"}, DUTY)
+    assert item_named(deployed_db, case_id, "written_report").due_at == T0 + timedelta(minutes=35)
+    for agency in case_row(deployed_db, case_id).data["agencies"]:
+        message(deployed_db, case_id, "agency_acknowledged", {"agency": agency})
+        message(deployed_db, case_id, "agency_arrived", {"agency": agency})
+    clock.shift(timedelta(hours=24, minutes=1))
+    fire(deployed_db)
+    followup = item_named(deployed_db, case_id, "followup_report")
+    assert followup.due_at == T0 + timedelta(hours=25, minutes=1)
+    assert case_row(deployed_db, case_id).data["followup_round"] == 1
+
+
+def test_reinforcement_request_dispatches_the_requested_agencies_only(deployed_db, clock):
+    case_id = start_incident(deployed_db)
+    message(deployed_db, case_id, "incident_reinforcement", {"agencies": ["power"], "reason": "cut the power"})
+    agencies = case_row(deployed_db, case_id).data["agencies"]
+    assert set(agencies) == {"gas", "police", "power"} and agencies["power"]["department"] == "gongdian"
+
+
+def test_a_message_its_form_refuses_or_for_an_agency_not_dispatched_changes_nothing(deployed_db, clock):
+    case_id = start_incident(deployed_db)
+    before = case_row(deployed_db, case_id).version
+    with pytest.raises(InvalidInput) as refused:
+        message(deployed_db, case_id, "incident_grade_change", {"grade": 7})
+    assert set(refused.value.details) == {"grade", "reason"}
+    with pytest.raises(ScriptFailed, match="was not dispatched"):
+        message(deployed_db, case_id, "agency_arrived", {"agency": "water"})
+    assert case_row(deployed_db, case_id).version == before
+
+
+def test_a_message_nobody_waits_for_is_a_clear_error(deployed_db, clock):
+    case_id = start_incident(deployed_db)
+    with pytest.raises(NoWaitingCase, match="no running case waits for message 'agency_departed'"):
+        message(deployed_db, case_id, "agency_departed", {"agency": "gas"})
