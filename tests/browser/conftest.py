@@ -1,0 +1,152 @@
+"""Browser fixtures: the app served from a thread on a free port over a demo database, and Debian's Chromium
+driven by Playwright (the Python package only; no downloaded browser).
+
+The demo database (`casegrid init --demo`: organisation, demo users, bundled definitions, demo cases) is
+built once per session and copied for each test, so journeys never see each other's changes.
+Screenshots land in test-artifacts/browser/<test name>/ (git-ignored; CI keeps the folder).
+"""
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from engine.bootstrap import initialise
+from engine.config import PROJECT_ROOT
+from engine.runtime import versions
+from engine.store.database import Database
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "browser"
+VENDOR = PROJECT_ROOT / "web" / "static" / "vendor"
+DEMO_PASSWORD = "demo1234"  # rules/demo_users.yaml, docs/organisation.md
+
+try:
+    from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+except ImportError:  # pragma: no cover - the test extras install it
+    sync_playwright = None  # type: ignore[assignment]
+
+
+def _why_skip() -> str | None:
+    if sync_playwright is None:
+        return "the playwright Python package is not installed (pip install -e '.[test]')"
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} is missing: apt-get install chromium (CI's .ci/run does this)"
+    if not (VENDOR / "bpmn-js").is_dir():
+        return "web/static/vendor is empty: run `make assets` (npm install in web/, python -m web.assets)"
+    return None
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    reason = _why_skip()
+    if reason is None:
+        return
+    for item in items:
+        if Path(str(item.fspath)).parent == Path(__file__).parent:
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`casegrid init --demo` once; tests copy the file."""
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+    database = Database(f"sqlite:///{path}")
+    try:
+        initialise(database, PROJECT_ROOT, demo=True)
+    finally:
+        database.dispose()
+        versions.clear_cache()
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_template: Path, tmp_path: Path) -> Iterator[Database]:
+    path = tmp_path / "casegrid.sqlite3"
+    shutil.copy(demo_template, path)
+    database = Database(f"sqlite:///{path}")
+    yield database
+    database.dispose()
+    versions.clear_cache()
+
+
+@pytest.fixture
+def server(demo_db: Database) -> Iterator[str]:
+    """The Flask app on 127.0.0.1:<free port> in a thread; yields its base URL."""
+    from werkzeug.serving import make_server
+
+    from web import create_app
+
+    app = create_app({"DATABASE_URL": demo_db.url, "SECRET_KEY": "browser-tests", "TESTING": False})
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, name="casegrid-test-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}"
+    finally:
+        httpd.shutdown()
+        thread.join(timeout=10)
+        app.extensions["casegrid_db"].dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+class Journey:
+    """One browser context (own cookies) per person; numbered screenshots of every step."""
+
+    def __init__(self, browser: Browser, base_url: str, folder: Path) -> None:
+        self.browser = browser
+        self.base_url = base_url
+        self.folder = folder
+        self.step = 0
+        self.contexts: list[BrowserContext] = []
+        self.console_errors: list[str] = []
+
+    def sign_in(self, username: str, password: str = DEMO_PASSWORD, locale: str | None = None) -> Page:
+        context = self.browser.new_context(base_url=self.base_url, viewport={"width": 1400, "height": 1000},
+                                           accept_downloads=True)
+        self.contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.on("pageerror", lambda exc: self.console_errors.append(f"{username}: {exc}"))
+        page.goto("/login")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", password)
+        page.click("form[action$='/login'] button[type=submit]")
+        page.wait_for_url(lambda url: "/login" not in url)
+        if locale:
+            switch = page.locator(f"form button[name=locale][value={locale}]")
+            if switch.count():
+                switch.click()
+                page.wait_for_load_state()
+        return page
+
+    def shot(self, page: Page, name: str) -> Path:
+        self.step += 1
+        path = self.folder / f"{self.step:02d}-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
+
+
+@pytest.fixture
+def journey(browser: Browser, server: str, request: pytest.FixtureRequest) -> Iterator[Journey]:
+    folder = ARTIFACTS / request.node.name
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    made = Journey(browser, server, folder)
+    yield made
+    made.close()
