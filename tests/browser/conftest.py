@@ -113,7 +113,7 @@ class Journey:
         self.console_errors: list[str] = []
 
     def sign_in(self, username: str, password: str = DEMO_PASSWORD, locale: str | None = None) -> Page:
-        context = self.browser.new_context(base_url=self.base_url, viewport={"width": 1400, "height": 1000},
+        context = self.browser.new_context(base_url=self.base_url, viewport={"width": 1400, "height": 1000}, locale="zh-CN",
                                            accept_downloads=True)
         self.contexts.append(context)
         page = context.new_page()
