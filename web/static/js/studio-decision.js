@@ -11,7 +11,7 @@ function start() {
     box.textContent = box.dataset.unavailable;
     return;
   }
-  const modeler = new window.DmnJS({ container: box, common: { keyboard: { bindTo: window } } });
+  const modeler = new window.DmnJS({ container: box });
   window.cgDmn = modeler;
 
   function tabs() {

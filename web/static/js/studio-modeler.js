@@ -14,14 +14,41 @@ function start() {
     canvasBox.textContent = canvasBox.dataset.unavailable;
     return;
   }
-  const modeler = new window.BpmnJS({ container: canvasBox, keyboard: { bindTo: document } });
+  const modeler = new window.BpmnJS({ container: canvasBox });
   const names = JSON.parse(document.getElementById("cg-modeler-names").textContent);
   const panel = new PropertiesPanel(modeler, document.getElementById("cg-properties"), names);
   window.cgModeler = modeler; // for the browser tests and for the curious analyst's console
 
+  // SpiffWorkflow reads loopDataInputRef/loopDataOutputRef as the *names* of case variables, where BPMN
+  // expects ids of data elements; bpmn-moddle drops such unresolved references and would write the diagram
+  // back without them. Keep each as a stand-in object with that id, so the export carries the name as it was.
+  function keepUnresolvedReferences(warnings) {
+    const moddle = modeler.get("moddle");
+    for (const warning of warnings || []) {
+      if (!warning.element || !warning.property || typeof warning.value !== "string") { continue; }
+      const name = warning.property.replace(/^bpmn:/, "");
+      const descriptor = warning.element.$descriptor.propertiesByName[name];
+      if (!descriptor || !descriptor.isReference) { continue; }
+      const standIn = moddle.create("bpmn:DataInput", { id: warning.value });
+      if (descriptor.isMany) { warning.element.get(name).push(standIn); } else { warning.element.set(name, standIn); }
+    }
+  }
+
   async function load(xml) {
-    await modeler.importXML(xml);
-    modeler.get("canvas").zoom("fit-viewport");
+    const { warnings } = await modeler.importXML(xml);
+    keepUnresolvedReferences(warnings);
+    const canvas = modeler.get("canvas");
+    // Small diagrams fit the window; large ones open at 1:1 from their top-left corner, legible enough to
+    // edit (a whole district process fitted into the window is too small to click on).
+    const scale = canvas.zoom("fit-viewport");
+    if (scale < 0.75) {
+      const bounds = canvas.getActiveLayer().getBBox();
+      canvas.zoom(1);
+      canvas.viewbox({ x: bounds.x - 20, y: bounds.y - 20, width: canvas.viewbox().width, height: canvas.viewbox().height });
+    }
+    // The palette floats over the left edge; move the diagram out from under it.
+    const palette = canvasBox.querySelector(".djs-palette");
+    if (palette) { canvas.scroll({ dx: palette.getBoundingClientRect().width + 10, dy: 0 }); }
     clearMarks();
     panel.show(null);
     dirty = false;

@@ -114,8 +114,12 @@ export class PropertiesPanel {
       return;
     }
     if (isType(bo, "bpmn:Collaboration") || isType(bo, "bpmn:Participant")) {
-      const process = isType(bo, "bpmn:Participant") ? bo.processRef : null;
-      if (process) { box.append(this.field(t("processKey"), input(process.id, true, "processKey"))); }
+      const participants = isType(bo, "bpmn:Participant") ? [bo] : (bo.participants || []);
+      for (const participant of participants) {
+        if (participant.processRef) {
+          box.append(this.field(t("processKey"), input(participant.processRef.id, true, "processKey")));
+        }
+      }
       box.append(this.field(t("name"), this.text("name", bo.name, (v) => this.modeling.updateProperties(target, { name: v }))));
       return;
     }
