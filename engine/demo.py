@@ -80,8 +80,9 @@ CASES: tuple[DemoCase, ...] = (
     DemoCase("桂园公厕门口流浪人员", "0408", "S01C01G01", "桂园公园南门", "流浪人员长期在门口露宿", "hotline", "closed"),
     DemoCase("城东路占道废品收购", "0403", "S03C03G01", "城东路菜市场后门", "废品收购点占用人行道", "grid_worker", "evaluating"),
     DemoCase("黄贝路无证掘路", "0306", "S02C01G01", "黄贝路黄贝岭地铁站A口", "夜间开挖路面，未见许可公示", "citizen", "handling"),
-    DemoCase("翠竹北路燃气异味", "0503", "S04C01G01", "翠竹北路翠拥华庭3栋", "楼道内有明显燃气味", "hotline", "accepted"),
-    DemoCase("东门路城市内涝", "0506", "S03C02G02", "东门路与解放路交叉口", "暴雨后路口积水过膝，车辆熄火", "grid_worker", "closed"),
+    # Emergency categories: registering starts a linked emergency case and the event waits for it (issue 6).
+    DemoCase("翠竹北路燃气异味", "0503", "S04C01G01", "翠竹北路翠拥华庭3栋", "楼道内有明显燃气味", "hotline", "dispatch"),
+    DemoCase("东门路城市内涝", "0506", "S03C02G02", "东门路与解放路交叉口", "暴雨后路口积水过膝，车辆熄火", "grid_worker", "dispatch"),
     DemoCase("大塘龙焚烧树叶", "0109", "S01C03G01", "大塘龙社区篮球场边", "有人焚烧落叶，烟雾大", "grid_worker", "cancelled"),
     DemoCase("南湖社区毁绿占绿", "0602", "S05C01G01", "渔邨路绿化带", "商户在绿化带内搭建停车位", "grid_worker", "extension_pending", 5),
 )

@@ -200,7 +200,8 @@ def test_an_emergency_category_takes_the_marked_emergency_branch(deployed_db: Da
     act(deployed_db, only_item(deployed_db, case_id, "register").id, "dispatcher1", {"register_decision": "register"})
     data = case_row(deployed_db, case_id).data
     assert data["emergency_linked"] is True and data["emergency_requested"] is True
-    assert data["proposed_department"] == "zhujian"
+    # Issue 6: the branch starts a linked emergency case and waits for it (tests/families/test_crossing.py).
+    assert data["incident_type"] == "gas_leak" and "case_linked" in actions(deployed_db, case_id)
 
 
 def test_the_street_follows_from_the_grid_cell_and_a_wrong_or_unknown_one_is_refused(deployed_db: Database) -> None:
