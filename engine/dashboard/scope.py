@@ -1,11 +1,13 @@
 """Which departments a supervising user oversees: supervisors and admins all, a department head their own."""
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.cases.models import Case
 from engine.errors import Forbidden, NotFound
 from engine.org.access import Actor
+from engine.tasks.models import WorkItem
 
 ALL_DEPARTMENTS_ROLES = frozenset({"supervisor", "admin"})
 DASHBOARD_ROLES = frozenset({"supervisor", "department_head", "admin"})
@@ -26,6 +28,12 @@ def case_in_scope(session: Session, actor: Actor, case_id: int) -> Case:
     case = session.get(Case, case_id)
     if case is None:
         raise NotFound(f"case {case_id} does not exist")
-    if departments is not None and case.department not in departments:
+    if departments is None or case.department in departments:
+        return case
+    # A case routed elsewhere may still have a step open in the head's department (co-handling, or a
+    # process whose tasks name their department without routing the case): that step is theirs to press.
+    open_here = session.scalar(select(WorkItem.id).where(
+        WorkItem.case_id == case.id, WorkItem.status == "open", WorkItem.department.in_(departments)).limit(1))
+    if open_here is None:
         raise Forbidden(f"case {case.business_key} is outside {actor.username}'s department")
     return case

@@ -1,0 +1,74 @@
+"""Dashboard figures: the daily trend buckets by the district's local day, and periods are local dates."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from engine.dashboard.scope import departments_in_scope
+from engine.dashboard.trend import daily_trend
+from engine.errors import Forbidden
+from engine.org.access import Actor
+from engine.sla.clocks import clear_policy_cache
+from engine.store.database import Database
+from tests.sla.conftest import prepare, sh
+from tests.sla.helpers import complete_item, open_item, start_demo
+from web.dashboard.period import period_bounds
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture
+def sla_db(db: Database) -> Iterator[Database]:
+    clear_policy_cache()
+    yield prepare(db)
+    clear_policy_cache()
+
+
+def test_the_trend_counts_by_local_day_with_empty_days_kept(sla_db: Database) -> None:
+    # Opened 00:30 Shanghai on 13 Oct is still 12 Oct in UTC: it must count on the 13th.
+    with time_machine.travel(sh(2026, 10, 13, 0, 30), tick=False):
+        late_night = start_demo(sla_db)
+    with time_machine.travel(sh(2026, 10, 15, 9, 0), tick=False):
+        complete_item(sla_db, open_item(sla_db, late_night).id)  # 'accept' within its 5 working days: met
+    with sla_db.transaction(readonly=True) as session:
+        days = daily_trend(session, sh(2026, 10, 12), sh(2026, 10, 16), SH)
+    assert [d.day for d in days] == [date(2026, 10, 12), date(2026, 10, 13), date(2026, 10, 14), date(2026, 10, 15)]
+    assert [d.opened for d in days] == [0, 1, 0, 0]
+    assert [(d.closed, d.closed_on_time, d.closed_late) for d in days][3] == (1, 1, 0)
+    assert days[3].on_time_rate == 1.0 and days[0].on_time_rate is None
+
+
+def test_the_trend_of_a_department_leaves_out_other_departments(sla_db: Database) -> None:
+    with time_machine.travel(sh(2026, 10, 13, 9, 0), tick=False):
+        case_id = start_demo(sla_db)
+        complete_item(sla_db, open_item(sla_db, case_id).id)
+    with sla_db.transaction(readonly=True) as session:
+        mine = daily_trend(session, sh(2026, 10, 13), sh(2026, 10, 14), SH, ["chengguan"])
+        other = daily_trend(session, sh(2026, 10, 13), sh(2026, 10, 14), SH, ["huanwei"])
+    assert mine[0].closed == 1 and other[0].closed == 0
+
+
+def test_explicit_dates_are_whole_local_days_with_the_last_one_included() -> None:
+    now = datetime(2026, 10, 20, 4, 0, tzinfo=UTC)
+    since, until = period_bounds({"days": 30, "since": date(2026, 10, 1), "until": date(2026, 10, 7)}, now, SH)
+    assert since == sh(2026, 10, 1) and until == sh(2026, 10, 8)
+    since, until = period_bounds({"days": 7, "since": None, "until": None}, now, SH)
+    assert (until - since).days == 7 and until == now
+
+
+def test_a_period_never_ends_in_the_future() -> None:
+    now = datetime(2026, 10, 20, 4, 0, tzinfo=UTC)
+    _since, until = period_bounds({"days": 30, "since": date(2026, 10, 1), "until": date(2026, 12, 31)}, now, SH)
+    assert until == now
+
+
+def test_supervisors_oversee_every_department_and_heads_their_own_only() -> None:
+    assert departments_in_scope(Actor("s", roles=frozenset({("supervisor", None)}))) is None
+    assert departments_in_scope(Actor("h", "chengguan", frozenset({("department_head", None)}))) == ["chengguan"]
+    assert departments_in_scope(Actor("h", None, frozenset({("department_head", None)}))) == []
+    with pytest.raises(Forbidden):
+        departments_in_scope(Actor("w", "chengguan", frozenset({("handler", None)})))

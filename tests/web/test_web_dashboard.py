@@ -1,0 +1,185 @@
+"""The supervisor dashboard: who sees it, what it counts, and its actions (督办, extension decisions),
+each held to the departments the user oversees and refused without a CSRF token."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+from webtools import PASSWORD, csrf_from, signed_in
+
+from engine.definitions.service import deploy
+from engine.org.config import OrgConfig, UserSpec
+from engine.org.service import actor_for, load_organisation
+from engine.sla.clocks import clear_policy_cache
+from engine.sla.models import Notification, SlaExtension, Urging
+from engine.sla.services import request_extension
+from engine.store.database import Database
+from engine.tasks.models import WorkItem
+from engine.tasks.service import complete
+from tests.sla.conftest import demo_bundle
+from tests.sla.helpers import start_demo
+
+
+@pytest.fixture
+def sla_web(web_db: Database) -> Iterator[Database]:
+    """The web fixture plus the time-limit demo process (handling in chengguan, 4 working hours) and two
+    department heads."""
+    clear_policy_cache()
+    heads = [UserSpec(f"head_{d[:2]}", f"HEAD {d}", d, PASSWORD, "zh", (("department_head", None),))
+             for d in ("chengguan", "huanwei")]
+    with web_db.transaction() as session:
+        load_organisation(session, OrgConfig(users=heads))
+        deploy(session, demo_bundle(), actor="test")
+    yield web_db
+    clear_policy_cache()
+
+
+def _at_handle(db: Database, overdue: bool = True) -> tuple[int, str]:
+    """An sla_demo case at 'handle' (chengguan), claimed by h_cg; its deadline 2 hours gone when overdue."""
+    case_id = start_demo(db)
+    with db.transaction() as session:
+        item = session.scalars(select(WorkItem).where(WorkItem.case_id == case_id, WorkItem.status == "open")).one()
+        complete(session, item.id, {}, actor_for(session, "h_cg"))
+        item = session.scalars(select(WorkItem).where(WorkItem.case_id == case_id, WorkItem.status == "open")).one()
+        item.assignee = "h_cg"
+        if overdue:  # data seeding instead of waiting four working hours
+            item.due_at = datetime.now(UTC) - timedelta(hours=2)
+        return case_id, item.id
+
+
+def _count(db: Database, model, **where) -> int:  # type: ignore[no-untyped-def]
+    with db.transaction(readonly=True) as session:
+        query = select(func.count()).select_from(model)
+        for name, value in where.items():
+            query = query.where(getattr(model, name) == value)
+        return session.scalar(query) or 0
+
+
+@pytest.mark.parametrize(("username", "status"), [("gw1", 403), ("h_cg", 403), ("ana", 403), ("sup", 200),
+                                                  ("adm", 200), ("head_ch", 200)])
+def test_only_supervisors_department_heads_and_admins_see_the_dashboard(app, sla_web, username, status):
+    assert signed_in(app, username).get("/dashboard").status_code == status
+
+
+def test_everyone_signed_in_has_notifications_and_nobody_else(app, client):
+    assert signed_in(app, "gw1").get("/notifications").status_code == 200
+    response = client.get("/notifications")
+    assert response.status_code == 302 and "/login" in response.location
+
+
+def test_an_overdue_case_is_listed_and_counted_by_department_and_step(app, sla_web):
+    case_id, _item = _at_handle(sla_web)
+    html = signed_in(app, "sup").get("/dashboard").get_data(as_text=True)
+    assert f'action="/dashboard/cases/{case_id}/urge"' in html
+    assert 'data-department="chengguan"' in html and 'data-step="handle"' in html
+    assert 'data-kpi="overdue">1<' in html
+
+
+def test_a_case_within_its_limit_is_not_listed_as_overdue(app, sla_web):
+    case_id, _item = _at_handle(sla_web, overdue=False)
+    html = signed_in(app, "sup").get("/dashboard").get_data(as_text=True)
+    assert f"/dashboard/cases/{case_id}/urge" not in html
+
+
+def test_urging_from_the_dashboard_is_recorded_and_the_handler_reads_it_in_notifications(app, sla_web):
+    case_id, _item = _at_handle(sla_web)
+    sup = signed_in(app, "sup")
+    token = csrf_from(sup.get("/dashboard").get_data(as_text=True))
+    response = sup.post(f"/dashboard/cases/{case_id}/urge",
+                        data={"csrf_token": token, "message": "今日办结", "next": "/dashboard?days=7"})
+    assert response.status_code == 302 and response.location.endswith("/dashboard?days=7")
+    with sla_web.transaction(readonly=True) as session:
+        urging = session.scalars(select(Urging).where(Urging.case_id == case_id)).one()
+        note = session.scalars(select(Notification).where(Notification.case_id == case_id,
+                                                          Notification.kind == "urging")).one()
+    assert (urging.urged_by, urging.message, urging.department) == ("sup", "今日办结", "chengguan")
+    assert note.recipient == "h_cg"
+
+    handler = signed_in(app, "h_cg")
+    page = handler.get("/notifications").get_data(as_text=True)
+    assert "今日办结" in page
+    token = csrf_from(page)
+    # Somebody else cannot mark the handler's notification read.
+    other = signed_in(app, "h_cg2")
+    assert other.post(f"/notifications/{note.id}/read",
+                      data={"csrf_token": csrf_from(other.get("/notifications").get_data(as_text=True))}
+                      ).status_code == 404
+    assert handler.post(f"/notifications/{note.id}/read", data={"csrf_token": token}).status_code == 302
+    assert "今日办结" not in handler.get("/notifications").get_data(as_text=True)
+    assert "今日办结" in handler.get("/notifications?all=1").get_data(as_text=True)
+
+
+def test_an_urge_without_a_csrf_token_is_refused_and_records_nothing(app, sla_web):
+    case_id, _item = _at_handle(sla_web)
+    response = signed_in(app, "sup").post(f"/dashboard/cases/{case_id}/urge", data={"message": "快"})
+    assert response.status_code == 400
+    assert _count(sla_web, Urging) == 0 and _count(sla_web, Notification, kind="urging") == 0
+
+
+def test_an_urge_without_a_message_is_refused_and_records_nothing(app, sla_web):
+    case_id, _item = _at_handle(sla_web)
+    sup = signed_in(app, "sup")
+    token = csrf_from(sup.get("/dashboard").get_data(as_text=True))
+    assert sup.post(f"/dashboard/cases/{case_id}/urge", data={"csrf_token": token, "message": " "}).status_code == 302
+    assert _count(sla_web, Urging) == 0
+
+
+def test_a_department_head_sees_and_urges_only_their_own_department(app, sla_web):
+    case_id, _item = _at_handle(sla_web)
+    other = signed_in(app, "head_hu")
+    html = other.get("/dashboard").get_data(as_text=True)
+    assert f"/dashboard/cases/{case_id}/urge" not in html and 'data-department="chengguan"' not in html
+    response = other.post(f"/dashboard/cases/{case_id}/urge", data={"csrf_token": csrf_from(html), "message": "快"})
+    assert response.status_code == 403
+    assert _count(sla_web, Urging) == 0
+
+    own = signed_in(app, "head_ch")
+    html = own.get("/dashboard").get_data(as_text=True)
+    assert f"/dashboard/cases/{case_id}/urge" in html
+    assert own.post(f"/dashboard/cases/{case_id}/urge",
+                    data={"csrf_token": csrf_from(html), "message": "快"}).status_code == 302
+    assert _count(sla_web, Urging) == 1
+
+
+def test_an_extension_is_approved_from_the_dashboard_and_the_deadline_moves(app, sla_web):
+    case_id, item_id = _at_handle(sla_web, overdue=False)
+    with sla_web.transaction() as session:
+        extension_id = request_extension(session, case_id, actor_for(session, "h_cg"), 2, "site survey").id
+        before = session.get(WorkItem, item_id).due_at
+    sup = signed_in(app, "sup")
+    html = sup.get("/dashboard").get_data(as_text=True)
+    assert f'data-extension="{extension_id}"' in html
+    token = csrf_from(html)
+    url = f"/dashboard/extensions/{extension_id}/decision"
+    # Rejecting needs a reason: refused, still pending.
+    assert sup.post(url, data={"csrf_token": token, "decision": "reject"}).status_code == 302
+    assert _count(sla_web, SlaExtension, status="pending") == 1
+    assert sup.post(url, data={"csrf_token": token, "decision": "approve"}).status_code == 302
+    with sla_web.transaction(readonly=True) as session:
+        assert session.get(SlaExtension, extension_id).status == "approved"
+        assert session.get(SlaExtension, extension_id).decided_by == "sup"
+        assert session.get(WorkItem, item_id).due_at > before
+
+
+def test_a_department_head_may_not_decide_another_departments_extension(app, sla_web):
+    case_id, _item = _at_handle(sla_web, overdue=False)
+    with sla_web.transaction() as session:
+        extension_id = request_extension(session, case_id, actor_for(session, "h_cg"), 2, "site survey").id
+    other = signed_in(app, "head_hu")
+    token = csrf_from(other.get("/dashboard").get_data(as_text=True))
+    response = other.post(f"/dashboard/extensions/{extension_id}/decision",
+                          data={"csrf_token": token, "decision": "approve"})
+    assert response.status_code == 403
+    assert _count(sla_web, SlaExtension, status="pending") == 1
+
+
+@pytest.mark.parametrize("query", ["days=3", "since=2026-05-02&until=2026-05-01", "since=yesterday"])
+def test_a_bad_period_is_refused_with_field_errors(app, query):
+    assert signed_in(app, "sup").get(f"/dashboard?{query}").status_code == 422
+
+
+def test_an_explicit_period_of_local_dates_is_accepted(app):
+    html = signed_in(app, "sup").get("/dashboard?since=2026-01-01&until=2026-01-31").get_data(as_text=True)
+    assert "2026-01-01 00:00" in html
