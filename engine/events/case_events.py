@@ -1,6 +1,7 @@
 """The engine's own case events, fed to the event rule sets inside the same transaction."""
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -17,10 +18,10 @@ def case_event(case: Case, kind: str) -> dict[str, Any]:
     return {
         "type": kind,
         "source": "engine",
-        "occurred_at": (case.closed_at if kind == "case.closed" else case.opened_at),
+        "occurred_at": (case.closed_at if kind == "case.closed" else case.opened_at) or datetime.now(UTC),
         "payload": {
             "case_id": case.id, "case_key": case.business_key, "process": case.process_key,
-            "status": case.status, "category": case.category, "subcategory": data.get("subcategory"),
+            "status": case.status, "category": case.category, "subcategory": data.get("subcategory") or case.category,
             "grid_cell": case.grid_cell, "street": case.street,
             "place": data.get("place") or data.get("address") or data.get("location"),
         },

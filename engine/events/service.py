@@ -1,10 +1,71 @@
-"""Event ingestion (placeholder until the rules layer lands in this module)."""
+"""Events into the event rule sets: validate, match through the adapter, run the actions' operations.
+
+One call = one event, inside the caller's transaction: the cases an action starts, the links, flags
+and notifications commit with it (or not at all).
+"""
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from engine.errors import InvalidInput
+from engine.org.access import Actor
+from engine.rules.adapter import DurableRules, shared_rules
+from engine.rules.loading import deployed_rulesets
+from engine.rules.operations import ActionContext, run_action
+from engine.rules.ruleset import RuleSet
+
+RULES_ACTOR = "rules"
+
+
+def _occurred_at(value: Any) -> datetime:
+    if value is None or value == "":
+        return datetime.now(UTC)
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError as exc:
+            raise InvalidInput("occurred_at is not an ISO date-time", {"occurred_at": [str(exc)]}) from exc
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise InvalidInput("occurred_at needs a time zone", {"occurred_at": ["naive date-time"]})
+    return value
+
+
+def clean_event(body: dict[str, Any]) -> tuple[str, dict[str, Any], datetime]:
+    problems: dict[str, list[str]] = {}
+    event_type = body.get("type")
+    if not isinstance(event_type, str) or not 0 < len(event_type) <= 100:
+        problems["type"] = ["a type of 1-100 characters is required"]
+    payload = body.get("payload") if body.get("payload") is not None else {}
+    if not isinstance(payload, dict):
+        problems["payload"] = ["must be an object"]
+    if problems:
+        raise InvalidInput("invalid event", problems)
+    return str(event_type), dict(payload), _occurred_at(body.get("occurred_at"))
+
+
+def process_event(session: Session, body: dict[str, Any], actor: str, rulesets: tuple[RuleSet, ...],
+                  rules: DurableRules) -> list[dict[str, Any]]:
+    event_type, payload, occurred_at = clean_event(body)
+    results: list[dict[str, Any]] = []
+    for ruleset in rulesets:
+        for match in rules.evaluate(ruleset, event_type, payload, occurred_at):
+            context = ActionContext(session, match, actor)
+            for action in match.rule.actions:
+                results.append(run_action(context, action))
+    return results
+
+
+def ingest(session: Session, body: dict[str, Any], actor: Actor) -> list[dict[str, Any]]:
+    """An external event (POST /api/v1/events): the results of every action it set off."""
+    return process_event(session, body, RULES_ACTOR, deployed_rulesets(session), shared_rules())
+
 
 def ingest_internal(session: Session, event: dict[str, Any]) -> list[dict[str, Any]]:
-    return []
+    """A case event from the engine itself (case started, case closed)."""
+    rulesets = deployed_rulesets(session)
+    if not rulesets:
+        return []
+    return process_event(session, event, RULES_ACTOR, rulesets, shared_rules())
