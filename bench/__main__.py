@@ -6,6 +6,7 @@ import sys
 
 BENCHMARKS = {
     "runtime": "bench.runtime_bench",
+    "rules": "bench.rules_bench",
 }
 # Benchmarks that need PostgreSQL (CASEGRID_BENCH_PG_URL) register here too and skip without it.
 OPTIONAL = {
