@@ -51,3 +51,35 @@ def test_the_form_preview_follows_the_json_and_a_fixed_form_deploys(journey, dem
     with demo_db.transaction(readonly=True) as session:
         assert "巡查备注" in current_bundle(session).files["forms/sample_reading.json"]
     assert not journey.console_errors, journey.console_errors
+
+
+def _select(page, element_id: str) -> None:
+    """Select an element as a click on it would (it may lie outside the visible part of a large diagram)."""
+    page.evaluate("id => { const m = window.cgModeler; m.get('selection').select(m.get('elementRegistry').get(id));"
+                  " m.get('canvas').scrollToElement(m.get('elementRegistry').get(id)); }", element_id)
+
+
+def test_the_properties_panel_edits_timers_and_shows_lane_codes_and_the_server_checks_them(journey):
+    analyst = journey.sign_in("analyst")
+    analyst.goto("/studio/processes/licensing/edit")
+    expect(analyst.locator("#cg-modeler-page[data-ready=true]")).to_be_attached()
+    panel = analyst.locator("#cg-properties")
+
+    _select(analyst, "deemed")
+    expect(panel).to_have_attribute("data-element-id", "deemed")
+    expect(panel.locator("select[name=timerKind]")).to_have_value("timeDate")
+    expression = panel.locator("input[name=timerExpression]")
+    expect(expression).to_have_value("accept_due")
+    expression.fill("accept_due +")
+    expression.press("Tab")
+    analyst.click("[data-action=validate]")
+    expect(analyst.locator("#cg-problems li[data-element=deemed]")).to_be_visible()
+    expect(analyst.locator(".cg-problem-badge[data-element=deemed]")).to_be_visible()
+    journey.shot(analyst, "timer-expression-refused")
+
+    analyst.goto("/studio/processes/social_event/edit")
+    expect(analyst.locator("#cg-modeler-page[data-ready=true]")).to_be_attached()
+    _select(analyst, "lane_dispatch")
+    expect(panel.locator("select[name=laneCode]")).to_have_value("dispatcher")
+    journey.shot(analyst, "lane-code")
+    assert not journey.console_errors, journey.console_errors
