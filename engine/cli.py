@@ -293,6 +293,50 @@ def token_revoke(username: str) -> None:
     click.echo("revoked" if had else "no token to revoke")
 
 
+@main.command("send-message")
+@click.argument("message_name")
+@click.option("--case", "case_ref", default=None, help="Case id or business key the message is for.")
+@click.option("--correlation", default=None, help="Correlation as JSON, e.g. '{\"origin_case\": \"LH-2026-000001\"}'.")
+@click.option("--data", default="{}", help="Message payload as JSON.")
+@click.option("--user", "username", default="system")
+@click.option("--json", "as_json", is_flag=True)
+@reports_errors
+def send_message_command(message_name: str, case_ref: str | None, correlation: str | None, data: str,
+                         username: str, as_json: bool) -> None:
+    """Deliver a BPMN message to the running case(s) waiting for it (issue 6, docs/families.md)."""
+    from engine.messages.service import send_message
+
+    case_id = int(case_ref) if case_ref and case_ref.isdigit() else None
+    business_key = case_ref if case_ref and case_id is None else None
+    db = _db()
+    with db.transaction() as session:
+        cases = send_message(session, message_name=message_name, case_id=case_id, business_key=business_key,
+                             correlation=json.loads(correlation) if correlation else None,
+                             payload=json.loads(data), actor=_actor(session, username))
+        payload = [{"case_id": c.id, "business_key": c.business_key, "status": c.status,
+                    "current_step": c.current_step} for c in cases]
+    _emit(as_json, payload, "delivered to " + ", ".join(f"{c['business_key']} ({c['status']})" for c in payload))
+
+
+@main.command("post-event")
+@click.argument("event_type")
+@click.option("--data", default="{}", help="Event payload as JSON.")
+@click.option("--at", "occurred_at", default=None, help="When it happened (ISO date-time with zone).")
+@click.option("--user", "username", default="system")
+@click.option("--json", "as_json", is_flag=True)
+@reports_errors
+def post_event_command(event_type: str, data: str, occurred_at: str | None, username: str, as_json: bool) -> None:
+    """Post an event through the event rule sets (rules/events/*.json); prints what the rules did."""
+    from engine.events.service import ingest
+
+    db = _db()
+    with db.transaction() as session:
+        results = ingest(session, {"type": event_type, "payload": json.loads(data), "occurred_at": occurred_at},
+                         _actor(session, username))
+    _emit(as_json, results, "\n".join(f"{r['ruleset']}.{r['rule']}: {r['operation']}" for r in results)
+          or "no rule fired")
+
+
 main.add_command(calendar_group)
 
 

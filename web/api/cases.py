@@ -14,6 +14,7 @@ from web.api.schemas import (
     CaseQuerySchema,
     CaseSchema,
     ReasonSchema,
+    SendMessageSchema,
     StartCaseSchema,
     page,
     page_of,
@@ -70,3 +71,18 @@ def detail(case_id: int) -> Any:
 def cancel(body: dict[str, Any], case_id: int) -> Any:
     with transaction() as session:
         return cancel_as(session, case_id, current_user().actor, body["reason"])
+
+
+@blp.post("/<int(max=2147483647):case_id>/messages")
+@blp.arguments(SendMessageSchema)
+@blp.response(200, CaseDetailSchema)
+def send_message(body: dict[str, Any], case_id: int) -> Any:
+    """Deliver a BPMN message to this running case (e.g. an agency's on-scene report); 409 when the case
+    does not wait for it, 422 when the message's form refuses the payload."""
+    from engine.messages.service import send_message as deliver
+
+    with transaction() as session:
+        _detail(session, case_id)  # 404 for a case this user may not see, before anything moves
+        deliver(session, message_name=body["message_name"], correlation=body["correlation"], case_id=case_id,
+                payload=body["payload"], actor=current_user().actor, lang=current_locale())
+        return _detail(session, case_id)

@@ -258,6 +258,15 @@ class StartCaseSchema(_In):
     data = fields.Dict(keys=fields.String(), load_default=dict)
 
 
+class SendMessageSchema(_In):
+    """A BPMN message for the case (engine.messages.service.send_message; docs/families.md)."""
+
+    message_name = fields.String(required=True, validate=validate.Length(min=1, max=200),
+                                 metadata={"example": "agency_acknowledged"})
+    correlation = fields.Dict(keys=fields.String(), load_default=None)
+    payload = fields.Dict(keys=fields.String(), load_default=dict, metadata={"example": {"agency": "fire"}})
+
+
 class CompletedSchema(Schema):
     case = fields.Nested(CaseSchema, required=True)
     created_tasks = fields.List(fields.Nested(TaskSchema), required=True)
