@@ -86,8 +86,14 @@ def list_visible_cases(session: Session, actor: Actor, flt: CaseFilter, limit: i
     return list(rows), total
 
 
-def may_start(actor: Actor, start_lane: str | None) -> bool:
-    """The start event's lane names who may open a case; a start event outside any lane is open to all."""
-    if actor.is_system or "admin" in actor.role_codes or not start_lane:
+def may_start(actor: Actor, start_lane: str | None, starters: frozenset[str] = frozenset()) -> bool:
+    """Who may open a case: the start event's `starters` roles when it names any (a report may come
+    in through several desks), else holders of its lane's role (or members of that department);
+    a start event with neither is open to all."""
+    if actor.is_system or "admin" in actor.role_codes:
+        return True
+    if starters:
+        return bool(starters & actor.role_codes)
+    if not start_lane:
         return True
     return actor.has_role(start_lane) or actor.department == start_lane

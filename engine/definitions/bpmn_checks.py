@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lxml import etree
 
@@ -14,7 +14,8 @@ SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 NS = {"bpmn": BPMN, "spiffworkflow": SPIFF}
 
 # Task properties whose values are expressions evaluated against case data at run time.
-EXPRESSION_PROPERTIES = ("department", "gridCell", "candidateUsers", "dueAt", "title")
+EXPRESSION_PROPERTIES = ("department", "gridCell", "candidateUsers", "dueAt", "title",
+                         "slaExtensionRequest", "slaExtensionDecision")
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class References:
     forms: set[str]
     decisions: set[str]
     lane_codes: set[str]
+    role_codes: set[str] = field(default_factory=set)
 
 
 def properties_of(element: etree._Element) -> dict[str, str]:
@@ -54,6 +56,7 @@ def check_bpmn(
         form_key = properties_of(start).get("formKey")
         if form_key and form_key not in refs.forms:
             yield Problem(path, _label(start), f"start event names form '{form_key}', which does not exist in forms/")
+        yield from _starters(path, start, refs)
     for task in root.iter(f"{{{BPMN}}}businessRuleTask"):
         called = task.xpath("string(./bpmn:extensionElements/spiffworkflow:calledDecisionId)", namespaces=NS).strip()
         if not called:
@@ -79,6 +82,21 @@ def check_bpmn(
         for name in EXPRESSION_PROPERTIES:
             if props.get(name):
                 yield from _expression(path, element, props[name], "eval", syntax_error, f"property {name}: ")
+
+
+def _starters(path: str, start: etree._Element, refs: References) -> Iterator[Problem]:
+    """`starters`: comma-separated role codes allowed to open a case (instead of the start lane's role)."""
+    value = properties_of(start).get("starters")
+    if value is None:
+        return
+    codes = [code.strip() for code in value.split(",")]
+    if not any(codes) or "" in codes:
+        yield Problem(path, _label(start), "property starters is a comma-separated list of role codes, "
+                                           f"got {value!r}")
+        return
+    for code in codes:
+        if code not in refs.role_codes:
+            yield Problem(path, _label(start), f"property starters names '{code}', which is not a role of the organisation")
 
 
 def _is_json_object(text: str) -> bool:

@@ -95,7 +95,8 @@ def _check_org(bundle: Bundle, catalogue: Catalogue, known_org: OrgConfig | None
 
 
 def _check_processes(bundle: Bundle, catalogue: Catalogue, problems: list[Problem]) -> None:
-    refs = References(set(catalogue.forms), set(catalogue.decisions), catalogue.org.lane_codes)
+    refs = References(set(catalogue.forms), set(catalogue.decisions), catalogue.org.lane_codes,
+                      set(catalogue.org.roles))
     parser = make_parser()
     parsed_any: list[tuple[str, list[str]]] = []
     for path, text in bundle.of_kind("bpmn").items():

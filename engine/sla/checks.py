@@ -1,45 +1,105 @@
-"""Deploy-time check of SLA policies against the processes of the same bundle."""
+"""Deploy-time check of SLA policies against the processes and decision tables of the same bundle."""
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from lxml import etree
 
 from engine.errors import Problem
-from engine.sla.policy import policies_from_files
+from engine.sla.policy import Policy, policies_from_files
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 
 
-def _element_ids(xml: str, process_key: str) -> set[str] | None:
+def _process(xml: str, process_key: str) -> etree._Element | None:
     try:
         root = etree.fromstring(xml.encode("utf-8"))
     except etree.XMLSyntaxError:
         return None  # the BPMN check already reports it
-    for process in root.iter(f"{{{BPMN_NS}}}process"):
-        if process.get("id") == process_key:
-            return {el.get("id") for el in process.iter() if isinstance(el.tag, str) and el.get("id")}
-    return None
+    return next((p for p in root.iter(f"{{{BPMN_NS}}}process") if p.get("id") == process_key), None)
+
+
+def _elements(process: etree._Element) -> dict[str, etree._Element]:
+    return {el.get("id"): el for el in process.iter() if isinstance(el.tag, str) and el.get("id")}
+
+
+def _has_property(element: etree._Element, name: str) -> bool:
+    return any(p.get("name") == name for p in element.iter(f"{{{SPIFF_NS}}}property"))
+
+
+def _called_decisions(process: etree._Element) -> set[str]:
+    return {(el.text or "").strip() for el in process.iter(f"{{{SPIFF_NS}}}calledDecisionId")}
+
+
+def _decision_outputs(files: Mapping[str, str]) -> dict[str, set[str]]:
+    """decision id -> output names, over every DMN file of the bundle."""
+    found: dict[str, set[str]] = {}
+    for path, text in files.items():
+        if not path.endswith(".dmn"):
+            continue
+        try:
+            root = etree.fromstring(text.encode("utf-8"))
+        except etree.XMLSyntaxError:
+            continue  # the DMN check reports it
+        # Any DMN version's namespace: only the element names matter here.
+        for decision in root.iter("{*}decision"):
+            found[decision.get("id")] = {o.get("name") for o in decision.iter("{*}output") if o.get("name")}
+    return found
+
+
+def _assigns(process: etree._Element, key: str) -> bool:
+    """Whether a script of the process assigns `key` (a clock_start data:<key> must be set by the process)."""
+    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=[^=]", re.MULTILINE)
+    scripts = [el.text or "" for el in process.iter() if isinstance(el.tag, str)
+               and etree.QName(el).localname in ("script", "preScript", "postScript")]
+    return any(pattern.search(text) for text in scripts)
+
+
+def _check_data_sources(policy: Policy, process: etree._Element, outputs: dict[str, set[str]]) -> list[Problem]:
+    problems: list[Problem] = []
+    if policy.limit_from is not None:
+        given = set().union(*(outputs.get(d, set()) for d in _called_decisions(process)))
+        for key in (policy.limit_from.value_key, policy.limit_from.unit_key):
+            if key not in given:
+                problems.append(Problem(policy.path, policy.key,
+                                        f"limit_from names '{key}', which no decision table that process "
+                                        f"'{policy.process}' calls has as an output"))
+    start_key = policy.start_data_key
+    if start_key is not None and not _assigns(process, start_key):
+        problems.append(Problem(policy.path, policy.key,
+                                f"clock_start data:{start_key}: no script of process '{policy.process}' sets it"))
+    return problems
 
 
 def check_sla_policies(files: Mapping[str, str], process_paths: Mapping[str, str]) -> list[Problem]:
-    """Problems of rules/sla/*.yaml: format, duplicates, and tasks that the named process lacks.
+    """Problems of rules/sla/*.yaml: format, duplicates, tasks that the named process lacks, limits read
+    from data no decision gives, and a task that also sets its own `dueAt` (two competing deadlines).
 
     ``process_paths`` maps each process key of the bundle to its BPMN file path."""
     policies, problems = policies_from_files(dict(files))
+    outputs = _decision_outputs(files)
     for policy in policies:
         path = process_paths.get(policy.process)
         if path is None:
             problems.append(Problem(policy.path, policy.key, f"no process '{policy.process}' in the definitions"))
             continue
-        ids = _element_ids(files[path], policy.process)
-        if ids is None:
+        process = _process(files[path], policy.process)
+        if process is None:
             continue
-        wanted = [policy.task]
+        elements = _elements(process)
+        wanted = list(policy.tasks)
         if policy.clock_start.startswith("task:"):
             wanted.append(policy.clock_start.removeprefix("task:"))
         for element in wanted:
-            if element not in ids:
+            if element not in elements:
                 problems.append(Problem(policy.path, policy.key,
                                         f"process '{policy.process}' has no element '{element}'"))
+        for task in policy.tasks:
+            if task in elements and _has_property(elements[task], "dueAt"):
+                problems.append(Problem(policy.path, policy.key,
+                                        f"task '{task}' also sets its own deadline (property dueAt); the policy's "
+                                        "clock sets the work item's due time, remove dueAt"))
+        problems.extend(_check_data_sources(policy, process, outputs))
     return problems

@@ -7,6 +7,7 @@ inside the caller's transaction, so a case's clocks change together with its wor
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,11 +16,12 @@ from sqlalchemy.orm import Session
 
 from engine.audit.service import record
 from engine.cases.models import Case
+from engine.config import settings
 from engine.definitions.models import Deployment, ProcessVersion
 from engine.sla.calendar_store import calendar_for
 from engine.sla.deadline import ClockTimes, compute
-from engine.sla.models import SlaClock
-from engine.sla.policy import Policy, Stage, policies_from_files, select_policy
+from engine.sla.models import SlaClock, SlaExtension
+from engine.sla.policy import Policy, policies_from_files, select_policy
 from engine.tasks.models import WorkItem
 from engine.timers.models import Timer
 
@@ -66,11 +68,47 @@ def pauses_of(clock: SlaClock) -> list[tuple[datetime, datetime | None]]:
     return [(datetime.fromisoformat(a), datetime.fromisoformat(b) if b else None) for a, b in clock.pauses or []]
 
 
+# -- one deadline over several work items ----------------------------------------------------
+def same_deadline(session: Session, clock: SlaClock) -> list[SlaClock]:
+    """The clocks measuring the same deadline as `clock` (itself included), oldest first.
+
+    Clocks of one case, policy and stage that started at the same instant are one deadline: with
+    `clock_start: data:<key>` every work item of the policy's tasks (handle, handle again after an
+    extension review, feedback, each assisting unit) counts from the dispatch moment, so an extension
+    approved on one holds for those that follow. A new instant in the data starts a new deadline."""
+    candidates = session.scalars(select(SlaClock).where(
+        SlaClock.case_id == clock.case_id, SlaClock.policy_key == clock.policy_key,
+        SlaClock.stage == clock.stage).order_by(SlaClock.id))
+    found = [c for c in candidates if c is clock or abs((c.started_at - clock.started_at).total_seconds()) < 1]
+    return found if any(c is clock for c in found) else [*found, clock]
+
+
+def approved_extensions(session: Session, clock: SlaClock) -> list[SlaExtension]:
+    ids = [c.id for c in same_deadline(session, clock) if c.id is not None]
+    if not ids:
+        return []
+    return list(session.scalars(select(SlaExtension).where(
+        SlaExtension.clock_id.in_(ids), SlaExtension.status == "approved").order_by(SlaExtension.decided_at,
+                                                                                    SlaExtension.id)))
+
+
 def times_of(session: Session, clock: SlaClock) -> ClockTimes:
+    """Due and warning instants: the limit plus approved extensions in the clock's unit, walked with
+    the pauses; extensions granted in another unit (2 working hours on a 2-working-day limit) are
+    added after that, in their own unit, so a working day never becomes a number of hours."""
     calendar = calendar_for(session, clock.department)
-    return compute(calendar, started_at=clock.started_at, amount=clock.limit_amount + clock.extension_amount,
-                   unit=clock.unit, counting=clock.counting, pauses=pauses_of(clock),
-                   warning_ratio=clock.warning_ratio)
+    extensions = approved_extensions(session, clock)
+    clock.extension_amount = sum(e.amount for e in extensions if e.unit == clock.unit)
+    times = compute(calendar, started_at=clock.started_at, amount=clock.limit_amount + clock.extension_amount,
+                    unit=clock.unit, counting=clock.counting, pauses=pauses_of(clock),
+                    warning_ratio=clock.warning_ratio)
+    foreign = [e for e in extensions if e.unit != clock.unit]
+    if times.due_at is None or not foreign:
+        return times
+    due = times.due_at
+    for extension in foreign:
+        due = calendar.add_working(due, extension.amount, extension.unit).at  # type: ignore[arg-type]
+    return replace(times, due_at=due)
 
 
 # -- state -----------------------------------------------------------------------------------
@@ -135,9 +173,23 @@ def schedule(session: Session, clock: SlaClock, item: WorkItem | None, now: date
 
 
 # -- start and close -------------------------------------------------------------------------
+def _data_instant(case: Case, key: str) -> datetime | None:
+    value = (case.data or {}).get(key)
+    try:
+        parsed = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    # Naive instants in case data are local time (the sandbox's now() is aware anyway).
+    return parsed if parsed is None or parsed.tzinfo else parsed.replace(tzinfo=settings().tz)
+
+
 def _clock_start(session: Session, case: Case, item: WorkItem, policy: Policy) -> datetime:
     if policy.clock_start == "case_opened":
         return case.opened_at
+    if policy.start_data_key is not None:
+        instant = _data_instant(case, policy.start_data_key)
+        if instant is not None:
+            return instant
     if policy.clock_start.startswith("task:"):
         earlier = session.scalar(
             select(WorkItem.created_at).where(WorkItem.case_id == case.id,
@@ -149,8 +201,16 @@ def _clock_start(session: Session, case: Case, item: WorkItem, policy: Policy) -
 
 
 def start_clock(session: Session, case: Case, item: WorkItem, policy: Policy, actor: str,
-                stage: int = 0, started_at: datetime | None = None) -> SlaClock:
-    spec: Stage = policy.stages[stage]
+                stage: int = 0, started_at: datetime | None = None) -> SlaClock | None:
+    """Start the item's clock; None (and an audit event) when a limit read from case data is missing."""
+    spec = policy.stage_for(stage, case.data or {})
+    if spec is None:
+        record(session, actor=actor, action="sla_clock_skipped", case_id=case.id, task_id=item.id,
+               task_name=item.task_name, details={"policy": policy.key, "reason": "the case data holds no limit",
+                                                  "limit_from": [policy.limit_from.value_key,
+                                                                 policy.limit_from.unit_key]
+                                                  if policy.limit_from else None})
+        return None
     clock = SlaClock(
         case_id=case.id, work_item_id=item.id, policy_key=policy.key, department=item.department,
         stage=stage, stage_name=spec.name, unit=spec.unit, counting=policy.counting,
@@ -159,12 +219,22 @@ def start_clock(session: Session, case: Case, item: WorkItem, policy: Policy, ac
         provisional=False, missing_years=[], reminders_sent=0, stage_history=[],
     )
     session.add(clock)
+    _continue_deadline(session, clock)
     schedule(session, clock, item, now_utc())
     record(session, actor=actor, action="sla_clock_started", case_id=case.id, task_id=item.id,
            task_name=item.task_name,
            details={"policy": policy.key, "stage": spec.name, "limit": spec.limit, "unit": spec.unit,
                     "started_at": clock.started_at, "due_at": clock.due_at, "provisional": clock.provisional})
     return clock
+
+
+def _continue_deadline(session: Session, clock: SlaClock) -> None:
+    """A clock continuing a deadline an earlier work item already ran keeps its at-risk/overdue marks,
+    so a passed limit is not warned about and escalated once more for every step that follows."""
+    earlier = [c for c in same_deadline(session, clock) if c is not clock]
+    if earlier:
+        clock.warned_at = max((c.warned_at for c in earlier if c.warned_at), default=None)
+        clock.breached_at = max((c.breached_at for c in earlier if c.breached_at), default=None)
 
 
 def close_clock(session: Session, clock: SlaClock, item: WorkItem | None, actor: str) -> None:
@@ -228,8 +298,9 @@ def sync_clocks(session: Session, case: Case, actor: str) -> None:
         if item.id in clocked:
             continue
         policy = select_policy(policies, case.process_key, item.task_spec, case.category)
-        if policy is not None:
-            active.append(start_clock(session, case, item, policy, actor))
+        clock = start_clock(session, case, item, policy, actor) if policy is not None else None
+        if clock is not None:
+            active.append(clock)
     flag = (case.data or {}).get(PAUSE_FLAG)
     if isinstance(flag, bool):
         reason = str((case.data or {}).get(PAUSE_REASON_KEY) or "process data flag sla_paused")

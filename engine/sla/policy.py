@@ -5,7 +5,7 @@ Format (docs/time-limits.md has a worked example)::
     policies:
       - key: licensing.accept            # unique across files
         process: licensing               # process key (BPMN process id)
-        task: accept                     # BPMN element id of the user task
+        task: accept                     # BPMN element id of the user task (or a list: one limit over several)
         category: null                   # optional: only cases of this category
         limit: 5
         unit: working_days               # working_hours | working_days | minutes | hours | days
@@ -18,6 +18,9 @@ Format (docs/time-limits.md has a worked example)::
           - {action: auto_complete, data: {accepted: true}}
         stages:                          # instead of limit/unit: successive limits, each from the
           - {name: 停工, limit: 4, unit: working_hours}   # moment the previous stage was done
+        limit_from: {value: limit_value, unit: limit_unit}  # instead of limit/unit: the case data keys
+                                         # holding the limit (a decision table's outputs), read when the
+                                         # clock starts; clock_start may then be data:<key> (an instant)
 """
 from __future__ import annotations
 
@@ -33,8 +36,9 @@ POLICY_FOLDER = "rules/sla/"
 COUNTINGS = ("elapsed", "statutory")
 ESCALATION_TARGETS = ("supervisor", "department_head")
 ACTIONS = ("escalate", "remind", "auto_complete", "notify")
-_POLICY_KEYS = {"key", "process", "task", "category", "limit", "unit", "counting", "clock_start",
+_POLICY_KEYS = {"key", "process", "task", "category", "limit", "unit", "limit_from", "counting", "clock_start",
                 "warning_at", "on_breach", "stages", "source", "note"}
+_LIMIT_FROM_KEYS = {"value", "unit"}
 _STAGE_KEYS = {"name", "limit", "unit"}
 _ACTION_KEYS = {"escalate": {"action", "to"}, "remind": {"action", "every", "unit", "times"},
                 "auto_complete": {"action", "data"}, "notify": {"action", "message"}}
@@ -45,6 +49,22 @@ class Stage:
     name: str | None
     limit: float
     unit: str
+
+
+@dataclass(frozen=True)
+class LimitFrom:
+    """The limit is case data: ``value_key`` holds the amount, ``unit_key`` the unit (one of UNITS).
+
+    Used when a decision table is the source of truth for the limit (the social-event catalogue's
+    42 subcategories), so the policy file never repeats its numbers."""
+
+    value_key: str
+    unit_key: str
+
+    def stage(self, data: dict[str, Any]) -> Stage | None:
+        """The limit the case data gives, or None when it holds no usable one."""
+        value, unit = _number(data.get(self.value_key)), data.get(self.unit_key)
+        return Stage(None, value, unit) if value is not None and unit in UNITS else None
 
 
 @dataclass(frozen=True)
@@ -62,17 +82,32 @@ class BreachAction:
 class Policy:
     key: str
     process: str
-    task: str
+    tasks: tuple[str, ...]
     category: str | None
-    stages: tuple[Stage, ...]
+    stages: tuple[Stage, ...]  # empty when the limit comes from case data (limit_from)
     counting: str = "elapsed"
     clock_start: str = "task_created"
     warning_at: float | None = None
     on_breach: tuple[BreachAction, ...] = ()
     path: str = ""
+    limit_from: LimitFrom | None = None
+
+    @property
+    def task(self) -> str:
+        return self.tasks[0]
+
+    @property
+    def start_data_key(self) -> str | None:
+        """`clock_start: data:<key>`: the case data key holding the instant the clock starts from."""
+        return self.clock_start.removeprefix("data:") if self.clock_start.startswith("data:") else None
+
+    def stage_for(self, index: int, data: dict[str, Any]) -> Stage | None:
+        if self.limit_from is not None:
+            return self.limit_from.stage(data) if index == 0 else None
+        return self.stages[index] if index < len(self.stages) else None
 
     def matches(self, process: str, task: str, category: str | None) -> bool:
-        return self.process == process and self.task == task and self.category in (None, category)
+        return self.process == process and task in self.tasks and self.category in (None, category)
 
 
 def _number(value: Any) -> float | None:
@@ -144,17 +179,27 @@ class _Reader:
             return None
         self.unknown_keys(where, entry, _POLICY_KEYS)
         ok = True
-        for name in ("key", "process", "task"):
+        for name in ("key", "process"):
             if not (isinstance(entry.get(name), str) and entry[name].strip()):
                 self.problem(f"{where}.{name}", f"{name} is required")
                 ok = False
+        tasks = entry.get("task")
+        tasks = [tasks] if isinstance(tasks, str) else tasks
+        if not (isinstance(tasks, list) and tasks and all(isinstance(t, str) and t.strip() for t in tasks)):
+            self.problem(f"{where}.task", "task is required: a BPMN element id, or a list of them")
+            tasks = []
+            ok = False
         where = f"{where}({entry.get('key')})" if isinstance(entry.get("key"), str) else where
         category = entry.get("category")
         if category is not None and not isinstance(category, str | int):
             self.problem(f"{where}.category", "category is a code (text)")
             ok = False
         stages: list[Stage | None] = []
-        if "stages" in entry:
+        limit_from = None
+        if "limit_from" in entry:
+            limit_from = self.limit_from(where, entry)
+            ok = ok and limit_from is not None
+        elif "stages" in entry:
             if "limit" in entry or "unit" in entry:
                 self.problem(where, "give either limit/unit or stages, not both")
                 ok = False
@@ -173,13 +218,18 @@ class _Reader:
         if counting not in COUNTINGS:
             self.problem(f"{where}.counting", f"counting must be one of {', '.join(COUNTINGS)}")
             ok = False
+        if counting == "statutory" and "limit_from" in entry:
+            self.problem(f"{where}.counting", "statutory counting needs a fixed limit in working_days, not limit_from")
+            ok = False
         if counting == "statutory" and any(s and s.unit != "working_days" for s in stages):
             self.problem(f"{where}.counting", "statutory counting is for limits in working_days")
             ok = False
         start = entry.get("clock_start", "task_created")
         if not (start in ("task_created", "case_opened")
-                or (isinstance(start, str) and start.startswith("task:") and len(start) > 5)):
-            self.problem(f"{where}.clock_start", "clock_start is task_created, case_opened or task:<element id>")
+                or (isinstance(start, str) and start.startswith("task:") and len(start) > 5)
+                or (isinstance(start, str) and start.startswith("data:") and start[5:].isidentifier())):
+            self.problem(f"{where}.clock_start",
+                         "clock_start is task_created, case_opened, task:<element id> or data:<data key>")
             ok = False
         warning = entry.get("warning_at")
         if warning is not None and (isinstance(warning, bool) or not isinstance(warning, int | float)
@@ -195,12 +245,30 @@ class _Reader:
         if not ok or any(s is None for s in stages) or any(a is None for a in actions):
             return None
         return Policy(
-            key=entry["key"].strip(), process=entry["process"].strip(), task=entry["task"].strip(),
+            key=entry["key"].strip(), process=entry["process"].strip(), tasks=tuple(t.strip() for t in tasks),
             category=str(category) if category is not None else None,
             stages=tuple(s for s in stages if s is not None), counting=counting, clock_start=start,
             warning_at=float(warning) if warning is not None else None,
-            on_breach=tuple(a for a in actions if a is not None),
+            on_breach=tuple(a for a in actions if a is not None), limit_from=limit_from,
         )
+
+    def limit_from(self, where: str, entry: dict[str, Any]) -> LimitFrom | None:
+        if any(k in entry for k in ("limit", "unit", "stages")):
+            self.problem(where, "give limit/unit, stages or limit_from, only one of them")
+            return None
+        raw = entry["limit_from"]
+        if not isinstance(raw, dict):
+            self.problem(f"{where}.limit_from", "limit_from is a mapping {value: <data key>, unit: <data key>}")
+            return None
+        self.unknown_keys(f"{where}.limit_from", raw, _LIMIT_FROM_KEYS)
+        keys = [raw.get(name) for name in ("value", "unit")]
+        for name, key in zip(("value", "unit"), keys, strict=True):
+            if not (isinstance(key, str) and key.isidentifier()):
+                self.problem(f"{where}.limit_from.{name}", f"{name} names the case data key holding the limit's "
+                                                           f"{'amount' if name == 'value' else 'unit'}")
+        if not all(isinstance(k, str) and k.isidentifier() for k in keys):
+            return None
+        return LimitFrom(keys[0], keys[1])
 
 
 def parse_policy_file(path: str, text: str) -> tuple[list[Policy], list[Problem]]:
@@ -233,18 +301,26 @@ def policies_from_files(files: dict[str, str]) -> tuple[list[Policy], list[Probl
             if policy.key in seen_keys:
                 problems.append(Problem(path, policy.key, f"policy key also used in {seen_keys[policy.key]}"))
                 continue
-            match = (policy.process, policy.task, policy.category)
-            if match in seen_match:
-                problems.append(Problem(path, policy.key, f"same process/task/category as policy {seen_match[match]}"))
+            matches = [(policy.process, task, policy.category) for task in policy.tasks]
+            clash = next((m for m in matches if m in seen_match), None)
+            if clash is not None:
+                problems.append(Problem(path, policy.key,
+                                        f"same process/task/category as policy {seen_match[clash]} ({clash[1]})"))
                 continue
             seen_keys[policy.key] = path
-            seen_match[match] = policy.key
+            seen_match.update(dict.fromkeys(matches, policy.key))
             policies.append(policy)
     return policies, problems
 
 
+MULTI_INSTANCE_SUFFIX = " [child]"  # SpiffWorkflow's task spec name for the instances of a multi-instance task
+
+
 def select_policy(policies: list[Policy], process: str, task: str, category: str | None) -> Policy | None:
-    """The policy for a task: one naming the case's category wins over the one for any category."""
+    """The policy for a task: one naming the case's category wins over the one for any category.
+
+    Each instance of a multi-instance user task (``assist [child]``) falls under the element's policy."""
+    task = task.removesuffix(MULTI_INSTANCE_SUFFIX)
     candidates = [p for p in policies if p.matches(process, task, category)]
     candidates.sort(key=lambda p: p.category is None)
     return candidates[0] if candidates else None

@@ -18,11 +18,14 @@ from engine.sla.clocks import (
     pause,
     policies_for,
     resume,
+    same_deadline,
     schedule,
     start_clock,
+    times_of,
 )
 from engine.sla.models import Escalation, SlaClock, SlaExtension, Urging
 from engine.sla.notify import notify, recipients_for_item, users_with_role
+from engine.sla.process_owned import handled_by_process
 from engine.store.base import utcnow
 from engine.tasks.models import WorkItem
 
@@ -85,8 +88,9 @@ def request_extension(session: Session, case_id: int, actor: Actor, amount: floa
                       task: str | None = None, unit: str | None = None) -> SlaExtension:
     """Ask for more time (延期) on the case's active limit (the one on ``task`` when several run).
 
-    ``amount`` is in the clock's unit unless ``unit`` names the same unit explicitly; it takes effect
-    only when approved (decide_extension). One pending request per clock at a time."""
+    ``amount`` is in ``unit`` (default: the clock's unit; another unit is added after the limit, see
+    clocks.times_of); it takes effect only when approved (decide_extension). One pending request per
+    clock at a time."""
     reason = _require_text(reason, "reason", "request an extension")
     if isinstance(amount, bool) or not isinstance(amount, int | float) or amount <= 0:
         raise InvalidInput("the extension must be a positive amount", {"amount": ["must be > 0"]})
@@ -98,31 +102,36 @@ def request_extension(session: Session, case_id: int, actor: Actor, amount: floa
         raise InvalidInput("several time limits run on this case; name the task",
                            {"task": [", ".join(sorted({c.policy_key for c in clocks}))]})
     clock = clocks[0]
-    if unit is not None and unit != clock.unit:
-        raise InvalidInput(f"this limit is counted in {clock.unit}", {"unit": [f"expected {clock.unit}"]}
-                           if unit in UNITS else {"unit": [f"unknown unit {unit!r}"]})
+    if unit is not None and unit not in UNITS:
+        raise InvalidInput(f"unknown unit {unit!r}", {"unit": [f"one of {', '.join(UNITS)}"]})
+    unit = unit or clock.unit
     pending = session.scalar(select(SlaExtension).where(SlaExtension.clock_id == clock.id,
                                                         SlaExtension.status == "pending"))
     if pending is not None:
         raise Conflict(f"an extension request for case {case.business_key} is already waiting for a decision")
     extension = SlaExtension(case_id=case.id, clock_id=clock.id, work_item_id=clock.work_item_id,
-                             department=clock.department, amount=float(amount), unit=clock.unit, reason=reason,
+                             department=clock.department, amount=float(amount), unit=unit, reason=reason,
                              status="pending", requested_by=actor.username, requested_at=utcnow())
     session.add(extension)
     session.flush()
     record(session, actor=actor.username, action="sla_extension_requested", case_id=case.id,
-           task_id=clock.work_item_id, details={"extension_id": extension.id, "amount": amount, "unit": clock.unit,
+           task_id=clock.work_item_id, details={"extension_id": extension.id, "amount": amount, "unit": unit,
                                                 "reason": reason})
     deciders = users_with_role(session, "department_head", clock.department) or users_with_role(session, "supervisor")
     notify(session, deciders, "sla_extension_requested",
-           f"{case.business_key}: {actor.username} asks for {amount:g} {clock.unit} more: {reason}",
+           f"{case.business_key}: {actor.username} asks for {amount:g} {unit} more: {reason}",
            case_id=case.id, work_item_id=clock.work_item_id, created_by=actor.username)
     return extension
 
 
-def decide_extension(session: Session, extension_id: int, actor: Actor, approve: bool, note: str = "") -> SlaExtension:
+def decide_extension(session: Session, extension_id: int, actor: Actor, approve: bool, note: str = "", *,
+                     from_process: bool = False) -> SlaExtension:
     """Approve (the deadline moves by the amount) or reject a pending request; supervisors, department
-    heads and admins decide. The requester is notified either way."""
+    heads and admins decide. The requester is notified either way.
+
+    A request asked in a process task (property slaExtensionRequest) is decided by the process's review
+    step only (``from_process``, engine.sla.process_steps); there the work item it was asked on has
+    closed, and the approved time goes to the clocks that continue the same deadline."""
     if not _may(actor, DECIDING_ROLES):
         raise Forbidden(f"{actor.username} may not decide extension requests")
     extension = session.get(SlaExtension, extension_id)
@@ -132,17 +141,24 @@ def decide_extension(session: Session, extension_id: int, actor: Actor, approve:
         raise Conflict(f"extension request {extension_id} was already {extension.status}")
     if not approve and not (note or "").strip():
         raise InvalidInput("a reason is required to reject an extension", {"note": ["required"]})
+    if not from_process and handled_by_process(session, extension):
+        raise Conflict(f"extension request {extension_id} is decided in the case's own review step "
+                       "(延期审批); open that task to approve or reject it")
     clock = session.get(SlaClock, extension.clock_id)
-    if clock is None or clock.status not in ACTIVE:
+    if clock is None or (clock.status not in ACTIVE and not from_process):
         raise Conflict("the time limit this request was for has ended")
     extension.status = "approved" if approve else "rejected"
     extension.decided_by, extension.decided_at, extension.decision_note = actor.username, utcnow(), note or None
     before = clock.due_at
     if approve:
-        clock.extension_amount = (clock.extension_amount or 0.0) + extension.amount
-        schedule(session, clock, session.get(WorkItem, clock.work_item_id), now_utc())
+        session.flush()  # the clocks' arithmetic reads the approved rows
+        for running in same_deadline(session, clock):
+            if running.status in ACTIVE:
+                schedule(session, running, session.get(WorkItem, running.work_item_id), now_utc())
+    # The deadline as it now stands (the clocks that continue it take it up when they start).
+    after = times_of(session, clock).due_at if approve else before
     record(session, actor=actor.username, action=f"sla_extension_{extension.status}", case_id=extension.case_id,
-           task_id=extension.work_item_id, before={"due_at": before}, after={"due_at": clock.due_at},
+           task_id=extension.work_item_id, before={"due_at": before}, after={"due_at": after},
            details={"extension_id": extension.id, "amount": extension.amount, "unit": extension.unit, "note": note})
     notify(session, [extension.requested_by], f"sla_extension_{extension.status}",
            f"extension of {extension.amount:g} {extension.unit} {extension.status}" + (f": {note}" if note else ""),
@@ -185,15 +201,18 @@ def advance_stage(session: Session, case_id: int, actor: Actor, *, task: str | N
     if policy is None or clock.stage + 1 >= len(policy.stages):
         raise Conflict(f"the time limit on case {case.business_key} has no further stage")
     item = session.get(WorkItem, clock.work_item_id)
+    if item is None:
+        raise Conflict(f"the task of this time limit on case {case.business_key} is gone")
     now = now_utc()
     cancel_timers(session, clock)
     clock.status = "met" if clock.due_at is None or now <= clock.due_at else "met_late"
     clock.closed_at = now
     record(session, actor=actor.username, action="sla_stage_done", case_id=case.id, task_id=clock.work_item_id,
            details={"policy": clock.policy_key, "stage": clock.stage_name, "result": clock.status})
-    if item is None:
-        raise Conflict(f"the task of this time limit on case {case.business_key} is gone")
-    return start_clock(session, case, item, policy, actor.username, stage=clock.stage + 1, started_at=now)
+    started = start_clock(session, case, item, policy, actor.username, stage=clock.stage + 1, started_at=now)
+    if started is None:  # staged limits are fixed in the policy; only limit_from can be missing
+        raise Conflict(f"the next stage of the time limit on case {case.business_key} has no limit")
+    return started
 
 
 def acknowledge_escalation(session: Session, escalation_id: int, actor: Actor) -> Escalation:

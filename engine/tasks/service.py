@@ -20,6 +20,7 @@ from engine.runtime.parsing import spiff_properties
 from engine.runtime.projection import snapshot
 from engine.runtime.stepping import run_until_wait
 from engine.runtime.versions import runtime_for
+from engine.sla.process_steps import before_task_completes
 from engine.tasks.models import WorkItem
 
 
@@ -136,6 +137,8 @@ def complete(
     before = {key: task.data.get(key) for key in cleaned}
     task.data.update(cleaned)
     with advancing(f"case {case.business_key}, task '{item.task_name}'"):
+        # Before the task runs: an extension it asks for is recorded while its clock still runs.
+        before_task_completes(session, case, item, task.data, actor)
         task.run()
         run_until_wait(workflow)
     now = datetime.now(UTC)
