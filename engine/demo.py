@@ -20,6 +20,8 @@ from engine.cases.models import Case
 from engine.cases.service import start_case
 from engine.definitions.service import latest_version
 from engine.org.service import actor_for
+from engine.sla.clocks import schedule
+from engine.sla.models import SlaClock
 from engine.store.database import Database
 from engine.tasks.models import WorkItem
 from engine.tasks.service import claim, complete
@@ -213,6 +215,11 @@ def _age(session: Session, case_id: int, days: int) -> None:
     for item in session.scalars(select(WorkItem).where(WorkItem.case_id == case_id, WorkItem.status == "open")):
         item.created_at = item.created_at - shift
         item.due_at = (item.due_at or datetime.now(UTC)) - shift
+    # An item under an SLA policy shows its clock's deadline: age the clock and let it recompute the
+    # due time and its timers (the worker then marks it at risk/overdue and escalates, as it would have).
+    for clock in session.scalars(select(SlaClock).where(SlaClock.case_id == case_id, SlaClock.status == "running")):
+        clock.started_at = clock.started_at - shift
+        schedule(session, clock, session.get(WorkItem, clock.work_item_id), datetime.now(UTC))
 
 
 def _exists(session: Session, case: DemoCase) -> bool:
