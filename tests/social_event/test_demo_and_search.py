@@ -60,9 +60,10 @@ def test_init_demo_from_the_command_line_is_idempotent(db: Database, monkeypatch
 def test_case_search_filters_by_street_category_class_status_department_and_pages(demo_db: Database) -> None:
     with demo_db.transaction(readonly=True) as session:
         admin = actor_for(session, "supervisor1")
-        every = search_cases(session, admin, CaseSearch(), per_page=10)
+        # The two emergency-category demo cases started linked emergency cases (issue 6): social events only.
+        every = search_cases(session, admin, CaseSearch(process_key="social_event"), per_page=10)
         assert every.total == len(CASES) and len(every.items) == 10 and every.pages == 4
-        page4 = search_cases(session, admin, CaseSearch(), page=4, per_page=10)
+        page4 = search_cases(session, admin, CaseSearch(process_key="social_event"), page=4, per_page=10)
         assert len(page4.items) == len(CASES) - 30
         assert all(c.street == "S03" for c in search_cases(session, admin, CaseSearch(street="S03")).items)
         incidents = search_cases(session, admin, CaseSearch(category="05")).items

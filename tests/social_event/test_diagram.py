@@ -9,7 +9,7 @@ NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL", "bpmndi": "http://w
       "dc": "http://www.omg.org/spec/DD/20100524/DC", "di": "http://www.omg.org/spec/DD/20100524/DI"}
 ROOT = etree.parse(str(PROJECT_ROOT / "processes" / "social_event.bpmn")).getroot()
 FLOW_NODES = ("startEvent", "endEvent", "userTask", "scriptTask", "businessRuleTask", "exclusiveGateway",
-              "parallelGateway")
+              "parallelGateway", "intermediateThrowEvent", "intermediateCatchEvent")
 
 
 def test_every_flow_node_and_lane_has_a_shape_inside_its_lane_and_every_flow_an_edge() -> None:
