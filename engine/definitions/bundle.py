@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 FOLDERS = ("processes", "rules", "forms")
+# Seed data read at `casegrid init --demo`, not a definition: it holds passwords, so no deployment
+# (and no studio download) ever stores it.
+SEED_ONLY_FILES = frozenset({"rules/demo_users.yaml"})
 SUFFIXES = (".bpmn", ".dmn", ".json", ".yaml", ".yml")
 
 
@@ -31,6 +34,9 @@ class Bundle:
 
     def of_kind(self, kind: str) -> dict[str, str]:
         return {path: text for path, text in sorted(self.files.items()) if kind_of(path) == kind}
+
+    def without_seed_data(self) -> Bundle:
+        return Bundle({path: text for path, text in self.files.items() if path not in SEED_ONLY_FILES})
 
     def overlay(self, other: Bundle) -> Bundle:
         return Bundle({**self.files, **other.files})

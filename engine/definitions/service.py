@@ -59,6 +59,8 @@ def deploy(session: Session, bundle: Bundle, actor: str, overlay: bool = True) -
     problems, catalogue, full = validate(session, bundle, overlay)
     if problems:
         raise DefinitionInvalid(problems)
+    # Seed users carry passwords; they are loaded into the users table (hashed), never kept as files.
+    full = full.without_seed_data()
     digest = full.content_hash()
     existing = session.scalars(select(Deployment).where(Deployment.content_hash == digest)).first()
     latest = latest_deployment(session)

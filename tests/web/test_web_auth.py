@@ -8,7 +8,14 @@ from click.testing import CliRunner
 from sqlalchemy import select, text
 from webtools import PASSWORD, api_token, login, page_csrf, signed_in
 
+from engine.bootstrap import initialise
+from engine.config import PROJECT_ROOT
+from engine.definitions.bundle import load_root
+from engine.definitions.models import Deployment
+from engine.org.config import organisation_from_files
 from engine.org.models import User
+from engine.org.service import load_organisation
+from engine.store.database import Database
 
 
 def test_every_page_and_endpoint_requires_sign_in_except_login_and_healthz(client):
@@ -145,3 +152,19 @@ def test_the_language_switch_is_kept_in_the_session_and_the_user(app, web_db, lo
     assert word in client.get("/").get_data(as_text=True)
     with web_db.transaction(readonly=True) as session:
         assert session.scalars(select(User.locale).where(User.username == "h_cg")).one() == locale
+
+
+def test_demo_passwords_never_reach_a_deployment(tmp_path):
+    """Seed users are hashed into the users table; the file that lists them is never deployed."""
+    database = Database(f"sqlite:///{tmp_path / 'seeded.sqlite3'}")
+    try:
+        initialise(database, PROJECT_ROOT, demo=False)
+        with database.transaction() as session:
+            load_organisation(session, organisation_from_files(load_root(PROJECT_ROOT).files))
+        with database.transaction(readonly=True) as session:
+            files = [f for d in session.scalars(select(Deployment)) for f in d.files.items()]
+            hashes = list(session.scalars(select(User.password_hash)))
+        assert files and not any("demo_users" in path or "demo1234" in text for path, text in files)
+        assert hashes and all(h.startswith("$argon2") for h in hashes if h)
+    finally:
+        database.dispose()
