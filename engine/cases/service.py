@@ -89,22 +89,25 @@ def persist(
 
     `before` is the snapshot taken when the workflow was loaded: only what changed is written.
     """
-    created = sync_work_items(session, case, workflow, actor, before, handled)
-    sync_timers(session, case, workflow, before)
-    sync_subscriptions(session, case, workflow, before.messages)
-    # Messages no catch event inside this case took; taken out before the state is written.
-    thrown = workflow.get_events()
-    was_running = case.status == "running"
-    sync_case(case, workflow)
-    # Time limits follow the work items just written (start, close, pause by data flag).
-    sync_clocks(session, case, actor)
-    case.workflow_state = dump_workflow(workflow)
-    if was_running and case.status in ("completed", "cancelled"):
-        # A process may end a case as cancelled (data key outcome, docs/bpmn-conventions.md).
-        record(session, actor=actor, action=f"case_{case.status}", case_id=case.id)
-    # Read before flushing: a failed flush expires the row and the session may no longer load it.
+    # Read first: a failed flush expires the row and the session may no longer load it.
     business_key = case.business_key
     try:
+        created = sync_work_items(session, case, workflow, actor, before, handled)
+        sync_timers(session, case, workflow, before)
+        sync_subscriptions(session, case, workflow, before.messages)
+        # Messages no catch event inside this case took; taken out before the state is written.
+        thrown = workflow.get_events()
+        was_running = case.status == "running"
+        sync_case(case, workflow)
+        case.workflow_state = dump_workflow(workflow)
+        # One flush for the case row and its projections, before the clocks' queries could autoflush
+        # a half-written case: the optimistic version check comes first and the row is written once.
+        session.flush()
+        # Time limits follow the work items just written (start, close, pause by data flag).
+        sync_clocks(session, case, actor)
+        if was_running and case.status in ("completed", "cancelled"):
+            # A process may end a case as cancelled (data key outcome, docs/bpmn-conventions.md).
+            record(session, actor=actor, action=f"case_{case.status}", case_id=case.id)
         session.flush()
     except StaleDataError as exc:
         raise Conflict(f"case {business_key} was changed by someone else; reload and try again") from exc
