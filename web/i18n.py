@@ -65,8 +65,35 @@ def time_left(due: datetime | None, now: datetime | None = None) -> str:
     return gettext("overdue {span}", span=span) if overdue else gettext("{span} left", span=span)
 
 
+# What case and work-item status codes read as; codes stay English in data, the API and the audit trail.
+STATUS_LABELS = {
+    "running": "In progress", "completed": "Completed", "cancelled": "Cancelled", "open": "Open",
+    "withdrawn": "Withdrawn", "failed": "Failed",
+}
+
+
+def status_label(status: str | None) -> str:
+    return gettext(STATUS_LABELS[status]) if status in STATUS_LABELS else (status or "")
+
+
+def unit_name(code: str | None) -> str:
+    """A department or grid cell's name in the current language; the organisation is read once a request."""
+    if not code:
+        return ""
+    names = g.get("unit_names")
+    if names is None:
+        from engine.org.service import unit_names
+        from web.db import transaction
+
+        with transaction(readonly=True) as session:
+            names = g.unit_names = unit_names(session)
+    zh, en = names.get(code, (code, code))
+    return (zh if current_locale() == "zh" else en) or zh or code
+
+
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(_=gettext, local_time=local_time, time_left=time_left)
+    app.jinja_env.globals.update(_=gettext, local_time=local_time, time_left=time_left, status_label=status_label,
+                                 unit_name=unit_name)
 
     @app.context_processor
     def _locale_context() -> dict[str, Any]:

@@ -116,6 +116,11 @@ ZH: dict[str, str] = {
     "Something went wrong": "系统出错",
     "Error": "错误",
     "Back to the inbox": "返回待办",
+    # statuses
+    "In progress": "办理中",
+    "Open": "待办",
+    "Withdrawn": "已撤回",
+    "Failed": "失败",
 }
 
 # The studio and the dashboard keep their strings next to their features; web-wide strings above win.

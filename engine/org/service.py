@@ -106,3 +106,8 @@ def street_of(session: Session, grid_cell: str | None) -> str | None:
         if unit.kind == "street":
             return unit.code
     return None
+
+
+def unit_names(session: Session) -> dict[str, tuple[str, str]]:
+    """code -> (Chinese name, English name) for every unit; the table is small (streets to grid cells)."""
+    return {code: (zh, en) for code, zh, en in session.execute(select(OrgUnit.code, OrgUnit.name_zh, OrgUnit.name_en))}
