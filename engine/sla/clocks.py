@@ -283,7 +283,8 @@ def resume(session: Session, clock: SlaClock, item: WorkItem | None, actor: str)
 # -- the persist hook ------------------------------------------------------------------------
 def sync_clocks(session: Session, case: Case, actor: str) -> None:
     """Start, close and pause/resume the case's clocks to match its work items and data."""
-    policies = policies_for(session, case)
+    # A process without policies has no clocks: skip the queries on every step of such cases.
+    policies = [p for p in policies_for(session, case) if p.process == case.process_key]
     if not policies:
         return
     active = list(session.scalars(select(SlaClock).where(SlaClock.case_id == case.id,
