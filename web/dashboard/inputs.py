@@ -1,21 +1,14 @@
 """marshmallow schemas for the dashboard's query string and action forms."""
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from web.lenient import LenientSchema
 
 PERIOD_DAYS = (7, 30, 90, 365)
 
 
-class _Lenient(Schema):
-    class Meta:
-        unknown = EXCLUDE  # csrf_token and buttons ride along with form posts
-
-    @pre_load
-    def _blank_is_missing(self, data, **_kwargs):  # type: ignore[no-untyped-def]
-        return {k: v for k, v in data.items() if not (isinstance(v, str) and v.strip() == "")}
-
-
-class PeriodQuery(_Lenient):
+class PeriodQuery(LenientSchema):
     """A period ending now (`days`), or explicit local dates `since`..`until` (both included)."""
 
     days = fields.Integer(load_default=30, validate=validate.OneOf(PERIOD_DAYS))
@@ -29,10 +22,10 @@ class PeriodQuery(_Lenient):
             raise ValidationError("the period must start before it ends", "until")
 
 
-class UrgeInput(_Lenient):
+class UrgeInput(LenientSchema):
     message = fields.String(required=True, validate=validate.Length(min=1, max=1000))
 
 
-class DecisionInput(_Lenient):
+class DecisionInput(LenientSchema):
     decision = fields.String(required=True, validate=validate.OneOf(("approve", "reject")))
     note = fields.String(load_default="", validate=validate.Length(max=1000))
