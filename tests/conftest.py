@@ -94,13 +94,3 @@ def deploy_bundled(database: Database, demo_users: bool = True) -> None:
 def deployed_db(db: Database) -> Database:
     deploy_bundled(db)
     return db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_event_rule_sessions() -> Iterator[None]:
-    """Event-rule windows live in the process (engine.rules.adapter); one test's reports must not
-    count towards the next test's hot spot, whose database has other cases under the same ids."""
-    yield
-    from engine.rules.adapter import shared_rules
-
-    shared_rules().reset()

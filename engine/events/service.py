@@ -1,7 +1,8 @@
 """Events into the event rule sets: validate, match through the adapter, run the actions' operations.
 
-One call = one event, inside the caller's transaction: the cases an action starts, the links, flags
-and notifications commit with it (or not at all).
+One call = one event, inside the caller's transaction: the rule sets' window state
+(table event_rule_state), the cases an action starts, the links, flags and notifications commit with
+it (or not at all). The transaction holds the event's group locks until it ends (engine.rules.state).
 """
 from __future__ import annotations
 
@@ -51,7 +52,7 @@ def process_event(session: Session, body: dict[str, Any], actor: str, rulesets: 
     event_type, payload, occurred_at = clean_event(body)
     results: list[dict[str, Any]] = []
     for ruleset in rulesets:
-        for match in rules.evaluate(ruleset, event_type, payload, occurred_at):
+        for match in rules.evaluate(session, ruleset, event_type, payload, occurred_at):
             context = ActionContext(session, match, actor)
             for action in match.rule.actions:
                 results.append(run_action(context, action))

@@ -5,6 +5,7 @@ from engine.cases.models import Case, CaseLink, KeySequence
 from engine.definitions.models import Deployment, ProcessVersion
 from engine.messages.models import MessageSubscription
 from engine.org.models import OrgUnit, Role, User, UserRole
+from engine.rules.models import EventRuleState
 from engine.sla.models import (
     CalendarDay,
     CalendarYear,
@@ -19,7 +20,7 @@ from engine.tasks.models import WorkItem
 from engine.timers.models import Timer
 
 __all__ = [
-    "AuditEvent", "Base", "Case", "CaseLink", "Deployment", "KeySequence", "LoginFailure", "OrgUnit",
+    "AuditEvent", "Base", "Case", "CaseLink", "Deployment", "EventRuleState", "KeySequence", "LoginFailure", "OrgUnit",
     "ProcessVersion", "Role", "Timer", "User", "UserRole", "WorkItem",
     "MessageSubscription", "CalendarDay", "CalendarYear", "Escalation", "Notification", "SlaClock", "SlaExtension", "Urging",
 ]

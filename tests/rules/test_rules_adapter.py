@@ -26,21 +26,29 @@ def shipped(name: str):
     return parse_ruleset(text, f"rules/events/{name}.json", set(OPERATIONS))
 
 
-def report(rules, ruleset, at, subcategory="0102", cell="S03C01G01", **extra):
-    return rules.evaluate(ruleset, "case.reported", {"subcategory": subcategory, "grid_cell": cell, **extra}, at)
+@pytest.fixture
+def session(db):
+    """One transaction for the test's events (the adapter's state lives in the database)."""
+    with db.transaction() as s:
+        yield s
 
 
-def test_one_host_per_process_and_it_starts_no_background_threads():
+def report(session, rules, ruleset, at, subcategory="0102", cell="S03C01G01", **extra):
+    return rules.evaluate(session, ruleset, "case.reported", {"subcategory": subcategory, "grid_cell": cell, **extra},
+                          at)
+
+
+def test_one_host_per_process_and_it_starts_no_background_threads(session):
     before = threading.active_count()
     rules = DurableRules()
     hot = shipped("hot_spot")
     for minute in range(3):
-        report(rules, hot, T0 + timedelta(minutes=minute))
+        report(session, rules, hot, T0 + timedelta(minutes=minute))
     assert threading.active_count() == before
     assert shared_rules() is shared_rules()
 
 
-def test_rule_dicts_are_deep_copied_before_durable_rules_mutates_them_and_registration_is_idempotent():
+def test_rule_dicts_are_deep_copied_before_durable_rules_mutates_them_and_registration_is_idempotent(session):
     hot = shipped("hot_spot")
     when = copy.deepcopy(hot.rules[0].when)
     rules = DurableRules()
@@ -50,16 +58,16 @@ def test_rule_dicts_are_deep_copied_before_durable_rules_mutates_them_and_regist
     changed = parse_ruleset(json.dumps({**json.loads((ROOT / "rules/events/hot_spot.json").read_text()),
                                         "session_ttl_seconds": 3600}), "rules/events/hot_spot.json")
     rules.register(changed)  # a redeployed file registers under its new digest
-    assert len(report(rules, changed, T0)) == 0
+    assert len(report(session, rules, changed, T0)) == 0
 
 
-def test_open_sessions_stay_under_the_cap_however_many_keys_arrive():
+def test_open_sessions_stay_under_the_cap_however_many_keys_arrive(session):
     rules = DurableRules(max_sessions=64)
     hot = shipped("hot_spot")
     seen = 0
     for i in range(5000):
-        report(rules, hot, T0 + timedelta(seconds=i), subcategory=f"{i % 97:04d}", cell=f"C{i}")
-        seen = max(seen, rules.open_sessions(hot))
+        report(session, rules, hot, T0 + timedelta(seconds=i), subcategory=f"{i % 97:04d}", cell=f"C{i}")
+        seen = max(seen, rules.open_sessions(session, hot))
     assert seen == 64 and rules.evicted == 5000 - 64
     # durable-rules itself holds one session per rule, never one per key.
     assert set(rules.durable_sessions().values()) == {1}
@@ -67,51 +75,51 @@ def test_open_sessions_stay_under_the_cap_however_many_keys_arrive():
         DurableRules(max_sessions=DURABLE_SESSION_LIMIT)
 
 
-def test_a_window_that_fires_deletes_its_session_state():
+def test_a_window_that_fires_deletes_its_session_state(session):
     rules = DurableRules()
     hot = shipped("hot_spot")
-    assert report(rules, hot, T0) == [] and report(rules, hot, T0 + timedelta(minutes=30)) == []
-    assert rules.open_sessions(hot) == 1
-    fired = report(rules, hot, T0 + timedelta(minutes=90))
+    assert report(session, rules, hot, T0) == [] and report(session, rules, hot, T0 + timedelta(minutes=30)) == []
+    assert rules.open_sessions(session, hot) == 1
+    fired = report(session, rules, hot, T0 + timedelta(minutes=90))
     assert len(fired) == 1 and len(fired[0].window) == 3
-    assert rules.open_sessions(hot) == 0
+    assert rules.open_sessions(session, hot) == 0
 
 
-def test_windows_and_expiry_run_on_event_time_not_durable_timers():
+def test_windows_and_expiry_run_on_event_time_not_durable_timers(session):
     rules = DurableRules()
     hot = shipped("hot_spot")
-    report(rules, hot, T0)
-    report(rules, hot, T0 + timedelta(hours=1))
+    report(session, rules, hot, T0)
+    report(session, rules, hot, T0 + timedelta(hours=1))
     # The first report left the 2-hour window: no hot spot, and nothing waited for a timer.
-    assert report(rules, hot, T0 + timedelta(hours=2, seconds=1)) == []
+    assert report(session, rules, hot, T0 + timedelta(hours=2, seconds=1)) == []
     # Another key's event three hours later expires the idle session.
-    report(rules, hot, T0 + timedelta(hours=5, seconds=2), cell="S01C01G01")
-    assert rules.open_sessions(hot) == 1
+    report(session, rules, hot, T0 + timedelta(hours=5, seconds=2), cell="S01C01G01")
+    assert rules.open_sessions(session, hot) == 1
 
 
-def test_identical_events_are_distinct_because_every_post_has_its_own_id():
+def test_identical_events_are_distinct_because_every_post_has_its_own_id(session):
     rules = DurableRules()
     hot = shipped("hot_spot")
-    fired = [report(rules, hot, T0) for _ in range(3)]
+    fired = [report(session, rules, hot, T0) for _ in range(3)]
     assert [len(f) for f in fired] == [0, 0, 1]
 
 
-def test_one_event_can_match_several_rules_of_a_set():
+def test_one_event_can_match_several_rules_of_a_set(session):
     text = json.dumps({"name": "two", "accepts": ["e"], "session_key": ["k"], "session_ttl_seconds": 60,
                        "rules": {"a": {"when": {"all": [{"m": {"type": "e"}}]}, "actions": [{"operation": "notify"}]},
                                  "b": {"when": {"all": [{"m": {"$gt": {"v": 1}}}]},
                                        "actions": [{"operation": "notify"}]}}})
     rules = DurableRules()
-    fired = rules.evaluate(parse_ruleset(text, "rules/events/two.json"), "e", {"k": "x", "v": 5}, T0)
+    fired = rules.evaluate(session, parse_ruleset(text, "rules/events/two.json"), "e", {"k": "x", "v": 5}, T0)
     assert sorted(m.rule.name for m in fired) == ["a", "b"]
 
 
-def test_a_streak_needs_consecutive_readings_and_a_cooldown_stops_repeats():
+def test_a_streak_needs_consecutive_readings_and_a_cooldown_stops_repeats(session):
     rules = DurableRules()
     water = shipped("water_level")
 
     def reading(minutes, value):
-        return rules.evaluate(water, "sensor.reading", {"sensor_id": "WL-1", "kind": "water_level", "value": value},
+        return rules.evaluate(session, water, "sensor.reading", {"sensor_id": "WL-1", "kind": "water_level", "value": value},
                               T0 + timedelta(minutes=minutes))
     assert [len(reading(m, v)) for m, v in [(0, 0.6), (5, 0.7), (10, 0.4), (15, 0.6), (20, 0.6)]] == [0] * 5
     assert len(reading(25, 0.9)) == 1

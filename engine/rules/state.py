@@ -1,0 +1,149 @@
+"""Event-rule state in the database (table ``event_rule_state``): load, store, lock, purge, evict.
+
+How concurrent ingests of one group are serialised — so that two processes can neither both fire a
+hot spot for the same three reports nor both miss it:
+
+* **PostgreSQL**: ``lock_group`` takes a transaction-scoped advisory lock on (rule set, group key)
+  before the group's rows are read. A row lock (``SELECT … FOR UPDATE``) cannot do this: the first
+  report of a group has no row to lock yet, and two first reports would each insert one. The lock is
+  held until commit, so the next ingest of the group reads the rows the previous one committed
+  (READ COMMITTED takes a new snapshot per statement, after the lock was granted). Different groups
+  never wait for each other (a hash collision of two keys only serialises them, harmlessly).
+* **SQLite**: every write transaction begins ``IMMEDIATE`` (engine.store.database): the database has
+  one writer at a time, which already serialises whole ingests.
+
+Purge and eviction delete *other* groups' rows; on PostgreSQL they take those groups' locks with
+``pg_try_advisory_xact_lock`` and skip the groups someone is ingesting, so they never wait and never
+delete rows under a running ingest.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy.orm import Session
+
+from engine.rules.guards import RuleState
+from engine.rules.models import EventRuleState
+
+TABLE = EventRuleState.__table__
+# First half of the two-int advisory lock key: keeps these locks apart from any other advisory lock.
+LOCK_NAMESPACE = 0x63676576  # "cgev"
+PURGE_BATCH = 100  # groups deleted at most per ingest: the cost of one ingest stays bounded
+
+
+@dataclass
+class GroupState:
+    """One group's live rule states as loaded, and which rule rows physically exist (expired or not)."""
+
+    states: dict[str, RuleState]
+    stored: set[str]
+    last_seen: float | None
+
+    @property
+    def live(self) -> bool:
+        return bool(self.states)
+
+
+def _postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _lock_key(ruleset: str, group: str) -> int:
+    return int.from_bytes(hashlib.sha256(f"{ruleset}\x1f{group}".encode()).digest()[:4], "big", signed=True)
+
+
+def lock_group(session: Session, ruleset: str, group: str) -> None:
+    """Serialise ingests of one group until this transaction ends (see the module docstring)."""
+    if _postgres(session):
+        session.execute(text("SELECT pg_advisory_xact_lock(:ns, :key)"),
+                        {"ns": LOCK_NAMESPACE, "key": _lock_key(ruleset, group)})
+
+
+def _claim(session: Session, ruleset: str, groups: list[str], wanted: int) -> list[str]:
+    """Up to ``wanted`` of the groups whose lock is free (then held by this transaction until it
+    ends); on SQLite the first ``wanted``. Never waits: a locked group is being ingested right now."""
+    if not _postgres(session):
+        return groups[:wanted]
+    claimed: list[str] = []
+    for group in groups:
+        if len(claimed) == wanted:
+            break
+        if session.scalar(text("SELECT pg_try_advisory_xact_lock(:ns, :key)"),
+                          {"ns": LOCK_NAMESPACE, "key": _lock_key(ruleset, group)}):
+            claimed.append(group)
+    return claimed
+
+
+def _at(timestamp: float) -> datetime:
+    return datetime.fromtimestamp(timestamp, UTC)
+
+
+def load(session: Session, ruleset: str, group: str, now: float) -> GroupState:
+    """The group's rule states; rows idle past the rule set's TTL (by event time) count as gone."""
+    rows = session.execute(select(TABLE.c.rule, TABLE.c.state, TABLE.c.last_seen, TABLE.c.expires_at)
+                           .where(TABLE.c.ruleset == ruleset, TABLE.c.group_key == group)).all()
+    states: dict[str, RuleState] = {}
+    last_seen: float | None = None
+    for rule, state, seen, expires_at in rows:
+        if expires_at.timestamp() < now:
+            continue
+        states[rule] = RuleState.from_json(state)
+        last_seen = max(last_seen or float("-inf"), seen.timestamp())
+    return GroupState(states, {row.rule for row in rows}, last_seen)
+
+
+def store(session: Session, ruleset: str, group: str, loaded: GroupState, ttl_seconds: float, now: float) -> None:
+    """Write the group's states back: non-empty ones updated or inserted, emptied ones deleted."""
+    last_seen = max(loaded.last_seen or now, now)
+    seen, expires = _at(last_seen), _at(last_seen + ttl_seconds)
+    empty = [rule for rule, state in loaded.states.items() if state.empty()]
+    gone = [rule for rule in loaded.stored if rule not in loaded.states or rule in empty]
+    if gone:
+        session.execute(delete(TABLE).where(TABLE.c.ruleset == ruleset, TABLE.c.group_key == group,
+                                            TABLE.c.rule.in_(gone)))
+    for rule, state in loaded.states.items():
+        if state.empty():
+            continue
+        values: dict[str, Any] = {"state": state.to_json(), "last_seen": seen, "expires_at": expires}
+        if rule in loaded.stored:
+            session.execute(update(TABLE).where(TABLE.c.ruleset == ruleset, TABLE.c.group_key == group,
+                                                TABLE.c.rule == rule).values(**values))
+        else:
+            session.execute(insert(TABLE).values(ruleset=ruleset, rule=rule, group_key=group, **values))
+
+
+def purge(session: Session, ruleset: str, now: float, keep: str) -> int:
+    """Delete up to PURGE_BATCH groups of the rule set idle past their TTL by ``now`` (event time)."""
+    cutoff = _at(now)
+    candidates = session.scalars(select(TABLE.c.group_key)
+                                 .where(TABLE.c.ruleset == ruleset, TABLE.c.expires_at < cutoff)
+                                 .order_by(TABLE.c.expires_at).limit(PURGE_BATCH)).all()
+    groups = _claim(session, ruleset, [g for g in dict.fromkeys(candidates) if g != keep], PURGE_BATCH)
+    if not groups:
+        return 0
+    session.execute(delete(TABLE).where(TABLE.c.ruleset == ruleset, TABLE.c.group_key.in_(groups),
+                                        TABLE.c.expires_at < cutoff))
+    return len(groups)
+
+
+def count_groups(session: Session, ruleset: str) -> int:
+    """Groups of the rule set holding state (expired ones not yet purged included)."""
+    return session.scalar(select(func.count(func.distinct(TABLE.c.group_key)))
+                          .where(TABLE.c.ruleset == ruleset)) or 0
+
+
+def make_room(session: Session, ruleset: str, limit: int, keep: str) -> int:
+    """Before a new group is stored: evict the least recently seen groups until fewer than ``limit``."""
+    over = count_groups(session, ruleset) - limit + 1
+    if over <= 0:
+        return 0
+    oldest = session.scalars(select(TABLE.c.group_key).where(TABLE.c.ruleset == ruleset)
+                             .order_by(TABLE.c.expires_at).limit(over * 4 + 4)).all()
+    groups = _claim(session, ruleset, [g for g in dict.fromkeys(oldest) if g != keep], over)
+    if groups:
+        session.execute(delete(TABLE).where(TABLE.c.ruleset == ruleset, TABLE.c.group_key.in_(groups)))
+    return len(groups)
