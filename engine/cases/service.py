@@ -20,7 +20,14 @@ from engine.messages.projection import sync_subscriptions
 from engine.org.access import Actor
 from engine.runtime.errors import advancing
 from engine.runtime.parsing import spiff_properties
-from engine.runtime.projection import Snapshot, snapshot, sync_case, sync_timers, sync_work_items
+from engine.runtime.projection import (
+    Snapshot,
+    ready_user_tasks,
+    snapshot,
+    sync_case,
+    sync_timers,
+    sync_work_items,
+)
 from engine.runtime.serialization import dump_workflow, load_workflow
 from engine.runtime.stepping import run_until_wait
 from engine.runtime.versions import VersionRuntime, runtime_for
@@ -103,8 +110,9 @@ def persist(
         # One flush for the case row and its projections, before the clocks' queries could autoflush
         # a half-written case: the optimistic version check comes first and the row is written once.
         session.flush()
-        # Time limits follow the work items just written (start, close, pause by data flag).
-        sync_clocks(session, case, actor)
+        # Time limits follow the work items just written (start, close, pause by data flag); each item
+        # reads a limit from its own task's data (a multi-instance element), not only the merged data.
+        sync_clocks(session, case, actor, {str(t.id): t.data for t in ready_user_tasks(workflow)})
         if was_running and case.status in ("completed", "cancelled"):
             # A process may end a case as cancelled (data key outcome, docs/bpmn-conventions.md).
             record(session, actor=actor, action=f"case_{case.status}", case_id=case.id)

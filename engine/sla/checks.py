@@ -61,7 +61,10 @@ def _check_data_sources(policy: Policy, process: etree._Element, outputs: dict[s
     problems: list[Problem] = []
     if policy.limit_from is not None:
         given = set().union(*(outputs.get(d, set()) for d in _called_decisions(process)))
-        for key in (policy.limit_from.value_key, policy.limit_from.unit_key):
+        # A dotted path (review.review_days) reads a row the process built from the table's output.
+        keys = [policy.limit_from.value_key, policy.limit_from.unit_key]
+        for path in (k for k in keys if k is not None):
+            key = path.rsplit(".", 1)[-1]
             if key not in given:
                 problems.append(Problem(policy.path, policy.key,
                                         f"limit_from names '{key}', which no decision table that process "

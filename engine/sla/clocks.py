@@ -7,6 +7,7 @@ inside the caller's transaction, so a case's clocks change together with its wor
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +20,7 @@ from engine.cases.models import Case
 from engine.config import settings
 from engine.definitions.models import Deployment, ProcessVersion
 from engine.sla.calendar_store import calendar_for
+from engine.sla.case_pauses import pauses_since, track
 from engine.sla.deadline import ClockTimes, compute
 from engine.sla.models import SlaClock, SlaExtension
 from engine.sla.policy import Policy, policies_from_files, select_policy
@@ -173,8 +175,8 @@ def schedule(session: Session, clock: SlaClock, item: WorkItem | None, now: date
 
 
 # -- start and close -------------------------------------------------------------------------
-def _data_instant(case: Case, key: str) -> datetime | None:
-    value = (case.data or {}).get(key)
+def _data_instant(data: Mapping[str, Any], key: str) -> datetime | None:
+    value = data.get(key)
     try:
         parsed = datetime.fromisoformat(value) if isinstance(value, str) else None
     except ValueError:
@@ -183,11 +185,11 @@ def _data_instant(case: Case, key: str) -> datetime | None:
     return parsed if parsed is None or parsed.tzinfo else parsed.replace(tzinfo=settings().tz)
 
 
-def _clock_start(session: Session, case: Case, item: WorkItem, policy: Policy) -> datetime:
+def _clock_start(session: Session, case: Case, item: WorkItem, policy: Policy, data: Mapping[str, Any]) -> datetime:
     if policy.clock_start == "case_opened":
         return case.opened_at
     if policy.start_data_key is not None:
-        instant = _data_instant(case, policy.start_data_key)
+        instant = _data_instant(data, policy.start_data_key)
         if instant is not None:
             return instant
     if policy.clock_start.startswith("task:"):
@@ -201,23 +203,31 @@ def _clock_start(session: Session, case: Case, item: WorkItem, policy: Policy) -
 
 
 def start_clock(session: Session, case: Case, item: WorkItem, policy: Policy, actor: str,
-                stage: int = 0, started_at: datetime | None = None) -> SlaClock | None:
-    """Start the item's clock; None (and an audit event) when a limit read from case data is missing."""
-    spec = policy.stage_for(stage, case.data or {})
+                stage: int = 0, started_at: datetime | None = None,
+                task_data: Mapping[str, Any] | None = None) -> SlaClock | None:
+    """Start the item's clock; None (and an audit event) when a limit read from case data is missing.
+
+    ``task_data`` is the item's own task data: it wins over the case's merged data, so each instance
+    of a multi-instance task reads its own element (``review.review_days`` of its department)."""
+    data = {**(case.data or {}), **(task_data or {})}
+    spec = policy.stage_for(stage, data)
     if spec is None:
         record(session, actor=actor, action="sla_clock_skipped", case_id=case.id, task_id=item.id,
                task_name=item.task_name, details={"policy": policy.key, "reason": "the case data holds no limit",
                                                   "limit_from": [policy.limit_from.value_key,
-                                                                 policy.limit_from.unit_key]
+                                                                 policy.limit_from.unit_key
+                                                                 or policy.limit_from.fixed_unit]
                                                   if policy.limit_from else None})
         return None
     clock = SlaClock(
         case_id=case.id, work_item_id=item.id, policy_key=policy.key, department=item.department,
         stage=stage, stage_name=spec.name, unit=spec.unit, counting=policy.counting,
         limit_amount=spec.limit, extension_amount=0.0, warning_ratio=policy.warning_at,
-        started_at=started_at or _clock_start(session, case, item, policy), pauses=[], status="running",
+        started_at=started_at or _clock_start(session, case, item, policy, data), pauses=[], status="running",
         provisional=False, missing_years=[], reminders_sent=0, stage_history=[],
     )
+    # Pauses of the case after the clock's start do not count, though no clock ran while they lasted.
+    clock.pauses = pauses_since(session, case.id, clock.started_at)[0]
     session.add(clock)
     _continue_deadline(session, clock)
     schedule(session, clock, item, now_utc())
@@ -253,11 +263,13 @@ def close_clock(session: Session, clock: SlaClock, item: WorkItem | None, actor:
 
 
 # -- pause and resume ------------------------------------------------------------------------
-def pause(session: Session, clock: SlaClock, item: WorkItem | None, actor: str, reason: str) -> bool:
+def pause(session: Session, clock: SlaClock, item: WorkItem | None, actor: str, reason: str,
+          since: datetime | None = None) -> bool:
+    """Stop a running clock now (or ``since``: a clock starting inside a pause of the case)."""
     if clock.status != "running":
         return False
     now = now_utc()
-    clock.pauses = [*(clock.pauses or []), [now.isoformat(), None]]
+    clock.pauses = [*(clock.pauses or []), [(since or now).isoformat(), None]]
     clock.status = "paused"
     schedule(session, clock, item, now)
     record(session, actor=actor, action="sla_clock_paused", case_id=clock.case_id, task_id=clock.work_item_id,
@@ -281,8 +293,11 @@ def resume(session: Session, clock: SlaClock, item: WorkItem | None, actor: str)
 
 
 # -- the persist hook ------------------------------------------------------------------------
-def sync_clocks(session: Session, case: Case, actor: str) -> None:
-    """Start, close and pause/resume the case's clocks to match its work items and data."""
+def sync_clocks(session: Session, case: Case, actor: str,
+                task_data: Mapping[str, Mapping[str, Any]] | None = None) -> None:
+    """Start, close and pause/resume the case's clocks to match its work items and data.
+
+    ``task_data`` maps open work item ids to their task's own data (see start_clock)."""
     # A process without policies has no clocks: skip the queries on every step of such cases.
     policies = [p for p in policies_for(session, case) if p.process == case.process_key]
     if not policies:
@@ -294,23 +309,29 @@ def sync_clocks(session: Session, case: Case, actor: str) -> None:
         item = session.get(WorkItem, clock.work_item_id)
         if item is None or item.status != "open":
             close_clock(session, clock, item, actor)
+    flag = (case.data or {}).get(PAUSE_FLAG)
+    reason = str((case.data or {}).get(PAUSE_REASON_KEY) or "process data flag sla_paused")
+    track(session, case.id, flag, reason, now_utc())
     open_items = session.scalars(select(WorkItem).where(WorkItem.case_id == case.id, WorkItem.status == "open"))
+    started: set[int] = set()
     for item in open_items:
         if item.id in clocked:
             continue
         policy = select_policy(policies, case.process_key, item.task_spec, case.category)
-        clock = start_clock(session, case, item, policy, actor) if policy is not None else None
+        clock = (start_clock(session, case, item, policy, actor, task_data=(task_data or {}).get(item.id))
+                 if policy is not None else None)
         if clock is not None:
             active.append(clock)
-    flag = (case.data or {}).get(PAUSE_FLAG)
+            started.add(id(clock))
     if isinstance(flag, bool):
-        reason = str((case.data or {}).get(PAUSE_REASON_KEY) or "process data flag sla_paused")
         for clock in active:
             if clock.status not in ACTIVE or clock.pause_flag_seen is flag:
                 continue
             item = session.get(WorkItem, clock.work_item_id)
             if flag:
-                pause(session, clock, item, actor, reason)
+                # A clock opening inside the case's pause is paused from the pause's start, not from now.
+                since = pauses_since(session, case.id, clock.started_at)[1] if id(clock) in started else None
+                pause(session, clock, item, actor, reason, since)
             else:
                 resume(session, clock, item, actor)
             clock.pause_flag_seen = flag

@@ -78,6 +78,23 @@ class SlaClock(Base):
     closed_at: Mapped[datetime | None]
 
 
+class SlaCasePause(Base):
+    """A stretch of time in which the case's limits did not run (the process set ``sla_paused``).
+
+    Kept per case, not only on the clocks running at the time: a limit counted from an earlier instant
+    (the decision, 20 working days from acceptance) must skip a pause that fell before its work item
+    opened — the site inspection between the departments' review and the decision."""
+
+    __tablename__ = "sla_case_pauses"
+    __table_args__ = (Index("ix_sla_case_pauses_case", "case_id", "paused_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    paused_at: Mapped[datetime]
+    resumed_at: Mapped[datetime | None]
+    reason: Mapped[str | None] = mapped_column(String(300))
+
+
 class SlaExtension(Base):
     """A request to extend a running limit (延期) and the supervisor's decision on it."""
 

@@ -20,7 +20,10 @@ Format (docs/time-limits.md has a worked example)::
           - {name: 停工, limit: 4, unit: working_hours}   # moment the previous stage was done
         limit_from: {value: limit_value, unit: limit_unit}  # instead of limit/unit: the case data keys
                                          # holding the limit (a decision table's outputs), read when the
-                                         # clock starts; clock_start may then be data:<key> (an instant)
+                                         # clock starts; clock_start may then be data:<key> (an instant).
+                                         # `unit:` in the policy instead of limit_from.unit fixes the unit
+                                         # (then counting: statutory is allowed for working_days); value
+                                         # may be a dotted path read from the work item's own task data
 """
 from __future__ import annotations
 
@@ -53,18 +56,32 @@ class Stage:
 
 @dataclass(frozen=True)
 class LimitFrom:
-    """The limit is case data: ``value_key`` holds the amount, ``unit_key`` the unit (one of UNITS).
+    """The limit is data: ``value_key`` holds the amount, ``unit_key`` the unit (one of UNITS) — or the
+    policy fixes the unit itself (``fixed_unit``) when the table gives only a number of days.
 
     Used when a decision table is the source of truth for the limit (the social-event catalogue's
-    42 subcategories), so the policy file never repeats its numbers."""
+    42 subcategories, each licensing department's review days), so the policy file never repeats its
+    numbers. ``value_key`` may be a dotted path (``review.review_days``: key ``review_days`` of the
+    mapping in ``review``, e.g. the element a multi-instance task works on)."""
 
     value_key: str
-    unit_key: str
+    unit_key: str | None
+    fixed_unit: str | None = None
 
-    def stage(self, data: dict[str, Any]) -> Stage | None:
-        """The limit the case data gives, or None when it holds no usable one."""
-        value, unit = _number(data.get(self.value_key)), data.get(self.unit_key)
-        return Stage(None, value, unit) if value is not None and unit in UNITS else None
+    def stage(self, data: dict[str, Any], whole: bool = False) -> Stage | None:
+        """The limit the data gives, or None when it holds no usable one (``whole``: a whole number)."""
+        value = _number(_lookup(data, self.value_key))
+        unit = self.fixed_unit or (data.get(self.unit_key) if self.unit_key else None)
+        if value is None or unit not in UNITS or (whole and not value.is_integer()):
+            return None
+        return Stage(None, value, unit)
+
+
+def _lookup(data: dict[str, Any], path: str) -> Any:
+    value: Any = data
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
 
 
 @dataclass(frozen=True)
@@ -103,7 +120,8 @@ class Policy:
 
     def stage_for(self, index: int, data: dict[str, Any]) -> Stage | None:
         if self.limit_from is not None:
-            return self.limit_from.stage(data) if index == 0 else None
+            # Statutory counting ends at the close of the n-th working day: n must be whole.
+            return self.limit_from.stage(data, whole=self.counting == "statutory") if index == 0 else None
         return self.stages[index] if index < len(self.stages) else None
 
     def matches(self, process: str, task: str, category: str | None) -> bool:
@@ -218,8 +236,9 @@ class _Reader:
         if counting not in COUNTINGS:
             self.problem(f"{where}.counting", f"counting must be one of {', '.join(COUNTINGS)}")
             ok = False
-        if counting == "statutory" and "limit_from" in entry:
-            self.problem(f"{where}.counting", "statutory counting needs a fixed limit in working_days, not limit_from")
+        if counting == "statutory" and limit_from is not None and limit_from.fixed_unit != "working_days":
+            self.problem(f"{where}.counting", "statutory counting needs limits in working_days: with limit_from, "
+                                              "give `unit: working_days` in the policy instead of a unit key")
             ok = False
         if counting == "statutory" and any(s and s.unit != "working_days" for s in stages):
             self.problem(f"{where}.counting", "statutory counting is for limits in working_days")
@@ -253,7 +272,7 @@ class _Reader:
         )
 
     def limit_from(self, where: str, entry: dict[str, Any]) -> LimitFrom | None:
-        if any(k in entry for k in ("limit", "unit", "stages")):
+        if any(k in entry for k in ("limit", "stages")):
             self.problem(where, "give limit/unit, stages or limit_from, only one of them")
             return None
         raw = entry["limit_from"]
@@ -261,14 +280,32 @@ class _Reader:
             self.problem(f"{where}.limit_from", "limit_from is a mapping {value: <data key>, unit: <data key>}")
             return None
         self.unknown_keys(f"{where}.limit_from", raw, _LIMIT_FROM_KEYS)
-        keys = [raw.get(name) for name in ("value", "unit")]
-        for name, key in zip(("value", "unit"), keys, strict=True):
-            if not (isinstance(key, str) and key.isidentifier()):
-                self.problem(f"{where}.limit_from.{name}", f"{name} names the case data key holding the limit's "
-                                                           f"{'amount' if name == 'value' else 'unit'}")
-        if not all(isinstance(k, str) and k.isidentifier() for k in keys):
+        ok = True
+        value_key = raw.get("value")
+        if not _is_data_path(value_key):
+            self.problem(f"{where}.limit_from.value", "value names the case data key holding the limit's amount "
+                                                      "(or a dotted path into it, e.g. review.review_days)")
+            ok = False
+        # The unit comes from the data (limit_from.unit) or is fixed by the policy (unit:), one of them.
+        unit_key, fixed_unit = raw.get("unit"), entry.get("unit")
+        if "unit" in entry and "unit" in raw:
+            self.problem(where, "give the unit either in limit_from (a data key) or in the policy (a unit), not both")
+            ok = False
+        elif "unit" in entry:
+            if fixed_unit not in UNITS:
+                self.problem(f"{where}.unit", f"unit must be one of {', '.join(UNITS)}, got {fixed_unit!r}")
+                ok = False
+        elif not (isinstance(unit_key, str) and unit_key.isidentifier()):
+            self.problem(f"{where}.limit_from.unit", "unit names the case data key holding the limit's unit "
+                                                     "(or give `unit:` in the policy)")
+            ok = False
+        if not ok:
             return None
-        return LimitFrom(keys[0], keys[1])
+        return LimitFrom(value_key, unit_key if "unit" in raw else None, fixed_unit if "unit" in entry else None)
+
+
+def _is_data_path(value: Any) -> bool:
+    return isinstance(value, str) and all(part.isidentifier() for part in value.split("."))
 
 
 def parse_policy_file(path: str, text: str) -> tuple[list[Policy], list[Problem]]:
