@@ -78,7 +78,16 @@ def _check_tables(bundle: Bundle, problems: list[Problem]) -> None:
             yaml.safe_load(text)
         except yaml.YAMLError as exc:
             problems.append(Problem(path, None, f"not valid YAML: {' '.join(str(exc).split())}"))
+    # Imported here, as check_sla_policies is: the operations module pulls in case models and durable-rules.
+    from engine.rules.operations import OPERATIONS
+    from engine.rules.ruleset import FOLDER, validate_ruleset
+
     for path, text in bundle.of_kind("ruleset").items():
+        if path.startswith(FOLDER):
+            # The checks engine.rules.loading applies when the deployment is loaded: refused here, at
+            # deploy, instead of failing every event ingest afterwards.
+            problems.extend(validate_ruleset(text, path, set(OPERATIONS)))
+            continue
         try:
             json.loads(text)
         except json.JSONDecodeError as exc:
