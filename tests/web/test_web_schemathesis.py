@@ -16,8 +16,6 @@ from schemathesis.specs.openapi.checks import (
 )
 from webtools import bearer, start_report
 
-from web import pending
-
 MAX_EXAMPLES = 12
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
@@ -28,9 +26,6 @@ def test_the_api_conforms_to_its_openapi_document(app, web_db):
     headers = bearer(web_db, "adm")
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, headers=headers)
     operations = [result.ok() for result in schema.get_all_operations()]
-    if not pending.available("engine.events.service", "ingest"):
-        # Answers 501 until the event-rules service lands (issue 6); everything else must hold now.
-        operations = [op for op in operations if op.path != "/api/v1/events"]
     assert len(operations) >= 20
     failures: list[str] = []
     for operation in operations:
