@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -94,3 +96,19 @@ def deploy_bundled(database: Database, demo_users: bool = True) -> None:
 def deployed_db(db: Database) -> Database:
     deploy_bundled(db)
     return db
+
+
+CliRunner = Callable[..., "subprocess.CompletedProcess[str]"]
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> CliRunner:
+    """Run `casegrid ARGS...` as a real process against this test's own SQLite file and instance folder."""
+    env = {**os.environ, "CASEGRID_INSTANCE_DIR": str(tmp_path / "instance"),
+           "CASEGRID_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}"}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "engine.cli", *args], env=env, cwd=PROJECT_ROOT,
+                              capture_output=True, text=True, timeout=120)
+
+    return run

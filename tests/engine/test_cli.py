@@ -2,32 +2,14 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-import pytest
 
 from engine.config import PROJECT_ROOT
 
 from .helpers import FIXTURES
 
-CLI = [sys.executable, "-m", "engine.cli"]
 
-
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    return {**os.environ, "CASEGRID_INSTANCE_DIR": str(tmp_path / "instance"),
-            "CASEGRID_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}"}
-
-
-def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*CLI, *args], env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
-
-
-def test_validate_prints_each_problem_on_one_line_and_exits_non_zero(env):
-    result = run(env, "validate", str(FIXTURES / "broken"))
+def test_validate_prints_each_problem_on_one_line_and_exits_non_zero(cli):
+    result = cli("validate", str(FIXTURES / "broken"))
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
     assert "Traceback" not in result.stderr
@@ -43,24 +25,24 @@ def test_validate_prints_each_problem_on_one_line_and_exits_non_zero(env):
     assert len(lines) == len(expected)
 
 
-def test_deploy_of_broken_files_deploys_nothing(env):
-    assert run(env, "init").returncode == 0
-    result = run(env, "deploy", str(FIXTURES / "broken"))
+def test_deploy_of_broken_files_deploys_nothing(cli):
+    assert cli("init").returncode == 0
+    result = cli("deploy", str(FIXTURES / "broken"))
     assert result.returncode != 0 and "Traceback" not in result.stderr
-    again = run(env, "deploy", str(PROJECT_ROOT / "processes"))
+    again = cli("deploy", str(PROJECT_ROOT / "processes"))
     assert again.returncode == 0 and "unchanged" in again.stdout
 
 
-def test_start_tasks_and_complete_speak_json_and_report_errors_in_one_line(env):
-    assert run(env, "init").returncode == 0
-    started = json.loads(run(env, "start", "sample_loop", "--data", '{"target": 2}', "--json").stdout)
+def test_start_tasks_and_complete_speak_json_and_report_errors_in_one_line(cli):
+    assert cli("init").returncode == 0
+    started = json.loads(cli("start", "sample_loop", "--data", '{"target": 2}', "--json").stdout)
     assert started["business_key"].startswith("LH-") and len(started["tasks"]) == 1
-    listed = json.loads(run(env, "tasks", "--json").stdout)
+    listed = json.loads(cli("tasks", "--json").stdout)
     assert [t["id"] for t in listed] == [started["tasks"][0]["id"]]
     task_id = listed[0]["id"]
-    done = json.loads(run(env, "complete", task_id, "--data", '{"reading": 5}', "--user", "system", "--json").stdout)
+    done = json.loads(cli("complete", task_id, "--data", '{"reading": 5}', "--user", "system", "--json").stdout)
     assert done["status"] == "running" and done["tasks"][0]["name"] == "Inspect and record a reading"
-    twice = run(env, "complete", task_id, "--data", '{"reading": 5}', "--user", "system")
+    twice = cli("complete", task_id, "--data", '{"reading": 5}', "--user", "system")
     assert twice.returncode != 0 and twice.stderr.count("\n") == 1 and "conflict" in twice.stderr
-    bad = run(env, "start", "sample_loop", "--data", "{not json")
+    bad = cli("start", "sample_loop", "--data", "{not json")
     assert bad.returncode != 0 and "Traceback" not in bad.stderr

@@ -2,44 +2,24 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-import pytest
-
-from engine.config import PROJECT_ROOT
-
-CLI = [sys.executable, "-m", "engine.cli"]
 
 
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    return {**os.environ, "CASEGRID_INSTANCE_DIR": str(tmp_path / "instance"),
-            "CASEGRID_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}"}
-
-
-def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*CLI, *args], env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
-
-
-def test_send_message_by_business_key_and_post_event_from_the_shell(env):
-    assert run(env, "init").returncode == 0
+def test_send_message_by_business_key_and_post_event_from_the_shell(cli):
+    assert cli("init").returncode == 0
     alarm = {"title": "燃气泄漏", "incident_type": "gas_leak", "casualties": 0, "people_affected": 1,
              "location_class": "residential", "location": "翠竹路1号"}
-    started = json.loads(run(env, "start", "emergency_linkage", "--data", json.dumps(alarm), "--json").stdout)
+    started = json.loads(cli("start", "emergency_linkage", "--data", json.dumps(alarm), "--json").stdout)
     key = started["business_key"]
-    sent = run(env, "send-message", "agency_acknowledged", "--case", key, "--data", '{"agency": "gas"}', "--json")
+    sent = cli("send-message", "agency_acknowledged", "--case", key, "--data", '{"agency": "gas"}', "--json")
     assert sent.returncode == 0, sent.stderr
     assert json.loads(sent.stdout)[0]["business_key"] == key
-    nobody = run(env, "send-message", "agency_departed", "--case", key)
+    nobody = cli("send-message", "agency_departed", "--case", key)
     assert nobody.returncode != 0 and nobody.stderr.count("\n") == 1 and "no_waiting_case" in nobody.stderr
-    unaddressed = run(env, "send-message", "agency_arrived", "--data", '{"agency": "gas"}')
+    unaddressed = cli("send-message", "agency_arrived", "--data", '{"agency": "gas"}')
     assert unaddressed.returncode != 0 and "address the message" in unaddressed.stderr
     reading = json.dumps({"sensor_id": "WL-1", "kind": "water_level", "value": 0.9, "location": "隧道"})
-    posted = run(env, "post-event", "sensor.reading", "--data", reading, "--json")
+    posted = cli("post-event", "sensor.reading", "--data", reading, "--json")
     # Rule windows live in the posting process (docs/families.md): one reading from a shell fires nothing.
     assert posted.returncode == 0 and json.loads(posted.stdout) == []
-    bad = run(env, "post-event", "sensor.reading", "--data", "[1]")
+    bad = cli("post-event", "sensor.reading", "--data", "[1]")
     assert bad.returncode != 0 and bad.stderr.startswith("error: invalid event")

@@ -3,16 +3,11 @@ them: one line per problem (file, element, message), non-zero exit, nothing depl
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from engine.config import PROJECT_ROOT
-
-CLI = [sys.executable, "-m", "engine.cli"]
 
 BAD = {
     "name": "bad_rules",
@@ -30,11 +25,6 @@ BAD = {
 }
 
 
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    return {**os.environ, "CASEGRID_INSTANCE_DIR": str(tmp_path / "instance"),
-            "CASEGRID_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}"}
-
 
 @pytest.fixture
 def bad_root(tmp_path: Path) -> Path:
@@ -44,12 +34,9 @@ def bad_root(tmp_path: Path) -> Path:
     return root
 
 
-def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*CLI, *args], env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
 
-
-def test_validate_reports_each_rule_set_problem_the_loader_would_refuse_on_its_own_line(env, bad_root):
-    result = run(env, "validate", str(bad_root))
+def test_validate_reports_each_rule_set_problem_the_loader_would_refuse_on_its_own_line(cli, bad_root):
+    result = cli("validate", str(bad_root))
     assert result.returncode != 0 and "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
     expected = [
@@ -63,14 +50,14 @@ def test_validate_reports_each_rule_set_problem_the_loader_would_refuse_on_its_o
     assert len(lines) == len(expected)
 
 
-def test_deploy_refuses_a_rule_set_the_loader_would_refuse_and_deploys_nothing(env, bad_root):
-    assert run(env, "init").returncode == 0
-    result = run(env, "deploy", str(bad_root))
+def test_deploy_refuses_a_rule_set_the_loader_would_refuse_and_deploys_nothing(cli, bad_root):
+    assert cli("init").returncode == 0
+    result = cli("deploy", str(bad_root))
     assert result.returncode != 0 and "unknown operation 'run_python'" in result.stderr
-    again = run(env, "deploy", str(PROJECT_ROOT / "rules" / "events"))
+    again = cli("deploy", str(PROJECT_ROOT / "rules" / "events"))
     assert again.returncode == 0 and "unchanged" in again.stdout
 
 
-def test_the_shipped_rule_sets_validate(env):
-    result = run(env, "validate", str(PROJECT_ROOT / "rules" / "events"))
+def test_the_shipped_rule_sets_validate(cli):
+    result = cli("validate", str(PROJECT_ROOT / "rules" / "events"))
     assert result.returncode == 0, result.stderr
