@@ -1,7 +1,11 @@
-"""The base of every schema for HTML form posts and query strings."""
+"""The base of every schema for HTML form posts and query strings, and how views load them."""
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, Schema, pre_load
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, ValidationError, pre_load
+
+from engine.errors import InvalidInput
 
 
 class LenientSchema(Schema):
@@ -12,3 +16,11 @@ class LenientSchema(Schema):
     def _blank_is_missing(self, data, **_kwargs):  # type: ignore[no-untyped-def]
         # An empty select or search box means "no filter", not an invalid value.
         return {k: v for k, v in data.items() if not (isinstance(v, str) and v.strip() == "")}
+
+
+def load_input(schema: Schema, data: Any) -> dict[str, Any]:
+    """Parse a form post or query string; field errors become the engine's InvalidInput (422)."""
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        raise InvalidInput("the request has invalid fields", exc.messages) from exc

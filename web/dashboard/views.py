@@ -5,7 +5,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
-from marshmallow import ValidationError
 
 from engine.config import settings
 from engine.dashboard.actions import decide, urge_case
@@ -20,13 +19,7 @@ from web.dashboard.period import period_bounds
 from web.db import transaction
 from web.i18n import _, current_locale
 from web.identity import current_user, roles_required
-
-
-def _load(schema: Any, data: Any) -> dict[str, Any]:
-    try:
-        return schema.load(data)
-    except ValidationError as exc:
-        raise InvalidInput("the request has invalid fields", exc.messages) from exc
+from web.lenient import load_input
 
 
 def _back() -> Any:
@@ -40,7 +33,7 @@ def _back() -> Any:
 @bp.get("/dashboard")
 @roles_required(*DASHBOARD_ROLES)
 def index() -> Any:
-    args = _load(PeriodQuery(), request.args.to_dict())
+    args = load_input(PeriodQuery(), request.args.to_dict())
     now = datetime.now(UTC)
     tz = settings().tz
     since, until = period_bounds(args, now, tz)
@@ -54,7 +47,7 @@ def index() -> Any:
 @roles_required(*DASHBOARD_ROLES)
 def urge(case_id: int) -> Any:
     try:
-        data = _load(UrgeInput(), request.form.to_dict())
+        data = load_input(UrgeInput(), request.form.to_dict())
     except InvalidInput:
         flash(_("Write what you urge the department to do."))
         return _back()
@@ -68,7 +61,7 @@ def urge(case_id: int) -> Any:
 @bp.post("/dashboard/extensions/<int(max=2147483647):extension_id>/decision")
 @roles_required(*DASHBOARD_ROLES)
 def extension_decision(extension_id: int) -> Any:
-    data = _load(DecisionInput(), request.form.to_dict())
+    data = load_input(DecisionInput(), request.form.to_dict())
     approve = data["decision"] == "approve"
     try:
         with transaction() as session:

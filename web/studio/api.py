@@ -14,13 +14,13 @@ from web.db import transaction
 from web.forms.render import render_form
 from web.i18n import current_locale
 from web.identity import current_user
+from web.lenient import load_input
 from web.studio import bp
 from web.studio.inputs import FilesInput, FormPreviewInput
-from web.studio.views import _load
 
 
 def _bundle() -> Bundle:
-    files = _load(FilesInput(), request.get_json(silent=True) or {})["files"]
+    files = load_input(FilesInput(), request.get_json(silent=True) or {})["files"]
     return Bundle({check_path(path): text for path, text in files.items()})
 
 
@@ -50,7 +50,7 @@ def deploy_files() -> Any:
 @bp.post("/forms/preview")
 def preview_form() -> Any:
     """The form as the task page would render it, by the server's own renderer; or the file's problems."""
-    data = _load(FormPreviewInput(), request.get_json(silent=True) or {})
+    data = load_input(FormPreviewInput(), request.get_json(silent=True) or {})
     path = check_path(data["path"])
     problems = validate_form_definition(data["text"], path)
     if problems:

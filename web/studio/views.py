@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, flash, redirect, render_template, request, url_for
-from marshmallow import ValidationError
 
 from engine.definitions.bundle import Bundle
 from engine.definitions.service import deploy, get_version, list_versions, process_summaries
@@ -20,17 +19,11 @@ from engine.errors import DefinitionInvalid, InvalidInput, NotFound
 from web.db import transaction
 from web.i18n import _, current_locale
 from web.identity import current_user
+from web.lenient import load_input
 from web.studio import bp
 from web.studio.inputs import EditQuery, NewFileQuery
 
 MAX_UPLOAD_FILES = 50
-
-
-def _load(schema: Any, data: Any) -> dict[str, Any]:
-    try:
-        return schema.load(data)
-    except ValidationError as exc:
-        raise InvalidInput("the request has invalid fields", exc.messages) from exc
 
 
 def _names_json() -> dict[str, Any]:
@@ -69,7 +62,7 @@ def version_file(process_key: str, version: int) -> Any:
 
 @bp.get("/processes/<process_key>/edit")
 def edit_process(process_key: str) -> Any:
-    args = _load(EditQuery(), request.args.to_dict())
+    args = load_input(EditQuery(), request.args.to_dict())
     with transaction(readonly=True) as session:
         found = get_version(session, process_key, args["version"])
         latest = get_version(session, process_key)
@@ -87,7 +80,7 @@ def edit_decision(path: str) -> Any:
 
 @bp.get("/forms/new")
 def new_form() -> Any:
-    key = _load(NewFileQuery(), request.args.to_dict())["key"] or "new_form"
+    key = load_input(NewFileQuery(), request.args.to_dict())["key"] or "new_form"
     return render_template("studio/form.html", path=check_path(f"forms/{key}.json"), text=new_form_text(key),
                            is_new=True)
 

@@ -6,7 +6,6 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
-from marshmallow import ValidationError
 
 from engine.cases.access import CaseFilter, list_visible_cases
 from engine.cases.starting import start_posted, startable, startable_for
@@ -22,17 +21,11 @@ from web.db import transaction
 from web.forms.render import render_form
 from web.i18n import _, current_locale
 from web.identity import current_user
+from web.lenient import load_input
 from web.ui.inputs import CaseQuery, ExtensionInput, InboxQuery, ReasonInput, TransferInput
 
 bp = Blueprint("ui", __name__)
 PAGE_SIZE = 25
-
-
-def _load(schema: Any, data: Any) -> dict[str, Any]:
-    try:
-        return schema.load(data)
-    except ValidationError as exc:
-        raise InvalidInput("the request has invalid fields", exc.messages) from exc
 
 
 def _csrf_field() -> Markup:
@@ -41,7 +34,7 @@ def _csrf_field() -> Markup:
 
 @bp.get("/")
 def inbox() -> Any:
-    args = _load(InboxQuery(), request.args.to_dict())
+    args = load_input(InboxQuery(), request.args.to_dict())
     user = current_user()
     offset = (args["page"] - 1) * PAGE_SIZE
     flt = TaskFilter(scope=args["view"], text=args["q"], sla_state=args["sla_state"])
@@ -117,15 +110,15 @@ def _task_action(item_id: str, action: str) -> Any:
             task_service.unclaim(session, item_id, user.actor)
             message = _("The task is back in the group's inbox.")
         elif action == "transfer":
-            data = _load(TransferInput(), request.form.to_dict())
+            data = load_input(TransferInput(), request.form.to_dict())
             task_service.transfer(session, item_id, user.actor, data["to_user"], data["reason"])
             message = _("The task has been transferred to {user}.", user=data["to_user"])
         elif action == "return":
-            data = _load(ReasonInput(), request.form.to_dict())
+            data = load_input(ReasonInput(), request.form.to_dict())
             task_service.return_task(session, item_id, user.actor, data["reason"])
             message = _("The task has been returned.")
         elif action == "extension":
-            data = _load(ExtensionInput(), request.form.to_dict())
+            data = load_input(ExtensionInput(), request.form.to_dict())
             request_extension_for_task(session, item_id, user.actor, data["amount"], data["unit"], data["reason"])
             message = _("Your extension request has been sent for approval.")
         else:
@@ -147,7 +140,7 @@ def task_action(item_id: str, action: str) -> Any:
 
 @bp.get("/cases")
 def cases() -> Any:
-    args = _load(CaseQuery(), request.args.to_dict())
+    args = load_input(CaseQuery(), request.args.to_dict())
     flt = CaseFilter(status=args["status"], process_key=args["process_key"], text=args["q"])
     with transaction(readonly=True) as session:
         rows, total = list_visible_cases(session, current_user().actor, flt, limit=PAGE_SIZE,
