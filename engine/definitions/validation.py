@@ -13,6 +13,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from engine import decisions, forms, sandbox
 from engine.definitions.bpmn_checks import References, check_bpmn, properties_of
 from engine.definitions.bundle import Bundle
+from engine.definitions.option_checks import check_form_options
 from engine.definitions.routing_checks import check_routing_matrices
 from engine.errors import Problem
 from engine.org.config import OrgConfig, organisation_from_files
@@ -164,6 +165,8 @@ def validate_bundle(bundle: Bundle, known_org: OrgConfig | None = None) -> tuple
     _check_forms(bundle, catalogue, problems)
     _check_decisions(bundle, catalogue, problems)
     problems.extend(check_routing_matrices(bundle, catalogue.org))
+    problems.extend(check_form_options(bundle, catalogue.forms, catalogue.form_paths, catalogue.decisions,
+                                       catalogue.org))
     _check_tables(bundle, problems)
     _check_processes(bundle, catalogue, problems)
     _check_sla_policies(bundle, catalogue, problems)

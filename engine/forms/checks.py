@@ -166,9 +166,8 @@ def _option_problems(
     name: str, widget: str, field_schema: Mapping[str, Any], field_ui: Mapping[str, Any], filename: str
 ) -> list[Problem]:
     if widget not in CHOICE_WIDGETS:
-        if "ui:enumNames" in field_ui:
-            return [Problem(filename, name, f"ui:enumNames is only for select, radio and checkboxes, not {widget!r}")]
-        return []
+        return [Problem(filename, name, f"{key} is only for select, radio and checkboxes, not {widget!r}")
+                for key in ("ui:enumNames", "ui:optionsFrom") if key in field_ui]
     values = enum_values(field_schema, widget) or []
     labels = field_ui.get("ui:enumNames")
     if labels is None:

@@ -1,0 +1,115 @@
+"""Form options that are copies of a catalogue must stay equal to it (``ui:optionsFrom``).
+
+A choice field's ``enum`` is written out in the form file, with a label per option in
+``ui:enumNames``, because labels are the form's business. But some of those lists repeat codes
+owned elsewhere — the subcategories of ``se_catalogue``, the grid cells of the organisation — and a
+code added there and forgotten in the form means reports nobody can file. A field that declares its
+source is compared with it at deploy, in both directions::
+
+    "ui:optionsFrom": {"decision": "se_catalogue", "input": "category"}   # the input's inputValues
+    "ui:optionsFrom": {"org": "grid_cell"}                                 # department/street/community/grid_cell
+
+The form keeps its own enum (the source is not copied into it at run time): what a running case
+accepts is what its deployed form version says, and a mismatch is refused before deployment instead.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from engine.decisions.feel import format_value
+from engine.decisions.loader import load_dmn
+from engine.decisions.model import DecisionTable
+from engine.definitions.bundle import Bundle
+from engine.errors import Problem
+from engine.forms.widgets import enum_values
+from engine.org.config import OrgConfig
+
+OPTIONS_FROM = "ui:optionsFrom"
+
+
+def _listing(values: list[Any]) -> str:
+    return ", ".join(format_value(v) for v in values)
+
+
+def _input_domain(table: DecisionTable, name: str) -> tuple[list[Any] | None, str | None]:
+    """The enumerated inputValues of the input called ``name`` (label, expression or id), or why not."""
+    compiled = table.compiled
+    if compiled is None:
+        return None, f"{table.ref} did not compile"
+    for compiled_input in compiled.inputs:
+        clause = compiled_input.clause
+        if name in (clause.label, clause.expression.strip(), clause.id):
+            if compiled_input.domain is None:
+                return None, (f"{table.ref} input '{name}' lists no inputValues of literals, "
+                              "so there are no options to compare with")
+            return compiled_input.domain, None
+    titles = ", ".join(f"'{i.clause.title}'" for i in compiled.inputs) or "none"
+    return None, f"{table.ref} has no input '{name}' (its inputs: {titles})"
+
+
+class _Sources:
+    """The option lists fields can name; each DMN file is parsed at most once per check."""
+
+    def __init__(self, bundle: Bundle, decision_paths: Mapping[str, str], org: OrgConfig) -> None:
+        self._dmn = bundle.of_kind("dmn")
+        self._decision_paths = decision_paths
+        self._org = org
+        self._tables: dict[str, dict[str, DecisionTable]] = {}
+
+    def _table(self, decision: str) -> DecisionTable | None:
+        path = self._decision_paths.get(decision)
+        if path is None or path not in self._dmn:
+            return None
+        if path not in self._tables:
+            tables, _problems = load_dmn(self._dmn[path].encode("utf-8"), path)  # reported by the DMN checks
+            self._tables[path] = {t.id: t for t in tables}
+        return self._tables[path].get(decision)
+
+    def options(self, spec: Mapping[str, Any]) -> tuple[list[Any] | None, str, str | None]:
+        """(values, what the source is called, or the reason it cannot be read)."""
+        if "org" in spec:
+            kind = spec["org"]
+            name = f"the organisation's {kind} codes"
+            codes = sorted(self._org.codes_of(kind))
+            if not codes:
+                return None, name, f"ui:optionsFrom names {kind} codes, but the organisation defines none"
+            return codes, name, None
+        decision, input_name = spec["decision"], spec["input"]
+        name = f"decision '{decision}' input '{input_name}'"
+        table = self._table(decision)
+        if table is None:
+            return None, name, f"ui:optionsFrom names decision '{decision}', which no DMN file defines (or its file has problems of its own)"
+        values, reason = _input_domain(table, input_name)
+        return values, name, reason
+
+
+def _field_problems(path: str, name: str, field_schema: Mapping[str, Any], widget: str,
+                    spec: Mapping[str, Any], sources: _Sources) -> Iterator[Problem]:
+    source, source_name, reason = sources.options(spec)
+    if source is None:
+        yield Problem(path, name, reason or f"cannot read {source_name}")
+        return
+    form_values = enum_values(field_schema, widget) or []
+    missing = [v for v in source if v not in form_values]
+    extra = [v for v in form_values if v not in source]
+    # One line per direction, listing every code: the fix for each is the same edit in one place.
+    if missing:
+        yield Problem(path, name, f"options missing from the form, present in {source_name}: {_listing(missing)} "
+                                  "(add them to the enum, with labels in ui:enumNames)")
+    if extra:
+        yield Problem(path, name, f"options in the form but not in {source_name}: {_listing(extra)}")
+
+
+def check_form_options(bundle: Bundle, forms: Mapping[str, Any], form_paths: Mapping[str, str],
+                       decision_paths: Mapping[str, str], org: OrgConfig) -> list[Problem]:
+    """Problems of every field with ``ui:optionsFrom`` in the forms that loaded (others have their own)."""
+    sources = _Sources(bundle, decision_paths, org)
+    problems: list[Problem] = []
+    for key, form in sorted(forms.items()):
+        for field_spec in form.fields:
+            spec = form.ui_schema.get(field_spec.name, {}).get(OPTIONS_FROM)
+            if spec is not None:
+                problems.extend(_field_problems(form_paths[key], field_spec.name, field_spec.schema,
+                                                field_spec.widget, spec, sources))
+    return problems
