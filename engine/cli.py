@@ -243,18 +243,19 @@ def serve(host: str, port: int, no_worker: bool) -> None:
 @click.option("--once", is_flag=True, help="Fire what is due now and exit.")
 @reports_errors
 def worker(once: bool) -> None:
-    """Fire due timers; run as many of these as you like against PostgreSQL."""
+    """Fire due timers and purge expired event-rule state; run as many as you like against PostgreSQL."""
     import logging
     import signal
     import threading
 
     from engine.timers.service import fire_due
-    from engine.timers.worker import run_worker, worker_name
+    from engine.timers.worker import purge_rule_state, run_worker, worker_name
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     db = _db()
     if once:
         click.echo(f"fired {fire_due(db, worker_name())} timer(s)")
+        click.echo(f"purged {purge_rule_state(db)} expired event-rule group(s)")
         return
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

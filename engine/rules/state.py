@@ -12,7 +12,8 @@ hot spot for the same three reports nor both miss it:
 * **SQLite**: every write transaction begins ``IMMEDIATE`` (engine.store.database): the database has
   one writer at a time, which already serialises whole ingests.
 
-Purge and eviction delete *other* groups' rows; on PostgreSQL they take those groups' locks with
+Purge and eviction delete *other* groups' rows (and the worker's sweep, ``purge_expired``, any
+rule set's expired ones); on PostgreSQL they take those groups' locks with
 ``pg_try_advisory_xact_lock`` and skip the groups someone is ingesting, so they never wait and never
 delete rows under a running ingest.
 """
@@ -128,6 +129,39 @@ def purge(session: Session, ruleset: str, now: float, keep: str) -> int:
     session.execute(delete(TABLE).where(TABLE.c.ruleset == ruleset, TABLE.c.group_key.in_(groups),
                                         TABLE.c.expires_at < cutoff))
     return len(groups)
+
+
+def _claim_any(session: Session, pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The (rule set, group) pairs whose lock is free, as _claim but across rule sets."""
+    if not _postgres(session):
+        return pairs
+    return [(ruleset, group) for ruleset, group in pairs
+            if session.scalar(text("SELECT pg_try_advisory_xact_lock(:ns, :key)"),
+                              {"ns": LOCK_NAMESPACE, "key": _lock_key(ruleset, group)})]
+
+
+def purge_expired(session: Session, now: float, limit: int = PURGE_BATCH) -> int:
+    """Delete up to ``limit`` groups, of every rule set, expired by ``now``; the worker's sweep.
+
+    purge() only runs when its rule set ingests, so a rule set that stops receiving events would keep
+    its rows for ever. Here ``now`` is the worker's wall clock rather than an event's time: for live
+    feeds the two agree, and a group already past its TTL by the clock could only be revived by an
+    event arriving later than its whole window, which ingest's own purge would not wait for either.
+    Locked groups are skipped, as in purge(): they are being ingested and may be renewed right now."""
+    cutoff = _at(now)
+    # Across rule sets the (ruleset, expires_at) index does not order this; the table is small by
+    # construction (groups capped per rule set, emptied groups deleted), and this runs once a minute.
+    candidates = session.execute(select(TABLE.c.ruleset, TABLE.c.group_key).where(TABLE.c.expires_at < cutoff)
+                                 .order_by(TABLE.c.expires_at).limit(limit)).all()
+    pairs = _claim_any(session, list(dict.fromkeys((row.ruleset, row.group_key) for row in candidates)))
+    by_ruleset: dict[str, list[str]] = {}
+    for ruleset, group in pairs:
+        by_ruleset.setdefault(ruleset, []).append(group)
+    for ruleset, groups in by_ruleset.items():
+        # expires_at is checked again: a group renewed between the select and the lock keeps its rows.
+        session.execute(delete(TABLE).where(TABLE.c.ruleset == ruleset, TABLE.c.group_key.in_(groups),
+                                            TABLE.c.expires_at < cutoff))
+    return len(pairs)
 
 
 def count_groups(session: Session, ruleset: str) -> int:
