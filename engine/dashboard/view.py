@@ -11,7 +11,7 @@ from engine.cases.models import Case
 from engine.dashboard.scope import departments_in_scope
 from engine.dashboard.trend import DayFigures, daily_trend
 from engine.org.access import Actor
-from engine.org.models import OrgUnit
+from engine.org.service import unit_names
 from engine.sla.models import SlaExtension, Urging
 from engine.sla.queries import (
     OverdueRow,
@@ -123,8 +123,7 @@ def dashboard(session: Session, actor: Actor, now: datetime, since: datetime, un
     urgings = urging_counts(session, since, until)
     if departments is not None:
         urgings = {d: n for d, n in urgings.items() if d in departments}
-    names = {u.code: (u.name_zh, u.name_en or u.name_zh)
-             for u in session.scalars(select(OrgUnit).where(OrgUnit.kind == "department"))}
+    names = {code: (zh, en or zh) for code, (zh, en) in unit_names(session).items()}
     return Dashboard(
         since=since, until=until,
         departments=department_overview(session, now, since, until, departments=departments),
