@@ -13,6 +13,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import func, select
 
+from bench.durable_floor import durable_spiff
 from bench.measure import best_of, counting_sql, timed
 from engine.cases.models import Case
 from engine.cases.service import start_case
@@ -20,7 +21,7 @@ from engine.config import PROJECT_ROOT
 from engine.definitions.bundle import load_paths, load_root
 from engine.definitions.service import deploy
 from engine.org.access import system_actor
-from engine.runtime.parsing import parse_process
+from engine.runtime.parsing import ParsedProcess, parse_process
 from engine.sandbox import SandboxedScriptEngine
 from engine.store.database import Database
 from engine.store.migrate import upgrade
@@ -36,9 +37,13 @@ def _bench_xml() -> str:
     return (HERE / "definitions" / "processes" / f"{PROCESS}.bpmn").read_text(encoding="utf-8")
 
 
+def _parsed_bench_process() -> ParsedProcess:
+    return parse_process(((f"{PROCESS}.bpmn", _bench_xml()),), PROCESS)
+
+
 def raw_spiff(cases: int) -> float:
     """Seconds to run `cases` cases through SpiffWorkflow alone (parsed once, nothing stored)."""
-    parsed = parse_process(((f"{PROCESS}.bpmn", _bench_xml()),), PROCESS)
+    parsed = _parsed_bench_process()
     engine = SandboxedScriptEngine()
 
     def run() -> None:
@@ -138,6 +143,12 @@ def main(cases: int = 200) -> None:
         casegrid_services(db, 10)  # warm caches: parsed specs, compiled expressions
         raw_spiff(10)
         raw_seconds = best_of(3, lambda: raw_spiff(cases))
+        floors = {}
+        for keep in (False, True):
+            floor_run = durable_spiff(Path(folder) / f"floor-{keep}.sqlite3", _parsed_bench_process(),
+                                      SandboxedScriptEngine(), STEP_DATA, cases, keep_workflow=keep)
+            floor_run()  # warm
+            floors[keep] = best_of(3, floor_run)
         ours_seconds, statements, commits = casegrid_services(db, cases)
         size = stored_bytes_per_case(db)
         early, late = loop_step_costs(db)
@@ -147,6 +158,11 @@ def main(cases: int = 200) -> None:
     print(f"  raw SpiffWorkflow in memory      {raw_rate:10.1f} cases/s")
     print(f"  casegrid services + SQLite        {ours_rate:10.1f} cases/s")
     print(f"  persistence cost (raw / casegrid) {raw_rate / ours_rate:10.2f} x")
+    print("  least durable engine: SpiffWorkflow + state UPDATE and commit per step, plain sqlite3")
+    for keep, label in ((False, "deserialising every step"), (True, "workflow kept in memory")):
+        floor_rate = cases / floors[keep]
+        print(f"    {label:30s} {floor_rate:10.1f} cases/s  {raw_rate / floor_rate:5.2f} x raw,"
+              f" casegrid {floor_rate / ours_rate:5.2f} x of it")
     print(f"  per task completion: {statements:.1f} SQL statements, {commits:.1f} commits")
     print(f"  stored workflow state per case: {size:,.0f} bytes")
     print(f"long loop: step 10 {early * 1000:.2f} ms, step 500 {late * 1000:.2f} ms, ratio {late / early:.2f}")

@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 
 from engine.config import PROJECT_ROOT
 from engine.definitions.bundle import load_root
-from engine.runtime import versions
+from engine.runtime import kept, versions
 from engine.store.database import Database
 from engine.store.migrate import upgrade
 
@@ -38,6 +38,7 @@ def db(sqlite_template: Path, tmp_path: Path) -> Iterator[Database]:
     yield database
     database.dispose()
     versions.clear_cache()
+    kept.clear()
 
 
 def pg_admin_url() -> str | None:

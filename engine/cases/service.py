@@ -18,6 +18,7 @@ from engine.definitions.service import get_version
 from engine.errors import Conflict, NotFound
 from engine.messages.projection import sync_subscriptions
 from engine.org.access import Actor
+from engine.runtime import kept
 from engine.runtime.errors import advancing
 from engine.runtime.parsing import spiff_properties
 from engine.runtime.projection import (
@@ -107,6 +108,7 @@ def persist(
         was_running = case.status == "running"
         sync_case(case, workflow)
         case.workflow_state = dump_workflow(workflow)
+        kept.keep_after_commit(session, case.id, case.workflow_state, workflow)
         # One flush for the case row and its projections, before the clocks' queries could autoflush
         # a half-written case: the optimistic version check comes first and the row is written once.
         session.flush()
@@ -149,8 +151,9 @@ def get_case_by_key(session: Session, business_key: str) -> Case:
 
 
 def load_workflow_of(session: Session, case: Case) -> tuple[VersionRuntime, BpmnWorkflow]:
+    """The case's workflow to advance: the one its last committed step left, or read from the row."""
     runtime = runtime_for(session, case.process_version_id)
-    workflow = load_workflow(case.workflow_state, runtime.parsed)
+    workflow = kept.take(session, case.id, case.workflow_state) or load_workflow(case.workflow_state, runtime.parsed)
     workflow.script_engine = runtime.script_engine
     return runtime, workflow
 

@@ -40,4 +40,6 @@ class ProcessVersion(Base):
     deployment_id: Mapped[int] = mapped_column(ForeignKey("deployments.id"))
     deployed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    deployment: Mapped[Deployment] = relationship(lazy="joined")
+    # Loaded only when asked for: the deployment holds every file of the bundle, and starting a case
+    # looks its version up by key without needing them (the runtime cache has them parsed).
+    deployment: Mapped[Deployment] = relationship(lazy="select")

@@ -5,7 +5,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from lxml import etree
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from engine.definitions.bpmn_checks import referenced_decisions, referenced_forms
@@ -94,11 +94,15 @@ def deploy(session: Session, bundle: Bundle, actor: str, overlay: bool = True) -
     return result
 
 
+# Built once: every case start without an explicit version runs it.
+_LATEST_VERSION = (
+    select(ProcessVersion).where(ProcessVersion.process_key == bindparam("process_key"))
+    .order_by(ProcessVersion.version.desc()).limit(1)
+)
+
+
 def latest_version(session: Session, process_key: str) -> ProcessVersion | None:
-    return session.scalars(
-        select(ProcessVersion).where(ProcessVersion.process_key == process_key)
-        .order_by(ProcessVersion.version.desc()).limit(1)
-    ).first()
+    return session.scalars(_LATEST_VERSION, {"process_key": process_key}).first()
 
 
 def get_version(session: Session, process_key: str, version: int | None = None) -> ProcessVersion:

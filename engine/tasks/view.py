@@ -10,11 +10,12 @@ from sqlalchemy.orm import Session
 
 from engine.audit.models import AuditEvent
 from engine.cases.models import Case
-from engine.cases.service import get_case, load_workflow_of
+from engine.cases.service import get_case
 from engine.errors import Forbidden, NotFound
 from engine.org.access import Actor, may_see, may_work
 from engine.org.models import User
 from engine.org.service import actor_from_user
+from engine.runtime.serialization import load_workflow
 from engine.runtime.versions import runtime_for
 from engine.tasks.models import WorkItem
 
@@ -51,7 +52,8 @@ def task_view(session: Session, item_id: str, actor: Actor) -> TaskView:
     values: dict[str, Any] = {}
     if item.status == "open" and form is not None:
         # One workflow load for one task page is fine; inbox lists never do this.
-        _runtime, workflow = load_workflow_of(session, case)
+        # Read from the row, not taken from the kept workflows: a page view must not cost the next step.
+        workflow = load_workflow(case.workflow_state, runtime.parsed)
         task = workflow.get_task_from_id(UUID(item.id))
         if task is not None:
             values = {name: task.data[name] for name in form.field_map if name in task.data}
