@@ -14,13 +14,11 @@ accepts is what its deployed form version says, and a mismatch is refused before
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from engine.decisions.feel import format_value
-from engine.decisions.loader import load_dmn
 from engine.decisions.model import DecisionTable
-from engine.definitions.bundle import Bundle
 from engine.errors import Problem
 from engine.forms.widgets import enum_values
 from engine.org.config import OrgConfig
@@ -49,22 +47,19 @@ def _input_domain(table: DecisionTable, name: str) -> tuple[list[Any] | None, st
 
 
 class _Sources:
-    """The option lists fields can name; each DMN file is parsed at most once per check."""
+    """The option lists fields can name, from the tables the DMN checks parsed."""
 
-    def __init__(self, bundle: Bundle, decision_paths: Mapping[str, str], org: OrgConfig) -> None:
-        self._dmn = bundle.of_kind("dmn")
+    def __init__(self, decision_paths: Mapping[str, str], dmn_tables: Mapping[str, Sequence[DecisionTable]],
+                 org: OrgConfig) -> None:
         self._decision_paths = decision_paths
+        self._dmn_tables = dmn_tables
         self._org = org
-        self._tables: dict[str, dict[str, DecisionTable]] = {}
 
     def _table(self, decision: str) -> DecisionTable | None:
-        path = self._decision_paths.get(decision)
-        if path is None or path not in self._dmn:
+        path = self._decision_paths.get(decision)  # only decisions of files without DMN problems
+        if path is None:
             return None
-        if path not in self._tables:
-            tables, _problems = load_dmn(self._dmn[path].encode("utf-8"), path)  # reported by the DMN checks
-            self._tables[path] = {t.id: t for t in tables}
-        return self._tables[path].get(decision)
+        return next((t for t in self._dmn_tables.get(path, ()) if t.id == decision), None)
 
     def options(self, spec: Mapping[str, Any]) -> tuple[list[Any] | None, str, str | None]:
         """(values, what the source is called, or the reason it cannot be read)."""
@@ -101,10 +96,10 @@ def _field_problems(path: str, name: str, field_schema: Mapping[str, Any], widge
         yield Problem(path, name, f"options in the form but not in {source_name}: {_listing(extra)}")
 
 
-def check_form_options(bundle: Bundle, forms: Mapping[str, Any], form_paths: Mapping[str, str],
-                       decision_paths: Mapping[str, str], org: OrgConfig) -> list[Problem]:
+def check_form_options(forms: Mapping[str, Any], form_paths: Mapping[str, str], decision_paths: Mapping[str, str],
+                       dmn_tables: Mapping[str, Sequence[DecisionTable]], org: OrgConfig) -> list[Problem]:
     """Problems of every field with ``ui:optionsFrom`` in the forms that loaded (others have their own)."""
-    sources = _Sources(bundle, decision_paths, org)
+    sources = _Sources(decision_paths, dmn_tables, org)
     problems: list[Problem] = []
     for key, form in sorted(forms.items()):
         for field_spec in form.fields:

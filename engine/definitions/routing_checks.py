@@ -8,15 +8,13 @@ so these checks are stricter and name the rows involved.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from engine.decisions.analysis import find_gaps, format_example
 from engine.decisions.compiler import CompiledDecision
 from engine.decisions.feel import NOT_A_LITERAL, format_value
-from engine.decisions.loader import load_dmn
 from engine.decisions.model import DecisionTable, HitPolicy
-from engine.definitions.bundle import Bundle
 from engine.errors import Problem
 from engine.org.config import OrgConfig
 
@@ -94,11 +92,13 @@ def check_routing_table(table: DecisionTable, org: OrgConfig) -> Iterator[Proble
         yield from _gap_problems(table, compiled, streets)
 
 
-def check_routing_matrices(bundle: Bundle, org: OrgConfig) -> list[Problem]:
-    """Problems of every routing matrix in the bundle's DMN files (overlaps are DMN's UNIQUE check)."""
+def check_routing_matrices(dmn_tables: Mapping[str, Sequence[DecisionTable]], org: OrgConfig) -> list[Problem]:
+    """Problems of every routing matrix among the parsed DMN files (overlaps are DMN's UNIQUE check).
+
+    Files with DMN problems are checked too: a matrix with an overlap may also have a gap.
+    """
     problems: list[Problem] = []
-    for path, text in bundle.of_kind("dmn").items():
-        tables, _dmn_problems = load_dmn(text.encode("utf-8"), path)
+    for tables in dmn_tables.values():
         for table in tables:
             if is_routing_matrix(table):
                 problems.extend(check_routing_table(table, org))

@@ -10,7 +10,9 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from engine import decisions, forms, sandbox
+from engine import forms, sandbox
+from engine.decisions.loader import load_dmn
+from engine.decisions.model import DecisionTable
 from engine.definitions.bpmn_checks import References, check_bpmn, properties_of
 from engine.definitions.bundle import Bundle
 from engine.definitions.option_checks import check_form_options
@@ -38,6 +40,8 @@ class Catalogue:
     forms: dict[str, Any] = field(default_factory=dict)
     form_paths: dict[str, str] = field(default_factory=dict)
     decisions: dict[str, str] = field(default_factory=dict)  # decision id -> DMN path
+    # Every table each DMN file parsed into, problems or not: parsed once here, read by later checks.
+    dmn_tables: dict[str, list[DecisionTable]] = field(default_factory=dict)  # DMN path -> tables
     org: OrgConfig = field(default_factory=OrgConfig)
 
 
@@ -63,11 +67,12 @@ def _check_forms(bundle: Bundle, catalogue: Catalogue, problems: list[Problem]) 
 
 def _check_decisions(bundle: Bundle, catalogue: Catalogue, problems: list[Problem]) -> None:
     for path, text in bundle.of_kind("dmn").items():
-        found = decisions.validate_dmn(text.encode("utf-8"), path)
+        tables, found = load_dmn(text.encode("utf-8"), path)
+        catalogue.dmn_tables[path] = tables
         problems.extend(found)
         if found:
             continue
-        for table in decisions.parse_dmn(text.encode("utf-8"), path):
+        for table in tables:
             if table.id in catalogue.decisions:
                 problems.append(Problem(path, table.id, f"decision id also defined in {catalogue.decisions[table.id]}"))
             catalogue.decisions[table.id] = path
@@ -164,9 +169,9 @@ def validate_bundle(bundle: Bundle, known_org: OrgConfig | None = None) -> tuple
     _check_org(bundle, catalogue, known_org, problems)
     _check_forms(bundle, catalogue, problems)
     _check_decisions(bundle, catalogue, problems)
-    problems.extend(check_routing_matrices(bundle, catalogue.org))
-    problems.extend(check_form_options(bundle, catalogue.forms, catalogue.form_paths, catalogue.decisions,
-                                       catalogue.org))
+    problems.extend(check_routing_matrices(catalogue.dmn_tables, catalogue.org))
+    problems.extend(check_form_options(catalogue.forms, catalogue.form_paths, catalogue.decisions,
+                                       catalogue.dmn_tables, catalogue.org))
     _check_tables(bundle, problems)
     _check_processes(bundle, catalogue, problems)
     _check_sla_policies(bundle, catalogue, problems)
