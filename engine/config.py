@@ -19,6 +19,9 @@ class Settings:
     key_prefix: str
     timezone: str
     worker_poll_seconds: float
+    # Files attached to task forms (engine.attachments): where they are kept and how large one may be.
+    upload_dir: Path
+    upload_max_bytes: int
 
     @property
     def tz(self) -> ZoneInfo:
@@ -27,6 +30,14 @@ class Settings:
 
 def _default_database_url(instance_dir: Path) -> str:
     return f"sqlite:///{instance_dir / 'casegrid.sqlite3'}"
+
+
+def _default_upload_dir(instance_dir: Path) -> Path:
+    # Next to the default SQLite file: the two are backed up together (docs/operations.md).
+    return instance_dir / "uploads"
+
+
+DEFAULT_UPLOAD_MAX_BYTES = 20 * 1024 * 1024
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
@@ -40,6 +51,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         key_prefix=env.get("CASEGRID_KEY_PREFIX", "LH"),
         timezone=env.get("CASEGRID_TIMEZONE", "Asia/Shanghai"),
         worker_poll_seconds=float(env.get("CASEGRID_WORKER_POLL_SECONDS", "2")),
+        upload_dir=Path(env.get("CASEGRID_UPLOAD_DIR") or _default_upload_dir(instance_dir)),
+        upload_max_bytes=int(env.get("CASEGRID_UPLOAD_MAX_BYTES") or DEFAULT_UPLOAD_MAX_BYTES),
     )
 
 

@@ -44,6 +44,11 @@ CATALOG: dict[str, dict[str, str]] = {
     "uniqueItems": {"zh": "不能有重复项", "en": "Items must not repeat"},
     "additionalProperties": {"zh": "包含不允许的内容", "en": "Contains entries that are not allowed"},
     "invalid": {"zh": "填写内容无效", "en": "Invalid value"},
+    # Files refused while they are stored (engine.attachments), before the form is validated.
+    "attachment_too_large": {"zh": "“{name}”超过 {limit}，未能上传", "en": "“{name}” is larger than {limit} and was not attached"},
+    "attachment_type": {"zh": "“{name}”的文件类型不符合要求（可上传：{accept}）",
+                        "en": "“{name}” is not a file type this field takes ({accept})"},
+    "attachment_unknown": {"zh": "附件“{name}”不属于本案件", "en": "The attachment “{name}” does not belong to this case"},
     "form_invalid": {"zh": "表单填写有误，请检查标出的字段", "en": "The form has errors; check the marked fields"},
     "not_an_object": {"zh": "提交的数据格式不正确", "en": "The submitted data must be an object"},
 }

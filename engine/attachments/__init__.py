@@ -1,0 +1,14 @@
+"""Files attached to task forms: stored once by content, recorded per case, handed out to those who see the case.
+
+- ``models``: the ``attachments`` row (which case, task and field a file belongs to, and its sha256).
+- ``storage``: the upload directory, content-addressed by sha256, written atomically.
+- ``uploads``: one posted file as the engine takes it (name and declared type cleaned).
+- ``limits``: what a field accepts (``ui:options.accept``) and how large a file may be.
+- ``service``: ``store_upload``, ``attach_uploads`` and ``open_attachment``, the calls web/ makes.
+
+A form field holds only the metadata ``{"name", "content_type", "size", "url"}`` (engine.forms.attachments);
+the ``url`` is ``/attachments/<id>``, which web/ serves after asking ``open_attachment``.
+
+Import from the modules: this package stays empty so that engine.store.models can load the model
+without pulling in the services.
+"""

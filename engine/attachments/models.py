@@ -1,0 +1,32 @@
+"""The attachments table: one row per file attached to a case through a task form."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from engine.store.base import Base, utcnow
+
+
+class Attachment(Base):
+    __tablename__ = "attachments"
+    __table_args__ = (
+        # Every read starts from a case: its page, its downloads, a clean-up when it is archived.
+        Index("ix_attachments_case_id", "case_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    # The task whose form the file was posted with; work items are never deleted, so the link holds.
+    work_item_id: Mapped[str | None] = mapped_column(ForeignKey("work_items.id"))
+    field_name: Mapped[str] = mapped_column(String(100))
+    # As the uploader's browser named it (cleaned: no folders, no control characters); shown and
+    # offered as the download name, never used as a path.
+    file_name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(BigInteger)
+    # Names the file in the upload directory; equal contents share one file.
+    sha256: Mapped[str] = mapped_column(String(64))
+    stored_by: Mapped[str] = mapped_column(String(80))
+    stored_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,192 @@
+"""Attach files to a task's form, and hand them out again to those who may see the case.
+
+Like every service, these take the session first and never commit: the caller's transaction holds
+the attachment rows together with the task completion they belong to, so a completion refused by
+validation leaves no row behind. The file itself may stay in the upload directory; a file that no
+row names is unreachable and costs at most its own space (the store keeps one copy per content).
+"""
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+from sqlalchemy.orm import Session
+
+from engine.attachments.limits import accept_of, accepts, human_size, size_limit
+from engine.attachments.models import Attachment
+from engine.attachments.storage import FileStore
+from engine.attachments.uploads import Upload
+from engine.cases.access import may_see_case
+from engine.cases.models import Case
+from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
+from engine.forms import messages
+from engine.forms.definition import FormDefinition
+from engine.forms.fields import FieldSpec
+from engine.org.access import Actor, may_work
+from engine.tasks.models import WorkItem
+
+log = logging.getLogger(__name__)
+
+URL_PREFIX = "/attachments/"
+_OUR_URL = re.compile(r"^/attachments/(\d{1,10})$")
+
+
+@dataclass(frozen=True)
+class OpenedAttachment:
+    """A file ready to be sent: what it is called, its type and size, and its bytes (close it after)."""
+
+    id: int
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    stream: BinaryIO
+
+
+def attachment_url(attachment_id: int) -> str:
+    return f"{URL_PREFIX}{attachment_id}"
+
+
+def metadata(row: Attachment) -> dict[str, Any]:
+    """What the form field stores for a file: the shape engine.forms.attachments enforces."""
+    return {"name": row.file_name, "content_type": row.content_type, "size": row.size,
+            "url": attachment_url(row.id)}
+
+
+def store_upload(session: Session, store: FileStore, item: WorkItem, spec: FieldSpec, upload: Upload,
+                 actor: Actor, lang: str = "zh") -> dict[str, Any]:
+    """Keep one file posted for the attachments field `spec` of the open task `item`; its metadata.
+
+    Refused with InvalidInput ``{field: [message]}`` (the shape form validation uses) when the file is
+    larger than the store or the form allows, or is not of a type the field's ``accept`` lists; then
+    no row is added and the refused bytes are not kept.
+    """
+    if spec.widget != "attachments":
+        raise ValueError(f"field {spec.name!r} is not an attachments field")
+    _check_may_attach(item, actor)
+    name, content_type = upload.name, upload.media_type
+    accept = accept_of(spec)
+    if not accepts(accept, content_type, name):
+        raise _refused(spec, lang, messages.text("attachment_type", lang, name=name, accept=accept))
+    limit = size_limit(spec, store.max_bytes)
+    blob = store.put(upload.stream, limit)
+    if blob is None:
+        raise _refused(spec, lang, messages.text("attachment_too_large", lang, name=name, limit=human_size(limit)))
+    row = Attachment(case_id=item.case_id, work_item_id=item.id, field_name=spec.name, file_name=name,
+                     content_type=content_type, size=blob.size, sha256=blob.sha256, stored_by=actor.username)
+    session.add(row)
+    session.flush()  # the id is the file's URL
+    return metadata(row)
+
+
+def attach_uploads(session: Session, store: FileStore | None, item: WorkItem, form: FormDefinition,
+                   data: Mapping[str, Any], uploads: Mapping[str, Sequence[Upload]], actor: Actor,
+                   lang: str = "zh") -> dict[str, Any]:
+    """`data` (the coerced post) with each attachments field's new files stored and appended after the
+    attachments it keeps; what to pass on to the task's completion.
+
+    Kept attachments that point at one of our files must be files of this case; their metadata is
+    taken from the row, so a post cannot relabel a file or borrow another case's. Files posted for a
+    field that is not an attachments field, or is hidden by the answers, are not stored (the value of
+    a hidden field is dropped by validation anyway). When a file is refused, the other answers are
+    validated too, so the form comes back with every problem at once.
+    """
+    if store is None and any(uploads.values()):
+        raise ValueError("files were posted but there is no FileStore to keep them")
+    result = dict(data)
+    errors: dict[str, list[str]] = {}
+    visible = form.visible_fields(data)
+    for spec in form.fields:
+        if spec.widget != "attachments":
+            continue
+        kept = _kept(session, item.case_id, data.get(spec.name), spec, lang, errors)
+        new: list[dict[str, Any]] = []
+        if spec.name in visible:
+            for upload in uploads.get(spec.name, ()):
+                try:
+                    assert store is not None
+                    new.append(store_upload(session, store, item, spec, upload, actor, lang))
+                except InvalidInput as refused:
+                    for message in refused.details.get(spec.name, []):
+                        errors.setdefault(spec.name, []).append(message)
+        if isinstance(kept, list):
+            kept = kept + new
+        elif new:
+            kept = new
+        if kept is not None:
+            result[spec.name] = kept
+    if errors:
+        raise InvalidInput(messages.text("form_invalid", lang), _with_other_errors(form, result, errors, lang))
+    return result
+
+
+def open_attachment(session: Session, store: FileStore, attachment_id: int, actor: Actor) -> OpenedAttachment:
+    """The file for download if `actor` may see its case.
+
+    Otherwise NotFound, exactly as for an id that does not exist: ids are sequential, and someone
+    outside a case's scope must not learn which ones are taken.
+    """
+    missing = NotFound(f"attachment {attachment_id} does not exist")
+    row = session.get(Attachment, attachment_id)
+    if row is None:
+        raise missing
+    case = session.get(Case, row.case_id)
+    if case is None or not may_see_case(session, actor, case):
+        raise missing
+    try:
+        stream = store.open(row.sha256)
+    except FileNotFoundError:
+        # A row without its file: the upload directory was not restored with the database.
+        log.error("attachment %s: file %s is missing from %s", row.id, row.sha256, store.root)
+        raise missing from None
+    return OpenedAttachment(row.id, row.file_name, row.content_type, row.size, row.sha256, stream)
+
+
+def _check_may_attach(item: WorkItem, actor: Actor) -> None:
+    """Files are taken only for a task the actor may complete, before anything is written."""
+    if item.status != "open":
+        raise Conflict(f"task '{item.task_name}' is already {item.status}")
+    if not may_work(actor, item):
+        raise Forbidden(f"{actor.username} may not work task '{item.task_name}'")
+
+
+def _refused(spec: FieldSpec, lang: str, message: str) -> InvalidInput:
+    return InvalidInput(messages.text("form_invalid", lang), {spec.name: [message]})
+
+
+def _kept(session: Session, case_id: int, value: Any, spec: FieldSpec, lang: str,
+          errors: dict[str, list[str]]) -> Any:
+    """The kept attachments, those naming our files replaced by their rows' metadata."""
+    if not isinstance(value, list):
+        return value  # nothing kept, or a value validation will refuse as it stands
+    kept: list[Any] = []
+    for entry in value:
+        url = entry.get("url") if isinstance(entry, Mapping) else None
+        match = _OUR_URL.match(url) if isinstance(url, str) else None
+        if match is None:
+            kept.append(entry)  # an external link or metadata alone: the form's schema judges it
+            continue
+        row = session.get(Attachment, int(match[1]))
+        if row is None or row.case_id != case_id:
+            name = str(entry.get("name") or url) if isinstance(entry, Mapping) else str(url)
+            errors.setdefault(spec.name, []).append(messages.text("attachment_unknown", lang, name=name))
+            continue
+        kept.append(metadata(row))
+    return kept
+
+
+def _with_other_errors(form: FormDefinition, data: Mapping[str, Any], errors: dict[str, list[str]],
+                       lang: str) -> dict[str, list[str]]:
+    """The refused files' errors plus the form's own, a field with a refused file showing only those."""
+    merged = dict(errors)
+    try:
+        form.validate_submission(data, lang)
+    except InvalidInput as invalid:
+        for path, found in (invalid.details or {}).items():
+            if path.split(".", 1)[0] not in errors:
+                merged[path] = list(found)
+    rank = {spec.name: i for i, spec in enumerate(form.fields)}
+    return dict(sorted(merged.items(), key=lambda item: rank.get(item[0].split(".", 1)[0], -1)))
