@@ -1,7 +1,7 @@
 """Flask application factory. Handlers stay thin: parse, authorise, call one engine service, render.
 
-Blueprints: web.auth (sign-in, profile, tokens), web.ui (inbox, tasks, cases), web.api (/api/v1),
-web.ops (/healthz, /metrics). The studio and dashboard plug in the same way: see `register_feature`.
+Blueprints: web.auth (sign-in, profile, tokens), web.ui (inbox, tasks, cases, attachment downloads),
+web.api (/api/v1), web.ops (/healthz, /metrics). The studio and dashboard plug in the same way: see `register_feature`.
 """
 from __future__ import annotations
 
@@ -24,12 +24,13 @@ def create_app(config: dict[str, Any] | None = None, start_worker: bool = False)
     db = Database(app.config["DATABASE_URL"])
     app.extensions["casegrid_db"] = db
 
-    from web import errors, i18n, identity, nav, ops
+    from web import errors, files, i18n, identity, nav, ops
     from web.api import init_api
     from web.auth import bp as auth_bp
     from web.ui import bp as ui_bp
 
     identity.init_app(app)
+    files.init_app(app)
     i18n.init_app(app)
     nav.init_app(app)
     errors.init_app(app)

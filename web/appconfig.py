@@ -55,7 +55,11 @@ def flask_config(settings: Settings, env: dict[str, str] | None = None, secret_k
         "WTF_CSRF_CHECK_DEFAULT": False,
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_SSL_STRICT": secure,
-        "MAX_CONTENT_LENGTH": int(env.get("CASEGRID_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024))),
+        # The whole request: every file of one form post together. Each file is limited on its own by
+        # UPLOAD_MAX_BYTES (a field error on the form); this one only stops absurd bodies early.
+        "MAX_CONTENT_LENGTH": int(env.get("CASEGRID_MAX_UPLOAD_BYTES", str(100 * 1024 * 1024))),
+        "UPLOAD_DIR": str(settings.upload_dir),
+        "UPLOAD_MAX_BYTES": settings.upload_max_bytes,
         "API_TITLE": "casegrid",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",

@@ -93,6 +93,7 @@ ZH: dict[str, str] = {
     "The task has been returned.": "任务已退回。",
     "Your extension request has been sent for approval.": "延期申请已提交审批。",
     "Task completed.": "任务已提交。",
+    "The files you chose were not kept; choose them again.": "本次选择的文件未保存，请重新选择。",
     # case page
     "Where the case is": "办理进度",
     "The diagram viewer is not installed (run make assets).": "流程图查看器未安装（请运行 make assets）。",

@@ -46,8 +46,10 @@ def web_db(deployed_db: Database) -> Database:
 
 
 @pytest.fixture
-def app(web_db: Database) -> Flask:
-    app = create_app({"DATABASE_URL": web_db.url, "SECRET_KEY": "test-secret", "TESTING": True})
+def app(web_db: Database, tmp_path: Path) -> Flask:
+    # The test's own upload directory: files attached through forms never land in the project's instance/.
+    app = create_app({"DATABASE_URL": web_db.url, "SECRET_KEY": "test-secret", "TESTING": True,
+                      "UPLOAD_DIR": str(tmp_path / "uploads")})
     yield app
     app.extensions["casegrid_db"].dispose()
 

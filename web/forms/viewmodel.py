@@ -199,6 +199,16 @@ def _input_attrs(spec: FieldSpec, value: Any) -> dict[str, Any]:
     return attrs
 
 
+def attachment_views(value: Any) -> list[AttachmentView]:
+    """A stored value that is a list of attachment metadata, as views (the case page lists case data
+    without its forms); [] for any other value."""
+    if not isinstance(value, list) or not value:
+        return []
+    if not all(isinstance(m, Mapping) and isinstance(m.get("name"), str) and "content_type" in m for m in value):
+        return []
+    return [_attachment_view(meta, "") for meta in value]
+
+
 def _attachment_view(meta: Mapping[str, Any], aid: str) -> AttachmentView:
     url = meta.get("url")
     href = url if isinstance(url, str) and _safe_url(url) else None

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
+from werkzeug.wsgi import wrap_file
 
+from engine.attachments.service import open_attachment
 from engine.cases.access import CaseFilter, list_visible_cases
 from engine.cases.starting import start_posted, startable, startable_for
 from engine.cases.view import case_view
@@ -18,6 +20,7 @@ from engine.tasks.queries import TaskFilter
 from engine.tasks.submit import complete_posted
 from engine.tasks.view import authorised_item, task_view, transfer_targets
 from web.db import transaction
+from web.files import content_disposition, file_store, posted_uploads
 from web.forms.render import render_form
 from web.i18n import _, current_locale
 from web.identity import current_user
@@ -84,16 +87,21 @@ def task_complete(item_id: str) -> Any:
     user = current_user()
     posted = request.form
     version = posted.get("_case_version", type=int)
+    uploads = posted_uploads(request.files)
     try:
+        # One transaction: the new files' rows commit with the completion or not at all.
         with transaction() as session:
             case, _created = complete_posted(session, item_id, posted, user.actor, lang=current_locale(),
-                                             expected_case_version=version)
+                                             expected_case_version=version, uploads=uploads, store=file_store())
     except InvalidInput as exc:
         with transaction(readonly=True) as session:
             from engine.tasks.submit import coerce_posted
 
             values = coerce_posted(session, authorised_item(session, item_id, user.actor), posted)
-        errors = exc.details if isinstance(exc.details, dict) else {"_form": [exc.message]}
+        errors = dict(exc.details) if isinstance(exc.details, dict) else {"_form": [exc.message]}
+        if uploads:
+            # A browser cannot fill a file input again; say so rather than let the files vanish.
+            errors.setdefault("_form", []).append(_("The files you chose were not kept; choose them again."))
         return _task_page(item_id, errors=errors, values=values, status=422)
     flash(_("Task completed."))
     return redirect(url_for("ui.case", case_id=case.id))
@@ -161,6 +169,23 @@ def case_diagram(case_id: int) -> Any:
     with transaction(readonly=True) as session:
         view = case_view(session, case_id, current_user().actor, history_limit=1)
     return view.version.bpmn_xml, 200, {"Content-Type": "application/xml; charset=utf-8"}
+
+
+@bp.get("/attachments/<int(max=2147483647):attachment_id>")
+def attachment(attachment_id: int) -> Any:
+    """The file, if the user may see its case; 404 otherwise, as for an id that does not exist."""
+    with transaction(readonly=True) as session:
+        opened = open_attachment(session, file_store(), attachment_id, current_user().actor)
+    response = current_app.response_class(wrap_file(request.environ, opened.stream),
+                                          content_type=opened.content_type, direct_passthrough=True)
+    response.content_length = opened.size
+    response.headers["Content-Disposition"] = content_disposition(opened.name)
+    # Served as the type the uploader declared, so never let a browser guess another, and never
+    # run it as a page of this site even if one tried.
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.get("/start")
