@@ -126,7 +126,7 @@ def state_of(clock: SlaClock) -> str:
     return "on_time"
 
 
-def _case_due(session: Session, case: Case) -> None:
+def case_due(session: Session, case: Case) -> None:
     """The case's next deadline: the earliest due time of its running clocks."""
     dues = [c.due_at for c in session.scalars(
         select(SlaClock).where(SlaClock.case_id == case.id, SlaClock.status == "running")) if c.due_at]
@@ -210,6 +210,15 @@ def start_clock(session: Session, case: Case, item: WorkItem, policy: Policy, ac
     ``task_data`` is the item's own task data: it wins over the case's merged data, so each instance
     of a multi-instance task reads its own element (``review.review_days`` of its department)."""
     data = {**(case.data or {}), **(task_data or {})}
+    history: list[Any] = []
+    if stage == 0 and started_at is None and len(policy.stages) > 1:
+        # A staged limit is the case's, not one work item's: a step that opens later (feedback after
+        # handle, handle again after an extension review, each assisting unit) continues the stage the
+        # deadline has reached, from the moment that stage started.
+        reached = current_stage_clock(session, case.id, policy.key,
+                                      _clock_start(session, case, item, policy, data))
+        if reached is not None and reached.stage > 0:
+            stage, started_at, history = reached.stage, reached.started_at, list(reached.stage_history or [])
     spec = policy.stage_for(stage, data)
     if spec is None:
         record(session, actor=actor, action="sla_clock_skipped", case_id=case.id, task_id=item.id,
@@ -224,7 +233,7 @@ def start_clock(session: Session, case: Case, item: WorkItem, policy: Policy, ac
         stage=stage, stage_name=spec.name, unit=spec.unit, counting=policy.counting,
         limit_amount=spec.limit, extension_amount=0.0, warning_ratio=policy.warning_at,
         started_at=started_at or _clock_start(session, case, item, policy, data), pauses=[], status="running",
-        provisional=False, missing_years=[], reminders_sent=0, stage_history=[],
+        provisional=False, missing_years=[], reminders_sent=0, stage_history=history,
     )
     # Pauses of the case after the clock's start do not count, though no clock ran while they lasted.
     clock.pauses = pauses_since(session, case.id, clock.started_at)[0]
@@ -236,6 +245,24 @@ def start_clock(session: Session, case: Case, item: WorkItem, policy: Policy, ac
            details={"policy": policy.key, "stage": spec.name, "limit": spec.limit, "unit": spec.unit,
                     "started_at": clock.started_at, "due_at": clock.due_at, "provisional": clock.provisional})
     return clock
+
+
+def stage_origin(clock: SlaClock) -> datetime:
+    """The instant the first stage of the clock's staged limit started (its own start for stage 0)."""
+    history = clock.stage_history or []
+    return datetime.fromisoformat(history[0]["started_at"]) if history else clock.started_at
+
+
+def current_stage_clock(session: Session, case_id: int, policy_key: str, origin: datetime) -> SlaClock | None:
+    """The newest clock of the staged limit that began at ``origin`` (the stage it has reached), if any.
+
+    A new instant in the data (re-dispatch, arbitration) is a new deadline that starts at the first stage."""
+    for clock in session.scalars(select(SlaClock).where(SlaClock.case_id == case_id,
+                                                        SlaClock.policy_key == policy_key)
+                                 .order_by(SlaClock.id.desc())):
+        if abs((stage_origin(clock) - origin).total_seconds()) < 1:
+            return clock
+    return None
 
 
 def _continue_deadline(session: Session, clock: SlaClock) -> None:
@@ -335,4 +362,4 @@ def sync_clocks(session: Session, case: Case, actor: str,
             else:
                 resume(session, clock, item, actor)
             clock.pause_flag_seen = flag
-    _case_due(session, case)
+    case_due(session, case)

@@ -14,9 +14,10 @@ from engine.org.access import Actor
 from engine.sla.clocks import (
     ACTIVE,
     cancel_timers,
+    case_due,
     now_utc,
     pause,
-    policies_for,
+    policy_of,
     resume,
     same_deadline,
     schedule,
@@ -189,30 +190,59 @@ def urge(session: Session, case_id: int, actor: Actor, message: str) -> Urging:
     return urging
 
 
-def advance_stage(session: Session, case_id: int, actor: Actor, *, task: str | None = None) -> SlaClock:
-    """Mark the current stage of a staged limit done; the next stage's clock starts now.
-    Conflict on the last stage (completing the task ends it)."""
+def advance_stage(session: Session, case_id: int, actor: Actor, *, task: str | None = None,
+                  work_item_id: str | None = None, note: str = "") -> SlaClock:
+    """Mark the current stage of a staged limit done (私搭乱建: stop work achieved, penalty decided); the
+    next stage's clock starts now, with its own limit, warning and breach.
+
+    The clock is the one on ``work_item_id``, else on BPMN element ``task``, else the case's first
+    staged one. Every open work item measuring the same deadline (the lead unit's feedback and each
+    assisting unit) moves to the next stage together. Conflict, changing nothing, when no staged limit
+    runs or the current stage is the last (completing the task ends it)."""
     case = _running_case(session, case_id)
     clocks = _clocks(session, case, task, ACTIVE)
+    if work_item_id is not None:
+        clocks = [c for c in clocks if c.work_item_id == work_item_id]
     if not clocks:
         raise Conflict(f"case {case.business_key} has no running time limit")
-    clock = clocks[0]
-    policy = next((p for p in policies_for(session, case) if p.key == clock.policy_key), None)
-    if policy is None or clock.stage + 1 >= len(policy.stages):
-        raise Conflict(f"the time limit on case {case.business_key} has no further stage")
-    item = session.get(WorkItem, clock.work_item_id)
-    if item is None:
-        raise Conflict(f"the task of this time limit on case {case.business_key} is gone")
+    staged = [(c, p) for c in clocks if (p := policy_of(session, case, c)) is not None and len(p.stages) > 1]
+    if not staged:
+        raise Conflict(f"the time limit on case {case.business_key} has no stages")
+    clock, policy = staged[0]
+    if clock.stage + 1 >= len(policy.stages):
+        raise Conflict(f"{clock.stage_name or clock.stage + 1} is the last stage of the time limit on case "
+                       f"{case.business_key}; completing the task ends it")
     now = now_utc()
-    cancel_timers(session, clock)
-    clock.status = "met" if clock.due_at is None or now <= clock.due_at else "met_late"
-    clock.closed_at = now
-    record(session, actor=actor.username, action="sla_stage_done", case_id=case.id, task_id=clock.work_item_id,
-           details={"policy": clock.policy_key, "stage": clock.stage_name, "result": clock.status})
-    started = start_clock(session, case, item, policy, actor.username, stage=clock.stage + 1, started_at=now)
-    if started is None:  # staged limits are fixed in the policy; only limit_from can be missing
-        raise Conflict(f"the next stage of the time limit on case {case.business_key} has no limit")
-    return started
+    following = policy.stages[clock.stage + 1]
+    result: SlaClock | None = None
+    for current in [c for c in same_deadline(session, clock) if c.status in ACTIVE]:
+        item = session.get(WorkItem, current.work_item_id)
+        if item is None or item.status != "open":
+            continue
+        cancel_timers(session, current)
+        was_paused = current.status == "paused"
+        current.status = "met" if current.due_at is None or now <= current.due_at else "met_late"
+        current.closed_at = now
+        record(session, actor=actor.username, action="sla_stage_done", case_id=case.id, task_id=item.id,
+               task_name=item.task_name,
+               details={"policy": current.policy_key, "stage": current.stage_name, "result": current.status,
+                        "due_at": current.due_at, "next_stage": following.name, "note": note.strip() or None})
+        started = start_clock(session, case, item, policy, actor.username, stage=current.stage + 1, started_at=now)
+        if started is None:  # staged limits are fixed in the policy; only limit_from can be missing
+            raise Conflict(f"the next stage of the time limit on case {case.business_key} has no limit")
+        started.stage_history = [*(current.stage_history or []), {
+            "stage": current.stage, "name": current.stage_name, "started_at": current.started_at.isoformat(),
+            "due_at": current.due_at.isoformat() if current.due_at else None, "done_at": now.isoformat(),
+            "result": current.status, "by": actor.username}]
+        started.pause_flag_seen = current.pause_flag_seen
+        if was_paused:
+            pause(session, started, item, actor.username, "the stage before it was paused", since=now)
+        if current is clock:
+            result = started
+    case_due(session, case)
+    if result is None:
+        raise Conflict(f"the task of this time limit on case {case.business_key} is not open")
+    return result
 
 
 def acknowledge_escalation(session: Session, escalation_id: int, actor: Actor) -> Escalation:
