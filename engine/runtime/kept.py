@@ -51,6 +51,8 @@ def keep_after_commit(session: Session, case_id: int, saved_state: str, workflow
 
 @event.listens_for(Session, "after_commit")
 def _keep_committed(session: Session) -> None:
+    # Also fired when a savepoint is released (the timer worker fires each timer in one). A workflow
+    # kept then whose outer transaction rolls back never matches the row, so it is never used.
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
