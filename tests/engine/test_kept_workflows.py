@@ -113,3 +113,19 @@ def test_opening_a_task_page_does_not_cost_the_next_step_its_kept_workflow(db, r
     with db.transaction() as session:
         complete(session, fill.id, {"amount": "2", "responsible_department": "chengguan"}, DISPATCHER)
     assert reads == []
+
+
+def test_a_workflow_kept_at_a_savepoint_is_not_used_when_the_outer_transaction_rolls_back(db, reads):
+    with db.transaction() as session:
+        case = start_case(session, "two_step", {}, DISPATCHER)
+    fill = _open_item(db, case.id)
+    with pytest.raises(RuntimeError), db.transaction() as session:
+        # The timer worker runs each timer in a savepoint; releasing one counts as a commit to the store.
+        with session.begin_nested():
+            complete(session, fill.id, {"amount": "21", "responsible_department": "chengguan"}, DISPATCHER)
+        raise RuntimeError("the outer transaction fails after the savepoint was released")
+    with db.transaction() as session:
+        complete(session, fill.id, {"amount": "5", "responsible_department": "huanwei"}, DISPATCHER)
+    assert len(reads) == 1, "the step after the rollback reads the committed state from the row"
+    with db.transaction(readonly=True) as session:
+        assert get_case(session, case.id).data["marked"] == 10
