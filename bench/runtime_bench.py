@@ -5,13 +5,17 @@ bytes per case, and the cost of step 10 against step 500 of a long loop.
 """
 from __future__ import annotations
 
+import os
 import statistics
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
 
 from bench.durable_floor import durable_spiff
 from bench.measure import best_of, counting_sql, timed
@@ -61,7 +65,10 @@ def raw_spiff(cases: int) -> float:
 
 
 def _database(folder: Path, name: str) -> Database:
-    url = f"sqlite:///{folder / name}"
+    return _deployed(f"sqlite:///{folder / name}")
+
+
+def _deployed(url: str) -> Database:
     upgrade(url)
     db = Database(url)
     with db.transaction() as session:
@@ -112,6 +119,34 @@ def _open_item(db: Database, case_id: int) -> str | None:
     with db.transaction(readonly=True) as session:
         return session.scalars(
             select(WorkItem.id).where(WorkItem.case_id == case_id, WorkItem.status == "open")).first()
+
+
+PG_DATABASE = "casegrid_bench_runtime"
+
+
+@contextmanager
+def _postgresql(admin_url: str) -> Iterator[Database]:
+    """A fresh PostgreSQL database of its own on the server at `admin_url`, dropped afterwards."""
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{PG_DATABASE}"'))
+        connection.execute(text(f'CREATE DATABASE "{PG_DATABASE}"'))
+    db = None
+    try:
+        db = _deployed(make_url(admin_url).set(database=PG_DATABASE).render_as_string(hide_password=False))
+        yield db
+    finally:
+        if db is not None:
+            db.dispose()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{PG_DATABASE}"'))
+        admin.dispose()
+
+
+def postgresql_services(admin_url: str, cases: int) -> tuple[float, float, float]:
+    with _postgresql(admin_url) as db:
+        casegrid_services(db, 10)
+        return casegrid_services(db, cases)
 
 
 def stored_bytes_per_case(db: Database) -> float:
@@ -174,11 +209,19 @@ def main(cases: int = 200) -> None:
         size = stored_bytes_per_case(db)
         loop_costs = loop_step_costs(db)
         db.dispose()
+    pg_url = os.environ.get("CASEGRID_BENCH_PG_URL")
+    pg = postgresql_services(pg_url, cases) if pg_url else None
     raw_rate, ours_rate = cases / raw_seconds, cases / ours_seconds
     print(f"6-step process, {cases} cases")
     print(f"  raw SpiffWorkflow in memory      {raw_rate:10.1f} cases/s")
     print(f"  casegrid services + SQLite        {ours_rate:10.1f} cases/s")
     print(f"  persistence cost (raw / casegrid) {raw_rate / ours_rate:10.2f} x")
+    if pg is None:
+        print("  casegrid services + PostgreSQL    skipped (set CASEGRID_BENCH_PG_URL to a server URL)")
+    else:
+        pg_rate = cases / pg[0]
+        print(f"  casegrid services + PostgreSQL    {pg_rate:10.1f} cases/s  {raw_rate / pg_rate:5.2f} x raw,"
+              f" {pg[1]:.1f} statements and {pg[2]:.1f} commits per completion")
     print("  least durable engine: SpiffWorkflow + state UPDATE and commit per step, plain sqlite3")
     for keep, label in ((False, "deserialising every step"), (True, "workflow kept in memory")):
         floor_rate = cases / floors[keep]
