@@ -92,6 +92,13 @@ ZH: dict[str, str] = {
     "The task has been transferred to {user}.": "任务已转办给 {user}。",
     "The task has been returned.": "任务已退回。",
     "Your extension request has been sent for approval.": "延期申请已提交审批。",
+    "Staged time limit": "分阶段时限",
+    "Stage {n} of {count}: {name}": "第 {n}/{count} 阶段：{name}",
+    "Note (optional)": "备注（可选）",
+    "{name} done": "{name}已完成",
+    "The next stage, {name}, starts when you confirm.": "确认后开始下一阶段：{name}。",
+    "This is the last stage: completing the task ends the time limit.": "已是最后阶段：提交任务即结束时限。",
+    "Stage done. The next stage, {name}, runs until {due}.": "本阶段已完成。下一阶段“{name}”期限至 {due}。",
     "Task completed.": "任务已提交。",
     "The files you chose were not kept; choose them again.": "本次选择的文件未保存，请重新选择。",
     # case page

@@ -150,11 +150,35 @@ class FormDocumentSchema(Schema):
     uiSchema = fields.Dict(required=True)
 
 
+class TaskStageSchema(Schema):
+    """The staged time limit running on a task (私搭乱建: 停工 → 处罚 → 拆除), at its current stage."""
+
+    number = fields.Integer(required=True, metadata={"description": "the current stage, from 1"})
+    count = fields.Integer(required=True)
+    name = fields.String(allow_none=True, required=True)
+    names = fields.List(fields.String(allow_none=True), required=True)
+    due_at = fields.DateTime(allow_none=True, required=True)
+    next_name = fields.String(allow_none=True, required=True,
+                              metadata={"description": "null on the last stage: completing the task ends it"})
+
+
 class TaskDetailSchema(TaskSchema):
     form_definition = fields.Nested(FormDocumentSchema, allow_none=True, required=True)
     values = fields.Dict(required=True)
     can_work = fields.Boolean(required=True)
     case_version = fields.Integer(required=True)
+    stage = fields.Nested(TaskStageSchema, allow_none=True, required=True,
+                          metadata={"description": "null unless a staged time limit runs on the task"})
+
+
+class StageDoneSchema(_In):
+    note = fields.String(load_default="", validate=validate.Length(max=1000),
+                         metadata={"description": "what was achieved (kept in the audit trail)"})
+
+
+class StageDoneOutSchema(Schema):
+    task = fields.Nested(TaskSchema, required=True)
+    stage = fields.Nested(TaskStageSchema, required=True)
 
 
 class TaskQuerySchema(PageArgs):

@@ -1,5 +1,5 @@
 """Tasks: list (mine, candidate, department), detail with form, claim, unclaim, complete, transfer,
-return, request an extension. Refusals are 403 and change nothing."""
+return, request an extension, mark the current stage of a staged time limit done. Refusals are 403 and change nothing."""
 from __future__ import annotations
 
 from typing import Any
@@ -9,12 +9,15 @@ from flask_smorest import Blueprint
 from engine.tasks import service as task_service
 from engine.tasks.extensions import request_extension_for_task
 from engine.tasks.queries import TaskFilter, list_tasks
+from engine.tasks.stages import advance_stage_for_task, task_stage
 from engine.tasks.view import authorised_item, task_view
 from web.api.schemas import (
     CompletedSchema,
     CompleteSchema,
     ExtensionSchema,
     ReasonSchema,
+    StageDoneOutSchema,
+    StageDoneSchema,
     TaskDetailSchema,
     TaskQuerySchema,
     TaskSchema,
@@ -46,12 +49,13 @@ def list_(args: dict[str, Any]) -> Any:
 def detail(item_id: str) -> Any:
     with transaction(readonly=True) as session:
         view = task_view(session, item_id, current_user().actor)
+        stage = task_stage(session, view.item)
     out = {name: getattr(view.item, name) for name in
            ("id", "case_id", "task_name", "task_spec", "form_key", "role", "department", "grid_cell",
             "candidate_users", "assignee", "status", "sla_state", "created_at", "due_at", "completed_at",
             "completed_by")}
     out.update(values=view.values, can_work=view.can_work, case_version=view.case.version,
-               form_definition=view.form.document if view.form is not None else None)
+               form_definition=view.form.document if view.form is not None else None, stage=stage)
     return out
 
 
@@ -117,3 +121,17 @@ def request_extension(body: dict[str, Any], item_id: str) -> Any:
     with transaction() as session:
         request_extension_for_task(session, item_id, actor, body["amount"], body["unit"], body["reason"])
         return authorised_item(session, item_id, actor)
+
+
+@blp.post("/<item_id>/stage")
+@blp.arguments(StageDoneSchema)
+@blp.response(200, StageDoneOutSchema)
+def stage_done(body: dict[str, Any], item_id: str) -> Any:
+    """The current stage of the task's staged time limit is done (私搭乱建: work stopped, penalty decided);
+    the next stage's clock starts now. 409 on the last stage or without a staged limit, 403 for someone
+    who may not work the task; either way nothing changes."""
+    actor = current_user().actor
+    with transaction() as session:
+        advance_stage_for_task(session, item_id, actor, body["note"])
+        item = authorised_item(session, item_id, actor)
+        return {"task": item, "stage": task_stage(session, item)}

@@ -34,3 +34,9 @@ class TransferInput(ReasonInput):
 class ExtensionInput(ReasonInput):
     amount = fields.Integer(required=True, validate=validate.Range(min=1, max=365))
     unit = fields.String(load_default=None, validate=validate.OneOf(UNITS))
+
+
+class StageInput(LenientSchema):
+    """The current stage of a staged time limit is done (私搭乱建: work stopped, penalty decided)."""
+
+    note = fields.String(load_default="", validate=validate.Length(max=1000))

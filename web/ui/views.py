@@ -12,20 +12,21 @@ from engine.attachments.service import open_attachment
 from engine.cases.access import CaseFilter, list_visible_cases
 from engine.cases.starting import start_posted, startable, startable_for
 from engine.cases.view import case_view
-from engine.errors import InvalidInput
+from engine.errors import Conflict, InvalidInput
 from engine.tasks import service as task_service
 from engine.tasks.extensions import request_extension_for_task
 from engine.tasks.inbox import inbox as inbox_rows
 from engine.tasks.queries import TaskFilter
+from engine.tasks.stages import advance_stage_for_task, task_stage
 from engine.tasks.submit import complete_posted
 from engine.tasks.view import authorised_item, task_view, transfer_targets
 from web.db import transaction
 from web.files import content_disposition, file_store, posted_uploads
 from web.forms.render import render_form
-from web.i18n import _, current_locale
+from web.i18n import _, current_locale, local_time
 from web.identity import current_user
 from web.lenient import load_input
-from web.ui.inputs import CaseQuery, ExtensionInput, InboxQuery, ReasonInput, TransferInput
+from web.ui.inputs import CaseQuery, ExtensionInput, InboxQuery, ReasonInput, StageInput, TransferInput
 
 bp = Blueprint("ui", __name__)
 PAGE_SIZE = 25
@@ -62,6 +63,7 @@ def _task_page(item_id: str, errors: dict[str, Any] | None = None, values: Any =
         view = task_view(session, item_id, user.actor)
         targets = transfer_targets(session, view.item) if view.can_work else []
         can_return = view.can_work and task_service.returnable(session, view.item)
+        stage = task_stage(session, view.item)
     form_html = None
     if view.form is not None:
         if view.can_work and view.item.assignee == user.username:
@@ -73,7 +75,7 @@ def _task_page(item_id: str, errors: dict[str, Any] | None = None, values: Any =
         else:
             form_html = render_form(view.form, view.values, {}, lang, readonly=True)
     return render_template("ui/task.html", view=view, form_html=form_html, targets=targets,
-                           can_return=can_return,
+                           can_return=can_return, stage=stage,
                            can_extend=view.item.due_at is not None), status
 
 
@@ -129,6 +131,11 @@ def _task_action(item_id: str, action: str) -> Any:
             data = load_input(ExtensionInput(), request.form.to_dict())
             request_extension_for_task(session, item_id, user.actor, data["amount"], data["unit"], data["reason"])
             message = _("Your extension request has been sent for approval.")
+        elif action == "stage":
+            data = load_input(StageInput(), request.form.to_dict())
+            started = advance_stage_for_task(session, item_id, user.actor, data["note"])
+            message = _("Stage done. The next stage, {name}, runs until {due}.", name=started.stage_name or "",
+                        due=local_time(started.due_at))
         else:
             abort(404)
     flash(message)
@@ -137,12 +144,17 @@ def _task_action(item_id: str, action: str) -> Any:
     return redirect(url_for("ui.task", item_id=item_id))
 
 
-@bp.post("/tasks/<item_id>/<any(claim, unclaim, transfer, return, extension):action>")
+@bp.post("/tasks/<item_id>/<any(claim, unclaim, transfer, return, extension, stage):action>")
 def task_action(item_id: str, action: str) -> Any:
     try:
         return _task_action(item_id, action)
     except InvalidInput as exc:
         flash(_("Please give a reason.") if "reason" in (exc.details or {}) else exc.message)
+        return redirect(url_for("ui.task", item_id=item_id))
+    except Conflict as exc:
+        if action != "stage":
+            raise
+        flash(exc.message)  # e.g. the last stage: completing the task ends it
         return redirect(url_for("ui.task", item_id=item_id))
 
 

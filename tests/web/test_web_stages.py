@@ -1,0 +1,157 @@
+"""The handler of a 私搭乱建 case (0101, a staged time limit) marks a stage done on the task page or through
+POST /api/v1/tasks/<id>/stage: CSRF-protected, only for whoever may work the task, zh by default."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from webtools import bearer, csrf_from, login
+
+from engine.cases.service import start_case
+from engine.org.service import actor_for
+from engine.sla.clocks import clear_policy_cache
+from engine.sla.models import SlaClock
+from engine.store.database import Database
+from engine.tasks.models import WorkItem
+from engine.tasks.service import claim, complete
+
+DEMO_PASSWORD = "demo1234"  # rules/demo_users.yaml
+SH = ZoneInfo("Asia/Shanghai")
+STRUCTURE = {"title": "城东社区楼顶私搭乱建", "category": "0101", "grid_cell": "S03C03G02",
+             "address": "城东社区东门北路28栋天台", "description": "天台新搭建彩钢棚约30平方米",
+             "report_channel": "grid_worker"}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_policies() -> None:
+    clear_policy_cache()
+
+
+def _act(db: Database, item_id: str, username: str, data: dict[str, Any]) -> None:
+    with db.transaction() as session:
+        claim(session, item_id, actor_for(session, username))
+    with db.transaction() as session:
+        complete(session, item_id, data, actor_for(session, username))
+
+
+def _only(db: Database, case_id: int, task_spec: str) -> WorkItem:
+    with db.transaction(readonly=True) as session:
+        items = list(session.scalars(select(WorkItem).where(WorkItem.case_id == case_id, WorkItem.status == "open")))
+        session.expunge_all()
+    assert [i.task_spec for i in items] == [task_spec]
+    return items[0]
+
+
+def _stages(db: Database, item_id: str) -> list[str | None]:
+    with db.transaction(readonly=True) as session:
+        return list(session.scalars(select(SlaClock.stage_name).where(SlaClock.work_item_id == item_id)
+                                    .order_by(SlaClock.id)))
+
+
+@pytest.fixture
+def handle(web_db: Database) -> WorkItem:
+    """A 私搭乱建 case dispatched to the street office of S03, its handle task claimed by jd_s03_h1."""
+    with web_db.transaction() as session:
+        case_id = start_case(session, "social_event", STRUCTURE, actor_for(session, "dispatcher1")).id
+    _act(web_db, _only(web_db, case_id, "register").id, "dispatcher1", {"register_decision": "register"})
+    _act(web_db, _only(web_db, case_id, "dispatch").id, "dispatcher1", {"dispatch_choice": "accept"})
+    item = _only(web_db, case_id, "handle")
+    with web_db.transaction() as session:
+        claim(session, item.id, actor_for(session, "jd_s03_h1"))
+    return item
+
+
+def _client(app: Flask, username: str) -> FlaskClient:
+    client = app.test_client()
+    assert login(client, username, DEMO_PASSWORD).status_code == 302
+    return client
+
+
+def test_the_task_page_shows_the_current_stage_and_a_form_to_mark_it_done(app, handle):
+    page = _client(app, "jd_s03_h1").get(f"/tasks/{handle.id}").get_data(as_text=True)
+    assert "第 1/3 阶段：停工" in page
+    assert f'action="/tasks/{handle.id}/stage"' in page and "停工已完成" in page
+    assert "确认后开始下一阶段：处罚。" in page
+
+
+def test_the_handler_marks_stop_work_done_and_the_penalty_stage_starts(app, web_db, handle):
+    with time_machine.travel(datetime(2026, 10, 12, 11, 0, tzinfo=SH), tick=False):
+        client = _client(app, "jd_s03_h1")
+        page = client.get(f"/tasks/{handle.id}").get_data(as_text=True)
+        response = client.post(f"/tasks/{handle.id}/stage", data={"csrf_token": csrf_from(page), "note": "已责令停工"})
+        assert response.status_code == 302 and response.headers["Location"].endswith(f"/tasks/{handle.id}")
+        page = client.get(f"/tasks/{handle.id}").get_data(as_text=True)
+    assert _stages(web_db, handle.id) == ["停工", "处罚"]
+    assert "本阶段已完成。下一阶段“处罚”期限至 2026-10-21 11:00。" in page  # 7 working days
+    assert "第 2/3 阶段：处罚" in page
+
+
+def test_marking_a_stage_done_needs_the_csrf_token(app, web_db, handle):
+    response = _client(app, "jd_s03_h1").post(f"/tasks/{handle.id}/stage", data={"note": ""})
+    assert response.status_code == 400
+    assert _stages(web_db, handle.id) == ["停工"]
+
+
+def test_a_colleague_who_may_not_work_the_claimed_task_is_refused(app, web_db, handle):
+    client = _client(app, "jd_s03_h2")
+    page = client.get(f"/tasks/{handle.id}").get_data(as_text=True)
+    assert f'action="/tasks/{handle.id}/stage"' not in page
+    response = client.post(f"/tasks/{handle.id}/stage", data={"csrf_token": csrf_from(page)})
+    assert response.status_code == 403
+    assert _stages(web_db, handle.id) == ["停工"]
+
+
+def test_the_last_stage_offers_no_button_and_a_post_is_refused_with_the_reason(app, web_db, handle):
+    client = _client(app, "jd_s03_h1")
+    for _ in range(2):
+        page = client.get(f"/tasks/{handle.id}").get_data(as_text=True)
+        assert client.post(f"/tasks/{handle.id}/stage", data={"csrf_token": csrf_from(page)}).status_code == 302
+    page = client.get(f"/tasks/{handle.id}").get_data(as_text=True)
+    assert "已是最后阶段：提交任务即结束时限。" in page and f'action="/tasks/{handle.id}/stage"' not in page
+    response = client.post(f"/tasks/{handle.id}/stage", data={"csrf_token": csrf_from(page)}, follow_redirects=True)
+    assert "拆除 is the last stage" in response.get_data(as_text=True)
+    assert _stages(web_db, handle.id) == ["停工", "处罚", "拆除"]
+
+
+def test_the_page_speaks_english_on_request(app, handle):
+    client = _client(app, "jd_s03_h1")
+    with client.session_transaction() as session:
+        session["locale"] = "en"
+    page = client.get(f"/tasks/{handle.id}").get_data(as_text=True)
+    assert "Stage 1 of 3: 停工" in page and "停工 done" in page
+
+
+def test_the_api_marks_a_stage_done_and_the_task_detail_shows_the_stage(app, web_db, handle):
+    client = app.test_client()
+    headers = bearer(web_db, "jd_s03_h1")
+    detail = client.get(f"/api/v1/tasks/{handle.id}", headers=headers).get_json()
+    assert (detail["stage"]["number"], detail["stage"]["name"], detail["stage"]["next_name"]) == (1, "停工", "处罚")
+    response = client.post(f"/api/v1/tasks/{handle.id}/stage", json={"note": "已责令停工"}, headers=headers)
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert (body["stage"]["number"], body["stage"]["name"], body["stage"]["count"]) == (2, "处罚", 3)
+    assert body["task"]["due_at"] == body["stage"]["due_at"]
+    client.post(f"/api/v1/tasks/{handle.id}/stage", json={}, headers=headers)
+    refused = client.post(f"/api/v1/tasks/{handle.id}/stage", json={}, headers=headers)
+    assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "conflict"
+    other = client.post(f"/api/v1/tasks/{handle.id}/stage", json={}, headers=bearer(web_db, "jd_s03_h2"))
+    assert other.status_code == 403
+    assert _stages(web_db, handle.id) == ["停工", "处罚", "拆除"]
+
+
+def test_a_task_without_a_staged_limit_shows_no_stage(app, web_db):
+    with web_db.transaction() as session:
+        case_id = start_case(session, "social_event", {**STRUCTURE, "category": "0102"},
+                             actor_for(session, "dispatcher1")).id
+    _act(web_db, _only(web_db, case_id, "register").id, "dispatcher1", {"register_decision": "register"})
+    item = _only(web_db, case_id, "dispatch")
+    headers = bearer(web_db, "dispatcher1")
+    assert app.test_client().get(f"/api/v1/tasks/{item.id}", headers=headers).get_json()["stage"] is None
+    refused = app.test_client().post(f"/api/v1/tasks/{item.id}/stage", json={}, headers=headers)
+    assert refused.status_code == 409
