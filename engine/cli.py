@@ -196,6 +196,24 @@ def complete(task_id: str, data: str, username: str, as_json: bool) -> None:
           + (", ".join(f"{i['id']} {i['name']}" for i in payload["tasks"]) or "none"))
 
 
+@main.command("stage-done")
+@click.argument("task_id")
+@click.option("--user", "username", required=True, help="Someone who may work the task.")
+@click.option("--note", default="", help="What was achieved (kept in the audit trail).")
+@click.option("--json", "as_json", is_flag=True)
+@reports_errors
+def stage_done(task_id: str, username: str, note: str, as_json: bool) -> None:
+    """Mark the current stage of the task's staged time limit done; the next stage starts now."""
+    from engine.tasks.stages import advance_stage_for_task
+
+    db = _db()
+    with db.transaction() as session:
+        clock = advance_stage_for_task(session, task_id, _actor(session, username), note)
+        payload = {"task_id": task_id, "stage": clock.stage + 1, "name": clock.stage_name,
+                   "due_at": clock.due_at.isoformat() if clock.due_at else None}
+    _emit(as_json, payload, f"stage {payload['stage']} ({payload['name']}) started; due {payload['due_at']}")
+
+
 @main.command()
 @click.argument("case_id", type=int)
 @click.option("--reason", required=True)

@@ -4,6 +4,7 @@ penalty. The handler records each stage done on the task; the next stage counts 
 stage has its own deadline, warning and breach. Other subcategories keep their single limit."""
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -216,3 +217,23 @@ def test_the_catalogue_row_of_0101_is_the_first_stage_of_the_staged_policy() -> 
     catalogue = (PROJECT_ROOT / "rules/social_event_catalogue.dmn").read_text(encoding="utf-8")
     row = catalogue[catalogue.index('<rule id="c0101">'):catalogue.index('<rule id="c0102">')]
     assert "<text>4</text>" in row and '<text>"working_hours"</text>' in row
+
+
+def test_the_cli_marks_a_stage_done_and_refuses_past_the_last_in_one_line(cli) -> None:
+    assert cli("init", "--demo").returncode == 0
+    report = json.dumps({**STRUCTURE, "report_channel": "grid_worker"}, ensure_ascii=False)
+    started = json.loads(cli("start", "social_event", "--data", report, "--user", "dispatcher1", "--json").stdout)
+    register = started["tasks"][0]["id"]
+    dispatch = json.loads(cli("complete", register, "--data", '{"register_decision": "register"}',
+                              "--user", "dispatcher1", "--json").stdout)["tasks"][0]["id"]
+    handle = json.loads(cli("complete", dispatch, "--data", '{"dispatch_choice": "accept"}',
+                            "--user", "dispatcher1", "--json").stdout)["tasks"][0]["id"]
+    refused = cli("stage-done", handle, "--user", OTHER_UNIT)
+    assert refused.returncode != 0 and refused.stderr.startswith("error: forbidden")
+    penalty = json.loads(cli("stage-done", handle, "--user", HANDLER, "--note", "已责令停工", "--json").stdout)
+    assert (penalty["stage"], penalty["name"]) == (2, "处罚")
+    assert json.loads(cli("stage-done", handle, "--user", HANDLER, "--json").stdout)["name"] == "拆除"
+    last = cli("stage-done", handle, "--user", HANDLER)
+    assert last.returncode != 0 and last.stderr.strip().splitlines() == [
+        f"error: conflict: 拆除 is the last stage of the time limit on case {started['business_key']}; "
+        "completing the task ends it"]
