@@ -1,4 +1,4 @@
-"""The attachments table: one row per file attached to a case through a task form."""
+"""The attachments table: one row per file attached to a case through a task or start form."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -17,8 +17,12 @@ class Attachment(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
-    # The task whose form the file was posted with; work items are never deleted, so the link holds.
+    # None only inside the transaction that starts a case from a start form: its files are stored
+    # before the case exists, then bound to it (engine.attachments.service.bind_to_case). A row
+    # without a case is handed out to nobody.
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    # The task whose form the file was posted with (None for a start form); work items are never
+    # deleted, so the link holds.
     work_item_id: Mapped[str | None] = mapped_column(ForeignKey("work_items.id"))
     field_name: Mapped[str] = mapped_column(String(100))
     # As the uploader's browser named it (cleaned: no folders, no control characters); shown and

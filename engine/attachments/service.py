@@ -1,18 +1,21 @@
-"""Attach files to a task's form, and hand them out again to those who may see the case.
+"""Attach files to a task's or a start form, and hand them out again to those who may see the case.
 
 Like every service, these take the session first and never commit: the caller's transaction holds
-the attachment rows together with the task completion they belong to, so a completion refused by
-validation leaves no row behind. The file itself may stay in the upload directory; a file that no
+the attachment rows together with the task completion or the case start they belong to, so a form
+refused by validation leaves no row behind. A start form's files are stored before the case exists
+(``store_start_uploads``, rows without a case, visible to nobody) and bound to it once it is started
+(``bind_to_case``), all in the start's transaction. The file itself may stay in the upload directory; a file that no
 row names is unreachable and costs at most its own space (the store keeps one copy per content).
 """
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from engine.attachments.limits import accept_of, accepts, human_size, size_limit
@@ -64,9 +67,15 @@ def store_upload(session: Session, store: FileStore, item: WorkItem, spec: Field
     larger than the store or the form allows, or is not of a type the field's ``accept`` lists; then
     no row is added and the refused bytes are not kept.
     """
+    _check_may_attach(item, actor)
+    return metadata(_store(session, store, spec, upload, actor, lang, item.case_id, item.id))
+
+
+def _store(session: Session, store: FileStore, spec: FieldSpec, upload: Upload, actor: Actor, lang: str,
+           case_id: int | None, work_item_id: str | None) -> Attachment:
+    """Check the file against the field, keep its bytes and add its row (flushed: the id is its URL)."""
     if spec.widget != "attachments":
         raise ValueError(f"field {spec.name!r} is not an attachments field")
-    _check_may_attach(item, actor)
     name, content_type = upload.name, upload.media_type
     accept = accept_of(spec)
     if not accepts(accept, content_type, name):
@@ -75,11 +84,11 @@ def store_upload(session: Session, store: FileStore, item: WorkItem, spec: Field
     blob = store.put(upload.stream, limit)
     if blob is None:
         raise _refused(spec, lang, messages.text("attachment_too_large", lang, name=name, limit=human_size(limit)))
-    row = Attachment(case_id=item.case_id, work_item_id=item.id, field_name=spec.name, file_name=name,
+    row = Attachment(case_id=case_id, work_item_id=work_item_id, field_name=spec.name, file_name=name,
                      content_type=content_type, size=blob.size, sha256=blob.sha256, stored_by=actor.username)
     session.add(row)
     session.flush()  # the id is the file's URL
-    return metadata(row)
+    return row
 
 
 def attach_uploads(session: Session, store: FileStore | None, item: WorkItem, form: FormDefinition,
@@ -94,24 +103,76 @@ def attach_uploads(session: Session, store: FileStore | None, item: WorkItem, fo
     a hidden field is dropped by validation anyway). When a file is refused, the other answers are
     validated too, so the form comes back with every problem at once.
     """
+    def keep(spec: FieldSpec, upload: Upload) -> Attachment:
+        assert store is not None
+        _check_may_attach(item, actor)
+        return _store(session, store, spec, upload, actor, lang, item.case_id, item.id)
+
+    result, _rows = _attach(session, store, item.case_id, form, data, uploads, keep, lang)
+    return result
+
+
+def store_start_uploads(session: Session, store: FileStore | None, form: FormDefinition,
+                        data: Mapping[str, Any], uploads: Mapping[str, Sequence[Upload]], actor: Actor,
+                        lang: str = "zh") -> tuple[dict[str, Any], list[int]]:
+    """A start form's `data` with its new files stored and appended, as ``attach_uploads`` does for a
+    task; and the ids of the rows added, which have no case yet: pass them to ``bind_to_case`` once
+    the case is started, in the same transaction.
+
+    The caller has checked that `actor` may start the process. There is no case a kept attachment
+    could belong to, so kept metadata naming one of our files is refused (the task form's rule:
+    the file must be of the same case); an external link or metadata alone is left to the schema.
+    """
+    def keep(spec: FieldSpec, upload: Upload) -> Attachment:
+        assert store is not None
+        return _store(session, store, spec, upload, actor, lang, None, None)
+
+    result, rows = _attach(session, store, None, form, data, uploads, keep, lang)
+    return result, [row.id for row in rows]
+
+
+def bind_to_case(session: Session, attachment_ids: Collection[int], case_id: int) -> None:
+    """Give the rows stored by ``store_start_uploads`` their new case, in one UPDATE.
+
+    Only rows still without a case are bound; if any named row is missing or already has a case,
+    something else took it, and the start must not go ahead (RuntimeError, the transaction rolls back).
+    """
+    ids = sorted(set(attachment_ids))
+    if not ids:
+        return
+    bound = session.execute(
+        update(Attachment).where(Attachment.id.in_(ids), Attachment.case_id.is_(None)).values(case_id=case_id)
+        .execution_options(synchronize_session="evaluate"))
+    if bound.rowcount != len(ids):
+        raise RuntimeError(f"attachments {ids}: {bound.rowcount} bound to case {case_id}, expected {len(ids)}")
+
+
+def _attach(session: Session, store: FileStore | None, case_id: int | None, form: FormDefinition,
+            data: Mapping[str, Any], uploads: Mapping[str, Sequence[Upload]],
+            keep: Callable[[FieldSpec, Upload], Attachment], lang: str) -> tuple[dict[str, Any], list[Attachment]]:
+    """`data` with each attachments field's kept entries checked against `case_id` and its new files
+    kept by `keep`; the rows added. InvalidInput with every problem of the form when a file is refused."""
     if store is None and any(uploads.values()):
         raise ValueError("files were posted but there is no FileStore to keep them")
     result = dict(data)
     errors: dict[str, list[str]] = {}
+    rows: list[Attachment] = []
     visible = form.visible_fields(data)
     for spec in form.fields:
         if spec.widget != "attachments":
             continue
-        kept = _kept(session, item.case_id, data.get(spec.name), spec, lang, errors)
+        kept = _kept(session, case_id, data.get(spec.name), spec, lang, errors)
         new: list[dict[str, Any]] = []
         if spec.name in visible:
             for upload in uploads.get(spec.name, ()):
                 try:
-                    assert store is not None
-                    new.append(store_upload(session, store, item, spec, upload, actor, lang))
+                    row = keep(spec, upload)
                 except InvalidInput as refused:
                     for message in refused.details.get(spec.name, []):
                         errors.setdefault(spec.name, []).append(message)
+                    continue
+                rows.append(row)
+                new.append(metadata(row))
         if isinstance(kept, list):
             kept = kept + new
         elif new:
@@ -120,7 +181,7 @@ def attach_uploads(session: Session, store: FileStore | None, item: WorkItem, fo
             result[spec.name] = kept
     if errors:
         raise InvalidInput(messages.text("form_invalid", lang), _with_other_errors(form, result, errors, lang))
-    return result
+    return result, rows
 
 
 def open_attachment(session: Session, store: FileStore, attachment_id: int, actor: Actor) -> OpenedAttachment:
@@ -131,7 +192,7 @@ def open_attachment(session: Session, store: FileStore, attachment_id: int, acto
     """
     missing = NotFound(f"attachment {attachment_id} does not exist")
     row = session.get(Attachment, attachment_id)
-    if row is None:
+    if row is None or row.case_id is None:  # a start form's file before its case exists: nobody's
         raise missing
     case = session.get(Case, row.case_id)
     if case is None or not may_see_case(session, actor, case):
@@ -157,9 +218,12 @@ def _refused(spec: FieldSpec, lang: str, message: str) -> InvalidInput:
     return InvalidInput(messages.text("form_invalid", lang), {spec.name: [message]})
 
 
-def _kept(session: Session, case_id: int, value: Any, spec: FieldSpec, lang: str,
+def _kept(session: Session, case_id: int | None, value: Any, spec: FieldSpec, lang: str,
           errors: dict[str, list[str]]) -> Any:
-    """The kept attachments, those naming our files replaced by their rows' metadata."""
+    """The kept attachments, those naming our files replaced by their rows' metadata.
+
+    A file of ours must be of `case_id`; with no case (a start form) none can be kept.
+    """
     if not isinstance(value, list):
         return value  # nothing kept, or a value validation will refuse as it stands
     kept: list[Any] = []
@@ -170,7 +234,7 @@ def _kept(session: Session, case_id: int, value: Any, spec: FieldSpec, lang: str
             kept.append(entry)  # an external link or metadata alone: the form's schema judges it
             continue
         row = session.get(Attachment, int(match[1]))
-        if row is None or row.case_id != case_id:
+        if row is None or case_id is None or row.case_id != case_id:
             name = str(entry.get("name") or url) if isinstance(entry, Mapping) else str(url)
             errors.setdefault(spec.name, []).append(messages.text("attachment_unknown", lang, name=name))
             continue

@@ -1,11 +1,13 @@
-"""attachments: files attached to task forms, one row per file and case, the bytes in the upload directory
+"""attachments: files attached to task and start forms, one row per file and case, the bytes in the upload directory
 
 Revision ID: 0010_attachments
 Revises: 0001
 Create Date: 2026-11-24
 
 Branches from the initial schema (cases, work_items) like the other feature migrations; the files
-themselves live under CASEGRID_UPLOAD_DIR, named by sha256 (engine.attachments.storage).
+themselves live under CASEGRID_UPLOAD_DIR, named by sha256 (engine.attachments.storage). case_id is
+nullable: a start form's files are stored before its case exists and bound to it in the same
+transaction, so no committed row lacks a case.
 """
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ def upgrade() -> None:
     op.create_table(
         "attachments",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=True),
         sa.Column("work_item_id", sa.String(length=36), nullable=True),
         sa.Column("field_name", sa.String(length=100), nullable=False),
         sa.Column("file_name", sa.String(length=255), nullable=False),
