@@ -215,13 +215,19 @@ def start_process(process_key: str) -> Any:
     values: Any = {}
     status = 200
     if request.method == "POST":
+        uploads = posted_uploads(request.files)
         try:
+            # One transaction: the files' rows are bound to the new case, or neither is kept.
             with transaction() as session:
-                created = start_posted(session, process_key, request.form, user.actor, lang=lang)
+                created = start_posted(session, process_key, request.form, user.actor, lang=lang,
+                                       uploads=uploads, store=file_store())
             flash(_("Case {key} has been opened.", key=created.business_key))
             return redirect(url_for("ui.case", case_id=created.id))
         except InvalidInput as exc:
-            errors = exc.details if isinstance(exc.details, dict) else {"_form": [exc.message]}
+            errors = dict(exc.details) if isinstance(exc.details, dict) else {"_form": [exc.message]}
+            if uploads:
+                # A browser cannot fill a file input again; say so rather than let the files vanish.
+                errors.setdefault("_form", []).append(_("The files you chose were not kept; choose them again."))
             status = 422
     with transaction(readonly=True) as session:
         entry = startable(session, process_key)
