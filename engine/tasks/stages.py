@@ -38,10 +38,6 @@ class TaskStage:
     next_name: str | None  # None on the last stage: completing the task ends the limit
     done: list[dict[str, Any]] = field(default_factory=list)  # earlier stages, as stage_history holds them
 
-    @property
-    def is_last(self) -> bool:
-        return self.number == self.count
-
 
 def task_stage(session: Session, item: WorkItem) -> TaskStage | None:
     """The staged limit running on the item, or None (no limit, or a limit of one stage)."""
