@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
-from webtools import audit_count, csrf_from, login
+from webtools import audit_count, bearer, csrf_from, login
 
 from engine.attachments.models import Attachment
 from engine.cases.models import Case
@@ -196,3 +196,25 @@ def test_kept_attachments_come_first_and_may_not_name_another_cases_file(app, we
     assert done.status_code == 302
     photos = _case(web_db, feedback.case_id).data["result_photos"]
     assert [p["name"] for p in photos] == ["map.png", "after.jpg"]
+
+
+def test_the_api_may_not_keep_another_cases_file_and_keeps_this_cases_file_as_stored(app, web_db, feedback):
+    headers, api = bearer(web_db, "huanwei_h1"), app.test_client()
+    version = _case(web_db, feedback.case_id).version
+    stranger = {"name": "borrowed.jpg", "content_type": "image/jpeg", "size": 3, "url": "/attachments/424242"}
+    body = {"data": {"result_summary": "已清运全部垃圾", "result_photos": [stranger]}, "case_version": version}
+    refused = api.post(f"/api/v1/tasks/{feedback.id}/complete", json=body, headers=headers)
+    assert refused.status_code == 422 and "result_photos" in refused.get_json()["error"]["details"]
+    assert _only(web_db, feedback.case_id, "feedback").id == feedback.id, "nothing changed"
+
+    relabelled = {"name": "not-a-photo.exe", "content_type": "application/octet-stream", "size": 1,
+                  "url": "/attachments/1"}
+    with web_db.transaction() as session:  # a photo of this case, as a form post stores it
+        session.add(Attachment(case_id=feedback.case_id, work_item_id=feedback.id, field_name="result_photos",
+                               file_name="after.jpg", content_type="image/jpeg", size=len(PHOTO),
+                               sha256="0" * 64, stored_by="huanwei_h1"))
+    body["data"]["result_photos"] = [relabelled]
+    done = api.post(f"/api/v1/tasks/{feedback.id}/complete", json=body, headers=headers)
+    assert done.status_code == 200, done.get_data(as_text=True)
+    [photo] = _case(web_db, feedback.case_id).data["result_photos"]
+    assert (photo["name"], photo["content_type"], photo["url"]) == ("after.jpg", "image/jpeg", "/attachments/1")

@@ -10,6 +10,7 @@ from engine.tasks import service as task_service
 from engine.tasks.extensions import request_extension_for_task
 from engine.tasks.queries import TaskFilter, list_tasks
 from engine.tasks.stages import advance_stage_for_task, task_stage
+from engine.tasks.submit import complete_with_data
 from engine.tasks.view import authorised_item, task_view
 from web.api.schemas import (
     CompletedSchema,
@@ -84,9 +85,8 @@ def complete(body: dict[str, Any], item_id: str) -> Any:
     """Validate `data` against the task's form (422 with field errors) and advance the case."""
     actor = current_user().actor
     with transaction() as session:
-        authorised_item(session, item_id, actor, to_work=True)
-        case, created = task_service.complete(session, item_id, body["data"], actor, lang=current_locale(),
-                                              expected_case_version=body["case_version"])
+        case, created = complete_with_data(session, item_id, body["data"], actor, lang=current_locale(),
+                                           expected_case_version=body["case_version"])
         return {"case": case, "created_tasks": created}
 
 
