@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+from SpiffWorkflow.bpmn.parser.task_parsers import GatewayParser
 from SpiffWorkflow.bpmn.parser.util import full_tag
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
@@ -27,6 +28,7 @@ from SpiffWorkflow.spiff.serializer.task_spec import SpiffBpmnTaskConverter
 from SpiffWorkflow.spiff.specs.spiff_task import SpiffBpmnTask
 
 from engine.errors import CasegridError, NotFound
+from engine.runtime.gateways import CasegridParallelGateway
 
 from .errors import DecisionEvaluationError
 from .model import DecisionTable
@@ -137,6 +139,7 @@ class CasegridBpmnParser(SpiffBpmnParser):
     OVERRIDE_PARSER_CLASSES = {
         **SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
         full_tag("businessRuleTask"): (CasegridBusinessRuleTaskParser, CasegridBusinessRuleTask),
+        full_tag("parallelGateway"): (GatewayParser, CasegridParallelGateway),
     }
 
     def __init__(

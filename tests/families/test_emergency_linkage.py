@@ -167,3 +167,16 @@ def test_a_message_nobody_waits_for_is_a_clear_error(deployed_db, clock):
     case_id = start_incident(deployed_db)
     with pytest.raises(NoWaitingCase, match="no running case waits for message 'agency_departed'"):
         message(deployed_db, case_id, "agency_departed", {"agency": "gas"})
+
+
+def test_the_grade_may_rise_and_fall_many_times_without_breaking_the_incident(deployed_db, clock):
+    case_id = start_incident(deployed_db)
+    grades = [2, 3, 2, 4, 1, 2, 3, 2]
+    for grade in grades:
+        clock.shift(timedelta(minutes=3))
+        message(deployed_db, case_id, "incident_grade_change", {"grade": grade, "reason": f"now {grade}"})
+        case = case_row(deployed_db, case_id)
+        assert case.status == "running" and case.data["grade"] == grade
+    history = case_row(deployed_db, case_id).data["grade_history"]
+    assert [h["grade"] for h in history] == [4, *grades]
+    assert open_items(deployed_db, case_id), "the incident still has work open"
