@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+from SpiffWorkflow.bpmn.parser.event_parsers import EventBasedGatewayParser
 from SpiffWorkflow.bpmn.parser.task_parsers import GatewayParser
 from SpiffWorkflow.bpmn.parser.util import full_tag
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
@@ -28,7 +29,7 @@ from SpiffWorkflow.spiff.serializer.task_spec import SpiffBpmnTaskConverter
 from SpiffWorkflow.spiff.specs.spiff_task import SpiffBpmnTask
 
 from engine.errors import CasegridError, NotFound
-from engine.runtime.gateways import CasegridParallelGateway
+from engine.runtime.gateways import CasegridEventBasedGateway, CasegridParallelGateway
 
 from .errors import DecisionEvaluationError
 from .model import DecisionTable
@@ -140,6 +141,7 @@ class CasegridBpmnParser(SpiffBpmnParser):
         **SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
         full_tag("businessRuleTask"): (CasegridBusinessRuleTaskParser, CasegridBusinessRuleTask),
         full_tag("parallelGateway"): (GatewayParser, CasegridParallelGateway),
+        full_tag("eventBasedGateway"): (EventBasedGatewayParser, CasegridEventBasedGateway),
     }
 
     def __init__(

@@ -35,6 +35,13 @@ def waiting_subscriptions(
     return list(session.scalars(query.order_by(MessageSubscription.case_id, MessageSubscription.id)))
 
 
+def payload_agrees(subscription: MessageSubscription, payload: dict[str, Any]) -> bool:
+    """A message addressed to a case carries no correlation; a catch event that declared one still
+    only takes it when the payload does not name another value for one of its keys (an
+    `agency_arrived` with `{"agency": "fire"}` reaches the fire crew's task, not the police's)."""
+    return all(payload.get(name, value) == value for name, value in (subscription.correlation or {}).items())
+
+
 def deliver_all(session: Session, subscriptions: list[MessageSubscription], payload: dict[str, Any], actor: str,
                 lang: str = "zh", source: str | None = None) -> list[Case]:
     delivered = []
@@ -79,6 +86,8 @@ def send_message(
         raise InvalidInput("address the message to a case or give a correlation",
                            {"correlation": ["required when no case is named"]})
     subscriptions = waiting_subscriptions(session, message_name, correlation or None, case_id)
+    if not correlation:
+        subscriptions = [sub for sub in subscriptions if payload_agrees(sub, payload)]
     if not subscriptions:
         where = f" in case {business_key or case_id}" if case_id is not None else ""
         corr = f" with correlation {correlation_key(correlation)}" if correlation else ""

@@ -117,7 +117,10 @@ def test_an_agency_late_to_acknowledge_or_arrive_is_escalated_when_its_deadline_
     case_id = start_incident(deployed_db)
     message(deployed_db, case_id, "agency_acknowledged", {"agency": "gas"})
     clock.shift(timedelta(minutes=2))
-    assert fire(deployed_db) == 1
+    # The process's deadline timer, and the police's own 接警确认 clock (its 80 % warning and its breach);
+    # gas acknowledged by message, which withdrew its task and stopped its clock.
+    assert fire(deployed_db) == 3
+    assert item_named(deployed_db, case_id, "agency_acknowledge").department == "gongan"
     escalations = case_row(deployed_db, case_id).data["escalations"]
     assert [(e["agency"], e["kind"]) for e in escalations] == [("police", "not_acknowledged")]
     clock.shift(timedelta(minutes=9))
@@ -180,3 +183,19 @@ def test_the_grade_may_rise_and_fall_many_times_without_breaking_the_incident(de
     history = case_row(deployed_db, case_id).data["grade_history"]
     assert [h["grade"] for h in history] == [4, *grades]
     assert open_items(deployed_db, case_id), "the incident still has work open"
+
+
+def test_a_grade_change_that_arrives_after_a_deadline_passed_runs_the_incident_loop_once(deployed_db, clock):
+    case_id = start_incident(deployed_db)
+    clock.shift(timedelta(minutes=5))  # the police's acknowledge deadline passed; no worker fired its timer yet
+    message(deployed_db, case_id, "incident_grade_change", {"grade": 2, "reason": "12 people trapped"})
+    message(deployed_db, case_id, "incident_grade_change", {"grade": 3, "reason": "trapped people rescued"})
+    data = case_row(deployed_db, case_id).data
+    # One event wins at the waiting gateway: no second copy of the loop re-dispatching from stale data.
+    assert [entry["agencies"] for entry in data["dispatch_log"]] == [
+        ["gas", "police"], ["fire", "medical", "street_office"], []]
+    assert [item.department for item in open_items(deployed_db, case_id)
+            if item.task_spec == "agency_acknowledge"].count("xiaofang") == 1
+    # The deadline still acted, at the next pass of the loop.
+    assert ("police", "not_acknowledged") in [(e["agency"], e["kind"]) for e in data["escalations"]]
+    assert len(pending_timers(deployed_db, case_id)) == 1

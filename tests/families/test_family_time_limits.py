@@ -191,10 +191,12 @@ def test_a_grade_ii_phone_report_is_overdue_after_15_wall_clock_minutes_and_esca
     fire(deployed_db)
     assert sla_state(deployed_db, phone.id) == "overdue"
     with deployed_db.transaction(readonly=True) as session:
-        escalation = session.scalars(select(Escalation).where(Escalation.case_id == case_id)).one()
-        assert (escalation.target_role, escalation.work_item_id) == ("supervisor", phone.id)
+        escalation = session.scalars(select(Escalation).where(Escalation.work_item_id == phone.id)).one()
+        assert (escalation.target_role, escalation.case_id) == ("supervisor", case_id)
+        # By then the five agencies' 接警确认 (1 or 5 minutes from the dispatch) are overdue on their own clocks.
         rows, total = overdue_items(session, datetime.now(UTC))
-        assert total == 1 and rows[0].task_spec == "phone_report"
+        assert total == 6
+        assert sorted(row.task_spec for row in rows) == ["agency_acknowledge"] * 5 + ["phone_report"]
 
 
 def test_the_written_report_counts_from_the_moment_the_report_was_needed_not_from_the_call(deployed_db, clock):
@@ -218,7 +220,9 @@ def test_the_step_overview_and_overdue_list_count_licensing_and_emergency_items(
         phone = steps[("emergency_linkage", "phone_report")]
         assert (phone.open, phone.overdue) == (1, 1)
         rows, total = overdue_items(session, now)
-        assert total == 1 and rows[0].case_id == incident
+        # The phone report and the five agencies' 接警确认, all of the incident.
+        assert total == 6 and {row.case_id for row in rows} == {incident}
+        assert steps[("emergency_linkage", "agency_acknowledge")].overdue == 5
     clock.move_to(datetime(2026, 11, 30, 18, 0, 1, tzinfo=UTC) - SHANGHAI)  # 80 % of the acceptance limit
     fire(deployed_db)
     now = datetime.now(UTC)

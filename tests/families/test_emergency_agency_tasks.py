@@ -1,0 +1,193 @@
+"""Emergency linkage, the agencies' own work items: every dispatched agency gets 接警确认 then 到场 in its
+duty officers' inbox, each under a wall-clock limit of that agency's minutes (rules/sla/emergency.yaml,
+rules/emergency_agency_limits.dmn); a message from the agency's own system withdraws the task it makes moot."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from engine.cases.service import start_case
+from engine.errors import NotFound
+from engine.org.access import Actor, may_see, may_work
+from engine.sla.clocks import clear_policy_cache
+from engine.sla.models import Escalation, SlaClock
+from engine.store.database import Database
+from engine.tasks.models import WorkItem
+from engine.tasks.queries import TaskFilter, list_tasks
+from engine.tasks.service import complete
+from tests.families.helpers import DUTY, case_row, fire, message, open_items
+
+T0 = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
+GAS_LEAK = {"title": "燃气泄漏 东门路", "incident_type": "gas_leak", "casualties": 0, "people_affected": 30,
+            "location_class": "residential", "location": "东门路 12 号", "grid_cell": "S03C01G01"}
+# The departments rules/emergency_agency_limits.dmn sends each agency to (street office: the cell's street).
+DEPARTMENT = {"police": "gongan", "gas": "ranqi", "fire": "xiaofang", "medical": "jijiu", "street_office": "jd_S03"}
+AGENCY_TASKS = ("agency_acknowledge", "agency_arrive")
+
+
+def officer(agency: str) -> Actor:
+    """The agency's duty officer, as rules/demo_users.yaml has them (<dept>_duty1, role agency_officer)."""
+    return Actor(f"{DEPARTMENT[agency].lower()}_duty1", DEPARTMENT[agency], frozenset({("agency_officer", None)}))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_policies() -> None:
+    clear_policy_cache()  # test databases reuse ids; a cached policy list must not leak between them
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(T0, tick=False) as traveller:
+        yield traveller
+
+
+def start_incident(db: Database, data: dict = GAS_LEAK) -> int:
+    with db.transaction() as session:
+        return start_case(session, "emergency_linkage", dict(data), DUTY).id
+
+
+def agency_items(db: Database, case_id: int, task_spec: str = "agency_acknowledge") -> dict[str, WorkItem]:
+    """The open agency task of that kind, by the department it is routed to."""
+    items = [i for i in open_items(db, case_id) if i.task_spec == task_spec]
+    by_department = {i.department: i for i in items}
+    assert len(by_department) == len(items), f"two open '{task_spec}' for one agency: {[i.department for i in items]}"
+    return by_department
+
+
+def agency_work(db: Database, case_id: int, agency: str, task_spec: str, data: dict) -> None:
+    item = agency_items(db, case_id, task_spec)[DEPARTMENT[agency]]
+    with db.transaction() as session:
+        complete(session, item.id, data, officer(agency))
+
+
+def item(db: Database, item_id: str) -> WorkItem:
+    with db.transaction(readonly=True) as session:
+        found = session.get(WorkItem, item_id)
+        session.expunge(found)
+        return found
+
+
+def clock_of(db: Database, item_id: str) -> SlaClock:
+    with db.transaction(readonly=True) as session:
+        found = session.scalars(select(SlaClock).where(SlaClock.work_item_id == item_id)).one()
+        session.expunge(found)
+        return found
+
+
+def test_dispatching_n_agencies_opens_n_acknowledge_tasks_one_per_agency_for_its_duty_officers(deployed_db, clock):
+    case_id = start_incident(deployed_db)
+    dispatched = set(case_row(deployed_db, case_id).data["agencies"])
+    assert dispatched == {"gas", "police"}
+    items = agency_items(deployed_db, case_id)
+    assert set(items) == {DEPARTMENT[a] for a in dispatched}
+    assert {i.role for i in items.values()} == {"agency_officer"}
+    # Nobody has arrival to report before acknowledging.
+    assert agency_items(deployed_db, case_id, "agency_arrive") == {}
+    police, gas = items["gongan"], items["ranqi"]
+    assert may_work(officer("police"), police) and may_see(officer("police"), police)
+    assert not may_work(officer("police"), gas) and not may_see(officer("police"), gas)
+    assert not may_work(DUTY, police)  # the command centre follows the case, the agency does its own task
+    with deployed_db.transaction(readonly=True) as session:
+        inbox, _total = list_tasks(session, officer("gas"), TaskFilter(scope="candidate", case_id=case_id))
+        assert [i.id for i in inbox] == [gas.id]
+        with pytest.raises(NotFound):
+            complete(session, police.id, {"officer": "吴强"}, officer("gas"))
+
+
+def test_an_agency_that_acknowledges_in_its_inbox_is_acknowledged_on_the_incident_and_must_report_arrival(
+        deployed_db, clock):
+    case_id = start_incident(deployed_db)
+    clock.shift(timedelta(seconds=40))
+    agency_work(deployed_db, case_id, "police", "agency_acknowledge", {"officer": "赵刚", "note": "两辆警车"})
+    police = case_row(deployed_db, case_id).data["agencies"]["police"]
+    assert police["status"] == "acknowledged" and police["ack_late"] is False
+    assert set(agency_items(deployed_db, case_id)) == {"ranqi"}
+    assert set(agency_items(deployed_db, case_id, "agency_arrive")) == {"gongan"}
+    agency_work(deployed_db, case_id, "police", "agency_arrive", {"situation": "现场已警戒"})
+    assert case_row(deployed_db, case_id).data["agencies"]["police"]["status"] == "on_scene"
+    assert agency_items(deployed_db, case_id, "agency_arrive") == {}
+
+
+def test_each_agency_task_runs_on_its_own_agencys_minutes_from_the_dispatch(deployed_db, clock):
+    case_id = start_incident(deployed_db)
+    items = agency_items(deployed_db, case_id)
+    police, gas = clock_of(deployed_db, items["gongan"].id), clock_of(deployed_db, items["ranqi"].id)
+    assert (police.policy_key, police.unit, police.limit_amount) == ("emergency.agency_acknowledge", "minutes", 1)
+    assert (gas.policy_key, gas.unit, gas.limit_amount) == ("emergency.agency_acknowledge", "minutes", 5)
+    assert items["gongan"].due_at == T0 + timedelta(minutes=1)
+    assert items["ranqi"].due_at == T0 + timedelta(minutes=5)
+    # Arrival counts from the dispatch too, not from the acknowledgement.
+    clock.shift(timedelta(minutes=3))
+    agency_work(deployed_db, case_id, "gas", "agency_acknowledge", {"officer": "吴强"})
+    arrive = agency_items(deployed_db, case_id, "agency_arrive")["ranqi"]
+    assert clock_of(deployed_db, arrive.id).policy_key == "emergency.agency_arrive"
+    assert arrive.due_at == T0 + timedelta(minutes=30)
+
+
+def test_a_late_acknowledgement_breaches_that_agencys_clock_only(deployed_db, clock):
+    case_id = start_incident(deployed_db)
+    items = agency_items(deployed_db, case_id)
+    clock.shift(timedelta(seconds=30))
+    agency_work(deployed_db, case_id, "gas", "agency_acknowledge", {"officer": "吴强"})
+    clock.move_to(T0 + timedelta(minutes=1, seconds=1))
+    fire(deployed_db)
+    assert item(deployed_db, items["gongan"].id).sla_state == "overdue"
+    gas_arrive = agency_items(deployed_db, case_id, "agency_arrive")["ranqi"]
+    assert item(deployed_db, gas_arrive.id).sla_state == "on_time"
+    with deployed_db.transaction(readonly=True) as session:
+        escalated = {e.work_item_id for e in session.scalars(select(Escalation).where(Escalation.case_id == case_id))}
+    assert escalated == {items["gongan"].id}
+    # The police still acknowledge in their inbox; the incident records that it was late.
+    agency_work(deployed_db, case_id, "police", "agency_acknowledge", {"officer": "赵刚"})
+    assert case_row(deployed_db, case_id).data["agencies"]["police"]["ack_late"] is True
+
+
+def test_an_arrival_message_withdraws_the_matching_agencys_open_task_and_no_other(deployed_db, clock):
+    case_id = start_incident(deployed_db)
+    items = agency_items(deployed_db, case_id)
+    message(deployed_db, case_id, "agency_arrived", {"agency": "gas"})
+    assert item(deployed_db, items["ranqi"].id).status == "withdrawn"
+    assert item(deployed_db, items["gongan"].id).status == "open"
+    assert agency_items(deployed_db, case_id, "agency_arrive") == {}  # on scene already: nothing left to report
+    assert case_row(deployed_db, case_id).data["agencies"]["gas"]["status"] == "on_scene"
+    # An acknowledgement by message moves the agency's work on to its arrival, for that agency only.
+    message(deployed_db, case_id, "agency_acknowledged", {"agency": "police"})
+    assert item(deployed_db, items["gongan"].id).status == "withdrawn"
+    assert set(agency_items(deployed_db, case_id, "agency_arrive")) == {"gongan"}
+    message(deployed_db, case_id, "agency_finished", {"agency": "police"})
+    assert agency_items(deployed_db, case_id, "agency_arrive") == {}
+    assert {i.task_spec for i in open_items(deployed_db, case_id)}.isdisjoint(AGENCY_TASKS)
+
+
+def test_raising_the_grade_opens_tasks_only_for_the_newly_dispatched_agencies(deployed_db, clock):
+    case_id = start_incident(deployed_db)
+    first = agency_items(deployed_db, case_id)
+    clock.shift(timedelta(minutes=5))
+    message(deployed_db, case_id, "incident_grade_change", {"grade": 2, "reason": "12 people trapped"})
+    after = agency_items(deployed_db, case_id)
+    assert set(after) == {DEPARTMENT[a] for a in ("gas", "police", "fire", "medical", "street_office")}
+    assert {d: after[d].id for d in first} == {d: first[d].id for d in first}  # the first two go on as they were
+    assert after["xiaofang"].due_at == T0 + timedelta(minutes=6)  # fire: 1 minute from its own dispatch
+    # Lowering the grade dispatches nobody and opens nothing.
+    message(deployed_db, case_id, "incident_grade_change", {"grade": 3, "reason": "trapped people rescued"})
+    assert {d: i.id for d, i in agency_items(deployed_db, case_id).items()} == {d: i.id for d, i in after.items()}
+
+
+def test_agency_tasks_survive_many_grade_changes_with_one_task_per_agency(deployed_db, clock):
+    case_id = start_incident(deployed_db)
+    for grade in (2, 3, 2, 4, 1, 2):
+        clock.shift(timedelta(minutes=3))
+        message(deployed_db, case_id, "incident_grade_change", {"grade": grade, "reason": f"now {grade}"})
+    agencies = case_row(deployed_db, case_id).data["agencies"]
+    assert len(case_row(deployed_db, case_id).data["dispatch_log"]) == 7  # the first dispatch and one per change
+    # Every agency ever dispatched has exactly one 接警确认 open (agency_items refuses two for one agency).
+    assert sorted(agency_items(deployed_db, case_id)) == sorted(state["department"] for state in agencies.values())
+    for agency in ("police", "gas"):
+        agency_work(deployed_db, case_id, agency, "agency_acknowledge", {"officer": "值班员"})
+        agency_work(deployed_db, case_id, agency, "agency_arrive", {"situation": "已到场"})
+    statuses = case_row(deployed_db, case_id).data["agencies"]
+    assert statuses["police"]["status"] == statuses["gas"]["status"] == "on_scene"
+    assert case_row(deployed_db, case_id).status == "running"
