@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from engine.config import PROJECT_ROOT
 from engine.definitions.bundle import load_root
 from engine.runtime import kept, versions
+from engine.sla.clocks import clear_policy_cache
 from engine.store.database import Database
 from engine.store.migrate import upgrade
 
@@ -35,6 +36,7 @@ def db(sqlite_template: Path, tmp_path: Path) -> Iterator[Database]:
     path = tmp_path / "casegrid.sqlite3"
     shutil.copy(sqlite_template, path)
     database = Database(f"sqlite:///{path}")
+    clear_policy_cache()  # test databases reuse ids: a cached policy list must not leak between them
     yield database
     database.dispose()
     versions.clear_cache()

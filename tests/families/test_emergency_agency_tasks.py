@@ -12,7 +12,6 @@ from sqlalchemy import select
 from engine.cases.service import start_case
 from engine.errors import NotFound
 from engine.org.access import Actor, may_see, may_work
-from engine.sla.clocks import clear_policy_cache
 from engine.sla.models import Escalation, SlaClock
 from engine.store.database import Database
 from engine.tasks.models import WorkItem
@@ -31,11 +30,6 @@ AGENCY_TASKS = ("agency_acknowledge", "agency_arrive")
 def officer(agency: str) -> Actor:
     """The agency's duty officer, as rules/demo_users.yaml has them (<dept>_duty1, role agency_officer)."""
     return Actor(f"{DEPARTMENT[agency].lower()}_duty1", DEPARTMENT[agency], frozenset({("agency_officer", None)}))
-
-
-@pytest.fixture(autouse=True)
-def _fresh_policies() -> None:
-    clear_policy_cache()  # test databases reuse ids; a cached policy list must not leak between them
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from engine.calendar.helpers import statutory_deadline
 from engine.cases.service import start_case
-from engine.sla.clocks import clear_policy_cache
 from engine.sla.models import Escalation, SlaCasePause, SlaClock, SlaExtension
 from engine.sla.queries import at_risk_items, overdue_items, step_overview
 from engine.store.database import Database
@@ -32,11 +31,6 @@ from tests.families.test_licensing import FOOD, SHANGHAI, T0, accept, apply, rev
 
 GRADE_II_GAS_LEAK = {"title": "燃气泄漏 东门路", "incident_type": "gas_leak", "casualties": 11, "people_affected": 30,
                      "location_class": "residential", "location": "东门路 12 号", "grid_cell": "S03C01G01"}
-
-
-@pytest.fixture(autouse=True)
-def _fresh_policies() -> None:
-    clear_policy_cache()  # test databases reuse ids; a cached policy list must not leak between them
 
 
 @pytest.fixture
