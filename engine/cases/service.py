@@ -99,14 +99,16 @@ def persist(
     """
     # Read first: a failed flush expires the row and the session may no longer load it.
     business_key = case.business_key
+    # SpiffWorkflow walks the whole task tree for every query; the ready tasks are asked for once.
+    ready = ready_user_tasks(workflow)
     try:
-        created = sync_work_items(session, case, workflow, actor, before, handled)
+        created = sync_work_items(session, case, ready, actor, before, handled)
         sync_timers(session, case, workflow, before)
         sync_subscriptions(session, case, workflow, before.messages)
         # Messages no catch event inside this case took; taken out before the state is written.
         thrown = workflow.get_events()
         was_running = case.status == "running"
-        sync_case(case, workflow)
+        sync_case(case, workflow, ready)
         case.workflow_state = dump_workflow(workflow)
         kept.keep_after_commit(session, case.id, case.workflow_state, workflow)
         # One flush for the case row and its projections, before the clocks' queries could autoflush
@@ -114,7 +116,7 @@ def persist(
         session.flush()
         # Time limits follow the work items just written (start, close, pause by data flag); each item
         # reads a limit from its own task's data (a multi-instance element), not only the merged data.
-        sync_clocks(session, case, actor, {str(t.id): t.data for t in ready_user_tasks(workflow)})
+        sync_clocks(session, case, actor, {str(t.id): t.data for t in ready})
         if was_running and case.status in ("completed", "cancelled"):
             # A process may end a case as cancelled (data key outcome, docs/bpmn-conventions.md).
             record(session, actor=actor, action=f"case_{case.status}", case_id=case.id)

@@ -116,11 +116,11 @@ def snapshot(workflow: BpmnWorkflow) -> Snapshot:
 
 
 def sync_work_items(
-    session: Session, case: Case, workflow: BpmnWorkflow, actor: str, before: Snapshot, handled: str | None = None
+    session: Session, case: Case, ready_tasks: list[Task], actor: str, before: Snapshot, handled: str | None = None
 ) -> list[WorkItem]:
     """Open an item per newly ready user task; withdraw items whose task went away (boundary event,
     cancel). `handled` is the item the caller has already closed itself."""
-    ready = {str(t.id): t for t in ready_user_tasks(workflow)}
+    ready = {str(t.id): t for t in ready_tasks}
     gone = [task_id for task_id in before.ready if task_id not in ready and task_id != handled]
     if gone:
         now = datetime.now(UTC)
@@ -183,14 +183,14 @@ def sync_timers(session: Session, case: Case, workflow: BpmnWorkflow, before: Sn
             session.add(Timer(case_id=case.id, kind="bpmn", spiff_task_id=task_id, name=name, due_at=due))
 
 
-def sync_case(case: Case, workflow: BpmnWorkflow) -> dict[str, Any]:
+def sync_case(case: Case, workflow: BpmnWorkflow, ready_tasks: list[Task]) -> dict[str, Any]:
     data = json_clean(live_data(workflow))
     case.data = data
     for column, key in CASE_FIELDS.items():
         if data.get(key) not in (None, ""):
             value = data[key]
             setattr(case, column, int(value) if column == "priority" else str(value))
-    steps = [t.task_spec.bpmn_name or t.task_spec.name for t in ready_user_tasks(workflow)]
+    steps = [t.task_spec.bpmn_name or t.task_spec.name for t in ready_tasks]
     case.current_step = ", ".join(steps)[:200] if steps else None
     if workflow.is_completed() and case.status == "running":
         # A process that ends with outcome "cancelled" (e.g. a report registered as invalid) did not complete.
