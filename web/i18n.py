@@ -91,9 +91,48 @@ def unit_name(code: str | None) -> str:
     return (zh if current_locale() == "zh" else en) or zh or code
 
 
+def process_name(key: str | None) -> str:
+    """A process key as its deployed name reads (``城区社会事件统一监管 Social-event supervision``)."""
+    if not key:
+        return ""
+    names = g.get("process_names")
+    if names is None:
+        from engine.definitions.service import process_names
+        from web.db import transaction
+
+        with transaction(readonly=True) as session:
+            names = g.process_names = process_names(session)
+    return names.get(key, key)
+
+
+# Time-limit units as people say them; the codes stay in data, the API and the rule files.
+DURATION_TEXTS = {
+    "working_days": "{n} working days", "working_hours": "{n} working hours", "days": "{n} days",
+    "hours": "{n} hours", "minutes": "{n} minutes",
+}
+UNIT_TEXTS = {
+    "working_days": "working days", "working_hours": "working hours", "days": "days", "hours": "hours",
+    "minutes": "minutes",
+}
+
+
+def duration(amount: float | None, unit: str | None) -> str:
+    """`2 working_days` as '2 个工作日' / '2 working days'."""
+    if amount is None:
+        return ""
+    text = DURATION_TEXTS.get(unit or "")
+    number = f"{amount:g}"
+    return gettext(text, n=number) if text else f"{number} {unit or ''}".strip()
+
+
+def limit_unit_text(unit: str | None) -> str:
+    return gettext(UNIT_TEXTS[unit]) if unit in UNIT_TEXTS else (unit or "")
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(_=gettext, local_time=local_time, time_left=time_left, status_label=status_label,
-                                 unit_name=unit_name)
+                                 unit_name=unit_name, process_name=process_name, duration=duration,
+                                 limit_unit_text=limit_unit_text)
 
     @app.context_processor
     def _locale_context() -> dict[str, Any]:

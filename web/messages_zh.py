@@ -129,6 +129,18 @@ ZH: dict[str, str] = {
     "Open": "待办",
     "Withdrawn": "已撤回",
     "Failed": "失败",
+    # time-limit units
+    "{n} working days": "{n} 个工作日",
+    "{n} working hours": "{n} 个工作小时",
+    "{n} days": "{n} 天",
+    "{n} hours": "{n} 小时",
+    "{n} minutes": "{n} 分钟",
+    "working days": "工作日",
+    "working hours": "工作小时",
+    "days": "天",
+    "hours": "小时",
+    "minutes": "分钟",
+    "More time, in {unit}": "延长时间（{unit}）",
 }
 
 # The studio and the dashboard keep their strings next to their features; web-wide strings above win.

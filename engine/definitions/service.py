@@ -117,6 +117,15 @@ def get_version(session: Session, process_key: str, version: int | None = None) 
     return found
 
 
+def process_names(session: Session) -> dict[str, str]:
+    """Each deployed process's name as its latest version gives it, for lists that show process keys."""
+    latest = (select(ProcessVersion.process_key, func.max(ProcessVersion.version).label("version"))
+              .group_by(ProcessVersion.process_key).subquery())
+    rows = session.execute(select(ProcessVersion.process_key, ProcessVersion.name).join(
+        latest, (ProcessVersion.process_key == latest.c.process_key) & (ProcessVersion.version == latest.c.version)))
+    return {key: name or key for key, name in rows}
+
+
 def list_versions(session: Session, process_key: str | None = None) -> list[ProcessVersion]:
     query = select(ProcessVersion).order_by(ProcessVersion.process_key, ProcessVersion.version.desc())
     if process_key:

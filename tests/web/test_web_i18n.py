@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from engine.calendar import UNITS
 from web.messages_zh import ZH
 from web.nav import DEFAULT_ITEMS
 
@@ -28,3 +29,20 @@ def test_every_ui_string_has_a_chinese_translation():
 def test_pages_are_chinese_unless_english_is_chosen(app):
     html = app.test_client().get("/login").get_data(as_text=True)
     assert 'lang="zh-CN"' in html and "登录" in html
+
+
+def test_time_limit_units_read_as_words_in_both_languages(app):
+    from web.i18n import DURATION_TEXTS, UNIT_TEXTS, duration, limit_unit_text
+
+    assert set(DURATION_TEXTS) == set(UNITS) == set(UNIT_TEXTS)
+    assert all(text in ZH for text in [*DURATION_TEXTS.values(), *UNIT_TEXTS.values()])
+    with app.test_request_context():
+        assert duration(2.0, "working_days") == "2 个工作日"
+        assert duration(1.5, "working_hours") == "1.5 个工作小时"
+        assert limit_unit_text("days") == "天"
+        assert duration(3, "fortnights") == "3 fortnights"  # an unknown code shows as it is
+    with app.test_request_context():
+        from flask import session
+
+        session["locale"] = "en"
+        assert duration(2, "working_days") == "2 working days"

@@ -67,3 +67,9 @@ def test_a_grid_worker_reports_through_the_start_form(app, web_db):
     ok = client.post("/start/web_flow", data={"csrf_token": token, "title": "Pothole", "grid_cell": "S01C01G01",
                                               "responsible_department": "huanwei"})
     assert ok.status_code == 302 and "/cases/" in ok.headers["Location"]
+
+
+def test_the_case_list_names_each_process_as_deployed_not_by_its_key(app, web_db):
+    start_report(web_db)
+    html = signed_in(app, "h_cg").get("/cases").get_data(as_text=True)
+    assert "<td>Web test flow</td>" in html and "<td>web_flow</td>" not in html

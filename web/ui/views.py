@@ -14,7 +14,7 @@ from engine.cases.starting import start_posted, startable, startable_for
 from engine.cases.view import case_view
 from engine.errors import Conflict, InvalidInput
 from engine.tasks import service as task_service
-from engine.tasks.extensions import request_extension_for_task
+from engine.tasks.extensions import extension_unit, request_extension_for_task
 from engine.tasks.inbox import inbox as inbox_rows
 from engine.tasks.queries import TaskFilter
 from engine.tasks.stages import advance_stage_for_task, task_stage
@@ -64,6 +64,7 @@ def _task_page(item_id: str, errors: dict[str, Any] | None = None, values: Any =
         targets = transfer_targets(session, view.item) if view.can_work else []
         can_return = view.can_work and task_service.returnable(session, view.item)
         stage = task_stage(session, view.item)
+        limit_unit = extension_unit(session, view.item)
     form_html = None
     if view.form is not None:
         if view.can_work and view.item.assignee == user.username:
@@ -75,7 +76,7 @@ def _task_page(item_id: str, errors: dict[str, Any] | None = None, values: Any =
         else:
             form_html = render_form(view.form, view.values, {}, lang, readonly=True)
     return render_template("ui/task.html", view=view, form_html=form_html, targets=targets,
-                           can_return=can_return, stage=stage,
+                           can_return=can_return, stage=stage, limit_unit=limit_unit,
                            can_extend=view.item.due_at is not None), status
 
 
