@@ -211,7 +211,12 @@ def start_clock(session: Session, case: Case, item: WorkItem, policy: Policy, ac
     of a multi-instance task reads its own element (``review.review_days`` of its department)."""
     data = {**(case.data or {}), **(task_data or {})}
     history: list[Any] = []
-    if stage == 0 and started_at is None and len(policy.stages) > 1:
+    if stage == 0 and started_at is None and policy.resumes is not None:
+        # Rework after a failed verification resumes the staged plan: the stage the handling had reached
+        # is not done (the verification said so), earlier stages done stay done; the stage's whole limit
+        # counts from this clock's own start.
+        stage, history = resumed_stage(session, case.id, policy)
+    elif stage == 0 and started_at is None and len(policy.stages) > 1:
         # A staged limit is the case's, not one work item's: a step that opens later (feedback after
         # handle, handle again after an extension review, each assisting unit) continues the stage the
         # deadline has reached, from the moment that stage started.
@@ -263,6 +268,20 @@ def current_stage_clock(session: Session, case_id: int, policy_key: str, origin:
         if abs((stage_origin(clock) - origin).total_seconds()) < 1:
             return clock
     return None
+
+
+def resumed_stage(session: Session, case_id: int, policy: Policy) -> tuple[int, list[Any]]:
+    """Where a policy that ``resumes`` a staged one starts: the stage of the case's newest clock under
+    either policy (the stage the last handling or rework had reached, marked done or not), with the
+    stages done before it; the first stage when the case has no such clock."""
+    if policy.resumes is None:
+        return 0, []
+    newest = session.scalar(select(SlaClock).where(SlaClock.case_id == case_id,
+                                                   SlaClock.policy_key.in_((policy.resumes, policy.key)))
+                            .order_by(SlaClock.id.desc()).limit(1))
+    if newest is None or not 0 <= newest.stage < len(policy.stages):
+        return 0, []
+    return newest.stage, list(newest.stage_history or [])
 
 
 def _continue_deadline(session: Session, clock: SlaClock) -> None:

@@ -24,6 +24,10 @@ Format (docs/time-limits.md has a worked example)::
                                          # `unit:` in the policy instead of limit_from.unit fixes the unit
                                          # (then counting: statutory is allowed for working_days); value
                                          # may be a dotted path read from the work item's own task data
+        resumes: social_event.disposal_0101  # instead of limit/unit/stages: the stages of that staged policy
+                                         # (same process), resumed: the clock starts at the stage the case
+                                         # last reached under it (or under this policy), with that stage's
+                                         # whole limit from clock_start (rework after a failed verification)
 """
 from __future__ import annotations
 
@@ -40,7 +44,7 @@ COUNTINGS = ("elapsed", "statutory")
 ESCALATION_TARGETS = ("supervisor", "department_head")
 ACTIONS = ("escalate", "remind", "auto_complete", "notify")
 _POLICY_KEYS = {"key", "process", "task", "category", "limit", "unit", "limit_from", "counting", "clock_start",
-                "warning_at", "on_breach", "stages", "source", "note"}
+                "warning_at", "on_breach", "stages", "resumes", "source", "note"}
 _LIMIT_FROM_KEYS = {"value", "unit"}
 _STAGE_KEYS = {"name", "limit", "unit"}
 _ACTION_KEYS = {"escalate": {"action", "to"}, "remind": {"action", "every", "unit", "times"},
@@ -108,6 +112,7 @@ class Policy:
     on_breach: tuple[BreachAction, ...] = ()
     path: str = ""
     limit_from: LimitFrom | None = None
+    resumes: str | None = None  # key of the staged policy whose stages this one resumes (see resumed_stage)
 
     @property
     def task(self) -> str:
@@ -214,7 +219,15 @@ class _Reader:
             ok = False
         stages: list[Stage | None] = []
         limit_from = None
-        if "limit_from" in entry:
+        resumes = entry.get("resumes")
+        if "resumes" in entry:
+            if any(k in entry for k in ("limit", "unit", "stages", "limit_from")):
+                self.problem(where, "give limit/unit, stages, limit_from or resumes, only one of them")
+                ok = False
+            if not (isinstance(resumes, str) and resumes.strip()):
+                self.problem(f"{where}.resumes", "resumes names the key of a staged policy")
+                ok = False
+        elif "limit_from" in entry:
             limit_from = self.limit_from(where, entry)
             ok = ok and limit_from is not None
         elif "stages" in entry:
@@ -269,6 +282,7 @@ class _Reader:
             stages=tuple(s for s in stages if s is not None), counting=counting, clock_start=start,
             warning_at=float(warning) if warning is not None else None,
             on_breach=tuple(a for a in actions if a is not None), limit_from=limit_from,
+            resumes=resumes.strip() if isinstance(resumes, str) else None,
         )
 
     def limit_from(self, where: str, entry: dict[str, Any]) -> LimitFrom | None:
@@ -347,7 +361,30 @@ def policies_from_files(files: dict[str, str]) -> tuple[list[Policy], list[Probl
             seen_keys[policy.key] = path
             seen_match.update(dict.fromkeys(matches, policy.key))
             policies.append(policy)
-    return policies, problems
+    return _resolve_resumed(policies, problems)
+
+
+def _resolve_resumed(policies: list[Policy], problems: list[Problem]) -> tuple[list[Policy], list[Problem]]:
+    """A policy that ``resumes`` another takes that policy's stages; it must name a staged policy of the same
+    process (which does not itself resume one)."""
+    by_key = {p.key: p for p in policies}
+    resolved: list[Policy] = []
+    for policy in policies:
+        if policy.resumes is None:
+            resolved.append(policy)
+            continue
+        target = by_key.get(policy.resumes)
+        if target is None or target.resumes is not None or len(target.stages) < 2 \
+                or target.process != policy.process:
+            problems.append(Problem(policy.path, policy.key,
+                                    f"resumes '{policy.resumes}': no staged policy (two stages or more, its own "
+                                    f"stages) of process '{policy.process}' has that key"))
+            continue
+        if policy.counting == "statutory" and any(s.unit != "working_days" for s in target.stages):
+            problems.append(Problem(policy.path, policy.key, "statutory counting is for limits in working_days"))
+            continue
+        resolved.append(replace(policy, stages=target.stages))
+    return resolved, problems
 
 
 MULTI_INSTANCE_SUFFIX = " [child]"  # SpiffWorkflow's task spec name for the instances of a multi-instance task

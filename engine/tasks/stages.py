@@ -3,6 +3,9 @@
 A staged limit (私搭乱建: stop work 4 working hours → penalty decision 7 working days → demolition
 20 working days, rules/sla/social_event.yaml) runs on the handling steps of a case; the handler says
 when a stage is done and the next stage's clock starts from that moment (engine.sla.services.advance_stage).
+The rework after a failed verification runs under a policy that ``resumes`` the staged one
+(``social_event.rework_0101``): its task starts at the stage not achieved, and its stages are advanced here
+in the same way (engine.sla.clocks.resumed_stage).
 """
 from __future__ import annotations
 

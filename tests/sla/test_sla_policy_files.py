@@ -5,7 +5,7 @@ import pytest
 
 from engine.definitions.service import deploy
 from engine.errors import DefinitionInvalid
-from engine.sla.policy import parse_policy_file, select_policy
+from engine.sla.policy import parse_policy_file, policies_from_files, select_policy
 from engine.store.database import Database
 from tests.sla.conftest import FIXTURES, demo_bundle
 
@@ -53,3 +53,27 @@ def test_statutory_counting_is_only_for_working_days() -> None:
     _policies, problems = parse_policy_file("p.yaml", "policies:\n  - {key: k, process: p, task: t, limit: 2,"
                                                        " unit: hours, counting: statutory}\n")
     assert [p.element for p in problems] == ["policies[0](k).counting"]
+
+
+RESUMING = """\
+policies:
+  - key: staged
+    process: p
+    task: handle
+    stages:
+      - {name: first, limit: 4, unit: working_hours}
+      - {name: second, limit: 7, unit: working_days}
+  - {key: single, process: p, task: check, limit: 1, unit: hours}
+  - {key: rework, process: p, task: rework, resumes: staged}
+  - {key: bad.single, process: p, task: rework2, resumes: single}
+  - {key: bad.unknown, process: p, task: rework3, resumes: nowhere}
+  - {key: bad.both, process: p, task: rework4, resumes: staged, limit: 2, unit: hours}
+"""
+
+
+def test_a_policy_that_resumes_a_staged_one_takes_its_stages_and_must_name_a_staged_policy() -> None:
+    policies, problems = policies_from_files({"rules/sla/p.yaml": RESUMING})
+    rework = next(p for p in policies if p.key == "rework")
+    assert (rework.resumes, [s.name for s in rework.stages]) == ("staged", ["first", "second"])
+    assert sorted(p.element for p in problems) == ["bad.single", "bad.unknown", "policies[5](bad.both)"]
+    assert {p.key for p in policies} == {"staged", "single", "rework"}

@@ -24,7 +24,7 @@ from engine.tasks.service import claim
 from engine.tasks.stages import advance_stage_for_task, task_stage
 from engine.timers.service import fire_due
 
-from .helpers import act, actions, only_item, open_items, start
+from .helpers import act, actions, case_row, only_item, open_items, start
 
 SH = ZoneInfo("Asia/Shanghai")
 STRUCTURE = {"title": "城东社区楼顶私搭乱建", "category": "0101", "grid_cell": "S03C03G02",
@@ -237,3 +237,126 @@ def test_the_cli_marks_a_stage_done_and_refuses_past_the_last_in_one_line(cli) -
     assert last.returncode != 0 and last.stderr.strip().splitlines() == [
         f"error: conflict: 拆除 is the last stage of the time limit on case {started['business_key']}; "
         "completing the task ends it"]
+
+
+# -- rework (返工) after a failed verification resumes the staged plan ------------------------------------
+GRID_WORKER = "gw_s03c03g02"  # the grid worker of STRUCTURE's cell, who verifies on site
+
+
+def _reported_back(db: Database, case_id: int, at: datetime) -> None:
+    """The unit completes handle (if still open) and feedback at `at`, whatever stage the limit is on."""
+    with time_machine.travel(at, tick=False):
+        if [i.task_spec for i in open_items(db, case_id)] == ["handle"]:
+            act(db, only_item(db, case_id, "handle").id, HANDLER, {"handle_decision": "accept"})
+        act(db, only_item(db, case_id, "feedback").id, HANDLER, {"result_summary": "已按要求处置完毕"})
+
+
+def _not_solved(db: Database, case_id: int, at: datetime) -> WorkItem:
+    """The grid worker finds the structure still there at `at`; the rework task opens (is dispatched) then."""
+    with time_machine.travel(at, tick=False):
+        act(db, only_item(db, case_id, "verify").id, GRID_WORKER,
+            {"verify_result": "not_solved", "verify_note": "彩钢棚仍在"})
+    return only_item(db, case_id, "rework")
+
+
+def test_a_rework_resumes_the_stage_the_handling_had_not_achieved_with_its_whole_limit_from_the_rework(
+        deployed_db: Database) -> None:
+    case_id = _dispatched(deployed_db, sh(2026, 10, 12, 10, 0))
+    handle = only_item(deployed_db, case_id, "handle")
+    _claim(deployed_db, handle.id)
+    _stage_done(deployed_db, handle.id, sh(2026, 10, 12, 11, 0))  # work stopped: the penalty stage runs
+    _reported_back(deployed_db, case_id, sh(2026, 10, 13, 10, 0))  # reported back during 处罚
+    rework = _not_solved(deployed_db, case_id, sh(2026, 10, 13, 14, 0))
+    clock = _clock(deployed_db, rework.id)
+    # Not the catalogue's 4 working hours, not 停工 again, not the penalty deadline left over from the
+    # handling (Wed 21 Oct 11:00): 处罚's 7 working days from the rework, Tue 13 Oct 14:00 → Thu 22 Oct
+    # 12:00 (the end of that morning is the same working instant as 14:00: the lunch break does not count).
+    assert (clock.policy_key, clock.stage, clock.stage_name) == ("social_event.rework_0101", 1, "处罚")
+    assert (clock.limit_amount, clock.unit, clock.started_at) == (7, "working_days", sh(2026, 10, 13, 14, 0))
+    assert rework.due_at == clock.due_at == sh(2026, 10, 22, 12, 0)
+    assert [h["name"] for h in clock.stage_history] == ["停工"]  # done before, and stays done
+    with deployed_db.transaction(readonly=True) as session:
+        stage = task_stage(session, session.get(WorkItem, rework.id))
+    assert stage is not None
+    assert (stage.number, stage.count, stage.name, stage.next_name) == (2, 3, "处罚", "拆除")
+    assert [d["name"] for d in stage.done] == ["停工"]
+
+
+def test_a_rework_after_handling_that_never_stopped_the_work_starts_at_stop_work(deployed_db: Database) -> None:
+    case_id = _dispatched(deployed_db, sh(2026, 10, 12, 10, 0))
+    _reported_back(deployed_db, case_id, sh(2026, 10, 12, 11, 0))  # no stage marked done
+    rework = _not_solved(deployed_db, case_id, sh(2026, 10, 12, 15, 0))
+    clock = _clock(deployed_db, rework.id)
+    assert (clock.policy_key, clock.stage_name, clock.started_at) == ("social_event.rework_0101", "停工",
+                                                                     sh(2026, 10, 12, 15, 0))
+    assert (clock.stage_history, rework.due_at) == ([], sh(2026, 10, 13, 10, 0))  # 15-18, then 9-10 next day
+
+
+def test_stages_done_on_a_rework_carry_over_to_the_next_rework(deployed_db: Database) -> None:
+    case_id = _dispatched(deployed_db, sh(2026, 10, 12, 10, 0))
+    _reported_back(deployed_db, case_id, sh(2026, 10, 12, 11, 0))
+    first = _not_solved(deployed_db, case_id, sh(2026, 10, 12, 15, 0))
+    _claim(deployed_db, first.id)
+    penalty = _stage_done(deployed_db, first.id, sh(2026, 10, 12, 16, 0), note="已责令停工")
+    # The handler advances the rework like handle: 7 working days from Mon 12 Oct 16:00.
+    assert (penalty.policy_key, penalty.stage_name, penalty.due_at) == ("social_event.rework_0101", "处罚",
+                                                                       sh(2026, 10, 21, 16, 0))
+    with time_machine.travel(sh(2026, 10, 14, 9, 0), tick=False):
+        act(deployed_db, first.id, HANDLER, {"result_summary": "已下达处罚决定书"})
+    second = _not_solved(deployed_db, case_id, sh(2026, 10, 14, 10, 0))
+    clock = _clock(deployed_db, second.id)
+    # Wed 14 Oct 10:00 + 7 working days = Fri 23 Oct 10:00.
+    assert (clock.stage_name, clock.started_at, second.due_at) == ("处罚", sh(2026, 10, 14, 10, 0),
+                                                                   sh(2026, 10, 23, 10, 0))
+    assert [h["name"] for h in clock.stage_history] == ["停工"]
+    assert case_row(deployed_db, case_id).data["rework_count"] == 2
+
+
+def test_a_rework_after_all_stages_were_done_gets_the_demolition_stage_again_and_no_further_stage(
+        deployed_db: Database) -> None:
+    case_id = _dispatched(deployed_db, sh(2026, 10, 12, 10, 0))
+    handle = only_item(deployed_db, case_id, "handle")
+    _claim(deployed_db, handle.id)
+    _stage_done(deployed_db, handle.id, sh(2026, 10, 12, 11, 0))  # 停工 done
+    _stage_done(deployed_db, handle.id, sh(2026, 10, 13, 11, 0))  # 处罚 done
+    _reported_back(deployed_db, case_id, sh(2026, 10, 20, 10, 0))  # 拆除 reported done: every stage done
+    rework = _not_solved(deployed_db, case_id, sh(2026, 10, 20, 15, 0))
+    clock = _clock(deployed_db, rework.id)
+    # The verification found the structure still standing: demolition is what is left, 20 working days
+    # from the rework (Tue 20 Oct 15:00 → Tue 17 Nov 15:00), not the remains of the first demolition deadline.
+    assert (clock.policy_key, clock.stage_name, clock.limit_amount, clock.unit) == (
+        "social_event.rework_0101", "拆除", 20, "working_days")
+    assert (clock.started_at, rework.due_at) == (sh(2026, 10, 20, 15, 0), sh(2026, 11, 17, 15, 0))
+    assert [h["name"] for h in clock.stage_history] == ["停工", "处罚"]
+    with deployed_db.transaction(readonly=True) as session:
+        stage = task_stage(session, session.get(WorkItem, rework.id))
+    assert stage is not None and (stage.number, stage.next_name) == (3, None)
+    _claim(deployed_db, rework.id)
+    with pytest.raises(Conflict, match="拆除 is the last stage"), deployed_db.transaction() as session:
+        advance_stage_for_task(session, rework.id, actor_for(session, HANDLER))
+    assert _clock(deployed_db, rework.id).id == clock.id
+
+
+def test_a_rework_starts_on_time_even_when_the_handling_missed_its_stage(deployed_db: Database) -> None:
+    case_id = _dispatched(deployed_db, sh(2026, 10, 12, 10, 0))
+    with time_machine.travel(sh(2026, 10, 12, 16, 0, 1), tick=False):
+        assert fire_due(deployed_db, "w1") == 2  # 停工 missed: warned and escalated
+    _reported_back(deployed_db, case_id, sh(2026, 10, 13, 10, 0))
+    rework = _not_solved(deployed_db, case_id, sh(2026, 10, 13, 11, 0))
+    clock = _clock(deployed_db, rework.id)
+    assert (clock.stage_name, clock.breached_at, clock.warned_at, rework.sla_state) == ("停工", None, None, "on_time")
+    assert rework.due_at == sh(2026, 10, 13, 17, 0)  # 11-12, 14-17: 4 working hours from the rework
+
+
+def test_the_rework_of_other_subcategories_keeps_the_catalogue_limit(deployed_db: Database) -> None:
+    case_id = _dispatched(deployed_db, sh(2026, 10, 12, 10, 0), category="0102", grid_cell="S03C01G01")
+    with time_machine.travel(sh(2026, 10, 12, 11, 0), tick=False):
+        act(deployed_db, only_item(deployed_db, case_id, "handle").id, "huanwei_h1", {"handle_decision": "accept"})
+        act(deployed_db, only_item(deployed_db, case_id, "feedback").id, "huanwei_h1", {"result_summary": "已清运全部垃圾"})
+    with time_machine.travel(sh(2026, 10, 12, 14, 0), tick=False):
+        act(deployed_db, only_item(deployed_db, case_id, "verify").id, "gw_s03c01g01",
+            {"verify_result": "not_solved", "verify_note": "仍有垃圾"})
+    rework = only_item(deployed_db, case_id, "rework")
+    clock = _clock(deployed_db, rework.id)
+    assert (clock.policy_key, clock.stage_name, rework.due_at) == ("social_event.rework", None,
+                                                                   sh(2026, 10, 12, 18, 0))
