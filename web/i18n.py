@@ -8,6 +8,7 @@ translation.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -129,10 +130,46 @@ def limit_unit_text(unit: str | None) -> str:
     return gettext(UNIT_TEXTS[unit]) if unit in UNIT_TEXTS else (unit or "")
 
 
+# Audit action codes as a timeline reads them; the codes stay English in the audit table and the API.
+ACTION_TEXTS = {
+    "case_started": "Opened the case", "case_completed": "Case closed", "case_cancelled": "Case cancelled",
+    "case_linked": "Linked to another case", "case_flagged": "Flagged", "case_urged": "Urged",
+    "priority_raised": "Priority raised", "task_created": "Task opened", "task_claimed": "Claimed",
+    "task_unclaimed": "Released", "task_transferred": "Transferred", "task_completed": "Done",
+    "task_withdrawn": "Task withdrawn", "timer_fired": "Timer fired", "timer_failed": "Timer failed",
+    "message_sent": "Message sent", "message_received": "Message received", "rule_fired": "Rule fired",
+    "sla_clock_started": "Time limit started", "sla_clock_paused": "Time limit paused",
+    "sla_clock_resumed": "Time limit resumed", "sla_clock_skipped": "No time limit applies",
+    "sla_met": "Done within the limit", "sla_met_late": "Done after the limit",
+    "sla_cancelled": "Time limit cancelled", "sla_at_risk": "Time limit nearly used up",
+    "sla_overdue": "Time limit passed", "sla_reminded": "Reminder sent", "sla_escalated": "Escalated",
+    "sla_escalation_acknowledged": "Escalation acknowledged", "sla_extension_requested": "Asked for more time",
+    "sla_extension_approved": "Extension approved", "sla_extension_rejected": "Extension rejected",
+    "sla_stage_done": "Stage done", "sla_deadline_recomputed": "Deadline recomputed",
+    "sla_auto_completed": "Completed by the time limit",
+}
+
+
+def action_label(action: str | None) -> str:
+    return gettext(ACTION_TEXTS[action]) if action in ACTION_TEXTS else (action or "")
+
+
+# Time-limit timers carry a generated English name; the page says what they are and for which task.
+TIMER_TEXTS = {"sla_warning": "Warning", "sla_breach": "Limit", "sla_remind": "Reminder"}
+
+
+def timer_label(timer: Any, items: Iterable[Any] = ()) -> str:
+    text = TIMER_TEXTS.get(timer.kind)
+    if text is None:
+        return timer.name or timer.kind
+    task = next((item.task_name for item in items if item.id == timer.work_item_id), None)
+    return f"{gettext(text)} · {task}" if task else gettext(text)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(_=gettext, local_time=local_time, time_left=time_left, status_label=status_label,
                                  unit_name=unit_name, process_name=process_name, duration=duration,
-                                 limit_unit_text=limit_unit_text)
+                                 limit_unit_text=limit_unit_text, action_label=action_label, timer_label=timer_label)
 
     @app.context_processor
     def _locale_context() -> dict[str, Any]:

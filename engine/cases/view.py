@@ -11,10 +11,12 @@ from engine.audit.models import AuditEvent
 from engine.audit.service import history
 from engine.cases.access import may_see_case
 from engine.cases.models import Case, CaseLink
-from engine.cases.service import get_case
+from engine.cases.service import get_case, start_form_key
 from engine.definitions.models import ProcessVersion
 from engine.errors import Forbidden
+from engine.forms import FormDefinition
 from engine.org.access import Actor
+from engine.runtime.versions import runtime_for
 from engine.tasks.models import WorkItem
 from engine.timers.models import Timer
 
@@ -37,6 +39,9 @@ class CaseView:
     events: list[AuditEvent]
     timers: list[Timer]
     links: list[LinkedCase] = field(default_factory=list)
+    # The version's forms in the order this case met them (start form, then its tasks'), then the rest:
+    # the case page labels each data value with the field that asked for it.
+    forms: list[FormDefinition] = field(default_factory=list)
 
     @property
     def open_items(self) -> list[WorkItem]:
@@ -70,4 +75,16 @@ def case_view(session: Session, case_id: int, actor: Actor, history_limit: int =
             links.append(LinkedCase(other.id, other.business_key, other.title, other.status, link.kind,
                                     "to" if link.from_case_id == case.id else "from"))
     assert version is not None
-    return CaseView(case, version, items, history(session, case.id, limit=history_limit), timers, links)
+    return CaseView(case, version, items, history(session, case.id, limit=history_limit), timers, links,
+                    _forms_in_case_order(session, case, items))
+
+
+def _forms_in_case_order(session: Session, case: Case, items: list[WorkItem]) -> list[FormDefinition]:
+    runtime = runtime_for(session, case.process_version_id)
+    keys = [start_form_key(runtime), *(item.form_key for item in items), *sorted(runtime.forms)]
+    ordered: dict[str, FormDefinition] = {}
+    for key in keys:
+        form = runtime.form(key)
+        if form is not None and key not in ordered:
+            ordered[key] = form
+    return list(ordered.values())

@@ -46,3 +46,17 @@ def test_time_limit_units_read_as_words_in_both_languages(app):
 
         session["locale"] = "en"
         assert duration(2, "working_days") == "2 working days"
+
+
+def test_every_audit_action_the_engine_records_reads_as_words_in_the_timeline():
+    from web.i18n import ACTION_TEXTS, TIMER_TEXTS
+
+    engine = Path(__file__).resolve().parents[2] / "engine"
+    literal = re.compile(r"""action="([a-z_]+)\"""")
+    recorded = {m.group(1) for path in engine.rglob("*.py") for m in literal.finditer(path.read_text(encoding="utf-8"))}
+    recorded -= {"calendar_year_loaded"}  # not a case's event: no case timeline shows it
+    # Built from a status: sla_{clock status}, sla_extension_{decision}, case_{end status}.
+    recorded |= {"sla_met", "sla_met_late", "sla_cancelled", "sla_extension_approved", "sla_extension_rejected",
+                 "case_completed", "case_cancelled"}
+    assert recorded <= set(ACTION_TEXTS), sorted(recorded - set(ACTION_TEXTS))
+    assert all(text in ZH for text in [*ACTION_TEXTS.values(), *TIMER_TEXTS.values()])

@@ -51,7 +51,7 @@ def test_the_case_page_marks_the_current_step_and_shows_the_timeline(app, web_db
     client = signed_in(app, "sup")
     html = client.get(f"/cases/{case_id}").get_data(as_text=True)
     assert 'data-current="[&#34;handle&#34;]"' in html
-    assert "case_started" in html and "task_created" in html
+    assert "发起案件" in html and "生成任务" in html and "case_started" not in html
     assert "vendor/bpmn-js/bpmn-viewer.production.min.js" in html
     diagram = client.get(f"/cases/{case_id}/diagram.bpmn")
     assert diagram.status_code == 200 and b'id="handle"' in diagram.data
@@ -73,3 +73,19 @@ def test_the_case_list_names_each_process_as_deployed_not_by_its_key(app, web_db
     start_report(web_db)
     html = signed_in(app, "h_cg").get("/cases").get_data(as_text=True)
     assert "<td>Web test flow</td>" in html and "<td>web_flow</td>" not in html
+
+
+def test_the_case_page_labels_data_with_its_form_fields_and_keeps_process_records_apart(app, web_db):
+    case_id = start_report(web_db)
+    with web_db.transaction() as session:
+        from engine.cases.models import Case
+
+        case = session.get(Case, case_id)
+        case.data = {**case.data, "rework_count": 0, "override_reason": None, "log": []}
+    html = signed_in(app, "sup").get(f"/cases/{case_id}").get_data(as_text=True)
+    fields = html[html.index('id="cg-case-fields"'):html.index("</dl>", html.index('id="cg-case-fields"'))]
+    # Form order, the form's labels and option names, not the stored codes.
+    assert fields.index("标题") < fields.index("网格") < fields.index("责任部门")
+    assert "第1网格" in fields and "城管" in fields and "S01C01G01" not in fields
+    records = html[html.index("cg-other-data"):]
+    assert "rework_count" in records and "override_reason" not in html and ">log<" not in html

@@ -12,6 +12,7 @@ from engine.attachments.service import open_attachment
 from engine.cases.access import CaseFilter, list_visible_cases
 from engine.cases.starting import start_posted, startable, startable_for
 from engine.cases.view import case_view
+from engine.config import settings
 from engine.errors import Conflict, InvalidInput
 from engine.tasks import service as task_service
 from engine.tasks.extensions import extension_unit, request_extension_for_task
@@ -22,6 +23,7 @@ from engine.tasks.submit import complete_posted
 from engine.tasks.view import authorised_item, task_view, transfer_targets
 from web.db import transaction
 from web.files import content_disposition, file_store, posted_uploads
+from web.forms.case_data import case_data
 from web.forms.render import render_form
 from web.i18n import _, current_locale, local_time
 from web.identity import current_user
@@ -173,7 +175,8 @@ def cases() -> Any:
 def case(case_id: int) -> Any:
     with transaction(readonly=True) as session:
         view = case_view(session, case_id, current_user().actor)
-    return render_template("ui/case.html", view=view)
+    data = case_data(view.forms, view.data, current_locale(), settings().tz)
+    return render_template("ui/case.html", view=view, data=data)
 
 
 @bp.get("/cases/<int(max=2147483647):case_id>/diagram.bpmn")
