@@ -89,3 +89,23 @@ def test_the_case_page_labels_data_with_its_form_fields_and_keeps_process_record
     assert "第1网格" in fields and "城管" in fields and "S01C01G01" not in fields
     records = html[html.index("cg-other-data"):]
     assert "rework_count" in records and "override_reason" not in html and ">log<" not in html
+
+
+def test_a_process_value_of_another_type_than_the_form_field_is_not_shown_under_its_label():
+    import json
+
+    from engine.forms.loader import load_form
+    from web.forms.case_data import case_data
+
+    form = load_form(json.dumps({
+        "key": "f", "title": {"zh": "表"},
+        "schema": {"type": "object", "properties": {
+            "hours": {"type": "integer"},
+            "agencies": {"type": "array", "items": {"type": "string", "enum": ["police", "fire"]}}}},
+        "uiSchema": {"hours": {"ui:title": {"zh": "用时"}},
+                     "agencies": {"ui:title": {"zh": "单位"}, "ui:widget": "checkboxes",
+                                  "ui:enumNames": [{"zh": "公安"}, {"zh": "消防"}]}}}), "forms/f.json")
+    data = case_data([form], {"hours": 3, "agencies": {"police": {"status": "dispatched"}}, "note": "x"})
+    assert [f.name for f in data.fields] == ["hours"]
+    assert data.other == {"agencies": {"police": {"status": "dispatched"}}, "note": "x"}
+    assert case_data([form], {"hours": True}).fields == []  # a flag is not a number

@@ -13,6 +13,7 @@ from typing import Any
 
 from engine.forms import FormDefinition
 from engine.forms.coerce import DEFAULT_TZ
+from engine.forms.fields import FieldSpec
 from engine.forms.i18n import DEFAULT_LANG
 from web.forms.viewmodel import FieldView, build_fields
 
@@ -23,8 +24,23 @@ class CaseData:
     other: dict[str, Any] = field(default_factory=dict)
 
 
+_PYTHON_TYPES: dict[str, type | tuple[type, ...]] = {
+    "string": str, "integer": int, "number": (int, float), "boolean": bool, "array": list, "object": dict}
+
+
 def _empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
+
+
+def _fits(spec: FieldSpec, value: Any) -> bool:
+    """A process may reuse a key a form also asks for (a message form's agency list beside the
+    dispatch table the process keeps under that name); only a value of the field's type is its answer."""
+    expected = _PYTHON_TYPES.get(spec.type)
+    if expected is None:
+        return True
+    if isinstance(value, bool) and spec.type != "boolean":
+        return False
+    return isinstance(value, expected)
 
 
 def case_data(forms: Iterable[FormDefinition], data: Mapping[str, Any], lang: str = DEFAULT_LANG,
@@ -34,8 +50,8 @@ def case_data(forms: Iterable[FormDefinition], data: Mapping[str, Any], lang: st
     result = CaseData()
     labelled: set[str] = set()
     for form in forms:
-        present = {name: data[name] for name in form.field_map
-                   if name in data and name not in labelled and not _empty(data[name])}
+        present = {name: data[name] for name, spec in form.field_map.items()
+                   if name in data and name not in labelled and not _empty(data[name]) and _fits(spec, data[name])}
         if not present:
             continue
         for view in build_fields(form, present, {}, lang, tz):
