@@ -65,12 +65,13 @@ def task_view(session: Session, item_id: str, actor: Actor) -> TaskView:
     return TaskView(item, case, form, values, item.status == "open" and may_work(actor, item))
 
 
-def transfer_targets(session: Session, item: WorkItem) -> list[User]:
-    """Colleagues who could work the item themselves (same department, the lane's role)."""
+def transfer_targets(session: Session, item: WorkItem, viewer: str | None = None) -> list[User]:
+    """Colleagues who could work the item themselves (same department, the lane's role); neither the
+    assignee nor the person looking is a colleague to hand it to."""
     query = select(User).where(User.active.is_(True)).order_by(User.username)
     if item.department:
         query = query.where(User.department == item.department)
     unassigned = WorkItem(role=item.role, department=item.department, grid_cell=item.grid_cell,
                           candidate_users=item.candidate_users, assignee=None)
-    return [u for u in session.scalars(query) if u.username != item.assignee
+    return [u for u in session.scalars(query) if u.username not in (item.assignee, viewer)
             and may_work(actor_from_user(session, u), unassigned)]

@@ -46,6 +46,12 @@ def test_transfer_needs_a_reason_and_goes_to_a_department_colleague(app, web_db)
     assert open_item(web_db, item.case_id).assignee == "h_cg2"
 
 
+def test_nobody_is_offered_themselves_to_transfer_an_unclaimed_task_to(app, web_db):
+    item = open_item(web_db, start_report(web_db))
+    page = signed_in(app, "h_cg").get(f"/tasks/{item.id}").get_data(as_text=True)
+    assert 'value="h_cg2"' in page and 'value="h_cg"' not in page
+
+
 def test_the_case_page_marks_the_current_step_and_shows_the_timeline(app, web_db):
     case_id = start_report(web_db)
     client = signed_in(app, "sup")

@@ -63,7 +63,7 @@ def _task_page(item_id: str, errors: dict[str, Any] | None = None, values: Any =
     lang = current_locale()
     with transaction(readonly=True) as session:
         view = task_view(session, item_id, user.actor)
-        targets = transfer_targets(session, view.item) if view.can_work else []
+        targets = transfer_targets(session, view.item, user.username) if view.can_work else []
         can_return = view.can_work and task_service.returnable(session, view.item)
         stage = task_stage(session, view.item)
         limit_unit = extension_unit(session, view.item)
