@@ -261,19 +261,22 @@ def serve(host: str, port: int, no_worker: bool) -> None:
 @click.option("--once", is_flag=True, help="Fire what is due now and exit.")
 @reports_errors
 def worker(once: bool) -> None:
-    """Fire due timers and purge expired event-rule state; run as many as you like against PostgreSQL."""
+    """Fire due timers, purge expired event-rule state and orphaned uploads; run as many as you like
+    against PostgreSQL."""
     import logging
     import signal
     import threading
 
     from engine.timers.service import fire_due
-    from engine.timers.worker import purge_rule_state, run_worker, worker_name
+    from engine.timers.worker import purge_attachments, purge_rule_state, run_worker, worker_name
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     db = _db()
     if once:
         click.echo(f"fired {fire_due(db, worker_name())} timer(s)")
         click.echo(f"purged {purge_rule_state(db)} expired event-rule group(s)")
+        result = purge_attachments(db)
+        click.echo(f"purged {result.rows} orphaned upload(s) and {result.files} file(s)")
         return
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -354,6 +357,31 @@ def post_event_command(event_type: str, data: str, occurred_at: str | None, user
                          _actor(session, username))
     _emit(as_json, results, "\n".join(f"{r['ruleset']}.{r['rule']}: {r['operation']}" for r in results)
           or "no rule fired")
+
+
+@main.group()
+def attachments() -> None:
+    """Files attached to forms (CASEGRID_UPLOAD_DIR)."""
+
+
+@attachments.command("purge")
+@click.option("--older-than-hours", type=float, default=None,
+              help="Age after which a pending upload or unnamed file goes (default: CASEGRID_UPLOAD_ORPHAN_HOURS, 24).")
+@click.option("--no-sweep", is_flag=True, help="Skip the walk of the upload directory for files no row names.")
+@click.option("--json", "as_json", is_flag=True)
+@reports_errors
+def attachments_purge(older_than_hours: float | None, no_sweep: bool, as_json: bool) -> None:
+    """Delete uploads no form named and files no attachment names any more; safe beside running workers."""
+    from datetime import timedelta
+
+    from engine.timers.worker import purge_attachments
+
+    if older_than_hours is not None and older_than_hours < 0:
+        _fail(["--older-than-hours must not be negative"])
+    older = None if older_than_hours is None else timedelta(hours=older_than_hours)
+    result = purge_attachments(_db(), older_than=older, files=not no_sweep)
+    _emit(as_json, {"rows": result.rows, "files": result.files},
+          f"purged {result.rows} orphaned upload(s) and {result.files} file(s)")
 
 
 main.add_command(calendar_group)

@@ -22,6 +22,8 @@ class Settings:
     # Files attached to task forms (engine.attachments): where they are kept and how large one may be.
     upload_dir: Path
     upload_max_bytes: int
+    # Pending uploads (API files no form named) and unnamed files older than this are purged.
+    upload_orphan_hours: float = 24.0
 
     @property
     def tz(self) -> ZoneInfo:
@@ -38,6 +40,7 @@ def _default_upload_dir(instance_dir: Path) -> Path:
 
 
 DEFAULT_UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+DEFAULT_UPLOAD_ORPHAN_HOURS = 24.0
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
@@ -53,6 +56,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         worker_poll_seconds=float(env.get("CASEGRID_WORKER_POLL_SECONDS", "2")),
         upload_dir=Path(env.get("CASEGRID_UPLOAD_DIR") or _default_upload_dir(instance_dir)),
         upload_max_bytes=int(env.get("CASEGRID_UPLOAD_MAX_BYTES") or DEFAULT_UPLOAD_MAX_BYTES),
+        upload_orphan_hours=float(env.get("CASEGRID_UPLOAD_ORPHAN_HOURS") or DEFAULT_UPLOAD_ORPHAN_HOURS),
     )
 
 

@@ -44,7 +44,7 @@ def create_app(config: dict[str, Any] | None = None, start_worker: bool = False)
     if start_worker:
         from engine.timers.worker import start_worker_thread
 
-        _thread, stop = start_worker_thread(db, settings().worker_poll_seconds)
+        _thread, stop = start_worker_thread(db, settings().worker_poll_seconds, store=files.file_store_of(app))
         atexit.register(stop.set)
     return app
 

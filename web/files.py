@@ -33,6 +33,10 @@ def file_store() -> FileStore:
     return current_app.extensions[EXTENSION]
 
 
+def file_store_of(app: Flask) -> FileStore:
+    return app.extensions[EXTENSION]
+
+
 def posted_uploads(files: MultiDict[str, FileStorage]) -> dict[str, list[Upload]]:
     """New files per field name; an empty file input (no file chosen) posts a part without a name."""
     uploads: dict[str, list[Upload]] = {}

@@ -14,12 +14,15 @@ class Attachment(Base):
     __table_args__ = (
         # Every read starts from a case: its page, its downloads, a clean-up when it is archived.
         Index("ix_attachments_case_id", "case_id"),
+        # The orphan purge asks, per content, whether any row still names a stored file.
+        Index("ix_attachments_sha256", "sha256"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # None only inside the transaction that starts a case from a start form: its files are stored
-    # before the case exists, then bound to it (engine.attachments.service.bind_to_case). A row
-    # without a case is handed out to nobody.
+    # None inside the transaction that starts a case from a start form (its files are stored before
+    # the case exists, then bound to it: engine.attachments.service.bind_to_case), and for a file
+    # uploaded ahead of its form through the API until a form names it (engine.attachments.unbound);
+    # the orphan purge removes those nobody names. A row without a case is handed out to nobody.
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     # The task whose form the file was posted with (None for a start form); work items are never
     # deleted, so the link holds.

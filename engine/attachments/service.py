@@ -5,7 +5,13 @@ the attachment rows together with the task completion or the case start they bel
 refused by validation leaves no row behind. A start form's files are stored before the case exists
 (``store_start_uploads``, rows without a case, visible to nobody) and bound to it once it is started
 (``bind_to_case``), all in the start's transaction. The file itself may stay in the upload directory; a file that no
-row names is unreachable and costs at most its own space (the store keeps one copy per content).
+row names is unreachable and costs at most its own space (the store keeps one copy per content) until
+the orphan purge (engine.attachments.purge) removes it.
+
+A file may also be uploaded ahead of its form (the JSON API, engine.attachments.unbound): its row has
+no case until a completion or start names it (``{"id": 17}`` or its ``url``). Such a *pending* upload
+is bound only by the user who uploaded it, once, to the field that names it, and only if that field
+takes its type and size (``_kept``); otherwise the form is refused with a field error.
 """
 from __future__ import annotations
 
@@ -76,15 +82,26 @@ def _store(session: Session, store: FileStore, spec: FieldSpec, upload: Upload, 
     """Check the file against the field, keep its bytes and add its row (flushed: the id is its URL)."""
     if spec.widget != "attachments":
         raise ValueError(f"field {spec.name!r} is not an attachments field")
+    return keep_file(session, store, upload, actor, lang, accept=accept_of(spec),
+                     limit=size_limit(spec, store.max_bytes), error_key=spec.name, field_name=spec.name,
+                     case_id=case_id, work_item_id=work_item_id)
+
+
+def keep_file(session: Session, store: FileStore, upload: Upload, actor: Actor, lang: str, *, accept: str,
+              limit: int, error_key: str, field_name: str, case_id: int | None,
+              work_item_id: str | None) -> Attachment:
+    """Check the file's type against `accept` and its size against `limit` while it is stored, then add
+    its row (flushed: the id is its URL). InvalidInput ``{error_key: [message]}`` when refused, with no
+    row added and the refused bytes not kept."""
     name, content_type = upload.name, upload.media_type
-    accept = accept_of(spec)
     if not accepts(accept, content_type, name):
-        raise _refused(spec, lang, messages.text("attachment_type", lang, name=name, accept=accept))
-    limit = size_limit(spec, store.max_bytes)
+        raise InvalidInput(messages.text("form_invalid", lang),
+                           {error_key: [messages.text("attachment_type", lang, name=name, accept=accept)]})
     blob = store.put(upload.stream, limit)
     if blob is None:
-        raise _refused(spec, lang, messages.text("attachment_too_large", lang, name=name, limit=human_size(limit)))
-    row = Attachment(case_id=case_id, work_item_id=work_item_id, field_name=spec.name, file_name=name,
+        raise InvalidInput(messages.text("form_invalid", lang), {error_key: [
+            messages.text("attachment_too_large", lang, name=name, limit=human_size(limit))]})
+    row = Attachment(case_id=case_id, work_item_id=work_item_id, field_name=field_name, file_name=name,
                      content_type=content_type, size=blob.size, sha256=blob.sha256, stored_by=actor.username)
     session.add(row)
     session.flush()  # the id is the file's URL
@@ -108,7 +125,11 @@ def attach_uploads(session: Session, store: FileStore | None, item: WorkItem, fo
         _check_may_attach(item, actor)
         return _store(session, store, spec, upload, actor, lang, item.case_id, item.id)
 
-    result, _rows = _attach(session, store, item.case_id, form, data, uploads, keep, lang)
+    def claim(spec: FieldSpec, row: Attachment) -> None:
+        _check_may_attach(item, actor)
+        row.case_id, row.work_item_id, row.field_name = item.case_id, item.id, spec.name
+
+    result, _rows = _attach(session, store, item.case_id, form, data, uploads, keep, lang, actor, claim)
     return result
 
 
@@ -121,14 +142,21 @@ def store_start_uploads(session: Session, store: FileStore | None, form: FormDef
 
     The caller has checked that `actor` may start the process. There is no case a kept attachment
     could belong to, so kept metadata naming one of our files is refused (the task form's rule:
-    the file must be of the same case); an external link or metadata alone is left to the schema.
+    the file must be of the same case) unless it is `actor`'s own pending upload: its id is returned
+    with the new rows', to be bound the same way. An external link or metadata alone is left to the schema.
     """
+    claimed: list[int] = []
+
     def keep(spec: FieldSpec, upload: Upload) -> Attachment:
         assert store is not None
         return _store(session, store, spec, upload, actor, lang, None, None)
 
-    result, rows = _attach(session, store, None, form, data, uploads, keep, lang)
-    return result, [row.id for row in rows]
+    def claim(spec: FieldSpec, row: Attachment) -> None:
+        row.field_name = spec.name
+        claimed.append(row.id)
+
+    result, rows = _attach(session, store, None, form, data, uploads, keep, lang, actor, claim)
+    return result, [row.id for row in rows] + claimed
 
 
 def bind_to_case(session: Session, attachment_ids: Collection[int], case_id: int) -> None:
@@ -149,9 +177,11 @@ def bind_to_case(session: Session, attachment_ids: Collection[int], case_id: int
 
 def _attach(session: Session, store: FileStore | None, case_id: int | None, form: FormDefinition,
             data: Mapping[str, Any], uploads: Mapping[str, Sequence[Upload]],
-            keep: Callable[[FieldSpec, Upload], Attachment], lang: str) -> tuple[dict[str, Any], list[Attachment]]:
-    """`data` with each attachments field's kept entries checked against `case_id` and its new files
-    kept by `keep`; the rows added. InvalidInput with every problem of the form when a file is refused."""
+            keep: Callable[[FieldSpec, Upload], Attachment], lang: str, actor: Actor,
+            claim: Callable[[FieldSpec, Attachment], None]) -> tuple[dict[str, Any], list[Attachment]]:
+    """`data` with each attachments field's kept entries checked against `case_id` (pending uploads of
+    `actor` handed to `claim`) and its new files kept by `keep`; the rows added. InvalidInput with
+    every problem of the form when a file is refused."""
     if store is None and any(uploads.values()):
         raise ValueError("files were posted but there is no FileStore to keep them")
     result = dict(data)
@@ -161,7 +191,8 @@ def _attach(session: Session, store: FileStore | None, case_id: int | None, form
     for spec in form.fields:
         if spec.widget != "attachments":
             continue
-        kept = _kept(session, case_id, data.get(spec.name), spec, lang, errors)
+        kept = _kept(session, case_id, data.get(spec.name), spec, lang, errors, actor,
+                     claim if spec.name in visible else None)
         new: list[dict[str, Any]] = []
         if spec.name in visible:
             for upload in uploads.get(spec.name, ()):
@@ -214,32 +245,69 @@ def _check_may_attach(item: WorkItem, actor: Actor) -> None:
         raise Forbidden(f"{actor.username} may not work task '{item.task_name}'")
 
 
-def _refused(spec: FieldSpec, lang: str, message: str) -> InvalidInput:
-    return InvalidInput(messages.text("form_invalid", lang), {spec.name: [message]})
-
-
 def _kept(session: Session, case_id: int | None, value: Any, spec: FieldSpec, lang: str,
-          errors: dict[str, list[str]]) -> Any:
+          errors: dict[str, list[str]], actor: Actor,
+          claim: Callable[[FieldSpec, Attachment], None] | None) -> Any:
     """The kept attachments, those naming our files replaced by their rows' metadata.
 
-    A file of ours must be of `case_id`; with no case (a start form) none can be kept.
+    A file of ours must be of `case_id` (with no case, a start form, none is), or a pending upload
+    (no case yet) that `actor` made and this field takes: that one is handed to `claim` to be bound
+    (unless `claim` is None: the field is hidden, and validation drops its value). Its row is read
+    again under a row lock, so a concurrent purge or another form binding it cannot take it too.
     """
     if not isinstance(value, list):
         return value  # nothing kept, or a value validation will refuse as it stands
     kept: list[Any] = []
     for entry in value:
-        url = entry.get("url") if isinstance(entry, Mapping) else None
-        match = _OUR_URL.match(url) if isinstance(url, str) else None
-        if match is None:
+        ref = _reference(entry)
+        if ref is None:
             kept.append(entry)  # an external link or metadata alone: the form's schema judges it
             continue
-        row = session.get(Attachment, int(match[1]))
-        if row is None or case_id is None or row.case_id != case_id:
-            name = str(entry.get("name") or url) if isinstance(entry, Mapping) else str(url)
+        name = str(entry.get("name") or entry.get("url") or f"#{ref}")
+        row = session.get(Attachment, ref)
+        if row is not None and row.case_id is None and claim is not None:
+            row = session.get(Attachment, ref, with_for_update=True, populate_existing=True)
+        if row is not None and case_id is not None and row.case_id == case_id:
+            kept.append(metadata(row))
+            continue
+        if row is None or row.case_id is not None or claim is None:
             errors.setdefault(spec.name, []).append(messages.text("attachment_unknown", lang, name=name))
             continue
+        problem = _pending_problem(row, name, spec, actor, lang)
+        if problem is not None:
+            errors.setdefault(spec.name, []).append(problem)
+            continue
+        claim(spec, row)  # a start form's row stays without a case: named twice, it is bound once
         kept.append(metadata(row))
     return kept
+
+
+def _reference(entry: Any) -> int | None:
+    """The id of our file an entry names: ``{"url": "/attachments/17", …}`` or ``{"id": 17}``; else None."""
+    if not isinstance(entry, Mapping):
+        return None
+    url = entry.get("url")
+    if isinstance(url, str):
+        match = _OUR_URL.match(url)
+        return int(match[1]) if match else None
+    ident = entry.get("id")
+    if isinstance(ident, int) and not isinstance(ident, bool) and 0 < ident <= 2**31 - 1:
+        return ident
+    return None
+
+
+def _pending_problem(row: Attachment, named: str, spec: FieldSpec, actor: Actor, lang: str) -> str | None:
+    """Why `actor` may not bind the pending upload `row` (`named` so by the client) to the field `spec`,
+    or None. Someone else's file is called what the client called it: its stored name is not theirs to read."""
+    if row.stored_by != actor.username:
+        return messages.text("attachment_not_yours", lang, name=named)
+    accept = accept_of(spec)
+    if not accepts(accept, row.content_type, row.file_name):
+        return messages.text("attachment_type", lang, name=row.file_name, accept=accept)
+    limit = size_limit(spec, row.size)
+    if row.size > limit:
+        return messages.text("attachment_too_large", lang, name=row.file_name, limit=human_size(limit))
+    return None
 
 
 def _with_other_errors(form: FormDefinition, data: Mapping[str, Any], errors: dict[str, list[str]],

@@ -65,7 +65,7 @@ def startable_for(session: Session, actor: Actor) -> list[Startable]:
     return out
 
 
-def _authorise(session: Session, process_key: str, version: int | None, actor: Actor) -> Startable:
+def authorise_start(session: Session, process_key: str, version: int | None, actor: Actor) -> Startable:
     entry = startable(session, process_key, version)
     if not may_start(actor, entry.lane, entry.starters):
         who = ", ".join(sorted(entry.starters)) if entry.starters else entry.lane
@@ -77,13 +77,17 @@ def start_as(session: Session, process_key: str, data: dict[str, Any], actor: Ac
              version: int | None = None, lang: str = "zh") -> Case:
     """start_case after checking the start event's starters (or lane) against the actor's roles.
 
-    Attachment metadata in `data` may not name one of our files (``/attachments/<id>``): a new case
-    has none yet, and another case's file is not to be borrowed.
+    Attachment metadata in `data` may name one of our files (``{"id": 17}`` or ``/attachments/<id>``)
+    only if it is the actor's own pending upload (engine.attachments.unbound), which is bound to the new
+    case in this transaction: a new case has no files yet, and another case's file is not to be borrowed.
     """
-    entry = _authorise(session, process_key, version, actor)
+    entry = authorise_start(session, process_key, version, actor)
+    pending: list[int] = []
     if entry.form is not None and entry.form.has_attachments:
-        data, _none = store_start_uploads(session, None, entry.form, data, {}, actor, lang)
-    return start_case(session, process_key, data, actor, version=version, lang=lang)
+        data, pending = store_start_uploads(session, None, entry.form, data, {}, actor, lang)
+    case = start_case(session, process_key, data, actor, version=version, lang=lang)
+    bind_to_case(session, pending, case.id)
+    return case
 
 
 def start_posted(session: Session, process_key: str, posted: Mapping[str, Any], actor: Actor,
@@ -96,7 +100,7 @@ def start_posted(session: Session, process_key: str, posted: Mapping[str, Any], 
     metadata appended to the field, then the case is started and the rows bound to it — all in the
     caller's transaction: a refused file or a refused form leaves neither a case nor a row.
     """
-    entry = _authorise(session, process_key, None, actor)
+    entry = authorise_start(session, process_key, None, actor)
     data = entry.form.coerce_html_form(posted) if entry.form is not None else {}
     stored: list[int] = []
     if entry.form is not None and entry.form.has_attachments:

@@ -49,6 +49,8 @@ CATALOG: dict[str, dict[str, str]] = {
     "attachment_type": {"zh": "“{name}”的文件类型不符合要求（可上传：{accept}）",
                         "en": "“{name}” is not a file type this field takes ({accept})"},
     "attachment_unknown": {"zh": "附件“{name}”不属于本案件", "en": "The attachment “{name}” does not belong to this case"},
+    "attachment_not_yours": {"zh": "附件“{name}”不是您上传的文件，不能使用",
+                             "en": "The attachment “{name}” was uploaded by someone else and cannot be used"},
     "form_invalid": {"zh": "表单填写有误，请检查标出的字段", "en": "The form has errors; check the marked fields"},
     "not_an_object": {"zh": "提交的数据格式不正确", "en": "The submitted data must be an object"},
 }

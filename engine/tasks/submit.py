@@ -52,8 +52,9 @@ def complete_with_data(session: Session, item_id: str, data: Mapping[str, Any], 
                        expected_case_version: int | None = None) -> tuple[Case, list[WorkItem]]:
     """Complete the item with typed answers (the JSON API), under the rules a form post follows.
 
-    Attachments it keeps that name one of our files must be files of this case, and their metadata is
-    taken from the row, as for a form post; files themselves arrive only through a form post.
+    Attachments it keeps that name one of our files must be files of this case, or the actor's own
+    pending uploads (``POST /api/v1/attachments``, engine.attachments.unbound), which are bound to this
+    case and task here; their metadata is taken from the row, as for a form post.
     """
     item = authorised_item(session, item_id, actor, to_work=True)
     form = _form_of(session, item)

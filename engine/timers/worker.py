@@ -3,6 +3,10 @@
 Every ``STATE_PURGE_SECONDS`` it also purges expired event-rule state (engine.rules.state): ingest
 purges only its own rule set, so without this sweep a rule set that stops receiving events would keep
 its last groups' rows.
+
+Every ``ATTACHMENT_PURGE_SECONDS`` it purges pending uploads nobody named and their files
+(engine.attachments.purge.purge_orphans), and every ``FILE_SWEEP_SECONDS`` it walks the upload
+directory for files no row names (a refused form's); both are safe with any number of workers.
 """
 from __future__ import annotations
 
@@ -11,8 +15,11 @@ import os
 import socket
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+from engine.attachments.purge import PurgeResult, purge_orphans, sweep_files
+from engine.attachments.storage import FileStore
+from engine.config import settings
 from engine.rules.state import PURGE_BATCH, purge_expired
 from engine.store.database import Database
 from engine.timers.service import fire_due, next_due_at
@@ -24,6 +31,9 @@ log = logging.getLogger(__name__)
 STATE_PURGE_SECONDS = 60.0
 # Batches per sweep: bounds the time a sweep keeps timers waiting; what is left goes next sweep.
 STATE_PURGE_BATCHES = 10
+# Orphaned uploads only cost disk space, and are purged only once hours old: rarely is enough.
+ATTACHMENT_PURGE_SECONDS = 600.0
+FILE_SWEEP_SECONDS = 6 * 3600.0
 
 
 def worker_name() -> str:
@@ -56,10 +66,34 @@ def purge_rule_state(db: Database, now: datetime | None = None, batch: int = PUR
     return total
 
 
-def run_worker(db: Database, stop: threading.Event, poll_seconds: float = 2.0, name: str | None = None) -> None:
+def default_file_store() -> FileStore:
+    return FileStore(settings().upload_dir, settings().upload_max_bytes)
+
+
+def orphan_age() -> timedelta:
+    return timedelta(hours=settings().upload_orphan_hours)
+
+
+def purge_attachments(db: Database, store: FileStore | None = None, older_than: timedelta | None = None,
+                      files: bool = False, now: datetime | None = None) -> PurgeResult:
+    """Pending uploads older than `older_than` (default ``CASEGRID_UPLOAD_ORPHAN_HOURS``) and their files;
+    with `files`, also every stored file no row names (a walk of the whole upload directory)."""
+    store = store or default_file_store()
+    older_than = orphan_age() if older_than is None else older_than
+    result = purge_orphans(db, store, older_than, now=now)
+    if files:
+        result = result + sweep_files(db, store, older_than, now=now)
+    return result
+
+
+def run_worker(db: Database, stop: threading.Event, poll_seconds: float = 2.0, name: str | None = None, *,
+               store: FileStore | None = None) -> None:
+    """`store`: the upload directory to purge orphans from (default: the one the settings name)."""
     name = name or worker_name()
+    store = store or default_file_store()
     log.info("worker %s started", name)
-    next_purge = time.monotonic()
+    next_purge = next_attachment_purge = time.monotonic()
+    next_sweep = time.monotonic() + FILE_SWEEP_SECONDS
     while not stop.is_set():
         try:
             if time.monotonic() >= next_purge:
@@ -67,6 +101,14 @@ def run_worker(db: Database, stop: threading.Event, poll_seconds: float = 2.0, n
                 purged = purge_rule_state(db)
                 if purged:
                     log.info("worker %s: purged %d expired event-rule group(s)", name, purged)
+            if time.monotonic() >= next_attachment_purge:
+                next_attachment_purge = time.monotonic() + ATTACHMENT_PURGE_SECONDS
+                sweep = time.monotonic() >= next_sweep
+                if sweep:
+                    next_sweep = time.monotonic() + FILE_SWEEP_SECONDS
+                result = purge_attachments(db, store, files=sweep)
+                if result.rows or result.files:
+                    log.info("worker %s: purged %d orphaned upload(s), %d file(s)", name, result.rows, result.files)
             fired = fire_due(db, name, limit=200)
             if fired:
                 continue
@@ -77,8 +119,10 @@ def run_worker(db: Database, stop: threading.Event, poll_seconds: float = 2.0, n
     log.info("worker %s stopped", name)
 
 
-def start_worker_thread(db: Database, poll_seconds: float = 2.0) -> tuple[threading.Thread, threading.Event]:
+def start_worker_thread(db: Database, poll_seconds: float = 2.0,
+                        store: FileStore | None = None) -> tuple[threading.Thread, threading.Event]:
     stop = threading.Event()
-    thread = threading.Thread(target=run_worker, args=(db, stop, poll_seconds), name="casegrid-worker", daemon=True)
+    thread = threading.Thread(target=run_worker, args=(db, stop, poll_seconds), kwargs={"store": store},
+                              name="casegrid-worker", daemon=True)
     thread.start()
     return thread, stop

@@ -218,3 +218,136 @@ def test_the_api_may_not_keep_another_cases_file_and_keeps_this_cases_file_as_st
     assert done.status_code == 200, done.get_data(as_text=True)
     [photo] = _case(web_db, feedback.case_id).data["result_photos"]
     assert (photo["name"], photo["content_type"], photo["url"]) == ("after.jpg", "image/jpeg", "/attachments/1")
+
+
+# --- the JSON API: upload ahead, name the file by id in the completion -----------------------------
+
+def _upload(app: Flask, headers: dict[str, str], body: bytes, name: str, ctype: str, **context: str) -> Any:
+    return app.test_client().post("/api/v1/attachments", headers=headers, content_type="multipart/form-data",
+                                  data={"file": (io.BytesIO(body), name, ctype), **context})
+
+
+def _complete_api(app: Flask, web_db: Database, item: WorkItem, headers: dict[str, str], photos: list[Any]) -> Any:
+    body = {"data": {"result_summary": "已清运全部垃圾", "result_photos": photos},
+            "case_version": _case(web_db, item.case_id).version}
+    return app.test_client().post(f"/api/v1/tasks/{item.id}/complete", json=body, headers=headers)
+
+
+def _row(db: Database, attachment_id: int) -> Attachment:
+    with db.transaction(readonly=True) as session:
+        row = session.get(Attachment, attachment_id)
+        session.expunge(row)
+        return row
+
+
+def test_an_api_client_uploads_a_photo_then_names_it_by_id_and_the_completion_binds_it_to_the_case(
+        app, web_db, feedback):
+    headers = bearer(web_db, "huanwei_h1")
+    uploaded = _upload(app, headers, PHOTO, "现场照片.jpg", "image/jpeg", task_id=feedback.id, field="result_photos")
+    assert uploaded.status_code == 201, uploaded.get_data(as_text=True)
+    meta = uploaded.get_json()
+    assert (meta["name"], meta["content_type"], meta["size"], meta["field"]) == (
+        "现场照片.jpg", "image/jpeg", len(PHOTO), "result_photos")
+    assert len(meta["sha256"]) == 64 and meta["url"] == f"/attachments/{meta['id']}"
+    assert _row(web_db, meta["id"]).case_id is None, "pending until a form names it"
+    assert app.test_client().get(meta["url"], headers=headers).status_code == 404, "nobody's file yet"
+
+    done = _complete_api(app, web_db, feedback, headers, [{"id": meta["id"]}])
+    assert done.status_code == 200, done.get_data(as_text=True)
+    [photo] = _case(web_db, feedback.case_id).data["result_photos"]
+    assert photo == {"name": "现场照片.jpg", "content_type": "image/jpeg", "size": len(PHOTO), "url": meta["url"]}
+    row = _row(web_db, meta["id"])
+    assert (row.case_id, row.work_item_id, row.field_name) == (feedback.case_id, feedback.id, "result_photos")
+    assert app.test_client().get(meta["url"], headers=headers).data == PHOTO
+
+
+def test_an_api_upload_larger_than_the_store_allows_is_refused_with_a_file_error_and_nothing_is_kept(
+        app, web_db, feedback):
+    app.extensions["casegrid_files"].max_bytes = 1024
+    response = _upload(app, bearer(web_db, "huanwei_h1"), b"x" * 2048, "huge.jpg", "image/jpeg")
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert error["code"] == "invalid_input" and "“huge.jpg”超过 1 KB" in error["details"]["file"][0]
+    assert _attachments(web_db) == 0 and _stored_files(app) == []
+
+
+def test_an_api_upload_for_a_field_is_refused_when_the_field_does_not_take_its_type(app, web_db, feedback):
+    response = _upload(app, bearer(web_db, "huanwei_h1"), b"%PDF-1.7", "notice.pdf", "application/pdf",
+                       task_id=feedback.id, field="result_photos")
+    assert response.status_code == 422
+    assert "“notice.pdf”的文件类型不符合要求（可上传：image/*）" in response.get_json()["error"]["details"]["file"][0]
+    assert _attachments(web_db) == 0 and _stored_files(app) == []
+
+
+def test_an_upload_without_a_context_is_still_checked_against_the_field_that_names_it(app, web_db, feedback):
+    headers = bearer(web_db, "huanwei_h1")
+    pdf = _upload(app, headers, b"%PDF-1.7", "notice.pdf", "application/pdf").get_json()
+    refused = _complete_api(app, web_db, feedback, headers, [{"id": pdf["id"]}])
+    assert refused.status_code == 422
+    assert "可上传：image/*" in refused.get_json()["error"]["details"]["result_photos"][0]
+    assert _only(web_db, feedback.case_id, "feedback").id == feedback.id, "nothing changed"
+    assert _row(web_db, pdf["id"]).case_id is None
+
+
+def test_another_users_upload_cannot_be_named_and_the_refusal_changes_nothing(app, web_db, feedback):
+    theirs = _upload(app, bearer(web_db, "supervisor1"), PHOTO, "theirs.jpg", "image/jpeg").get_json()
+    headers = bearer(web_db, "huanwei_h1")
+    audits = audit_count(web_db, feedback.case_id)
+    refused = _complete_api(app, web_db, feedback, headers, [{"id": theirs["id"]}])
+    assert refused.status_code == 422
+    assert refused.get_json()["error"]["details"]["result_photos"] == [f"附件“#{theirs['id']}”不是您上传的文件，不能使用"]
+    assert _only(web_db, feedback.case_id, "feedback").id == feedback.id
+    assert audit_count(web_db, feedback.case_id) == audits
+    assert _row(web_db, theirs["id"]).case_id is None, "still theirs to use"
+
+
+def test_an_upload_already_bound_to_another_case_cannot_be_named_again(app, web_db, feedback):
+    headers = bearer(web_db, "huanwei_h1")
+    mine = _upload(app, headers, PHOTO, "after.jpg", "image/jpeg").get_json()
+    with web_db.transaction() as session:  # another case took it first
+        other = start_case(session, "social_event", REPORT, actor_for(session, "hotline1")).id
+        session.get(Attachment, mine["id"]).case_id = other
+    refused = _complete_api(app, web_db, feedback, headers, [{"id": mine["id"]}])
+    assert refused.status_code == 422
+    # Named by id only: the message does not read another case's file name out to the client.
+    assert refused.get_json()["error"]["details"]["result_photos"] == [f"附件“#{mine['id']}”不属于本案件"]
+    assert _row(web_db, mine["id"]).case_id == other
+    assert _only(web_db, feedback.case_id, "feedback").id == feedback.id
+
+
+def test_an_upload_for_a_task_the_user_may_not_work_is_refused_and_nothing_is_kept(app, web_db, feedback):
+    response = _upload(app, bearer(web_db, "hotline1"), PHOTO, "after.jpg", "image/jpeg",
+                       task_id=feedback.id, field="result_photos")
+    assert response.status_code == 403 and response.get_json()["error"]["code"] == "forbidden"
+    unknown = _upload(app, bearer(web_db, "huanwei_h1"), PHOTO, "after.jpg", "image/jpeg",
+                      task_id=feedback.id, field="result_summary")
+    assert unknown.status_code == 422 and "field" in unknown.get_json()["error"]["details"]
+    assert _attachments(web_db) == 0
+
+
+def test_an_upload_needs_a_signed_in_user_and_with_the_session_cookie_a_csrf_token(app, web_db, feedback):
+    anonymous = app.test_client().post("/api/v1/attachments", content_type="multipart/form-data",
+                                       data={"file": (io.BytesIO(PHOTO), "a.jpg", "image/jpeg")})
+    assert anonymous.status_code == 401 and anonymous.get_json()["error"]["code"]
+    browser = _client(app, "huanwei_h1")
+    without = browser.post("/api/v1/attachments", content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(PHOTO), "a.jpg", "image/jpeg")})
+    assert without.status_code == 400
+    token = csrf_from(browser.get(f"/tasks/{feedback.id}").get_data(as_text=True))
+    with_token = browser.post("/api/v1/attachments", content_type="multipart/form-data",
+                              headers={"X-CSRFToken": token},
+                              data={"file": (io.BytesIO(PHOTO), "a.jpg", "image/jpeg")})
+    assert with_token.status_code == 201
+    missing = _upload(app, bearer(web_db, "huanwei_h1"), b"", "", "image/jpeg")
+    assert missing.status_code == 422 and "file" in missing.get_json()["error"]["details"]
+
+
+def test_the_upload_is_documented_as_multipart_form_data_in_the_openapi_document(app, web_db):
+    spec = app.test_client().get("/api/v1/openapi.json", headers=bearer(web_db, "huanwei_h1")).get_json()
+    operation = spec["paths"]["/api/v1/attachments"]["post"]
+    body = operation["requestBody"]["content"]["multipart/form-data"]["schema"]
+    if "$ref" in body:
+        body = spec["components"]["schemas"][body["$ref"].rsplit("/", 1)[-1]]
+    assert body["properties"]["file"]["format"] == "binary" and "file" in body["required"]
+    assert {"task_id", "process_key", "field"} <= set(body["properties"])
+    assert "201" in operation["responses"] and "422" in operation["responses"]

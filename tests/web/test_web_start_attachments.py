@@ -11,7 +11,7 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
-from webtools import csrf_from, login
+from webtools import bearer, csrf_from, login
 
 from engine.attachments.models import Attachment
 from engine.cases.models import Case
@@ -123,3 +123,53 @@ def test_a_start_form_may_not_keep_a_file_of_another_case(app, web_db):
     assert _report(reporter, (PHOTO, "second.jpg", "image/jpeg"), kept=[linked]).status_code == 302
     second = next(c for c in _cases(web_db) if c.id != first.id)
     assert [p["name"] for p in second.data["photos"]] == ["map.png", "second.jpg"]
+
+
+# --- the JSON API: upload ahead, name the file by id in the start ----------------------------------
+
+def _upload(app: Flask, headers: dict[str, str], body: bytes, name: str, ctype: str, **context: str) -> Any:
+    return app.test_client().post("/api/v1/attachments", headers=headers, content_type="multipart/form-data",
+                                  data={"file": (io.BytesIO(body), name, ctype), **context})
+
+
+def _start_api(app: Flask, headers: dict[str, str], photos: list[Any]) -> Any:
+    return app.test_client().post("/api/v1/cases", headers=headers,
+                                  json={"process_key": "social_event", "data": {**REPORT, "photos": photos}})
+
+
+def test_an_api_client_starts_a_case_naming_its_own_upload_and_the_file_is_bound_to_the_new_case(app, web_db):
+    headers = bearer(web_db, GRID_WORKER)
+    uploaded = _upload(app, headers, PHOTO, "现场照片.jpg", "image/jpeg", process_key="social_event", field="photos")
+    assert uploaded.status_code == 201, uploaded.get_data(as_text=True)
+    meta = uploaded.get_json()
+    assert _attachments(web_db) == [(None, "现场照片.jpg")]
+
+    started = _start_api(app, headers, [{"id": meta["id"]}])
+    assert started.status_code == 201, started.get_data(as_text=True)
+    [case] = _cases(web_db)
+    assert case.data["photos"] == [{"name": "现场照片.jpg", "content_type": "image/jpeg", "size": len(PHOTO),
+                                    "url": meta["url"]}]
+    assert _attachments(web_db) == [(case.id, "现场照片.jpg")]
+    assert app.test_client().get(meta["url"], headers=headers).data == PHOTO
+
+    again = _start_api(app, headers, [{"id": meta["id"]}])  # bound once: a second case may not take it
+    assert again.status_code == 422 and "photos" in again.get_json()["error"]["details"]
+    assert len(_cases(web_db)) == 1
+
+
+def test_an_api_start_naming_another_users_upload_is_refused_and_no_case_is_started(app, web_db):
+    theirs = _upload(app, bearer(web_db, "supervisor1"), PHOTO, "theirs.jpg", "image/jpeg").get_json()
+    refused = _start_api(app, bearer(web_db, GRID_WORKER), [{"id": theirs["id"], "name": "mine.jpg"}])
+    assert refused.status_code == 422
+    assert refused.get_json()["error"]["details"]["photos"] == ["附件“mine.jpg”不是您上传的文件，不能使用"]
+    assert _cases(web_db) == [] and _attachments(web_db) == [(None, "theirs.jpg")]
+
+
+def test_an_api_upload_for_a_start_form_is_refused_when_its_field_does_not_take_the_type(app, web_db):
+    refused = _upload(app, bearer(web_db, GRID_WORKER), b"%PDF-1.7", "notice.pdf", "application/pdf",
+                      process_key="social_event", field="photos")
+    assert refused.status_code == 422 and "可上传：image/*" in refused.get_json()["error"]["details"]["file"][0]
+    forbidden = _upload(app, bearer(web_db, "huanwei_h1"), PHOTO, "a.jpg", "image/jpeg",
+                        process_key="social_event", field="photos")  # a handler does not report events
+    assert forbidden.status_code == 403
+    assert _attachments(web_db) == [] and _stored_files(app) == []

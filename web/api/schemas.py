@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_smorest.fields import Upload
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from engine.calendar.business import UNITS
@@ -191,8 +192,12 @@ class TaskQuerySchema(PageArgs):
     q = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
 
 
+_ATTACHMENTS_IN_DATA = ("An attachments field lists files: `{\"id\": 17}` names a file uploaded with "
+                        "POST /api/v1/attachments by the same user (bound to the case here), or one of this case's.")
+
+
 class CompleteSchema(_In):
-    data = fields.Dict(keys=fields.String(), load_default=dict)
+    data = fields.Dict(keys=fields.String(), load_default=dict, metadata={"description": _ATTACHMENTS_IN_DATA})
     case_version = fields.Integer(load_default=None, metadata={"description": "optimistic lock: 409 if the case changed"})
 
 
@@ -279,7 +284,7 @@ class CaseQuerySchema(PageArgs):
 class StartCaseSchema(_In):
     process_key = fields.String(required=True, validate=validate.Length(min=1, max=100))
     version = fields.Integer(load_default=None, validate=validate.Range(min=1, max=MAX_ID))
-    data = fields.Dict(keys=fields.String(), load_default=dict)
+    data = fields.Dict(keys=fields.String(), load_default=dict, metadata={"description": _ATTACHMENTS_IN_DATA})
 
 
 class SendMessageSchema(_In):
@@ -313,3 +318,32 @@ class EventSchema(_In):
 class EventAcceptedSchema(Schema):
     accepted = fields.Boolean(required=True)
     actions = fields.List(fields.Dict(), required=True)
+
+
+# --- attachments --------------------------------------------------------------------------------
+
+class AttachmentUploadSchema(_In):
+    """multipart/form-data: the file, and optionally the form it is for (its field's accept and size cap
+    are then checked now, not only when the file is named in a completion or start)."""
+
+    file = Upload(required=True, metadata={"description": "the file (one per request)"})
+    task_id = fields.String(load_default=None, validate=validate.Length(min=1, max=36),
+                            metadata={"description": "an open task you may work, whose form names `field`"})
+    process_key = fields.String(load_default=None, validate=validate.Length(min=1, max=100),
+                                metadata={"description": "a process you may start, whose start form names `field`"})
+    field = fields.String(load_default=None, validate=validate.Length(min=1, max=100),
+                          metadata={"description": "the attachments field the file is for (needs task_id or process_key)"})
+
+
+class AttachmentSchema(Schema):
+    """A stored file not yet on any case: name it as `{"id": …}` in an attachments field of a completion or
+    start within CASEGRID_UPLOAD_ORPHAN_HOURS (default 24), or it is deleted."""
+
+    id = fields.Integer(required=True)
+    name = fields.String(required=True, attribute="file_name")
+    content_type = fields.String(required=True)
+    size = fields.Integer(required=True)
+    sha256 = fields.String(required=True)
+    url = fields.String(required=True, metadata={"description": "where the file is served once it is on a case"})
+    field = fields.String(required=True, allow_none=True, attribute="field_name")
+    stored_at = fields.DateTime(required=True)
