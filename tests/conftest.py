@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from engine.config import PROJECT_ROOT
 from engine.definitions.bundle import load_root
 from engine.runtime import kept, versions
+from engine.sla.calendar_store import clear_cache as clear_calendar_cache
 from engine.sla.clocks import clear_policy_cache
 from engine.store.database import Database
 from engine.store.migrate import upgrade
@@ -31,16 +32,27 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def clear_engine_caches() -> None:
+    """Test databases reuse ids: cached policy lists, calendars and runtime state must not leak between them.
+
+    The database fixtures (``db``, ``pg_db``, and through ``db`` every fixture built on it: ``deployed_db``,
+    ``web_db``, the time-limit and dashboard fixtures) call it before and after each test; no module needs a
+    fixture of its own for it."""
+    clear_policy_cache()
+    clear_calendar_cache()
+    versions.clear_cache()
+    kept.clear()
+
+
 @pytest.fixture
 def db(sqlite_template: Path, tmp_path: Path) -> Iterator[Database]:
     path = tmp_path / "casegrid.sqlite3"
     shutil.copy(sqlite_template, path)
     database = Database(f"sqlite:///{path}")
-    clear_policy_cache()  # test databases reuse ids: a cached policy list must not leak between them
+    clear_engine_caches()
     yield database
     database.dispose()
-    versions.clear_cache()
-    kept.clear()
+    clear_engine_caches()
 
 
 def pg_admin_url() -> str | None:
@@ -73,8 +85,10 @@ def pg_url() -> Iterator[str]:
 @pytest.fixture
 def pg_db(pg_url: str) -> Iterator[Database]:
     database = Database(pg_url)
+    clear_engine_caches()
     yield database
     database.dispose()
+    clear_engine_caches()
 
 
 @pytest.fixture(scope="session")

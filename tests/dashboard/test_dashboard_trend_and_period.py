@@ -1,7 +1,6 @@
 """Dashboard figures: the daily trend buckets by the district's local day, and periods are local dates."""
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -12,7 +11,6 @@ from engine.dashboard.scope import departments_in_scope
 from engine.dashboard.trend import daily_trend
 from engine.errors import Forbidden
 from engine.org.access import Actor
-from engine.sla.clocks import clear_policy_cache
 from engine.store.database import Database
 from tests.sla.conftest import prepare, sh
 from tests.sla.helpers import complete_item, open_item, start_demo
@@ -22,10 +20,8 @@ SH = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture
-def sla_db(db: Database) -> Iterator[Database]:
-    clear_policy_cache()
-    yield prepare(db)
-    clear_policy_cache()
+def sla_db(db: Database) -> Database:
+    return prepare(db)
 
 
 def test_the_trend_counts_by_local_day_with_empty_days_kept(sla_db: Database) -> None:

@@ -1,4 +1,5 @@
-"""Shared steps of the family tests: actors, opening work items, sending messages, firing timers."""
+"""Shared steps of the family tests: actors, opening work items, sending messages, firing timers, and the
+emergency tests' incident (T0, GAS_LEAK, start_incident; the frozen `clock` fixture is in conftest.py)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -7,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from engine.cases.models import Case, CaseLink
-from engine.cases.service import get_case
+from engine.cases.service import get_case, start_case
 from engine.messages.models import MessageSubscription
 from engine.messages.service import send_message
 from engine.org.access import Actor
@@ -21,6 +22,18 @@ DUTY = Actor("duty1", "zhihui", frozenset({("duty_officer", None)}))
 WINDOW = Actor("win1", "zhengwu", frozenset({("window_staff", None)}))
 HEAD = Actor("head1", "zhengwu", frozenset({("department_head", None)}))
 AGENCY_SYSTEM = Actor("agency-gateway", None, frozenset())
+
+
+# -- emergency linkage ----------------------------------------------------------------------
+T0 = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # Tue 24 Nov 2026, 10:00 in Shanghai
+GAS_LEAK = {"title": "燃气泄漏 东门路", "incident_type": "gas_leak", "casualties": 0, "people_affected": 30,
+            "location_class": "residential", "location": "东门路 12 号", "grid_cell": "S03C01G01"}  # grade Ⅳ
+
+
+def start_incident(db: Database, data: dict[str, Any] = GAS_LEAK) -> int:
+    """An emergency_linkage case opened by the duty officer with `data` (a grade Ⅳ gas leak by default)."""
+    with db.transaction() as session:
+        return start_case(session, "emergency_linkage", dict(data), DUTY).id
 
 
 def reviewer(department: str) -> Actor:

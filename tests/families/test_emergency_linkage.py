@@ -1,41 +1,27 @@
 """Emergency linkage: grading, parallel dispatch, on-scene messages, grade changes, reporting clocks."""
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
-import time_machine
 
-from engine.cases.service import start_case
 from engine.decisions import parse_dmn
 from engine.errors import InvalidInput, ScriptFailed
 from engine.messages.errors import NoWaitingCase
 from tests.families.helpers import (
     DUTY,
+    GAS_LEAK,
+    T0,
     case_row,
     fire,
     item_named,
     message,
     open_items,
     pending_timers,
+    start_incident,
     waiting_messages,
     work,
 )
-
-T0 = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
-GAS_LEAK = {"title": "燃气泄漏 东门路", "incident_type": "gas_leak", "casualties": 0, "people_affected": 30,
-            "location_class": "residential", "location": "东门路 12 号", "grid_cell": "S03C01G01"}
-
-
-def start_incident(db, data=GAS_LEAK) -> int:
-    with db.transaction() as session:
-        return start_case(session, "emergency_linkage", dict(data), DUTY).id
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(T0, tick=False) as traveller:
-        yield traveller
 
 
 def test_grading_table_ranks_casualties_people_and_hazards_into_grades_i_to_iv():

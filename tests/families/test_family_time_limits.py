@@ -11,13 +11,13 @@ import time_machine
 from sqlalchemy import select
 
 from engine.calendar.helpers import statutory_deadline
-from engine.cases.service import start_case
 from engine.sla.models import Escalation, SlaCasePause, SlaClock, SlaExtension
 from engine.sla.queries import at_risk_items, overdue_items, step_overview
 from engine.store.database import Database
 from engine.tasks.models import WorkItem
 from tests.families.helpers import (
     DUTY,
+    GAS_LEAK,
     HEAD,
     WINDOW,
     case_row,
@@ -25,12 +25,12 @@ from tests.families.helpers import (
     item_named,
     pending_timers,
     reviewer,
+    start_incident,
     work,
 )
 from tests.families.test_licensing import FOOD, SHANGHAI, T0, accept, apply, review_all
 
-GRADE_II_GAS_LEAK = {"title": "燃气泄漏 东门路", "incident_type": "gas_leak", "casualties": 11, "people_affected": 30,
-                     "location_class": "residential", "location": "东门路 12 号", "grid_cell": "S03C01G01"}
+GRADE_II_GAS_LEAK = {**GAS_LEAK, "casualties": 11}
 
 
 @pytest.fixture
@@ -166,11 +166,6 @@ def test_issue_is_due_ten_working_days_after_the_decision_by_its_sla_clock(deplo
 
 
 # -- emergency -------------------------------------------------------------------------------
-def start_incident(db: Database, data: dict) -> int:
-    with db.transaction() as session:
-        return start_case(session, "emergency_linkage", dict(data), DUTY).id
-
-
 def test_a_grade_ii_phone_report_is_overdue_after_15_wall_clock_minutes_and_escalates_to_the_supervisor(
         deployed_db, clock):
     case_id = start_incident(deployed_db, GRADE_II_GAS_LEAK)

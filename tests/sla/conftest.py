@@ -1,7 +1,6 @@
 """Fixtures for the time-limit tests: the demo process and policies deployed, users to notify."""
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -11,8 +10,6 @@ import pytest
 from engine.definitions.bundle import Bundle
 from engine.definitions.service import deploy
 from engine.org.models import User, UserRole
-from engine.sla.calendar_store import clear_cache
-from engine.sla.clocks import clear_policy_cache
 from engine.store.database import Database
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -46,16 +43,6 @@ def prepare(database: Database) -> Database:
         session.flush()
         deploy(session, demo_bundle(), actor="test")
     return database
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches() -> Iterator[None]:
-    # Test databases reuse file names and ids; cached calendars or policies must not leak between them.
-    clear_cache()
-    clear_policy_cache()
-    yield
-    clear_cache()
-    clear_policy_cache()
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from sqlalchemy import select
 from engine.config import PROJECT_ROOT
 from engine.errors import Conflict, Forbidden
 from engine.org.service import actor_for
-from engine.sla.clocks import clear_policy_cache
 from engine.sla.models import Escalation, SlaClock
 from engine.store.database import Database
 from engine.tasks.models import WorkItem
@@ -34,11 +33,6 @@ HANDLER, COLLEAGUE, OTHER_UNIT = "jd_s03_h1", "jd_s03_h2", "huanwei_h1"
 
 def sh(*args: int) -> datetime:
     return datetime(*args, tzinfo=SH)  # type: ignore[misc]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_policies() -> None:
-    clear_policy_cache()
 
 
 def _dispatched(db: Database, at: datetime, category: str = "0101", **dispatch: object) -> int:

@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 
 from engine.errors import Conflict
 from engine.org.service import actor_for
-from engine.sla.clocks import clear_policy_cache
 from engine.sla.models import Escalation, SlaClock, SlaExtension
 from engine.sla.services import decide_extension
 from engine.store.database import Database
@@ -27,11 +26,6 @@ SH = ZoneInfo("Asia/Shanghai")
 
 def sh(*args: int) -> datetime:
     return datetime(*args, tzinfo=SH)  # type: ignore[misc]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_policies() -> None:
-    clear_policy_cache()  # test databases reuse ids; a cached policy list must not leak between them
 
 
 def _clock(db: Database, item_id: str) -> SlaClock:

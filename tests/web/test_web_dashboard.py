@@ -2,7 +2,6 @@
 each held to the departments the user oversees and refused without a CSRF token."""
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,7 +11,6 @@ from webtools import PASSWORD, csrf_from, signed_in
 from engine.definitions.service import deploy
 from engine.org.config import OrgConfig, UserSpec
 from engine.org.service import actor_for, load_organisation
-from engine.sla.clocks import clear_policy_cache
 from engine.sla.models import Notification, SlaExtension, Urging
 from engine.sla.services import request_extension
 from engine.store.database import Database
@@ -23,17 +21,15 @@ from tests.sla.helpers import start_demo
 
 
 @pytest.fixture
-def sla_web(web_db: Database) -> Iterator[Database]:
+def sla_web(web_db: Database) -> Database:
     """The web fixture plus the time-limit demo process (handling in chengguan, 4 working hours) and two
     department heads."""
-    clear_policy_cache()
     heads = [UserSpec(f"head_{d[:2]}", f"HEAD {d}", d, PASSWORD, "zh", (("department_head", None),))
              for d in ("chengguan", "huanwei")]
     with web_db.transaction() as session:
         load_organisation(session, OrgConfig(users=heads))
         deploy(session, demo_bundle(), actor="test")
-    yield web_db
-    clear_policy_cache()
+    return web_db
 
 
 def _at_handle(db: Database, overdue: bool = True) -> tuple[int, str]:

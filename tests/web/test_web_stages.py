@@ -15,7 +15,6 @@ from webtools import bearer, csrf_from, login
 
 from engine.cases.service import start_case
 from engine.org.service import actor_for
-from engine.sla.clocks import clear_policy_cache
 from engine.sla.models import SlaClock
 from engine.store.database import Database
 from engine.tasks.models import WorkItem
@@ -26,11 +25,6 @@ SH = ZoneInfo("Asia/Shanghai")
 STRUCTURE = {"title": "城东社区楼顶私搭乱建", "category": "0101", "grid_cell": "S03C03G02",
              "address": "城东社区东门北路28栋天台", "description": "天台新搭建彩钢棚约30平方米",
              "report_channel": "grid_worker"}
-
-
-@pytest.fixture(autouse=True)
-def _fresh_policies() -> None:
-    clear_policy_cache()
 
 
 def _act(db: Database, item_id: str, username: str, data: dict[str, Any]) -> None:
