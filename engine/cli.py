@@ -108,6 +108,35 @@ def validate(paths: tuple[Path, ...]) -> None:
 
 
 @main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--check", is_flag=True, help="Change nothing; fail if a diagram is missing or unusable.")
+@reports_errors
+def layout(paths: tuple[Path, ...], check: bool) -> None:
+    """Draw the diagram (BPMNDI) of BPMN files or folders anew from their processes; nothing else changes."""
+    from lxml import etree
+
+    from engine.definitions.layout import check_diagram, relayout
+
+    files = sorted({f for p in paths for f in (sorted(p.glob("*.bpmn")) if p.is_dir() else [p])})
+    problems: list[str] = []
+    for file in files:
+        text = file.read_text(encoding="utf-8")
+        if check:
+            problems += [f"{file}: {line}" for line in check_diagram(etree.fromstring(text.encode("utf-8")))]
+            continue
+        new, warnings = relayout(text)
+        for warning in warnings:
+            click.echo(f"warning: {file}: {warning}", err=True)
+        if new != text:
+            file.write_text(new, encoding="utf-8")
+        click.echo(f"{'laid out' if new != text else 'unchanged'}: {file}")
+    if problems:
+        _fail(problems)
+    if check:
+        click.echo(f"ok: {len(files)} diagram(s) usable")
+
+
+@main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--user", "username", default="system", help="Who deploys (recorded).")
 @reports_errors
