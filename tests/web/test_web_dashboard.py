@@ -147,6 +147,7 @@ def test_an_extension_is_approved_from_the_dashboard_and_the_deadline_moves(app,
     sup = signed_in(app, "sup")
     html = sup.get("/dashboard").get_data(as_text=True)
     assert f'data-extension="{extension_id}"' in html
+    assert "2 个工作小时" in html and "working_hours" not in html  # in the limit's unit, as words
     token = csrf_from(html)
     url = f"/dashboard/extensions/{extension_id}/decision"
     # Rejecting needs a reason: refused, still pending.
@@ -179,3 +180,16 @@ def test_a_bad_period_is_refused_with_field_errors(app, query):
 def test_an_explicit_period_of_local_dates_is_accepted(app):
     html = signed_in(app, "sup").get("/dashboard?since=2026-01-01&until=2026-01-31").get_data(as_text=True)
     assert "2026-01-01 00:00" in html
+
+
+def test_the_extension_form_names_the_unit_of_the_tasks_limit(app, sla_web):
+    _case_id, item_id = _at_handle(sla_web, overdue=False)
+    page = signed_in(app, "h_cg").get(f"/tasks/{item_id}").get_data(as_text=True)
+    assert "延长时间（工作小时）" in page
+
+
+def test_the_case_page_lists_a_limits_warning_by_task_and_its_deadline_once(app, sla_web):
+    case_id, _item_id = _at_handle(sla_web, overdue=False)
+    html = signed_in(app, "sup").get(f"/cases/{case_id}").get_data(as_text=True)
+    deadlines = html[html.index("时限</h2>"):]
+    assert "预警 · " in deadlines and "到期 · " not in deadlines and "SLA" not in deadlines
