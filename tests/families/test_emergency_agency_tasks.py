@@ -3,25 +3,25 @@ duty officers' inbox, each under a wall-clock limit of that agency's minutes (ru
 rules/emergency_agency_limits.dmn); a message from the agency's own system withdraws the task it makes moot."""
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
-import time_machine
+import yaml
 from sqlalchemy import select
 
-from engine.cases.service import start_case
+from engine.config import PROJECT_ROOT
+from engine.decisions import parse_dmn
+from engine.definitions.bundle import load_root
 from engine.errors import NotFound
 from engine.org.access import Actor, may_see, may_work
-from engine.sla.models import Escalation, SlaClock
+from engine.org.config import OrgConfig, organisation_from_files
+from engine.sla.models import Escalation, Notification, SlaClock
 from engine.store.database import Database
 from engine.tasks.models import WorkItem
 from engine.tasks.queries import TaskFilter, list_tasks
 from engine.tasks.service import complete
-from tests.families.helpers import DUTY, case_row, fire, message, open_items
+from tests.families.helpers import DUTY, T0, case_row, fire, message, open_items, start_incident
 
-T0 = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
-GAS_LEAK = {"title": "燃气泄漏 东门路", "incident_type": "gas_leak", "casualties": 0, "people_affected": 30,
-            "location_class": "residential", "location": "东门路 12 号", "grid_cell": "S03C01G01"}
 # The departments rules/emergency_agency_limits.dmn sends each agency to (street office: the cell's street).
 DEPARTMENT = {"police": "gongan", "gas": "ranqi", "fire": "xiaofang", "medical": "jijiu", "street_office": "jd_S03"}
 AGENCY_TASKS = ("agency_acknowledge", "agency_arrive")
@@ -30,17 +30,6 @@ AGENCY_TASKS = ("agency_acknowledge", "agency_arrive")
 def officer(agency: str) -> Actor:
     """The agency's duty officer, as rules/demo_users.yaml has them (<dept>_duty1, role agency_officer)."""
     return Actor(f"{DEPARTMENT[agency].lower()}_duty1", DEPARTMENT[agency], frozenset({("agency_officer", None)}))
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(T0, tick=False) as traveller:
-        yield traveller
-
-
-def start_incident(db: Database, data: dict = GAS_LEAK) -> int:
-    with db.transaction() as session:
-        return start_case(session, "emergency_linkage", dict(data), DUTY).id
 
 
 def agency_items(db: Database, case_id: int, task_spec: str = "agency_acknowledge") -> dict[str, WorkItem]:
@@ -185,3 +174,61 @@ def test_agency_tasks_survive_many_grade_changes_with_one_task_per_agency(deploy
     statuses = case_row(deployed_db, case_id).data["agencies"]
     assert statuses["police"]["status"] == statuses["gas"]["status"] == "on_scene"
     assert case_row(deployed_db, case_id).status == "running"
+
+
+# -- who an overdue agency task escalates to ---------------------------------------------------
+def _dispatchable_departments(org: OrgConfig) -> set[str]:
+    """Every department an agency task can be routed to: each agency the dispatch plan names
+    (rules/emergency_dispatch.dmn) or a reinforcement request may ask for (any row of
+    rules/emergency_agency_limits.dmn), at that row's department; a row without one (the street office)
+    goes to the office of the incident's street, i.e. of any street."""
+    (dispatch,) = parse_dmn((PROJECT_ROOT / "rules/emergency_dispatch.dmn").read_bytes(), "dispatch.dmn")
+    (limits,) = parse_dmn((PROJECT_ROOT / "rules/emergency_agency_limits.dmn").read_bytes(), "limits.dmn")
+    department_of = {r.outputs[0].literal: r.outputs[1].literal for r in limits.compiled.rules}
+    planned = {r.outputs[0].literal for r in dispatch.compiled.rules}
+    assert planned <= set(department_of), "the dispatch plan names an agency without limits and department"
+    departments = {d for d in department_of.values() if d is not None}
+    if None in department_of.values():
+        departments |= {f"jd_{street}" for street in org.codes_of("street")}
+    return departments
+
+
+def _escalation_roles() -> set[str]:
+    """The roles emergency.agency_acknowledge and emergency.agency_arrive escalate a breach to."""
+    policies = yaml.safe_load((PROJECT_ROOT / "rules/sla/emergency.yaml").read_text(encoding="utf-8"))["policies"]
+    agency = [p for p in policies if p["task"] in AGENCY_TASKS]
+    assert {p["task"] for p in agency} == set(AGENCY_TASKS)
+    return {a["to"] for p in agency for a in p["on_breach"] if a["action"] == "escalate"}
+
+
+def test_every_dispatchable_agency_has_a_demo_duty_officer_and_someone_its_escalation_reaches() -> None:
+    org = organisation_from_files(load_root(PROJECT_ROOT).files)
+    departments = _dispatchable_departments(org)
+    assert {"gongan", "xiaofang", "jijiu", "ranqi", "shuiwu", "gongdian", "jd_S03"} <= departments
+    assert departments <= org.codes_of("department")
+
+    def holders(role: str, department: str | None = None) -> set[str]:
+        # as engine.sla.notify.users_with_role finds them: a department head by department or by scope
+        return {u.username for u in org.users for r, scope in u.roles
+                if r == role and (department is None or department in (u.department, scope))}
+
+    roles = _escalation_roles()
+    assert roles == {"department_head", "supervisor"}
+    assert holders("supervisor")
+    for department in sorted(departments):
+        assert holders("agency_officer", department), f"no duty officer (agency_officer) in {department}"
+        assert holders("department_head", department), f"an overdue task of {department} escalates to no head"
+
+
+def test_an_overdue_acknowledgement_notifies_the_agencys_own_head(deployed_db, clock):
+    case_id = start_incident(deployed_db)
+    gas = agency_items(deployed_db, case_id)["ranqi"]
+    clock.move_to(T0 + timedelta(minutes=5, seconds=1))  # gas: 5 minutes to acknowledge
+    fire(deployed_db)
+    with deployed_db.transaction(readonly=True) as session:
+        escalated = {e.target_role for e in session.scalars(select(Escalation).where(
+            Escalation.work_item_id == gas.id, Escalation.department == "ranqi"))}
+        told = set(session.scalars(select(Notification.recipient).where(
+            Notification.work_item_id == gas.id, Notification.kind == "sla_escalation")))
+    assert escalated == {"department_head", "supervisor"}
+    assert "ranqi_head" in told and {"supervisor1", "supervisor2"} <= told
