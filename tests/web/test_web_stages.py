@@ -149,3 +149,25 @@ def test_a_task_without_a_staged_limit_shows_no_stage(app, web_db):
     assert app.test_client().get(f"/api/v1/tasks/{item.id}", headers=headers).get_json()["stage"] is None
     refused = app.test_client().post(f"/api/v1/tasks/{item.id}/stage", json={}, headers=headers)
     assert refused.status_code == 409
+
+
+def test_a_rework_after_a_failed_verification_shows_and_advances_the_stage_the_handling_left_open(
+        app, web_db, handle):
+    client = app.test_client()
+    headers = bearer(web_db, "jd_s03_h1")
+    stopped = client.post(f"/api/v1/tasks/{handle.id}/stage", json={"note": "已责令停工"}, headers=headers)
+    assert stopped.status_code == 200
+    _act(web_db, handle.id, "jd_s03_h1", {"handle_decision": "accept"})
+    _act(web_db, _only(web_db, handle.case_id, "feedback").id, "jd_s03_h1", {"result_summary": "已下达处罚决定"})
+    _act(web_db, _only(web_db, handle.case_id, "verify").id, "gw_s03c03g02",
+         {"verify_result": "not_solved", "verify_note": "彩钢棚仍在"})
+    rework = _only(web_db, handle.case_id, "rework")
+    detail = client.get(f"/api/v1/tasks/{rework.id}", headers=headers).get_json()
+    assert (detail["stage"]["number"], detail["stage"]["name"], detail["stage"]["next_name"]) == (2, "处罚", "拆除")
+    page = _client(app, "jd_s03_h1").get(f"/tasks/{rework.id}").get_data(as_text=True)
+    assert "第 2/3 阶段：处罚" in page
+    claimed = client.post(f"/api/v1/tasks/{rework.id}/claim", headers=headers)
+    assert claimed.status_code == 200, claimed.get_json()
+    body = client.post(f"/api/v1/tasks/{rework.id}/stage", json={"note": "处罚已决定"}, headers=headers).get_json()
+    assert (body["stage"]["number"], body["stage"]["name"]) == (3, "拆除")
+    assert _stages(web_db, rework.id) == ["处罚", "拆除"]
