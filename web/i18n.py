@@ -16,6 +16,7 @@ from flask import Flask, g, session
 
 from engine.config import settings
 from engine.forms.i18n import normalize_lang
+from engine.sla.wording import amount_in_words, unit_words
 from web.messages_zh import ZH
 
 LOCALES = ("zh", "en")
@@ -106,28 +107,13 @@ def process_name(key: str | None) -> str:
     return names.get(key, key)
 
 
-# Time-limit units as people say them; the codes stay in data, the API and the rule files.
-DURATION_TEXTS = {
-    "working_days": "{n} working days", "working_hours": "{n} working hours", "days": "{n} days",
-    "hours": "{n} hours", "minutes": "{n} minutes",
-}
-UNIT_TEXTS = {
-    "working_days": "working days", "working_hours": "working hours", "days": "days", "hours": "hours",
-    "minutes": "minutes",
-}
-
-
 def duration(amount: float | None, unit: str | None) -> str:
     """`2 working_days` as '2 个工作日' / '2 working days'."""
-    if amount is None:
-        return ""
-    text = DURATION_TEXTS.get(unit or "")
-    number = f"{amount:g}"
-    return gettext(text, n=number) if text else f"{number} {unit or ''}".strip()
+    return "" if amount is None else amount_in_words(amount, unit, current_locale())
 
 
 def limit_unit_text(unit: str | None) -> str:
-    return gettext(UNIT_TEXTS[unit]) if unit in UNIT_TEXTS else (unit or "")
+    return unit_words(unit, current_locale())
 
 
 # Audit action codes as a timeline reads them; the codes stay English in the audit table and the API.
@@ -154,6 +140,18 @@ def action_label(action: str | None) -> str:
     return gettext(ACTION_TEXTS[action]) if action in ACTION_TEXTS else (action or "")
 
 
+# Notification kinds as their tag reads.
+NOTIFICATION_TEXTS = {
+    "urging": "Urged (督办)", "sla_at_risk": "Nearly due", "sla_overdue": "Overdue", "sla_reminder": "Reminder",
+    "sla_escalation": "Escalated", "sla_extension_requested": "Extension asked",
+    "sla_extension_approved": "Extension approved", "sla_extension_rejected": "Extension rejected", "rule": "Rule",
+}
+
+
+def notification_label(kind: str | None) -> str:
+    return gettext(NOTIFICATION_TEXTS[kind]) if kind in NOTIFICATION_TEXTS else (kind or "")
+
+
 # Time-limit timers carry a generated English name; the page says what they are and for which task.
 TIMER_TEXTS = {"sla_warning": "Warning", "sla_breach": "Limit", "sla_remind": "Reminder"}
 
@@ -169,7 +167,8 @@ def timer_label(timer: Any, items: Iterable[Any] = ()) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(_=gettext, local_time=local_time, time_left=time_left, status_label=status_label,
                                  unit_name=unit_name, process_name=process_name, duration=duration,
-                                 limit_unit_text=limit_unit_text, action_label=action_label, timer_label=timer_label)
+                                 limit_unit_text=limit_unit_text, action_label=action_label, timer_label=timer_label,
+                                 notification_label=notification_label)
 
     @app.context_processor
     def _locale_context() -> dict[str, Any]:

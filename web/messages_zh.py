@@ -129,17 +129,6 @@ ZH: dict[str, str] = {
     "Open": "待办",
     "Withdrawn": "已撤回",
     "Failed": "失败",
-    # time-limit units
-    "{n} working days": "{n} 个工作日",
-    "{n} working hours": "{n} 个工作小时",
-    "{n} days": "{n} 天",
-    "{n} hours": "{n} 小时",
-    "{n} minutes": "{n} 分钟",
-    "working days": "工作日",
-    "working hours": "工作小时",
-    "days": "天",
-    "hours": "小时",
-    "minutes": "分钟",
     "More time, in {unit}": "延长时间（{unit}）",
     "Process records ({n})": "流程记录（{n} 项）",
     # timeline
@@ -182,6 +171,10 @@ ZH: dict[str, str] = {
     "Warning": "预警",
     "Limit": "到期",
     "Reminder": "提醒",
+    # notification kinds
+    "Nearly due": "临期",
+    "Rule": "规则",
+    "Extension asked": "延期申请",
 }
 
 # The studio and the dashboard keep their strings next to their features; web-wide strings above win.

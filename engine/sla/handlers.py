@@ -18,6 +18,7 @@ from engine.sla.clocks import now_utc, policy_of, state_of
 from engine.sla.models import Escalation, SlaClock
 from engine.sla.notify import notify, recipients_for_item, users_with_role
 from engine.sla.policy import BreachAction
+from engine.sla.wording import local_minute
 from engine.tasks.models import WorkItem
 from engine.timers.models import Timer
 
@@ -48,7 +49,7 @@ def on_warning(session: Session, timer: Timer, case: Case, worker: str) -> None:
     if item is not None:
         item.sla_state = state_of(clock)
         notify(session, recipients_for_item(session, item), "sla_at_risk",
-               f"{case.business_key} {item.task_name}: due {clock.due_at:%Y-%m-%d %H:%M} UTC",
+               f"{case.business_key} {item.task_name}：将于 {local_minute(clock.due_at)} 到期",
                case_id=case.id, work_item_id=item.id)
     record(session, actor="system", action="sla_at_risk", case_id=case.id, task_id=clock.work_item_id,
            task_name=item.task_name if item else None,
@@ -64,7 +65,7 @@ def _escalate(session: Session, case: Case, clock: SlaClock, item: WorkItem | No
     session.flush()
     department = clock.department if to == "department_head" else None
     notify(session, users_with_role(session, to, department), "sla_escalation",
-           f"{case.business_key} {item.task_name if item else ''}: limit passed at {clock.due_at:%Y-%m-%d %H:%M} UTC",
+           f"{case.business_key} {item.task_name if item else ''}：已于 {local_minute(clock.due_at)} 超期",
            case_id=case.id, work_item_id=clock.work_item_id)
     record(session, actor="system", action="sla_escalated", case_id=case.id, task_id=clock.work_item_id,
            task_name=item.task_name if item else None,
@@ -115,7 +116,7 @@ def on_breach(session: Session, timer: Timer, case: Case, worker: str) -> None:
             _escalate(session, case, clock, item, action.to)
         elif action.action == "notify" and item is not None:
             notify(session, recipients_for_item(session, item), "sla_overdue",
-                   action.message or f"{case.business_key} {item.task_name} is overdue",
+                   action.message or f"{case.business_key} {item.task_name} 已超期",
                    case_id=case.id, work_item_id=item.id)
         elif action.action == "remind":
             _schedule_reminder(session, clock, action, now, 1)
@@ -135,7 +136,7 @@ def on_remind(session: Session, timer: Timer, case: Case, worker: str) -> None:
     clock.reminders_sent = n
     if item is not None:
         notify(session, recipients_for_item(session, item), "sla_reminder",
-               f"{case.business_key} {item.task_name} is overdue (reminder {n})",
+               f"{case.business_key} {item.task_name} 已超期（第 {n} 次提醒）",
                case_id=case.id, work_item_id=item.id)
     record(session, actor="system", action="sla_reminded", case_id=case.id, task_id=clock.work_item_id,
            task_name=item.task_name if item else None, details={"n": n, "worker": worker})

@@ -27,6 +27,7 @@ from engine.sla.clocks import (
 from engine.sla.models import Escalation, SlaClock, SlaExtension, Urging
 from engine.sla.notify import notify, recipients_for_item, users_with_role
 from engine.sla.process_owned import handled_by_process
+from engine.sla.wording import amount_in_words
 from engine.store.base import utcnow
 from engine.tasks.models import WorkItem
 
@@ -120,7 +121,7 @@ def request_extension(session: Session, case_id: int, actor: Actor, amount: floa
                                                 "reason": reason})
     deciders = users_with_role(session, "department_head", clock.department) or users_with_role(session, "supervisor")
     notify(session, deciders, "sla_extension_requested",
-           f"{case.business_key}: {actor.username} asks for {amount:g} {unit} more: {reason}",
+           f"{case.business_key}：{actor.username} 申请延期 {amount_in_words(amount, unit)}：{reason}",
            case_id=case.id, work_item_id=clock.work_item_id, created_by=actor.username)
     return extension
 
@@ -162,7 +163,8 @@ def decide_extension(session: Session, extension_id: int, actor: Actor, approve:
            task_id=extension.work_item_id, before={"due_at": before}, after={"due_at": after},
            details={"extension_id": extension.id, "amount": extension.amount, "unit": extension.unit, "note": note})
     notify(session, [extension.requested_by], f"sla_extension_{extension.status}",
-           f"extension of {extension.amount:g} {extension.unit} {extension.status}" + (f": {note}" if note else ""),
+           f"延期 {amount_in_words(extension.amount, extension.unit)}"
+           + ("已批准" if extension.status == "approved" else "被驳回") + (f"：{note}" if note else ""),
            case_id=extension.case_id, work_item_id=extension.work_item_id, created_by=actor.username)
     return extension
 

@@ -86,7 +86,9 @@ def test_escalation_to_the_department_head_is_audited_notified_and_acknowledged(
         fire_due(sla_db, "w1")
     with sla_db.transaction() as session:
         [escalation] = open_escalations(session, role="department_head", department="chengguan")
-        assert [n.kind for n in notifications_for(session, "head_cg")] == ["sla_escalation"]
+        [note] = notifications_for(session, "head_cg")
+        # Worded in the district's language with Shanghai time, as the head reads it.
+        assert note.kind == "sla_escalation" and note.message.endswith("已于 2026-10-12 16:00 超期")
         with pytest.raises(Forbidden):
             acknowledge_escalation(session, escalation.id, actor_for(session, "h1"))
         acknowledge_escalation(session, escalation.id, actor_for(session, "head_cg"))
