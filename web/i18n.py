@@ -8,11 +8,12 @@ translation.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, g, session
+from sqlalchemy.orm import Session
 
 from engine.config import settings
 from engine.forms.i18n import normalize_lang
@@ -74,22 +75,34 @@ STATUS_LABELS = {
 }
 
 
+def _label(texts: dict[str, str], code: str | None) -> str:
+    """A code's words in the current language; an unknown code shows as it is."""
+    return gettext(texts[code]) if code in texts else (code or "")
+
+
 def status_label(status: str | None) -> str:
-    return gettext(STATUS_LABELS[status]) if status in STATUS_LABELS else (status or "")
+    return _label(STATUS_LABELS, status)
+
+
+def _per_request(name: str, load: Callable[[Session], Any]) -> Any:
+    """A lookup table read once a request (the organisation, process names), kept on flask.g."""
+    found = g.get(name)
+    if found is None:
+        from web.db import transaction
+
+        with transaction(readonly=True) as db_session:
+            found = load(db_session)
+        setattr(g, name, found)
+    return found
 
 
 def unit_name(code: str | None) -> str:
-    """A department or grid cell's name in the current language; the organisation is read once a request."""
+    """A department or grid cell's name in the current language."""
     if not code:
         return ""
-    names = g.get("unit_names")
-    if names is None:
-        from engine.org.service import unit_names
-        from web.db import transaction
+    from engine.org.service import unit_names
 
-        with transaction(readonly=True) as session:
-            names = g.unit_names = unit_names(session)
-    zh, en = names.get(code, (code, code))
+    zh, en = _per_request("unit_names", unit_names).get(code, (code, code))
     return (zh if current_locale() == "zh" else en) or zh or code
 
 
@@ -97,14 +110,9 @@ def process_name(key: str | None) -> str:
     """A process key as its deployed name reads (``城区社会事件统一监管 Social-event supervision``)."""
     if not key:
         return ""
-    names = g.get("process_names")
-    if names is None:
-        from engine.definitions.service import process_names
-        from web.db import transaction
+    from engine.definitions.service import process_names
 
-        with transaction(readonly=True) as session:
-            names = g.process_names = process_names(session)
-    return names.get(key, key)
+    return _per_request("process_names", process_names).get(key, key)
 
 
 def duration(amount: float | None, unit: str | None) -> str:
@@ -137,7 +145,7 @@ ACTION_TEXTS = {
 
 
 def action_label(action: str | None) -> str:
-    return gettext(ACTION_TEXTS[action]) if action in ACTION_TEXTS else (action or "")
+    return _label(ACTION_TEXTS, action)
 
 
 # Notification kinds as their tag reads.
@@ -149,7 +157,7 @@ NOTIFICATION_TEXTS = {
 
 
 def notification_label(kind: str | None) -> str:
-    return gettext(NOTIFICATION_TEXTS[kind]) if kind in NOTIFICATION_TEXTS else (kind or "")
+    return _label(NOTIFICATION_TEXTS, kind)
 
 
 # Time-limit timers carry a generated English name; the page says what they are and for which task.
