@@ -171,6 +171,7 @@ ZH: dict[str, str] = {
     "Warning": "预警",
     "Limit": "到期",
     "Reminder": "提醒",
+    "System": "系统",
     # notification kinds
     "Nearly due": "临期",
     "Rule": "规则",

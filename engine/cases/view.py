@@ -16,6 +16,7 @@ from engine.definitions.models import ProcessVersion
 from engine.errors import Forbidden
 from engine.forms import FormDefinition
 from engine.org.access import Actor
+from engine.org.service import display_names
 from engine.runtime.versions import runtime_for
 from engine.tasks.models import WorkItem
 from engine.timers.models import Timer
@@ -42,6 +43,11 @@ class CaseView:
     # The version's forms in the order this case met them (start form, then its tasks'), then the rest:
     # the case page labels each data value with the field that asked for it.
     forms: list[FormDefinition] = field(default_factory=list)
+    # username -> display name for everyone the page names (timeline actors, assignees, who opened it).
+    people: dict[str, str] = field(default_factory=dict)
+
+    def person(self, username: str | None) -> str:
+        return self.people.get(username or "", username or "")
 
     @property
     def open_items(self) -> list[WorkItem]:
@@ -75,8 +81,10 @@ def case_view(session: Session, case_id: int, actor: Actor, history_limit: int =
             links.append(LinkedCase(other.id, other.business_key, other.title, other.status, link.kind,
                                     "to" if link.from_case_id == case.id else "from"))
     assert version is not None
-    return CaseView(case, version, items, history(session, case.id, limit=history_limit), timers, links,
-                    _forms_in_case_order(session, case, items))
+    events = history(session, case.id, limit=history_limit)
+    named = [case.opened_by, *(e.actor for e in events), *(i.assignee for i in items), *(i.completed_by for i in items)]
+    return CaseView(case, version, items, events, timers, links, _forms_in_case_order(session, case, items),
+                    display_names(session, named))
 
 
 def _forms_in_case_order(session: Session, case: Case, items: list[WorkItem]) -> list[FormDefinition]:

@@ -1,6 +1,8 @@
 """Load the organisation into the database and resolve users into Actors."""
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -111,3 +113,12 @@ def street_of(session: Session, grid_cell: str | None) -> str | None:
 def unit_names(session: Session) -> dict[str, tuple[str, str]]:
     """code -> (Chinese name, English name) for every unit; the table is small (streets to grid cells)."""
     return {code: (zh, en) for code, zh, en in session.execute(select(OrgUnit.code, OrgUnit.name_zh, OrgUnit.name_en))}
+
+
+def display_names(session: Session, usernames: Iterable[str | None]) -> dict[str, str]:
+    """username -> the name people know them by, for the given users only (a page names a handful)."""
+    wanted = {name for name in usernames if name}
+    if not wanted:
+        return {}
+    rows = session.execute(select(User.username, User.display_name).where(User.username.in_(wanted)))
+    return {username: shown or username for username, shown in rows}

@@ -58,6 +58,7 @@ def test_the_case_page_marks_the_current_step_and_shows_the_timeline(app, web_db
     html = client.get(f"/cases/{case_id}").get_data(as_text=True)
     assert 'data-current="[&#34;handle&#34;]"' in html
     assert "发起案件" in html and "生成任务" in html and "case_started" not in html
+    assert '<strong title="gw1">GW1</strong>' in html  # the actor by name, the username on hover
     assert "vendor/bpmn-js/bpmn-viewer.production.min.js" in html
     diagram = client.get(f"/cases/{case_id}/diagram.bpmn")
     assert diagram.status_code == 200 and b'id="handle"' in diagram.data
