@@ -1,7 +1,7 @@
 """Everything the dashboard page shows, read in one transaction: figures, lists and what awaits a decision."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
 from sqlalchemy import select
@@ -11,7 +11,7 @@ from engine.cases.models import Case
 from engine.dashboard.scope import departments_in_scope
 from engine.dashboard.trend import DayFigures, daily_trend
 from engine.org.access import Actor
-from engine.org.service import unit_names
+from engine.org.service import display_names, unit_names
 from engine.sla.models import SlaExtension, Urging
 from engine.sla.queries import (
     OverdueRow,
@@ -64,6 +64,11 @@ class Dashboard:
     urgings_by_department: dict[str | None, int]
     trend: list[DayFigures]
     department_names: dict[str, tuple[str, str]]
+    # username -> display name for the assignees, requesters and urgers the lists name.
+    people: dict[str, str] = field(default_factory=dict)
+
+    def person(self, username: str | None) -> str:
+        return self.people.get(username or "", username or "")
 
     @property
     def totals(self) -> dict[str, float | int | None]:
@@ -124,14 +129,18 @@ def dashboard(session: Session, actor: Actor, now: datetime, since: datetime, un
     if departments is not None:
         urgings = {d: n for d, n in urgings.items() if d in departments}
     names = {code: (zh, en or zh) for code, (zh, en) in unit_names(session).items()}
+    pending = _pending_extensions(session, departments)
+    decisions = _decision_tasks(session, actor, departments)
+    recent = _recent_urgings(session, since, departments)
+    named = [*(r.assignee for r in overdue), *(p.extension.requested_by for p in pending),
+             *(d.item.assignee for d in decisions), *(u.urging.urged_by for u in recent)]
     return Dashboard(
         since=since, until=until,
         departments=department_overview(session, now, since, until, departments=departments),
         steps=steps, overdue=overdue, overdue_total=overdue_total,
-        pending_extensions=_pending_extensions(session, departments),
-        decision_tasks=_decision_tasks(session, actor, departments),
-        recent_urgings=_recent_urgings(session, since, departments),
+        pending_extensions=pending, decision_tasks=decisions, recent_urgings=recent,
         urgings_by_department=urgings,
         trend=daily_trend(session, since, until, tz, departments),
         department_names=names,
+        people=display_names(session, named),
     )

@@ -148,6 +148,7 @@ def test_an_extension_is_approved_from_the_dashboard_and_the_deadline_moves(app,
     html = sup.get("/dashboard").get_data(as_text=True)
     assert f'data-extension="{extension_id}"' in html
     assert "2 个工作小时" in html and "working_hours" not in html  # in the limit's unit, as words
+    assert "<td>H_CG</td>" in html and "<td>h_cg</td>" not in html  # the requester as colleagues know them
     token = csrf_from(html)
     url = f"/dashboard/extensions/{extension_id}/decision"
     # Rejecting needs a reason: refused, still pending.
