@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from engine.cases.models import Case
 from engine.org.access import Actor, may_work
+from engine.org.service import display_names
 from engine.tasks.models import WorkItem
 from engine.tasks.queries import TaskFilter, list_tasks
 
@@ -17,6 +18,7 @@ class InboxRow:
     item: WorkItem
     case: Case
     can_work: bool
+    assignee_name: str | None = None  # the assignee's display name
 
 
 def inbox(session: Session, actor: Actor, flt: TaskFilter, limit: int = 50,
@@ -24,5 +26,7 @@ def inbox(session: Session, actor: Actor, flt: TaskFilter, limit: int = 50,
     items, total = list_tasks(session, actor, flt, limit=limit, offset=offset)
     case_ids = {item.case_id for item in items}
     cases = {c.id: c for c in session.scalars(select(Case).where(Case.id.in_(case_ids)))} if case_ids else {}
-    return [InboxRow(item, cases[item.case_id], item.status == "open" and may_work(actor, item))
+    names = display_names(session, (item.assignee for item in items))
+    return [InboxRow(item, cases[item.case_id], item.status == "open" and may_work(actor, item),
+                     names.get(item.assignee or ""))
             for item in items], total

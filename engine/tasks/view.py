@@ -14,7 +14,7 @@ from engine.cases.service import get_case
 from engine.errors import Forbidden, NotFound
 from engine.org.access import Actor, may_see, may_work
 from engine.org.models import User
-from engine.org.service import actor_from_user
+from engine.org.service import actor_from_user, display_names
 from engine.runtime.serialization import load_workflow
 from engine.runtime.versions import runtime_for
 from engine.tasks.models import WorkItem
@@ -27,6 +27,7 @@ class TaskView:
     form: Any | None  # engine.forms.FormDefinition
     values: dict[str, Any]
     can_work: bool
+    assignee_name: str | None = None  # the assignee's display name
 
 
 def authorised_item(session: Session, item_id: str, actor: Actor, to_work: bool = False) -> WorkItem:
@@ -62,7 +63,8 @@ def task_view(session: Session, item_id: str, actor: Actor) -> TaskView:
         done = session.scalars(select(AuditEvent).where(AuditEvent.task_id == item.id,
                                                         AuditEvent.action == "task_completed")).first()
         values = dict(done.after or {}) if done is not None else {}
-    return TaskView(item, case, form, values, item.status == "open" and may_work(actor, item))
+    assignee_name = display_names(session, [item.assignee]).get(item.assignee or "")
+    return TaskView(item, case, form, values, item.status == "open" and may_work(actor, item), assignee_name)
 
 
 def transfer_targets(session: Session, item: WorkItem, viewer: str | None = None) -> list[User]:
