@@ -95,7 +95,7 @@ def test_urging_from_the_dashboard_is_recorded_and_the_handler_reads_it_in_notif
 
     handler = signed_in(app, "h_cg")
     page = handler.get("/notifications").get_data(as_text=True)
-    assert "今日办结" in page
+    assert "今日办结" in page and "SUP:" in page and ">督办<" in page  # the urger by name, the kind in words
     token = csrf_from(page)
     # Somebody else cannot mark the handler's notification read.
     other = signed_in(app, "h_cg2")

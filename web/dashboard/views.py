@@ -11,6 +11,7 @@ from engine.dashboard.actions import decide, urge_case
 from engine.dashboard.scope import DASHBOARD_ROLES
 from engine.dashboard.view import dashboard
 from engine.errors import InvalidInput
+from engine.org.service import display_names
 from engine.sla.notify import mark_read, notifications_for
 from web.dashboard import bp
 from web.dashboard.charts import chart_data
@@ -78,7 +79,8 @@ def notifications() -> Any:
     show_all = request.args.get("all") == "1"
     with transaction(readonly=True) as session:
         rows = notifications_for(session, current_user().username, unread_only=not show_all, limit=100)
-    return render_template("dashboard/notifications.html", rows=rows, show_all=show_all)
+        senders = display_names(session, (n.created_by for n in rows))
+    return render_template("dashboard/notifications.html", rows=rows, show_all=show_all, senders=senders)
 
 
 @bp.post("/notifications/<int(max=2147483647):notification_id>/read")
