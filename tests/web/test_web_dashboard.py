@@ -194,3 +194,4 @@ def test_the_case_page_lists_a_limits_warning_by_task_and_its_deadline_once(app,
     html = signed_in(app, "sup").get(f"/cases/{case_id}").get_data(as_text=True)
     deadlines = html[html.index("时限</h2>"):]
     assert "预警 · " in deadlines and "到期 · " not in deadlines and "SLA" not in deadlines
+    assert "（城市管理和综合执法局）:" in deadlines  # whose deadline, when several departments work at once
