@@ -1,0 +1,70 @@
+"""Journey 4: a licence application at the service window (政务服务窗口), each step in the browser by the
+person it belongs to: the window staff enter the application and accept it, the reviewing department's
+handler gives its opinion, the window decides and the decision waits to be issued."""
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("playwright", reason="the playwright Python package is not installed")
+
+from browsertools import case_id_from, fill_form, flash_text, submit_form  # noqa: E402
+from playwright.sync_api import Page, expect  # noqa: E402
+from sqlalchemy import select  # noqa: E402
+
+from engine.cases.models import Case  # noqa: E402
+from engine.tasks.models import WorkItem  # noqa: E402
+
+TITLE = "浏览器测试：食品经营许可 南湖小馆"
+FOOD_MATERIALS = ["application_form", "business_licence", "id_card", "premises_layout", "food_safety_rules",
+                  "staff_health_certs"]
+
+
+def _work(journey, page: Page, business_key: str, values: dict, shot: str) -> None:
+    """From the inbox: open the case's task, claim it if nobody has, fill the form, complete."""
+    page.goto("/")
+    row = page.locator("tr", has=page.locator(f"a:text-is('{business_key}')")).first
+    expect(row).to_be_visible()
+    row.locator("a[href*='/tasks/']").first.click()
+    page.wait_for_url("**/tasks/**")
+    claim = page.locator("form[action$='/claim'] button[type=submit]")
+    if claim.count():
+        with page.expect_navigation():
+            claim.click()
+    fill_form(page, values)
+    journey.shot(page, shot)
+    submit_form(page)
+    assert "/cases/" in page.url, flash_text(page)
+
+
+def _open_steps(demo_db, case_id: int) -> set[tuple[str, str | None]]:
+    with demo_db.transaction(readonly=True) as session:
+        return set(session.execute(select(WorkItem.task_spec, WorkItem.department).where(
+            WorkItem.case_id == case_id, WorkItem.status == "open")))
+
+
+def test_an_application_is_accepted_reviewed_and_decided_at_the_window(journey, demo_db):
+    window = journey.sign_in("window1")
+    window.goto("/start")
+    window.locator("a[href$='/start/licensing']").click()
+    fill_form(window, {"title": TITLE, "applicant": "南湖小馆", "applicant_id": "92440303MA5G0Z9X9K",
+                       "contact_phone": "13800000001", "licence_type": "food_business",
+                       "materials_submitted": FOOD_MATERIALS})
+    journey.shot(window, "window-enters-application")
+    submit_form(window)
+    case_id = case_id_from(window.url)
+    with demo_db.transaction(readonly=True) as session:
+        business_key = session.get(Case, case_id).business_key
+    assert _open_steps(demo_db, case_id) == {("accept", None)}
+
+    _work(journey, window, business_key, {"acceptance_decision": "accept"}, "window-accepts")
+    assert _open_steps(demo_db, case_id) == {("review_task", "shijian")}
+
+    reviewer = journey.sign_in("shijian_h1")
+    _work(journey, reviewer, business_key, {"opinion": "approve", "comments": "现场布局符合要求"}, "department-reviews")
+    assert _open_steps(demo_db, case_id) == {("decide", None)}
+
+    _work(journey, window, business_key, {"licence_decision": "grant"}, "window-decides")
+    assert _open_steps(demo_db, case_id) == {("issue", None)}
+    expect(window.locator("#cg-case-fields")).to_contain_text("南湖小馆")
+    journey.shot(window, "case-waits-to-be-issued")
+    assert not journey.console_errors, journey.console_errors
