@@ -8,10 +8,10 @@ work item's creation and due time moved into the past) so dashboards show overdu
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,6 +27,7 @@ from engine.tasks.models import WorkItem
 from engine.tasks.service import claim, complete
 
 PROCESS = "social_event"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -227,19 +228,30 @@ def _exists(session: Session, case: DemoCase) -> bool:
                                                  Case.opened_by == _reporter(case))).first() is not None
 
 
-def seed_demo_cases(db: Database) -> int:
-    """Seed realistic cases in different steps; returns how many were started. Idempotent."""
-    started = 0
+def seed_each(db: Database, process_key: str, entries: Iterable[T], seeded: Callable[[Session, T], bool],
+              create: Callable[[Session, T], None]) -> int:
+    """Create each demo entry not yet there, one transaction each; returns how many were created. Nothing
+    happens while the process is not deployed."""
     with db.transaction(readonly=True) as session:
-        if latest_version(session, PROCESS) is None:
+        if latest_version(session, process_key) is None:
             return 0
-    for case in CASES:
+    started = 0
+    for entry in entries:
         with db.transaction() as session:
-            if _exists(session, case):
+            if seeded(session, entry):
                 continue
-            created = start_case(session, PROCESS, _report(case), actor_for(session, _reporter(case)))
-            PATHS[case.path](Driver(session, created.id), case)
-            if case.age_days:
-                _age(session, created.id, case.age_days)
+            create(session, entry)
             started += 1
     return started
+
+
+def _create(session: Session, case: DemoCase) -> None:
+    created = start_case(session, PROCESS, _report(case), actor_for(session, _reporter(case)))
+    PATHS[case.path](Driver(session, created.id), case)
+    if case.age_days:
+        _age(session, created.id, case.age_days)
+
+
+def seed_demo_cases(db: Database) -> int:
+    """Seed realistic cases in different steps; returns how many were started. Idempotent."""
+    return seed_each(db, PROCESS, CASES, _exists, _create)

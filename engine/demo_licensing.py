@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from engine.cases.models import Case
 from engine.cases.service import start_case
-from engine.definitions.service import latest_version
+from engine.demo import seed_each
 from engine.org.service import actor_for
 from engine.store.database import Database
 from engine.tasks.models import WorkItem
@@ -118,17 +118,16 @@ def _application(demo: DemoApplication) -> dict[str, Any]:
             "contact_phone": "13800000000", "licence_type": demo.licence_type, "materials_submitted": materials}
 
 
+def _seeded(session: Session, demo: DemoApplication) -> bool:
+    return session.scalars(select(Case.id).where(Case.process_key == PROCESS, Case.title == demo.title)).first() \
+        is not None
+
+
+def _create(session: Session, demo: DemoApplication) -> None:
+    created = start_case(session, PROCESS, _application(demo), actor_for(session, WINDOW))
+    PATHS[demo.path](Desk(session, created.id))
+
+
 def seed_demo_applications(db: Database) -> int:
     """Seed applications at each stage of the statutory path; returns how many were started. Idempotent."""
-    started = 0
-    with db.transaction(readonly=True) as session:
-        if latest_version(session, PROCESS) is None:
-            return 0
-    for demo in APPLICATIONS:
-        with db.transaction() as session:
-            if session.scalars(select(Case.id).where(Case.process_key == PROCESS, Case.title == demo.title)).first():
-                continue
-            created = start_case(session, PROCESS, _application(demo), actor_for(session, WINDOW))
-            PATHS[demo.path](Desk(session, created.id))
-            started += 1
-    return started
+    return seed_each(db, PROCESS, APPLICATIONS, _seeded, _create)

@@ -41,3 +41,24 @@ def case_id_from(url: str) -> int:
     match = re.search(r"/cases/(\d+)", url)
     assert match, f"not a case page: {url}"
     return int(match.group(1))
+
+
+def open_from_inbox(page: Page, business_key: str) -> None:
+    """The person's inbox lists the case's task among what they may claim (or have claimed): open it."""
+    page.goto("/")
+    row = page.locator("tr", has=page.locator(f"a:text-is('{business_key}')")).first
+    row.wait_for()
+    row.locator("a[href*='/tasks/']").first.click()
+    page.wait_for_url("**/tasks/**")
+
+
+def claim_and_complete(journey: Any, page: Page, values: dict[str, Any], shot: str) -> None:
+    """On an open task page: claim it if nobody has, fill the form, complete; the case page follows."""
+    claim = page.locator("form[action$='/claim'] button[type=submit]")
+    if claim.count():
+        with page.expect_navigation():
+            claim.click()
+    fill_form(page, values)
+    journey.shot(page, shot)
+    submit_form(page)
+    assert "/cases/" in page.url, flash_text(page)

@@ -7,7 +7,7 @@ import pytest
 
 pytest.importorskip("playwright", reason="the playwright Python package is not installed")
 
-from browsertools import case_id_from, fill_form, flash_text, submit_form  # noqa: E402
+from browsertools import case_id_from, claim_and_complete, fill_form, submit_form  # noqa: E402
 from playwright.sync_api import Page, expect  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
@@ -20,14 +20,7 @@ ALARM = {"title": "浏览器测试：燃气泄漏 东门路", "incident_type": "
 
 def _work(journey, page: Page, task_url: str, values: dict, shot: str) -> None:
     page.goto(task_url)
-    claim = page.locator("form[action$='/claim'] button[type=submit]")
-    if claim.count():
-        with page.expect_navigation():
-            claim.click()
-    fill_form(page, values)
-    journey.shot(page, shot)
-    submit_form(page)
-    assert "/cases/" in page.url, flash_text(page)
+    claim_and_complete(journey, page, values, shot)
 
 
 def _open(demo_db, case_id: int) -> dict[tuple[str, str | None], str]:

@@ -7,7 +7,7 @@ import pytest
 
 pytest.importorskip("playwright", reason="the playwright Python package is not installed")
 
-from browsertools import case_id_from, fill_form, flash_text, submit_form  # noqa: E402
+from browsertools import case_id_from, claim_and_complete, fill_form, open_from_inbox, submit_form  # noqa: E402
 from playwright.sync_api import Page, expect  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
@@ -20,20 +20,8 @@ FOOD_MATERIALS = ["application_form", "business_licence", "id_card", "premises_l
 
 
 def _work(journey, page: Page, business_key: str, values: dict, shot: str) -> None:
-    """From the inbox: open the case's task, claim it if nobody has, fill the form, complete."""
-    page.goto("/")
-    row = page.locator("tr", has=page.locator(f"a:text-is('{business_key}')")).first
-    expect(row).to_be_visible()
-    row.locator("a[href*='/tasks/']").first.click()
-    page.wait_for_url("**/tasks/**")
-    claim = page.locator("form[action$='/claim'] button[type=submit]")
-    if claim.count():
-        with page.expect_navigation():
-            claim.click()
-    fill_form(page, values)
-    journey.shot(page, shot)
-    submit_form(page)
-    assert "/cases/" in page.url, flash_text(page)
+    open_from_inbox(page, business_key)
+    claim_and_complete(journey, page, values, shot)
 
 
 def _open_steps(demo_db, case_id: int) -> set[tuple[str, str | None]]:

@@ -9,8 +9,8 @@ import pytest
 
 pytest.importorskip("playwright", reason="the playwright Python package is not installed")
 
-from browsertools import case_id_from, fill_form, flash_text, submit_form  # noqa: E402
-from playwright.sync_api import Page, expect  # noqa: E402
+from browsertools import case_id_from, claim_and_complete, fill_form, open_from_inbox, submit_form  # noqa: E402
+from playwright.sync_api import Page  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from engine.cases.models import Case  # noqa: E402
@@ -21,25 +21,9 @@ CELL = "S01C01G01"
 TITLE = "浏览器测试：桂园路井盖松动"
 
 
-def _open_task_from_inbox(page: Page, business_key: str) -> None:
-    """The person's inbox lists the case's task among what they may claim (or have claimed): open it."""
-    page.goto("/")
-    row = page.locator("tr", has=page.locator(f"a:text-is('{business_key}')")).first
-    expect(row).to_be_visible()
-    row.locator("a[href*='/tasks/']").first.click()
-    page.wait_for_url("**/tasks/**")
-
-
 def _claim_and_complete(journey, page: Page, business_key: str, values: dict, shot: str) -> None:
-    _open_task_from_inbox(page, business_key)
-    claim = page.locator("form[action$='/claim'] button[type=submit]")
-    if claim.count():
-        with page.expect_navigation():
-            claim.click()
-    fill_form(page, values)
-    journey.shot(page, shot)
-    submit_form(page)
-    assert "/cases/" in page.url, flash_text(page)
+    open_from_inbox(page, business_key)
+    claim_and_complete(journey, page, values, shot)
 
 
 def _open_task(demo_db, case_id: int) -> WorkItem:
