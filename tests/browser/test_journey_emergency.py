@@ -15,7 +15,8 @@ from engine.cases.models import Case  # noqa: E402
 from engine.tasks.models import WorkItem  # noqa: E402
 
 ALARM = {"title": "浏览器测试：燃气泄漏 东门路", "incident_type": "gas_leak", "casualties": "0",
-         "people_affected": "30", "location_class": "residential", "location": "东门路 12 号"}
+         "people_affected": "30", "location_class": "residential", "location": "东门路 12 号",
+         "grid_cell": "S03C01G01"}
 
 
 def _work(journey, page: Page, task_url: str, values: dict, shot: str) -> None:
