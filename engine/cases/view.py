@@ -17,7 +17,8 @@ from engine.errors import Forbidden
 from engine.forms import FormDefinition
 from engine.org.access import Actor
 from engine.org.service import display_names
-from engine.runtime.versions import runtime_for
+from engine.runtime.parsing import spiff_properties
+from engine.runtime.versions import VersionRuntime, runtime_for
 from engine.tasks.models import WorkItem
 from engine.timers.models import Timer
 
@@ -89,10 +90,18 @@ def case_view(session: Session, case_id: int, actor: Actor, history_limit: int =
 
 def _forms_in_case_order(session: Session, case: Case, items: list[WorkItem]) -> list[FormDefinition]:
     runtime = runtime_for(session, case.process_version_id)
-    keys = [start_form_key(runtime), *(item.form_key for item in items), *sorted(runtime.forms)]
+    # Only this process's forms: the deployment holds every family's, and another family's field of the
+    # same name (a category, a grid cell) must not label this case's value.
+    keys = [start_form_key(runtime), *(item.form_key for item in items), *sorted(_process_form_keys(runtime))]
     ordered: dict[str, FormDefinition] = {}
     for key in keys:
         form = runtime.form(key)
         if form is not None and key not in ordered:
             ordered[key] = form
     return list(ordered.values())
+
+
+def _process_form_keys(runtime: VersionRuntime) -> set[str]:
+    specs = [runtime.parsed.spec, *runtime.parsed.subprocess_specs.values()]
+    return {key for spec in specs for task in spec.task_specs.values()
+            if (key := spiff_properties(task).get("formKey"))}

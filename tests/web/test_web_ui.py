@@ -119,3 +119,17 @@ def test_a_process_value_of_another_type_than_the_form_field_is_not_shown_under_
     assert [f.name for f in data.fields] == ["hours"]
     assert data.other == {"agencies": {"police": {"status": "dispatched"}}, "note": "x"}
     assert case_data([form], {"hours": True}).fields == []  # a flag is not a number
+
+
+def test_the_case_page_labels_data_only_with_its_own_processs_forms(app, web_db):
+    from engine.cases.service import start_case
+    from engine.org.access import system_actor
+
+    with web_db.transaction() as session:
+        case_id = start_case(session, "licensing", {
+            "title": "食品经营许可 测试面馆", "applicant": "测试面馆", "applicant_id": "92440303MA5G0T1X1K",
+            "licence_type": "food_business", "materials_submitted": ["application_form"]}, system_actor()).id
+    html = signed_in(app, "sup").get(f"/cases/{case_id}").get_data(as_text=True)
+    fields = html[html.index('id="cg-case-fields"'):html.index("</dl>", html.index('id="cg-case-fields"'))]
+    # The process copies the licence type to `category`; other families' forms ask a `category` too.
+    assert "测试面馆" in fields and "food_business" not in fields
