@@ -167,13 +167,13 @@ def _actor(session: Any, username: str) -> Any:
 @click.option("--json", "as_json", is_flag=True)
 @reports_errors
 def start(process_key: str, data: str, username: str, version: int | None, as_json: bool) -> None:
-    """Start a case."""
-    from engine.cases.service import start_case
+    """Start a case (as --user: only if the start event lets that user start it)."""
+    from engine.cases.starting import start_as
     from engine.tasks.models import WorkItem
 
     db = _db()
     with db.transaction() as session:
-        case = start_case(session, process_key, json.loads(data), _actor(session, username), version=version)
+        case = start_as(session, process_key, json.loads(data), _actor(session, username), version=version)
         items = session.query(WorkItem).filter_by(case_id=case.id, status="open").all()
         payload = {"case_id": case.id, "business_key": case.business_key, "status": case.status,
                    "tasks": [_item_dict(i) for i in items]}

@@ -46,3 +46,18 @@ def test_start_tasks_and_complete_speak_json_and_report_errors_in_one_line(cli):
     assert twice.returncode != 0 and twice.stderr.count("\n") == 1 and "conflict" in twice.stderr
     bad = cli("start", "sample_loop", "--data", "{not json")
     assert bad.returncode != 0 and "Traceback" not in bad.stderr
+
+
+def test_start_as_a_user_obeys_who_may_start_the_process(cli):
+    assert cli("init", "--demo").returncode == 0
+    report = json.dumps({"title": "命令行上报测试", "category": "0102", "grid_cell": "S03C01G01",
+                         "address": "湖贝路1号", "description": "路口垃圾堆放两天", "report_channel": "hotline",
+                         "caller_name": "市民", "caller_phone": "13900000000"})
+    refused = cli("start", "social_event", "--data", report, "--user", "chengguan_h1")
+    # A handler is not among the report's starters (grid workers, hotline, dispatchers): one line, nothing made.
+    assert refused.returncode != 0 and refused.stderr.count("\n") == 1 and "Traceback" not in refused.stderr
+    assert "grid_worker, hotline" in refused.stderr
+    before = json.loads(cli("tasks", "--json").stdout)
+    started = cli("start", "social_event", "--data", report, "--user", "hotline1", "--json")
+    assert started.returncode == 0, started.stderr
+    assert len(json.loads(cli("tasks", "--json").stdout)) == len(before) + 1
