@@ -37,9 +37,10 @@ def initialise(db: Database, root: Path, demo: bool = False) -> InitReport:
         seed_calendar(session, root)
     if demo:
         from engine.demo import seed_demo_cases
+        from engine.demo_emergency import seed_demo_incidents
         from engine.demo_licensing import seed_demo_applications
 
-        report.demo_cases = seed_demo_cases(db) + seed_demo_applications(db)
+        report.demo_cases = seed_demo_cases(db) + seed_demo_applications(db) + seed_demo_incidents(db)
     return report
 
 

@@ -14,6 +14,7 @@ from engine.config import PROJECT_ROOT
 from engine.decisions import parse_dmn
 from engine.definitions.bundle import load_root
 from engine.definitions.service import list_versions
+from engine.demo_emergency import ALARMS, seed_demo_incidents
 from engine.demo_licensing import APPLICATIONS, seed_demo_applications
 from engine.org.access import Actor
 from engine.org.config import OrgConfig, organisation_from_files
@@ -83,3 +84,15 @@ def test_the_demo_has_licensing_applications_at_each_stage_worked_by_the_demo_us
     assert {("review_task", d) for d in ("shizheng", "jiaotong", "gongan", "shijian")} <= steps
     assert {"window1", "shijian_h1", "zhujian_h1"} <= done_by
     assert seed_demo_applications(db) == 0
+
+
+def test_the_demo_duty_desk_has_taken_alarms_whose_agencies_are_waiting_to_acknowledge(db: Database) -> None:
+    initialise(db, PROJECT_ROOT, demo=True)
+    with db.transaction(readonly=True) as session:
+        taken = set(session.scalars(select(Case.title).where(Case.process_key == "emergency_linkage",
+                                                             Case.opened_by == "duty1")))
+        waiting = set(session.scalars(select(WorkItem.department).join(Case, Case.id == WorkItem.case_id).where(
+            Case.opened_by == "duty1", WorkItem.task_spec == "agency_acknowledge", WorkItem.status == "open")))
+    assert taken == {alarm["title"] for alarm in ALARMS}
+    assert "xiaofang" in waiting  # the fire brigade has the fire's 接警确认 in its inbox
+    assert seed_demo_incidents(db) == 0

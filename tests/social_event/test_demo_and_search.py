@@ -12,6 +12,7 @@ from engine.cases.models import Case
 from engine.cases.queries import CaseSearch, search_cases
 from engine.config import PROJECT_ROOT
 from engine.demo import CASES, seed_demo_cases
+from engine.demo_emergency import ALARMS
 from engine.demo_licensing import APPLICATIONS
 from engine.errors import InvalidInput
 from engine.org.models import OrgUnit, User
@@ -53,7 +54,7 @@ def test_init_demo_from_the_command_line_is_idempotent(db: Database, monkeypatch
     monkeypatch.setattr(cli, "settings", lambda: config.load_settings({"CASEGRID_DEFINITIONS": str(PROJECT_ROOT)}))
     first = CliRunner().invoke(cli.main, ["init", "--demo"])
     assert first.exit_code == 0, first.output
-    assert f"demo cases: {len(CASES) + len(APPLICATIONS)}" in first.output
+    assert f"demo cases: {len(CASES) + len(APPLICATIONS) + len(ALARMS)}" in first.output
     second = CliRunner().invoke(cli.main, ["init", "--demo"])
     assert second.exit_code == 0 and "demo cases: 0" in second.output
 
