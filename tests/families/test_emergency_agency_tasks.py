@@ -15,12 +15,13 @@ from engine.definitions.bundle import load_root
 from engine.errors import NotFound
 from engine.org.access import Actor, may_see, may_work
 from engine.org.config import OrgConfig, organisation_from_files
-from engine.sla.models import Escalation, Notification, SlaClock
+from engine.sla.models import Escalation, Notification
 from engine.store.database import Database
 from engine.tasks.models import WorkItem
 from engine.tasks.queries import TaskFilter, list_tasks
 from engine.tasks.service import complete
 from tests.families.helpers import DUTY, T0, case_row, fire, message, open_items, start_incident
+from tests.sla.helpers import item_of, sole_clock_of
 
 # The departments rules/emergency_agency_limits.dmn sends each agency to (street office: the cell's street).
 DEPARTMENT = {"police": "gongan", "gas": "ranqi", "fire": "xiaofang", "medical": "jijiu", "street_office": "jd_S03"}
@@ -46,18 +47,6 @@ def agency_work(db: Database, case_id: int, agency: str, task_spec: str, data: d
         complete(session, item.id, data, officer(agency))
 
 
-def item(db: Database, item_id: str) -> WorkItem:
-    with db.transaction(readonly=True) as session:
-        found = session.get(WorkItem, item_id)
-        session.expunge(found)
-        return found
-
-
-def clock_of(db: Database, item_id: str) -> SlaClock:
-    with db.transaction(readonly=True) as session:
-        found = session.scalars(select(SlaClock).where(SlaClock.work_item_id == item_id)).one()
-        session.expunge(found)
-        return found
 
 
 def test_dispatching_n_agencies_opens_n_acknowledge_tasks_one_per_agency_for_its_duty_officers(deployed_db, clock):
@@ -97,7 +86,7 @@ def test_an_agency_that_acknowledges_in_its_inbox_is_acknowledged_on_the_inciden
 def test_each_agency_task_runs_on_its_own_agencys_minutes_from_the_dispatch(deployed_db, clock):
     case_id = start_incident(deployed_db)
     items = agency_items(deployed_db, case_id)
-    police, gas = clock_of(deployed_db, items["gongan"].id), clock_of(deployed_db, items["ranqi"].id)
+    police, gas = sole_clock_of(deployed_db, items["gongan"].id), sole_clock_of(deployed_db, items["ranqi"].id)
     assert (police.policy_key, police.unit, police.limit_amount) == ("emergency.agency_acknowledge", "minutes", 1)
     assert (gas.policy_key, gas.unit, gas.limit_amount) == ("emergency.agency_acknowledge", "minutes", 5)
     assert items["gongan"].due_at == T0 + timedelta(minutes=1)
@@ -106,7 +95,7 @@ def test_each_agency_task_runs_on_its_own_agencys_minutes_from_the_dispatch(depl
     clock.shift(timedelta(minutes=3))
     agency_work(deployed_db, case_id, "gas", "agency_acknowledge", {"officer": "吴强"})
     arrive = agency_items(deployed_db, case_id, "agency_arrive")["ranqi"]
-    assert clock_of(deployed_db, arrive.id).policy_key == "emergency.agency_arrive"
+    assert sole_clock_of(deployed_db, arrive.id).policy_key == "emergency.agency_arrive"
     assert arrive.due_at == T0 + timedelta(minutes=30)
 
 
@@ -117,9 +106,9 @@ def test_a_late_acknowledgement_breaches_that_agencys_clock_only(deployed_db, cl
     agency_work(deployed_db, case_id, "gas", "agency_acknowledge", {"officer": "吴强"})
     clock.move_to(T0 + timedelta(minutes=1, seconds=1))
     fire(deployed_db)
-    assert item(deployed_db, items["gongan"].id).sla_state == "overdue"
+    assert item_of(deployed_db, items["gongan"].id).sla_state == "overdue"
     gas_arrive = agency_items(deployed_db, case_id, "agency_arrive")["ranqi"]
-    assert item(deployed_db, gas_arrive.id).sla_state == "on_time"
+    assert item_of(deployed_db, gas_arrive.id).sla_state == "on_time"
     with deployed_db.transaction(readonly=True) as session:
         escalated = {e.work_item_id for e in session.scalars(select(Escalation).where(Escalation.case_id == case_id))}
     assert escalated == {items["gongan"].id}
@@ -132,13 +121,13 @@ def test_an_arrival_message_withdraws_the_matching_agencys_open_task_and_no_othe
     case_id = start_incident(deployed_db)
     items = agency_items(deployed_db, case_id)
     message(deployed_db, case_id, "agency_arrived", {"agency": "gas"})
-    assert item(deployed_db, items["ranqi"].id).status == "withdrawn"
-    assert item(deployed_db, items["gongan"].id).status == "open"
+    assert item_of(deployed_db, items["ranqi"].id).status == "withdrawn"
+    assert item_of(deployed_db, items["gongan"].id).status == "open"
     assert agency_items(deployed_db, case_id, "agency_arrive") == {}  # on scene already: nothing left to report
     assert case_row(deployed_db, case_id).data["agencies"]["gas"]["status"] == "on_scene"
     # An acknowledgement by message moves the agency's work on to its arrival, for that agency only.
     message(deployed_db, case_id, "agency_acknowledged", {"agency": "police"})
-    assert item(deployed_db, items["gongan"].id).status == "withdrawn"
+    assert item_of(deployed_db, items["gongan"].id).status == "withdrawn"
     assert set(agency_items(deployed_db, case_id, "agency_arrive")) == {"gongan"}
     message(deployed_db, case_id, "agency_finished", {"agency": "police"})
     assert agency_items(deployed_db, case_id, "agency_arrive") == {}

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
-import time_machine
 from sqlalchemy import select
 
 from engine.calendar.helpers import statutory_deadline
-from engine.sla.models import Escalation, SlaCasePause, SlaClock, SlaExtension
+from engine.sla.models import Escalation, SlaCasePause, SlaExtension
 from engine.sla.queries import at_risk_items, overdue_items, step_overview
 from engine.store.database import Database
 from engine.tasks.models import WorkItem
@@ -19,6 +17,7 @@ from tests.families.helpers import (
     DUTY,
     GAS_LEAK,
     HEAD,
+    T0,
     WINDOW,
     case_row,
     fire,
@@ -28,22 +27,12 @@ from tests.families.helpers import (
     start_incident,
     work,
 )
-from tests.families.test_licensing import FOOD, SHANGHAI, T0, accept, apply, review_all
+from tests.families.test_licensing import FOOD, SHANGHAI, accept, apply, review_all
+from tests.sla.helpers import sole_clock_of
 
 GRADE_II_GAS_LEAK = {**GAS_LEAK, "casualties": 11}
 
 
-@pytest.fixture
-def clock():
-    with time_machine.travel(T0, tick=False) as traveller:
-        yield traveller
-
-
-def clock_of(db: Database, item_id: str) -> SlaClock:
-    with db.transaction(readonly=True) as session:
-        found = session.scalars(select(SlaClock).where(SlaClock.work_item_id == item_id)).one()
-        session.expunge(found)
-        return found
 
 
 def sla_state(db: Database, item_id: str) -> str:
@@ -59,7 +48,7 @@ def bpmn_timer_due(db: Database, case_id: int, name_prefix: str) -> datetime:
 def test_acceptance_is_at_risk_at_80_percent_and_its_sla_deadline_is_the_deemed_acceptance_instant(deployed_db, clock):
     case_id = apply(deployed_db)
     item = item_named(deployed_db, case_id, "accept")
-    sla = clock_of(deployed_db, item.id)
+    sla = sole_clock_of(deployed_db, item.id)
     deemed = bpmn_timer_due(deployed_db, case_id, "视为受理")
     assert sla.policy_key == "licensing.accept" and sla.counting == "statutory"
     # One deadline: the work item shows the clock's, and the deemed-acceptance timer acts at that instant.
@@ -85,7 +74,7 @@ def test_department_review_limits_are_each_departments_own_review_days_from_the_
     # rules/licensing_review.dmn: 住建 15 working days, 消防 10, each counted from acceptance.
     assert {d: due for d, (due, _) in reviews.items()} == {"zhujian": statutory_deadline(T0, 15),
                                                            "xiaofang": statutory_deadline(T0, 10)}
-    assert clock_of(deployed_db, reviews["zhujian"][1]).limit_amount == 15
+    assert sole_clock_of(deployed_db, reviews["zhujian"][1]).limit_amount == 15
 
 
 def test_time_not_counted_before_the_decision_opens_moves_its_sla_deadline_by_the_paused_working_days(
@@ -96,7 +85,7 @@ def test_time_not_counted_before_the_decision_opens_moves_its_sla_deadline_by_th
     clock.shift(timedelta(days=2))  # the inspection touches Tue, Wed, Thu: three working days not counted
     work(deployed_db, case_id, "inspection", {"inspection_finding": "现场符合要求"}, reviewer("shijian"))
     decide = item_named(deployed_db, case_id, "decide")
-    sla = clock_of(deployed_db, decide.id)
+    sla = sole_clock_of(deployed_db, decide.id)
     # No clock ran during the inspection; the decision clock (from acceptance) takes the case's pause over.
     assert sla.started_at == T0 and len(sla.pauses) == 1
     assert decide.due_at == sla.due_at == statutory_deadline(T0, 23)
@@ -138,7 +127,7 @@ def test_the_heads_approved_extension_moves_the_decision_deadline_ten_working_da
     with deployed_db.transaction(readonly=True) as session:
         assert session.get(SlaExtension, asked.id).status == "approved"
     decide = item_named(deployed_db, case_id, "decide")
-    assert clock_of(deployed_db, decide.id).extension_amount == 10
+    assert sole_clock_of(deployed_db, decide.id).extension_amount == 10
     assert decide.due_at == statutory_deadline(T0, 30) == bpmn_timer_due(deployed_db, case_id, "决定期限届满")
 
 
@@ -161,7 +150,7 @@ def test_issue_is_due_ten_working_days_after_the_decision_by_its_sla_clock(deplo
     clock.shift(timedelta(days=1))
     work(deployed_db, case_id, "decide", {"licence_decision": "grant"}, WINDOW)
     issue = item_named(deployed_db, case_id, "issue")
-    assert clock_of(deployed_db, issue.id).policy_key == "licensing.issue"
+    assert sole_clock_of(deployed_db, issue.id).policy_key == "licensing.issue"
     assert issue.due_at == statutory_deadline(T0 + timedelta(days=1), 10)
 
 
@@ -170,7 +159,7 @@ def test_a_grade_ii_phone_report_is_overdue_after_15_wall_clock_minutes_and_esca
         deployed_db, clock):
     case_id = start_incident(deployed_db, GRADE_II_GAS_LEAK)
     phone = item_named(deployed_db, case_id, "phone_report")
-    sla = clock_of(deployed_db, phone.id)
+    sla = sole_clock_of(deployed_db, phone.id)
     assert (sla.policy_key, sla.unit, sla.limit_amount) == ("emergency.phone_report", "minutes", 15)
     assert phone.due_at == T0 + timedelta(minutes=15)
     clock.move_to(T0 + timedelta(minutes=12, seconds=1))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-import time_machine
 from sqlalchemy import select
 
 from engine.audit.models import AuditEvent
@@ -14,6 +13,7 @@ from engine.cases.service import start_case
 from engine.errors import InvalidInput, ScriptFailed
 from tests.families.helpers import (
     HEAD,
+    T0,
     WINDOW,
     case_row,
     fire,
@@ -24,7 +24,6 @@ from tests.families.helpers import (
     work,
 )
 
-T0 = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # Tue 24 Nov 2026, 10:00 in Shanghai
 SHANGHAI = timedelta(hours=8)
 FOOD = {"title": "食品经营许可 张记面馆", "applicant": "张记面馆", "applicant_id": "91440300MA5XXXXX1",
         "licence_type": "food_business",
@@ -32,11 +31,6 @@ FOOD = {"title": "食品经营许可 张记面馆", "applicant": "张记面馆",
                                 "food_safety_rules", "staff_health_certs"]}
 OFFICER = reviewer("zhengwu")
 
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(T0, tick=False) as traveller:
-        yield traveller
 
 
 def apply(db, data=FOOD) -> int:

@@ -27,9 +27,23 @@ def open_item(db: Database, case_id: int) -> WorkItem:
 
 
 def clock_of(db: Database, item_id: str) -> SlaClock:
+    """The item's current clock (the newest: a staged limit leaves one row per stage)."""
     with db.transaction(readonly=True) as session:
         return session.scalars(select(SlaClock).where(SlaClock.work_item_id == item_id)
                                .order_by(SlaClock.id.desc()).limit(1)).one()
+
+
+def sole_clock_of(db: Database, item_id: str) -> SlaClock:
+    """The item's clock, which must be its only one (a limit without stages)."""
+    with db.transaction(readonly=True) as session:
+        return session.scalars(select(SlaClock).where(SlaClock.work_item_id == item_id)).one()
+
+
+def item_of(db: Database, item_id: str) -> WorkItem:
+    with db.transaction(readonly=True) as session:
+        found = session.get(WorkItem, item_id)
+        assert found is not None, f"no work item {item_id}"
+        return found
 
 
 def complete_item(db: Database, item_id: str, user: str = "h1", data: dict[str, Any] | None = None) -> None:

@@ -22,6 +22,7 @@ from engine.tasks.models import WorkItem
 from engine.tasks.service import claim
 from engine.tasks.stages import advance_stage_for_task, task_stage
 from engine.timers.service import fire_due
+from tests.sla.helpers import clock_of, item_of
 
 from .helpers import act, actions, case_row, only_item, open_items, start
 
@@ -46,20 +47,6 @@ def _dispatched(db: Database, at: datetime, category: str = "0101", **dispatch: 
     return case_id
 
 
-def _clock(db: Database, item_id: str) -> SlaClock:
-    """The item's current clock (the newest: a staged limit leaves one row per stage)."""
-    with db.transaction(readonly=True) as session:
-        clock = session.scalars(select(SlaClock).where(SlaClock.work_item_id == item_id)
-                                .order_by(SlaClock.id.desc())).first()
-        session.expunge(clock)
-        return clock
-
-
-def _item(db: Database, item_id: str) -> WorkItem:
-    with db.transaction(readonly=True) as session:
-        item = session.get(WorkItem, item_id)
-        session.expunge(item)
-        return item
 
 
 def _claim(db: Database, item_id: str, username: str = HANDLER) -> None:
@@ -78,7 +65,7 @@ def _stage_done(db: Database, item_id: str, at: datetime, username: str = HANDLE
 def test_handling_an_illegal_structure_starts_the_stop_work_stage_with_4_working_hours(deployed_db: Database) -> None:
     case_id = _dispatched(deployed_db, sh(2026, 10, 12, 10, 0))
     handle = only_item(deployed_db, case_id, "handle")
-    clock = _clock(deployed_db, handle.id)
+    clock = clock_of(deployed_db, handle.id)
     assert (clock.policy_key, clock.stage, clock.stage_name) == ("social_event.disposal_0101", 0, "停工")
     assert (clock.limit_amount, clock.unit, clock.started_at) == (4, "working_hours", sh(2026, 10, 12, 10, 0))
     assert handle.due_at == clock.due_at == sh(2026, 10, 12, 16, 0)  # 10-12, 14-16
@@ -94,14 +81,14 @@ def test_each_stage_counts_from_the_moment_the_one_before_was_done_in_working_ti
     with time_machine.travel(sh(2026, 9, 29, 11, 0), tick=False):
         act(deployed_db, handle.id, HANDLER, {"handle_decision": "accept"})
     feedback = only_item(deployed_db, case_id, "feedback")
-    assert (_clock(deployed_db, feedback.id).stage_name, feedback.due_at) == ("停工", sh(2026, 9, 29, 16, 0))
+    assert (clock_of(deployed_db, feedback.id).stage_name, feedback.due_at) == ("停工", sh(2026, 9, 29, 16, 0))
     _claim(deployed_db, feedback.id)
     penalty = _stage_done(deployed_db, feedback.id, sh(2026, 9, 29, 15, 0), note="已责令停工")
     # 7 working days from Tue 29 Sep 15:00: Wed 30 Sep, (1-7 Oct holiday), Thu 8, Fri 9, Sat 10 (调休 workday),
     # Mon 12, Tue 13, Wed 14 Oct 15:00.
     assert (penalty.stage_name, penalty.limit_amount, penalty.unit) == ("处罚", 7, "working_days")
     assert (penalty.started_at, penalty.due_at) == (sh(2026, 9, 29, 15, 0), sh(2026, 10, 14, 15, 0))
-    assert _item(deployed_db, feedback.id).due_at == sh(2026, 10, 14, 15, 0)
+    assert item_of(deployed_db, feedback.id).due_at == sh(2026, 10, 14, 15, 0)
     demolition = _stage_done(deployed_db, feedback.id, sh(2026, 10, 13, 10, 0))
     # 20 working days from Tue 13 Oct 10:00: 14-16, 19-23, 26-30 Oct, 2-6, 9-10 Nov → Tue 10 Nov 10:00.
     assert (demolition.stage_name, demolition.limit_amount, demolition.unit) == ("拆除", 20, "working_days")
@@ -122,7 +109,7 @@ def test_a_stage_done_on_the_handle_step_carries_over_to_the_feedback_step(deplo
     with time_machine.travel(sh(2026, 10, 12, 11, 30), tick=False):
         act(deployed_db, handle.id, HANDLER, {"handle_decision": "accept"})
     feedback = only_item(deployed_db, case_id, "feedback")
-    clock = _clock(deployed_db, feedback.id)
+    clock = clock_of(deployed_db, feedback.id)
     # Mon 12 Oct 11:00 + 7 working days = Wed 21 Oct 11:00, not a fresh 停工 from the dispatch.
     assert (clock.stage_name, clock.started_at, feedback.due_at) == ("处罚", sh(2026, 10, 12, 11, 0),
                                                                      sh(2026, 10, 21, 11, 0))
@@ -136,8 +123,8 @@ def test_assisting_units_move_to_the_next_stage_with_the_lead_unit(deployed_db: 
     assert set(items) == {"feedback", "assist"}
     _claim(deployed_db, items["feedback"].id)
     _stage_done(deployed_db, items["feedback"].id, sh(2026, 10, 12, 11, 0))
-    assert {_clock(deployed_db, i.id).stage_name for i in items.values()} == {"处罚"}
-    assert {_item(deployed_db, i.id).due_at for i in items.values()} == {sh(2026, 10, 21, 11, 0)}
+    assert {clock_of(deployed_db, i.id).stage_name for i in items.values()} == {"处罚"}
+    assert {item_of(deployed_db, i.id).due_at for i in items.values()} == {sh(2026, 10, 21, 11, 0)}
 
 
 def test_a_missed_stage_raises_the_breach_of_that_stage_only(deployed_db: Database) -> None:
@@ -145,7 +132,7 @@ def test_a_missed_stage_raises_the_breach_of_that_stage_only(deployed_db: Databa
     handle = only_item(deployed_db, case_id, "handle")
     with time_machine.travel(sh(2026, 10, 12, 16, 0, 1), tick=False):
         assert fire_due(deployed_db, "w1") == 2  # the stop-work warning and breach
-    assert _item(deployed_db, handle.id).sla_state == "overdue"
+    assert item_of(deployed_db, handle.id).sla_state == "overdue"
     _claim(deployed_db, handle.id)
     penalty = _stage_done(deployed_db, handle.id, sh(2026, 10, 13, 10, 0))  # work stopped, a day late
     with deployed_db.transaction(readonly=True) as session:
@@ -156,7 +143,7 @@ def test_a_missed_stage_raises_the_breach_of_that_stage_only(deployed_db: Databa
         assert [(e.reason, e.target_role) for e in escalations] == [("stage_breach", "supervisor")]
     # The penalty stage starts clean: on time, its own deadline, no breach carried over.
     assert (penalty.stage_name, penalty.breached_at, penalty.warned_at) == ("处罚", None, None)
-    assert _item(deployed_db, handle.id).sla_state == "on_time"
+    assert item_of(deployed_db, handle.id).sla_state == "on_time"
     with time_machine.travel(sh(2026, 10, 20, 9, 0), tick=False):
         assert fire_due(deployed_db, "w1") == 0  # the old stage's timers are gone
     assert actions(deployed_db, case_id).count("sla_escalated") == 1
@@ -172,7 +159,7 @@ def test_advancing_past_the_last_stage_is_refused_and_changes_nothing(deployed_d
     with pytest.raises(Conflict, match="拆除 is the last stage"), \
             time_machine.travel(sh(2026, 10, 14, 11, 0), tick=False), deployed_db.transaction() as session:
         advance_stage_for_task(session, handle.id, actor_for(session, HANDLER))
-    assert (_clock(deployed_db, handle.id).id, _clock(deployed_db, handle.id).status) == (last.id, "running")
+    assert (clock_of(deployed_db, handle.id).id, clock_of(deployed_db, handle.id).status) == (last.id, "running")
     assert actions(deployed_db, case_id).count("sla_stage_done") == 2
 
 
@@ -181,10 +168,10 @@ def test_someone_who_may_not_work_the_task_cannot_mark_a_stage_done(deployed_db:
     case_id = _dispatched(deployed_db, sh(2026, 10, 12, 10, 0))
     handle = only_item(deployed_db, case_id, "handle")
     _claim(deployed_db, handle.id)  # claimed: the task is the assignee's alone, even within the unit
-    before = _clock(deployed_db, handle.id)
+    before = clock_of(deployed_db, handle.id)
     with pytest.raises(Forbidden), deployed_db.transaction() as session:
         advance_stage_for_task(session, handle.id, actor_for(session, who))
-    after = _clock(deployed_db, handle.id)
+    after = clock_of(deployed_db, handle.id)
     assert (after.id, after.stage_name, after.due_at) == (before.id, "停工", before.due_at)
     assert "sla_stage_done" not in actions(deployed_db, case_id)
 
@@ -192,7 +179,7 @@ def test_someone_who_may_not_work_the_task_cannot_mark_a_stage_done(deployed_db:
 def test_other_subcategories_keep_their_single_limit(deployed_db: Database) -> None:
     case_id = _dispatched(deployed_db, sh(2026, 10, 12, 10, 0), category="0102")  # 暴露垃圾: 4 working hours
     handle = only_item(deployed_db, case_id, "handle")
-    clock = _clock(deployed_db, handle.id)
+    clock = clock_of(deployed_db, handle.id)
     assert (clock.policy_key, clock.stage_name, handle.due_at) == ("social_event.disposal", None,
                                                                    sh(2026, 10, 12, 16, 0))
     with deployed_db.transaction(readonly=True) as session:
@@ -200,7 +187,7 @@ def test_other_subcategories_keep_their_single_limit(deployed_db: Database) -> N
     _claim(deployed_db, handle.id, "huanwei_h1")
     with pytest.raises(Conflict, match="no stages"), deployed_db.transaction() as session:
         advance_stage_for_task(session, handle.id, actor_for(session, "huanwei_h1"))
-    assert _clock(deployed_db, handle.id).id == clock.id
+    assert clock_of(deployed_db, handle.id).id == clock.id
 
 
 def test_the_catalogue_row_of_0101_is_the_first_stage_of_the_staged_policy() -> None:
@@ -261,7 +248,7 @@ def test_a_rework_resumes_the_stage_the_handling_had_not_achieved_with_its_whole
     _stage_done(deployed_db, handle.id, sh(2026, 10, 12, 11, 0))  # work stopped: the penalty stage runs
     _reported_back(deployed_db, case_id, sh(2026, 10, 13, 10, 0))  # reported back during 处罚
     rework = _not_solved(deployed_db, case_id, sh(2026, 10, 13, 14, 0))
-    clock = _clock(deployed_db, rework.id)
+    clock = clock_of(deployed_db, rework.id)
     # Not the catalogue's 4 working hours, not 停工 again, not the penalty deadline left over from the
     # handling (Wed 21 Oct 11:00): 处罚's 7 working days from the rework, Tue 13 Oct 14:00 → Thu 22 Oct
     # 12:00 (the end of that morning is the same working instant as 14:00: the lunch break does not count).
@@ -280,7 +267,7 @@ def test_a_rework_after_handling_that_never_stopped_the_work_starts_at_stop_work
     case_id = _dispatched(deployed_db, sh(2026, 10, 12, 10, 0))
     _reported_back(deployed_db, case_id, sh(2026, 10, 12, 11, 0))  # no stage marked done
     rework = _not_solved(deployed_db, case_id, sh(2026, 10, 12, 15, 0))
-    clock = _clock(deployed_db, rework.id)
+    clock = clock_of(deployed_db, rework.id)
     assert (clock.policy_key, clock.stage_name, clock.started_at) == ("social_event.rework_0101", "停工",
                                                                      sh(2026, 10, 12, 15, 0))
     assert (clock.stage_history, rework.due_at) == ([], sh(2026, 10, 13, 10, 0))  # 15-18, then 9-10 next day
@@ -298,7 +285,7 @@ def test_stages_done_on_a_rework_carry_over_to_the_next_rework(deployed_db: Data
     with time_machine.travel(sh(2026, 10, 14, 9, 0), tick=False):
         act(deployed_db, first.id, HANDLER, {"result_summary": "已下达处罚决定书"})
     second = _not_solved(deployed_db, case_id, sh(2026, 10, 14, 10, 0))
-    clock = _clock(deployed_db, second.id)
+    clock = clock_of(deployed_db, second.id)
     # Wed 14 Oct 10:00 + 7 working days = Fri 23 Oct 10:00.
     assert (clock.stage_name, clock.started_at, second.due_at) == ("处罚", sh(2026, 10, 14, 10, 0),
                                                                    sh(2026, 10, 23, 10, 0))
@@ -315,7 +302,7 @@ def test_a_rework_after_all_stages_were_done_gets_the_demolition_stage_again_and
     _stage_done(deployed_db, handle.id, sh(2026, 10, 13, 11, 0))  # 处罚 done
     _reported_back(deployed_db, case_id, sh(2026, 10, 20, 10, 0))  # 拆除 reported done: every stage done
     rework = _not_solved(deployed_db, case_id, sh(2026, 10, 20, 15, 0))
-    clock = _clock(deployed_db, rework.id)
+    clock = clock_of(deployed_db, rework.id)
     # The verification found the structure still standing: demolition is what is left, 20 working days
     # from the rework (Tue 20 Oct 15:00 → Tue 17 Nov 15:00), not the remains of the first demolition deadline.
     assert (clock.policy_key, clock.stage_name, clock.limit_amount, clock.unit) == (
@@ -328,7 +315,7 @@ def test_a_rework_after_all_stages_were_done_gets_the_demolition_stage_again_and
     _claim(deployed_db, rework.id)
     with pytest.raises(Conflict, match="拆除 is the last stage"), deployed_db.transaction() as session:
         advance_stage_for_task(session, rework.id, actor_for(session, HANDLER))
-    assert _clock(deployed_db, rework.id).id == clock.id
+    assert clock_of(deployed_db, rework.id).id == clock.id
 
 
 def test_a_rework_starts_on_time_even_when_the_handling_missed_its_stage(deployed_db: Database) -> None:
@@ -337,7 +324,7 @@ def test_a_rework_starts_on_time_even_when_the_handling_missed_its_stage(deploye
         assert fire_due(deployed_db, "w1") == 2  # 停工 missed: warned and escalated
     _reported_back(deployed_db, case_id, sh(2026, 10, 13, 10, 0))
     rework = _not_solved(deployed_db, case_id, sh(2026, 10, 13, 11, 0))
-    clock = _clock(deployed_db, rework.id)
+    clock = clock_of(deployed_db, rework.id)
     assert (clock.stage_name, clock.breached_at, clock.warned_at, rework.sla_state) == ("停工", None, None, "on_time")
     assert rework.due_at == sh(2026, 10, 13, 17, 0)  # 11-12, 14-17: 4 working hours from the rework
 
@@ -351,6 +338,6 @@ def test_the_rework_of_other_subcategories_keeps_the_catalogue_limit(deployed_db
         act(deployed_db, only_item(deployed_db, case_id, "verify").id, "gw_s03c01g01",
             {"verify_result": "not_solved", "verify_note": "仍有垃圾"})
     rework = only_item(deployed_db, case_id, "rework")
-    clock = _clock(deployed_db, rework.id)
+    clock = clock_of(deployed_db, rework.id)
     assert (clock.policy_key, clock.stage_name, rework.due_at) == ("social_event.rework", None,
                                                                    sh(2026, 10, 12, 18, 0))

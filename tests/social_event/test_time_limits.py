@@ -12,12 +12,12 @@ from sqlalchemy import func, select
 
 from engine.errors import Conflict
 from engine.org.service import actor_for
-from engine.sla.models import Escalation, SlaClock, SlaExtension
+from engine.sla.models import Escalation, SlaExtension
 from engine.sla.services import decide_extension
 from engine.store.database import Database
 from engine.tasks.extensions import request_extension_for_task
-from engine.tasks.models import WorkItem
 from engine.timers.service import fire_due
+from tests.sla.helpers import item_of, sole_clock_of
 
 from .helpers import act, actions, only_item, open_items, start
 
@@ -28,18 +28,6 @@ def sh(*args: int) -> datetime:
     return datetime(*args, tzinfo=SH)  # type: ignore[misc]
 
 
-def _clock(db: Database, item_id: str) -> SlaClock:
-    with db.transaction(readonly=True) as session:
-        clock = session.scalars(select(SlaClock).where(SlaClock.work_item_id == item_id)).one()
-        session.expunge(clock)
-        return clock
-
-
-def _item(db: Database, item_id: str) -> WorkItem:
-    with db.transaction(readonly=True) as session:
-        item = session.get(WorkItem, item_id)
-        session.expunge(item)
-        return item
 
 
 def _dispatched_monday_10(db: Database, category: str = "0102") -> int:
@@ -57,7 +45,7 @@ def test_register_and_dispatch_each_have_one_working_hour_with_the_warning_at_80
     with time_machine.travel(sh(2026, 10, 12, 11, 30), tick=False):
         case_id = start(deployed_db)
     register = only_item(deployed_db, case_id, "register")
-    clock = _clock(deployed_db, register.id)
+    clock = sole_clock_of(deployed_db, register.id)
     assert (clock.policy_key, clock.limit_amount, clock.unit) == ("social_event.register", 1, "working_hours")
     # 11:30 + 1 working hour: 30 min before the lunch break, 30 after it; warning at 48 minutes in.
     assert register.due_at == clock.due_at == sh(2026, 10, 12, 14, 30)
@@ -68,18 +56,18 @@ def test_register_and_dispatch_each_have_one_working_hour_with_the_warning_at_80
 def test_the_disposal_limit_comes_from_the_catalogue_and_is_the_work_items_only_due_time(deployed_db: Database) -> None:
     hours = _dispatched_monday_10(deployed_db, "0102")  # 暴露垃圾: 4 working hours
     handle = only_item(deployed_db, hours, "handle")
-    clock = _clock(deployed_db, handle.id)
+    clock = sole_clock_of(deployed_db, handle.id)
     assert (clock.policy_key, clock.limit_amount, clock.unit) == ("social_event.disposal", 4, "working_hours")
     assert clock.started_at == sh(2026, 10, 12, 10, 0)  # dispatched_at, the moment the clock starts (DOMAIN step 3)
     assert handle.due_at == clock.due_at == sh(2026, 10, 12, 16, 0)  # 10-12, 14-16
     days = _dispatched_monday_10(deployed_db, "0103")  # 积存垃圾渣土: 2 working days
     handle = only_item(deployed_db, days, "handle")
-    assert (_clock(deployed_db, handle.id).unit, handle.due_at) == ("working_days", sh(2026, 10, 14, 10, 0))
+    assert (sole_clock_of(deployed_db, handle.id).unit, handle.due_at) == ("working_days", sh(2026, 10, 14, 10, 0))
     # Feedback continues the same deadline (counted from dispatch, not from when feedback opened).
     with time_machine.travel(sh(2026, 10, 13, 9, 0), tick=False):
         act(deployed_db, handle.id, "huanwei_h1", {"handle_decision": "accept"})
     feedback = only_item(deployed_db, days, "feedback")
-    assert feedback.due_at == _clock(deployed_db, feedback.id).due_at == sh(2026, 10, 14, 10, 0)
+    assert feedback.due_at == sole_clock_of(deployed_db, feedback.id).due_at == sh(2026, 10, 14, 10, 0)
 
 
 def test_at_risk_at_80_percent_then_breach_escalates_to_the_supervisor_once(deployed_db: Database) -> None:
@@ -87,17 +75,17 @@ def test_at_risk_at_80_percent_then_breach_escalates_to_the_supervisor_once(depl
     handle = only_item(deployed_db, case_id, "handle")
     with time_machine.travel(sh(2026, 10, 12, 15, 13), tick=False):  # 80 % of 4 h = 3 h 12 min
         assert fire_due(deployed_db, "w1") == 1
-    assert _item(deployed_db, handle.id).sla_state == "at_risk"
+    assert item_of(deployed_db, handle.id).sla_state == "at_risk"
     with time_machine.travel(sh(2026, 10, 12, 16, 0, 1), tick=False):
         assert fire_due(deployed_db, "w1") == 1
-    assert _item(deployed_db, handle.id).sla_state == "overdue"
+    assert item_of(deployed_db, handle.id).sla_state == "overdue"
     with deployed_db.transaction(readonly=True) as session:
         escalations = session.scalars(select(Escalation).where(Escalation.case_id == case_id)).all()
         assert [(e.target_role, e.department, e.reason) for e in escalations] == [("supervisor", "huanwei", "breach")]
     # The unit accepts late: feedback continues the passed deadline, overdue at once, not escalated again.
     with time_machine.travel(sh(2026, 10, 12, 17, 0), tick=False):
         act(deployed_db, handle.id, "huanwei_h1", {"handle_decision": "accept"})
-    assert _clock(deployed_db, handle.id).status == "met_late"
+    assert sole_clock_of(deployed_db, handle.id).status == "met_late"
     feedback = only_item(deployed_db, case_id, "feedback")
     assert feedback.sla_state == "overdue"
     with time_machine.travel(sh(2026, 10, 13, 9, 0), tick=False):
@@ -128,7 +116,7 @@ def test_an_extension_asked_in_handle_and_approved_in_review_moves_the_sla_deadl
         act(db, review.id, "supervisor1", {"extension_decision": "approve"})
     assert _extensions(db, case_id) == [("approved", 2, "working_hours", "supervisor1")]
     handle = only_item(db, case_id, "handle")
-    clock = _clock(db, handle.id)
+    clock = sole_clock_of(db, handle.id)
     assert clock.started_at == sh(2026, 10, 12, 10, 0) and clock.extension_amount == 2
     assert handle.due_at == clock.due_at == sh(2026, 10, 12, 18, 0)  # 16:00 + 2 working hours
     trail = actions(db, case_id)
