@@ -65,3 +65,15 @@ def actions(db: Database, case_id: int) -> list[str]:
     with db.transaction(readonly=True) as session:
         return list(session.scalars(select(AuditEvent.action).where(AuditEvent.case_id == case_id)
                                     .order_by(AuditEvent.id)))
+
+
+def claimed_feedback(db: Database) -> WorkItem:
+    """The hotline's REPORT taken to the feedback step (环卫 handles it), claimed by huanwei_h1."""
+    case_id = start(db)
+    act(db, only_item(db, case_id, "register").id, "dispatcher1", {"register_decision": "register"})
+    act(db, only_item(db, case_id, "dispatch").id, "dispatcher1", {"dispatch_choice": "accept"})
+    act(db, only_item(db, case_id, "handle").id, "huanwei_h1", {"handle_decision": "accept"})
+    item = only_item(db, case_id, "feedback")
+    with db.transaction() as session:
+        claim(session, item.id, actor_for(session, "huanwei_h1"))
+    return item

@@ -21,10 +21,9 @@ from engine.org.service import actor_for
 from engine.runtime.versions import runtime_for
 from engine.store.database import Database
 from engine.tasks.models import WorkItem
-from engine.tasks.service import claim
 from engine.tasks.submit import complete_posted
 
-from .helpers import act, actions, case_row, only_item, start
+from .helpers import actions, case_row, claimed_feedback, only_item
 
 PHOTO = b"\x89PNG\r\n\x1a\n" + b"after the clean-up" * 100
 
@@ -37,14 +36,7 @@ def store(tmp_path: Path) -> FileStore:
 @pytest.fixture
 def feedback(deployed_db: Database) -> WorkItem:
     """The feedback task of a social event handled by 环卫, claimed by huanwei_h1."""
-    case_id = start(deployed_db)
-    act(deployed_db, only_item(deployed_db, case_id, "register").id, "dispatcher1", {"register_decision": "register"})
-    act(deployed_db, only_item(deployed_db, case_id, "dispatch").id, "dispatcher1", {"dispatch_choice": "accept"})
-    act(deployed_db, only_item(deployed_db, case_id, "handle").id, "huanwei_h1", {"handle_decision": "accept"})
-    item = only_item(deployed_db, case_id, "feedback")
-    with deployed_db.transaction() as session:
-        claim(session, item.id, actor_for(session, "huanwei_h1"))
-    return item
+    return claimed_feedback(deployed_db)
 
 
 def _photo(body: bytes = PHOTO, name: str = "after.png", content_type: str | None = "image/png") -> Upload:

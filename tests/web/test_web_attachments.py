@@ -19,47 +19,19 @@ from engine.cases.service import start_case
 from engine.org.service import actor_for
 from engine.store.database import Database
 from engine.tasks.models import WorkItem
-from engine.tasks.service import claim, complete
+from tests.social_event.helpers import REPORT, claimed_feedback, only_item
 
 DEMO_PASSWORD = "demo1234"  # rules/demo_users.yaml
-REPORT = {"title": "湖贝路口暴露垃圾", "category": "0102", "grid_cell": "S03C01G01",
-          "address": "东门街道湖贝路与东门中路交叉口", "description": "路口垃圾桶旁堆放生活垃圾约两立方米，未清运",
-          "report_channel": "hotline", "caller_name": "陈先生", "caller_phone": "13800138000"}
 PHOTO = b"\xff\xd8\xff\xe0" + b"JFIF after the clean-up " * 64
 
 
-def _act(db: Database, item_id: str, username: str, data: dict[str, Any]) -> None:
-    with db.transaction() as session:
-        claim(session, item_id, actor_for(session, username))
-    with db.transaction() as session:
-        complete(session, item_id, data, actor_for(session, username))
 
-
-def _open(db: Database, case_id: int) -> list[WorkItem]:
-    with db.transaction(readonly=True) as session:
-        items = list(session.scalars(select(WorkItem).where(WorkItem.case_id == case_id, WorkItem.status == "open")))
-        session.expunge_all()
-        return items
-
-
-def _only(db: Database, case_id: int, task_spec: str) -> WorkItem:
-    items = _open(db, case_id)
-    assert [i.task_spec for i in items] == [task_spec]
-    return items[0]
 
 
 @pytest.fixture
 def feedback(web_db: Database) -> WorkItem:
     """A social event handled by 环卫 (huanwei) up to the feedback step, claimed by huanwei_h1."""
-    with web_db.transaction() as session:
-        case_id = start_case(session, "social_event", REPORT, actor_for(session, "hotline1")).id
-    _act(web_db, _only(web_db, case_id, "register").id, "dispatcher1", {"register_decision": "register"})
-    _act(web_db, _only(web_db, case_id, "dispatch").id, "dispatcher1", {"dispatch_choice": "accept"})
-    _act(web_db, _only(web_db, case_id, "handle").id, "huanwei_h1", {"handle_decision": "accept"})
-    item = _only(web_db, case_id, "feedback")
-    with web_db.transaction() as session:
-        claim(session, item.id, actor_for(session, "huanwei_h1"))
-    return item
+    return claimed_feedback(web_db)
 
 
 def _client(app: Flask, username: str, password: str = DEMO_PASSWORD) -> FlaskClient:
@@ -140,7 +112,7 @@ def test_an_oversize_file_is_refused_with_a_field_error_and_nothing_changes(app,
     assert "“huge.jpg”超过 1 KB" in html and 'aria-invalid="true"' in html
     assert "本次选择的文件未保存，请重新选择。" in html
     assert _attachments(web_db) == 0
-    assert _only(web_db, feedback.case_id, "feedback").id == feedback.id
+    assert only_item(web_db, feedback.case_id, "feedback").id == feedback.id
     assert audit_count(web_db, feedback.case_id) == audits
     assert "result_photos" not in _case(web_db, feedback.case_id).data
 
@@ -152,7 +124,7 @@ def test_a_file_the_field_does_not_accept_is_refused_with_a_field_error_and_noth
     assert response.status_code == 422
     assert "“notice.pdf”的文件类型不符合要求（可上传：image/*）" in response.get_data(as_text=True)
     assert _attachments(web_db) == 0 and _stored_files(app) == []
-    assert _only(web_db, feedback.case_id, "feedback").id == feedback.id
+    assert only_item(web_db, feedback.case_id, "feedback").id == feedback.id
     assert audit_count(web_db, feedback.case_id) == audits
 
 
@@ -171,7 +143,7 @@ def test_a_form_refused_for_another_field_keeps_no_attachment_row(app, web_db, f
     response = _post_feedback(client, feedback, (PHOTO, "after.jpg", "image/jpeg"), summary="")
     assert response.status_code == 422 and "请填写“处理情况”" in response.get_data(as_text=True)
     assert _attachments(web_db) == 0  # rolled back with the refused completion
-    assert _only(web_db, feedback.case_id, "feedback").id == feedback.id
+    assert only_item(web_db, feedback.case_id, "feedback").id == feedback.id
 
 
 def test_the_same_photo_twice_is_stored_once_on_disk_with_a_row_each(app, web_db, feedback):
@@ -205,7 +177,7 @@ def test_the_api_may_not_keep_another_cases_file_and_keeps_this_cases_file_as_st
     body = {"data": {"result_summary": "已清运全部垃圾", "result_photos": [stranger]}, "case_version": version}
     refused = api.post(f"/api/v1/tasks/{feedback.id}/complete", json=body, headers=headers)
     assert refused.status_code == 422 and "result_photos" in refused.get_json()["error"]["details"]
-    assert _only(web_db, feedback.case_id, "feedback").id == feedback.id, "nothing changed"
+    assert only_item(web_db, feedback.case_id, "feedback").id == feedback.id, "nothing changed"
 
     relabelled = {"name": "not-a-photo.exe", "content_type": "application/octet-stream", "size": 1,
                   "url": "/attachments/1"}
@@ -285,7 +257,7 @@ def test_an_upload_without_a_context_is_still_checked_against_the_field_that_nam
     refused = _complete_api(app, web_db, feedback, headers, [{"id": pdf["id"]}])
     assert refused.status_code == 422
     assert "可上传：image/*" in refused.get_json()["error"]["details"]["result_photos"][0]
-    assert _only(web_db, feedback.case_id, "feedback").id == feedback.id, "nothing changed"
+    assert only_item(web_db, feedback.case_id, "feedback").id == feedback.id, "nothing changed"
     assert _row(web_db, pdf["id"]).case_id is None
 
 
@@ -296,7 +268,7 @@ def test_another_users_upload_cannot_be_named_and_the_refusal_changes_nothing(ap
     refused = _complete_api(app, web_db, feedback, headers, [{"id": theirs["id"]}])
     assert refused.status_code == 422
     assert refused.get_json()["error"]["details"]["result_photos"] == [f"附件“#{theirs['id']}”不是您上传的文件，不能使用"]
-    assert _only(web_db, feedback.case_id, "feedback").id == feedback.id
+    assert only_item(web_db, feedback.case_id, "feedback").id == feedback.id
     assert audit_count(web_db, feedback.case_id) == audits
     assert _row(web_db, theirs["id"]).case_id is None, "still theirs to use"
 
@@ -312,7 +284,7 @@ def test_an_upload_already_bound_to_another_case_cannot_be_named_again(app, web_
     # Named by id only: the message does not read another case's file name out to the client.
     assert refused.get_json()["error"]["details"]["result_photos"] == [f"附件“#{mine['id']}”不属于本案件"]
     assert _row(web_db, mine["id"]).case_id == other
-    assert _only(web_db, feedback.case_id, "feedback").id == feedback.id
+    assert only_item(web_db, feedback.case_id, "feedback").id == feedback.id
 
 
 def test_an_upload_for_a_task_the_user_may_not_work_is_refused_and_nothing_is_kept(app, web_db, feedback):

@@ -3,7 +3,6 @@ POST /api/v1/tasks/<id>/stage: CSRF-protected, only for whoever may work the tas
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,7 +17,8 @@ from engine.org.service import actor_for
 from engine.sla.models import SlaClock
 from engine.store.database import Database
 from engine.tasks.models import WorkItem
-from engine.tasks.service import claim, complete
+from engine.tasks.service import claim
+from tests.social_event.helpers import act, only_item
 
 DEMO_PASSWORD = "demo1234"  # rules/demo_users.yaml
 SH = ZoneInfo("Asia/Shanghai")
@@ -27,19 +27,6 @@ STRUCTURE = {"title": "城东社区楼顶私搭乱建", "category": "0101", "gri
              "report_channel": "grid_worker"}
 
 
-def _act(db: Database, item_id: str, username: str, data: dict[str, Any]) -> None:
-    with db.transaction() as session:
-        claim(session, item_id, actor_for(session, username))
-    with db.transaction() as session:
-        complete(session, item_id, data, actor_for(session, username))
-
-
-def _only(db: Database, case_id: int, task_spec: str) -> WorkItem:
-    with db.transaction(readonly=True) as session:
-        items = list(session.scalars(select(WorkItem).where(WorkItem.case_id == case_id, WorkItem.status == "open")))
-        session.expunge_all()
-    assert [i.task_spec for i in items] == [task_spec]
-    return items[0]
 
 
 def _stages(db: Database, item_id: str) -> list[str | None]:
@@ -53,9 +40,9 @@ def handle(web_db: Database) -> WorkItem:
     """A 私搭乱建 case dispatched to the street office of S03, its handle task claimed by jd_s03_h1."""
     with web_db.transaction() as session:
         case_id = start_case(session, "social_event", STRUCTURE, actor_for(session, "dispatcher1")).id
-    _act(web_db, _only(web_db, case_id, "register").id, "dispatcher1", {"register_decision": "register"})
-    _act(web_db, _only(web_db, case_id, "dispatch").id, "dispatcher1", {"dispatch_choice": "accept"})
-    item = _only(web_db, case_id, "handle")
+    act(web_db, only_item(web_db, case_id, "register").id, "dispatcher1", {"register_decision": "register"})
+    act(web_db, only_item(web_db, case_id, "dispatch").id, "dispatcher1", {"dispatch_choice": "accept"})
+    item = only_item(web_db, case_id, "handle")
     with web_db.transaction() as session:
         claim(session, item.id, actor_for(session, "jd_s03_h1"))
     return item
@@ -143,8 +130,8 @@ def test_a_task_without_a_staged_limit_shows_no_stage(app, web_db):
     with web_db.transaction() as session:
         case_id = start_case(session, "social_event", {**STRUCTURE, "category": "0102"},
                              actor_for(session, "dispatcher1")).id
-    _act(web_db, _only(web_db, case_id, "register").id, "dispatcher1", {"register_decision": "register"})
-    item = _only(web_db, case_id, "dispatch")
+    act(web_db, only_item(web_db, case_id, "register").id, "dispatcher1", {"register_decision": "register"})
+    item = only_item(web_db, case_id, "dispatch")
     headers = bearer(web_db, "dispatcher1")
     assert app.test_client().get(f"/api/v1/tasks/{item.id}", headers=headers).get_json()["stage"] is None
     refused = app.test_client().post(f"/api/v1/tasks/{item.id}/stage", json={}, headers=headers)
@@ -157,11 +144,11 @@ def test_a_rework_after_a_failed_verification_shows_and_advances_the_stage_the_h
     headers = bearer(web_db, "jd_s03_h1")
     stopped = client.post(f"/api/v1/tasks/{handle.id}/stage", json={"note": "已责令停工"}, headers=headers)
     assert stopped.status_code == 200
-    _act(web_db, handle.id, "jd_s03_h1", {"handle_decision": "accept"})
-    _act(web_db, _only(web_db, handle.case_id, "feedback").id, "jd_s03_h1", {"result_summary": "已下达处罚决定"})
-    _act(web_db, _only(web_db, handle.case_id, "verify").id, "gw_s03c03g02",
+    act(web_db, handle.id, "jd_s03_h1", {"handle_decision": "accept"})
+    act(web_db, only_item(web_db, handle.case_id, "feedback").id, "jd_s03_h1", {"result_summary": "已下达处罚决定"})
+    act(web_db, only_item(web_db, handle.case_id, "verify").id, "gw_s03c03g02",
          {"verify_result": "not_solved", "verify_note": "彩钢棚仍在"})
-    rework = _only(web_db, handle.case_id, "rework")
+    rework = only_item(web_db, handle.case_id, "rework")
     detail = client.get(f"/api/v1/tasks/{rework.id}", headers=headers).get_json()
     assert (detail["stage"]["number"], detail["stage"]["name"], detail["stage"]["next_name"]) == (2, "处罚", "拆除")
     page = _client(app, "jd_s03_h1").get(f"/tasks/{rework.id}").get_data(as_text=True)
