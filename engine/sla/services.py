@@ -50,12 +50,13 @@ def _running_case(session: Session, case_id: int) -> Case:
     return case
 
 
-def _clocks(session: Session, case: Case, task: str | None, statuses: tuple[str, ...]) -> list[SlaClock]:
-    query = select(SlaClock).where(SlaClock.case_id == case.id, SlaClock.status.in_(statuses))
-    clocks = list(session.scalars(query.order_by(SlaClock.id)))
+def case_clocks(session: Session, case_id: int, task: str | None, statuses: tuple[str, ...]) -> list[SlaClock]:
+    """The case's clocks in `statuses`, oldest first; with `task`, only those of that BPMN element's work
+    items (a staged limit's clock may belong to an earlier item of the same step)."""
+    query = select(SlaClock).where(SlaClock.case_id == case_id, SlaClock.status.in_(statuses))
     if task is not None:
-        clocks = [c for c in clocks if (item := session.get(WorkItem, c.work_item_id)) and item.task_spec == task]
-    return clocks
+        query = query.join(WorkItem, WorkItem.id == SlaClock.work_item_id).where(WorkItem.task_spec == task)
+    return list(session.scalars(query.order_by(SlaClock.id)))
 
 
 def _may(actor: Actor, roles: frozenset[str]) -> bool:
@@ -67,7 +68,7 @@ def pause_clock(session: Session, case_id: int, actor: Actor, reason: str, *, ta
     hearings, inspection (行政许可法 Art. 45). Paused time never counts. Conflict when none runs."""
     reason = _require_text(reason, "reason", "pause a clock")
     case = _running_case(session, case_id)
-    clocks = _clocks(session, case, task, ("running",))
+    clocks = case_clocks(session, case.id, task, ("running",))
     if not clocks:
         raise Conflict(f"case {case.business_key} has no running time limit to pause")
     for clock in clocks:
@@ -78,7 +79,7 @@ def pause_clock(session: Session, case_id: int, actor: Actor, reason: str, *, ta
 def resume_clock(session: Session, case_id: int, actor: Actor, *, task: str | None = None) -> list[SlaClock]:
     """Restart paused clocks; the deadline moves by the working time the pause covered."""
     case = _running_case(session, case_id)
-    clocks = _clocks(session, case, task, ("paused",))
+    clocks = case_clocks(session, case.id, task, ("paused",))
     if not clocks:
         raise Conflict(f"case {case.business_key} has no paused time limit to resume")
     for clock in clocks:
@@ -97,7 +98,7 @@ def request_extension(session: Session, case_id: int, actor: Actor, amount: floa
     if isinstance(amount, bool) or not isinstance(amount, int | float) or amount <= 0:
         raise InvalidInput("the extension must be a positive amount", {"amount": ["must be > 0"]})
     case = _running_case(session, case_id)
-    clocks = _clocks(session, case, task, ACTIVE)
+    clocks = case_clocks(session, case.id, task, ACTIVE)
     if not clocks:
         raise Conflict(f"case {case.business_key} has no running time limit to extend")
     if len(clocks) > 1 and task is None:
@@ -202,7 +203,7 @@ def advance_stage(session: Session, case_id: int, actor: Actor, *, task: str | N
     assisting unit) moves to the next stage together. Conflict, changing nothing, when no staged limit
     runs or the current stage is the last (completing the task ends it)."""
     case = _running_case(session, case_id)
-    clocks = _clocks(session, case, task, ACTIVE)
+    clocks = case_clocks(session, case.id, task, ACTIVE)
     if work_item_id is not None:
         clocks = [c for c in clocks if c.work_item_id == work_item_id]
     if not clocks:

@@ -1,15 +1,14 @@
 """Time-limit actions addressed by work item, as the inbox and task API offer them."""
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.errors import Conflict
 from engine.org.access import Actor
 from engine.sla.clocks import ACTIVE
-from engine.sla.models import SlaClock, SlaExtension
+from engine.sla.models import SlaExtension
 from engine.sla.process_owned import item_handles_extensions
-from engine.sla.services import request_extension
+from engine.sla.services import case_clocks, request_extension
 from engine.tasks.models import WorkItem
 from engine.tasks.view import authorised_item
 
@@ -28,10 +27,7 @@ def request_extension_for_task(session: Session, item_id: str, actor: Actor, amo
 
 
 def extension_unit(session: Session, item: WorkItem) -> str | None:
-    """The unit an extension on this task is counted in: its active limit's, as request_extension picks
-    it (a staged limit's clock may belong to an earlier item of the same step). None when none runs."""
-    query = (select(SlaClock.unit).join(WorkItem, WorkItem.id == SlaClock.work_item_id)
-             .where(SlaClock.case_id == item.case_id, SlaClock.status.in_(ACTIVE),
-                    WorkItem.task_spec == item.task_spec)
-             .order_by(SlaClock.id).limit(1))
-    return session.scalar(query)
+    """The unit an extension on this task is counted in: that of the limit request_extension extends.
+    None when none runs."""
+    clocks = case_clocks(session, item.case_id, item.task_spec, ACTIVE)
+    return clocks[0].unit if clocks else None
