@@ -27,7 +27,7 @@ from sqlalchemy.engine import make_url
 from engine.sla.queries import department_overview, overdue_items, step_overview
 from engine.store.database import Database
 from engine.store.migrate import upgrade
-from engine.timers.models import Timer
+from engine.store.models.timers import Timer
 from engine.timers.service import next_due_at
 
 DB_NAME = "casegrid_bench_overview"

@@ -21,9 +21,9 @@ from engine.config import PROJECT_ROOT
 from engine.definitions.bundle import load_root
 from engine.rules.adapter import DurableRules
 from engine.rules.loading import rulesets_from_files
-from engine.rules.models import EventRuleState
 from engine.store.database import Database
 from engine.store.migrate import upgrade
+from engine.store.models.rules import EventRuleState
 
 EVENTS = 20_000
 

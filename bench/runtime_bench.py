@@ -19,7 +19,6 @@ from sqlalchemy.engine import make_url
 
 from bench.durable_floor import durable_spiff
 from bench.measure import best_of, counting_sql, timed
-from engine.cases.models import Case
 from engine.cases.service import start_case
 from engine.config import PROJECT_ROOT
 from engine.definitions.bundle import load_paths, load_root
@@ -30,7 +29,8 @@ from engine.runtime.parsing import ParsedProcess, parse_process
 from engine.sandbox import SandboxedScriptEngine
 from engine.store.database import Database
 from engine.store.migrate import upgrade
-from engine.tasks.models import WorkItem
+from engine.store.models.cases import Case
+from engine.store.models.tasks import WorkItem
 from engine.tasks.service import complete
 
 HERE = Path(__file__).parent

@@ -169,7 +169,7 @@ def _actor(session: Any, username: str) -> Any:
 def start(process_key: str, data: str, username: str, version: int | None, as_json: bool) -> None:
     """Start a case (as --user: only if the start event lets that user start it)."""
     from engine.cases.starting import start_as
-    from engine.tasks.models import WorkItem
+    from engine.store.models.tasks import WorkItem
 
     db = _db()
     with db.transaction() as session:

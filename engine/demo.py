@@ -16,14 +16,14 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.cases.models import Case
 from engine.cases.service import start_case
 from engine.definitions.service import latest_version
 from engine.org.service import actor_for
 from engine.sla.clocks import schedule
-from engine.sla.models import SlaClock
 from engine.store.database import Database
-from engine.tasks.models import WorkItem
+from engine.store.models.cases import Case
+from engine.store.models.sla import SlaClock
+from engine.store.models.tasks import WorkItem
 from engine.tasks.service import claim, complete
 
 PROCESS = "social_event"

@@ -11,11 +11,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.cases.models import Case
 from engine.cases.starting import start_as
 from engine.demo import seed_each
 from engine.org.service import actor_for
 from engine.store.database import Database
+from engine.store.models.cases import Case
 
 PROCESS = "emergency_linkage"
 DUTY_OFFICER = "duty1"

@@ -13,12 +13,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.cases.models import Case
 from engine.cases.service import start_case
 from engine.demo import seed_each
 from engine.org.service import actor_for
 from engine.store.database import Database
-from engine.tasks.models import WorkItem
+from engine.store.models.cases import Case
+from engine.store.models.tasks import WorkItem
 from engine.tasks.service import claim, complete
 
 PROCESS = "licensing"

@@ -19,8 +19,8 @@ from werkzeug.exceptions import Unauthorized
 from engine.auth.tokens import user_for_token
 from engine.errors import Forbidden
 from engine.org.access import Actor
-from engine.org.models import User
 from engine.org.service import actor_from_user
+from engine.store.models.org import User
 from web.db import transaction
 
 F = TypeVar("F", bound=Callable[..., Any])

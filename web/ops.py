@@ -11,7 +11,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sqlalchemy import func, select, text
 
-from engine.tasks.models import WorkItem
+from engine.store.models.tasks import WorkItem
 from web.db import database, transaction
 from web.identity import public
 

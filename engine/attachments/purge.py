@@ -31,9 +31,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from engine.attachments.models import Attachment
 from engine.attachments.storage import FileStore
 from engine.store.database import Database
+from engine.store.models.attachments import Attachment
 
 log = logging.getLogger(__name__)
 

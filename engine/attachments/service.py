@@ -25,17 +25,17 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from engine.attachments.limits import accept_of, accepts, human_size, size_limit
-from engine.attachments.models import Attachment
 from engine.attachments.storage import FileStore
 from engine.attachments.uploads import Upload
 from engine.cases.access import may_see_case
-from engine.cases.models import Case
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.forms import messages
 from engine.forms.definition import FormDefinition
 from engine.forms.fields import FieldSpec
 from engine.org.access import Actor, may_work
-from engine.tasks.models import WorkItem
+from engine.store.models.attachments import Attachment
+from engine.store.models.cases import Case
+from engine.store.models.tasks import WorkItem
 
 log = logging.getLogger(__name__)
 

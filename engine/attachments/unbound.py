@@ -16,11 +16,9 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from engine.attachments.limits import accept_of, size_limit
-from engine.attachments.models import Attachment
 from engine.attachments.service import keep_file
 from engine.attachments.storage import FileStore
 from engine.attachments.uploads import Upload
-from engine.cases.models import Case
 from engine.cases.starting import authorise_start
 from engine.errors import Conflict, InvalidInput
 from engine.forms import messages
@@ -28,6 +26,8 @@ from engine.forms.definition import FormDefinition
 from engine.forms.fields import FieldSpec
 from engine.org.access import Actor
 from engine.runtime.versions import runtime_for
+from engine.store.models.attachments import Attachment
+from engine.store.models.cases import Case
 from engine.tasks.view import authorised_item
 
 FILE_KEY = "file"  # the multipart field of the upload, and the key of its refusals

@@ -4,11 +4,11 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.audit.models import AuditEvent
 from engine.cases.access import may_see_case
 from engine.cases.service import get_case
 from engine.errors import Forbidden
 from engine.org.access import Actor
+from engine.store.models.audit import AuditEvent
 
 
 def case_history_page(session: Session, case_id: int, actor: Actor, limit: int = 50,

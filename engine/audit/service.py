@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from engine.audit.models import AuditEvent
+from engine.store.models.audit import AuditEvent
 
 # Built once: audit rows are written on every step, and building a statement costs more than running it.
 _APPEND = insert(AuditEvent.__table__)  # type: ignore[arg-type]

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.errors import InvalidInput, NotFound
-from engine.org.models import User
+from engine.store.models.org import User
 
 LOCALES = ("zh", "en")
 

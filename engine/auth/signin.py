@@ -11,10 +11,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from engine.auth.models import LoginFailure
 from engine.errors import CasegridError
-from engine.org.models import User
 from engine.org.passwords import hash_password, needs_rehash, verify_password
+from engine.store.models.auth import LoginFailure
+from engine.store.models.org import User
 
 
 @dataclass(frozen=True)

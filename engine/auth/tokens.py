@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.errors import NotFound
-from engine.org.models import User
+from engine.store.models.org import User
 
 PREFIX = "cg_"
 

@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy import Select, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from engine.cases.models import Case
 from engine.org.access import Actor, may_see
-from engine.tasks.models import WorkItem
+from engine.store.models.cases import Case
+from engine.store.models.tasks import WorkItem
 
 SEE_ALL_ROLES = frozenset({"supervisor", "admin"})
 MAX_PAGE = 200

@@ -4,10 +4,10 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from engine.cases.access import sees_all_cases
-from engine.cases.models import Case
 from engine.cases.service import cancel_case, get_case
 from engine.errors import Forbidden
 from engine.org.access import Actor
+from engine.store.models.cases import Case
 
 
 def may_cancel(actor: Actor, case: Case) -> bool:

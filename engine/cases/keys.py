@@ -5,7 +5,7 @@ from sqlalchemy import bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from engine.cases.models import KeySequence
+from engine.store.models.cases import KeySequence
 
 _SEQUENCES = KeySequence.__table__
 # Built once per dialect (every case start runs both; building them costs more than running them), on

@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.cases.access import CaseFilter, case_query
-from engine.cases.models import Case
 from engine.errors import InvalidInput
 from engine.org.access import Actor
+from engine.store.models.cases import Case
 
 STATUSES = ("running", "completed", "cancelled")
 MAX_PER_PAGE = 200

@@ -11,7 +11,6 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from engine.audit.service import record
 from engine.cases.keys import next_business_key
-from engine.cases.models import Case
 from engine.cases.territory import with_territory
 from engine.config import settings
 from engine.definitions.service import get_version
@@ -33,7 +32,8 @@ from engine.runtime.serialization import dump_workflow, load_workflow
 from engine.runtime.stepping import run_until_wait
 from engine.runtime.versions import VersionRuntime, runtime_for
 from engine.sla.clocks import sync_clocks
-from engine.tasks.models import WorkItem
+from engine.store.models.cases import Case
+from engine.store.models.tasks import WorkItem
 
 
 def start_form_key(runtime: VersionRuntime) -> str | None:

@@ -11,13 +11,13 @@ from engine.attachments.service import bind_to_case, store_start_uploads
 from engine.attachments.storage import FileStore
 from engine.attachments.uploads import Upload
 from engine.cases.access import may_start
-from engine.cases.models import Case
 from engine.cases.service import start_case, start_form_key
 from engine.definitions.service import get_version, process_summaries
 from engine.errors import Forbidden
 from engine.org.access import Actor
 from engine.runtime.parsing import spiff_properties
 from engine.runtime.versions import VersionRuntime, runtime_for
+from engine.store.models.cases import Case
 
 
 @dataclass(frozen=True)

@@ -7,20 +7,20 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from engine.audit.models import AuditEvent
 from engine.audit.service import history
 from engine.cases.access import may_see_case
-from engine.cases.models import Case, CaseLink
 from engine.cases.service import get_case, start_form_key
-from engine.definitions.models import ProcessVersion
 from engine.errors import Forbidden
 from engine.forms import FormDefinition
 from engine.org.access import Actor
 from engine.org.service import display_names
 from engine.runtime.parsing import spiff_properties
 from engine.runtime.versions import VersionRuntime, runtime_for
-from engine.tasks.models import WorkItem
-from engine.timers.models import Timer
+from engine.store.models.audit import AuditEvent
+from engine.store.models.cases import Case, CaseLink
+from engine.store.models.definitions import ProcessVersion
+from engine.store.models.tasks import WorkItem
+from engine.store.models.timers import Timer
 
 
 @dataclass

@@ -6,8 +6,8 @@ from sqlalchemy.orm import Session
 from engine.dashboard.scope import case_in_scope, departments_in_scope
 from engine.errors import Forbidden, NotFound
 from engine.org.access import Actor
-from engine.sla.models import SlaExtension, Urging
 from engine.sla.services import decide_extension, urge
+from engine.store.models.sla import SlaExtension, Urging
 
 
 def urge_case(session: Session, actor: Actor, case_id: int, message: str) -> Urging:

@@ -4,10 +4,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.cases.models import Case
 from engine.errors import Forbidden, NotFound
 from engine.org.access import Actor
-from engine.tasks.models import WorkItem
+from engine.store.models.cases import Case
+from engine.store.models.tasks import WorkItem
 
 ALL_DEPARTMENTS_ROLES = frozenset({"supervisor", "admin"})
 DASHBOARD_ROLES = frozenset({"supervisor", "department_head", "admin"})

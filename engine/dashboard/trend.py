@@ -12,8 +12,8 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.cases.models import Case
-from engine.tasks.models import WorkItem
+from engine.store.models.cases import Case
+from engine.store.models.tasks import WorkItem
 
 MAX_DAYS = 366
 

@@ -7,12 +7,10 @@ from datetime import datetime, tzinfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.cases.models import Case
 from engine.dashboard.scope import departments_in_scope
 from engine.dashboard.trend import DayFigures, daily_trend
 from engine.org.access import Actor
 from engine.org.service import display_names, unit_names
-from engine.sla.models import SlaExtension, Urging
 from engine.sla.queries import (
     OverdueRow,
     OverviewRow,
@@ -21,7 +19,9 @@ from engine.sla.queries import (
     step_overview,
     urging_counts,
 )
-from engine.tasks.models import WorkItem
+from engine.store.models.cases import Case
+from engine.store.models.sla import SlaExtension, Urging
+from engine.store.models.tasks import WorkItem
 
 LIST_LIMIT = 50
 # Lanes whose tasks are supervisors' decisions in the process itself (arbitration of returns, extension review).

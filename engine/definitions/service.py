@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 
 from engine.definitions.bpmn_checks import referenced_decisions, referenced_forms
 from engine.definitions.bundle import Bundle
-from engine.definitions.models import Deployment, ProcessVersion
 from engine.definitions.validation import Catalogue, validate_bundle
 from engine.errors import DefinitionInvalid, NotFound
 from engine.org.service import known_organisation
+from engine.store.models.definitions import Deployment, ProcessVersion
 
 
 @dataclass

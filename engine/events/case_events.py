@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from engine.cases.models import Case
+from engine.store.models.cases import Case
 
 # Only reported events feed the rules: cases the rules start themselves (hot spots, automatic
 # emergencies) would otherwise feed back into the rules that started them.

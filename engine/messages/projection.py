@@ -15,10 +15,10 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from engine import sandbox
-from engine.cases.models import Case
 from engine.messages.correlation import correlation_key
-from engine.messages.models import MessageSubscription
 from engine.runtime.parsing import spiff_properties
+from engine.store.models.cases import Case
+from engine.store.models.messages import MessageSubscription
 
 # Catch event properties casegrid reads (docs/families.md):
 CORRELATION_PROPERTY = "correlation"  # expression over task data -> dict the message must carry

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from engine.tasks.models import WorkItem
+from engine.store.models.tasks import WorkItem
 
 SYSTEM = "system"
 # Roles that see every task in their scope but do not work ordinary tasks unless routed to them.

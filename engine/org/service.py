@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 from engine.errors import NotFound
 from engine.org.access import Actor, system_actor
 from engine.org.config import OrgConfig, UnitSpec
-from engine.org.models import OrgUnit, Role, User, UserRole
 from engine.org.passwords import hash_password
+from engine.store.models.org import OrgUnit, Role, User, UserRole
 
 
 def known_organisation(session: Session) -> OrgConfig:

@@ -12,10 +12,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from engine.audit.service import record
-from engine.cases.models import Case
 from engine.errors import InvalidInput
 from engine.rules.adapter import Match
 from engine.rules.templates import render
+from engine.store.models.cases import Case
 
 
 @dataclass(frozen=True)

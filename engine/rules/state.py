@@ -28,7 +28,7 @@ from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from engine.rules.guards import RuleState
-from engine.rules.models import EventRuleState
+from engine.store.models.rules import EventRuleState
 
 TABLE = EventRuleState.__table__
 # First half of the two-int advisory lock key: keeps these locks apart from any other advisory lock.

@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session
 
 from engine import sandbox
 from engine.audit.service import record
-from engine.cases.models import Case
 from engine.messages.projection import waiting_message_ids
 from engine.runtime.parsing import spiff_properties
-from engine.tasks.models import WorkItem
-from engine.timers.models import Timer
+from engine.store.models.cases import Case
+from engine.store.models.tasks import WorkItem
+from engine.store.models.timers import Timer
 
 # Case columns filled from well-known data keys, so search and dashboards never read workflow state.
 CASE_FIELDS = {"title": "title", "category": "category", "grid_cell": "grid_cell", "street": "street",

@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 
 from engine.calendar import read_year_file, year_files_in
 from engine.sla.calendar_store import install_default_calendar, seed_from_chinese_calendar, store_year_file
-from engine.sla.models import CalendarYear
 from engine.sla.recompute import recompute_provisional
+from engine.store.models.sla import CalendarYear
 
 
 def seed_calendar(session: Session, root: Path) -> list[int]:

@@ -29,10 +29,10 @@ from engine.calendar import (
     supported_years,
 )
 from engine.calendar.yearfile import DraftYearRefused
-from engine.definitions.models import Deployment
 from engine.errors import InvalidInput, Problem
-from engine.sla.models import CalendarDay, CalendarYear
 from engine.store.base import utcnow
+from engine.store.models.definitions import Deployment
+from engine.store.models.sla import CalendarDay, CalendarYear
 
 WORKING_HOURS_FILE = "rules/calendar/working_hours.yaml"
 

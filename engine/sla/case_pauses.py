@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.sla.models import SlaCasePause
+from engine.store.models.sla import SlaCasePause
 
 
 def _open_pause(session: Session, case_id: int) -> SlaCasePause | None:

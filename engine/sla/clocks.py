@@ -16,16 +16,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.audit.service import record
-from engine.cases.models import Case
 from engine.config import settings
-from engine.definitions.models import Deployment, ProcessVersion
 from engine.sla.calendar_store import calendar_for
 from engine.sla.case_pauses import pauses_since, track
 from engine.sla.deadline import ClockTimes, compute
-from engine.sla.models import SlaClock, SlaExtension
 from engine.sla.policy import Policy, policies_from_files, select_policy
-from engine.tasks.models import WorkItem
-from engine.timers.models import Timer
+from engine.store.models.cases import Case
+from engine.store.models.definitions import Deployment, ProcessVersion
+from engine.store.models.sla import SlaClock, SlaExtension
+from engine.store.models.tasks import WorkItem
+from engine.store.models.timers import Timer
 
 ACTIVE = ("running", "paused")
 SLA_TIMER_KINDS = ("sla_warning", "sla_breach", "sla_remind")

@@ -12,15 +12,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.audit.service import record
-from engine.cases.models import Case
 from engine.sla.calendar_store import calendar_for
 from engine.sla.clocks import now_utc, policy_of, state_of
-from engine.sla.models import Escalation, SlaClock
 from engine.sla.notify import notify, recipients_for_item, users_with_role
 from engine.sla.policy import BreachAction
 from engine.sla.wording import local_minute
-from engine.tasks.models import WorkItem
-from engine.timers.models import Timer
+from engine.store.models.cases import Case
+from engine.store.models.sla import Escalation, SlaClock
+from engine.store.models.tasks import WorkItem
+from engine.store.models.timers import Timer
 
 
 def _clock_for(session: Session, timer: Timer) -> SlaClock | None:

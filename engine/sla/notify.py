@@ -5,10 +5,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.errors import NotFound
-from engine.org.models import User, UserRole
-from engine.sla.models import Notification
 from engine.store.base import utcnow
-from engine.tasks.models import WorkItem
+from engine.store.models.org import User, UserRole
+from engine.store.models.sla import Notification
+from engine.store.models.tasks import WorkItem
 
 
 def users_with_role(session: Session, role: str, department: str | None = None) -> list[str]:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from engine.cases.models import Case
 from engine.runtime.parsing import spiff_properties
 from engine.runtime.versions import runtime_for
-from engine.sla.models import SlaExtension
-from engine.tasks.models import WorkItem
+from engine.store.models.cases import Case
+from engine.store.models.sla import SlaExtension
+from engine.store.models.tasks import WorkItem
 
 REQUEST_PROPERTY = "slaExtensionRequest"
 DECISION_PROPERTY = "slaExtensionDecision"

@@ -22,14 +22,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import sandbox
-from engine.cases.models import Case
 from engine.errors import ScriptFailed
 from engine.org.access import Actor
 from engine.sla.clocks import ACTIVE
-from engine.sla.models import SlaClock, SlaExtension
 from engine.sla.process_owned import DECISION_PROPERTY, REQUEST_PROPERTY, handled_by_process, task_properties
 from engine.sla.services import decide_extension, request_extension
-from engine.tasks.models import WorkItem
+from engine.store.models.cases import Case
+from engine.store.models.sla import SlaClock, SlaExtension
+from engine.store.models.tasks import WorkItem
 
 
 def _mapping(item: WorkItem, name: str, expression: str, data: Mapping[str, Any], keys: set[str]) -> dict[str, Any] | None:

@@ -15,9 +15,9 @@ from datetime import datetime
 from sqlalchemy import Select, and_, case, func, not_, or_, select
 from sqlalchemy.orm import Session
 
-from engine.cases.models import Case
-from engine.sla.models import Escalation, Urging
-from engine.tasks.models import WorkItem
+from engine.store.models.cases import Case
+from engine.store.models.sla import Escalation, Urging
+from engine.store.models.tasks import WorkItem
 
 MAX_PAGE = 500
 

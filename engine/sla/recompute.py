@@ -15,11 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.audit.service import record
-from engine.cases.models import Case
 from engine.sla.calendar_store import read_year, store_year_file
 from engine.sla.clocks import ACTIVE, now_utc, schedule
-from engine.sla.models import SlaClock
-from engine.tasks.models import WorkItem
+from engine.store.models.cases import Case
+from engine.store.models.sla import SlaClock
+from engine.store.models.tasks import WorkItem
 
 
 @dataclass

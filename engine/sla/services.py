@@ -8,7 +8,6 @@ from sqlalchemy.orm import Session
 
 from engine.audit.service import record
 from engine.calendar.business import UNITS
-from engine.cases.models import Case
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.org.access import Actor
 from engine.sla.clocks import (
@@ -24,12 +23,13 @@ from engine.sla.clocks import (
     start_clock,
     times_of,
 )
-from engine.sla.models import Escalation, SlaClock, SlaExtension, Urging
 from engine.sla.notify import notify, recipients_for_item, users_with_role
 from engine.sla.process_owned import handled_by_process
 from engine.sla.wording import amount_in_words
 from engine.store.base import utcnow
-from engine.tasks.models import WorkItem
+from engine.store.models.cases import Case
+from engine.store.models.sla import Escalation, SlaClock, SlaExtension, Urging
+from engine.store.models.tasks import WorkItem
 
 DECIDING_ROLES = frozenset({"supervisor", "department_head", "admin"})
 URGING_ROLES = frozenset({"supervisor", "department_head", "admin"})

@@ -6,10 +6,10 @@ from sqlalchemy.orm import Session
 from engine.errors import Conflict
 from engine.org.access import Actor
 from engine.sla.clocks import ACTIVE
-from engine.sla.models import SlaExtension
 from engine.sla.process_owned import item_handles_extensions
 from engine.sla.services import case_clocks, request_extension
-from engine.tasks.models import WorkItem
+from engine.store.models.sla import SlaExtension
+from engine.store.models.tasks import WorkItem
 from engine.tasks.view import authorised_item
 
 

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.cases.models import Case
 from engine.org.access import Actor, may_work
 from engine.org.service import display_names
-from engine.tasks.models import WorkItem
+from engine.store.models.cases import Case
+from engine.store.models.tasks import WorkItem
 from engine.tasks.queries import TaskFilter, list_tasks
 
 

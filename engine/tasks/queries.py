@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy import Select, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
-from engine.cases.models import Case
 from engine.org.access import Actor, may_see, may_work
-from engine.tasks.models import WorkItem
+from engine.store.models.cases import Case
+from engine.store.models.tasks import WorkItem
 
 MAX_PAGE = 200
 

@@ -11,7 +11,6 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, undefer
 
 from engine.audit.service import record
-from engine.cases.models import Case
 from engine.cases.service import get_case, load_workflow_of, persist, validate_with_form
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.org.access import Actor, may_see, may_work
@@ -22,7 +21,8 @@ from engine.runtime.projection import snapshot
 from engine.runtime.stepping import run_until_wait
 from engine.runtime.versions import runtime_for
 from engine.sla.process_steps import before_task_completes
-from engine.tasks.models import WorkItem
+from engine.store.models.cases import Case
+from engine.store.models.tasks import WorkItem
 
 
 def get_item(session: Session, item_id: str, actor: Actor | None = None) -> WorkItem:

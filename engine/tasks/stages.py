@@ -16,13 +16,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.cases.models import Case
 from engine.errors import Conflict, InvalidInput
 from engine.org.access import Actor
 from engine.sla.clocks import ACTIVE, policy_of
-from engine.sla.models import SlaClock
 from engine.sla.services import advance_stage
-from engine.tasks.models import WorkItem
+from engine.store.models.cases import Case
+from engine.store.models.sla import SlaClock
+from engine.store.models.tasks import WorkItem
 from engine.tasks.view import authorised_item
 
 NOTE_MAX = 1000

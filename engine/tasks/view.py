@@ -8,16 +8,16 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.audit.models import AuditEvent
-from engine.cases.models import Case
 from engine.cases.service import get_case
 from engine.errors import Forbidden, NotFound
 from engine.org.access import Actor, may_see, may_work
-from engine.org.models import User
 from engine.org.service import actor_from_user, display_names
 from engine.runtime.serialization import load_workflow
 from engine.runtime.versions import runtime_for
-from engine.tasks.models import WorkItem
+from engine.store.models.audit import AuditEvent
+from engine.store.models.cases import Case
+from engine.store.models.org import User
+from engine.store.models.tasks import WorkItem
 
 
 @dataclass

@@ -14,14 +14,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.audit.service import record
-from engine.cases.models import Case
 from engine.cases.service import get_case, load_workflow_of, persist
 from engine.errors import CasegridError
 from engine.runtime.errors import advancing
 from engine.runtime.projection import snapshot
 from engine.runtime.stepping import run_until_wait
 from engine.store.database import Database
-from engine.timers.models import Timer
+from engine.store.models.cases import Case
+from engine.store.models.timers import Timer
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,8 @@ from browsertools import case_id_from, claim_and_complete, fill_form, submit_for
 from playwright.sync_api import Page, expect  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
-from engine.cases.models import Case  # noqa: E402
-from engine.tasks.models import WorkItem  # noqa: E402
+from engine.store.models.cases import Case  # noqa: E402
+from engine.store.models.tasks import WorkItem  # noqa: E402
 
 ALARM = {"title": "浏览器测试：燃气泄漏 东门路", "incident_type": "gas_leak", "casualties": "0",
          "people_affected": "30", "location_class": "residential", "location": "东门路 12 号",

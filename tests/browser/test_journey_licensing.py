@@ -11,8 +11,8 @@ from browsertools import case_id_from, claim_and_complete, fill_form, open_from_
 from playwright.sync_api import Page, expect  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
-from engine.cases.models import Case  # noqa: E402
-from engine.tasks.models import WorkItem  # noqa: E402
+from engine.store.models.cases import Case  # noqa: E402
+from engine.store.models.tasks import WorkItem  # noqa: E402
 
 TITLE = "浏览器测试：食品经营许可 南湖小馆"
 FOOD_MATERIALS = ["application_form", "business_licence", "id_card", "premises_layout", "food_safety_rules",

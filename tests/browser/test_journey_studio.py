@@ -16,12 +16,12 @@ from lxml import etree  # noqa: E402
 from playwright.sync_api import expect  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
-from engine.cases.models import Case  # noqa: E402
 from engine.cases.service import start_case  # noqa: E402
-from engine.definitions.models import ProcessVersion  # noqa: E402
 from engine.definitions.service import get_version  # noqa: E402
 from engine.org.service import actor_for  # noqa: E402
-from engine.tasks.models import WorkItem  # noqa: E402
+from engine.store.models.cases import Case  # noqa: E402
+from engine.store.models.definitions import ProcessVersion  # noqa: E402
+from engine.store.models.tasks import WorkItem  # noqa: E402
 from engine.tasks.service import claim, complete  # noqa: E402
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"

@@ -17,8 +17,8 @@ from sqlalchemy import select  # noqa: E402
 from engine.cases.service import start_case  # noqa: E402
 from engine.demo import handler_of  # noqa: E402
 from engine.org.service import actor_for  # noqa: E402
-from engine.sla.models import Notification, Urging  # noqa: E402
-from engine.tasks.models import WorkItem  # noqa: E402
+from engine.store.models.sla import Notification, Urging  # noqa: E402
+from engine.store.models.tasks import WorkItem  # noqa: E402
 from engine.tasks.service import claim, complete  # noqa: E402
 
 MESSAGE = "请今日内处置完毕并反馈"

@@ -13,18 +13,18 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from engine.audit.models import AuditEvent
-from engine.cases.models import Case
 from engine.cases.starting import start_as, startable_for
 from engine.config import PROJECT_ROOT
 from engine.definitions.bundle import load_paths, load_root
-from engine.definitions.models import ProcessVersion
 from engine.definitions.service import deploy
 from engine.definitions.validation import validate_bundle
 from engine.errors import Forbidden, InvalidInput
 from engine.org.service import actor_for
 from engine.store.database import Database
-from engine.tasks.models import WorkItem
+from engine.store.models.audit import AuditEvent
+from engine.store.models.cases import Case
+from engine.store.models.definitions import ProcessVersion
+from engine.store.models.tasks import WorkItem
 from engine.tasks.queries import TaskFilter, list_tasks
 from engine.tasks.service import complete
 

@@ -7,15 +7,15 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine.cases.models import Case, CaseLink
 from engine.cases.service import get_case, start_case
-from engine.messages.models import MessageSubscription
 from engine.messages.service import send_message
 from engine.org.access import Actor
 from engine.store.database import Database
-from engine.tasks.models import WorkItem
+from engine.store.models.cases import Case, CaseLink
+from engine.store.models.messages import MessageSubscription
+from engine.store.models.tasks import WorkItem
+from engine.store.models.timers import Timer
 from engine.tasks.service import complete
-from engine.timers.models import Timer
 from engine.timers.service import fire_due
 
 DUTY = Actor("duty1", "zhihui", frozenset({("duty_officer", None)}))

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from engine.cases.models import Case
 from engine.cases.view import case_view
-from engine.messages.models import MessageSubscription
 from engine.messages.service import send_message
 from engine.org.access import system_actor
 from engine.org.service import actor_for
+from engine.store.models.cases import Case
+from engine.store.models.messages import MessageSubscription
 from tests.families.helpers import DUTY, case_row, links_of, message, open_items, waiting_messages, work
 from tests.social_event.helpers import act, only_item, start
 

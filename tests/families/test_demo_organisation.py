@@ -8,7 +8,6 @@ from sqlalchemy import select
 
 from engine.bootstrap import initialise
 from engine.cases.access import may_start
-from engine.cases.models import Case
 from engine.cases.starting import startable
 from engine.config import PROJECT_ROOT
 from engine.decisions import parse_dmn
@@ -19,7 +18,8 @@ from engine.demo_licensing import APPLICATIONS, seed_demo_applications
 from engine.org.access import Actor
 from engine.org.config import OrgConfig, organisation_from_files
 from engine.store.database import Database
-from engine.tasks.models import WorkItem
+from engine.store.models.cases import Case
+from engine.store.models.tasks import WorkItem
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 

@@ -15,9 +15,9 @@ from engine.definitions.bundle import load_root
 from engine.errors import NotFound
 from engine.org.access import Actor, may_see, may_work
 from engine.org.config import OrgConfig, organisation_from_files
-from engine.sla.models import Escalation, Notification
 from engine.store.database import Database
-from engine.tasks.models import WorkItem
+from engine.store.models.sla import Escalation, Notification
+from engine.store.models.tasks import WorkItem
 from engine.tasks.queries import TaskFilter, list_tasks
 from engine.tasks.service import complete
 from tests.families.helpers import DUTY, T0, case_row, fire, message, open_items, start_incident

@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from engine.calendar.helpers import statutory_deadline
-from engine.sla.models import Escalation, SlaCasePause, SlaExtension
 from engine.sla.queries import at_risk_items, overdue_items, step_overview
 from engine.store.database import Database
-from engine.tasks.models import WorkItem
+from engine.store.models.sla import Escalation, SlaCasePause, SlaExtension
+from engine.store.models.tasks import WorkItem
 from tests.families.helpers import (
     DUTY,
     GAS_LEAK,

@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from engine.audit.models import AuditEvent
 from engine.calendar.helpers import statutory_deadline
 from engine.cases.service import start_case
 from engine.errors import InvalidInput, ScriptFailed
+from engine.store.models.audit import AuditEvent
 from tests.families.helpers import (
     HEAD,
     T0,

@@ -10,11 +10,11 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from engine.cases.models import Case
 from engine.events.service import process_event
 from engine.rules.adapter import DEFAULT_MAX_SESSIONS, DurableRules
 from engine.rules.loading import deployed_rulesets
-from engine.rules.models import EventRuleState
+from engine.store.models.cases import Case
+from engine.store.models.rules import EventRuleState
 
 T0 = datetime(2026, 11, 24, 0, 0, tzinfo=UTC)
 SUBCATEGORIES = [f"01{i:02d}" for i in range(1, 11)] + [f"04{i:02d}" for i in range(1, 11)]

@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from engine.cases.models import Case
 from engine.events.service import process_event
 from engine.rules.adapter import DurableRules
 from engine.rules.loading import deployed_rulesets
-from engine.rules.models import EventRuleState
 from engine.store.database import Database
+from engine.store.models.cases import Case
+from engine.store.models.rules import EventRuleState
 from tests.conftest import deploy_bundled
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import insert, select, text
 
 from engine.rules import state
-from engine.rules.models import EventRuleState
 from engine.store.database import Database
+from engine.store.models.rules import EventRuleState
 from engine.timers.worker import purge_rule_state, run_worker
 
 TABLE = EventRuleState.__table__

@@ -9,8 +9,8 @@ import pytest
 
 from engine.definitions.bundle import Bundle
 from engine.definitions.service import deploy
-from engine.org.models import User, UserRole
 from engine.store.database import Database
+from engine.store.models.org import User, UserRole
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SH = ZoneInfo("Asia/Shanghai")

@@ -5,15 +5,15 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from engine.audit.models import AuditEvent
 from engine.cases.service import start_case
 from engine.org.access import system_actor
 from engine.org.service import actor_for
-from engine.sla.models import SlaClock
 from engine.store.database import Database
-from engine.tasks.models import WorkItem
+from engine.store.models.audit import AuditEvent
+from engine.store.models.sla import SlaClock
+from engine.store.models.tasks import WorkItem
+from engine.store.models.timers import Timer
 from engine.tasks.service import complete
-from engine.timers.models import Timer
 
 
 def start_demo(db: Database, data: dict[str, Any] | None = None) -> int:

@@ -8,11 +8,11 @@ from sqlalchemy import select
 
 from engine.calendar import helpers as calendar_helpers
 from engine.calendar.yearfile import DraftYearRefused
-from engine.cases.models import Case
 from engine.config import PROJECT_ROOT
 from engine.sla.calendar_store import install_default_calendar, month_days, seed_from_chinese_calendar
 from engine.sla.recompute import load_year
 from engine.store.database import Database
+from engine.store.models.cases import Case
 from tests.sla.conftest import sh
 from tests.sla.helpers import actions, clock_of, complete_item, open_item, pending_timers, start_demo
 
@@ -96,7 +96,7 @@ def test_the_sandbox_helpers_use_the_calendar_stored_in_the_database(sla_db: Dat
 
 def test_init_seeds_the_calendar_table_from_chinese_calendar(sla_db: Database) -> None:
     from engine.sla.bootstrap import seed_calendar
-    from engine.sla.models import CalendarYear
+    from engine.store.models.sla import CalendarYear
 
     with sla_db.transaction() as session:
         seed_calendar(session, PROJECT_ROOT)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time_machine
 from sqlalchemy import select
 
-from engine.sla.models import Escalation, Notification
 from engine.store.database import Database
+from engine.store.models.sla import Escalation, Notification
 from engine.timers.service import fire_due
 from tests.sla.conftest import sh
 from tests.sla.helpers import actions, clock_of, complete_item, open_item, pending_timers, start_demo
@@ -41,7 +41,7 @@ def test_at_risk_then_overdue_then_deemed_accepted_through_fired_timers(sla_db: 
         assert fire_due(sla_db, "test") == 1
     # Silence past the limit means accepted (Art. 32): the task was completed by the engine, late.
     with sla_db.transaction(readonly=True) as session:
-        from engine.tasks.models import WorkItem
+        from engine.store.models.tasks import WorkItem
 
         accepted = session.get(WorkItem, item.id)
         assert accepted is not None and accepted.status == "completed" and accepted.sla_state == "met_late"

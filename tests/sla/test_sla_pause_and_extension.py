@@ -5,11 +5,11 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from engine.audit.models import AuditEvent
 from engine.errors import Conflict, Forbidden, InvalidInput
 from engine.org.service import actor_for
 from engine.sla.services import decide_extension, pause_clock, request_extension, resume_clock
 from engine.store.database import Database
+from engine.store.models.audit import AuditEvent
 from tests.sla.conftest import sh
 from tests.sla.helpers import clock_of, open_item, pending_timers, start_demo
 

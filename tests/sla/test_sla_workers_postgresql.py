@@ -12,13 +12,13 @@ from datetime import UTC, datetime, timedelta
 import time_machine
 from sqlalchemy import func, select
 
-from engine.audit.models import AuditEvent
-from engine.cases.models import Case
 from engine.cases.service import start_case
 from engine.config import PROJECT_ROOT
 from engine.org.access import system_actor
 from engine.store.database import Database
-from engine.timers.models import Timer
+from engine.store.models.audit import AuditEvent
+from engine.store.models.cases import Case
+from engine.store.models.timers import Timer
 from tests.sla.conftest import prepare
 
 CASES = 1000

@@ -8,17 +8,17 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from engine.bootstrap import initialise
-from engine.cases.models import Case
 from engine.cases.queries import CaseSearch, search_cases
 from engine.config import PROJECT_ROOT
 from engine.demo import CASES, seed_demo_cases
 from engine.demo_emergency import ALARMS
 from engine.demo_licensing import APPLICATIONS
 from engine.errors import InvalidInput
-from engine.org.models import OrgUnit, User
 from engine.org.service import actor_for
 from engine.store.database import Database
-from engine.tasks.models import WorkItem
+from engine.store.models.cases import Case
+from engine.store.models.org import OrgUnit, User
+from engine.store.models.tasks import WorkItem
 
 
 @pytest.fixture

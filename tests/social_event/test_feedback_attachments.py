@@ -10,17 +10,17 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.attachments.models import Attachment
 from engine.attachments.service import open_attachment, store_upload
 from engine.attachments.storage import FileStore
 from engine.attachments.uploads import Upload
-from engine.cases.models import Case
 from engine.errors import Forbidden, InvalidInput, NotFound
 from engine.forms.fields import FieldSpec
 from engine.org.service import actor_for
 from engine.runtime.versions import runtime_for
 from engine.store.database import Database
-from engine.tasks.models import WorkItem
+from engine.store.models.attachments import Attachment
+from engine.store.models.cases import Case
+from engine.store.models.tasks import WorkItem
 from engine.tasks.submit import complete_posted
 
 from .helpers import actions, case_row, claimed_feedback, only_item

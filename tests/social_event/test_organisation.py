@@ -7,10 +7,10 @@ from engine.config import PROJECT_ROOT
 from engine.decisions import parse_dmn
 from engine.definitions.bundle import load_root
 from engine.org.config import organisation_from_files
-from engine.org.models import User, UserRole
 from engine.org.passwords import verify_password
 from engine.org.service import actor_for, load_organisation
 from engine.store.database import Database
+from engine.store.models.org import User, UserRole
 
 
 def _config():  # type: ignore[no-untyped-def]

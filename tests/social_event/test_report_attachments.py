@@ -9,16 +9,16 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from engine.attachments.models import Attachment
 from engine.attachments.service import bind_to_case, open_attachment, store_start_uploads
 from engine.attachments.storage import FileStore
 from engine.attachments.uploads import Upload
-from engine.cases.models import Case
 from engine.cases.service import start_case
 from engine.cases.starting import start_as, start_posted, startable
 from engine.errors import InvalidInput, NotFound
 from engine.org.service import actor_for
 from engine.store.database import Database
+from engine.store.models.attachments import Attachment
+from engine.store.models.cases import Case
 from tests.conftest import deploy_bundled
 
 from .helpers import REPORT, case_row

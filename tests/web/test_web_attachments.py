@@ -13,12 +13,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from webtools import audit_count, bearer, csrf_from, login
 
-from engine.attachments.models import Attachment
-from engine.cases.models import Case
 from engine.cases.service import start_case
 from engine.org.service import actor_for
 from engine.store.database import Database
-from engine.tasks.models import WorkItem
+from engine.store.models.attachments import Attachment
+from engine.store.models.cases import Case
+from engine.store.models.tasks import WorkItem
 from tests.social_event.helpers import REPORT, claimed_feedback, only_item
 
 DEMO_PASSWORD = "demo1234"  # rules/demo_users.yaml

@@ -11,11 +11,11 @@ from webtools import PASSWORD, api_token, login, page_csrf, signed_in
 from engine.bootstrap import initialise
 from engine.config import PROJECT_ROOT
 from engine.definitions.bundle import load_root
-from engine.definitions.models import Deployment
 from engine.org.config import organisation_from_files
-from engine.org.models import User
 from engine.org.service import load_organisation
 from engine.store.database import Database
+from engine.store.models.definitions import Deployment
+from engine.store.models.org import User
 
 
 def test_every_page_and_endpoint_requires_sign_in_except_login_and_healthz(client):

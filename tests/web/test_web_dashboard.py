@@ -11,10 +11,10 @@ from webtools import PASSWORD, csrf_from, signed_in
 from engine.definitions.service import deploy
 from engine.org.config import OrgConfig, UserSpec
 from engine.org.service import actor_for, load_organisation
-from engine.sla.models import Notification, SlaExtension, Urging
 from engine.sla.services import request_extension
 from engine.store.database import Database
-from engine.tasks.models import WorkItem
+from engine.store.models.sla import Notification, SlaExtension, Urging
+from engine.store.models.tasks import WorkItem
 from engine.tasks.service import complete
 from tests.sla.conftest import demo_bundle
 from tests.sla.helpers import start_demo

@@ -4,9 +4,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from webtools import bearer
 
-from engine.cases.models import Case
 from engine.cases.service import start_case
 from engine.org.access import Actor
+from engine.store.models.cases import Case
 
 DUTY = Actor("duty1", "zhihui", frozenset({("duty_officer", None)}))
 

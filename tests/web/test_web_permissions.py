@@ -63,7 +63,7 @@ def test_a_grid_worker_of_another_cell_may_not_verify(app, web_db, channel):
 
 
 def _case_of(web_db, item_id):
-    from engine.tasks.models import WorkItem
+    from engine.store.models.tasks import WorkItem
 
     with web_db.transaction(readonly=True) as session:
         return session.get(WorkItem, item_id).case_id
@@ -76,7 +76,7 @@ def test_the_grid_worker_of_the_cell_verifies_through_the_ui(app, web_db):
     assert client.post(f"/tasks/{item_id}/claim", data={"csrf_token": token}).status_code == 302
     response = client.post(f"/tasks/{item_id}/complete", data={"csrf_token": token, "solved": "on"})
     assert response.status_code == 302
-    from engine.cases.models import Case
+    from engine.store.models.cases import Case
 
     with web_db.transaction(readonly=True) as session:
         assert session.get(Case, _case_of(web_db, item_id)).status == "completed"

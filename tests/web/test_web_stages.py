@@ -14,9 +14,9 @@ from webtools import bearer, csrf_from, login
 
 from engine.cases.service import start_case
 from engine.org.service import actor_for
-from engine.sla.models import SlaClock
 from engine.store.database import Database
-from engine.tasks.models import WorkItem
+from engine.store.models.sla import SlaClock
+from engine.store.models.tasks import WorkItem
 from engine.tasks.service import claim
 from tests.social_event.helpers import act, only_item
 

@@ -13,9 +13,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from webtools import bearer, csrf_from, login
 
-from engine.attachments.models import Attachment
-from engine.cases.models import Case
 from engine.store.database import Database
+from engine.store.models.attachments import Attachment
+from engine.store.models.cases import Case
 
 DEMO_PASSWORD = "demo1234"  # rules/demo_users.yaml
 GRID_WORKER = "gw_s01c01g01"  # grid worker of S01C01G01

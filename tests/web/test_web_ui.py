@@ -88,7 +88,7 @@ def test_the_case_list_names_each_process_as_deployed_not_by_its_key(app, web_db
 def test_the_case_page_labels_data_with_its_form_fields_and_keeps_process_records_apart(app, web_db):
     case_id = start_report(web_db)
     with web_db.transaction() as session:
-        from engine.cases.models import Case
+        from engine.store.models.cases import Case
 
         case = session.get(Case, case_id)
         case.data = {**case.data, "rework_count": 0, "override_reason": None, "log": []}

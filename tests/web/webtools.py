@@ -61,7 +61,7 @@ def start_report(web_db: Database, department: str = "chengguan", grid_cell: str
 def open_item(web_db: Database, case_id: int) -> Any:
     from sqlalchemy import select
 
-    from engine.tasks.models import WorkItem
+    from engine.store.models.tasks import WorkItem
 
     with web_db.transaction(readonly=True) as session:
         return session.scalars(select(WorkItem).where(WorkItem.case_id == case_id, WorkItem.status == "open")).one()
@@ -70,7 +70,7 @@ def open_item(web_db: Database, case_id: int) -> Any:
 def audit_count(web_db: Database, case_id: int) -> int:
     from sqlalchemy import func, select
 
-    from engine.audit.models import AuditEvent
+    from engine.store.models.audit import AuditEvent
 
     with web_db.transaction(readonly=True) as session:
         return session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.case_id == case_id))

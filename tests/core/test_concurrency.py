@@ -9,14 +9,14 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from engine.audit.models import AuditEvent
-from engine.cases.models import Case
 from engine.cases.service import start_case
 from engine.errors import Conflict
 from engine.org.access import system_actor
 from engine.store.database import Database
+from engine.store.models.audit import AuditEvent
+from engine.store.models.cases import Case
+from engine.store.models.tasks import WorkItem
 from engine.tasks import service as task_service
-from engine.tasks.models import WorkItem
 
 from .helpers import DISPATCHER, count, deploy_two_step
 

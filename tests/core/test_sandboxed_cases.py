@@ -4,14 +4,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine.audit.models import AuditEvent
-from engine.cases.models import Case
 from engine.cases.service import start_case
 from engine.definitions.bundle import Bundle
-from engine.definitions.models import Deployment, ProcessVersion
 from engine.definitions.service import deploy
 from engine.errors import DefinitionInvalid, SandboxViolation
-from engine.tasks.models import WorkItem
+from engine.store.models.audit import AuditEvent
+from engine.store.models.cases import Case
+from engine.store.models.definitions import Deployment, ProcessVersion
+from engine.store.models.tasks import WorkItem
 from engine.tasks.service import complete
 
 from .helpers import DISPATCHER, count, deploy_two_step, two_step_bundle

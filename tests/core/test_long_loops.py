@@ -6,15 +6,15 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import func, select
 
-from engine.audit.models import AuditEvent
-from engine.cases.models import Case
 from engine.cases.service import start_case
 from engine.config import PROJECT_ROOT
 from engine.errors import ScriptFailed
 from engine.org.access import Actor
 from engine.runtime.parsing import parse_process
 from engine.runtime.stepping import run_until_wait
-from engine.tasks.models import WorkItem
+from engine.store.models.audit import AuditEvent
+from engine.store.models.cases import Case
+from engine.store.models.tasks import WorkItem
 from engine.tasks.service import complete
 
 INSPECTOR = Actor("grid1", None, frozenset({("grid_worker", None)}))

@@ -6,10 +6,10 @@ from sqlalchemy import select
 
 from engine.cases.service import start_case
 from engine.definitions.bundle import Bundle
-from engine.definitions.models import Deployment, ProcessVersion
 from engine.definitions.service import deploy, get_version
 from engine.errors import DefinitionInvalid
-from engine.tasks.models import WorkItem
+from engine.store.models.definitions import Deployment, ProcessVersion
+from engine.store.models.tasks import WorkItem
 from engine.tasks.service import complete
 
 from .helpers import DISPATCHER, HANDLER_CG, count, deploy_two_step, two_step_bundle

@@ -4,13 +4,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine.audit.models import AuditEvent
 from engine.cases import service as case_service
-from engine.cases.models import Case
 from engine.cases.service import get_case, start_case
 from engine.errors import Conflict
 from engine.runtime import kept
-from engine.tasks.models import WorkItem
+from engine.store.models.audit import AuditEvent
+from engine.store.models.cases import Case
+from engine.store.models.tasks import WorkItem
 from engine.tasks.service import complete
 from engine.tasks.view import task_view
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine.audit.models import AuditEvent
 from engine.audit.service import history
-from engine.cases.models import Case
 from engine.cases.service import cancel_case, get_case, start_case
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
-from engine.tasks.models import WorkItem
+from engine.store.models.audit import AuditEvent
+from engine.store.models.cases import Case
+from engine.store.models.tasks import WorkItem
 from engine.tasks.service import claim, complete, transfer
 
 from .helpers import DISPATCHER, HANDLER_CG, HANDLER_HW, count, deploy_two_step
