@@ -19,8 +19,8 @@ from durable.engine import Host, MessageNotHandledException
 
 from engine.config import PROJECT_ROOT
 from engine.definitions.bundle import load_root
+from engine.events.loading import rulesets_from_files
 from engine.rules.adapter import DurableRules
-from engine.rules.loading import rulesets_from_files
 from engine.store.database import Database
 from engine.store.migrate import upgrade
 from engine.store.models.rules import EventRuleState

@@ -14,8 +14,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from engine.config import PROJECT_ROOT
+from engine.definitions import versions
 from engine.definitions.bundle import load_root
-from engine.runtime import kept, versions
+from engine.runtime import kept
 from engine.sla.calendar_store import clear_cache as clear_calendar_cache
 from engine.sla.clocks import clear_policy_cache
 from engine.store.database import Database
@@ -125,7 +126,7 @@ def cli(tmp_path: Path) -> CliRunner:
            "CASEGRID_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}"}
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "engine.cli", *args], env=env, cwd=PROJECT_ROOT,
+        return subprocess.run([sys.executable, "-m", "engine.app.cli", *args], env=env, cwd=PROJECT_ROOT,
                               capture_output=True, text=True, timeout=120)
 
     return run

@@ -42,7 +42,7 @@ def create_app(config: dict[str, Any] | None = None, start_worker: bool = False)
         register_feature(app, feature)
 
     if start_worker:
-        from engine.timers.worker import start_worker_thread
+        from engine.app.worker import start_worker_thread
 
         _thread, stop = start_worker_thread(db, settings().worker_poll_seconds, store=files.file_store_of(app))
         atexit.register(stop.set)

@@ -20,12 +20,12 @@ from engine.attachments.service import keep_file
 from engine.attachments.storage import FileStore
 from engine.attachments.uploads import Upload
 from engine.cases.starting import authorise_start
+from engine.definitions.versions import runtime_for
 from engine.errors import Conflict, InvalidInput
 from engine.forms import messages
 from engine.forms.definition import FormDefinition
 from engine.forms.fields import FieldSpec
 from engine.org.access import Actor
-from engine.runtime.versions import runtime_for
 from engine.store.models.attachments import Attachment
 from engine.store.models.cases import Case
 from engine.tasks.view import authorised_item

@@ -14,8 +14,8 @@ from engine.cases.keys import next_business_key
 from engine.cases.territory import with_territory
 from engine.config import settings
 from engine.definitions.service import get_version
+from engine.definitions.versions import VersionRuntime, runtime_for
 from engine.errors import Conflict, NotFound
-from engine.messages.projection import sync_subscriptions
 from engine.org.access import Actor
 from engine.runtime import kept
 from engine.runtime.errors import advancing
@@ -30,7 +30,7 @@ from engine.runtime.projection import (
 )
 from engine.runtime.serialization import dump_workflow, load_workflow
 from engine.runtime.stepping import run_until_wait
-from engine.runtime.versions import VersionRuntime, runtime_for
+from engine.runtime.subscriptions import sync_subscriptions
 from engine.sla.clocks import sync_clocks
 from engine.store.models.cases import Case
 from engine.store.models.tasks import WorkItem

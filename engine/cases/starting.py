@@ -13,10 +13,10 @@ from engine.attachments.uploads import Upload
 from engine.cases.access import may_start
 from engine.cases.service import start_case, start_form_key
 from engine.definitions.service import get_version, process_summaries
+from engine.definitions.versions import VersionRuntime, runtime_for
 from engine.errors import Forbidden
 from engine.org.access import Actor
 from engine.runtime.parsing import spiff_properties
-from engine.runtime.versions import VersionRuntime, runtime_for
 from engine.store.models.cases import Case
 
 

@@ -10,12 +10,12 @@ from sqlalchemy.orm import Session
 from engine.audit.service import history
 from engine.cases.access import may_see_case
 from engine.cases.service import get_case, start_form_key
+from engine.definitions.versions import VersionRuntime, runtime_for
 from engine.errors import Forbidden
 from engine.forms import FormDefinition
 from engine.org.access import Actor
 from engine.org.service import display_names
 from engine.runtime.parsing import spiff_properties
-from engine.runtime.versions import VersionRuntime, runtime_for
 from engine.store.models.audit import AuditEvent
 from engine.store.models.cases import Case, CaseLink
 from engine.store.models.definitions import ProcessVersion

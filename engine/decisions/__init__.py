@@ -9,7 +9,7 @@ Public API:
     find_overlaps(decision) -> list[Overlap]
     find_gaps(decision, domains=None, *, limit=None) -> list[dict]
 
-SpiffWorkflow integration lives in engine.decisions.bpmn (imported on demand so that merely
+SpiffWorkflow integration lives in engine.runtime.bpmn_parser (imported on demand so that merely
 validating a DMN file does not load SpiffWorkflow).
 """
 from __future__ import annotations

@@ -85,14 +85,14 @@ def _check_tables(bundle: Bundle, problems: list[Problem]) -> None:
         except yaml.YAMLError as exc:
             problems.append(Problem(path, None, f"not valid YAML: {' '.join(str(exc).split())}"))
     # Imported here, as check_sla_policies is: the operations module pulls in case models and durable-rules.
-    from engine.rules.operations import OPERATIONS
+    from engine.rules.operations import OPERATION_NAMES
     from engine.rules.ruleset import FOLDER, validate_ruleset
 
     for path, text in bundle.of_kind("ruleset").items():
         if path.startswith(FOLDER):
-            # The checks engine.rules.loading applies when the deployment is loaded: refused here, at
+            # The checks engine.events.loading applies when the deployment is loaded: refused here, at
             # deploy, instead of failing every event ingest afterwards.
-            problems.extend(validate_ruleset(text, path, set(OPERATIONS)))
+            problems.extend(validate_ruleset(text, path, set(OPERATION_NAMES)))
             continue
         try:
             json.loads(text)
@@ -147,7 +147,7 @@ def _check_processes(bundle: Bundle, catalogue: Catalogue, problems: list[Proble
 
 
 def _check_sla_policies(bundle: Bundle, catalogue: Catalogue, problems: list[Problem]) -> None:
-    from engine.sla.checks import check_sla_policies
+    from engine.limits.checks import check_sla_policies
 
     paths = {key: info.path for key, info in catalogue.processes.items()}
     problems.extend(check_sla_policies(bundle.files, paths))

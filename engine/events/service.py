@@ -12,10 +12,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from engine.errors import InvalidInput
+from engine.events.actions import ActionContext, run_action
+from engine.events.loading import deployed_rulesets
 from engine.org.access import Actor
 from engine.rules.adapter import DurableRules, shared_rules
-from engine.rules.loading import deployed_rulesets
-from engine.rules.operations import ActionContext, run_action
 from engine.rules.ruleset import RuleSet
 
 RULES_ACTOR = "rules"

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 from engine.audit.service import record
 from engine.cases.service import get_case, load_workflow_of, persist
 from engine.errors import Conflict
-from engine.messages.projection import message_members
 from engine.runtime.errors import advancing
 from engine.runtime.projection import snapshot
 from engine.runtime.stepping import run_until_wait
+from engine.runtime.subscriptions import message_members
 from engine.store.models.cases import Case
 from engine.store.models.messages import MessageSubscription
 

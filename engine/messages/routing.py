@@ -20,11 +20,11 @@ from sqlalchemy.orm import Session
 
 from engine import sandbox
 from engine.audit.service import record
+from engine.definitions.versions import VersionRuntime, runtime_for
 from engine.messages.errors import NoWaitingCase
 from engine.messages.service import deliver_all, waiting_subscriptions
 from engine.org.access import Actor
 from engine.runtime.parsing import spiff_properties
-from engine.runtime.versions import VersionRuntime, runtime_for
 from engine.store.models.cases import Case, CaseLink
 from engine.store.models.definitions import ProcessVersion
 

@@ -9,10 +9,10 @@ from sqlalchemy.orm import Session
 
 from engine.cases.service import get_case, get_case_by_key
 from engine.errors import InvalidInput
-from engine.messages.correlation import correlation_key
 from engine.messages.delivery import deliver_to_case
 from engine.messages.errors import NoWaitingCase
 from engine.org.access import Actor
+from engine.runtime.correlation import correlation_key
 from engine.store.models.cases import Case
 from engine.store.models.messages import MessageSubscription
 

@@ -2,7 +2,7 @@
 
 * ``engine.rules.ruleset`` — the rule-set file format, parsed and validated
 * ``engine.rules.adapter`` — the only module that touches durable-rules (see its docstring)
-* ``engine.rules.operations`` — the registered engine operations actions may name
-* ``engine.rules.loading`` — the rule sets of the deployed definitions
+* ``engine.events.actions`` — the registered engine operations actions may name
+* ``engine.events.loading`` — the rule sets of the deployed definitions
 See docs/families.md ("Event rules").
 """

@@ -8,7 +8,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
-from engine.decisions.bpmn import casegrid_parser_class
+from engine.runtime.bpmn_parser import casegrid_parser_class
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from engine import sandbox
 from engine.audit.service import record
-from engine.messages.projection import waiting_message_ids
 from engine.runtime.parsing import spiff_properties
+from engine.runtime.subscriptions import waiting_message_ids
 from engine.store.models.cases import Case
 from engine.store.models.tasks import WorkItem
 from engine.store.models.timers import Timer

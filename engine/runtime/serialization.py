@@ -11,7 +11,7 @@ from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
-from engine.decisions.bpmn import serializer_config
+from engine.runtime.bpmn_parser import serializer_config
 from engine.runtime.parsing import ParsedProcess
 
 _current_spec: ContextVar[ParsedProcess | None] = ContextVar("casegrid_current_spec", default=None)

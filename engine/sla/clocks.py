@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 
 from engine.audit.service import record
 from engine.config import settings
+from engine.limits.policy import Policy, policies_from_files, select_policy
 from engine.sla.calendar_store import calendar_for
 from engine.sla.case_pauses import pauses_since, track
 from engine.sla.deadline import ClockTimes, compute
-from engine.sla.policy import Policy, policies_from_files, select_policy
 from engine.store.models.cases import Case
 from engine.store.models.definitions import Deployment, ProcessVersion
 from engine.store.models.sla import SlaClock, SlaExtension

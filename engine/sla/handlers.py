@@ -12,10 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.audit.service import record
+from engine.limits.policy import BreachAction
 from engine.sla.calendar_store import calendar_for
 from engine.sla.clocks import now_utc, policy_of, state_of
 from engine.sla.notify import notify, recipients_for_item, users_with_role
-from engine.sla.policy import BreachAction
 from engine.sla.wording import local_minute
 from engine.store.models.cases import Case
 from engine.store.models.sla import Escalation, SlaClock

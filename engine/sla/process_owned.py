@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from engine.definitions.versions import runtime_for
 from engine.runtime.parsing import spiff_properties
-from engine.runtime.versions import runtime_for
 from engine.store.models.cases import Case
 from engine.store.models.sla import SlaExtension
 from engine.store.models.tasks import WorkItem

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, undefer
 
 from engine.audit.service import record
 from engine.cases.service import get_case, load_workflow_of, persist, validate_with_form
+from engine.definitions.versions import runtime_for
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.org.access import Actor, may_see, may_work
 from engine.org.service import actor_for
@@ -19,7 +20,6 @@ from engine.runtime.errors import advancing
 from engine.runtime.parsing import spiff_properties
 from engine.runtime.projection import snapshot
 from engine.runtime.stepping import run_until_wait
-from engine.runtime.versions import runtime_for
 from engine.sla.process_steps import before_task_completes
 from engine.store.models.cases import Case
 from engine.store.models.tasks import WorkItem

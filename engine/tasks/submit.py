@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 from engine.attachments.service import attach_uploads
 from engine.attachments.storage import FileStore
 from engine.attachments.uploads import Upload
+from engine.definitions.versions import runtime_for
 from engine.forms.definition import FormDefinition
 from engine.org.access import Actor
-from engine.runtime.versions import runtime_for
 from engine.store.models.cases import Case
 from engine.store.models.tasks import WorkItem
 from engine.tasks.service import complete

@@ -9,11 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.cases.service import get_case
+from engine.definitions.versions import runtime_for
 from engine.errors import Forbidden, NotFound
 from engine.org.access import Actor, may_see, may_work
 from engine.org.service import actor_from_user, display_names
 from engine.runtime.serialization import load_workflow
-from engine.runtime.versions import runtime_for
 from engine.store.models.audit import AuditEvent
 from engine.store.models.cases import Case
 from engine.store.models.org import User

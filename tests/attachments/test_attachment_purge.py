@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from engine.app.worker import purge_attachments, run_worker
 from engine.attachments.purge import purge_orphans, sweep_files
 from engine.attachments.storage import FileStore
 from engine.cases.service import start_case
 from engine.org.service import actor_for
 from engine.store.database import Database
 from engine.store.models.attachments import Attachment
-from engine.timers.worker import purge_attachments, run_worker
 
 DAY = timedelta(hours=24)
 NOW = datetime.now(UTC)

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.bootstrap import initialise
+from engine.app.bootstrap import initialise
 from engine.config import PROJECT_ROOT
-from engine.runtime import versions
+from engine.definitions import versions
 from engine.store.database import Database
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -7,7 +7,7 @@ pytest.importorskip("playwright", reason="the playwright Python package is not i
 
 from playwright.sync_api import expect  # noqa: E402
 
-from engine.demo import grid_worker_of  # noqa: E402
+from engine.demo.social_event import grid_worker_of  # noqa: E402
 
 
 def test_caller_fields_stay_hidden_until_a_hotline_report_is_chosen(journey):

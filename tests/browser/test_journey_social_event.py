@@ -13,7 +13,7 @@ from browsertools import case_id_from, claim_and_complete, fill_form, open_from_
 from playwright.sync_api import Page  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
-from engine.demo import grid_worker_of, handler_of  # noqa: E402
+from engine.demo.social_event import grid_worker_of, handler_of  # noqa: E402
 from engine.store.models.cases import Case  # noqa: E402
 from engine.store.models.tasks import WorkItem  # noqa: E402
 

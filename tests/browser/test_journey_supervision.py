@@ -15,7 +15,7 @@ from playwright.sync_api import expect  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from engine.cases.service import start_case  # noqa: E402
-from engine.demo import handler_of  # noqa: E402
+from engine.demo.social_event import handler_of  # noqa: E402
 from engine.org.service import actor_for  # noqa: E402
 from engine.store.models.sla import Notification, Urging  # noqa: E402
 from engine.store.models.tasks import WorkItem  # noqa: E402

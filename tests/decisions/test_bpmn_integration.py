@@ -11,7 +11,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR
 from SpiffWorkflow.util.task import TaskState
 
 from engine.decisions import DecisionEvaluationError, DecisionRegistry
-from engine.decisions.bpmn import (
+from engine.runtime.bpmn_parser import (
     CasegridBusinessRuleTask,
     casegrid_parser_class,
     make_serializer,

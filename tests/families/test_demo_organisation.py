@@ -6,15 +6,15 @@ from __future__ import annotations
 from lxml import etree
 from sqlalchemy import select
 
-from engine.bootstrap import initialise
+from engine.app.bootstrap import initialise
 from engine.cases.access import may_start
 from engine.cases.starting import startable
 from engine.config import PROJECT_ROOT
 from engine.decisions import parse_dmn
 from engine.definitions.bundle import load_root
 from engine.definitions.service import list_versions
-from engine.demo_emergency import ALARMS, seed_demo_incidents
-from engine.demo_licensing import APPLICATIONS, seed_demo_applications
+from engine.demo.emergency import ALARMS, seed_demo_incidents
+from engine.demo.licensing import APPLICATIONS, seed_demo_applications
 from engine.org.access import Actor
 from engine.org.config import OrgConfig, organisation_from_files
 from engine.store.database import Database

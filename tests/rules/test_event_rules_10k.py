@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from engine.events.loading import deployed_rulesets
 from engine.events.service import process_event
 from engine.rules.adapter import DEFAULT_MAX_SESSIONS, DurableRules
-from engine.rules.loading import deployed_rulesets
 from engine.store.models.cases import Case
 from engine.store.models.rules import EventRuleState
 

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from engine.events.loading import deployed_rulesets
 from engine.events.service import process_event
 from engine.rules.adapter import DurableRules
-from engine.rules.loading import deployed_rulesets
 from engine.store.database import Database
 from engine.store.models.cases import Case
 from engine.store.models.rules import EventRuleState

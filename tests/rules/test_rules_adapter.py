@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from engine.errors import DefinitionInvalid
+from engine.events.loading import rulesets_from_files
 from engine.rules.adapter import DURABLE_SESSION_LIMIT, DurableRules, shared_rules
-from engine.rules.loading import rulesets_from_files
-from engine.rules.operations import OPERATIONS
+from engine.rules.operations import OPERATION_NAMES
 from engine.rules.ruleset import parse_ruleset, validate_ruleset
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,7 +23,7 @@ T0 = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 
 def shipped(name: str):
     text = (ROOT / "rules" / "events" / f"{name}.json").read_text(encoding="utf-8")
-    return parse_ruleset(text, f"rules/events/{name}.json", set(OPERATIONS))
+    return parse_ruleset(text, f"rules/events/{name}.json", set(OPERATION_NAMES))
 
 
 @pytest.fixture
@@ -132,7 +132,7 @@ def test_multi_event_conditions_and_unknown_operations_are_refused_when_the_rule
     text = json.dumps({"name": "bad", "accepts": ["e"], "session_key": ["k"], "session_ttl_seconds": 60,
                        "rules": {"pair": {"when": {"all": [{"first": {"t": "a"}}, {"second": {"t": "b"}}]},
                                           "actions": [{"operation": "run_python", "code": "import os"}]}}})
-    problems = [str(p) for p in validate_ruleset(text, "rules/events/bad.json", set(OPERATIONS))]
+    problems = [str(p) for p in validate_ruleset(text, "rules/events/bad.json", set(OPERATION_NAMES))]
     assert any("conditions on one event" in p for p in problems)
     assert any("unknown operation 'run_python'" in p for p in problems)
     with pytest.raises(DefinitionInvalid):

@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import insert, select, text
 
+from engine.app.worker import purge_rule_state, run_worker
 from engine.rules import state
 from engine.store.database import Database
 from engine.store.models.rules import EventRuleState
-from engine.timers.worker import purge_rule_state, run_worker
 
 TABLE = EventRuleState.__table__
 

@@ -10,8 +10,8 @@ from engine.calendar.helpers import default_calendar
 from engine.config import PROJECT_ROOT
 from engine.definitions.bundle import Bundle, load_root
 from engine.definitions.validation import validate_bundle
+from engine.limits.policy import parse_policy_file
 from engine.sla.deadline import compute
-from engine.sla.policy import parse_policy_file
 
 LIC = "rules/sla/licensing.yaml"
 EM = "rules/sla/emergency.yaml"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from engine.config import PROJECT_ROOT
 from engine.definitions.bundle import Bundle, load_root
 from engine.definitions.validation import validate_bundle
-from engine.sla.policy import parse_policy_file, select_policy
+from engine.limits.policy import parse_policy_file, select_policy
 
 SE_POLICIES = "rules/sla/social_event.yaml"
 

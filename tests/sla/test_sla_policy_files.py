@@ -5,7 +5,7 @@ import pytest
 
 from engine.definitions.service import deploy
 from engine.errors import DefinitionInvalid
-from engine.sla.policy import parse_policy_file, policies_from_files, select_policy
+from engine.limits.policy import parse_policy_file, policies_from_files, select_policy
 from engine.store.database import Database
 from tests.sla.conftest import FIXTURES, demo_bundle
 

@@ -33,7 +33,7 @@ def _fired(db: Database) -> int:
 
 def _spawn(pg_url: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "CASEGRID_DATABASE_URL": pg_url, "CASEGRID_WORKER_POLL_SECONDS": "0.2"}
-    return subprocess.Popen([sys.executable, "-m", "engine.cli", "worker"], cwd=PROJECT_ROOT, env=env,
+    return subprocess.Popen([sys.executable, "-m", "engine.app.cli", "worker"], cwd=PROJECT_ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 

@@ -7,12 +7,12 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from engine.bootstrap import initialise
+from engine.app.bootstrap import initialise
 from engine.cases.queries import CaseSearch, search_cases
 from engine.config import PROJECT_ROOT
-from engine.demo import CASES, seed_demo_cases
-from engine.demo_emergency import ALARMS
-from engine.demo_licensing import APPLICATIONS
+from engine.demo.emergency import ALARMS
+from engine.demo.licensing import APPLICATIONS
+from engine.demo.social_event import CASES, seed_demo_cases
 from engine.errors import InvalidInput
 from engine.org.service import actor_for
 from engine.store.database import Database
@@ -48,7 +48,8 @@ def test_demo_seeding_leaves_the_organisation_and_cases_in_every_step_and_is_ide
 
 
 def test_init_demo_from_the_command_line_is_idempotent(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
-    from engine import cli, config
+    from engine import config
+    from engine.app import cli
 
     monkeypatch.setattr(cli, "_db", lambda: db)
     monkeypatch.setattr(cli, "settings", lambda: config.load_settings({"CASEGRID_DEFINITIONS": str(PROJECT_ROOT)}))

@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 from engine.attachments.service import open_attachment, store_upload
 from engine.attachments.storage import FileStore
 from engine.attachments.uploads import Upload
+from engine.definitions.versions import runtime_for
 from engine.errors import Forbidden, InvalidInput, NotFound
 from engine.forms.fields import FieldSpec
 from engine.org.service import actor_for
-from engine.runtime.versions import runtime_for
 from engine.store.database import Database
 from engine.store.models.attachments import Attachment
 from engine.store.models.cases import Case

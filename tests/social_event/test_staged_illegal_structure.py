@@ -16,11 +16,11 @@ from sqlalchemy import select
 from engine.config import PROJECT_ROOT
 from engine.errors import Conflict, Forbidden
 from engine.org.service import actor_for
+from engine.sla.task_stages import advance_stage_for_task, task_stage
 from engine.store.database import Database
 from engine.store.models.sla import Escalation, SlaClock
 from engine.store.models.tasks import WorkItem
 from engine.tasks.service import claim
-from engine.tasks.stages import advance_stage_for_task, task_stage
 from engine.timers.service import fire_due
 from tests.sla.helpers import clock_of, item_of
 

@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 from engine.errors import Conflict
 from engine.org.service import actor_for
 from engine.sla.services import decide_extension
+from engine.sla.task_extensions import request_extension_for_task
 from engine.store.database import Database
 from engine.store.models.sla import Escalation, SlaExtension
-from engine.tasks.extensions import request_extension_for_task
 from engine.timers.service import fire_due
 from tests.sla.helpers import item_of, sole_clock_of
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from engine.cli import main
+from engine.app.cli import main
 from engine.config import PROJECT_ROOT
 
 SHIPPED = (PROJECT_ROOT / "rules" / "social_event_routing.dmn").read_text(encoding="utf-8")

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from sqlalchemy import select, text
 from webtools import PASSWORD, api_token, login, page_csrf, signed_in
 
-from engine.bootstrap import initialise
+from engine.app.bootstrap import initialise
 from engine.config import PROJECT_ROOT
 from engine.definitions.bundle import load_root
 from engine.org.config import organisation_from_files
@@ -132,7 +132,7 @@ def test_bearer_requests_need_no_csrf_and_bad_tokens_get_401(app, web_db):
 
 def test_the_cli_creates_a_token_that_the_api_accepts(app, web_db, monkeypatch):
     from engine import config
-    from engine.cli import main
+    from engine.app.cli import main
 
     monkeypatch.setenv("CASEGRID_DATABASE_URL", web_db.url)
     config.settings.cache_clear()

@@ -5,7 +5,7 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
-from engine.audit.pages import case_history_page
+from engine.cases.history import case_history_page
 from web.api.schemas import AuditEventSchema, AuditQuerySchema, page, page_of
 from web.db import transaction
 from web.identity import current_user

@@ -6,10 +6,10 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
+from engine.sla.task_extensions import request_extension_for_task
+from engine.sla.task_stages import advance_stage_for_task, task_stage
 from engine.tasks import service as task_service
-from engine.tasks.extensions import request_extension_for_task
 from engine.tasks.queries import TaskFilter, list_tasks
-from engine.tasks.stages import advance_stage_for_task, task_stage
 from engine.tasks.submit import complete_with_data
 from engine.tasks.view import authorised_item, task_view
 from web.api.schemas import (

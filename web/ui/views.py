@@ -14,11 +14,11 @@ from engine.cases.starting import start_posted, startable, startable_for
 from engine.cases.view import case_view
 from engine.config import settings
 from engine.errors import Conflict, InvalidInput
+from engine.sla.task_extensions import extension_unit, request_extension_for_task
+from engine.sla.task_stages import advance_stage_for_task, task_stage
 from engine.tasks import service as task_service
-from engine.tasks.extensions import extension_unit, request_extension_for_task
 from engine.tasks.inbox import inbox as inbox_rows
 from engine.tasks.queries import TaskFilter
-from engine.tasks.stages import advance_stage_for_task, task_stage
 from engine.tasks.submit import complete_posted
 from engine.tasks.view import authorised_item, task_view, transfer_targets
 from web.db import transaction

@@ -2,7 +2,7 @@
 
 Finding the cases a message goes to reads this table (indexed by message name and correlation key),
 never a deserialized workflow. Rows exist only while the catch event waits; they are written by
-``engine.messages.projection.sync_subscriptions`` in the same flush as the workflow state.
+``engine.runtime.subscriptions.sync_subscriptions`` in the same flush as the workflow state.
 """
 from __future__ import annotations
 

@@ -36,9 +36,9 @@ def initialise(db: Database, root: Path, demo: bool = False) -> InitReport:
         # The business calendar table: chinese_calendar's years plus official year files.
         seed_calendar(session, root)
     if demo:
-        from engine.demo import seed_demo_cases
-        from engine.demo_emergency import seed_demo_incidents
-        from engine.demo_licensing import seed_demo_applications
+        from engine.demo.emergency import seed_demo_incidents
+        from engine.demo.licensing import seed_demo_applications
+        from engine.demo.social_event import seed_demo_cases
 
         report.demo_cases = seed_demo_cases(db) + seed_demo_applications(db) + seed_demo_incidents(db)
     return report

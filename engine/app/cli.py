@@ -12,9 +12,9 @@ from typing import Any, TypeVar
 import click
 from sqlalchemy.exc import OperationalError
 
+from engine.app.calendar_cli import calendar_group
 from engine.config import settings
 from engine.errors import CasegridError, DefinitionInvalid, InvalidInput
-from engine.sla.calendar_cli import calendar_group
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -54,7 +54,7 @@ def reports_errors(func: F) -> F:
 
 
 def _db():  # type: ignore[no-untyped-def]
-    from engine.bootstrap import ensure_instance_dir
+    from engine.app.bootstrap import ensure_instance_dir
     from engine.store.database import Database
 
     ensure_instance_dir(settings())
@@ -82,7 +82,7 @@ def main() -> None:
 @reports_errors
 def init(demo: bool) -> None:
     """Migrate the database, load the organisation, deploy the bundled definitions."""
-    from engine.bootstrap import initialise
+    from engine.app.bootstrap import initialise
 
     report = initialise(_db(), settings().definitions_root, demo=demo)
     click.echo(f"organisation: {report.org_counts}")
@@ -233,7 +233,7 @@ def complete(task_id: str, data: str, username: str, as_json: bool) -> None:
 @reports_errors
 def stage_done(task_id: str, username: str, note: str, as_json: bool) -> None:
     """Mark the current stage of the task's staged time limit done; the next stage starts now."""
-    from engine.tasks.stages import advance_stage_for_task
+    from engine.sla.task_stages import advance_stage_for_task
 
     db = _db()
     with db.transaction() as session:
@@ -296,8 +296,8 @@ def worker(once: bool) -> None:
     import signal
     import threading
 
+    from engine.app.worker import purge_attachments, purge_rule_state, run_worker, worker_name
     from engine.timers.service import fire_due
-    from engine.timers.worker import purge_attachments, purge_rule_state, run_worker, worker_name
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     db = _db()
@@ -403,7 +403,7 @@ def attachments_purge(older_than_hours: float | None, no_sweep: bool, as_json: b
     """Delete uploads no form named and files no attachment names any more; safe beside running workers."""
     from datetime import timedelta
 
-    from engine.timers.worker import purge_attachments
+    from engine.app.worker import purge_attachments
 
     if older_than_hours is not None and older_than_hours < 0:
         _fail(["--older-than-hours must not be negative"])

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.cases.starting import start_as
-from engine.demo import seed_each
+from engine.demo.social_event import seed_each
 from engine.org.service import actor_for
 from engine.store.database import Database
 from engine.store.models.cases import Case

@@ -8,7 +8,7 @@ from engine.sandbox import SandboxedScriptEngine
 
 def script_engine_for(bundle: Bundle) -> SandboxedScriptEngine:
     engine = SandboxedScriptEngine()
-    # Business rule tasks look their table up here at run time (engine.decisions.bpmn.registry_for).
+    # Business rule tasks look their table up here at run time (engine.runtime.bpmn_parser.registry_for).
     engine.decision_registry = DecisionRegistry.from_sources(
         [(text.encode("utf-8"), path) for path, text in bundle.of_kind("dmn").items()]
     )

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from lxml import etree
 
 from engine.errors import Problem
-from engine.sla.policy import Policy, policies_from_files
+from engine.limits.policy import Policy, policies_from_files
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from engine.definitions.bundle import kind_of
 from engine.definitions.service import latest_deployment
-from engine.rules.operations import OPERATIONS
+from engine.rules.operations import OPERATION_NAMES
 from engine.rules.ruleset import FOLDER, RuleSet, parse_ruleset
 
 _cache: dict[tuple[str, int], tuple[RuleSet, ...]] = {}
@@ -15,7 +15,7 @@ _lock = threading.Lock()
 
 
 def rulesets_from_files(files: dict[str, str]) -> tuple[RuleSet, ...]:
-    return tuple(parse_ruleset(text, path, set(OPERATIONS)) for path, text in sorted(files.items())
+    return tuple(parse_ruleset(text, path, set(OPERATION_NAMES)) for path, text in sorted(files.items())
                  if path.startswith(FOLDER) and kind_of(path) == "ruleset")
 
 

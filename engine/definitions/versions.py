@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from engine import forms as form_defs
 from engine.definitions.bundle import Bundle
+from engine.definitions.scripting import script_engine_for
 from engine.errors import NotFound
 from engine.runtime.parsing import ParsedProcess, parse_process
-from engine.runtime.scripting import script_engine_for
 from engine.store.models.definitions import Deployment, ProcessVersion
 
 

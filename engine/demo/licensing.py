@@ -1,6 +1,6 @@
 """Demo licensing applications for `casegrid init --demo`: the service window's desk in several states.
 
-Driven like the social-event demo (engine.demo): through the real services, as the demo users of
+Driven like the social-event demo (engine.demo.social_event): through the real services, as the demo users of
 rules/demo_users.yaml (window staff, each reviewing department's handler), one transaction per
 application, recognised by its title on a re-run.
 """
@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.cases.service import start_case
-from engine.demo import seed_each
+from engine.demo.social_event import seed_each
 from engine.org.service import actor_for
 from engine.store.database import Database
 from engine.store.models.cases import Case

@@ -15,7 +15,7 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from engine import sandbox
-from engine.messages.correlation import correlation_key
+from engine.runtime.correlation import correlation_key
 from engine.runtime.parsing import spiff_properties
 from engine.store.models.cases import Case
 from engine.store.models.messages import MessageSubscription

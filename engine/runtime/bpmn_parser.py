@@ -28,12 +28,11 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.serializer.task_spec import SpiffBpmnTaskConverter
 from SpiffWorkflow.spiff.specs.spiff_task import SpiffBpmnTask
 
+from engine.decisions.errors import DecisionEvaluationError
+from engine.decisions.model import DecisionTable
+from engine.decisions.registry import DecisionRegistry
 from engine.errors import CasegridError, NotFound
 from engine.runtime.gateways import CasegridEventBasedGateway, CasegridParallelGateway
-
-from .errors import DecisionEvaluationError
-from .model import DecisionTable
-from .registry import DecisionRegistry
 
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 

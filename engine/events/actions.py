@@ -1,0 +1,136 @@
+"""What the engine operations a rule action names do (engine.rules.operations lists the names).
+
+Each operation takes the session, the match and the action's (rendered) arguments and returns a
+small dict describing what it did; it runs in the caller's transaction.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from engine.audit.service import record
+from engine.errors import InvalidInput
+from engine.rules.adapter import Match
+from engine.rules.operations import OPERATION_NAMES
+from engine.rules.templates import render
+from engine.store.models.cases import Case
+
+
+@dataclass(frozen=True)
+class ActionContext:
+    session: Session
+    match: Match
+    actor: str
+
+    def values(self) -> dict[str, Any]:
+        return {**self.match.event, "window_count": len(self.match.window), "rule": self.match.rule.name,
+                "ruleset": self.match.ruleset}
+
+    def cases(self, target: str | None) -> list[Case]:
+        """The cases an action points at: the event's, the window's, or the remembered one's."""
+        if target == "window":
+            payloads = list(self.match.window)
+        elif target == "after":
+            payloads = [self.match.after] if self.match.after else []
+        elif target == "event":
+            payloads = [self.match.event]
+        else:
+            return []
+        found: list[Case] = []
+        for payload in payloads:
+            case_id = payload.get("case_id")
+            case = self.session.get(Case, case_id) if isinstance(case_id, int) else None
+            if case is not None and case not in found:
+                found.append(case)
+        return found
+
+
+Operation = Callable[[ActionContext, dict[str, Any]], dict[str, Any]]
+OPERATIONS: dict[str, Operation] = {}
+
+
+def register_operation(name: str, operation: Operation) -> None:
+    OPERATIONS[name] = operation
+
+
+def run_action(context: ActionContext, action: dict[str, Any]) -> dict[str, Any]:
+    operation = OPERATIONS.get(action["operation"])
+    if operation is None:
+        raise InvalidInput(f"rule {context.match.ruleset}.{context.match.rule.name}: unknown operation "
+                           f"'{action['operation']}'")
+    args = render({k: v for k, v in action.items() if k != "operation"}, context.values())
+    result = operation(context, args)
+    return {"ruleset": context.match.ruleset, "rule": context.match.rule.name, "operation": action["operation"],
+            **result}
+
+
+# -- built-in operations ---------------------------------------------------------------------
+def _start_case(context: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
+    from engine.cases.service import start_case  # starting a case feeds events back in: import cycle
+    from engine.messages.routing import link_cases
+    from engine.org.access import Actor
+
+    started = start_case(context.session, str(args["process"]), dict(args.get("data") or {}), Actor(context.actor))
+    linked = []
+    for case in context.cases(args.get("link")):
+        link_cases(context.session, started, case, str(args.get("link_kind") or context.match.rule.name), context.actor)
+        linked.append(case.business_key)
+    record(context.session, actor=context.actor, action="rule_fired", case_id=started.id,
+           details={"ruleset": context.match.ruleset, "rule": context.match.rule.name, "linked": linked})
+    return {"case_id": started.id, "case_key": started.business_key, "linked": linked}
+
+
+def _raise_priority(context: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
+    to = int(args.get("to", 1))
+    changed = []
+    for case in context.cases(args.get("target", "event")):
+        if case.priority > to:
+            record(context.session, actor=context.actor, action="priority_raised", case_id=case.id,
+                   before={"priority": case.priority}, after={"priority": to},
+                   details={"rule": f"{context.match.ruleset}.{context.match.rule.name}"})
+            case.priority = to
+            changed.append(case.business_key)
+    return {"cases": changed, "priority": to}
+
+
+def _link_cases(context: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
+    from engine.messages.routing import link_cases
+
+    links = []
+    for source in context.cases(args.get("from", "event")):
+        for target in context.cases(args.get("to", "after")):
+            if source.id != target.id:
+                link_cases(context.session, source, target, str(args.get("kind") or context.match.rule.name),
+                           context.actor)
+                links.append([source.business_key, target.business_key])
+    return {"links": links}
+
+
+def _flag_case(context: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
+    flagged = []
+    for case in context.cases(args.get("target", "event")):
+        record(context.session, actor=context.actor, action="case_flagged", case_id=case.id,
+               details={"flag": args.get("flag"), "rule": f"{context.match.ruleset}.{context.match.rule.name}",
+                        "because_of": (context.match.after or {}).get("case_key")})
+        flagged.append(case.business_key)
+    return {"flag": args.get("flag"), "cases": flagged}
+
+
+def _notify(context: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
+    from engine.sla.notify import notify, users_with_role
+
+    recipients = users_with_role(context.session, str(args.get("role") or "supervisor"))
+    cases = context.cases(args.get("target", "event"))
+    notify(context.session, recipients, "rule", str(args.get("message") or context.match.rule.name)[:500],
+           case_id=cases[0].id if cases else None, created_by=context.actor)
+    return {"recipients": recipients, "message": args.get("message")}
+
+
+for _name, _operation in (("start_case", _start_case), ("raise_priority", _raise_priority),
+                          ("link_cases", _link_cases), ("flag_case", _flag_case), ("notify", _notify)):
+    register_operation(_name, _operation)
+
+assert set(OPERATIONS) == OPERATION_NAMES, "engine.rules.operations.OPERATION_NAMES must list every operation"
