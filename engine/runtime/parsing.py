@@ -6,6 +6,7 @@ from typing import Any
 
 from lxml import etree
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from engine.runtime.bpmn_parser import casegrid_parser_class
@@ -33,7 +34,27 @@ def parse_process(bpmn_files: tuple[tuple[str, str], ...], process_key: str) -> 
         parser.add_bpmn_xml(etree.fromstring(xml.encode("utf-8")), filename=filename)
     spec = parser.get_spec(process_key)
     subprocess_specs = parser.get_subprocess_specs(process_key)
+    for process_spec in (spec, *subprocess_specs.values()):
+        connect_loop_merges(process_spec)
     return ParsedProcess(spec=spec, subprocess_specs=subprocess_specs)
+
+
+def connect_loop_merges(process_spec: BpmnProcessSpec) -> None:
+    """Let every loop or multi-instance task hear its instances complete, from the moment it is parsed.
+
+    SpiffWorkflow hooks a loop task's merge (collect the instance's output; once the last instance is
+    done, make the task ready) onto the instance spec only when it creates instances, or when its own
+    serializer restores the spec. casegrid restores state under a spec parsed from the deployed diagram,
+    so in any process other than the one that created the instances (another web worker, the timer
+    worker, the CLI, a restart) the merge was never hooked: the last instance completed, the loop task
+    stayed STARTED for ever, and the parallel join after it never fired (the case showed no open task).
+    """
+    for task_spec in process_spec.task_specs.values():
+        if not isinstance(task_spec, LoopTask):
+            continue
+        instance_spec = process_spec.task_specs[task_spec.task_spec]
+        if not instance_spec.completed_event.is_connected(task_spec.merge_child):
+            instance_spec.completed_event.connect(task_spec.merge_child)
 
 
 def process_ids(xml: str) -> list[str]:

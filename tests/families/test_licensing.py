@@ -119,6 +119,23 @@ def test_the_departments_of_the_review_table_review_in_parallel_each_with_its_ow
     assert sorted(r["department"] for r in results) == ["gongan", "jiaotong", "shizheng"]
 
 
+def test_the_parallel_review_completes_when_each_review_is_done_in_another_process(deployed_db, clock):
+    """The review subprocess runs once per department (multi-instance); each reviewer's step may run in
+    another process than the one that opened the reviews, which reads the case from its row under a
+    freshly parsed process (here: the process caches are dropped before each step)."""
+    from engine.runtime import kept, versions
+    from engine.tasks.service import complete
+
+    case_id = apply(deployed_db)
+    accept(deployed_db, case_id)
+    for item in [i for i in open_items(deployed_db, case_id) if i.task_spec == "review_task"]:
+        versions.clear_cache()
+        kept.clear()
+        with deployed_db.transaction() as session:
+            complete(session, item.id, {"opinion": "approve", "comments": "符合条件"}, reviewer(item.department))
+    item_named(deployed_db, case_id, "decide")
+
+
 def test_site_inspection_time_is_not_counted_and_moves_the_decision_deadline(deployed_db, clock):
     case_id = apply(deployed_db)
     accept(deployed_db, case_id)
