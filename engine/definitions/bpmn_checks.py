@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from engine.errors import Problem
+from engine.sla.deciders import DECIDING_ROLES
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -67,6 +68,7 @@ def check_bpmn(
         name = (lane.get("name") or "").strip()
         if name not in refs.lane_codes:
             yield Problem(path, _label(lane), f"lane '{name}' is not a role or department of the organisation")
+    yield from _extension_deciders(path, root, refs)
     for flow in root.iter(f"{{{BPMN}}}sequenceFlow"):
         for condition in flow.iter(f"{{{BPMN}}}conditionExpression"):
             yield from _expression(path, flow, condition.text or "", "eval", syntax_error)
@@ -82,6 +84,26 @@ def check_bpmn(
         for name in EXPRESSION_PROPERTIES:
             if props.get(name):
                 yield from _expression(path, element, props[name], "eval", syntax_error, f"property {name}: ")
+
+
+def _extension_deciders(path: str, root: etree._Element, refs: References) -> Iterator[Problem]:
+    """A task that decides extension requests sits in a lane whose role may decide them.
+
+    Completing it decides the request, which only DECIDING_ROLES may do: in a lane of any other role the
+    task is offered to people who are always refused, and the case waits on it for ever. A department
+    lane may hold department heads, so it is not refused here."""
+    lane_of = {ref.text.strip(): lane.get("name", "").strip()
+               for lane in root.iter(f"{{{BPMN}}}lane")
+               for ref in lane.iter(f"{{{BPMN}}}flowNodeRef") if ref.text}
+    for task in root.iter(f"{{{BPMN}}}userTask"):
+        if not properties_of(task).get("slaExtensionDecision"):
+            continue
+        lane = lane_of.get(task.get("id", ""))
+        if lane in refs.role_codes and lane not in DECIDING_ROLES:
+            allowed = ", ".join(sorted(DECIDING_ROLES))
+            yield Problem(path, _label(task), f"decides extension requests (property slaExtensionDecision) but "
+                                              f"sits in lane '{lane}', whose holders may not decide them; "
+                                              f"put it in a lane of {allowed}")
 
 
 def _starters(path: str, start: etree._Element, refs: References) -> Iterator[Problem]:

@@ -23,6 +23,7 @@ from engine.sla.clocks import (
     start_clock,
     times_of,
 )
+from engine.sla.deciders import DECIDING_ROLES
 from engine.sla.notify import notify, recipients_for_item, users_with_role
 from engine.sla.process_owned import handled_by_process
 from engine.sla.wording import amount_in_words
@@ -31,7 +32,6 @@ from engine.store.models.cases import Case
 from engine.store.models.sla import Escalation, SlaClock, SlaExtension, Urging
 from engine.store.models.tasks import WorkItem
 
-DECIDING_ROLES = frozenset({"supervisor", "department_head", "admin"})
 URGING_ROLES = frozenset({"supervisor", "department_head", "admin"})
 
 
