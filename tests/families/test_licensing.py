@@ -123,7 +123,8 @@ def test_the_parallel_review_completes_when_each_review_is_done_in_another_proce
     """The review subprocess runs once per department (multi-instance); each reviewer's step may run in
     another process than the one that opened the reviews, which reads the case from its row under a
     freshly parsed process (here: the process caches are dropped before each step)."""
-    from engine.runtime import kept, versions
+    from engine.definitions import versions
+    from engine.runtime import kept
     from engine.tasks.service import complete
 
     case_id = apply(deployed_db)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine.runtime import kept, versions
+from engine.definitions import versions
+from engine.runtime import kept
 from engine.store.database import Database
 
 from .helpers import act, case_row, only_item, open_items, start
