@@ -15,6 +15,9 @@ OPTIONAL = {
 
 
 def main(names: list[str]) -> None:
+    from engine.app.boot import boot
+
+    boot()  # the reactions every casegrid process registers at start-up
     chosen = names or list(BENCHMARKS) + list(OPTIONAL)
     for name in chosen:
         module_name = BENCHMARKS.get(name) or OPTIONAL.get(name)

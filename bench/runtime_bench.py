@@ -19,7 +19,8 @@ from sqlalchemy.engine import make_url
 
 from bench.durable_floor import durable_spiff
 from bench.measure import best_of, counting_sql, timed
-from engine.cases.service import start_case
+from engine.commands.cases import start as start_case
+from engine.commands.tasks import complete
 from engine.config import PROJECT_ROOT
 from engine.definitions.bundle import load_paths, load_root
 from engine.definitions.service import deploy
@@ -31,7 +32,6 @@ from engine.store.database import Database
 from engine.store.migrate import upgrade
 from engine.store.models.cases import Case
 from engine.store.models.tasks import WorkItem
-from engine.tasks.service import complete
 
 HERE = Path(__file__).parent
 PROCESS = "bench_six_steps"
@@ -107,12 +107,12 @@ _last_case_id = 0
 def _start(db: Database, actor) -> None:  # type: ignore[no-untyped-def]
     global _last_case_id
     with db.transaction() as session:
-        _last_case_id = start_case(session, PROCESS, {}, actor).id
+        _last_case_id = start_case(session, actor, PROCESS, {}).id
 
 
 def _complete(db: Database, item_id: str, actor) -> None:  # type: ignore[no-untyped-def]
     with db.transaction() as session:
-        complete(session, item_id, STEP_DATA, actor)
+        complete(session, actor, item_id, STEP_DATA)
 
 
 def _open_item(db: Database, case_id: int) -> str | None:
@@ -165,8 +165,8 @@ def loop_step_costs(db: Database, passes: int = 500, samples: int = 15) -> dict[
     actor = system_actor()
     target = passes + 3 * samples
     with db.transaction() as session:
-        young = start_case(session, "sample_loop", {"target": target}, actor).id
-        old = start_case(session, "sample_loop", {"target": target}, actor).id
+        young = start_case(session, actor, "sample_loop", {"target": target}).id
+        old = start_case(session, actor, "sample_loop", {"target": target}).id
     readings = {young: 0, old: 0}
 
     def step(case_id: int) -> float:
@@ -190,7 +190,7 @@ def loop_step_costs(db: Database, passes: int = 500, samples: int = 15) -> dict[
 
 def _complete_reading(db: Database, item_id: str, actor, reading: int) -> None:  # type: ignore[no-untyped-def]
     with db.transaction() as session:
-        complete(session, item_id, {"reading": reading}, actor)
+        complete(session, actor, item_id, {"reading": reading})
 
 
 def main(cases: int = 200) -> None:

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from engine.app.boot import boot
 from engine.config import PROJECT_ROOT
 from engine.definitions import versions
 from engine.definitions.bundle import load_root
@@ -23,6 +24,12 @@ from engine.store.database import Database
 from engine.store.migrate import upgrade
 
 PG_URL_VARIABLE = "CASEGRID_TEST_PG_URL"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def booted() -> None:
+    """The reactions every process registers at start-up (engine.app.boot), as the app and CLI do."""
+    boot()
 
 
 @pytest.fixture(scope="session")

@@ -10,12 +10,14 @@ from typing import Any
 
 from flask import Blueprint, Flask
 
+from engine.app.boot import boot
 from engine.config import settings
 from engine.store.database import Database
 from web.appconfig import flask_config
 
 
 def create_app(config: dict[str, Any] | None = None, start_worker: bool = False) -> Flask:
+    boot()
     app = Flask(__name__)
     config = dict(config or {})
     # A SECRET_KEY given by the caller (tests, embedding) means no key file is read or created.

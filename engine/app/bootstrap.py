@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from engine.app.boot import boot
 from engine.config import Settings
 from engine.definitions.bundle import load_root
 from engine.definitions.service import deploy
@@ -22,6 +23,7 @@ class InitReport:
 
 
 def initialise(db: Database, root: Path, demo: bool = False) -> InitReport:
+    boot()
     upgrade(db.url)
     bundle = load_root(root)
     report = InitReport()

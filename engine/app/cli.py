@@ -54,9 +54,11 @@ def reports_errors(func: F) -> F:
 
 
 def _db():  # type: ignore[no-untyped-def]
+    from engine.app.boot import boot
     from engine.app.bootstrap import ensure_instance_dir
     from engine.store.database import Database
 
+    boot()
     ensure_instance_dir(settings())
     return Database(settings().database_url)
 
@@ -168,12 +170,12 @@ def _actor(session: Any, username: str) -> Any:
 @reports_errors
 def start(process_key: str, data: str, username: str, version: int | None, as_json: bool) -> None:
     """Start a case (as --user: only if the start event lets that user start it)."""
-    from engine.cases.starting import start_as
+    from engine.commands.cases import start as start_case
     from engine.store.models.tasks import WorkItem
 
     db = _db()
     with db.transaction() as session:
-        case = start_as(session, process_key, json.loads(data), _actor(session, username), version=version)
+        case = start_case(session, _actor(session, username), process_key, json.loads(data), version=version)
         items = session.query(WorkItem).filter_by(case_id=case.id, status="open").all()
         payload = {"case_id": case.id, "business_key": case.business_key, "status": case.status,
                    "tasks": [_item_dict(i) for i in items]}
@@ -214,13 +216,14 @@ def tasks(username: str | None, case_id: int | None, as_json: bool) -> None:
 @reports_errors
 def complete(task_id: str, data: str, username: str, as_json: bool) -> None:
     """Complete a task with form data."""
-    from engine.tasks.service import complete as complete_task
+    from engine.commands.tasks import complete as complete_task
 
     db = _db()
     with db.transaction() as session:
-        case, created = complete_task(session, task_id, json.loads(data), _actor(session, username))
+        done = complete_task(session, _actor(session, username), task_id, json.loads(data))
+        case = done.case
         payload = {"case_id": case.id, "business_key": case.business_key, "status": case.status,
-                   "tasks": [_item_dict(i) for i in created]}
+                   "tasks": [_item_dict(i) for i in done.opened]}
     _emit(as_json, payload, f"completed; case {case.business_key} is {case.status}; new tasks: "
           + (", ".join(f"{i['id']} {i['name']}" for i in payload["tasks"]) or "none"))
 
@@ -233,11 +236,11 @@ def complete(task_id: str, data: str, username: str, as_json: bool) -> None:
 @reports_errors
 def stage_done(task_id: str, username: str, note: str, as_json: bool) -> None:
     """Mark the current stage of the task's staged time limit done; the next stage starts now."""
-    from engine.sla.task_stages import advance_stage_for_task
+    from engine.commands.tasks import stage_done as mark_stage_done
 
     db = _db()
     with db.transaction() as session:
-        clock = advance_stage_for_task(session, task_id, _actor(session, username), note)
+        clock = mark_stage_done(session, _actor(session, username), task_id, note)
         payload = {"task_id": task_id, "stage": clock.stage + 1, "name": clock.stage_name,
                    "due_at": clock.due_at.isoformat() if clock.due_at else None}
     _emit(as_json, payload, f"stage {payload['stage']} ({payload['name']}) started; due {payload['due_at']}")
@@ -250,11 +253,11 @@ def stage_done(task_id: str, username: str, note: str, as_json: bool) -> None:
 @reports_errors
 def cancel(case_id: int, reason: str, username: str) -> None:
     """Cancel a running case."""
-    from engine.cases.service import cancel_case
+    from engine.commands.cases import cancel as cancel_case
 
     db = _db()
     with db.transaction() as session:
-        case = cancel_case(session, case_id, _actor(session, username), reason)
+        case = cancel_case(session, _actor(session, username), case_id, reason)
     click.echo(f"cancelled {case.business_key}")
 
 
@@ -355,15 +358,16 @@ def token_revoke(username: str) -> None:
 def send_message_command(message_name: str, case_ref: str | None, correlation: str | None, data: str,
                          username: str, as_json: bool) -> None:
     """Deliver a BPMN message to the running case(s) waiting for it (issue 6, docs/families.md)."""
-    from engine.messages.service import send_message
+    from engine.commands.messages import deliver_message
 
     case_id = int(case_ref) if case_ref and case_ref.isdigit() else None
     business_key = case_ref if case_ref and case_id is None else None
     db = _db()
     with db.transaction() as session:
-        cases = send_message(session, message_name=message_name, case_id=case_id, business_key=business_key,
-                             correlation=json.loads(correlation) if correlation else None,
-                             payload=json.loads(data), actor=_actor(session, username))
+        cases = deliver_message(session, _actor(session, username), message_name, case_id=case_id,
+                                business_key=business_key,
+                                correlation=json.loads(correlation) if correlation else None,
+                                payload=json.loads(data))
         payload = [{"case_id": c.id, "business_key": c.business_key, "status": c.status,
                     "current_step": c.current_step} for c in cases]
     _emit(as_json, payload, "delivered to " + ", ".join(f"{c['business_key']} ({c['status']})" for c in payload))
@@ -378,12 +382,12 @@ def send_message_command(message_name: str, case_ref: str | None, correlation: s
 @reports_errors
 def post_event_command(event_type: str, data: str, occurred_at: str | None, username: str, as_json: bool) -> None:
     """Post an event through the event rule sets (rules/events/*.json); prints what the rules did."""
-    from engine.events.service import ingest
+    from engine.commands.events import ingest_event
 
     db = _db()
     with db.transaction() as session:
-        results = ingest(session, {"type": event_type, "payload": json.loads(data), "occurred_at": occurred_at},
-                         _actor(session, username))
+        results = ingest_event(session, _actor(session, username),
+                               {"type": event_type, "payload": json.loads(data), "occurred_at": occurred_at})
     _emit(as_json, results, "\n".join(f"{r['ruleset']}.{r['rule']}: {r['operation']}" for r in results)
           or "no rule fired")
 

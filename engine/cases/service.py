@@ -28,12 +28,12 @@ from engine.runtime.projection import (
     sync_timers,
     sync_work_items,
 )
+from engine.runtime.reactions import StepResult, dispatch
 from engine.runtime.serialization import dump_workflow, load_workflow
 from engine.runtime.stepping import run_until_wait
 from engine.runtime.subscriptions import sync_subscriptions
-from engine.sla.clocks import sync_clocks
 from engine.store.models.cases import Case
-from engine.store.models.tasks import WorkItem
+from engine.store.statuses import CaseStatus
 
 
 def start_form_key(runtime: VersionRuntime) -> str | None:
@@ -83,56 +83,52 @@ def start_case(
         run_until_wait(workflow)
     record(session, actor=actor.username, action="case_started", case_id=case.id,
            after=cleaned, details={"process": process_key, "version": process_version.version})
-    persist(session, case, workflow, actor.username, Snapshot())
-    from engine.events.case_events import publish_case_event  # the rules layer starts cases: cycle
-
-    publish_case_event(session, case, "case.reported")
+    persist(session, case, workflow, actor.username, Snapshot(), started=True)
     return case
 
 
 def persist(
-    session: Session, case: Case, workflow: BpmnWorkflow, actor: str, before: Snapshot, handled: str | None = None
-) -> list[WorkItem]:
-    """Write the workflow and every projection of it; a concurrent writer surfaces as Conflict.
+    session: Session, case: Case, workflow: BpmnWorkflow, actor: str, before: Snapshot, handled: str | None = None,
+    *, started: bool = False,
+) -> StepResult:
+    """Write the workflow and every projection of it, then run the reactions; a concurrent writer
+    surfaces as Conflict.
 
     `before` is the snapshot taken when the workflow was loaded: only what changed is written.
+    `handled` is the work item the caller closed itself (the completed task).
     """
     # Read first: a failed flush expires the row and the session may no longer load it.
     business_key = case.business_key
     # SpiffWorkflow walks the whole task tree for every query; the ready tasks are asked for once.
     ready = ready_user_tasks(workflow)
     try:
-        created = sync_work_items(session, case, ready, actor, before, handled)
+        created, withdrawn = sync_work_items(session, case, ready, actor, before, handled)
         sync_timers(session, case, workflow, before)
         sync_subscriptions(session, case, workflow, before.messages)
         # Messages no catch event inside this case took; taken out before the state is written.
         thrown = workflow.get_events()
-        was_running = case.status == "running"
+        was_running = case.status == CaseStatus.RUNNING
         sync_case(case, workflow, ready)
         case.workflow_state = dump_workflow(workflow)
         kept.keep_after_commit(session, case.id, case.workflow_state, workflow)
-        # One flush for the case row and its projections, before the clocks' queries could autoflush
+        # One flush for the case row and its projections, before the reactions' queries could autoflush
         # a half-written case: the optimistic version check comes first and the row is written once.
         session.flush()
-        # Time limits follow the work items just written (start, close, pause by data flag); each item
-        # reads a limit from its own task's data (a multi-instance element), not only the merged data.
-        sync_clocks(session, case, actor, {str(t.id): t.data for t in ready})
-        if was_running and case.status in ("completed", "cancelled"):
+        ended = was_running and case.status in (CaseStatus.COMPLETED, CaseStatus.CANCELLED)
+        result = StepResult(
+            case=case, actor=actor, opened=tuple(created),
+            closed=tuple(withdrawn) + ((handled,) if handled else ()),
+            # Each item reads a limit from its own task's data (a multi-instance element), not only the merged data.
+            task_data={str(t.id): t.data for t in ready}, thrown=tuple(thrown), started=started, ended=ended)
+        dispatch(session, result)
+        if ended:
+            # Last in the trail, after what the step's reactions recorded (clocks met, rules fired).
             # A process may end a case as cancelled (data key outcome, docs/bpmn-conventions.md).
             record(session, actor=actor, action=f"case_{case.status}", case_id=case.id)
         session.flush()
     except StaleDataError as exc:
         raise Conflict(f"case {business_key} was changed by someone else; reload and try again") from exc
-    if thrown:
-        # Routing starts or advances other cases through this module: imported here to avoid a cycle.
-        from engine.messages.routing import route_thrown
-
-        route_thrown(session, case, thrown, actor)
-    if was_running and case.status != "running":
-        from engine.events.case_events import publish_case_event
-
-        publish_case_event(session, case, "case.closed")
-    return created
+    return result
 
 
 def get_case(session: Session, case_id: int, with_state: bool = False) -> Case:
@@ -166,13 +162,13 @@ def cancel_case(session: Session, case_id: int, actor: Actor, reason: str) -> Ca
 
         raise InvalidInput("a reason is required to cancel a case", {"reason": ["required"]})
     case = get_case(session, case_id, with_state=True)
-    if case.status != "running":
+    if case.status != CaseStatus.RUNNING:
         raise Conflict(f"case {case.business_key} is {case.status}, not running")
     _runtime, workflow = load_workflow_of(session, case)
     before = snapshot(workflow)
     workflow.cancel()
     # Set before persisting: a cancelled workflow reports itself completed, which is not what happened.
-    case.status = "cancelled"
+    case.status = CaseStatus.CANCELLED
     case.closed_at = datetime.now(UTC)
     persist(session, case, workflow, actor.username, before)
     record(session, actor=actor.username, action="case_cancelled", case_id=case.id, details={"reason": reason})

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.cases.starting import start_as
+from engine.commands.cases import start as start_case
 from engine.demo.social_event import seed_each
 from engine.org.service import actor_for
 from engine.store.database import Database
@@ -36,7 +36,7 @@ def _seeded(session: Session, alarm: dict[str, Any]) -> bool:
 
 
 def _create(session: Session, alarm: dict[str, Any]) -> None:
-    start_as(session, PROCESS, dict(alarm), actor_for(session, DUTY_OFFICER))
+    start_case(session, actor_for(session, DUTY_OFFICER), PROCESS, dict(alarm))
 
 
 def seed_demo_incidents(db: Database) -> int:

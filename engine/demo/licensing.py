@@ -13,13 +13,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.cases.service import start_case
+from engine.commands.cases import start as start_case
+from engine.commands.tasks import claim, complete
 from engine.demo.social_event import seed_each
 from engine.org.service import actor_for
 from engine.store.database import Database
 from engine.store.models.cases import Case
 from engine.store.models.tasks import WorkItem
-from engine.tasks.service import claim, complete
 
 PROCESS = "licensing"
 WINDOW = "window1"
@@ -83,8 +83,8 @@ class Desk:
 
     def _work(self, item: WorkItem, data: dict[str, Any], username: str) -> None:
         actor = actor_for(self.session, username)
-        claim(self.session, item.id, actor)
-        complete(self.session, item.id, data, actor)
+        claim(self.session, actor, item.id)
+        complete(self.session, actor, item.id, data)
 
 
 def _accept(desk: Desk) -> None:
@@ -124,7 +124,7 @@ def _seeded(session: Session, demo: DemoApplication) -> bool:
 
 
 def _create(session: Session, demo: DemoApplication) -> None:
-    created = start_case(session, PROCESS, _application(demo), actor_for(session, WINDOW))
+    created = start_case(session, actor_for(session, WINDOW), PROCESS, _application(demo))
     PATHS[demo.path](Desk(session, created.id))
 
 

@@ -1,6 +1,6 @@
 """Demo cases for `casegrid init --demo`: a living district to click through.
 
-Every case is driven through the real engine services (start_case, claim, complete) as the demo users
+Every case is driven through the engine's commands (start, claim, complete) as the demo users
 of rules/demo_users.yaml, so work items, audit trail and time limits are exactly what production would
 write. Each case is one transaction and is recognised by its title and reporter on a re-run, so seeding
 is idempotent. The one liberty taken: a few cases are *aged* afterwards (their opening time and the open
@@ -16,7 +16,8 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.cases.service import start_case
+from engine.commands.cases import start as start_case
+from engine.commands.tasks import claim, complete
 from engine.definitions.service import latest_version
 from engine.org.service import actor_for
 from engine.sla.clocks import schedule
@@ -24,7 +25,6 @@ from engine.store.database import Database
 from engine.store.models.cases import Case
 from engine.store.models.sla import SlaClock
 from engine.store.models.tasks import WorkItem
-from engine.tasks.service import claim, complete
 
 PROCESS = "social_event"
 T = TypeVar("T")
@@ -107,8 +107,8 @@ class Driver:
         if item is None:
             raise RuntimeError(f"demo case {self.case_id}: no open '{task_spec}' task")
         actor = actor_for(self.session, username)
-        claim(self.session, item.id, actor)
-        complete(self.session, item.id, data, actor)
+        claim(self.session, actor, item.id)
+        complete(self.session, actor, item.id, data)
 
     @property
     def department(self) -> str:
@@ -246,7 +246,7 @@ def seed_each(db: Database, process_key: str, entries: Iterable[T], seeded: Call
 
 
 def _create(session: Session, case: DemoCase) -> None:
-    created = start_case(session, PROCESS, _report(case), actor_for(session, _reporter(case)))
+    created = start_case(session, actor_for(session, _reporter(case)), PROCESS, _report(case))
     PATHS[case.path](Driver(session, created.id), case)
     if case.age_days:
         _age(session, created.id, case.age_days)

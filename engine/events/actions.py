@@ -12,10 +12,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from engine.audit.service import record
+from engine.cases.links import link_cases
+from engine.cases.service import start_case
 from engine.errors import InvalidInput
+from engine.org.access import Actor
 from engine.rules.adapter import Match
 from engine.rules.operations import OPERATION_NAMES
 from engine.rules.templates import render
+from engine.sla.notify import notify, users_with_role
 from engine.store.models.cases import Case
 
 
@@ -69,9 +73,6 @@ def run_action(context: ActionContext, action: dict[str, Any]) -> dict[str, Any]
 
 # -- built-in operations ---------------------------------------------------------------------
 def _start_case(context: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
-    from engine.cases.service import start_case  # starting a case feeds events back in: import cycle
-    from engine.messages.routing import link_cases
-    from engine.org.access import Actor
 
     started = start_case(context.session, str(args["process"]), dict(args.get("data") or {}), Actor(context.actor))
     linked = []
@@ -97,7 +98,6 @@ def _raise_priority(context: ActionContext, args: dict[str, Any]) -> dict[str, A
 
 
 def _link_cases(context: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
-    from engine.messages.routing import link_cases
 
     links = []
     for source in context.cases(args.get("from", "event")):
@@ -120,7 +120,6 @@ def _flag_case(context: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
 
 
 def _notify(context: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
-    from engine.sla.notify import notify, users_with_role
 
     recipients = users_with_role(context.session, str(args.get("role") or "supervisor"))
     cases = context.cases(args.get("target", "event"))

@@ -21,6 +21,7 @@ from engine.runtime.subscriptions import waiting_message_ids
 from engine.store.models.cases import Case
 from engine.store.models.tasks import WorkItem
 from engine.store.models.timers import Timer
+from engine.store.statuses import CaseStatus, TimerStatus, WorkItemStatus
 
 # Case columns filled from well-known data keys, so search and dashboards never read workflow state.
 CASE_FIELDS = {"title": "title", "category": "category", "grid_cell": "grid_cell", "street": "street",
@@ -93,7 +94,7 @@ def work_item_for(case: Case, task: Task) -> WorkItem:
         grid_cell=_property_value(task, props, "gridCell"),
         candidate_users=_as_list(_property_value(task, props, "candidateUsers")),
         due_at=_to_datetime(_property_value(task, props, "dueAt")),
-        status="open",
+        status=WorkItemStatus.OPEN,
     )
 
 
@@ -117,16 +118,20 @@ def snapshot(workflow: BpmnWorkflow) -> Snapshot:
 
 def sync_work_items(
     session: Session, case: Case, ready_tasks: list[Task], actor: str, before: Snapshot, handled: str | None = None
-) -> list[WorkItem]:
+) -> tuple[list[WorkItem], list[str]]:
     """Open an item per newly ready user task; withdraw items whose task went away (boundary event,
-    cancel). `handled` is the item the caller has already closed itself."""
+    cancel). `handled` is the item the caller has already closed itself. Returns the items opened and
+    the ids of those withdrawn."""
     ready = {str(t.id): t for t in ready_tasks}
     gone = [task_id for task_id in before.ready if task_id not in ready and task_id != handled]
+    withdrawn: list[str] = []
     if gone:
         now = datetime.now(UTC)
-        for item in session.scalars(select(WorkItem).where(WorkItem.id.in_(gone), WorkItem.status == "open")):
-            item.status = "withdrawn"
+        for item in session.scalars(select(WorkItem).where(WorkItem.id.in_(gone),
+                                                           WorkItem.status == WorkItemStatus.OPEN)):
+            item.status = WorkItemStatus.WITHDRAWN
             item.completed_at = now
+            withdrawn.append(item.id)
             record(session, actor=actor, action="task_withdrawn", case_id=case.id, task_id=item.id,
                    task_name=item.task_name)
     created: list[WorkItem] = []
@@ -140,7 +145,7 @@ def sync_work_items(
                task_name=item.task_name,
                details={"role": item.role, "department": item.department, "grid_cell": item.grid_cell,
                         "candidate_users": item.candidate_users, "due_at": item.due_at})
-    return created
+    return created, withdrawn
 
 
 def waiting_timers(workflow: BpmnWorkflow) -> dict[str, tuple[str, datetime]]:
@@ -172,12 +177,12 @@ def sync_timers(session: Session, case: Case, workflow: BpmnWorkflow, before: Sn
     changed = [task_id for task_id in previous if task_id not in waiting or waiting[task_id][1] != previous[task_id][1]]
     if changed:
         pending = session.scalars(select(Timer).where(
-            Timer.case_id == case.id, Timer.kind == "bpmn", Timer.status == "pending", Timer.spiff_task_id.in_(changed)))
+            Timer.case_id == case.id, Timer.kind == "bpmn", Timer.status == TimerStatus.PENDING, Timer.spiff_task_id.in_(changed)))
         for timer in pending:
             if timer.spiff_task_id in waiting:
                 timer.due_at = waiting[timer.spiff_task_id][1]
             else:
-                timer.status = "cancelled"
+                timer.status = TimerStatus.CANCELLED
     for task_id, (name, due) in waiting.items():
         if task_id not in previous:
             session.add(Timer(case_id=case.id, kind="bpmn", spiff_task_id=task_id, name=name, due_at=due))
@@ -192,8 +197,8 @@ def sync_case(case: Case, workflow: BpmnWorkflow, ready_tasks: list[Task]) -> di
             setattr(case, column, int(value) if column == "priority" else str(value))
     steps = [t.task_spec.bpmn_name or t.task_spec.name for t in ready_tasks]
     case.current_step = ", ".join(steps)[:200] if steps else None
-    if workflow.is_completed() and case.status == "running":
+    if workflow.is_completed() and case.status == CaseStatus.RUNNING:
         # A process that ends with outcome "cancelled" (e.g. a report registered as invalid) did not complete.
-        case.status = "cancelled" if data.get("outcome") == "cancelled" else "completed"
+        case.status = CaseStatus.CANCELLED if data.get("outcome") == "cancelled" else CaseStatus.COMPLETED
         case.closed_at = datetime.now(UTC)
     return data

@@ -10,16 +10,14 @@ from engine.sla.process_owned import item_handles_extensions
 from engine.sla.services import case_clocks, request_extension
 from engine.store.models.sla import SlaExtension
 from engine.store.models.tasks import WorkItem
-from engine.tasks.view import authorised_item
 
 
-def request_extension_for_task(session: Session, item_id: str, actor: Actor, amount: float, unit: str | None,
+def request_extension_for_task(session: Session, item: WorkItem, actor: Actor, amount: float, unit: str | None,
                                reason: str) -> SlaExtension:
-    """request_extension on the clock of this task; only someone who may work the task may ask.
+    """request_extension on the clock of this task (the caller has checked the actor may work it).
 
     A task whose process models the extension itself (property slaExtensionRequest) is refused: the
     request must go through its form so the process's review step sees and decides it."""
-    item = authorised_item(session, item_id, actor, to_work=True)
     if item_handles_extensions(session, item):
         raise Conflict(f"task '{item.task_name}' asks for extensions through its own form (choose the "
                        "extension option and complete the task); the process reviews the request itself")

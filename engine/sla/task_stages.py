@@ -23,7 +23,6 @@ from engine.sla.services import advance_stage
 from engine.store.models.cases import Case
 from engine.store.models.sla import SlaClock
 from engine.store.models.tasks import WorkItem
-from engine.tasks.view import authorised_item
 
 NOTE_MAX = 1000
 
@@ -58,7 +57,7 @@ def task_stage(session: Session, item: WorkItem) -> TaskStage | None:
                      following, list(clock.stage_history or []))
 
 
-def advance_stage_for_task(session: Session, item_id: str, actor: Actor, note: str | None = "") -> SlaClock:
+def advance_stage_for_task(session: Session, item: WorkItem, actor: Actor, note: str | None = "") -> SlaClock:
     """The current stage of the item's staged limit is done; the next one starts now.
 
     Only someone who may work the task may say so (Forbidden otherwise); a task that is no longer open,
@@ -66,7 +65,6 @@ def advance_stage_for_task(session: Session, item_id: str, actor: Actor, note: s
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
         raise InvalidInput("the note is too long", {"note": [f"at most {NOTE_MAX} characters"]})
-    item = authorised_item(session, item_id, actor, to_work=True)
     if item.status != "open":
         raise Conflict(f"task '{item.task_name}' is {item.status}; a stage can only be done on an open task")
     return advance_stage(session, item.case_id, actor, work_item_id=item.id, note=note)

@@ -77,3 +77,10 @@ def transfer_targets(session: Session, item: WorkItem, viewer: str | None = None
                           candidate_users=item.candidate_users, assignee=None)
     return [u for u in session.scalars(query) if u.username not in (item.assignee, viewer)
             and may_work(actor_from_user(session, u), unassigned)]
+
+
+def posted_values(session: Session, item: WorkItem, posted: Any) -> dict[str, Any]:
+    """A refused form post as typed values of the item's form, to show the form again as it was filled."""
+    case = get_case(session, item.case_id)
+    form = runtime_for(session, case.process_version_id).form(item.form_key)
+    return form.coerce_html_form(posted) if form is not None else {}

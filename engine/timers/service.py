@@ -95,10 +95,3 @@ def fire_due(db: Database, worker: str, now: datetime | None = None, limit: int 
 
 def next_due_at(session: Session) -> datetime | None:
     return session.scalar(select(func.min(Timer.due_at)).where(Timer.status == "pending"))
-
-
-# SLA timer kinds (sla_warning, sla_breach, sla_remind); imported here, after register_handler exists,
-# so that every process that can fire timers knows them.
-from engine.sla.handlers import register as _register_sla_handlers  # noqa: E402
-
-_register_sla_handlers()

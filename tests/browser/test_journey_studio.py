@@ -17,12 +17,12 @@ from playwright.sync_api import expect  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from engine.cases.service import start_case  # noqa: E402
+from engine.commands.tasks import claim, complete  # noqa: E402
 from engine.definitions.service import get_version  # noqa: E402
 from engine.org.service import actor_for  # noqa: E402
 from engine.store.models.cases import Case  # noqa: E402
 from engine.store.models.definitions import ProcessVersion  # noqa: E402
 from engine.store.models.tasks import WorkItem  # noqa: E402
-from engine.tasks.service import claim, complete  # noqa: E402
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 REPORT = {"title": "浏览器测试：人民南路占道", "category": "0401", "grid_cell": "S05C02G02",
@@ -116,8 +116,8 @@ def test_an_analyst_adds_a_user_task_fixes_its_missing_form_and_deploys_a_versio
     with demo_db.transaction() as session:
         dispatcher = actor_for(session, "dispatcher1")
         item = session.scalars(select(WorkItem).where(WorkItem.case_id == old_id, WorkItem.status == "open")).one()
-        claim(session, item.id, dispatcher)
-        complete(session, item.id, {"register_decision": "register"}, dispatcher)
+        claim(session, dispatcher, item.id)
+        complete(session, dispatcher, item.id, {"register_decision": "register"})
     assert _version_of(demo_db, old_id) == 1
     assert _open_tasks(demo_db, old_id) == ["dispatch"]
 

@@ -15,11 +15,11 @@ from playwright.sync_api import expect  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from engine.cases.service import start_case  # noqa: E402
+from engine.commands.tasks import claim, complete  # noqa: E402
 from engine.demo.social_event import handler_of  # noqa: E402
 from engine.org.service import actor_for  # noqa: E402
 from engine.store.models.sla import Notification, Urging  # noqa: E402
 from engine.store.models.tasks import WorkItem  # noqa: E402
-from engine.tasks.service import claim, complete  # noqa: E402
 
 MESSAGE = "请今日内处置完毕并反馈"
 
@@ -35,11 +35,11 @@ def _overdue_case_at_handle(demo_db) -> tuple[int, str, str]:
         for spec, data in (("register", {"register_decision": "register"}), ("dispatch", {"dispatch_choice": "accept"})):
             item = session.scalars(select(WorkItem).where(WorkItem.case_id == case.id, WorkItem.task_spec == spec,
                                                           WorkItem.status == "open")).one()
-            claim(session, item.id, dispatcher)
-            complete(session, item.id, data, dispatcher)
+            claim(session, dispatcher, item.id)
+            complete(session, dispatcher, item.id, data)
         item = session.scalars(select(WorkItem).where(WorkItem.case_id == case.id, WorkItem.status == "open")).one()
         handler = handler_of(item.department)
-        claim(session, item.id, actor_for(session, handler))
+        claim(session, actor_for(session, handler), item.id)
         # The seeding: the deadline is 3 hours gone, as if the handler had sat on it.
         now = datetime.now(UTC)
         item.created_at = now - timedelta(days=3)

@@ -95,6 +95,6 @@ def test_the_upload_directory_defaults_to_the_instance_folder_and_20_mib_per_fil
 
 
 def test_the_attachment_services_import_no_flask():
-    code = ("import sys, engine.attachments.service, engine.tasks.submit; "
+    code = ("import sys, engine.attachments.service, engine.commands.tasks; "
             "sys.exit('flask' in sys.modules or 'werkzeug' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT).returncode == 0

@@ -6,11 +6,11 @@ from sqlalchemy import select
 
 from engine.audit.service import history
 from engine.cases.service import cancel_case, get_case, start_case
+from engine.commands.tasks import claim, complete, transfer
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.store.models.audit import AuditEvent
 from engine.store.models.cases import Case
 from engine.store.models.tasks import WorkItem
-from engine.tasks.service import claim, complete, transfer
 
 from .helpers import DISPATCHER, HANDLER_CG, HANDLER_HW, count, deploy_two_step
 
@@ -39,7 +39,7 @@ def test_completing_a_task_runs_scripts_routes_by_department_and_records_before_
         case = start_case(session, "two_step", {}, DISPATCHER)
     [fill] = _open_items(db2, case.id)
     with db2.transaction() as session:
-        complete(session, fill.id, {"amount": "21", "responsible_department": "chengguan"}, DISPATCHER)
+        complete(session, DISPATCHER, fill.id, {"amount": "21", "responsible_department": "chengguan"})
     [approve] = _open_items(db2, case.id)
     assert (approve.role, approve.department) == ("handler", "chengguan")
     with db2.transaction() as session:
@@ -56,7 +56,7 @@ def test_invalid_form_data_is_refused_with_field_errors_and_changes_nothing(db2)
     [fill] = _open_items(db2, case.id)
     events_before = count(db2, AuditEvent)
     with pytest.raises(InvalidInput) as refused, db2.transaction() as session:
-        complete(session, fill.id, {"amount": 0}, DISPATCHER)
+        complete(session, DISPATCHER, fill.id, {"amount": 0})
     assert "amount" in refused.value.details
     [still_open] = _open_items(db2, case.id)
     assert still_open.id == fill.id
@@ -70,9 +70,9 @@ def test_a_task_completed_once_cannot_be_completed_again(db2):
         case = start_case(session, "two_step", {}, DISPATCHER)
     [fill] = _open_items(db2, case.id)
     with db2.transaction() as session:
-        complete(session, fill.id, {"amount": 1, "responsible_department": "huanwei"}, DISPATCHER)
+        complete(session, DISPATCHER, fill.id, {"amount": 1, "responsible_department": "huanwei"})
     with pytest.raises(Conflict, match="already completed"), db2.transaction() as session:
-        complete(session, fill.id, {"amount": 2}, DISPATCHER)
+        complete(session, DISPATCHER, fill.id, {"amount": 2})
     assert count(db2, AuditEvent, AuditEvent.action == "task_completed") == 1
 
 
@@ -81,16 +81,16 @@ def test_a_handler_of_another_department_can_neither_see_nor_complete_the_task(d
         case = start_case(session, "two_step", {}, DISPATCHER)
     [fill] = _open_items(db2, case.id)
     with db2.transaction() as session:
-        complete(session, fill.id, {"amount": 1, "responsible_department": "chengguan"}, DISPATCHER)
+        complete(session, DISPATCHER, fill.id, {"amount": 1, "responsible_department": "chengguan"})
     [approve] = _open_items(db2, case.id)
     with pytest.raises(NotFound), db2.transaction() as session:
-        complete(session, approve.id, {"approved": True}, HANDLER_HW)
+        complete(session, HANDLER_HW, approve.id, {"approved": True})
     with pytest.raises(NotFound), db2.transaction() as session:
-        claim(session, approve.id, HANDLER_HW)
+        claim(session, HANDLER_HW, approve.id)
     [unchanged] = _open_items(db2, case.id)
     assert unchanged.assignee is None and unchanged.status == "open"
     with db2.transaction() as session:
-        _case, created = complete(session, approve.id, {"approved": True}, HANDLER_CG)
+        created = complete(session, HANDLER_CG, approve.id, {"approved": True}).opened
     assert created == []
     with db2.transaction() as session:
         assert get_case(session, case.id).status == "completed"
@@ -102,12 +102,12 @@ def test_claimed_task_belongs_to_its_assignee_and_transfer_needs_a_reason(db2):
         session.flush()
     [fill] = _open_items(db2, case.id)
     with db2.transaction() as session:
-        claim(session, fill.id, DISPATCHER)
+        claim(session, DISPATCHER, fill.id)
     other = DISPATCHER.__class__("disp2", None, DISPATCHER.roles)
     with pytest.raises(Forbidden), db2.transaction() as session:
-        complete(session, fill.id, {"amount": 1}, other)
+        complete(session, other, fill.id, {"amount": 1})
     with pytest.raises(InvalidInput), db2.transaction() as session:
-        transfer(session, fill.id, DISPATCHER, "disp2", " ")
+        transfer(session, DISPATCHER, fill.id, "disp2", " ")
 
 
 def test_cancel_needs_a_reason_withdraws_open_tasks_and_is_audited(db2):

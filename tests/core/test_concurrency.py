@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.cases.service import start_case
+from engine.commands import tasks as task_commands
 from engine.errors import Conflict
 from engine.org.access import system_actor
 from engine.store.database import Database
@@ -39,8 +40,8 @@ STARTED_VERSION: dict[int, int] = {}
 def _complete(db: Database, item_id: str, amount: int) -> str:
     try:
         with db.transaction() as session:
-            task_service.complete(session, item_id, {"amount": amount, "responsible_department": "chengguan"},
-                                  system_actor())
+            task_commands.complete(session, system_actor(), item_id,
+                                   {"amount": amount, "responsible_department": "chengguan"})
         return "ok"
     except Conflict:
         return "conflict"

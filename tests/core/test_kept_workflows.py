@@ -6,12 +6,12 @@ from sqlalchemy import select
 
 from engine.cases import service as case_service
 from engine.cases.service import get_case, start_case
+from engine.commands.tasks import complete
 from engine.errors import Conflict
 from engine.runtime import kept
 from engine.store.models.audit import AuditEvent
 from engine.store.models.cases import Case
 from engine.store.models.tasks import WorkItem
-from engine.tasks.service import complete
 from engine.tasks.view import task_view
 
 from .helpers import DISPATCHER, count, deploy_two_step
@@ -42,7 +42,7 @@ def test_the_step_after_a_committed_step_reuses_its_workflow_instead_of_reading_
         case = start_case(session, "two_step", {}, DISPATCHER)
     fill = _open_item(db, case.id)
     with db.transaction() as session:
-        complete(session, fill.id, {"amount": "21", "responsible_department": "chengguan"}, DISPATCHER)
+        complete(session, DISPATCHER, fill.id, {"amount": "21", "responsible_department": "chengguan"})
     assert reads == []
     with db.transaction(readonly=True) as session:
         assert get_case(session, case.id).data["marked"] == 42
@@ -53,19 +53,17 @@ def test_a_step_that_fails_after_running_leaves_no_half_run_workflow_for_the_nex
     with db.transaction() as session:
         case = start_case(session, "two_step", {}, DISPATCHER)
     fill = _open_item(db, case.id)
-    real_sync = case_service.sync_clocks
-
     def failing(*args, **kwargs):
-        # After the workflow ran and its new state was written and offered to the store.
         raise Conflict("simulated failure at the end of the step")
 
-    monkeypatch.setattr(case_service, "sync_clocks", failing)
-    with pytest.raises(Conflict), db.transaction() as session:
-        complete(session, fill.id, {"amount": "21", "responsible_department": "chengguan"}, DISPATCHER)
-    monkeypatch.setattr(case_service, "sync_clocks", real_sync)
+    with monkeypatch.context() as patched:
+        # The first reaction runs after the workflow ran and its new state was written and offered to the store.
+        patched.setattr(case_service, "dispatch", failing)
+        with pytest.raises(Conflict), db.transaction() as session:
+            complete(session, DISPATCHER, fill.id, {"amount": "21", "responsible_department": "chengguan"})
 
     with db.transaction() as session:
-        complete(session, fill.id, {"amount": "5", "responsible_department": "huanwei"}, DISPATCHER)
+        complete(session, DISPATCHER, fill.id, {"amount": "5", "responsible_department": "huanwei"})
     assert len(reads) == 1, "the retry reads the committed state from the row"
     with db.transaction(readonly=True) as session:
         stored = get_case(session, case.id)
@@ -83,7 +81,7 @@ def test_a_kept_workflow_is_ignored_when_the_row_holds_different_state(db, reads
         stored = session.get(Case, case.id)
         stored.workflow_state = stored.workflow_state.replace('"data":{}', '"data":{"restored":true}', 1)
     with db.transaction() as session:
-        complete(session, fill.id, {"amount": "1", "responsible_department": "chengguan"}, DISPATCHER)
+        complete(session, DISPATCHER, fill.id, {"amount": "1", "responsible_department": "chengguan"})
     assert len(reads) == 1
 
 
@@ -111,7 +109,7 @@ def test_opening_a_task_page_does_not_cost_the_next_step_its_kept_workflow(db, r
         task_view(session, fill.id, DISPATCHER)
     assert reads == [], "the page reads the state itself, around the store"
     with db.transaction() as session:
-        complete(session, fill.id, {"amount": "2", "responsible_department": "chengguan"}, DISPATCHER)
+        complete(session, DISPATCHER, fill.id, {"amount": "2", "responsible_department": "chengguan"})
     assert reads == []
 
 
@@ -122,10 +120,10 @@ def test_a_workflow_kept_at_a_savepoint_is_not_used_when_the_outer_transaction_r
     with pytest.raises(RuntimeError), db.transaction() as session:
         # The timer worker runs each timer in a savepoint; releasing one counts as a commit to the store.
         with session.begin_nested():
-            complete(session, fill.id, {"amount": "21", "responsible_department": "chengguan"}, DISPATCHER)
+            complete(session, DISPATCHER, fill.id, {"amount": "21", "responsible_department": "chengguan"})
         raise RuntimeError("the outer transaction fails after the savepoint was released")
     with db.transaction() as session:
-        complete(session, fill.id, {"amount": "5", "responsible_department": "huanwei"}, DISPATCHER)
+        complete(session, DISPATCHER, fill.id, {"amount": "5", "responsible_department": "huanwei"})
     assert len(reads) == 1, "the step after the rollback reads the committed state from the row"
     with db.transaction(readonly=True) as session:
         assert get_case(session, case.id).data["marked"] == 10

@@ -7,6 +7,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import func, select
 
 from engine.cases.service import start_case
+from engine.commands.tasks import complete
 from engine.config import PROJECT_ROOT
 from engine.errors import ScriptFailed
 from engine.org.access import Actor
@@ -15,7 +16,6 @@ from engine.runtime.stepping import run_until_wait
 from engine.store.models.audit import AuditEvent
 from engine.store.models.cases import Case
 from engine.store.models.tasks import WorkItem
-from engine.tasks.service import complete
 
 INSPECTOR = Actor("grid1", None, frozenset({("grid_worker", None)}))
 LOOP_XML = (PROJECT_ROOT / "processes" / "sample_loop.bpmn").read_text(encoding="utf-8")
@@ -30,7 +30,7 @@ def test_a_user_task_loop_of_1000_passes_ends_with_all_its_data(deployed_db):
         with deployed_db.transaction() as session:
             item = session.scalars(
                 select(WorkItem).where(WorkItem.case_id == case.id, WorkItem.status == "open")).one()
-            complete(session, item.id, {"reading": reading}, system)
+            complete(session, system, item.id, {"reading": reading})
             if reading in (10, 990):
                 sizes.append(len(session.scalars(select(Case.workflow_state).where(Case.id == case.id)).one()))
     with deployed_db.transaction(readonly=True) as session:

@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.cases.service import start_case
+from engine.commands.tasks import complete
 from engine.definitions.bundle import Bundle
 from engine.definitions.service import deploy
 from engine.errors import DefinitionInvalid, SandboxViolation
@@ -12,7 +13,6 @@ from engine.store.models.audit import AuditEvent
 from engine.store.models.cases import Case
 from engine.store.models.definitions import Deployment, ProcessVersion
 from engine.store.models.tasks import WorkItem
-from engine.tasks.service import complete
 
 from .helpers import DISPATCHER, count, deploy_two_step, two_step_bundle
 
@@ -63,7 +63,7 @@ def test_a_forbidden_script_that_reaches_run_time_is_refused_naming_the_task_and
         state_before = session.scalars(select(Case.workflow_state).where(Case.id == case.id)).one()
     events_before = count(db, AuditEvent)
     with pytest.raises(SandboxViolation) as refused, db.transaction() as session:
-        complete(session, item.id, {"amount": 3}, DISPATCHER)
+        complete(session, DISPATCHER, item.id, {"amount": 3})
     assert "'Mark'" in refused.value.message and "sandbox" in refused.value.message
     with db.transaction(readonly=True) as session:
         stored = session.get(Case, case.id)

@@ -5,12 +5,12 @@ import pytest
 from sqlalchemy import select
 
 from engine.cases.service import start_case
+from engine.commands.tasks import complete
 from engine.definitions.bundle import Bundle
 from engine.definitions.service import deploy, get_version
 from engine.errors import DefinitionInvalid
 from engine.store.models.definitions import Deployment, ProcessVersion
 from engine.store.models.tasks import WorkItem
-from engine.tasks.service import complete
 
 from .helpers import DISPATCHER, HANDLER_CG, count, deploy_two_step, two_step_bundle
 
@@ -41,7 +41,7 @@ def _drive(db, case_id, data_by_task):
             return
         actor = HANDLER_CG if item.role == "handler" else DISPATCHER
         with db.transaction() as session:
-            complete(session, item.id, data_by_task[item.task_spec], actor)
+            complete(session, actor, item.id, data_by_task[item.task_spec])
 
 
 def test_deploying_identical_content_is_a_no_op(db):

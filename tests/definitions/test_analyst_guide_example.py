@@ -13,7 +13,9 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from engine.cases.starting import start_as, startable_for
+from engine.cases.starting import startable_for
+from engine.commands.cases import start as start_as
+from engine.commands.tasks import complete
 from engine.config import PROJECT_ROOT
 from engine.definitions.bundle import load_paths, load_root
 from engine.definitions.service import deploy
@@ -26,7 +28,6 @@ from engine.store.models.cases import Case
 from engine.store.models.definitions import ProcessVersion
 from engine.store.models.tasks import WorkItem
 from engine.tasks.queries import TaskFilter, list_tasks
-from engine.tasks.service import complete
 
 EXAMPLE = PROJECT_ROOT / "docs" / "examples" / "stall_permit"
 GUIDE = PROJECT_ROOT / "docs" / "analyst-guide.md"
@@ -69,12 +70,12 @@ def inbox(db: Database, username: str, case_id: int) -> list[WorkItem]:
 
 def apply(db: Database, data: dict = APPLICATION, by: str = "gw_s03c01g01") -> int:
     with db.transaction() as session:
-        return start_as(session, "stall_permit", dict(data), actor_for(session, by)).id
+        return start_as(session, actor_for(session, by), "stall_permit", dict(data)).id
 
 
 def work(db: Database, item_id: str, data: dict, username: str) -> None:
     with db.transaction() as session:
-        complete(session, item_id, data, actor_for(session, username))
+        complete(session, actor_for(session, username), item_id, data)
 
 
 def case_row(db: Database, case_id: int) -> Case:

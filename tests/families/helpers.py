@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from engine.cases.service import get_case, start_case
+from engine.commands.tasks import complete
 from engine.messages.service import send_message
 from engine.org.access import Actor
 from engine.store.database import Database
@@ -15,7 +16,6 @@ from engine.store.models.cases import Case, CaseLink
 from engine.store.models.messages import MessageSubscription
 from engine.store.models.tasks import WorkItem
 from engine.store.models.timers import Timer
-from engine.tasks.service import complete
 from engine.timers.service import fire_due
 
 DUTY = Actor("duty1", "zhihui", frozenset({("duty_officer", None)}))
@@ -57,7 +57,7 @@ def item_named(db: Database, case_id: int, task_spec: str) -> WorkItem:
 def work(db: Database, case_id: int, task_spec: str, data: dict[str, Any], actor: Actor) -> None:
     item = item_named(db, case_id, task_spec)
     with db.transaction() as session:
-        complete(session, item.id, data, actor)
+        complete(session, actor, item.id, data)
 
 
 def message(db: Database, case_id: int, name: str, payload: dict[str, Any], actor: Actor = AGENCY_SYSTEM) -> None:

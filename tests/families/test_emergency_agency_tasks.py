@@ -9,6 +9,7 @@ import pytest
 import yaml
 from sqlalchemy import select
 
+from engine.commands.tasks import complete
 from engine.config import PROJECT_ROOT
 from engine.decisions import parse_dmn
 from engine.definitions.bundle import load_root
@@ -19,7 +20,6 @@ from engine.store.database import Database
 from engine.store.models.sla import Escalation, Notification
 from engine.store.models.tasks import WorkItem
 from engine.tasks.queries import TaskFilter, list_tasks
-from engine.tasks.service import complete
 from tests.families.helpers import DUTY, T0, case_row, fire, message, open_items, start_incident
 from tests.sla.helpers import item_of, sole_clock_of
 
@@ -44,7 +44,7 @@ def agency_items(db: Database, case_id: int, task_spec: str = "agency_acknowledg
 def agency_work(db: Database, case_id: int, agency: str, task_spec: str, data: dict) -> None:
     item = agency_items(db, case_id, task_spec)[DEPARTMENT[agency]]
     with db.transaction() as session:
-        complete(session, item.id, data, officer(agency))
+        complete(session, officer(agency), item.id, data)
 
 
 
@@ -66,7 +66,7 @@ def test_dispatching_n_agencies_opens_n_acknowledge_tasks_one_per_agency_for_its
         inbox, _total = list_tasks(session, officer("gas"), TaskFilter(scope="candidate", case_id=case_id))
         assert [i.id for i in inbox] == [gas.id]
         with pytest.raises(NotFound):
-            complete(session, police.id, {"officer": "吴强"}, officer("gas"))
+            complete(session, officer("gas"), police.id, {"officer": "吴强"})
 
 
 def test_an_agency_that_acknowledges_in_its_inbox_is_acknowledged_on_the_incident_and_must_report_arrival(

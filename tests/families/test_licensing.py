@@ -45,9 +45,9 @@ def accept(db, case_id: int) -> None:
 def review_all(db, case_id: int, **extra) -> None:
     for item in [i for i in open_items(db, case_id) if i.task_spec == "review_task"]:
         with db.transaction() as session:
-            from engine.tasks.service import complete
+            from engine.commands.tasks import complete
 
-            complete(session, item.id, {"opinion": "approve", "comments": "符合条件", **extra}, reviewer(item.department))
+            complete(session, reviewer(item.department), item.id, {"opinion": "approve", "comments": "符合条件", **extra})
 
 
 def test_acceptance_is_due_at_close_of_the_fifth_working_day_and_silence_is_deemed_acceptance(deployed_db, clock):

@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from engine.cases.service import start_case
+from engine.commands.tasks import complete
 from engine.org.access import system_actor
 from engine.org.service import actor_for
 from engine.store.database import Database
@@ -13,7 +14,6 @@ from engine.store.models.audit import AuditEvent
 from engine.store.models.sla import SlaClock
 from engine.store.models.tasks import WorkItem
 from engine.store.models.timers import Timer
-from engine.tasks.service import complete
 
 
 def start_demo(db: Database, data: dict[str, Any] | None = None) -> int:
@@ -48,7 +48,7 @@ def item_of(db: Database, item_id: str) -> WorkItem:
 
 def complete_item(db: Database, item_id: str, user: str = "h1", data: dict[str, Any] | None = None) -> None:
     with db.transaction() as session:
-        complete(session, item_id, data or {}, actor_for(session, user))
+        complete(session, actor_for(session, user), item_id, data or {})
 
 
 def actions(db: Database, case_id: int, action: str) -> int:

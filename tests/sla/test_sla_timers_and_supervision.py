@@ -53,9 +53,9 @@ def test_a_breach_timer_fired_twice_escalates_once(sla_db: Database) -> None:
 def test_repeating_reminders_stop_after_the_configured_number(sla_db: Database) -> None:
     case_id, item_id = _handling_case(sla_db)
     with sla_db.transaction() as session:
-        from engine.tasks.service import claim
+        from engine.commands.tasks import claim
 
-        claim(session, item_id, actor_for(session, "h1"))
+        claim(session, actor_for(session, "h1"), item_id)
     # Each reminder is due one working hour after the previous one was sent.
     for moment, expected in [(sh(2026, 10, 12, 16, 0, 1), 2), (sh(2026, 10, 12, 17, 0, 2), 1),
                              (sh(2026, 10, 13, 9, 0, 3), 1), (sh(2026, 10, 20, 9, 0), 0)]:
@@ -101,9 +101,9 @@ def test_escalation_to_the_department_head_is_audited_notified_and_acknowledged(
 def test_urging_is_audited_notifies_the_assignee_and_counts_per_department(sla_db: Database) -> None:
     case_id, item_id = _handling_case(sla_db)
     with sla_db.transaction() as session:
-        from engine.tasks.service import claim
+        from engine.commands.tasks import claim
 
-        claim(session, item_id, actor_for(session, "h1"))
+        claim(session, actor_for(session, "h1"), item_id)
     with time_machine.travel(sh(2026, 10, 12, 11, 0), tick=False), sla_db.transaction() as session:
         urge(session, case_id, actor_for(session, "sup1"), "请今日内处置")
     with sla_db.transaction() as session:

@@ -6,12 +6,12 @@ from typing import Any
 from sqlalchemy import select
 
 from engine.cases.service import start_case
+from engine.commands.tasks import claim, complete
 from engine.org.service import actor_for
 from engine.store.database import Database
 from engine.store.models.audit import AuditEvent
 from engine.store.models.cases import Case
 from engine.store.models.tasks import WorkItem
-from engine.tasks.service import claim, complete
 
 REPORT = {
     "title": "湖贝路口暴露垃圾",
@@ -47,9 +47,9 @@ def only_item(db: Database, case_id: int, task_spec: str) -> WorkItem:
 def act(db: Database, item_id: str, username: str, data: dict[str, Any]) -> Case:
     """Claim and complete as `username`, in one transaction each, like the inbox does."""
     with db.transaction() as session:
-        claim(session, item_id, actor_for(session, username))
+        claim(session, actor_for(session, username), item_id)
     with db.transaction() as session:
-        case, _created = complete(session, item_id, data, actor_for(session, username))
+        case = complete(session, actor_for(session, username), item_id, data).case
         session.expunge(case)
         return case
 
@@ -75,5 +75,5 @@ def claimed_feedback(db: Database) -> WorkItem:
     act(db, only_item(db, case_id, "handle").id, "huanwei_h1", {"handle_decision": "accept"})
     item = only_item(db, case_id, "feedback")
     with db.transaction() as session:
-        claim(session, item.id, actor_for(session, "huanwei_h1"))
+        claim(session, actor_for(session, "huanwei_h1"), item.id)
     return item

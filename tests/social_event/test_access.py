@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import pytest
 
+from engine.commands.authorise import visible_task
+from engine.commands.tasks import claim, complete
 from engine.errors import NotFound
 from engine.org.service import actor_for
 from engine.store.database import Database
 from engine.tasks.queries import TaskFilter, list_tasks
-from engine.tasks.service import claim, complete, get_item
 
 from .helpers import act, actions, case_row, only_item, start
 
@@ -32,11 +33,11 @@ def test_a_handler_of_another_department_cannot_see_or_complete_the_task_and_not
     assert item_id in _candidates(deployed_db, "huanwei_h2")
     assert item_id not in _candidates(deployed_db, "chengguan_h1")
     with pytest.raises(NotFound, match="does not exist"), deployed_db.transaction() as session:
-        get_item(session, item_id, actor_for(session, "chengguan_h1"))
+        visible_task(session, actor_for(session, "chengguan_h1"), item_id)
     with pytest.raises(NotFound), deployed_db.transaction() as session:
-        complete(session, item_id, {"handle_decision": "accept"}, actor_for(session, "chengguan_h1"))
+        complete(session, actor_for(session, "chengguan_h1"), item_id, {"handle_decision": "accept"})
     with pytest.raises(NotFound), deployed_db.transaction() as session:
-        claim(session, item_id, actor_for(session, "chengguan_h1"))
+        claim(session, actor_for(session, "chengguan_h1"), item_id)
     assert case_row(deployed_db, case_id).version == before_version
     assert actions(deployed_db, case_id) == before_trail
     assert only_item(deployed_db, case_id, "handle").assignee is None
@@ -53,7 +54,7 @@ def test_a_grid_worker_of_another_grid_cell_cannot_see_or_verify_and_nothing_cha
     for outsider in ("gw_s03c01g02", "gw_s01c01g01", "huanwei_h1"):
         assert verify.id not in _candidates(db, outsider)
         with pytest.raises(NotFound), db.transaction() as session:
-            complete(session, verify.id, {"verify_result": "solved"}, actor_for(session, outsider))
+            complete(session, actor_for(session, outsider), verify.id, {"verify_result": "solved"})
     assert case_row(db, case_id).version == before_version
     assert actions(db, case_id) == before_trail
     act(db, verify.id, "gw_s03c01g01", {"verify_result": "solved"})
@@ -62,7 +63,7 @@ def test_a_grid_worker_of_another_grid_cell_cannot_see_or_verify_and_nothing_cha
 def test_a_department_head_sees_the_departments_task_and_a_supervisor_sees_every_task(deployed_db: Database) -> None:
     _case_id, item_id = _at_handle(deployed_db)
     with deployed_db.transaction(readonly=True) as session:
-        assert get_item(session, item_id, actor_for(session, "huanwei_head")).id == item_id
-        assert get_item(session, item_id, actor_for(session, "supervisor1")).id == item_id
+        assert visible_task(session, actor_for(session, "huanwei_head"), item_id).id == item_id
+        assert visible_task(session, actor_for(session, "supervisor1"), item_id).id == item_id
         with pytest.raises(NotFound):
-            get_item(session, item_id, actor_for(session, "shizheng_head"))
+            visible_task(session, actor_for(session, "shizheng_head"), item_id)

@@ -5,10 +5,10 @@ from datetime import datetime
 
 import pytest
 
+from engine.commands.tasks import claim, complete, transfer, unclaim
 from engine.errors import Forbidden, InvalidInput
 from engine.org.service import actor_for
 from engine.store.database import Database
-from engine.tasks.service import claim, complete, transfer, unclaim
 
 from .helpers import act, actions, case_row, only_item, open_items, start
 
@@ -31,7 +31,7 @@ def test_cancelling_without_a_reason_is_refused_and_changes_nothing(deployed_db:
     register = only_item(deployed_db, case_id, "register")
     before = actions(deployed_db, case_id)
     with pytest.raises(InvalidInput) as refused, deployed_db.transaction() as session:
-        complete(session, register.id, {"register_decision": "cancel"}, actor_for(session, "dispatcher1"))
+        complete(session, actor_for(session, "dispatcher1"), register.id, {"register_decision": "cancel"})
     assert set(refused.value.details) == {"cancel_reason", "cancel_note"}
     assert actions(deployed_db, case_id) == before
     assert only_item(deployed_db, case_id, "register").id == register.id
@@ -58,8 +58,7 @@ def test_one_case_takes_every_branch_from_report_to_evaluation(deployed_db: Data
 
     # 派遣: the dispatcher overrides the proposal, and must say why
     with pytest.raises(InvalidInput) as refused, db.transaction() as session:
-        complete(session, dispatch.id, {"dispatch_choice": "override", "override_department": "chengguan"},
-                 actor_for(session, "dispatcher1"))
+        complete(session, actor_for(session, "dispatcher1"), dispatch.id, {"dispatch_choice": "override", "override_department": "chengguan"})
     assert "override_reason" in refused.value.details
     act(db, dispatch.id, "dispatcher1", {"dispatch_choice": "override", "override_department": "chengguan",
                                         "override_reason": "垃圾为商户违规倾倒，先由执法查处"})
@@ -70,7 +69,7 @@ def test_one_case_takes_every_branch_from_report_to_evaluation(deployed_db: Data
 
     # 退回 #1 needs a reason; then the dispatcher re-dispatches (to the proposal this time)
     with pytest.raises(InvalidInput) as refused, db.transaction() as session:
-        complete(session, handle.id, {"handle_decision": "return"}, actor_for(session, "chengguan_h1"))
+        complete(session, actor_for(session, "chengguan_h1"), handle.id, {"handle_decision": "return"})
     assert "return_reason" in refused.value.details
     act(db, handle.id, "chengguan_h1", {"handle_decision": "return", "return_reason": "生活垃圾清运属环卫职责"})
     redispatch = only_item(db, case_id, "dispatch")
@@ -81,21 +80,20 @@ def test_one_case_takes_every_branch_from_report_to_evaluation(deployed_db: Data
 
     # claim, unclaim, transfer inside the department (with a reason), all audited
     with db.transaction() as session:
-        claim(session, handle.id, actor_for(session, "huanwei_h1"))
+        claim(session, actor_for(session, "huanwei_h1"), handle.id)
     with db.transaction() as session:
-        unclaim(session, handle.id, actor_for(session, "huanwei_h1"))
+        unclaim(session, actor_for(session, "huanwei_h1"), handle.id)
     with db.transaction() as session:
-        claim(session, handle.id, actor_for(session, "huanwei_h1"))
+        claim(session, actor_for(session, "huanwei_h1"), handle.id)
     with pytest.raises(Forbidden), db.transaction() as session:
-        transfer(session, handle.id, actor_for(session, "huanwei_h1"), "chengguan_h2", "换人")
+        transfer(session, actor_for(session, "huanwei_h1"), handle.id, "chengguan_h2", "换人")
     with db.transaction() as session:
-        transfer(session, handle.id, actor_for(session, "huanwei_h1"), "huanwei_h2", "h1 外出培训")
+        transfer(session, actor_for(session, "huanwei_h1"), handle.id, "huanwei_h2", "h1 外出培训")
     assert only_item(db, case_id, "handle").assignee == "huanwei_h2"
 
     # 退回 #2 goes to a supervisor, who arbitrates
     with db.transaction() as session:
-        complete(session, handle.id, {"handle_decision": "return", "return_reason": "垃圾在商户红线内，应由城管查处"},
-                 actor_for(session, "huanwei_h2"))
+        complete(session, actor_for(session, "huanwei_h2"), handle.id, {"handle_decision": "return", "return_reason": "垃圾在商户红线内，应由城管查处"})
     arbitrate = only_item(db, case_id, "arbitrate")
     assert (arbitrate.role, arbitrate.department) == ("supervisor", None)
     act(db, arbitrate.id, "supervisor1", {"arbitration_department": "huanwei",
@@ -110,7 +108,7 @@ def test_one_case_takes_every_branch_from_report_to_evaluation(deployed_db: Data
     review = only_item(db, case_id, "review_extension")
     assert review.role == "supervisor"
     with pytest.raises(InvalidInput), db.transaction() as session:
-        complete(session, review.id, {"extension_decision": "reject"}, actor_for(session, "supervisor2"))
+        complete(session, actor_for(session, "supervisor2"), review.id, {"extension_decision": "reject"})
     act(db, review.id, "supervisor2", {"extension_decision": "reject", "extension_comment": "可调用备用车辆"})
     handle = only_item(db, case_id, "handle")
     assert _due(handle.due_at) == first_due

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from engine.attachments.service import open_attachment, store_upload
 from engine.attachments.storage import FileStore
 from engine.attachments.uploads import Upload
+from engine.commands.tasks import complete
 from engine.definitions.versions import runtime_for
 from engine.errors import Forbidden, InvalidInput, NotFound
 from engine.forms.fields import FieldSpec
@@ -21,7 +22,6 @@ from engine.store.database import Database
 from engine.store.models.attachments import Attachment
 from engine.store.models.cases import Case
 from engine.store.models.tasks import WorkItem
-from engine.tasks.submit import complete_posted
 
 from .helpers import actions, case_row, claimed_feedback, only_item
 
@@ -46,8 +46,8 @@ def _photo(body: bytes = PHOTO, name: str = "after.png", content_type: str | Non
 def _complete(db: Database, store: FileStore, item: WorkItem, *uploads: Upload, summary: str = "已清运全部垃圾",
               username: str = "huanwei_h1") -> None:
     with db.transaction() as session:
-        complete_posted(session, item.id, {"result_summary": summary}, actor_for(session, username),
-                        uploads={"result_photos": list(uploads)}, store=store)
+        complete(session, actor_for(session, username), item.id, posted={"result_summary": summary},
+                 uploads={"result_photos": list(uploads)}, store=store)
 
 
 def _rows(db: Database) -> int:

@@ -13,7 +13,8 @@ from engine.attachments.service import bind_to_case, open_attachment, store_star
 from engine.attachments.storage import FileStore
 from engine.attachments.uploads import Upload
 from engine.cases.service import start_case
-from engine.cases.starting import start_as, start_posted, startable
+from engine.cases.starting import startable
+from engine.commands.cases import start as start_as
 from engine.errors import InvalidInput, NotFound
 from engine.org.service import actor_for
 from engine.store.database import Database
@@ -51,8 +52,8 @@ def _case_count(db: Database) -> int:
 
 def _report(db: Database, store: FileStore, *uploads: Upload, **changes: Any) -> int:
     with db.transaction() as session:
-        return start_posted(session, "social_event", {**POSTED, **changes}, actor_for(session, GRID_WORKER),
-                            uploads={"photos": list(uploads)}, store=store).id
+        return start_as(session, actor_for(session, GRID_WORKER), "social_event", posted={**POSTED, **changes},
+                        uploads={"photos": list(uploads)}, store=store).id
 
 
 def test_the_reports_photos_are_bound_to_the_new_case_and_kept_in_its_data(deployed_db, store):
@@ -113,7 +114,7 @@ def test_a_report_may_not_name_a_file_of_another_case_through_the_form_or_the_ap
         _report(deployed_db, store, photos=[borrowed])
     assert refused.value.details["photos"] == ["附件“first.png”不属于本案件"]
     with pytest.raises(InvalidInput), deployed_db.transaction() as session:
-        start_as(session, "social_event", {**POSTED, "photos": [borrowed]}, actor_for(session, GRID_WORKER))
+        start_as(session, actor_for(session, GRID_WORKER), "social_event", {**POSTED, "photos": [borrowed]})
     assert _case_count(deployed_db) == 1 and _rows(deployed_db) == [(first, None, "first.png")]
 
 

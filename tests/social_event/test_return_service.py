@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from engine.commands.tasks import return_task
 from engine.errors import Conflict, InvalidInput
 from engine.org.service import actor_for
 from engine.store.database import Database
-from engine.tasks.service import return_task
 
 from .helpers import act, actions, case_row, only_item, start
 
@@ -21,7 +21,7 @@ def _at_handle(db: Database) -> tuple[int, str]:
 
 def _return(db: Database, item_id: str, username: str, reason: str) -> None:
     with db.transaction() as session:
-        return_task(session, item_id, actor_for(session, username), reason)
+        return_task(session, actor_for(session, username), item_id, reason)
 
 
 def test_returning_the_handling_task_sends_the_case_back_to_dispatch_with_the_reason(deployed_db: Database) -> None:

@@ -13,14 +13,15 @@ import time_machine
 import yaml
 from sqlalchemy import select
 
+from engine.commands.tasks import claim
+from engine.commands.tasks import stage_done as advance_stage_for_task
 from engine.config import PROJECT_ROOT
-from engine.errors import Conflict, Forbidden
+from engine.errors import Conflict, Forbidden, NotFound
 from engine.org.service import actor_for
-from engine.sla.task_stages import advance_stage_for_task, task_stage
+from engine.sla.task_stages import task_stage
 from engine.store.database import Database
 from engine.store.models.sla import Escalation, SlaClock
 from engine.store.models.tasks import WorkItem
-from engine.tasks.service import claim
 from engine.timers.service import fire_due
 from tests.sla.helpers import clock_of, item_of
 
@@ -51,12 +52,12 @@ def _dispatched(db: Database, at: datetime, category: str = "0101", **dispatch: 
 
 def _claim(db: Database, item_id: str, username: str = HANDLER) -> None:
     with db.transaction() as session:
-        claim(session, item_id, actor_for(session, username))
+        claim(session, actor_for(session, username), item_id)
 
 
 def _stage_done(db: Database, item_id: str, at: datetime, username: str = HANDLER, note: str = "") -> SlaClock:
     with time_machine.travel(at, tick=False), db.transaction() as session:
-        clock = advance_stage_for_task(session, item_id, actor_for(session, username), note)
+        clock = advance_stage_for_task(session, actor_for(session, username), item_id, note)
         session.flush()
         session.expunge(clock)
         return clock
@@ -158,19 +159,21 @@ def test_advancing_past_the_last_stage_is_refused_and_changes_nothing(deployed_d
     assert last.stage_name == "拆除"
     with pytest.raises(Conflict, match="拆除 is the last stage"), \
             time_machine.travel(sh(2026, 10, 14, 11, 0), tick=False), deployed_db.transaction() as session:
-        advance_stage_for_task(session, handle.id, actor_for(session, HANDLER))
+        advance_stage_for_task(session, actor_for(session, HANDLER), handle.id)
     assert (clock_of(deployed_db, handle.id).id, clock_of(deployed_db, handle.id).status) == (last.id, "running")
     assert actions(deployed_db, case_id).count("sla_stage_done") == 2
 
 
-@pytest.mark.parametrize("who", [COLLEAGUE, OTHER_UNIT])
-def test_someone_who_may_not_work_the_task_cannot_mark_a_stage_done(deployed_db: Database, who: str) -> None:
+@pytest.mark.parametrize(("who", "refusal"), [(COLLEAGUE, Forbidden), (OTHER_UNIT, NotFound)])
+def test_someone_who_may_not_work_the_task_cannot_mark_a_stage_done(deployed_db: Database, who: str,
+                                                                    refusal: type[Exception]) -> None:
+    """A colleague sees the claimed task but may not work it (403); another unit does not see it (404)."""
     case_id = _dispatched(deployed_db, sh(2026, 10, 12, 10, 0))
     handle = only_item(deployed_db, case_id, "handle")
     _claim(deployed_db, handle.id)  # claimed: the task is the assignee's alone, even within the unit
     before = clock_of(deployed_db, handle.id)
-    with pytest.raises(Forbidden), deployed_db.transaction() as session:
-        advance_stage_for_task(session, handle.id, actor_for(session, who))
+    with pytest.raises(refusal), deployed_db.transaction() as session:
+        advance_stage_for_task(session, actor_for(session, who), handle.id)
     after = clock_of(deployed_db, handle.id)
     assert (after.id, after.stage_name, after.due_at) == (before.id, "停工", before.due_at)
     assert "sla_stage_done" not in actions(deployed_db, case_id)
@@ -186,7 +189,7 @@ def test_other_subcategories_keep_their_single_limit(deployed_db: Database) -> N
         assert task_stage(session, session.get(WorkItem, handle.id)) is None
     _claim(deployed_db, handle.id, "huanwei_h1")
     with pytest.raises(Conflict, match="no stages"), deployed_db.transaction() as session:
-        advance_stage_for_task(session, handle.id, actor_for(session, "huanwei_h1"))
+        advance_stage_for_task(session, actor_for(session, "huanwei_h1"), handle.id)
     assert clock_of(deployed_db, handle.id).id == clock.id
 
 
@@ -210,7 +213,7 @@ def test_the_cli_marks_a_stage_done_and_refuses_past_the_last_in_one_line(cli) -
     handle = json.loads(cli("complete", dispatch, "--data", '{"dispatch_choice": "accept"}',
                             "--user", "dispatcher1", "--json").stdout)["tasks"][0]["id"]
     refused = cli("stage-done", handle, "--user", OTHER_UNIT)
-    assert refused.returncode != 0 and refused.stderr.startswith("error: forbidden")
+    assert refused.returncode != 0 and refused.stderr.startswith("error: not_found")
     penalty = json.loads(cli("stage-done", handle, "--user", HANDLER, "--note", "已责令停工", "--json").stdout)
     assert (penalty["stage"], penalty["name"]) == (2, "处罚")
     assert json.loads(cli("stage-done", handle, "--user", HANDLER, "--json").stdout)["name"] == "拆除"
@@ -314,7 +317,7 @@ def test_a_rework_after_all_stages_were_done_gets_the_demolition_stage_again_and
     assert stage is not None and (stage.number, stage.next_name) == (3, None)
     _claim(deployed_db, rework.id)
     with pytest.raises(Conflict, match="拆除 is the last stage"), deployed_db.transaction() as session:
-        advance_stage_for_task(session, rework.id, actor_for(session, HANDLER))
+        advance_stage_for_task(session, actor_for(session, HANDLER), rework.id)
     assert clock_of(deployed_db, rework.id).id == clock.id
 
 

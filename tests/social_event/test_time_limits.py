@@ -10,10 +10,10 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
+from engine.commands.tasks import request_extension as request_extension_for_task
 from engine.errors import Conflict
 from engine.org.service import actor_for
 from engine.sla.services import decide_extension
-from engine.sla.task_extensions import request_extension_for_task
 from engine.store.database import Database
 from engine.store.models.sla import Escalation, SlaExtension
 from engine.timers.service import fire_due
@@ -153,8 +153,7 @@ def test_the_generic_extension_endpoints_refuse_what_the_process_reviews_and_cha
     handle = only_item(db, case_id, "handle")
     with time_machine.travel(sh(2026, 10, 12, 11, 0), tick=False):
         with pytest.raises(Conflict, match="through its own form"), db.transaction() as session:
-            request_extension_for_task(session, handle.id, actor_for(session, "huanwei_h1"), 2, "working_hours",
-                                       "清运车辆检修")
+            request_extension_for_task(session, actor_for(session, "huanwei_h1"), handle.id, 2, "working_hours", "清运车辆检修")
     assert _extensions(db, case_id) == []
     _ask(db, case_id, 2, "working_hours", sh(2026, 10, 12, 11, 0))
     with db.transaction(readonly=True) as session:

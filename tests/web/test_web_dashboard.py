@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from webtools import PASSWORD, csrf_from, signed_in
 
+from engine.commands.tasks import complete
 from engine.definitions.service import deploy
 from engine.org.config import OrgConfig, UserSpec
 from engine.org.service import actor_for, load_organisation
@@ -15,7 +16,6 @@ from engine.sla.services import request_extension
 from engine.store.database import Database
 from engine.store.models.sla import Notification, SlaExtension, Urging
 from engine.store.models.tasks import WorkItem
-from engine.tasks.service import complete
 from tests.sla.conftest import demo_bundle
 from tests.sla.helpers import start_demo
 
@@ -37,7 +37,7 @@ def _at_handle(db: Database, overdue: bool = True) -> tuple[int, str]:
     case_id = start_demo(db)
     with db.transaction() as session:
         item = session.scalars(select(WorkItem).where(WorkItem.case_id == case_id, WorkItem.status == "open")).one()
-        complete(session, item.id, {}, actor_for(session, "h_cg"))
+        complete(session, actor_for(session, "h_cg"), item.id, {})
         item = session.scalars(select(WorkItem).where(WorkItem.case_id == case_id, WorkItem.status == "open")).one()
         item.assignee = "h_cg"
         if overdue:  # data seeding instead of waiting four working hours

@@ -13,11 +13,11 @@ from sqlalchemy import select
 from webtools import bearer, csrf_from, login
 
 from engine.cases.service import start_case
+from engine.commands.tasks import claim
 from engine.org.service import actor_for
 from engine.store.database import Database
 from engine.store.models.sla import SlaClock
 from engine.store.models.tasks import WorkItem
-from engine.tasks.service import claim
 from tests.social_event.helpers import act, only_item
 
 DEMO_PASSWORD = "demo1234"  # rules/demo_users.yaml
@@ -44,7 +44,7 @@ def handle(web_db: Database) -> WorkItem:
     act(web_db, only_item(web_db, case_id, "dispatch").id, "dispatcher1", {"dispatch_choice": "accept"})
     item = only_item(web_db, case_id, "handle")
     with web_db.transaction() as session:
-        claim(session, item.id, actor_for(session, "jd_s03_h1"))
+        claim(session, actor_for(session, "jd_s03_h1"), item.id)
     return item
 
 

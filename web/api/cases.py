@@ -6,9 +6,9 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from engine.cases.access import CaseFilter, list_visible_cases
-from engine.cases.cancelling import cancel_as
-from engine.cases.starting import start_as
 from engine.cases.view import case_view
+from engine.commands import cases as case_commands
+from engine.commands.messages import deliver_message
 from web.api.schemas import (
     CaseDetailSchema,
     CaseQuerySchema,
@@ -53,8 +53,8 @@ def list_cases(args: dict[str, Any]) -> Any:
 def start(body: dict[str, Any]) -> Any:
     """Start a case; `data` is validated against the start event's form (422 with field errors)."""
     with transaction() as session:
-        case = start_as(session, body["process_key"], body["data"], current_user().actor,
-                        version=body["version"], lang=current_locale())
+        case = case_commands.start(session, current_user().actor, body["process_key"], body["data"],
+                                   version=body["version"], lang=current_locale())
         return _detail(session, case.id)
 
 
@@ -70,7 +70,7 @@ def detail(case_id: int) -> Any:
 @blp.response(200, CaseSchema)
 def cancel(body: dict[str, Any], case_id: int) -> Any:
     with transaction() as session:
-        return cancel_as(session, case_id, current_user().actor, body["reason"])
+        return case_commands.cancel(session, current_user().actor, case_id, body["reason"])
 
 
 @blp.post("/<int(max=2147483647):case_id>/messages")
@@ -79,10 +79,7 @@ def cancel(body: dict[str, Any], case_id: int) -> Any:
 def send_message(body: dict[str, Any], case_id: int) -> Any:
     """Deliver a BPMN message to this running case (e.g. an agency's on-scene report); 409 when the case
     does not wait for it, 422 when the message's form refuses the payload."""
-    from engine.messages.service import send_message as deliver
-
     with transaction() as session:
-        _detail(session, case_id)  # 404 for a case this user may not see, before anything moves
-        deliver(session, message_name=body["message_name"], correlation=body["correlation"], case_id=case_id,
-                payload=body["payload"], actor=current_user().actor, lang=current_locale())
+        deliver_message(session, current_user().actor, body["message_name"], case_id=case_id,
+                        correlation=body["correlation"], payload=body["payload"], lang=current_locale())
         return _detail(session, case_id)

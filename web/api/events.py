@@ -5,7 +5,7 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
-from engine.events.service import ingest as ingest_event
+from engine.commands.events import ingest_event
 from web.api.schemas import EventAcceptedSchema, EventSchema
 from web.db import transaction
 from web.identity import current_user
@@ -19,5 +19,5 @@ blp = Blueprint("api_events", __name__, description="Event ingestion for rule se
 @blp.response(202, EventAcceptedSchema)
 def ingest(body: dict[str, Any]) -> Any:
     with transaction() as session:
-        actions = ingest_event(session, body, current_user().actor)
+        actions = ingest_event(session, current_user().actor, body)
     return {"accepted": True, "actions": list(actions or [])}

@@ -10,8 +10,8 @@ from typing import Any
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from engine.commands.supervision import decide_extension, urge
 from engine.sla.queries import department_overview, overdue_items, step_overview
-from engine.sla.services import decide_extension, urge
 from web.api.schemas import PageArgs, _In, page, page_of
 from web.db import transaction
 from web.identity import SUPERVISING_ROLES, CurrentUser, current_user, roles_required
@@ -120,7 +120,7 @@ def overdue(args: dict[str, Any]) -> Any:
 def urge_case(body: dict[str, Any], case_id: int) -> Any:
     """督办: press a running case; its assignees are notified (supervisors only)."""
     with transaction() as session:
-        return urge(session, case_id, current_user().actor, body["message"])
+        return urge(session, current_user().actor, case_id, body["message"])
 
 
 @blp.post("/extensions/<int(max=2147483647):extension_id>/decision")
@@ -129,4 +129,4 @@ def urge_case(body: dict[str, Any], case_id: int) -> Any:
 def decide(body: dict[str, Any], extension_id: int) -> Any:
     """Approve (the deadline moves) or reject an extension request."""
     with transaction() as session:
-        return decide_extension(session, extension_id, current_user().actor, body["approve"], body["note"])
+        return decide_extension(session, current_user().actor, extension_id, body["approve"], body["note"])

@@ -6,11 +6,9 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
-from engine.sla.task_extensions import request_extension_for_task
-from engine.sla.task_stages import advance_stage_for_task, task_stage
-from engine.tasks import service as task_service
+from engine.commands import tasks as task_commands
+from engine.sla.task_stages import task_stage
 from engine.tasks.queries import TaskFilter, list_tasks
-from engine.tasks.submit import complete_with_data
 from engine.tasks.view import authorised_item, task_view
 from web.api.schemas import (
     CompletedSchema,
@@ -65,8 +63,7 @@ def detail(item_id: str) -> Any:
 def claim(item_id: str) -> Any:
     actor = current_user().actor
     with transaction() as session:
-        authorised_item(session, item_id, actor, to_work=True)
-        return task_service.claim(session, item_id, actor)
+        return task_commands.claim(session, actor, item_id)
 
 
 @blp.post("/<item_id>/unclaim")
@@ -74,8 +71,7 @@ def claim(item_id: str) -> Any:
 def unclaim(item_id: str) -> Any:
     actor = current_user().actor
     with transaction() as session:
-        authorised_item(session, item_id, actor, to_work=True)
-        return task_service.unclaim(session, item_id, actor)
+        return task_commands.unclaim(session, actor, item_id)
 
 
 @blp.post("/<item_id>/complete")
@@ -85,9 +81,9 @@ def complete(body: dict[str, Any], item_id: str) -> Any:
     """Validate `data` against the task's form (422 with field errors) and advance the case."""
     actor = current_user().actor
     with transaction() as session:
-        case, created = complete_with_data(session, item_id, body["data"], actor, lang=current_locale(),
-                                           expected_case_version=body["case_version"])
-        return {"case": case, "created_tasks": created}
+        done = task_commands.complete(session, actor, item_id, body["data"], lang=current_locale(),
+                                      expected_case_version=body["case_version"])
+        return {"case": done.case, "created_tasks": done.opened}
 
 
 @blp.post("/<item_id>/transfer")
@@ -96,8 +92,7 @@ def complete(body: dict[str, Any], item_id: str) -> Any:
 def transfer(body: dict[str, Any], item_id: str) -> Any:
     actor = current_user().actor
     with transaction() as session:
-        authorised_item(session, item_id, actor, to_work=True)
-        return task_service.transfer(session, item_id, actor, body["to_user"], body["reason"])
+        return task_commands.transfer(session, actor, item_id, body["to_user"], body["reason"])
 
 
 @blp.post("/<item_id>/return")
@@ -107,9 +102,8 @@ def return_(body: dict[str, Any], item_id: str) -> Any:
     """Return the task to whoever routed it, with a mandatory reason."""
     actor = current_user().actor
     with transaction() as session:
-        authorised_item(session, item_id, actor, to_work=True)
-        task_service.return_task(session, item_id, actor, body["reason"])
-        return task_service.get_item(session, item_id)
+        task_commands.return_task(session, actor, item_id, body["reason"], lang=current_locale())
+        return authorised_item(session, item_id, actor)
 
 
 @blp.post("/<item_id>/extension")
@@ -119,7 +113,7 @@ def request_extension(body: dict[str, Any], item_id: str) -> Any:
     """Ask a supervisor for more time; the deadline moves only when approved."""
     actor = current_user().actor
     with transaction() as session:
-        request_extension_for_task(session, item_id, actor, body["amount"], body["unit"], body["reason"])
+        task_commands.request_extension(session, actor, item_id, body["amount"], body["unit"], body["reason"])
         return authorised_item(session, item_id, actor)
 
 
@@ -132,6 +126,6 @@ def stage_done(body: dict[str, Any], item_id: str) -> Any:
     who may not work the task; either way nothing changes."""
     actor = current_user().actor
     with transaction() as session:
-        advance_stage_for_task(session, item_id, actor, body["note"])
+        task_commands.stage_done(session, actor, item_id, body["note"])
         item = authorised_item(session, item_id, actor)
         return {"task": item, "stage": task_stage(session, item)}

@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 
+from engine.commands import supervision
 from engine.config import settings
-from engine.dashboard.actions import decide, urge_case
 from engine.dashboard.scope import DASHBOARD_ROLES
 from engine.dashboard.view import dashboard
 from engine.errors import InvalidInput
@@ -53,7 +53,7 @@ def urge(case_id: int) -> Any:
         flash(_("Write what you urge the department to do."))
         return _back()
     with transaction() as session:
-        urging = urge_case(session, current_user().actor, case_id, data["message"])
+        urging = supervision.urge(session, current_user().actor, case_id, data["message"])
         flash(_("Urged: the people working on the case have been notified ({department}).",
                 department=urging.department or "—"))
     return _back()
@@ -66,7 +66,7 @@ def extension_decision(extension_id: int) -> Any:
     approve = data["decision"] == "approve"
     try:
         with transaction() as session:
-            decide(session, current_user().actor, extension_id, approve, data["note"])
+            supervision.decide_extension(session, current_user().actor, extension_id, approve, data["note"])
     except InvalidInput:
         flash(_("Give a reason to reject an extension."))
         return _back()

@@ -10,17 +10,18 @@ from werkzeug.wsgi import wrap_file
 
 from engine.attachments.service import open_attachment
 from engine.cases.access import CaseFilter, list_visible_cases
-from engine.cases.starting import start_posted, startable, startable_for
+from engine.cases.starting import startable, startable_for
 from engine.cases.view import case_view
+from engine.commands import cases as case_commands
+from engine.commands import tasks as task_commands
 from engine.config import settings
 from engine.errors import Conflict, InvalidInput
-from engine.sla.task_extensions import extension_unit, request_extension_for_task
-from engine.sla.task_stages import advance_stage_for_task, task_stage
-from engine.tasks import service as task_service
+from engine.sla.task_extensions import extension_unit
+from engine.sla.task_stages import task_stage
 from engine.tasks.inbox import inbox as inbox_rows
 from engine.tasks.queries import TaskFilter
-from engine.tasks.submit import complete_posted
-from engine.tasks.view import authorised_item, task_view, transfer_targets
+from engine.tasks.service import returnable
+from engine.tasks.view import authorised_item, posted_values, task_view, transfer_targets
 from web.db import transaction
 from web.files import content_disposition, file_store, posted_uploads
 from web.forms.case_data import case_data
@@ -64,7 +65,7 @@ def _task_page(item_id: str, errors: dict[str, Any] | None = None, values: Any =
     with transaction(readonly=True) as session:
         view = task_view(session, item_id, user.actor)
         targets = transfer_targets(session, view.item, user.username) if view.can_work else []
-        can_return = view.can_work and task_service.returnable(session, view.item)
+        can_return = view.can_work and returnable(session, view.item)
         stage = task_stage(session, view.item)
         limit_unit = extension_unit(session, view.item)
     form_html = None
@@ -96,47 +97,44 @@ def task_complete(item_id: str) -> Any:
     try:
         # One transaction: the new files' rows commit with the completion or not at all.
         with transaction() as session:
-            case, _created = complete_posted(session, item_id, posted, user.actor, lang=current_locale(),
-                                             expected_case_version=version, uploads=uploads, store=file_store())
+            done = task_commands.complete(session, user.actor, item_id, posted=posted, lang=current_locale(),
+                                          expected_case_version=version, uploads=uploads, store=file_store())
     except InvalidInput as exc:
         with transaction(readonly=True) as session:
-            from engine.tasks.submit import coerce_posted
-
-            values = coerce_posted(session, authorised_item(session, item_id, user.actor), posted)
+            values = posted_values(session, authorised_item(session, item_id, user.actor), posted)
         errors = dict(exc.details) if isinstance(exc.details, dict) else {"_form": [exc.message]}
         if uploads:
             # A browser cannot fill a file input again; say so rather than let the files vanish.
             errors.setdefault("_form", []).append(_("The files you chose were not kept; choose them again."))
         return _task_page(item_id, errors=errors, values=values, status=422)
     flash(_("Task completed."))
-    return redirect(url_for("ui.case", case_id=case.id))
+    return redirect(url_for("ui.case", case_id=done.case.id))
 
 
 def _task_action(item_id: str, action: str) -> Any:
     user = current_user()
     with transaction() as session:
-        authorised_item(session, item_id, user.actor, to_work=True)
         if action == "claim":
-            task_service.claim(session, item_id, user.actor)
+            task_commands.claim(session, user.actor, item_id)
             message = _("You have claimed the task.")
         elif action == "unclaim":
-            task_service.unclaim(session, item_id, user.actor)
+            task_commands.unclaim(session, user.actor, item_id)
             message = _("The task is back in the group's inbox.")
         elif action == "transfer":
             data = load_input(TransferInput(), request.form.to_dict())
-            task_service.transfer(session, item_id, user.actor, data["to_user"], data["reason"])
+            task_commands.transfer(session, user.actor, item_id, data["to_user"], data["reason"])
             message = _("The task has been transferred to {user}.", user=data["to_user"])
         elif action == "return":
             data = load_input(ReasonInput(), request.form.to_dict())
-            task_service.return_task(session, item_id, user.actor, data["reason"])
+            task_commands.return_task(session, user.actor, item_id, data["reason"], lang=current_locale())
             message = _("The task has been returned.")
         elif action == "extension":
             data = load_input(ExtensionInput(), request.form.to_dict())
-            request_extension_for_task(session, item_id, user.actor, data["amount"], data["unit"], data["reason"])
+            task_commands.request_extension(session, user.actor, item_id, data["amount"], data["unit"], data["reason"])
             message = _("Your extension request has been sent for approval.")
         elif action == "stage":
             data = load_input(StageInput(), request.form.to_dict())
-            started = advance_stage_for_task(session, item_id, user.actor, data["note"])
+            started = task_commands.stage_done(session, user.actor, item_id, data["note"])
             message = _("Stage done. The next stage, {name}, runs until {due}.", name=started.stage_name or "",
                         due=local_time(started.due_at))
         else:
@@ -223,8 +221,8 @@ def start_process(process_key: str) -> Any:
         try:
             # One transaction: the files' rows are bound to the new case, or neither is kept.
             with transaction() as session:
-                created = start_posted(session, process_key, request.form, user.actor, lang=lang,
-                                       uploads=uploads, store=file_store())
+                created = case_commands.start(session, user.actor, process_key, posted=request.form, lang=lang,
+                                              uploads=uploads, store=file_store())
             flash(_("Case {key} has been opened.", key=created.business_key))
             return redirect(url_for("ui.case", case_id=created.id))
         except InvalidInput as exc:

@@ -20,12 +20,15 @@ from sqlalchemy.orm import Session
 
 from engine import sandbox
 from engine.audit.service import record
+from engine.cases.links import link_cases
+from engine.cases.service import start_case
 from engine.definitions.versions import VersionRuntime, runtime_for
 from engine.messages.errors import NoWaitingCase
 from engine.messages.service import deliver_all, waiting_subscriptions
 from engine.org.access import Actor
 from engine.runtime.parsing import spiff_properties
-from engine.store.models.cases import Case, CaseLink
+from engine.runtime.reactions import StepResult
+from engine.store.models.cases import Case
 from engine.store.models.definitions import ProcessVersion
 
 START_MESSAGE_PROPERTY = "message"
@@ -65,15 +68,6 @@ def processes_started_by(session: Session, message_name: str) -> list[str]:
     return sorted(keys)
 
 
-def link_cases(session: Session, from_case: Case, to_case: Case, kind: str, actor: str) -> CaseLink:
-    link = CaseLink(from_case_id=from_case.id, to_case_id=to_case.id, kind=kind[:40])
-    session.add(link)
-    for case, other in ((from_case, to_case), (to_case, from_case)):
-        record(session, actor=actor, action="case_linked", case_id=case.id,
-               details={"kind": kind, "other_case": other.business_key, "other_case_id": other.id})
-    return link
-
-
 def route_thrown(session: Session, source: Case, events: list[Any], actor: str) -> None:
     runtime = runtime_for(session, source.process_version_id)
     for event in events:
@@ -97,8 +91,12 @@ def route_thrown(session: Session, source: Case, events: list[Any], actor: str) 
             raise NoWaitingCase(
                 f"case {source.business_key} sent message '{name}' but no case waits for it"
                 + (f" with correlation {correlation}" if correlation else "") + " and no process starts on it")
-        from engine.cases.service import start_case  # start_case persists, which routes: cycle
-
         for process_key in starters:
             started = start_case(session, process_key, payload, Actor(actor))
             link_cases(session, source, started, name, actor)
+
+
+def route_on_step(session: Session, result: StepResult) -> None:
+    """Reaction: messages a step threw that no catch event inside its case took."""
+    if result.thrown:
+        route_thrown(session, result.case, list(result.thrown), result.actor)

@@ -1,6 +1,7 @@
 """What the worker does when an SLA timer comes due: warn, breach (escalate, remind, complete), remind.
 
-Each handler runs inside the timer's own transaction (engine.timers.service.fire_one). Every
+Each handler runs inside the timer's own transaction (engine.timers.service.fire_one); they are registered
+at start-up (engine.reactions.register_all). Every
 handler first checks the clock: a timer for a deadline that has since moved, a clock already
 closed or paused, or a mark already set does nothing — so a timer fired twice acts once.
 """
@@ -12,7 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.audit.service import record
+from engine.commands.tasks import complete
 from engine.limits.policy import BreachAction
+from engine.org.access import system_actor
 from engine.sla.calendar_store import calendar_for
 from engine.sla.clocks import now_utc, policy_of, state_of
 from engine.sla.notify import notify, recipients_for_item, users_with_role
@@ -21,6 +24,7 @@ from engine.store.models.cases import Case
 from engine.store.models.sla import Escalation, SlaClock
 from engine.store.models.tasks import WorkItem
 from engine.store.models.timers import Timer
+from engine.timers.service import register_handler
 
 
 def _clock_for(session: Session, timer: Timer) -> SlaClock | None:
@@ -85,14 +89,11 @@ def _schedule_reminder(session: Session, clock: SlaClock, action: BreachAction, 
 
 def _auto_complete(session: Session, case: Case, clock: SlaClock, item: WorkItem | None,
                    action: BreachAction) -> None:
-    from engine.org.access import system_actor
-    from engine.tasks.service import complete
-
     if item is None or item.status != "open":
         return
     record(session, actor="system", action="sla_auto_completed", case_id=case.id, task_id=item.id,
            task_name=item.task_name, details={"policy": clock.policy_key, "data": action.data})
-    complete(session, item.id, dict(action.data), system_actor())
+    complete(session, system_actor(), item.id, dict(action.data))
 
 
 def on_breach(session: Session, timer: Timer, case: Case, worker: str) -> None:
@@ -147,8 +148,6 @@ def on_remind(session: Session, timer: Timer, case: Case, worker: str) -> None:
 
 
 def register() -> None:
-    from engine.timers.service import register_handler
-
     register_handler("sla_warning", on_warning)
     register_handler("sla_breach", on_breach)
     register_handler("sla_remind", on_remind)

@@ -6,6 +6,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from engine.events.service import ingest_internal
+from engine.runtime.reactions import StepResult
 from engine.store.models.cases import Case
 
 # Only reported events feed the rules: cases the rules start themselves (hot spots, automatic
@@ -31,6 +33,12 @@ def case_event(case: Case, kind: str) -> dict[str, Any]:
 def publish_case_event(session: Session, case: Case, kind: str) -> list[dict[str, Any]]:
     if case.family not in FAMILIES:
         return []
-    from engine.events.service import ingest_internal  # the rules layer starts cases: import cycle
-
     return ingest_internal(session, case_event(case, kind))
+
+
+def publish_on_step(session: Session, result: StepResult) -> None:
+    """Reaction: a case reported (started) or closed feeds the event rule sets."""
+    if result.started:
+        publish_case_event(session, result.case, "case.reported")
+    if result.ended:
+        publish_case_event(session, result.case, "case.closed")
