@@ -31,15 +31,14 @@ class TaskView:
 
 
 def authorised_item(session: Session, item_id: str, actor: Actor, to_work: bool = False) -> WorkItem:
-    """The item if `actor` may see it (and, for `to_work`, work it while it is open); else Forbidden.
+    """The item if `actor` may see it (and, for `to_work`, work it while it is open).
 
-    A refusal is 403, not 404: task ids are random UUIDs, and a clear refusal is what the user needs.
+    The refusal policy of the commands (engine.commands): NotFound for a task the actor may not see, as
+    for one that does not exist; Forbidden for one they see but may not work.
     """
     item = session.get(WorkItem, item_id)
-    if item is None:
+    if item is None or (not may_see(actor, item) and item.completed_by != actor.username):
         raise NotFound(f"task {item_id} does not exist")
-    if not may_see(actor, item) and item.completed_by != actor.username:
-        raise Forbidden(f"{actor.username} may not see task '{item.task_name}'")
     if to_work and item.status == "open" and not may_work(actor, item):
         raise Forbidden(f"{actor.username} may not work task '{item.task_name}'")
     return item
