@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from engine.errors import Problem
-from engine.sla.deciders import DECIDING_ROLES
+from engine.limits.deciders import DECIDING_ROLES
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"

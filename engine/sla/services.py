@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from engine.audit.service import record
 from engine.calendar.business import UNITS
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
+from engine.limits.deciders import DECIDING_ROLES
 from engine.org.access import Actor
 from engine.sla.clocks import (
     ACTIVE,
@@ -23,7 +24,6 @@ from engine.sla.clocks import (
     start_clock,
     times_of,
 )
-from engine.sla.deciders import DECIDING_ROLES
 from engine.sla.notify import notify, recipients_for_item, users_with_role
 from engine.sla.process_owned import handled_by_process
 from engine.sla.wording import amount_in_words
