@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session, undefer
 
 from engine.cases.access import may_see_case
 from engine.errors import Conflict, Forbidden, NotFound
-from engine.org.access import Actor, may_see, may_work
+from engine.org.access import Actor, is_candidate, may_see, may_work
 from engine.store.models.cases import Case
 from engine.store.models.tasks import WorkItem
 from engine.store.statuses import CaseStatus, WorkItemStatus
@@ -42,6 +42,20 @@ def _check_workable(actor: Actor, item: WorkItem) -> None:
 def workable_task(session: Session, actor: Actor, item_id: str) -> WorkItem:
     """The open task, if the actor may work it: NotFound, Conflict (no longer open) or Forbidden otherwise."""
     item = visible_task(session, actor, item_id)
+    _check_workable(actor, item)
+    return item
+
+
+def assignable_task(session: Session, actor: Actor, item_id: str) -> WorkItem:
+    """workable_task for claim, unclaim and transfer: a task a colleague holds is a Conflict, not Forbidden.
+
+    Someone who could have claimed the task was simply later than the colleague who holds it now (or a
+    claim or transfer got in first): a conflict of timing, not of rights, and the same answer whether
+    the two requests overlapped or not."""
+    item = visible_task(session, actor, item_id)
+    if item.status == WorkItemStatus.OPEN and item.assignee and item.assignee != actor.username \
+            and not actor.is_system and is_candidate(actor, item):
+        raise Conflict(f"task '{item.task_name}' is held by a colleague; it is no longer free")
     _check_workable(actor, item)
     return item
 

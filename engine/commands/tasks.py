@@ -34,15 +34,17 @@ class Completed:
 
 
 def claim(session: Session, actor: Actor, item_id: str) -> WorkItem:
-    return service.claim(session, authorise.workable_task(session, actor, item_id), actor)
+    """Exactly one of several people claiming one task at once wins; the others get a Conflict."""
+    return service.claim(session, authorise.assignable_task(session, actor, item_id), actor)
 
 
 def unclaim(session: Session, actor: Actor, item_id: str) -> WorkItem:
-    return service.unclaim(session, authorise.workable_task(session, actor, item_id), actor)
+    return service.unclaim(session, authorise.assignable_task(session, actor, item_id), actor)
 
 
 def transfer(session: Session, actor: Actor, item_id: str, to_username: str, reason: str) -> WorkItem:
-    return service.transfer(session, authorise.workable_task(session, actor, item_id), actor, to_username, reason)
+    return service.transfer(session, authorise.assignable_task(session, actor, item_id), actor, to_username,
+                            reason)
 
 
 def _complete(session: Session, actor: Actor, item: WorkItem, case: Case, answers: Mapping[str, Any],

@@ -12,7 +12,9 @@ from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from engine.audit.service import record
 from engine.cases.service import load_workflow_of, persist, validate_with_form
@@ -47,12 +49,46 @@ def require_reason(reason: str | None, what: str) -> str:
     return reason.strip()
 
 
+def _reassign(session: Session, item: WorkItem, expected: str | None, to: str | None) -> bool:
+    """Set the assignee only if the row is still open and still held by ``expected``; False if not.
+
+    A conditional UPDATE rather than a read-modify-write of the loaded row: two sessions that both
+    read the task unclaimed cannot both claim it. On PostgreSQL the second UPDATE waits for the first
+    writer's row lock and then re-checks its WHERE against the committed row; on SQLite writers are
+    serialised by BEGIN IMMEDIATE. The row count decides who won.
+    """
+    held = WorkItem.assignee.is_(None) if expected is None else WorkItem.assignee == expected
+    result = session.execute(
+        update(WorkItem).where(WorkItem.id == item.id, WorkItem.status == WorkItemStatus.OPEN, held)
+        .values(assignee=to).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        return False
+    set_committed_value(item, "assignee", to)
+    return True
+
+
+def _changed_meanwhile(session: Session, item: WorkItem) -> Conflict:
+    """The conflict to report once a conditional update lost: who holds the task now, in words."""
+    session.refresh(item)
+    if item.status != WorkItemStatus.OPEN:
+        return Conflict(f"task '{item.task_name}' is already {item.status}")
+    if item.assignee:
+        return Conflict(f"task '{item.task_name}' was just claimed by {item.assignee}; it is no longer free")
+    return Conflict(f"task '{item.task_name}' was just changed by someone else; reload and try again")
+
+
 def claim(session: Session, item: WorkItem, actor: Actor) -> WorkItem:
+    """Exactly one of several people claiming one task at once wins; the others get a Conflict."""
     if item.assignee == actor.username:
         return item
-    item.assignee = actor.username
+    previous = item.assignee
+    if not _reassign(session, item, previous, actor.username):
+        conflict = _changed_meanwhile(session, item)
+        if item.status == WorkItemStatus.OPEN and item.assignee == actor.username:
+            return item  # the same user's other request won: one claim, one audit row
+        raise conflict
     record(session, actor=actor.username, action="task_claimed", case_id=item.case_id, task_id=item.id,
-           task_name=item.task_name)
+           task_name=item.task_name, before={"assignee": previous} if previous else None)
     return item
 
 
@@ -60,14 +96,18 @@ def unclaim(session: Session, item: WorkItem, actor: Actor) -> WorkItem:
     if item.assignee is None:
         raise Conflict(f"task '{item.task_name}' is not claimed")
     previous = item.assignee
-    item.assignee = None
+    if not _reassign(session, item, previous, None):
+        raise _changed_meanwhile(session, item)
     record(session, actor=actor.username, action="task_unclaimed", case_id=item.case_id, task_id=item.id,
            task_name=item.task_name, before={"assignee": previous})
     return item
 
 
 def transfer(session: Session, item: WorkItem, actor: Actor, to_username: str, reason: str) -> WorkItem:
-    """Hand a task to a colleague of the same department who could work it themselves."""
+    """Hand a task to a colleague of the same department who could work it themselves.
+
+    Only from the holder the transfer was decided against: a claim or transfer that got in first
+    makes this one a Conflict, so a task never ends up with two people told they own it."""
     reason = require_reason(reason, "transfer a task")
     target = actor_for(session, to_username)
     if item.department and target.department != item.department:
@@ -77,7 +117,8 @@ def transfer(session: Session, item: WorkItem, actor: Actor, to_username: str, r
     if not may_work(target, unassigned):
         raise Forbidden(f"{to_username} does not hold the role '{item.role}' this task needs")
     previous = item.assignee
-    item.assignee = target.username
+    if not _reassign(session, item, previous, target.username):
+        raise _changed_meanwhile(session, item)
     record(session, actor=actor.username, action="task_transferred", case_id=item.case_id, task_id=item.id,
            task_name=item.task_name, before={"assignee": previous}, after={"assignee": target.username},
            details={"reason": reason})
