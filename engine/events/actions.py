@@ -1,7 +1,13 @@
 """What the engine operations a rule action names do (engine.rules.operations lists the names).
 
 Each operation takes the session, the match and the action's (rendered) arguments and returns a
-small dict describing what it did; it runs in the caller's transaction.
+small dict describing what it did; it runs in the caller's transaction, inside a SAVEPOINT of its own.
+
+An action touches cases other than the one whose event it reacts to (the reports of a hot-spot window,
+a remembered case), and people and workers change those at the same time. A concurrent change of such
+a case shows as a version conflict when the action writes it; the action is then rolled back to its
+savepoint and run again on the cases as committed now, a bounded number of times, and only then
+refused with a Conflict (409). The start or event that set the rule off is never lost to a 500.
 """
 from __future__ import annotations
 
@@ -10,11 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from engine.audit.service import record
 from engine.cases.links import link_cases
 from engine.cases.service import start_case
-from engine.errors import InvalidInput
+from engine.errors import Conflict, InvalidInput
 from engine.org.access import Actor
 from engine.rules.adapter import Match
 from engine.rules.operations import OPERATION_NAMES
@@ -54,6 +61,9 @@ class ActionContext:
 
 Operation = Callable[[ActionContext, dict[str, Any]], dict[str, Any]]
 OPERATIONS: dict[str, Operation] = {}
+# Runs of one action against concurrent writers before it gives up with a Conflict. Each retry
+# re-reads the cases as committed, so only a case changed again and again in that instant exhausts it.
+ATTEMPTS = 4
 
 
 def register_operation(name: str, operation: Operation) -> None:
@@ -66,14 +76,31 @@ def run_action(context: ActionContext, action: dict[str, Any]) -> dict[str, Any]
         raise InvalidInput(f"rule {context.match.ruleset}.{context.match.rule.name}: unknown operation "
                            f"'{action['operation']}'")
     args = render({k: v for k, v in action.items() if k != "operation"}, context.values())
-    result = operation(context, args)
+    result = _run_in_savepoint(context, action["operation"], operation, args)
     return {"ruleset": context.match.ruleset, "rule": context.match.rule.name, "operation": action["operation"],
             **result}
 
 
+def _run_in_savepoint(context: ActionContext, name: str, operation: Operation, args: dict[str, Any]) -> dict[str, Any]:
+    session = context.session
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            # Leaving the block flushes: a version conflict on a case the action changed shows here.
+            with session.begin_nested():
+                return operation(context, args)
+        except StaleDataError as exc:
+            if attempt == ATTEMPTS:
+                raise Conflict(f"rule {context.match.ruleset}.{context.match.rule.name}: '{name}' met cases "
+                               f"changed by someone else {ATTEMPTS} times; try again") from exc
+            # Everything before the savepoint is flushed: expiring the case rows loses nothing and
+            # makes the next run read each case as committed now.
+            for case in [obj for obj in session.identity_map.values() if isinstance(obj, Case)]:
+                session.expire(case)
+    raise AssertionError("unreachable")
+
+
 # -- built-in operations ---------------------------------------------------------------------
 def _start_case(context: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
-
     started = start_case(context.session, str(args["process"]), dict(args.get("data") or {}), Actor(context.actor))
     linked = []
     for case in context.cases(args.get("link")):
