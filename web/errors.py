@@ -6,9 +6,12 @@ from typing import Any
 
 from flask import Flask, Response, g, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from engine.errors import CasegridError
+from web.i18n import _
 
 log = logging.getLogger("casegrid.web")
 
@@ -87,6 +90,22 @@ def handle_casegrid(exc: CasegridError) -> Any:
     return _page(exc.status, exc.message, headers)
 
 
+# PostgreSQL's serialization failure and detected deadlock: the database refused one of two overlapping
+# transactions, which is a conflict of timing like a stale version, not a fault of the server.
+CONCURRENCY_SQLSTATES = frozenset({"40001", "40P01"})
+CONCURRENT_WRITE_MESSAGE = "Someone else changed this at the same moment; nothing of yours was saved. Reload and try again."
+
+
+def handle_concurrent_write(exc: Exception) -> Any:
+    """A write that lost to a concurrent writer (version check, unique key, deadlock victim): 409."""
+    if isinstance(exc, OperationalError) and getattr(exc.orig, "sqlstate", None) not in CONCURRENCY_SQLSTATES:
+        return handle_unexpected(exc)
+    log.info("concurrent write refused on %s %s: %s", request.method, request.path, type(exc).__name__)
+    if wants_json():
+        return envelope(409, "conflict", CONCURRENT_WRITE_MESSAGE)
+    return _page(409, _(CONCURRENT_WRITE_MESSAGE))
+
+
 def handle_unexpected(exc: Exception) -> Any:
     if isinstance(exc, HTTPException):
         return handle_http(exc)
@@ -99,4 +118,6 @@ def handle_unexpected(exc: Exception) -> Any:
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http)
     app.register_error_handler(CasegridError, handle_casegrid)
+    for concurrent in (StaleDataError, IntegrityError, OperationalError):
+        app.register_error_handler(concurrent, handle_concurrent_write)
     app.register_error_handler(Exception, handle_unexpected)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 ZH: dict[str, str] = {
     # frame and navigation
+    "Someone else changed this at the same moment; nothing of yours was saved. Reload and try again.":
+        "他人刚刚同时修改了此处，您的操作未保存。请刷新后重试。",
     "casegrid": "城区协同办案平台",
     "Main": "主导航",
     "Inbox": "待办",

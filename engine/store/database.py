@@ -7,6 +7,9 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from engine.errors import Conflict
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -54,11 +57,17 @@ class Database:
 
     @contextmanager
     def transaction(self, readonly: bool = False) -> Iterator[Session]:
-        """Commit on success, roll back on any exception: nothing half-done survives."""
+        """Commit on success, roll back on any exception: nothing half-done survives.
+
+        A version conflict that only shows when the last changes are flushed at commit (a case row
+        changed outside the step that persists it) is a Conflict like any other, not a crash."""
         session = (self._read_sessions if readonly else self._sessions)()
         try:
             with session.begin():
                 yield session
+        except StaleDataError as exc:
+            raise Conflict("a case was changed by someone else at the same moment; nothing was saved, "
+                           "try again") from exc
         finally:
             session.close()
 

@@ -130,3 +130,26 @@ def test_metrics_are_exposed_in_prometheus_format(api, web_db):
     assert response.status_code == 200
     text = response.get_data(as_text=True)
     assert "casegrid_http_requests_total" in text and 'casegrid_open_work_items{sla_state=' in text
+
+
+def test_a_write_that_loses_to_a_concurrent_writer_is_a_409_conflict_not_a_500(app, web_db):
+    import psycopg
+    from sqlalchemy.exc import IntegrityError, OperationalError
+    from sqlalchemy.orm.exc import StaleDataError
+
+    lost = {"stale": StaleDataError("UPDATE statement on table 'cases' expected to update 1 row(s); 0 were matched."),
+            "duplicate": IntegrityError("INSERT INTO case_links ...", {}, Exception("duplicate key")),
+            "deadlock": OperationalError("UPDATE cases ...", {}, psycopg.errors.DeadlockDetected("deadlock detected"))}
+
+    lost["disk full"] = OperationalError("SELECT 1", {}, psycopg.errors.DiskFull("disk full"))
+
+    @app.get("/api/v1/_lost/<kind>")
+    def lose(kind):
+        raise lost[kind]
+
+    headers = bearer(web_db, "adm")
+    for kind in ("stale", "duplicate", "deadlock"):
+        error = _error(app.test_client().get(f"/api/v1/_lost/{kind}", headers=headers), 409, "conflict")
+        assert "try again" in error["message"] and "cases" not in error["message"]
+    # Any other database failure is still the server's fault.
+    _error(app.test_client().get("/api/v1/_lost/disk full", headers=headers), 500, "internal_error")
