@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, undefer
 from engine.cases.access import may_see_case
 from engine.errors import Conflict, Forbidden, NotFound
 from engine.org.access import Actor, is_candidate, may_see, may_work
+from engine.org.service import display_names
 from engine.store.models.cases import Case
 from engine.store.models.tasks import WorkItem
 from engine.store.statuses import CaseStatus, WorkItemStatus
@@ -55,7 +56,8 @@ def assignable_task(session: Session, actor: Actor, item_id: str) -> WorkItem:
     item = visible_task(session, actor, item_id)
     if item.status == WorkItemStatus.OPEN and item.assignee and item.assignee != actor.username \
             and not actor.is_system and is_candidate(actor, item):
-        raise Conflict(f"task '{item.task_name}' is held by a colleague; it is no longer free")
+        holder = display_names(session, [item.assignee]).get(item.assignee, item.assignee)
+        raise Conflict(f"task '{item.task_name}' is already claimed by {holder}; it is no longer free")
     _check_workable(actor, item)
     return item
 

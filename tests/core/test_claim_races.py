@@ -9,6 +9,7 @@ from dataclasses import replace
 from sqlalchemy import select
 
 from engine.cases.service import start_case
+from engine.commands import tasks as task_commands
 from engine.errors import Conflict
 from engine.org.access import Actor
 from engine.org.config import UserSpec
@@ -16,7 +17,6 @@ from engine.org.service import load_organisation
 from engine.store.database import Database
 from engine.store.models.audit import AuditEvent
 from engine.store.models.tasks import WorkItem
-from engine.tasks import service as task_service
 
 from .helpers import DISPATCHER, deploy_two_step
 from .helpers import test_org as two_step_org
@@ -81,11 +81,11 @@ def _assignee(db: Database, item_id: str) -> str | None:
 
 
 def _claim_by(n: int, item_id: str) -> Callable[[object], object]:
-    return lambda session: task_service.claim(session, item_id, _dispatcher(n))
+    return lambda session: task_commands.claim(session, _dispatcher(n), item_id)
 
 
 def _transfer_by(n: int, item_id: str, to: str) -> Callable[[object], object]:
-    return lambda session: task_service.transfer(session, item_id, _dispatcher(n), to, "轮班")
+    return lambda session: task_commands.transfer(session, _dispatcher(n), item_id, to, "轮班")
 
 
 def test_postgresql_eight_people_claiming_one_task_at_once_one_wins_the_rest_conflict(pg_db):
@@ -116,7 +116,7 @@ def test_postgresql_the_holder_transferring_one_task_to_two_colleagues_at_once_h
     for _round in range(ROUNDS // 4):
         item_id = _open_task(pg_db)
         with pg_db.transaction() as session:
-            task_service.claim(session, item_id, _dispatcher(1))
+            task_commands.claim(session, _dispatcher(1), item_id)
         outcomes = _race(pg_db, [_transfer_by(1, item_id, "disp2"), _transfer_by(1, item_id, "disp3")])
         assert sorted(outcomes) == ["conflict", "ok"], outcomes
         assert _assignee(pg_db, item_id) == ("disp2" if outcomes[0] == "ok" else "disp3")
@@ -127,14 +127,14 @@ def test_claiming_a_task_a_colleague_already_holds_is_a_conflict_naming_them(db)
     _deploy(db)
     item_id = _open_task(db)
     with db.transaction() as session:
-        task_service.claim(session, item_id, _dispatcher(1))
+        task_commands.claim(session, _dispatcher(1), item_id)
     try:
         with db.transaction() as session:
-            task_service.claim(session, item_id, _dispatcher(2))
+            task_commands.claim(session, _dispatcher(2), item_id)
     except Conflict as exc:
         assert "disp1" in exc.message
     else:
         raise AssertionError("a second claimer was not refused")
     with db.transaction() as session:
-        task_service.claim(session, item_id, _dispatcher(1))  # claiming one's own task again changes nothing
+        task_commands.claim(session, _dispatcher(1), item_id)  # claiming one's own task again changes nothing
     assert [e.actor for e in _audit(db, item_id, "task_claimed")] == ["disp1"]

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.cases.service import start_case
+from engine.commands.tasks import claim, complete
 from engine.errors import Conflict
 from engine.events import actions as operations
 from engine.org.service import actor_for
@@ -19,7 +20,6 @@ from engine.store.models.audit import AuditEvent
 from engine.store.models.cases import Case, CaseLink
 from engine.store.models.rules import EventRuleState
 from engine.store.models.tasks import WorkItem
-from engine.tasks.service import claim, complete
 from tests.conftest import deploy_bundled
 from tests.social_event.helpers import REPORT
 
@@ -45,8 +45,8 @@ def _register(db: Database, case_id: int) -> None:
         item_id = session.scalars(select(WorkItem.id).where(WorkItem.case_id == case_id, WorkItem.status == "open",
                                                             WorkItem.task_spec == "register")).one()
         dispatcher = actor_for(session, "dispatcher1")
-        claim(session, item_id, dispatcher)
-        complete(session, item_id, {"register_decision": "register"}, dispatcher)
+        claim(session, dispatcher, item_id)
+        complete(session, dispatcher, item_id, {"register_decision": "register"})
 
 
 def _count(db: Database, model: Any, *where: Any) -> int:
