@@ -132,7 +132,7 @@ def test_claiming_a_task_a_colleague_already_holds_is_a_conflict_naming_them(db)
         with db.transaction() as session:
             task_commands.claim(session, _dispatcher(2), item_id)
     except Conflict as exc:
-        assert "disp1" in exc.message
+        assert "调度员1" in exc.message  # named as colleagues know them, not by username
     else:
         raise AssertionError("a second claimer was not refused")
     with db.transaction() as session:
