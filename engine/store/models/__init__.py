@@ -5,6 +5,7 @@ from engine.store.models.audit import AuditEvent
 from engine.store.models.auth import LoginFailure
 from engine.store.models.cases import Case, CaseLink, KeySequence
 from engine.store.models.definitions import Deployment, ProcessVersion
+from engine.store.models.incidents import Incident
 from engine.store.models.messages import MessageSubscription
 from engine.store.models.org import OrgUnit, Role, User, UserRole
 from engine.store.models.rules import EventRuleState
@@ -22,7 +23,7 @@ from engine.store.models.timers import Timer
 
 __all__ = [
     "Attachment",
-    "AuditEvent", "Base", "Case", "CaseLink", "Deployment", "EventRuleState", "KeySequence", "LoginFailure", "OrgUnit",
+    "AuditEvent", "Base", "Case", "CaseLink", "Deployment", "EventRuleState", "Incident", "KeySequence", "LoginFailure", "OrgUnit",
     "ProcessVersion", "Role", "Timer", "User", "UserRole", "WorkItem",
     "MessageSubscription", "CalendarDay", "CalendarYear", "Escalation", "Notification", "SlaClock", "SlaExtension", "Urging",
 ]

@@ -40,6 +40,9 @@ class Case(Base):
     closed_at: Mapped[datetime | None]
     due_at: Mapped[datetime | None]
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Blocking incidents still open (engine.incidents keeps it with the incident rows): lists show 有异常
+    # from the case row alone. Changed by a plain UPDATE, so it never bumps the optimistic version.
+    open_incidents: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     workflow_state: Mapped[str] = mapped_column(Text, deferred=True)
     # Optimistic lock: every change bumps it; a stale writer gets a Conflict, not a silent overwrite.
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
