@@ -300,7 +300,7 @@ def worker(once: bool) -> None:
     import threading
 
     from engine.app.worker import purge_attachments, purge_rule_state, run_worker, worker_name
-    from engine.timers.service import fire_due
+    from engine.commands.timers import fire_due
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     db = _db()

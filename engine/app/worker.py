@@ -19,10 +19,11 @@ from datetime import UTC, datetime, timedelta
 
 from engine.attachments.purge import PurgeResult, purge_orphans, sweep_files
 from engine.attachments.storage import FileStore
+from engine.commands.timers import fire_due
 from engine.config import settings
 from engine.rules.state import PURGE_BATCH, purge_expired
 from engine.store.database import Database
-from engine.timers.service import fire_due, next_due_at
+from engine.timers.service import next_due_at
 
 log = logging.getLogger(__name__)
 

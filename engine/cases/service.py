@@ -6,6 +6,7 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import update
 from sqlalchemy.orm import Session, undefer
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -33,6 +34,7 @@ from engine.runtime.serialization import dump_workflow, load_workflow
 from engine.runtime.stepping import run_until_wait
 from engine.runtime.subscriptions import sync_subscriptions
 from engine.store.models.cases import Case
+from engine.store.models.incidents import Incident, IncidentStatus
 from engine.store.statuses import CaseStatus
 
 
@@ -170,6 +172,17 @@ def cancel_case(session: Session, case_id: int, actor: Actor, reason: str) -> Ca
     # Set before persisting: a cancelled workflow reports itself completed, which is not what happened.
     case.status = CaseStatus.CANCELLED
     case.closed_at = datetime.now(UTC)
+    _cancel_incidents(session, case, actor.username)
     persist(session, case, workflow, actor.username, before)
     record(session, actor=actor.username, action="case_cancelled", case_id=case.id, details={"reason": reason})
     return case
+
+
+def _cancel_incidents(session: Session, case: Case, actor: str) -> None:
+    """A cancelled case waits on nothing: its open incidents (engine.incidents) end with it."""
+    session.execute(
+        update(Incident).where(Incident.case_id == case.id, Incident.status == IncidentStatus.OPEN)
+        .values(status=IncidentStatus.CANCELLED, resolved_at=case.closed_at, resolved_by=actor,
+                updated_at=case.closed_at),
+        execution_options={"synchronize_session": False})
+    case.open_incidents = 0

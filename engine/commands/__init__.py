@@ -2,7 +2,8 @@
 
 Every state-changing action is one function here — ``start``, ``cancel`` (cases); ``claim``, ``unclaim``,
 ``transfer``, ``return_task``, ``complete``, ``request_extension``, ``stage_done`` (tasks); ``urge``,
-``decide_extension`` (supervision); ``deliver_message`` (messages); ``ingest_event`` (events). The web UI,
+``decide_extension`` (supervision); ``deliver_message`` (messages); ``ingest_event`` (events); ``fire_timer`` (timers, the worker);
+``retry_incident``, ``cancel_incident`` (incidents). The web UI,
 the API, the CLI, the worker, the time-limit reactions, the demo seeding and the benchmarks call them and
 nothing below them (tests/core/test_architecture.py holds them to it).
 

@@ -1,7 +1,7 @@
 """What the worker does when an SLA timer comes due: warn, breach (escalate, remind, complete), remind.
 
-Each handler runs inside the timer's own transaction (engine.timers.service.fire_one); they are registered
-at start-up (engine.reactions.register_all). Every
+Each handler runs inside the timer's own transaction (engine.commands.timers.fire_timer); they are
+registered at start-up (engine.reactions.register_all). Every
 handler first checks the clock: a timer for a deadline that has since moved, a clock already
 closed or paused, or a mark already set does nothing — so a timer fired twice acts once.
 """

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from engine.cases.service import get_case, start_case
 from engine.commands.tasks import complete
+from engine.commands.timers import fire_due
 from engine.messages.service import send_message
 from engine.org.access import Actor
 from engine.store.database import Database
@@ -16,7 +17,6 @@ from engine.store.models.cases import Case, CaseLink
 from engine.store.models.messages import MessageSubscription
 from engine.store.models.tasks import WorkItem
 from engine.store.models.timers import Timer
-from engine.timers.service import fire_due
 
 DUTY = Actor("duty1", "zhihui", frozenset({("duty_officer", None)}))
 WINDOW = Actor("win1", "zhengwu", frozenset({("window_staff", None)}))

@@ -5,9 +5,9 @@ from __future__ import annotations
 import time_machine
 from sqlalchemy import select
 
+from engine.commands.timers import fire_due
 from engine.store.database import Database
 from engine.store.models.sla import Escalation, Notification
-from engine.timers.service import fire_due
 from tests.sla.conftest import sh
 from tests.sla.helpers import actions, clock_of, complete_item, open_item, pending_timers, start_demo
 

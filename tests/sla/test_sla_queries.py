@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import time_machine
 
+from engine.commands.timers import fire_due
 from engine.sla.queries import at_risk_items, department_overview, overdue_items, step_overview
 from engine.store.database import Database
-from engine.timers.service import fire_due
 from tests.sla.conftest import sh
 from tests.sla.helpers import complete_item, open_item, start_demo
 

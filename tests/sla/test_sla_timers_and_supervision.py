@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
+from engine.commands.timers import fire_due, fire_one
 from engine.errors import Forbidden, InvalidInput
 from engine.org.service import actor_for
 from engine.sla.notify import mark_read, notifications_for
@@ -15,7 +16,6 @@ from engine.sla.services import acknowledge_escalation, advance_stage, urge
 from engine.store.database import Database
 from engine.store.models.sla import Escalation, Notification, SlaClock
 from engine.store.models.timers import Timer
-from engine.timers.service import fire_due, fire_one
 from tests.sla.conftest import sh
 from tests.sla.helpers import actions, clock_of, complete_item, open_item, start_demo
 

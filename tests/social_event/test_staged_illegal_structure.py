@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from engine.commands.tasks import claim
 from engine.commands.tasks import stage_done as advance_stage_for_task
+from engine.commands.timers import fire_due
 from engine.config import PROJECT_ROOT
 from engine.errors import Conflict, Forbidden, NotFound
 from engine.org.service import actor_for
@@ -22,7 +23,6 @@ from engine.sla.task_stages import task_stage
 from engine.store.database import Database
 from engine.store.models.sla import Escalation, SlaClock
 from engine.store.models.tasks import WorkItem
-from engine.timers.service import fire_due
 from tests.sla.helpers import clock_of, item_of
 
 from .helpers import act, actions, case_row, only_item, open_items, start

@@ -11,12 +11,12 @@ import time_machine
 from sqlalchemy import func, select
 
 from engine.commands.tasks import request_extension as request_extension_for_task
+from engine.commands.timers import fire_due
 from engine.errors import Conflict
 from engine.org.service import actor_for
 from engine.sla.services import decide_extension
 from engine.store.database import Database
 from engine.store.models.sla import Escalation, SlaExtension
-from engine.timers.service import fire_due
 from tests.sla.helpers import item_of, sole_clock_of
 
 from .helpers import act, actions, only_item, open_items, start

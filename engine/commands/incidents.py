@@ -1,0 +1,80 @@
+"""Retry and cancel incidents (engine.incidents): the operator's two ways to unstick a case.
+
+Who: the organisation's administrators and business analysts (engine.incidents.access), refused with
+403; an unknown incident is 404; one no longer open is 409. A retry fires the failed timer again with
+the case's current definition (after a corrected version was deployed and the case migrated, the new
+one); success resolves the incident and the case moves on. A failed retry is no refusal: it is
+recorded (one more attempt, the new error) in this command's transaction, and the caller answers
+with ``RetryFailed`` after committing it (see ``raise_if_failed``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from engine.cases.service import cancel_case, get_case
+from engine.commands.timers import fire_timer
+from engine.errors import Conflict, Forbidden, InvalidInput
+from engine.incidents.access import may_operate
+from engine.incidents.errors import RetryFailed
+from engine.incidents.service import close_incident, get_incident
+from engine.org.access import Actor
+from engine.store.models.incidents import Incident, IncidentKind, IncidentStatus
+from engine.store.models.timers import Timer
+
+
+@dataclass(frozen=True)
+class RetryResult:
+    incident_id: int
+    resolved: bool
+    attempts: int
+    error: str | None = None
+
+
+def _open_incident(session: Session, actor: Actor, incident_id: int) -> Incident:
+    if not may_operate(actor):
+        raise Forbidden(f"{actor.username} may not work incidents; administrators and analysts do")
+    incident = get_incident(session, incident_id)
+    if incident.status != IncidentStatus.OPEN:
+        raise Conflict(f"incident {incident_id} is already {incident.status}")
+    return incident
+
+
+def retry_incident(session: Session, actor: Actor, incident_id: int) -> RetryResult:
+    incident = _open_incident(session, actor, incident_id)
+    if not IncidentKind(incident.kind).blocking:
+        raise Conflict(f"incident {incident_id} records a user's failed action; the user retries it, "
+                       "an operator can only dismiss it")
+    timer = session.get(Timer, incident.timer_id) if incident.timer_id is not None else None
+    if timer is None:
+        raise Conflict(f"incident {incident_id} has nothing to retry")
+    case = get_case(session, timer.case_id)
+    if case.status != "running":
+        raise Conflict(f"case {case.business_key} is {case.status}; nothing to retry")
+    result = fire_timer(session, actor.username, timer, retrying=incident)
+    if result.failed:
+        return RetryResult(incident.id, False, incident.attempts, result.error)
+    close_incident(session, incident, actor.username, IncidentStatus.RESOLVED)
+    return RetryResult(incident.id, True, incident.attempts)
+
+
+def raise_if_failed(result: RetryResult) -> RetryResult:
+    """Call after the retry's transaction committed, so the failed attempt stays recorded."""
+    if not result.resolved:
+        raise RetryFailed(f"retry failed (attempt {result.attempts}): {result.error}",
+                          {"incident": result.incident_id, "attempts": result.attempts})
+    return result
+
+
+def cancel_incident(session: Session, actor: Actor, incident_id: int, reason: str) -> Incident:
+    """A blocking incident is cancelled with its case (the existing cancel, which ends all its
+    incidents); a failed user action is only dismissed."""
+    if not reason or not reason.strip():
+        raise InvalidInput("a reason is required to cancel an incident", {"reason": ["required"]})
+    incident = _open_incident(session, actor, incident_id)
+    if IncidentKind(incident.kind).blocking and incident.case_id is not None:
+        cancel_case(session, incident.case_id, actor, reason)
+        session.refresh(incident)
+        return incident
+    return close_incident(session, incident, actor.username, IncidentStatus.CANCELLED, reason)
