@@ -11,6 +11,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from engine.errors import CasegridError
+from engine.incidents.failures import record_user_failure
+from web.db import database
 from web.i18n import _
 
 log = logging.getLogger("casegrid.web")
@@ -80,7 +82,16 @@ def handle_http(exc: HTTPException) -> Any:
     return _page(status, str(message), headers)
 
 
+def _note_failed_action(exc: CasegridError) -> None:
+    """A definition's script failed on a user's action: the user gets the 422, operators see it repeat."""
+    if request.method in ("GET", "HEAD"):
+        return
+    user = g.get("user")
+    record_user_failure(database(), exc, user.username if user is not None else "anonymous")
+
+
 def handle_casegrid(exc: CasegridError) -> Any:
+    _note_failed_action(exc)
     headers = {}
     retry = getattr(exc, "retry_after", None)
     if retry:

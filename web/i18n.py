@@ -75,6 +75,13 @@ STATUS_LABELS = {
 }
 
 
+def case_status_label(case: Any) -> str:
+    """A running case with an open incident reads 有异常: it cannot move until an operator acts."""
+    if case.status == "running" and (getattr(case, "open_incidents", 0) or 0) > 0:
+        return gettext("Has incident")
+    return status_label(case.status)
+
+
 def _label(texts: dict[str, str], code: str | None) -> str:
     """A code's words in the current language; an unknown code shows as it is."""
     return gettext(texts[code]) if code in texts else (code or "")
@@ -141,6 +148,9 @@ ACTION_TEXTS = {
     "sla_extension_approved": "Extension approved", "sla_extension_rejected": "Extension rejected",
     "sla_stage_done": "Stage done", "sla_deadline_recomputed": "Deadline recomputed",
     "sla_auto_completed": "Completed by the time limit",
+    "incident_opened": "Incident opened", "incident_failed_again": "Failed again",
+    "incident_retry_failed": "Retry failed", "incident_resolved": "Incident resolved",
+    "incident_cancelled": "Incident cancelled",
 }
 
 
@@ -174,6 +184,7 @@ def timer_label(timer: Any, items: Iterable[Any] = ()) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(_=gettext, local_time=local_time, time_left=time_left, status_label=status_label,
+                                 case_status_label=case_status_label,
                                  unit_name=unit_name, process_name=process_name, duration=duration,
                                  limit_unit_text=limit_unit_text, action_label=action_label, timer_label=timer_label,
                                  notification_label=notification_label)

@@ -184,3 +184,7 @@ ZH: dict[str, str] = {
 from web.messages_zh_features import ZH_FEATURES  # noqa: E402
 
 ZH.update({source: text for source, text in ZH_FEATURES.items() if source not in ZH})
+# Incidents keep theirs beside them too (web/messages_zh_incidents.py).
+from web.messages_zh_incidents import ZH_INCIDENTS  # noqa: E402
+
+ZH.update({source: text for source, text in ZH_INCIDENTS.items() if source not in ZH})

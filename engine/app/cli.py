@@ -13,6 +13,7 @@ import click
 from sqlalchemy.exc import OperationalError
 
 from engine.app.calendar_cli import calendar_group
+from engine.app.incidents_cli import incidents_group
 from engine.config import settings
 from engine.errors import CasegridError, DefinitionInvalid, InvalidInput
 
@@ -418,6 +419,7 @@ def attachments_purge(older_than_hours: float | None, no_sweep: bool, as_json: b
 
 
 main.add_command(calendar_group)
+main.add_command(incidents_group)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from engine.runtime.parsing import spiff_properties
 from engine.store.models.audit import AuditEvent
 from engine.store.models.cases import Case, CaseLink
 from engine.store.models.definitions import ProcessVersion
+from engine.store.models.incidents import Incident, IncidentStatus
 from engine.store.models.tasks import WorkItem
 from engine.store.models.timers import Timer
 
@@ -46,6 +47,12 @@ class CaseView:
     forms: list[FormDefinition] = field(default_factory=list)
     # username -> display name for everyone the page names (timeline actors, assignees, who opened it).
     people: dict[str, str] = field(default_factory=dict)
+    # Its incidents, open ones first: what keeps the case from moving, in words (engine.incidents).
+    incidents: list[Incident] = field(default_factory=list)
+
+    @property
+    def open_incidents(self) -> list[Incident]:
+        return [i for i in self.incidents if i.is_open and i.blocking]
 
     def person(self, username: str | None) -> str:
         return self.people.get(username or "", username or "")
@@ -84,8 +91,10 @@ def case_view(session: Session, case_id: int, actor: Actor, history_limit: int =
     assert version is not None
     events = history(session, case.id, limit=history_limit)
     named = [case.opened_by, *(e.actor for e in events), *(i.assignee for i in items), *(i.completed_by for i in items)]
+    incidents = list(session.scalars(select(Incident).where(Incident.case_id == case.id)
+                                     .order_by(Incident.status != IncidentStatus.OPEN, Incident.id.desc())))
     return CaseView(case, version, items, events, timers, links, _forms_in_case_order(session, case, items),
-                    display_names(session, named))
+                    display_names(session, named), incidents)
 
 
 def _forms_in_case_order(session: Session, case: Case, items: list[WorkItem]) -> list[FormDefinition]:

@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session
 
 from engine.dashboard.scope import departments_in_scope
 from engine.dashboard.trend import DayFigures, daily_trend
+from engine.incidents.access import may_view
+from engine.incidents.service import IncidentRow, count_open, list_incidents
 from engine.org.access import Actor
 from engine.org.service import display_names, unit_names
 from engine.sla.queries import (
@@ -20,10 +22,12 @@ from engine.sla.queries import (
     urging_counts,
 )
 from engine.store.models.cases import Case
+from engine.store.models.incidents import IncidentStatus
 from engine.store.models.sla import SlaExtension, Urging
 from engine.store.models.tasks import WorkItem
 
 LIST_LIMIT = 50
+INCIDENT_LIMIT = 10  # the newest; the operator page (/incidents) has them all
 # Lanes whose tasks are supervisors' decisions in the process itself (arbitration of returns, extension review).
 DECIDING_LANES = ("supervisor", "department_head")
 
@@ -66,6 +70,9 @@ class Dashboard:
     department_names: dict[str, tuple[str, str]]
     # username -> display name for the assignees, requesters and urgers the lists name.
     people: dict[str, str] = field(default_factory=dict)
+    # Open incidents (cases that cannot move) for those who work or watch them; None: not shown.
+    incidents_open: int | None = None
+    incidents: list[IncidentRow] = field(default_factory=list)
 
     def person(self, username: str | None) -> str:
         return self.people.get(username or "", username or "")
@@ -132,6 +139,11 @@ def dashboard(session: Session, actor: Actor, now: datetime, since: datetime, un
     pending = _pending_extensions(session, departments)
     decisions = _decision_tasks(session, actor, departments)
     recent = _recent_urgings(session, since, departments)
+    incidents_open: int | None = None
+    incidents: list[IncidentRow] = []
+    if may_view(actor):
+        incidents_open = count_open(session)
+        incidents, _total = list_incidents(session, status=IncidentStatus.OPEN, blocking=True, limit=INCIDENT_LIMIT)
     named = [*(r.assignee for r in overdue), *(p.extension.requested_by for p in pending),
              *(d.item.assignee for d in decisions), *(u.urging.urged_by for u in recent)]
     return Dashboard(
@@ -143,4 +155,6 @@ def dashboard(session: Session, actor: Actor, now: datetime, since: datetime, un
         trend=daily_trend(session, since, until, tz, departments),
         department_names=names,
         people=display_names(session, named),
+        incidents_open=incidents_open,
+        incidents=incidents,
     )

@@ -153,9 +153,12 @@ _COLUMNS = (Incident.id, Incident.case_id, Case.business_key, Case.title, Case.s
 
 
 def list_incidents(session: Session, *, status: IncidentStatus | None = None, case_id: int | None = None,
-                   blocking: bool | None = None, limit: int = 50, offset: int = 0) -> tuple[list[IncidentRow], int]:
+                   blocking: bool | None = None, incident_id: int | None = None, limit: int = 50,
+                   offset: int = 0) -> tuple[list[IncidentRow], int]:
     """Newest first, with the case's key and title; `blocking` False lists failed user actions only."""
     where = []
+    if incident_id is not None:
+        where.append(Incident.id == incident_id)
     if status is not None:
         where.append(Incident.status == status)
     if case_id is not None:
@@ -175,8 +178,3 @@ def count_open(session: Session, blocking: bool = True) -> int:
     return session.scalar(select(func.count()).select_from(Incident)
                           .where(Incident.status == IncidentStatus.OPEN, kind)) or 0
 
-
-def case_incidents(session: Session, case_id: int) -> list[Incident]:
-    """A case's incidents, open ones first, for the case page."""
-    return list(session.scalars(select(Incident).where(Incident.case_id == case_id)
-                                .order_by((Incident.status == IncidentStatus.OPEN).desc(), Incident.id.desc())))

@@ -66,21 +66,55 @@ USERS = {"admin1": ("admin", None), "analyst1": ("analyst", None), "sup1": ("sup
          "clerk1": ("handler", "chengguan")}
 
 
+def user_steps_bpmn(process_id: str, first: str, second: str) -> str:
+    """start → `first` → `second` → end, each a script task or the user task 复核 (`REVIEW`)."""
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
+    id="{process_id}_definitions" targetNamespace="http://casegrid.example/bpmn">
+  <bpmn:process id="{process_id}" name="{process_id}（测试）" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    {first.format(incoming="f1", outgoing="f2")}
+    {second.format(incoming="f2", outgoing="f3")}
+    <bpmn:endEvent id="end"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="{_id(first)}" />
+    <bpmn:sequenceFlow id="f2" sourceRef="{_id(first)}" targetRef="{_id(second)}" />
+    <bpmn:sequenceFlow id="f3" sourceRef="{_id(second)}" targetRef="end" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def _id(step: str) -> str:
+    return step.split('id="', 1)[1].split('"', 1)[0]
+
+
+REVIEW = ('<bpmn:userTask id="review" name="复核"><bpmn:extensionElements><spiffworkflow:properties>'
+          '<spiffworkflow:property name="formKey" value="nap_review" /></spiffworkflow:properties>'
+          '</bpmn:extensionElements><bpmn:incoming>{incoming}</bpmn:incoming>'
+          '<bpmn:outgoing>{outgoing}</bpmn:outgoing></bpmn:userTask>')
+TALLY = ('<bpmn:scriptTask id="tally" name="打分"><bpmn:incoming>{incoming}</bpmn:incoming>'
+         '<bpmn:outgoing>{outgoing}</bpmn:outgoing><bpmn:script>score = missing * 2</bpmn:script></bpmn:scriptTask>')
+# The user's completion of 复核 runs 打分, which raises; a start that runs 打分 first fails at once.
+FAILS_ON_COMPLETE = user_steps_bpmn("tally_after", REVIEW, TALLY)
+FAILS_ON_START = user_steps_bpmn("tally_first", TALLY, REVIEW)
+
+
 def deploy_nap(db: Database, bpmn: str) -> int:
-    """Deploy `bpmn` as process nap; the version id."""
+    """Deploy `bpmn` (with the form of 复核) over what is deployed; the newest version's id."""
     with db.transaction() as session:
         for name, (role, department) in USERS.items():
             if not session.scalars(select(User).where(User.username == name)).first():
                 session.add(User(username=name, display_name=name, department=department,
                                  roles=[UserRole(role=role, scope=None)]))
-        deploy(session, Bundle({"processes/nap.bpmn": bpmn, "forms/nap_review.json": REVIEW_FORM}), actor="test",
-               overlay=False)
-        return session.scalars(select(ProcessVersion.id).where(ProcessVersion.process_key == "nap")
-                               .order_by(ProcessVersion.id.desc())).first()
+        name = bpmn.split('bpmn:process id="', 1)[1].split('"', 1)[0]
+        deploy(session, Bundle({f"processes/{name}.bpmn": bpmn, "forms/nap_review.json": REVIEW_FORM}),
+               actor="test")
+        return session.scalars(select(ProcessVersion.id).order_by(ProcessVersion.id.desc())).first()
 
 
-def start_nap(db: Database, data: dict | None = None) -> int:
-    wake_at = datetime.now(UTC) + timedelta(hours=1)
+def start_nap(db: Database, data: dict | None = None, wake_in: timedelta = timedelta(hours=1)) -> int:
+    wake_at = datetime.now(UTC) + wake_in
     with db.transaction() as session:
         case = start_case(session, "nap", {"wake_at": wake_at.isoformat(), **(data or {})}, system_actor())
         return case.id

@@ -55,9 +55,9 @@ def test_every_audit_action_the_engine_records_reads_as_words_in_the_timeline():
     literal = re.compile(r"""action="([a-z_]+)\"""")
     recorded = {m.group(1) for path in engine.rglob("*.py") for m in literal.finditer(path.read_text(encoding="utf-8"))}
     recorded -= {"calendar_year_loaded"}  # not a case's event: no case timeline shows it
-    # Built from a status: sla_{clock status}, sla_extension_{decision}, case_{end status}.
+    # Built from a status: sla_{clock status}, sla_extension_{decision}, case_{end status}, incident_{status}.
     recorded |= {"sla_met", "sla_met_late", "sla_cancelled", "sla_extension_approved", "sla_extension_rejected",
-                 "case_completed", "case_cancelled"}
+                 "case_completed", "case_cancelled", "incident_resolved", "incident_cancelled"}
     assert recorded <= set(ACTION_TEXTS), sorted(recorded - set(ACTION_TEXTS))
     texts = [*ACTION_TEXTS.values(), *TIMER_TEXTS.values(), *NOTIFICATION_TEXTS.values()]
     assert all(text in ZH for text in texts), [t for t in texts if t not in ZH]

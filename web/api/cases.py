@@ -31,7 +31,8 @@ def _detail(session: Any, case_id: int) -> dict[str, Any]:
     view = case_view(session, case_id, current_user().actor)
     out = {column: getattr(view.case, column) for column in CaseSchema._declared_fields}
     out.update(data=view.data, process_version=view.version.version, tasks=view.items, history=view.events,
-               links=[vars(link) for link in view.links], current_elements=view.current_elements)
+               links=[vars(link) for link in view.links], current_elements=view.current_elements,
+               incidents=view.incidents)
     return out
 
 

@@ -236,6 +236,8 @@ class CaseSchema(Schema):
     closed_at = fields.DateTime(allow_none=True, required=True)
     due_at = fields.DateTime(allow_none=True, required=True)
     version = fields.Integer(required=True)
+    open_incidents = fields.Integer(required=True, metadata={
+        "description": "open incidents keeping the case from moving (shown as 有异常 while running)"})
 
 
 class AuditEventSchema(Schema):
@@ -260,7 +262,20 @@ class LinkSchema(Schema):
     direction = fields.String(required=True)
 
 
+class CaseIncidentSchema(Schema):
+    id = fields.Integer(required=True)
+    element = fields.String(required=True)
+    element_name = fields.String(allow_none=True, required=True)
+    kind = fields.String(required=True)
+    error = fields.String(required=True)
+    attempts = fields.Integer(required=True)
+    status = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+
+
 class CaseDetailSchema(CaseSchema):
+    incidents = fields.List(fields.Nested(CaseIncidentSchema), required=True)
     data = fields.Dict(required=True)
     process_version = fields.Integer(required=True)
     tasks = fields.List(fields.Nested(TaskSchema), required=True)
@@ -347,3 +362,42 @@ class AttachmentSchema(Schema):
     url = fields.String(required=True, metadata={"description": "where the file is served once it is on a case"})
     field = fields.String(required=True, allow_none=True, attribute="field_name")
     stored_at = fields.DateTime(required=True)
+
+
+# --- incidents ----------------------------------------------------------------------------------
+
+INCIDENT_STATUSES = ("open", "resolved", "cancelled")
+
+
+class IncidentSchema(Schema):
+    """A case that cannot move (blocking) or a user's step that failed (kind user_action, not blocking)."""
+
+    id = fields.Integer(required=True)
+    case_id = fields.Integer(allow_none=True, required=True, metadata={"description": "null for a failed start"})
+    business_key = fields.String(allow_none=True, required=True)
+    case_title = fields.String(allow_none=True, required=True)
+    case_status = fields.String(allow_none=True, required=True)
+    process_key = fields.String(allow_none=True, required=True)
+    element = fields.String(required=True, metadata={"description": "BPMN element id", "example": "count"})
+    element_name = fields.String(allow_none=True, required=True)
+    kind = fields.String(required=True, metadata={"description": "script, message, timer, worker or user_action"})
+    blocking = fields.Boolean(required=True)
+    retryable = fields.Boolean(required=True)
+    error = fields.String(required=True)
+    attempts = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(INCIDENT_STATUSES))
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+    resolved_at = fields.DateTime(allow_none=True, required=True)
+    resolved_by = fields.String(allow_none=True, required=True)
+
+
+class IncidentQuerySchema(PageArgs):
+    status = fields.String(load_default=None, validate=validate.OneOf(INCIDENT_STATUSES))
+    case_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=MAX_ID))
+    blocking = fields.Boolean(load_default=None, metadata={
+        "description": "true: cases that cannot move; false: failed user actions only"})
+
+
+class IncidentCancelSchema(_In):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))

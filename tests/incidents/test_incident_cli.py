@@ -1,0 +1,50 @@
+"""`casegrid incidents` lists what keeps cases from moving and retries it, as a real process."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from engine.commands.timers import fire_due
+from engine.config import PROJECT_ROOT
+from engine.store.database import Database
+from engine.store.models.incidents import IncidentStatus
+
+from .helpers import FIXED, RAISING, case_row, deploy_nap, incidents_of, migrate_to, start_nap
+
+
+def _casegrid(db: Database, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CASEGRID_INSTANCE_DIR": str(tmp_path / "instance"), "CASEGRID_DATABASE_URL": db.url}
+    return subprocess.run([sys.executable, "-m", "engine.app.cli", *args], env=env, cwd=PROJECT_ROOT,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_casegrid_incidents_lists_open_incidents_and_retry_resolves_one_after_a_fix(db: Database, tmp_path: Path):
+    deploy_nap(db, RAISING)
+    # Real time, not a travelling clock: the CLI runs in its own process, where the nap must be over too.
+    case_id = start_nap(db, wake_in=timedelta(seconds=1))
+    time.sleep(1.2)
+    assert fire_due(db, "w1") == 1
+    [incident] = incidents_of(db, case_id)
+
+    listed = _casegrid(db, tmp_path, "incidents", "--json")
+    assert listed.returncode == 0, listed.stderr
+    payload = json.loads(listed.stdout)
+    assert payload["total"] == 1
+    assert payload["items"][0]["id"] == incident.id and payload["items"][0]["element"] == "count"
+    text = _casegrid(db, tmp_path, "incidents")
+    assert f"{incident.id}  open" in text.stdout and "wakes" in text.stdout
+
+    refused = _casegrid(db, tmp_path, "incidents", "retry", str(incident.id), "--user", "sup1")
+    assert refused.returncode != 0 and "forbidden" in refused.stderr and "Traceback" not in refused.stderr
+
+    migrate_to(db, case_id, deploy_nap(db, FIXED))
+    retried = _casegrid(db, tmp_path, "incidents", "retry", str(incident.id), "--user", "admin1")
+    assert retried.returncode == 0, retried.stderr
+    assert incidents_of(db, case_id)[0].status == IncidentStatus.RESOLVED
+    assert case_row(db, case_id).data["wakes"] == 1
+    assert json.loads(_casegrid(db, tmp_path, "incidents", "--json").stdout)["total"] == 0
