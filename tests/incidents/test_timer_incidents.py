@@ -166,3 +166,16 @@ def test_cancelling_the_incident_cancels_the_case_and_closes_its_incidents(db: D
     assert case.status == "cancelled" and case.open_incidents == 0
     with db.transaction(readonly=True) as session:
         assert count_open(session) == 0
+
+
+def test_on_postgresql_a_failed_timer_step_rolls_back_to_its_savepoint_and_retry_resolves(pg_db: Database) -> None:
+    deploy_nap(pg_db, RAISING)
+    case_id = start_nap(pg_db)
+    assert fire_later(pg_db) == 1
+    [incident] = incidents_of(pg_db, case_id)
+    assert incident.kind == IncidentKind.SCRIPT and case_row(pg_db, case_id).open_incidents == 1
+    assert fire_later(pg_db) == 0
+    migrate_to(pg_db, case_id, deploy_nap(pg_db, FIXED))
+    assert _retry(pg_db, "admin1", incident.id).resolved
+    assert case_row(pg_db, case_id).open_incidents == 0
+    assert [i.task_spec for i in _open_items(pg_db, case_id)] == ["review"]
