@@ -33,12 +33,16 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
         current = current.__cause__ or current.__context__
 
 
-def _spiff_task(exc: BaseException) -> Any | None:
+def _spiff_place(exc: BaseException) -> tuple[Any | None, Any | None]:
+    """The SpiffWorkflow task and task spec the error names (some errors name only the spec)."""
     for link in _chain(exc):
         task = getattr(link, "task", None)
         if task is not None and getattr(task, "task_spec", None) is not None:
-            return task
-    return None
+            return task, task.task_spec
+        spec = getattr(link, "task_spec", None)
+        if spec is not None:
+            return None, spec
+    return None, None
 
 
 def kind_of(exc: BaseException) -> IncidentKind:
@@ -54,12 +58,12 @@ def kind_of(exc: BaseException) -> IncidentKind:
 def describe(exc: BaseException, kind: IncidentKind | None = None) -> Failure:
     """The failure as an operator reads it; an unexpected exception is named by its type."""
     error = exc.message if isinstance(exc, CasegridError) else f"{type(exc).__name__}: {exc}"
-    task = _spiff_task(exc)
+    task, spec = _spiff_place(exc)
     element = element_name = case_key = process_key = None
-    if task is not None:
-        spec = task.task_spec
+    if spec is not None:
         element = getattr(spec, "bpmn_id", None) or getattr(spec, "name", None)
         element_name = getattr(spec, "bpmn_name", None)
+    if task is not None:
         workflow = getattr(task, "workflow", None)
         top = getattr(workflow, "top_workflow", None) or workflow
         process_key = getattr(getattr(top, "spec", None), "name", None)

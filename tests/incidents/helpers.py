@@ -24,8 +24,11 @@ THROW_STEP = '<bpmn:intermediateThrowEvent id="count" name="通知无人"><bpmn:
              '</bpmn:intermediateThrowEvent>'
 
 
-def nap_bpmn(step: str) -> str:
+def nap_bpmn(step: str, f3_condition: str | None = None) -> str:
     """start → timer until `wake_at` → `step` → a user task 复核 (so the case then waits on someone)."""
+    f3 = ('<bpmn:sequenceFlow id="f3" sourceRef="count" targetRef="review" />' if f3_condition is None else
+          f'<bpmn:sequenceFlow id="f3" sourceRef="count" targetRef="review"><bpmn:conditionExpression>'
+          f'{f3_condition}</bpmn:conditionExpression></bpmn:sequenceFlow>')
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
     xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -47,7 +50,7 @@ def nap_bpmn(step: str) -> str:
     <bpmn:endEvent id="end"><bpmn:incoming>f4</bpmn:incoming></bpmn:endEvent>
     <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="sleep" />
     <bpmn:sequenceFlow id="f2" sourceRef="sleep" targetRef="count" />
-    <bpmn:sequenceFlow id="f3" sourceRef="count" targetRef="review" />
+    {f3}
     <bpmn:sequenceFlow id="f4" sourceRef="review" targetRef="end" />
   </bpmn:process>
 </bpmn:definitions>
@@ -57,6 +60,9 @@ def nap_bpmn(step: str) -> str:
 RAISING = nap_bpmn(SCRIPT_STEP.format(script="wakes = wakes + 1"))  # `wakes` was never given: NameError
 FIXED = nap_bpmn(SCRIPT_STEP.format(script="wakes = 1"))
 THROWING = nap_bpmn(THROW_STEP)
+# A gateway whose only flow's condition is false for every case: no flow to take.
+NO_WAY_ON = nap_bpmn('<bpmn:exclusiveGateway id="count" name="分流"><bpmn:incoming>f2</bpmn:incoming>'
+                     '<bpmn:outgoing>f3</bpmn:outgoing></bpmn:exclusiveGateway>', f3_condition="wake_at == 'never'")
 
 REVIEW_FORM = """{"key": "nap_review", "title": {"zh": "复核", "en": "Review"},
  "schema": {"type": "object", "required": ["ok"], "properties": {"ok": {"type": "boolean"}}},

@@ -20,6 +20,7 @@ from engine.store.models.timers import Timer
 
 from .helpers import (
     FIXED,
+    NO_WAY_ON,
     RAISING,
     THROWING,
     case_row,
@@ -150,6 +151,17 @@ def test_a_message_nobody_catches_thrown_after_a_timer_opens_a_message_incident(
     assert incident.kind == IncidentKind.MESSAGE and "nobody_listens" in incident.error
     assert case_row(db, case_id).open_incidents == 1
     assert _open_items(db, case_id) == []
+
+
+def test_a_gateway_with_no_matching_flow_after_a_timer_opens_an_incident(db: Database) -> None:
+    deploy_nap(db, NO_WAY_ON)
+    case_id = start_nap(db)
+
+    fire_later(db)
+
+    [incident] = incidents_of(db, case_id)
+    assert incident.kind == IncidentKind.SCRIPT and incident.element == "count" and incident.error
+    assert case_row(db, case_id).open_incidents == 1
 
 
 def test_cancelling_the_incident_cancels_the_case_and_closes_its_incidents(db: Database) -> None:
