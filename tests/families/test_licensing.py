@@ -125,7 +125,7 @@ def test_the_parallel_review_completes_when_each_review_is_done_in_another_proce
     freshly parsed process (here: the process caches are dropped before each step)."""
     from engine.definitions import versions
     from engine.runtime import kept
-    from engine.tasks.service import complete
+    from engine.commands.tasks import complete
 
     case_id = apply(deployed_db)
     accept(deployed_db, case_id)
@@ -133,7 +133,7 @@ def test_the_parallel_review_completes_when_each_review_is_done_in_another_proce
         versions.clear_cache()
         kept.clear()
         with deployed_db.transaction() as session:
-            complete(session, item.id, {"opinion": "approve", "comments": "符合条件"}, reviewer(item.department))
+            complete(session, reviewer(item.department), item.id, {"opinion": "approve", "comments": "符合条件"})
     item_named(deployed_db, case_id, "decide")
 
 
