@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from engine.definitions.flow_checks import check_flows
 from engine.errors import Problem
 from engine.limits.deciders import DECIDING_ROLES
 
@@ -69,6 +70,7 @@ def check_bpmn(
         if name not in refs.lane_codes:
             yield Problem(path, _label(lane), f"lane '{name}' is not a role or department of the organisation")
     yield from _extension_deciders(path, root, refs)
+    yield from check_flows(path, root)
     for flow in root.iter(f"{{{BPMN}}}sequenceFlow"):
         for condition in flow.iter(f"{{{BPMN}}}conditionExpression"):
             yield from _expression(path, flow, condition.text or "", "eval", syntax_error)
