@@ -123,9 +123,9 @@ def test_the_parallel_review_completes_when_each_review_is_done_in_another_proce
     """The review subprocess runs once per department (multi-instance); each reviewer's step may run in
     another process than the one that opened the reviews, which reads the case from its row under a
     freshly parsed process (here: the process caches are dropped before each step)."""
+    from engine.commands.tasks import complete
     from engine.definitions import versions
     from engine.runtime import kept
-    from engine.commands.tasks import complete
 
     case_id = apply(deployed_db)
     accept(deployed_db, case_id)
