@@ -12,6 +12,7 @@ ZH_INCIDENTS: dict[str, str] = {
     "Script or condition failed": "脚本或条件出错",
     "Message nobody receives": "消息无人接收",
     "Background processing failed": "后台处理出错",
+    "Case waits on nothing": "案件停滞（无待办、无计时、无消息）",
     "User action failed": "用户操作失败",
     "Open incident": "待处理",
     "Resolved": "已解决",

@@ -85,3 +85,21 @@ def cancel(incident_id: int, reason: str, username: str) -> None:
             click.echo(f"incident {incident.id} {incident.status}")
 
     run()
+
+
+@incidents_group.command(name="scan")
+@click.option("--json", "as_json", is_flag=True)
+def scan(as_json: bool) -> None:
+    """Open a `stalled` incident for every running case that waits on nothing (the worker does this
+    every few minutes)."""
+    from engine.app.cli import _db, _emit, reports_errors
+    from engine.commands.incidents import report_stalled_cases
+
+    @reports_errors
+    def run() -> None:
+        with _db().transaction() as session:
+            opened = [(i.id, i.case_id) for i in report_stalled_cases(session, "casegrid incidents scan")]
+        _emit(as_json, [{"incident": i, "case_id": c} for i, c in opened],
+              "\n".join(f"incident {i}: case {c} waits on nothing" for i, c in opened) or "no stalled case")
+
+    run()

@@ -7,6 +7,9 @@ its last groups' rows.
 Every ``ATTACHMENT_PURGE_SECONDS`` it purges pending uploads nobody named and their files
 (engine.attachments.purge.purge_orphans), and every ``FILE_SWEEP_SECONDS`` it walks the upload
 directory for files no row names (a refused form's); both are safe with any number of workers.
+
+Every ``STALL_SCAN_SECONDS`` it looks for running cases that wait on nothing visible and opens a
+``stalled`` incident for each (engine.incidents.stalls), so no case stalls unseen.
 """
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 
 from engine.attachments.purge import PurgeResult, purge_orphans, sweep_files
 from engine.attachments.storage import FileStore
+from engine.commands.incidents import report_stalled_cases
 from engine.commands.timers import fire_due
 from engine.config import settings
 from engine.rules.state import PURGE_BATCH, purge_expired
@@ -35,6 +39,9 @@ STATE_PURGE_BATCHES = 10
 # Orphaned uploads only cost disk space, and are purged only once hours old: rarely is enough.
 ATTACHMENT_PURGE_SECONDS = 600.0
 FILE_SWEEP_SECONDS = 6 * 3600.0
+# A stalled case is an engine or definition defect, rare by nature: a sweep every few minutes makes it
+# visible soon enough and costs one indexed query when there is none.
+STALL_SCAN_SECONDS = 300.0
 
 
 def worker_name() -> str:
@@ -87,6 +94,12 @@ def purge_attachments(db: Database, store: FileStore | None = None, older_than: 
     return result
 
 
+def scan_for_stalls(db: Database, name: str) -> int:
+    """Open an incident for each running case that waits on nothing visible; how many were found."""
+    with db.transaction() as session:
+        return len(report_stalled_cases(session, name))
+
+
 def run_worker(db: Database, stop: threading.Event, poll_seconds: float = 2.0, name: str | None = None, *,
                store: FileStore | None = None) -> None:
     """`store`: the upload directory to purge orphans from (default: the one the settings name)."""
@@ -95,6 +108,7 @@ def run_worker(db: Database, stop: threading.Event, poll_seconds: float = 2.0, n
     log.info("worker %s started", name)
     next_purge = next_attachment_purge = time.monotonic()
     next_sweep = time.monotonic() + FILE_SWEEP_SECONDS
+    next_stall_scan = time.monotonic() + STALL_SCAN_SECONDS
     while not stop.is_set():
         try:
             if time.monotonic() >= next_purge:
@@ -110,6 +124,11 @@ def run_worker(db: Database, stop: threading.Event, poll_seconds: float = 2.0, n
                 result = purge_attachments(db, store, files=sweep)
                 if result.rows or result.files:
                     log.info("worker %s: purged %d orphaned upload(s), %d file(s)", name, result.rows, result.files)
+            if time.monotonic() >= next_stall_scan:
+                next_stall_scan = time.monotonic() + STALL_SCAN_SECONDS
+                stalled = scan_for_stalls(db, name)
+                if stalled:
+                    log.warning("worker %s: %d running case(s) wait on nothing; incidents opened", name, stalled)
             fired = fire_due(db, name, limit=200)
             if fired:
                 continue

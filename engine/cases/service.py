@@ -30,6 +30,7 @@ from engine.runtime.projection import (
     sync_work_items,
 )
 from engine.runtime.reactions import StepResult, dispatch
+from engine.runtime.repair import merge_finished_instances
 from engine.runtime.serialization import dump_workflow, load_workflow
 from engine.runtime.stepping import run_until_wait
 from engine.runtime.subscriptions import sync_subscriptions
@@ -186,3 +187,14 @@ def _cancel_incidents(session: Session, case: Case, actor: str) -> None:
                 updated_at=case.closed_at),
         execution_options={"synchronize_session": False})
     case.open_incidents = 0
+
+
+def resume_case(session: Session, case: Case, actor: str) -> StepResult:
+    """Run a running case's workflow on from where it stands (after a fix to the engine or its
+    definition): merge instances an earlier defect left unmerged, then step to the next wait state."""
+    _runtime, workflow = load_workflow_of(session, case)
+    before = snapshot(workflow)
+    with advancing(f"case {case.business_key}"):
+        merge_finished_instances(workflow)
+        run_until_wait(workflow)
+    return persist(session, case, workflow, actor, before)

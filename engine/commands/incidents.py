@@ -13,12 +13,14 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from engine.cases.service import cancel_case, get_case
+from engine.cases.service import cancel_case, get_case, resume_case
 from engine.commands.timers import fire_timer
-from engine.errors import Conflict, Forbidden, InvalidInput
+from engine.errors import CasegridError, Conflict, Forbidden, InvalidInput
 from engine.incidents.access import may_operate
+from engine.incidents.describe import Failure, describe
 from engine.incidents.errors import RetryFailed
-from engine.incidents.service import close_incident, get_incident
+from engine.incidents.service import close_incident, failed_again, get_incident
+from engine.incidents.stalls import STALLED, is_stalled, report_stalls
 from engine.org.access import Actor
 from engine.store.models.incidents import Incident, IncidentKind, IncidentStatus
 from engine.store.models.timers import Timer
@@ -46,6 +48,8 @@ def retry_incident(session: Session, actor: Actor, incident_id: int) -> RetryRes
     if not IncidentKind(incident.kind).blocking:
         raise Conflict(f"incident {incident_id} records a user's failed action; the user retries it, "
                        "an operator can only dismiss it")
+    if incident.kind == IncidentKind.STALLED:
+        return _resume_stalled(session, actor, incident)
     timer = session.get(Timer, incident.timer_id) if incident.timer_id is not None else None
     if timer is None:
         raise Conflict(f"incident {incident_id} has nothing to retry")
@@ -55,6 +59,26 @@ def retry_incident(session: Session, actor: Actor, incident_id: int) -> RetryRes
     result = fire_timer(session, actor.username, timer, retrying=incident)
     if result.failed:
         return RetryResult(incident.id, False, incident.attempts, result.error)
+    close_incident(session, incident, actor.username, IncidentStatus.RESOLVED)
+    return RetryResult(incident.id, True, incident.attempts)
+
+
+def _resume_stalled(session: Session, actor: Actor, incident: Incident) -> RetryResult:
+    """Run the stalled case on; resolved once it waits on something visible again (or has ended)."""
+    case = get_case(session, incident.case_id or 0, with_state=True)
+    if case.status != "running":
+        close_incident(session, incident, actor.username, IncidentStatus.RESOLVED)
+        return RetryResult(incident.id, True, incident.attempts)
+    try:
+        with session.begin_nested():
+            resume_case(session, case, actor.username)
+    except CasegridError as exc:
+        failure = describe(exc)
+        failed_again(session, incident, failure, actor.username)
+        return RetryResult(incident.id, False, incident.attempts, failure.error)
+    if is_stalled(session, case.id):
+        failed_again(session, incident, Failure(kind=IncidentKind.STALLED, error=STALLED), actor.username)
+        return RetryResult(incident.id, False, incident.attempts, STALLED)
     close_incident(session, incident, actor.username, IncidentStatus.RESOLVED)
     return RetryResult(incident.id, True, incident.attempts)
 
@@ -78,3 +102,9 @@ def cancel_incident(session: Session, actor: Actor, incident_id: int, reason: st
         session.refresh(incident)
         return incident
     return close_incident(session, incident, actor.username, IncidentStatus.CANCELLED, reason)
+
+
+def report_stalled_cases(session: Session, worker: str, limit: int = 100) -> list[Incident]:
+    """The worker's sweep (and `casegrid incidents scan`): a ``stalled`` incident for each running case
+    that waits on nothing visible, so no case stalls unseen."""
+    return report_stalls(session, worker, limit)

@@ -27,6 +27,7 @@ class IncidentKind(StrEnum):
     MESSAGE = "message"  # a message nobody waits for and no process starts on
     TIMER = "timer"  # any other engine error while a timer fired (a bad timer expression, …)
     WORKER = "worker"  # an unexpected exception in the worker's handler
+    STALLED = "stalled"  # a running case found waiting on nothing (engine.incidents.stalls)
     USER_ACTION = "user_action"  # a user's start or complete failed; the user was answered 422
 
     @property
