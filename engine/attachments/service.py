@@ -36,6 +36,7 @@ from engine.org.access import Actor, may_work
 from engine.store.models.attachments import Attachment
 from engine.store.models.cases import Case
 from engine.store.models.tasks import WorkItem
+from engine.store.statuses import WorkItemStatus
 
 log = logging.getLogger(__name__)
 
@@ -239,7 +240,7 @@ def open_attachment(session: Session, store: FileStore, attachment_id: int, acto
 
 def _check_may_attach(item: WorkItem, actor: Actor) -> None:
     """Files are taken only for a task the actor may complete, before anything is written."""
-    if item.status != "open":
+    if item.status != WorkItemStatus.OPEN:
         raise Conflict(f"task '{item.task_name}' is already {item.status}")
     if not may_work(actor, item):
         raise Forbidden(f"{actor.username} may not work task '{item.task_name}'")

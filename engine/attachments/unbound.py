@@ -28,6 +28,7 @@ from engine.forms.fields import FieldSpec
 from engine.org.access import Actor
 from engine.store.models.attachments import Attachment
 from engine.store.models.cases import Case
+from engine.store.statuses import WorkItemStatus
 from engine.tasks.view import authorised_item
 
 FILE_KEY = "file"  # the multipart field of the upload, and the key of its refusals
@@ -60,7 +61,7 @@ def _field(session: Session, actor: Actor, task_id: str | None, process_key: str
     form: FormDefinition | None = None
     if task_id is not None:
         item = authorised_item(session, task_id, actor, to_work=True)
-        if item.status != "open":
+        if item.status != WorkItemStatus.OPEN:
             raise Conflict(f"task '{item.task_name}' is already {item.status}")
         case = session.get(Case, item.case_id)
         assert case is not None

@@ -22,6 +22,7 @@ from engine.store.models.definitions import ProcessVersion
 from engine.store.models.incidents import Incident, IncidentStatus
 from engine.store.models.tasks import WorkItem
 from engine.store.models.timers import Timer
+from engine.store.statuses import TimerStatus, WorkItemStatus
 
 
 @dataclass
@@ -59,7 +60,7 @@ class CaseView:
 
     @property
     def open_items(self) -> list[WorkItem]:
-        return [i for i in self.items if i.status == "open"]
+        return [i for i in self.items if i.status == WorkItemStatus.OPEN]
 
     @property
     def current_elements(self) -> list[str]:
@@ -78,7 +79,7 @@ def case_view(session: Session, case_id: int, actor: Actor, history_limit: int =
         raise Forbidden(f"{actor.username} may not see case {case.business_key}")
     version = session.get(ProcessVersion, case.process_version_id)
     items = list(session.scalars(select(WorkItem).where(WorkItem.case_id == case.id).order_by(WorkItem.created_at)))
-    timers = list(session.scalars(select(Timer).where(Timer.case_id == case.id, Timer.status == "pending")
+    timers = list(session.scalars(select(Timer).where(Timer.case_id == case.id, Timer.status == TimerStatus.PENDING)
                                   .order_by(Timer.due_at)))
     links: list[LinkedCase] = []
     for link in session.scalars(select(CaseLink).where(or_(CaseLink.from_case_id == case.id,

@@ -24,6 +24,7 @@ from engine.incidents.stalls import STALLED, is_stalled, report_stalls
 from engine.org.access import Actor
 from engine.store.models.incidents import Incident, IncidentKind, IncidentStatus
 from engine.store.models.timers import Timer
+from engine.store.statuses import CaseStatus
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def retry_incident(session: Session, actor: Actor, incident_id: int) -> RetryRes
     if timer is None:
         raise Conflict(f"incident {incident_id} has nothing to retry")
     case = get_case(session, timer.case_id)
-    if case.status != "running":
+    if case.status != CaseStatus.RUNNING:
         raise Conflict(f"case {case.business_key} is {case.status}; nothing to retry")
     result = fire_timer(session, actor.username, timer, retrying=incident)
     if result.failed:
@@ -66,7 +67,7 @@ def retry_incident(session: Session, actor: Actor, incident_id: int) -> RetryRes
 def _resume_stalled(session: Session, actor: Actor, incident: Incident) -> RetryResult:
     """Run the stalled case on; resolved once it waits on something visible again (or has ended)."""
     case = get_case(session, incident.case_id or 0, with_state=True)
-    if case.status != "running":
+    if case.status != CaseStatus.RUNNING:
         close_incident(session, incident, actor.username, IncidentStatus.RESOLVED)
         return RetryResult(incident.id, True, incident.attempts)
     try:

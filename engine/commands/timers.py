@@ -24,6 +24,7 @@ from engine.incidents.service import failed_again, open_incident
 from engine.store.database import Database
 from engine.store.models.incidents import Incident
 from engine.store.models.timers import Timer
+from engine.store.statuses import CaseStatus, TimerStatus
 from engine.timers.service import HANDLERS, claim_next
 
 log = logging.getLogger(__name__)
@@ -52,11 +53,11 @@ def fire_timer(session: Session, worker: str, timer: Timer, retrying: Incident |
     try:
         with session.begin_nested():
             case = get_case(session, case_id, with_state=True)
-            if case.status != "running":
-                timer.status = "cancelled"
+            if case.status != CaseStatus.RUNNING:
+                timer.status = TimerStatus.CANCELLED
             else:
                 HANDLERS[timer.kind](session, timer, case, worker)
-                timer.status = "fired"
+                timer.status = TimerStatus.FIRED
             timer.fired_at = datetime.now(UTC)
             timer.fired_by = worker
         return FireResult(timer_id, timer.status)
@@ -71,7 +72,7 @@ def fire_timer(session: Session, worker: str, timer: Timer, retrying: Incident |
         if not isinstance(exc, CasegridError):
             log.exception("timer %s: unexpected failure in its handler", timer_id)
         failure = describe(exc)
-    timer.status = "failed"
+    timer.status = TimerStatus.FAILED
     timer.payload = {**(timer.payload or {}), "error": failure.error}
     record(session, actor="system", action="timer_failed", case_id=case_id, task_name=timer.name,
            details={"error": failure.error, "worker": worker})

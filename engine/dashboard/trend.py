@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from engine.store.models.cases import Case
 from engine.store.models.tasks import WorkItem
+from engine.store.statuses import WorkItemStatus
 
 MAX_DAYS = 366
 
@@ -46,7 +47,7 @@ def daily_trend(session: Session, since: datetime, until: datetime, tz: tzinfo,
         first = last - timedelta(days=MAX_DAYS)
     counts: dict[date, list[int]] = {}
     closed_q = select(WorkItem.completed_at, WorkItem.sla_state).where(
-        WorkItem.completed_at >= since, WorkItem.completed_at < until, WorkItem.status == "completed")
+        WorkItem.completed_at >= since, WorkItem.completed_at < until, WorkItem.status == WorkItemStatus.COMPLETED)
     opened_q = select(Case.opened_at).where(Case.opened_at >= since, Case.opened_at < until)
     if departments is not None:
         closed_q = closed_q.where(WorkItem.department.in_(departments))

@@ -25,6 +25,7 @@ from engine.store.models.cases import Case
 from engine.store.models.incidents import IncidentStatus
 from engine.store.models.sla import SlaExtension, Urging
 from engine.store.models.tasks import WorkItem
+from engine.store.statuses import WorkItemStatus
 
 LIST_LIMIT = 50
 INCIDENT_LIMIT = 10  # the newest; the operator page (/incidents) has them all
@@ -103,7 +104,7 @@ def _decision_tasks(session: Session, actor: Actor, departments: list[str] | Non
     if not roles:
         return []
     query = (select(WorkItem, Case.business_key, Case.title).join(Case, Case.id == WorkItem.case_id)
-             .where(WorkItem.status == "open", WorkItem.role.in_(roles)))
+             .where(WorkItem.status == WorkItemStatus.OPEN, WorkItem.role.in_(roles)))
     if departments is not None:
         query = query.where(WorkItem.department.in_(departments) | WorkItem.department.is_(None))
     rows = session.execute(query.order_by(WorkItem.created_at).limit(LIST_LIMIT)).all()

@@ -20,6 +20,7 @@ from engine.org.service import actor_for
 from engine.store.database import Database
 from engine.store.models.cases import Case
 from engine.store.models.tasks import WorkItem
+from engine.store.statuses import WorkItemStatus
 
 PROCESS = "licensing"
 WINDOW = "window1"
@@ -68,7 +69,7 @@ class Desk:
 
     def open_items(self, task_spec: str) -> list[WorkItem]:
         return list(self.session.scalars(select(WorkItem).where(
-            WorkItem.case_id == self.case_id, WorkItem.status == "open", WorkItem.task_spec == task_spec)
+            WorkItem.case_id == self.case_id, WorkItem.status == WorkItemStatus.OPEN, WorkItem.task_spec == task_spec)
             .order_by(WorkItem.department)))
 
     def do(self, task_spec: str, data: dict[str, Any], username: str = WINDOW) -> None:

@@ -25,6 +25,7 @@ from engine.store.database import Database
 from engine.store.models.cases import Case
 from engine.store.models.sla import SlaClock
 from engine.store.models.tasks import WorkItem
+from engine.store.statuses import WorkItemStatus
 
 PROCESS = "social_event"
 T = TypeVar("T")
@@ -100,7 +101,7 @@ class Driver:
 
     def item(self, task_spec: str) -> WorkItem:
         return self.session.scalars(select(WorkItem).where(
-            WorkItem.case_id == self.case_id, WorkItem.status == "open", WorkItem.task_spec == task_spec)).first()
+            WorkItem.case_id == self.case_id, WorkItem.status == WorkItemStatus.OPEN, WorkItem.task_spec == task_spec)).first()
 
     def do(self, task_spec: str, username: str, data: dict[str, Any]) -> None:
         item = self.item(task_spec)
@@ -213,7 +214,7 @@ def _age(session: Session, case_id: int, days: int) -> None:
     shift = timedelta(days=days)
     case = session.get(Case, case_id)
     case.opened_at = case.opened_at - shift
-    for item in session.scalars(select(WorkItem).where(WorkItem.case_id == case_id, WorkItem.status == "open")):
+    for item in session.scalars(select(WorkItem).where(WorkItem.case_id == case_id, WorkItem.status == WorkItemStatus.OPEN)):
         item.created_at = item.created_at - shift
         item.due_at = (item.due_at or datetime.now(UTC)) - shift
     # An item under an SLA policy shows its clock's deadline: age the clock and let it recompute the

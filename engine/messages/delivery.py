@@ -17,6 +17,7 @@ from engine.runtime.stepping import run_until_wait
 from engine.runtime.subscriptions import message_members
 from engine.store.models.cases import Case
 from engine.store.models.messages import MessageSubscription
+from engine.store.statuses import CaseStatus
 
 
 def deliver_to_case(
@@ -28,7 +29,7 @@ def deliver_to_case(
     A payload is validated against the catch event's form when it names one (422, nothing changed).
     """
     case = get_case(session, case_id, with_state=True)
-    if case.status != "running":
+    if case.status != CaseStatus.RUNNING:
         raise Conflict(f"case {case.business_key} is {case.status}, not running")
     runtime, workflow = load_workflow_of(session, case)
     before = snapshot(workflow)

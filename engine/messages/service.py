@@ -15,6 +15,7 @@ from engine.org.access import Actor
 from engine.runtime.correlation import correlation_key
 from engine.store.models.cases import Case
 from engine.store.models.messages import MessageSubscription
+from engine.store.statuses import CaseStatus
 
 MAX_NAME_LENGTH = 200
 
@@ -25,7 +26,7 @@ def waiting_subscriptions(
 ) -> list[MessageSubscription]:
     """Subscriptions of running cases for the name (and correlation), read from the projection only."""
     query = (select(MessageSubscription).join(Case, Case.id == MessageSubscription.case_id)
-             .where(MessageSubscription.message_name == message_name, Case.status == "running"))
+             .where(MessageSubscription.message_name == message_name, Case.status == CaseStatus.RUNNING))
     if correlation is not None:
         query = query.where(MessageSubscription.correlation_key == correlation_key(correlation))
     if case_id is not None:

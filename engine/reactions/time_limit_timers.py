@@ -24,6 +24,7 @@ from engine.store.models.cases import Case
 from engine.store.models.sla import Escalation, SlaClock
 from engine.store.models.tasks import WorkItem
 from engine.store.models.timers import Timer
+from engine.store.statuses import WorkItemStatus
 from engine.timers.service import register_handler
 
 
@@ -89,7 +90,7 @@ def _schedule_reminder(session: Session, clock: SlaClock, action: BreachAction, 
 
 def _auto_complete(session: Session, case: Case, clock: SlaClock, item: WorkItem | None,
                    action: BreachAction) -> None:
-    if item is None or item.status != "open":
+    if item is None or item.status != WorkItemStatus.OPEN:
         return
     record(session, actor="system", action="sla_auto_completed", case_id=case.id, task_id=item.id,
            task_name=item.task_name, details={"policy": clock.policy_key, "data": action.data})

@@ -26,6 +26,7 @@ from engine.store.models.definitions import Deployment, ProcessVersion
 from engine.store.models.sla import SlaClock, SlaExtension
 from engine.store.models.tasks import WorkItem
 from engine.store.models.timers import Timer
+from engine.store.statuses import TimerStatus, WorkItemStatus
 
 ACTIVE = ("running", "paused")
 SLA_TIMER_KINDS = ("sla_warning", "sla_breach", "sla_remind")
@@ -136,9 +137,9 @@ def case_due(session: Session, case: Case) -> None:
 
 def cancel_timers(session: Session, clock: SlaClock) -> None:
     for timer in session.scalars(select(Timer).where(
-            Timer.case_id == clock.case_id, Timer.status == "pending", Timer.work_item_id == clock.work_item_id,
+            Timer.case_id == clock.case_id, Timer.status == TimerStatus.PENDING, Timer.work_item_id == clock.work_item_id,
             Timer.kind.in_(SLA_TIMER_KINDS))):
-        timer.status = "cancelled"
+        timer.status = TimerStatus.CANCELLED
 
 
 def _timer(clock: SlaClock, kind: str, due: datetime, label: str, **payload: Any) -> Timer:
@@ -297,7 +298,7 @@ def close_clock(session: Session, clock: SlaClock, item: WorkItem | None, actor:
     cancel_timers(session, clock)
     now = now_utc()
     clock.closed_at = now
-    if item is None or item.status != "completed":
+    if item is None or item.status != WorkItemStatus.COMPLETED:
         clock.status = "cancelled"
         return
     done = item.completed_at or now
@@ -353,12 +354,12 @@ def sync_clocks(session: Session, case: Case, actor: str,
     clocked = {c.work_item_id for c in active}
     for clock in active:
         item = session.get(WorkItem, clock.work_item_id)
-        if item is None or item.status != "open":
+        if item is None or item.status != WorkItemStatus.OPEN:
             close_clock(session, clock, item, actor)
     flag = (case.data or {}).get(PAUSE_FLAG)
     reason = str((case.data or {}).get(PAUSE_REASON_KEY) or "process data flag sla_paused")
     track(session, case.id, flag, reason, now_utc())
-    open_items = session.scalars(select(WorkItem).where(WorkItem.case_id == case.id, WorkItem.status == "open"))
+    open_items = session.scalars(select(WorkItem).where(WorkItem.case_id == case.id, WorkItem.status == WorkItemStatus.OPEN))
     started: set[int] = set()
     for item in open_items:
         if item.id in clocked:

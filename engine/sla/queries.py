@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from engine.store.models.cases import Case
 from engine.store.models.sla import Escalation, Urging
 from engine.store.models.tasks import WorkItem
+from engine.store.statuses import WorkItemStatus
 
 MAX_PAGE = 500
 
@@ -97,11 +98,11 @@ def department_overview(session: Session, now: datetime, period_start: datetime,
 
     Reads ``work_items`` through ix_work_items_status_department (open) and
     ix_work_items_department_completed / ix_work_items_completed_at (closed in the period)."""
-    open_q = (select(WorkItem.department, *_open_counts(now)).where(WorkItem.status == "open")
+    open_q = (select(WorkItem.department, *_open_counts(now)).where(WorkItem.status == WorkItemStatus.OPEN)
               .group_by(WorkItem.department))
     closed_q = (select(WorkItem.department, *_closed_counts())
                 .where(WorkItem.completed_at >= period_start, WorkItem.completed_at < period_end,
-                       WorkItem.status == "completed")
+                       WorkItem.status == WorkItemStatus.COMPLETED)
                 .group_by(WorkItem.department))
     if departments is not None:
         open_q = open_q.where(WorkItem.department.in_(departments))
@@ -122,11 +123,11 @@ def step_overview(session: Session, now: datetime, period_start: datetime, perio
         return query.group_by(WorkItem.process_key, WorkItem.task_spec)
 
     open_q = bounded(select(WorkItem.process_key, WorkItem.task_spec, func.max(WorkItem.task_name),
-                            *_open_counts(now)).where(WorkItem.status == "open"))
+                            *_open_counts(now)).where(WorkItem.status == WorkItemStatus.OPEN))
     closed_q = bounded(select(WorkItem.process_key, WorkItem.task_spec, func.max(WorkItem.task_name),
                               *_closed_counts())
                        .where(WorkItem.completed_at >= period_start, WorkItem.completed_at < period_end,
-                              WorkItem.status == "completed"))
+                              WorkItem.status == WorkItemStatus.COMPLETED))
     labels: dict[tuple[str, str], str] = {}
     open_rows, closed_rows = [], []
     for p, t, name, *rest in session.execute(open_q).all():
@@ -141,7 +142,7 @@ def step_overview(session: Session, now: datetime, period_start: datetime, perio
 def overdue_items(session: Session, now: datetime, *, department: str | None = None, limit: int = 50,
                   offset: int = 0) -> tuple[list[OverdueRow], int]:
     """Open work items past their deadline (most overdue first) and the total count."""
-    condition = and_(WorkItem.status == "open", _overdue_condition(now))
+    condition = and_(WorkItem.status == WorkItemStatus.OPEN, _overdue_condition(now))
     if department is not None:
         condition = and_(condition, WorkItem.department == department)
     total = session.scalar(select(func.count()).select_from(WorkItem).where(condition)) or 0
@@ -155,7 +156,7 @@ def overdue_items(session: Session, now: datetime, *, department: str | None = N
 def at_risk_items(session: Session, now: datetime, *, department: str | None = None,
                   limit: int = 50) -> list[WorkItem]:
     """Open items marked at risk and not yet overdue, soonest deadline first."""
-    query = select(WorkItem).where(WorkItem.status == "open", WorkItem.sla_state == "at_risk",
+    query = select(WorkItem).where(WorkItem.status == WorkItemStatus.OPEN, WorkItem.sla_state == "at_risk",
                                    not_(_overdue_condition(now)))
     if department is not None:
         query = query.where(WorkItem.department == department)

@@ -31,6 +31,7 @@ from engine.store.base import utcnow
 from engine.store.models.cases import Case
 from engine.store.models.sla import Escalation, SlaClock, SlaExtension, Urging
 from engine.store.models.tasks import WorkItem
+from engine.store.statuses import CaseStatus, WorkItemStatus
 
 URGING_ROLES = frozenset({"supervisor", "department_head", "admin"})
 
@@ -45,7 +46,7 @@ def _running_case(session: Session, case_id: int) -> Case:
     case = session.get(Case, case_id)
     if case is None:
         raise NotFound(f"case {case_id} does not exist")
-    if case.status != "running":
+    if case.status != CaseStatus.RUNNING:
         raise Conflict(f"case {case.business_key} is {case.status}, not running")
     return case
 
@@ -177,7 +178,7 @@ def urge(session: Session, case_id: int, actor: Actor, message: str) -> Urging:
         raise Forbidden(f"{actor.username} may not urge cases")
     message = _require_text(message, "message", "urge a case")
     case = _running_case(session, case_id)
-    items = list(session.scalars(select(WorkItem).where(WorkItem.case_id == case.id, WorkItem.status == "open")))
+    items = list(session.scalars(select(WorkItem).where(WorkItem.case_id == case.id, WorkItem.status == WorkItemStatus.OPEN)))
     first = items[0] if items else None
     urging = Urging(case_id=case.id, work_item_id=first.id if first else None,
                     department=(first.department if first else None) or case.department,
@@ -220,7 +221,7 @@ def advance_stage(session: Session, case_id: int, actor: Actor, *, task: str | N
     result: SlaClock | None = None
     for current in [c for c in same_deadline(session, clock) if c.status in ACTIVE]:
         item = session.get(WorkItem, current.work_item_id)
-        if item is None or item.status != "open":
+        if item is None or item.status != WorkItemStatus.OPEN:
             continue
         cancel_timers(session, current)
         was_paused = current.status == "paused"

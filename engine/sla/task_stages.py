@@ -23,6 +23,7 @@ from engine.sla.services import advance_stage
 from engine.store.models.cases import Case
 from engine.store.models.sla import SlaClock
 from engine.store.models.tasks import WorkItem
+from engine.store.statuses import WorkItemStatus
 
 NOTE_MAX = 1000
 
@@ -43,7 +44,7 @@ class TaskStage:
 
 def task_stage(session: Session, item: WorkItem) -> TaskStage | None:
     """The staged limit running on the item, or None (no limit, or a limit of one stage)."""
-    if item.status != "open":
+    if item.status != WorkItemStatus.OPEN:
         return None
     clock = session.scalar(select(SlaClock).where(SlaClock.work_item_id == item.id, SlaClock.status.in_(ACTIVE))
                            .order_by(SlaClock.id.desc()).limit(1))
@@ -65,6 +66,6 @@ def advance_stage_for_task(session: Session, item: WorkItem, actor: Actor, note:
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
         raise InvalidInput("the note is too long", {"note": [f"at most {NOTE_MAX} characters"]})
-    if item.status != "open":
+    if item.status != WorkItemStatus.OPEN:
         raise Conflict(f"task '{item.task_name}' is {item.status}; a stage can only be done on an open task")
     return advance_stage(session, item.case_id, actor, work_item_id=item.id, note=note)

@@ -10,6 +10,7 @@ from engine.org.access import Actor, may_work
 from engine.org.service import display_names
 from engine.store.models.cases import Case
 from engine.store.models.tasks import WorkItem
+from engine.store.statuses import WorkItemStatus
 from engine.tasks.queries import TaskFilter, list_tasks
 
 
@@ -27,6 +28,6 @@ def inbox(session: Session, actor: Actor, flt: TaskFilter, limit: int = 50,
     case_ids = {item.case_id for item in items}
     cases = {c.id: c for c in session.scalars(select(Case).where(Case.id.in_(case_ids)))} if case_ids else {}
     names = display_names(session, (item.assignee for item in items))
-    return [InboxRow(item, cases[item.case_id], item.status == "open" and may_work(actor, item),
+    return [InboxRow(item, cases[item.case_id], item.status == WorkItemStatus.OPEN and may_work(actor, item),
                      names.get(item.assignee or ""))
             for item in items], total

@@ -19,6 +19,7 @@ from engine.runtime.projection import snapshot
 from engine.runtime.stepping import run_until_wait
 from engine.store.models.cases import Case
 from engine.store.models.timers import Timer
+from engine.store.statuses import TimerStatus
 
 TimerHandler = Callable[[Session, Timer, Case, str], None]
 
@@ -43,7 +44,7 @@ def register_handler(kind: str, handler: TimerHandler) -> None:
 
 def claim_next(session: Session, now: datetime, skip: frozenset[int] = frozenset()) -> Timer | None:
     """The earliest due pending timer, locked for this transaction (skipping rows other workers hold)."""
-    query = select(Timer).where(Timer.status == "pending", Timer.due_at <= now)
+    query = select(Timer).where(Timer.status == TimerStatus.PENDING, Timer.due_at <= now)
     if skip:
         query = query.where(Timer.id.not_in(skip))
     query = query.order_by(Timer.due_at, Timer.id).limit(1)
@@ -53,4 +54,4 @@ def claim_next(session: Session, now: datetime, skip: frozenset[int] = frozenset
 
 
 def next_due_at(session: Session) -> datetime | None:
-    return session.scalar(select(func.min(Timer.due_at)).where(Timer.status == "pending"))
+    return session.scalar(select(func.min(Timer.due_at)).where(Timer.status == TimerStatus.PENDING))
