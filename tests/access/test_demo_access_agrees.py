@@ -1,0 +1,144 @@
+"""Lists and pages agree for every demo user over every demo case and task (issue 11, point 2).
+
+One access specification yields both the list filter and the one-object check; this drives the whole
+demo district through both and fails on any row a list shows that its page refuses, any case a page
+opens that the list hides, and any inbox task its holder cannot work.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from engine.app.bootstrap import initialise
+from engine.cases.access import CaseFilter, list_visible_cases
+from engine.cases.view import case_view
+from engine.config import PROJECT_ROOT
+from engine.errors import Forbidden, NotFound
+from engine.org.service import actor_for
+from engine.store.database import Database
+from engine.store.models.cases import Case
+from engine.store.models.org import User
+from engine.store.models.tasks import WorkItem
+from engine.tasks.inbox import inbox
+from engine.tasks.queries import TaskFilter
+from engine.tasks.view import task_view
+from tests.conftest import clear_engine_caches
+
+REFUSED = (Forbidden, NotFound)
+
+
+@pytest.fixture(scope="module")
+def demo(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """Seeded once for the module: every test here only reads."""
+    import shutil
+
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+    shutil.copy(sqlite_template, path)
+    database = Database(f"sqlite:///{path}")
+    clear_engine_caches()
+    initialise(database, PROJECT_ROOT, demo=True)
+    yield database
+    database.dispose()
+    clear_engine_caches()
+
+
+def _usernames(demo: Database) -> list[str]:
+    with demo.transaction(readonly=True) as session:
+        return list(session.scalars(select(User.username).where(User.active.is_(True)).order_by(User.username)))
+
+
+def _listed_cases(session, actor) -> set[int]:  # type: ignore[no-untyped-def]
+    """Every page of the actor's case list; the total must count exactly the rows the pages show."""
+    ids: list[int] = []
+    while True:
+        rows, total = list_visible_cases(session, actor, CaseFilter(), limit=200, offset=len(ids))
+        ids += [case.id for case in rows]
+        if not rows or len(ids) >= total:
+            assert len(ids) == total, f"{actor.username}: the case total counts rows the list does not show"
+            return set(ids)
+
+
+def _listed_tasks(session, actor, flt: TaskFilter) -> list:  # type: ignore[no-untyped-def]
+    rows: list = []
+    while True:
+        page, total = inbox(session, actor, flt, limit=200, offset=len(rows))
+        rows += page
+        if not page or len(rows) >= total:
+            assert len(rows) == total, f"{actor.username}: the task total counts rows the list does not show"
+            return rows
+
+
+def _opens_case(session, actor, case_id: int) -> bool:  # type: ignore[no-untyped-def]
+    try:
+        case_view(session, case_id, actor)
+    except REFUSED:
+        return False
+    return True
+
+
+def _opens_task(session, actor, item_id: str):  # type: ignore[no-untyped-def]
+    try:
+        return task_view(session, item_id, actor)
+    except REFUSED:
+        return None
+
+
+def test_every_case_a_users_list_shows_opens_and_every_case_that_opens_is_listed(demo: Database) -> None:
+    disagreements: list[str] = []
+    with demo.transaction(readonly=True) as session:
+        case_ids = list(session.scalars(select(Case.id).order_by(Case.id)))
+        assert len(case_ids) >= 40
+        for username in _usernames(demo):
+            actor = actor_for(session, username)
+            listed_ids = _listed_cases(session, actor)
+            opened = {case_id for case_id in case_ids if _opens_case(session, actor, case_id)}
+            disagreements += [f"{username} lists case {c} but its page refuses" for c in listed_ids - opened]
+            disagreements += [f"{username} opens case {c} but the list hides it" for c in opened - listed_ids]
+    assert disagreements == []
+
+
+def test_every_task_a_users_list_shows_opens_and_every_task_that_opens_is_listed(demo: Database) -> None:
+    disagreements: list[str] = []
+    with demo.transaction(readonly=True) as session:
+        item_ids = list(session.scalars(select(WorkItem.id)))
+        for username in _usernames(demo):
+            actor = actor_for(session, username)
+            rows = _listed_tasks(session, actor, TaskFilter(scope="all", status="any"))
+            listed = {row.item.id for row in rows}
+            opened = {item_id for item_id in item_ids if _opens_task(session, actor, item_id) is not None}
+            disagreements += [f"{username} lists task {t} but its page refuses" for t in listed - opened]
+            disagreements += [f"{username} opens task {t} but the list hides it" for t in opened - listed]
+    assert disagreements == []
+
+
+def test_every_task_in_a_users_inbox_can_be_worked_by_them(demo: Database) -> None:
+    refused: list[str] = []
+    seen_any = 0
+    with demo.transaction(readonly=True) as session:
+        for username in _usernames(demo):
+            actor = actor_for(session, username)
+            for scope in ("mine", "candidate"):
+                rows = _listed_tasks(session, actor, TaskFilter(scope=scope))
+                for row in rows:
+                    seen_any += 1
+                    page = _opens_task(session, actor, row.item.id)
+                    if not row.can_work or page is None or not page.can_work:
+                        refused.append(f"{username} has {row.item.task_name} ({row.item.id}) in '{scope}' "
+                                       "but may not work it")
+    assert seen_any > 50
+    assert refused == []
+
+
+def test_a_task_is_visible_only_with_its_case(demo: Database) -> None:
+    """A task page shows its case; whoever opens the task opens the case."""
+    orphans: list[str] = []
+    with demo.transaction(readonly=True) as session:
+        for username in _usernames(demo):
+            actor = actor_for(session, username)
+            rows = _listed_tasks(session, actor, TaskFilter(scope="all", status="any"))
+            orphans += [f"{username} sees task {row.item.id} but not case {row.case.id}"
+                        for row in rows if not _opens_case(session, actor, row.case.id)]
+    assert orphans == []
