@@ -27,16 +27,14 @@ from sqlalchemy.orm import Session
 from engine.attachments.limits import accept_of, accepts, human_size, size_limit
 from engine.attachments.storage import FileStore
 from engine.attachments.uploads import Upload
-from engine.cases.access import may_see_case
-from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
+from engine.errors import InvalidInput, NotFound
 from engine.forms import messages
 from engine.forms.definition import FormDefinition
 from engine.forms.fields import FieldSpec
-from engine.org.access import Actor, may_work
+from engine.org.access import Actor, check_workable, may_see_case
 from engine.store.models.attachments import Attachment
 from engine.store.models.cases import Case
 from engine.store.models.tasks import WorkItem
-from engine.store.statuses import WorkItemStatus
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +72,7 @@ def store_upload(session: Session, store: FileStore, item: WorkItem, spec: Field
     larger than the store or the form allows, or is not of a type the field's ``accept`` lists; then
     no row is added and the refused bytes are not kept.
     """
-    _check_may_attach(item, actor)
+    _check_may_attach(session, item, actor)
     return metadata(_store(session, store, spec, upload, actor, lang, item.case_id, item.id))
 
 
@@ -123,11 +121,11 @@ def attach_uploads(session: Session, store: FileStore | None, item: WorkItem, fo
     """
     def keep(spec: FieldSpec, upload: Upload) -> Attachment:
         assert store is not None
-        _check_may_attach(item, actor)
+        _check_may_attach(session, item, actor)
         return _store(session, store, spec, upload, actor, lang, item.case_id, item.id)
 
     def claim(spec: FieldSpec, row: Attachment) -> None:
-        _check_may_attach(item, actor)
+        _check_may_attach(session, item, actor)
         row.case_id, row.work_item_id, row.field_name = item.case_id, item.id, spec.name
 
     result, _rows = _attach(session, store, item.case_id, form, data, uploads, keep, lang, actor, claim)
@@ -227,7 +225,7 @@ def open_attachment(session: Session, store: FileStore, attachment_id: int, acto
     if row is None or row.case_id is None:  # a start form's file before its case exists: nobody's
         raise missing
     case = session.get(Case, row.case_id)
-    if case is None or not may_see_case(session, actor, case):
+    if case is None or not may_see_case(session, actor, case.id):
         raise missing
     try:
         stream = store.open(row.sha256)
@@ -238,12 +236,9 @@ def open_attachment(session: Session, store: FileStore, attachment_id: int, acto
     return OpenedAttachment(row.id, row.file_name, row.content_type, row.size, row.sha256, stream)
 
 
-def _check_may_attach(item: WorkItem, actor: Actor) -> None:
+def _check_may_attach(session: Session, item: WorkItem, actor: Actor) -> None:
     """Files are taken only for a task the actor may complete, before anything is written."""
-    if item.status != WorkItemStatus.OPEN:
-        raise Conflict(f"task '{item.task_name}' is already {item.status}")
-    if not may_work(actor, item):
-        raise Forbidden(f"{actor.username} may not work task '{item.task_name}'")
+    check_workable(session, actor, item)
 
 
 def _kept(session: Session, case_id: int | None, value: Any, spec: FieldSpec, lang: str,

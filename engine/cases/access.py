@@ -1,49 +1,16 @@
-"""Who may see which case, and who may start which process: decided from the organisation, no Flask."""
+"""The case list (visibility from engine.org.access, the one access specification) and who may start which process."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, false, func, or_, select, true
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from engine.org.access import Actor, may_see
+from engine.org.access import Actor, case_visible
 from engine.store.models.cases import Case
-from engine.store.models.tasks import WorkItem
 
-SEE_ALL_ROLES = frozenset({"supervisor", "admin"})
 MAX_PAGE = 200
-
-
-def sees_all_cases(actor: Actor) -> bool:
-    return actor.is_system or bool(SEE_ALL_ROLES & actor.role_codes)
-
-
-def may_see_case(session: Session, actor: Actor, case: Case) -> bool:
-    """Supervisors see every case; others the cases they opened, of their department or grid cells,
-    or holding a task they can see or did."""
-    if sees_all_cases(actor) or case.opened_by == actor.username:
-        return True
-    if actor.department and case.department == actor.department:
-        return True
-    if case.grid_cell and case.grid_cell in actor.scopes:
-        return True
-    items = session.scalars(select(WorkItem).where(WorkItem.case_id == case.id))
-    return any(item.completed_by == actor.username or may_see(actor, item) for item in items)
-
-
-def _visible_condition(actor: Actor):  # type: ignore[no-untyped-def]
-    if sees_all_cases(actor):
-        return true()
-    worked = select(WorkItem.case_id).where(or_(WorkItem.assignee == actor.username,
-                                                WorkItem.completed_by == actor.username))
-    conditions = [Case.opened_by == actor.username, Case.id.in_(worked)]
-    if actor.department:
-        conditions.append(Case.department == actor.department)
-        conditions.append(Case.id.in_(select(WorkItem.case_id).where(WorkItem.department == actor.department)))
-    if actor.scopes:
-        conditions.append(Case.grid_cell.in_(actor.scopes))
-    return or_(*conditions) if conditions else false()
 
 
 @dataclass(frozen=True)
@@ -60,7 +27,7 @@ class CaseFilter:
 
 
 def case_query(actor: Actor, flt: CaseFilter) -> Select[tuple[Case]]:
-    query = select(Case).where(_visible_condition(actor))
+    query = select(Case).where(case_visible(actor))
     for column, value in ((Case.status, flt.status), (Case.process_key, flt.process_key),
                           (Case.family, flt.family), (Case.department, flt.department),
                           (Case.grid_cell, flt.grid_cell), (Case.category, flt.category)):

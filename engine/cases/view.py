@@ -8,12 +8,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from engine.audit.service import history
-from engine.cases.access import may_see_case
-from engine.cases.service import get_case, start_form_key
+from engine.cases.service import start_form_key
 from engine.definitions.versions import VersionRuntime, runtime_for
-from engine.errors import Forbidden
 from engine.forms import FormDefinition
-from engine.org.access import Actor
+from engine.org.access import Actor, visible_case
 from engine.org.service import display_names
 from engine.runtime.parsing import spiff_properties
 from engine.store.models.audit import AuditEvent
@@ -74,9 +72,7 @@ class CaseView:
 
 
 def case_view(session: Session, case_id: int, actor: Actor, history_limit: int = 500) -> CaseView:
-    case = get_case(session, case_id)
-    if not may_see_case(session, actor, case):
-        raise Forbidden(f"{actor.username} may not see case {case.business_key}")
+    case = visible_case(session, actor, case_id)  # NotFound, as for a missing id, when they may not see it
     version = session.get(ProcessVersion, case.process_version_id)
     items = list(session.scalars(select(WorkItem).where(WorkItem.case_id == case.id).order_by(WorkItem.created_at)))
     timers = list(session.scalars(select(Timer).where(Timer.case_id == case.id, Timer.status == TimerStatus.PENDING)

@@ -1,13 +1,13 @@
 """The commands' single refusal policy (see engine.commands): one place answers "may this actor act on
-this task / case", with one status code per kind of refusal."""
+this task / case", with one status code per kind of refusal. Who may see and work what is the access
+specification's (engine.org.access), the same conditions the lists filter with."""
 from __future__ import annotations
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, undefer
 
-from engine.cases.access import may_see_case
-from engine.errors import Conflict, Forbidden, NotFound
-from engine.org.access import Actor, is_candidate, may_see, may_work
+from engine.errors import Conflict, NotFound
+from engine.org.access import Actor, check_workable, could_work_unclaimed, visible_case, visible_task
 from engine.org.service import display_names
 from engine.store.models.cases import Case
 from engine.store.models.tasks import WorkItem
@@ -21,29 +21,10 @@ _ITEM_WITH_CASE = (
 )
 
 
-def _sees_task(actor: Actor, item: WorkItem) -> bool:
-    return may_see(actor, item) or item.completed_by == actor.username
-
-
-def visible_task(session: Session, actor: Actor, item_id: str) -> WorkItem:
-    """The task, if the actor may see it; NotFound otherwise (as for an id that does not exist)."""
-    item = session.get(WorkItem, item_id)
-    if item is None or not _sees_task(actor, item):
-        raise NotFound(f"task {item_id} does not exist")
-    return item
-
-
-def _check_workable(actor: Actor, item: WorkItem) -> None:
-    if item.status != WorkItemStatus.OPEN:
-        raise Conflict(f"task '{item.task_name}' is already {item.status}")
-    if not may_work(actor, item):
-        raise Forbidden(f"you may not work task '{item.task_name}'")
-
-
 def workable_task(session: Session, actor: Actor, item_id: str) -> WorkItem:
     """The open task, if the actor may work it: NotFound, Conflict (no longer open) or Forbidden otherwise."""
     item = visible_task(session, actor, item_id)
-    _check_workable(actor, item)
+    check_workable(session, actor, item)
     return item
 
 
@@ -55,28 +36,21 @@ def assignable_task(session: Session, actor: Actor, item_id: str) -> WorkItem:
     the two requests overlapped or not."""
     item = visible_task(session, actor, item_id)
     if item.status == WorkItemStatus.OPEN and item.assignee and item.assignee != actor.username \
-            and not actor.is_system and is_candidate(actor, item):
+            and not actor.is_system and could_work_unclaimed(session, actor, item.id):
         holder = display_names(session, [item.assignee]).get(item.assignee, item.assignee)
         raise Conflict(f"task '{item.task_name}' is already claimed by {holder}; it is no longer free")
-    _check_workable(actor, item)
+    check_workable(session, actor, item)
     return item
 
 
 def workable_task_with_case(session: Session, actor: Actor, item_id: str) -> tuple[WorkItem, Case]:
     """As workable_task, with its case and workflow state read in the same round trip."""
     row = session.execute(_ITEM_WITH_CASE, {"item_id": item_id}).first()
-    if row is None or not _sees_task(actor, row[0]):
+    if row is None:
         raise NotFound(f"task {item_id} does not exist")
     item, case = row
-    _check_workable(actor, item)
+    check_workable(session, actor, item)  # NotFound too when the actor may not see it
     return item, case
-
-
-def visible_case(session: Session, actor: Actor, case_id: int) -> Case:
-    case = session.get(Case, case_id)
-    if case is None or not may_see_case(session, actor, case):
-        raise NotFound(f"case {case_id} does not exist")
-    return case
 
 
 def running_case(session: Session, actor: Actor, case_id: int) -> Case:

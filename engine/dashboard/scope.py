@@ -1,23 +1,23 @@
-"""Which departments a supervising user oversees: supervisors and admins all, a department head their own."""
+"""Which departments a supervising user oversees: as their roles declare `oversees` (all, or their own department)."""
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.errors import Forbidden, NotFound
-from engine.org.access import Actor
+from engine.errors import Forbidden
+from engine.org.access import Actor, visible_case
 from engine.store.models.cases import Case
 from engine.store.models.tasks import WorkItem
 
-ALL_DEPARTMENTS_ROLES = frozenset({"supervisor", "admin"})
+# Who the web shows the dashboard to; what each of them oversees there comes from their roles' declarations.
 DASHBOARD_ROLES = frozenset({"supervisor", "department_head", "admin"})
 
 
 def departments_in_scope(actor: Actor) -> list[str] | None:
     """None = every department; a department head gets [their department] (or [] without one)."""
-    if actor.is_system or actor.role_codes & ALL_DEPARTMENTS_ROLES:
+    if actor.oversees("all"):
         return None
-    if "department_head" in actor.role_codes:
+    if actor.oversees("department"):
         return [actor.department] if actor.department else []
     raise Forbidden(f"{actor.username} does not oversee any department")
 
@@ -25,9 +25,7 @@ def departments_in_scope(actor: Actor) -> list[str] | None:
 def case_in_scope(session: Session, actor: Actor, case_id: int) -> Case:
     """The case, if the actor oversees it; a department head may act on their department's cases only."""
     departments = departments_in_scope(actor)
-    case = session.get(Case, case_id)
-    if case is None:
-        raise NotFound(f"case {case_id} does not exist")
+    case = visible_case(session, actor, case_id)  # NotFound when they may not even see it
     if departments is None or case.department in departments:
         return case
     # A case routed elsewhere may still have a step open in the head's department (co-handling, or a

@@ -1,13 +1,39 @@
-"""Who may see and work which work item: roles, departments and grid cells from the organisation."""
+"""Who may see and who may work which case and task: the one access specification.
+
+Each rule is written once, as a SQL condition built from the actor and the organisation's role
+declarations (`sees`, `oversees` in rules/organisation.yaml, see docs/organisation.md). Lists filter
+with the condition; the check for one object runs the same condition restricted to that row's id, so
+a list never shows what its page refuses, and a page never opens what its list hides.
+
+- a case is visible to whoever opened it; to whoever is assigned, did, or is a candidate for one of
+  its tasks (named, or holding the lane's role in the task's department / grid cell: colleagues who
+  could have claimed it are who a transfer goes to); and to holders of a role that sees all cases,
+  or those routed to or with a task in their department (`department`), or in their grid cells
+  (`scope`);
+- a task is visible with its case (the case page links its tasks; a task page shows its case);
+- a task may be worked by its assignee, or, while unclaimed, by its candidates.
+
+Refusals follow one policy: what the actor may not see is NotFound, exactly as a missing id (ids must
+not leak which cases exist); what they may see but not work is Forbidden; a task no longer open is
+Conflict.
+"""
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
 
+from sqlalchemy import ColumnElement, String, and_, case, cast, literal, or_, select, true
+from sqlalchemy.orm import Session
+
+from engine.errors import Conflict, Forbidden, NotFound
+from engine.store.models.cases import Case
 from engine.store.models.tasks import WorkItem
+from engine.store.statuses import WorkItemStatus
 
 SYSTEM = "system"
-# Roles that see every task in their scope but do not work ordinary tasks unless routed to them.
-OVERSEEING_ROLES = frozenset({"supervisor", "admin"})
 
 
 @dataclass(frozen=True)
@@ -17,6 +43,8 @@ class Actor:
     roles: frozenset[tuple[str, str | None]] = field(default_factory=frozenset)
     # Grid cells, communities and streets a scoped role covers, expanded downwards.
     scopes: frozenset[str] = field(default_factory=frozenset)
+    # (role, sees, oversees) for each held role, as the organisation declares it.
+    reach: frozenset[tuple[str, str, str | None]] = field(default_factory=frozenset)
 
     @property
     def role_codes(self) -> set[str]:
@@ -29,49 +57,169 @@ class Actor:
     def is_system(self) -> bool:
         return self.username == SYSTEM
 
+    def sees(self, level: str) -> bool:
+        return any(sees == level for _role, sees, _oversees in self.reach)
+
+    @property
+    def sees_all(self) -> bool:
+        return self.is_system or self.sees("all")
+
+    def oversees(self, level: str) -> bool:
+        return self.is_system or any(oversees == level for _role, _sees, oversees in self.reach)
+
+    @property
+    def cell_bound_roles(self) -> set[str]:
+        """Roles whose reach is their scope: held without one, they cover no grid cell."""
+        return {role for role, sees, _oversees in self.reach if sees == "scope"}
+
 
 def system_actor() -> Actor:
-    return Actor(SYSTEM, roles=frozenset({("admin", None)}))
+    return Actor(SYSTEM, roles=frozenset({("admin", None)}), reach=frozenset({("admin", "all", "all")}))
 
 
-def _role_matches(actor: Actor, item: WorkItem) -> bool:
+# --- conditions -------------------------------------------------------------------------------------
+# SQL expressions are immutable: each actor's is built once and reused (a page checks several objects,
+# a test drives every user over every row), which saves most of a one-row check's cost.
+_cached = lru_cache(maxsize=512)
+
+
+def _named_candidate(actor: Actor) -> ColumnElement[bool]:
+    # candidate_users is a JSON list of strings: match the username as JSON writes it, quotes included.
+    quoted = json.dumps(actor.username)
+    pattern = "%" + quoted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return cast(WorkItem.candidate_users, String).like(pattern, escape="\\")
+
+
+def _lane_holder(actor: Actor) -> ColumnElement[bool]:
+    """The actor holds the item's lane role in the item's department and grid cell."""
+    cell_bound = actor.cell_bound_roles
+    parts: list[ColumnElement[bool]] = []
     for role, scope in actor.roles:
-        if role != item.role:
-            continue
-        if item.grid_cell and scope is not None and item.grid_cell not in actor.scopes:
-            continue
-        if item.grid_cell and scope is None and role == "grid_worker":
-            continue  # an unscoped grid worker holds no cell
-        if item.department and actor.department != item.department and scope != item.department:
-            continue
-        return True
-    return False
+        conditions = [WorkItem.role == role]
+        if scope is not None:
+            conditions.append(or_(WorkItem.grid_cell.is_(None), WorkItem.grid_cell.in_(actor.scopes)))
+        elif role in cell_bound:
+            conditions.append(WorkItem.grid_cell.is_(None))
+        conditions.append(or_(WorkItem.department.is_(None), WorkItem.department == actor.department,
+                              WorkItem.department == scope))
+        parts.append(and_(*conditions))
+    # A task without a lane role is its department's (everyone's when it names none).
+    parts.append(and_(WorkItem.role.is_(None),
+                      or_(WorkItem.department.is_(None), WorkItem.department == actor.department)))
+    return or_(*parts)
 
 
-def is_candidate(actor: Actor, item: WorkItem) -> bool:
+@_cached
+def task_candidate(actor: Actor) -> ColumnElement[bool]:
     """Named candidate, or a holder of the lane's role in the item's department/grid cell."""
-    if actor.username in (item.candidate_users or []):
-        return True
-    if item.role is None:
-        return item.department is None or item.department == actor.department
-    return _role_matches(actor, item)
+    return or_(_named_candidate(actor), _lane_holder(actor))
 
 
-def may_work(actor: Actor, item: WorkItem) -> bool:
-    """A claimed item is its assignee's alone; an unclaimed one any candidate's."""
+@_cached
+def task_workable(actor: Actor) -> ColumnElement[bool]:
+    """A claimed item is its assignee's alone; an unclaimed one any candidate's (the status is not
+    part of it: a closed task is a conflict, not a refusal)."""
     if actor.is_system:
-        return True
-    if item.assignee:
-        return item.assignee == actor.username
-    return is_candidate(actor, item)
+        return true()
+    return or_(WorkItem.assignee == actor.username,
+               and_(WorkItem.assignee.is_(None), task_candidate(actor)))
 
 
-def may_see(actor: Actor, item: WorkItem) -> bool:
-    # Colleagues who could have claimed it still see it: they are who a transfer goes to.
-    if actor.is_system or item.assignee == actor.username or is_candidate(actor, item):
-        return True
-    if "admin" in actor.role_codes:
-        return True
-    if "supervisor" in actor.role_codes:
-        return True
-    return "department_head" in actor.role_codes and item.department is not None and item.department == actor.department
+def _involved(actor: Actor) -> ColumnElement[bool]:
+    """The actor's own part in a task: assigned it, did it, or could take it."""
+    return or_(WorkItem.assignee == actor.username, WorkItem.completed_by == actor.username, task_candidate(actor))
+
+
+@_cached
+def case_visible(actor: Actor) -> ColumnElement[bool]:
+    if actor.sees_all:
+        return true()
+    in_reach = [_involved(actor)]
+    conditions = [Case.opened_by == actor.username]
+    if actor.sees("department") and actor.department:
+        conditions.append(Case.department == actor.department)
+        in_reach.append(WorkItem.department == actor.department)
+    if actor.sees("scope") and actor.scopes:
+        conditions.append(Case.grid_cell.in_(actor.scopes))
+        in_reach.append(WorkItem.grid_cell.in_(actor.scopes))
+    conditions.append(Case.id.in_(select(WorkItem.case_id).where(or_(*in_reach))))
+    return or_(*conditions)
+
+
+@_cached
+def task_visible(actor: Actor) -> ColumnElement[bool]:
+    """A task is seen with its case: the case page lists and links its tasks, and a task page shows
+    its case, so the two can never disagree."""
+    if actor.sees_all:
+        return true()
+    return WorkItem.case_id.in_(select(Case.id).where(case_visible(actor)))
+
+
+# --- one object ---------------------------------------------------------------------------------------
+
+def _flag(condition: ColumnElement[bool]) -> Any:
+    return case((condition, literal(True)), else_=literal(False))
+
+
+def may_see_case(session: Session, actor: Actor, case_id: int) -> bool:
+    if actor.sees_all:
+        return session.get(Case, case_id) is not None
+    return session.scalar(select(Case.id).where(Case.id == case_id, case_visible(actor))) is not None
+
+
+def task_access(session: Session, actor: Actor, item_id: str) -> tuple[bool, bool] | None:
+    """(may see, may work) the item, in one query; None when it does not exist."""
+    row = session.execute(select(_flag(task_visible(actor)), _flag(task_workable(actor)))
+                          .where(WorkItem.id == item_id)).first()
+    return None if row is None else (bool(row[0]), bool(row[1]))
+
+
+def may_see_task(session: Session, actor: Actor, item_id: str) -> bool:
+    return session.scalar(select(WorkItem.id).where(WorkItem.id == item_id, task_visible(actor))) is not None
+
+
+def may_work_task(session: Session, actor: Actor, item_id: str) -> bool:
+    return bool((task_access(session, actor, item_id) or (False, False))[1])
+
+
+def workable_among(session: Session, actor: Actor, item_ids: Iterable[str]) -> set[str]:
+    """Which of these items the actor may work: one query for a whole inbox page."""
+    ids = list(item_ids)
+    if not ids:
+        return set()
+    return set(session.scalars(select(WorkItem.id).where(WorkItem.id.in_(ids), task_workable(actor))))
+
+
+def could_work_unclaimed(session: Session, actor: Actor, item_id: str) -> bool:
+    """Whether the actor is a candidate of the item, whoever holds it now: who a transfer may go to."""
+    return session.scalar(select(WorkItem.id).where(WorkItem.id == item_id, task_candidate(actor))) is not None
+
+
+def visible_case(session: Session, actor: Actor, case_id: int) -> Case:
+    """The case, or NotFound (also when it exists but the actor may not see it)."""
+    found = session.get(Case, case_id)
+    if found is None or not may_see_case(session, actor, case_id):
+        raise NotFound(f"case {case_id} does not exist")
+    return found
+
+
+def visible_task(session: Session, actor: Actor, item_id: str) -> WorkItem:
+    """The item, or NotFound (also when it exists but the actor may not see it)."""
+    item = session.get(WorkItem, item_id)
+    if item is None or not may_see_task(session, actor, item_id):
+        raise NotFound(f"task {item_id} does not exist")
+    return item
+
+
+def check_workable(session: Session, actor: Actor, item: WorkItem) -> None:
+    """NotFound if the actor may not see the item, Conflict if it is no longer open, Forbidden if they
+    may see but not work it."""
+    access = task_access(session, actor, item.id)
+    if access is None or not access[0]:
+        raise NotFound(f"task {item.id} does not exist")
+    if item.status != WorkItemStatus.OPEN:
+        who = f" by {item.completed_by}" if item.completed_by else ""
+        raise Conflict(f"task '{item.task_name}' is already {item.status}{who}")
+    if not access[1]:
+        raise Forbidden(f"{actor.username} may not work task '{item.task_name}'")
+

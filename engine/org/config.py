@@ -2,7 +2,7 @@
 
 Format::
 
-    roles:        [{code, name_zh, name_en}]
+    roles:        [{code, name_zh, name_en, sees?, oversees?}]   # sees: all | department | scope | own
     departments:  [{code, name_zh, name_en}]
     streets:      [{code, name_zh, name_en, communities: [{code, name_zh, grid_cells: [{code, name_zh}]}]}]
     users:        [{username, display_name, department, password, locale, roles: [{role, scope}]}]
@@ -27,6 +27,20 @@ class UnitSpec:
     parent_code: str | None = None
 
 
+# What holding a role lets one see (engine.org.access turns it into list filters and object checks):
+# every case and task; those of one's department; those in the grid cells one's role is scoped to;
+# or only one's own (opened, assigned, done, or routed to one as a candidate) — the default.
+SEES = ("all", "department", "scope", "own")
+# Which departments a role supervises on the dashboard (urging, extensions): every one, or one's own.
+OVERSEES = ("all", "department")
+
+
+@dataclass(frozen=True)
+class RoleAccess:
+    sees: str = "own"
+    oversees: str | None = None
+
+
 @dataclass(frozen=True)
 class UserSpec:
     username: str
@@ -40,6 +54,7 @@ class UserSpec:
 @dataclass
 class OrgConfig:
     roles: dict[str, tuple[str, str]] = field(default_factory=dict)
+    access: dict[str, RoleAccess] = field(default_factory=dict)  # role code -> its declared reach
     units: dict[str, UnitSpec] = field(default_factory=dict)
     users: list[UserSpec] = field(default_factory=list)
 
@@ -52,12 +67,23 @@ class OrgConfig:
         return set(self.roles) | self.codes_of("department")
 
     def merge(self, other: OrgConfig) -> OrgConfig:
-        return OrgConfig({**self.roles, **other.roles}, {**self.units, **other.units}, self.users + other.users)
+        return OrgConfig({**self.roles, **other.roles}, {**self.access, **other.access},
+                         {**self.units, **other.units}, self.users + other.users)
 
 
 def _text(entry: dict[str, Any], key: str, default: str = "") -> str:
     value = entry.get(key, default)
     return "" if value is None else str(value)
+
+
+def _role_access(role: dict[str, Any]) -> RoleAccess:
+    sees = _text(role, "sees", "own")
+    oversees = role.get("oversees")
+    if sees not in SEES:
+        raise ValueError(f"role {role['code']}: sees must be one of {', '.join(SEES)}, not '{sees}'")
+    if oversees is not None and oversees not in OVERSEES:
+        raise ValueError(f"role {role['code']}: oversees must be one of {', '.join(OVERSEES)}, not '{oversees}'")
+    return RoleAccess(sees, oversees)
 
 
 def parse_organisation(text: str) -> OrgConfig:
@@ -68,6 +94,7 @@ def parse_organisation(text: str) -> OrgConfig:
     config = OrgConfig()
     for role in document.get("roles", []) or []:
         config.roles[str(role["code"])] = (_text(role, "name_zh"), _text(role, "name_en"))
+        config.access[str(role["code"])] = _role_access(role)
     for dept in document.get("departments", []) or []:
         config.units[str(dept["code"])] = UnitSpec(str(dept["code"]), "department", _text(dept, "name_zh"),
                                                    _text(dept, "name_en"), dept.get("parent"))

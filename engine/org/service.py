@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from engine.errors import NotFound
 from engine.org.access import Actor, system_actor
-from engine.org.config import OrgConfig, UnitSpec
+from engine.org.config import OrgConfig, RoleAccess, UnitSpec
 from engine.org.passwords import hash_password
 from engine.store.models.org import OrgUnit, Role, User, UserRole
 
@@ -17,6 +17,7 @@ def known_organisation(session: Session) -> OrgConfig:
     config = OrgConfig()
     for role in session.scalars(select(Role)):
         config.roles[role.code] = (role.name_zh, role.name_en)
+        config.access[role.code] = RoleAccess(role.sees, role.oversees)
     for unit in session.scalars(select(OrgUnit)):
         config.units[unit.code] = UnitSpec(unit.code, unit.kind, unit.name_zh, unit.name_en, unit.parent_code)
     return config
@@ -31,6 +32,8 @@ def load_organisation(session: Session, config: OrgConfig) -> dict[str, int]:
     for code, (name_zh, name_en) in config.roles.items():
         role = session.get(Role, code) or Role(code=code)
         role.name_zh, role.name_en = name_zh, name_en
+        access = config.access.get(code, RoleAccess())
+        role.sees, role.oversees = access.sees, access.oversees
         session.add(role)
         counts["roles"] += 1
     for unit_spec in config.units.values():
@@ -88,7 +91,10 @@ def actor_for(session: Session, username: str) -> Actor:
 def actor_from_user(session: Session, user: User) -> Actor:
     roles = frozenset((r.role, r.scope) for r in user.roles)
     scoped = {scope for _role, scope in roles if scope}
-    return Actor(user.username, user.department, roles, frozenset(_descendants(session, scoped)))
+    codes = {role for role, _scope in roles}
+    reach = frozenset(session.execute(select(Role.code, Role.sees, Role.oversees).where(Role.code.in_(codes))).tuples()
+                      ) if codes else frozenset()
+    return Actor(user.username, user.department, roles, frozenset(_descendants(session, scoped)), reach)
 
 
 def unit_chain(session: Session, code: str | None) -> list[OrgUnit]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.org.access import Actor, may_work
+from engine.org.access import Actor, workable_among
 from engine.org.service import display_names
 from engine.store.models.cases import Case
 from engine.store.models.tasks import WorkItem
@@ -28,6 +28,7 @@ def inbox(session: Session, actor: Actor, flt: TaskFilter, limit: int = 50,
     case_ids = {item.case_id for item in items}
     cases = {c.id: c for c in session.scalars(select(Case).where(Case.id.in_(case_ids)))} if case_ids else {}
     names = display_names(session, (item.assignee for item in items))
-    return [InboxRow(item, cases[item.case_id], item.status == WorkItemStatus.OPEN and may_work(actor, item),
+    workable = workable_among(session, actor, (item.id for item in items if item.status == WorkItemStatus.OPEN))
+    return [InboxRow(item, cases[item.case_id], item.id in workable,
                      names.get(item.assignee or ""))
             for item in items], total

@@ -20,7 +20,7 @@ from engine.audit.service import record
 from engine.cases.service import load_workflow_of, persist, validate_with_form
 from engine.definitions.versions import runtime_for
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
-from engine.org.access import Actor, may_work
+from engine.org.access import Actor, could_work_unclaimed
 from engine.org.service import actor_for
 from engine.runtime.errors import advancing
 from engine.runtime.parsing import spiff_properties
@@ -112,9 +112,7 @@ def transfer(session: Session, item: WorkItem, actor: Actor, to_username: str, r
     target = actor_for(session, to_username)
     if item.department and target.department != item.department:
         raise Forbidden(f"{to_username} is not in department {item.department}")
-    unassigned = WorkItem(role=item.role, department=item.department, grid_cell=item.grid_cell,
-                          candidate_users=item.candidate_users, assignee=None)
-    if not may_work(target, unassigned):
+    if not could_work_unclaimed(session, target, item.id):
         raise Forbidden(f"{to_username} does not hold the role '{item.role}' this task needs")
     previous = item.assignee
     if not _reassign(session, item, previous, target.username):

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from engine.cases.service import get_case
 from engine.definitions.versions import runtime_for
-from engine.errors import Forbidden, NotFound
-from engine.org.access import Actor, may_see, may_work
+from engine.errors import Forbidden
+from engine.org.access import Actor, could_work_unclaimed, may_work_task, visible_task
 from engine.org.service import actor_from_user, display_names
 from engine.runtime.serialization import load_workflow
 from engine.store.models.audit import AuditEvent
@@ -34,12 +34,11 @@ def authorised_item(session: Session, item_id: str, actor: Actor, to_work: bool 
     """The item if `actor` may see it (and, for `to_work`, work it while it is open).
 
     The refusal policy of the commands (engine.commands): NotFound for a task the actor may not see, as
-    for one that does not exist; Forbidden for one they see but may not work.
+    for one that does not exist; Forbidden for one they see but may not work (a closed one is the
+    step's Conflict). Both come from the access specification (engine.org.access).
     """
-    item = session.get(WorkItem, item_id)
-    if item is None or (not may_see(actor, item) and item.completed_by != actor.username):
-        raise NotFound(f"task {item_id} does not exist")
-    if to_work and item.status == "open" and not may_work(actor, item):
+    item = visible_task(session, actor, item_id)
+    if to_work and item.status == "open" and not may_work_task(session, actor, item_id):
         raise Forbidden(f"{actor.username} may not work task '{item.task_name}'")
     return item
 
@@ -63,7 +62,8 @@ def task_view(session: Session, item_id: str, actor: Actor) -> TaskView:
                                                         AuditEvent.action == "task_completed")).first()
         values = dict(done.after or {}) if done is not None else {}
     assignee_name = display_names(session, [item.assignee]).get(item.assignee or "")
-    return TaskView(item, case, form, values, item.status == "open" and may_work(actor, item), assignee_name)
+    can_work = item.status == "open" and may_work_task(session, actor, item.id)
+    return TaskView(item, case, form, values, can_work, assignee_name)
 
 
 def transfer_targets(session: Session, item: WorkItem, viewer: str | None = None) -> list[User]:
@@ -72,10 +72,8 @@ def transfer_targets(session: Session, item: WorkItem, viewer: str | None = None
     query = select(User).where(User.active.is_(True)).order_by(User.username)
     if item.department:
         query = query.where(User.department == item.department)
-    unassigned = WorkItem(role=item.role, department=item.department, grid_cell=item.grid_cell,
-                          candidate_users=item.candidate_users, assignee=None)
     return [u for u in session.scalars(query) if u.username not in (item.assignee, viewer)
-            and may_work(actor_from_user(session, u), unassigned)]
+            and could_work_unclaimed(session, actor_from_user(session, u), item.id)]
 
 
 def posted_values(session: Session, item: WorkItem, posted: Any) -> dict[str, Any]:

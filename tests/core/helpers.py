@@ -10,7 +10,7 @@ from engine.config import PROJECT_ROOT
 from engine.definitions.bundle import Bundle, load_paths, load_root
 from engine.definitions.service import deploy
 from engine.org.access import Actor
-from engine.org.config import OrgConfig, UnitSpec
+from engine.org.config import ORGANISATION_FILE, OrgConfig, UnitSpec, parse_organisation
 from engine.org.service import load_organisation
 from engine.store.database import Database
 
@@ -23,8 +23,10 @@ HANDLER_HW = Actor("hw1", "huanwei", frozenset({("handler", None)}))
 
 def test_org() -> OrgConfig:
     org = OrgConfig()
+    shipped = parse_organisation((PROJECT_ROOT / ORGANISATION_FILE).read_text(encoding="utf-8"))
     for code in ("dispatcher", "handler", "grid_worker", "supervisor"):
         org.roles[code] = (code, code)
+        org.access[code] = shipped.access[code]  # what the role sees, as the district declares it
     for code in ("chengguan", "huanwei"):
         org.units[code] = UnitSpec(code, "department", code)
     return org

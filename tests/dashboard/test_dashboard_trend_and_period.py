@@ -62,9 +62,12 @@ def test_a_period_never_ends_in_the_future() -> None:
     assert until == now
 
 
-def test_supervisors_oversee_every_department_and_heads_their_own_only() -> None:
-    assert departments_in_scope(Actor("s", roles=frozenset({("supervisor", None)}))) is None
-    assert departments_in_scope(Actor("h", "chengguan", frozenset({("department_head", None)}))) == ["chengguan"]
-    assert departments_in_scope(Actor("h", None, frozenset({("department_head", None)}))) == []
+def test_roles_declared_to_oversee_all_see_every_department_and_department_overseers_their_own_only() -> None:
+    supervisor = frozenset({("supervisor", "all", "all")})
+    head = frozenset({("department_head", "department", "department")})
+    assert departments_in_scope(Actor("s", roles=frozenset({("supervisor", None)}), reach=supervisor)) is None
+    assert departments_in_scope(Actor("h", "chengguan", frozenset({("department_head", None)}), reach=head)) == ["chengguan"]
+    assert departments_in_scope(Actor("h", None, frozenset({("department_head", None)}), reach=head)) == []
     with pytest.raises(Forbidden):
-        departments_in_scope(Actor("w", "chengguan", frozenset({("handler", None)})))
+        departments_in_scope(Actor("w", "chengguan", frozenset({("handler", None)}),
+                                   reach=frozenset({("handler", "department", None)})))

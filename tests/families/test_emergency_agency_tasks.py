@@ -14,7 +14,7 @@ from engine.config import PROJECT_ROOT
 from engine.decisions import parse_dmn
 from engine.definitions.bundle import load_root
 from engine.errors import NotFound
-from engine.org.access import Actor, may_see, may_work
+from engine.org.access import Actor, may_see_task, may_work_task
 from engine.org.config import OrgConfig, organisation_from_files
 from engine.store.database import Database
 from engine.store.models.sla import Escalation, Notification
@@ -59,10 +59,12 @@ def test_dispatching_n_agencies_opens_n_acknowledge_tasks_one_per_agency_for_its
     # Nobody has arrival to report before acknowledging.
     assert agency_items(deployed_db, case_id, "agency_arrive") == {}
     police, gas = items["gongan"], items["ranqi"]
-    assert may_work(officer("police"), police) and may_see(officer("police"), police)
-    assert not may_work(officer("police"), gas) and not may_see(officer("police"), gas)
-    assert not may_work(DUTY, police)  # the command centre follows the case, the agency does its own task
     with deployed_db.transaction(readonly=True) as session:
+        assert may_work_task(session, officer("police"), police.id) and may_see_task(session, officer("police"), police.id)
+        assert not may_work_task(session, officer("police"), gas.id)
+        assert not may_see_task(session, officer("police"), gas.id)
+        # The command centre follows the case, the agency does its own task.
+        assert not may_work_task(session, DUTY, police.id)
         inbox, _total = list_tasks(session, officer("gas"), TaskFilter(scope="candidate", case_id=case_id))
         assert [i.id for i in inbox] == [gas.id]
         with pytest.raises(NotFound):

@@ -5,7 +5,7 @@ import pytest
 
 from engine.commands.authorise import visible_task
 from engine.commands.tasks import claim, complete
-from engine.errors import NotFound
+from engine.errors import Forbidden, NotFound
 from engine.org.service import actor_for
 from engine.store.database import Database
 from engine.tasks.queries import TaskFilter, list_tasks
@@ -51,9 +51,11 @@ def test_a_grid_worker_of_another_grid_cell_cannot_see_or_verify_and_nothing_cha
     verify = only_item(db, case_id, "verify")
     before_version, before_trail = case_row(db, case_id).version, actions(db, case_id)
     assert verify.id in _candidates(db, "gw_s03c01g01")
-    for outsider in ("gw_s03c01g02", "gw_s01c01g01", "huanwei_h1"):
+    # Other cells' grid workers may not see the case (404); the handler who worked it sees it but may
+    # not verify their own work (403).
+    for outsider, refusal in (("gw_s03c01g02", NotFound), ("gw_s01c01g01", NotFound), ("huanwei_h1", Forbidden)):
         assert verify.id not in _candidates(db, outsider)
-        with pytest.raises(NotFound), db.transaction() as session:
+        with pytest.raises(refusal), db.transaction() as session:
             complete(session, actor_for(session, outsider), verify.id, {"verify_result": "solved"})
     assert case_row(db, case_id).version == before_version
     assert actions(db, case_id) == before_trail

@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from engine.commands.supervision import decide_extension, urge
+from engine.dashboard.scope import departments_in_scope
 from engine.sla.queries import department_overview, overdue_items, step_overview
 from web.api.schemas import PageArgs, _In, page, page_of
 from web.db import transaction
@@ -74,10 +75,8 @@ class ExtensionOutSchema(Schema):
 
 
 def _departments(user: CurrentUser) -> list[str] | None:
-    """None = every department (supervisors, admins); a department head is held to their own."""
-    if user.has_any({"supervisor", "admin"}):
-        return None
-    return [user.department] if user.department else []
+    """None = every department; otherwise those the user's roles are declared to oversee."""
+    return departments_in_scope(user.actor)
 
 
 @blp.get("/overview")

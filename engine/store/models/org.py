@@ -25,6 +25,9 @@ class Role(Base):
     code: Mapped[str] = mapped_column(String(40), primary_key=True)
     name_zh: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200), default="")
+    # The role's declared reach (engine.org.config.SEES / OVERSEES), read by engine.org.access.
+    sees: Mapped[str] = mapped_column(String(20), default="own", server_default="own")
+    oversees: Mapped[str | None] = mapped_column(String(20))
 
 
 class User(Base):
