@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 
 from engine.cases.access import CaseFilter, list_visible_cases
-from engine.cases.service import start_case
+from engine.commands.cases import start
+from engine.commands.tasks import claim, complete
 from engine.definitions.bundle import Bundle
 from engine.errors import Forbidden, NotFound
 from engine.org.access import Actor, may_see_case, may_see_task, may_work_task
 from engine.org.config import parse_organisation
 from engine.store.database import Database
 from engine.tasks.queries import TaskFilter, list_tasks
-from engine.tasks.service import claim, complete
 from engine.tasks.view import authorised_item
 from tests.core.helpers import DISPATCHER, FIXTURES, deploy_two_step, two_step_bundle
 
@@ -36,10 +36,10 @@ def _named_candidate_bundle() -> Bundle:
 def _approval_named_to_ops_lead(db: Database) -> tuple[int, str]:
     deploy_two_step(db, _named_candidate_bundle())
     with db.transaction() as session:
-        case = start_case(session, "named_candidate", {}, DISPATCHER)
+        case = start(session, DISPATCHER, "named_candidate", {})
         [fill] = list_tasks(session, DISPATCHER, TaskFilter(scope="candidate", case_id=case.id))[0]
-        _case, [approve] = complete(session, fill.id, {"amount": "3", "responsible_department": "chengguan"},
-                                    DISPATCHER)
+        [approve] = complete(session, DISPATCHER, fill.id,
+                             {"amount": "3", "responsible_department": "chengguan"}).opened
         return case.id, approve.id
 
 
@@ -57,7 +57,7 @@ def _named_candidate_sees_lists_and_works_the_task(db: Database) -> None:
             with pytest.raises(NotFound):
                 authorised_item(session, item_id, outsider)
     with db.transaction() as session:
-        assert claim(session, item_id, NAMED).assignee == "ops_lead"
+        assert claim(session, NAMED, item_id).assignee == "ops_lead"
     with db.transaction(readonly=True) as session:
         # Claimed: the colleague who could have claimed it still sees it, but may no longer work it.
         assert may_see_task(session, Actor("cg1", "chengguan", frozenset({("handler", None)})), item_id)
