@@ -23,8 +23,10 @@ _ITEM_WITH_CASE = (
 
 def workable_task(session: Session, actor: Actor, item_id: str) -> WorkItem:
     """The open task, if the actor may work it: NotFound, Conflict (no longer open) or Forbidden otherwise."""
-    item = visible_task(session, actor, item_id)
-    check_workable(session, actor, item)
+    item = session.get(WorkItem, item_id)
+    if item is None:
+        raise NotFound(f"task {item_id} does not exist")
+    check_workable(session, actor, item)  # NotFound too when the actor may not see it
     return item
 
 

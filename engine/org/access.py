@@ -221,5 +221,5 @@ def check_workable(session: Session, actor: Actor, item: WorkItem) -> None:
         who = f" by {item.completed_by}" if item.completed_by else ""
         raise Conflict(f"task '{item.task_name}' is already {item.status}{who}")
     if not access[1]:
-        raise Forbidden(f"{actor.username} may not work task '{item.task_name}'")
+        raise Forbidden(f"you may not work task '{item.task_name}'")
 

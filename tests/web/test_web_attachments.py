@@ -290,8 +290,12 @@ def test_an_upload_already_bound_to_another_case_cannot_be_named_again(app, web_
 def test_an_upload_for_a_task_the_user_may_not_work_is_refused_and_nothing_is_kept(app, web_db, feedback):
     response = _upload(app, bearer(web_db, "hotline1"), PHOTO, "after.jpg", "image/jpeg",
                        task_id=feedback.id, field="result_photos")
-    # hotline1 does not see the handling department's task: 404, as for a task that does not exist.
-    assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"
+    # hotline1 opened the case and so sees its tasks, but may not work the department's: 403.
+    assert response.status_code == 403 and response.get_json()["error"]["code"] == "forbidden"
+    # Another department does not see the task at all: 404, as for a task that does not exist.
+    outsider = _upload(app, bearer(web_db, "chengguan_h1"), PHOTO, "after.jpg", "image/jpeg",
+                       task_id=feedback.id, field="result_photos")
+    assert outsider.status_code == 404 and outsider.get_json()["error"]["code"] == "not_found"
     unknown = _upload(app, bearer(web_db, "huanwei_h1"), PHOTO, "after.jpg", "image/jpeg",
                       task_id=feedback.id, field="result_summary")
     assert unknown.status_code == 422 and "field" in unknown.get_json()["error"]["details"]
