@@ -92,8 +92,9 @@ def actor_from_user(session: Session, user: User) -> Actor:
     roles = frozenset((r.role, r.scope) for r in user.roles)
     scoped = {scope for _role, scope in roles if scope}
     codes = {role for role, _scope in roles}
-    reach = frozenset(session.execute(select(Role.code, Role.sees, Role.oversees).where(Role.code.in_(codes))).tuples()
-                      ) if codes else frozenset()
+    # What each held role lets its holder see and oversee, as the organisation declares it.
+    rows = session.execute(select(Role.code, Role.sees, Role.oversees).where(Role.code.in_(codes))) if codes else []
+    reach = frozenset((code, sees, oversees) for code, sees, oversees in rows)
     return Actor(user.username, user.department, roles, frozenset(_descendants(session, scoped)), reach)
 
 
