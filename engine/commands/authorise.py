@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, undefer
 
-from engine.errors import Conflict, NotFound
+from engine.errors import Conflict, Forbidden, NotFound
 from engine.org.access import Actor, check_workable, could_work_unclaimed, visible_case, visible_task
 from engine.org.service import display_names
 from engine.store.models.cases import Case
@@ -35,14 +35,24 @@ def assignable_task(session: Session, actor: Actor, item_id: str) -> WorkItem:
 
     Someone who could have claimed the task was simply later than the colleague who holds it now (or a
     claim or transfer got in first): a conflict of timing, not of rights, and the same answer whether
-    the two requests overlapped or not."""
+    the two requests overlapped or not. The access check reads the committed row, which may be newer
+    than the item this session loaded: the holder is read again before answering."""
     item = visible_task(session, actor, item_id)
+    _refuse_if_a_colleague_holds(session, actor, item)
+    try:
+        check_workable(session, actor, item)
+    except Forbidden:
+        session.refresh(item)
+        _refuse_if_a_colleague_holds(session, actor, item)
+        raise
+    return item
+
+
+def _refuse_if_a_colleague_holds(session: Session, actor: Actor, item: WorkItem) -> None:
     if item.status == WorkItemStatus.OPEN and item.assignee and item.assignee != actor.username \
             and not actor.is_system and could_work_unclaimed(session, actor, item.id):
         holder = display_names(session, [item.assignee]).get(item.assignee, item.assignee)
         raise Conflict(f"task '{item.task_name}' is already claimed by {holder}; it is no longer free")
-    check_workable(session, actor, item)
-    return item
 
 
 def workable_task_with_case(session: Session, actor: Actor, item_id: str) -> tuple[WorkItem, Case]:
