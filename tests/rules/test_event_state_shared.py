@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from engine.app.boot import boot
 from engine.events.loading import deployed_rulesets
 from engine.events.service import process_event
 from engine.rules.adapter import DurableRules
@@ -85,6 +86,7 @@ def test_an_ingest_whose_transaction_rolls_back_leaves_no_window_state(deployed_
 
 def _race(url: str, racer: int, barrier: Any) -> int:
     """One racer: reports once in every group, all racers released together per group."""
+    boot()  # a spawned process starts bare, as a worker or web process would, and boots the same way
     fired = 0
     for group in range(GROUPS):
         barrier.wait(timeout=120)
