@@ -24,6 +24,11 @@ class Settings:
     upload_max_bytes: int
     # Pending uploads (API files no form named) and unnamed files older than this are purged.
     upload_orphan_hours: float = 24.0
+    # Budget of one sandboxed evaluation (engine.sandbox.budget, docs/sandbox.md): wall-clock seconds,
+    # operations (loop passes and function calls), and the largest sequence or string it may build.
+    script_time_limit_seconds: float = 1.0
+    script_operation_limit: int = 1_000_000
+    script_max_items: int = 1_000_000
 
     @property
     def tz(self) -> ZoneInfo:
@@ -41,6 +46,9 @@ def _default_upload_dir(instance_dir: Path) -> Path:
 
 DEFAULT_UPLOAD_MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_UPLOAD_ORPHAN_HOURS = 24.0
+DEFAULT_SCRIPT_TIME_LIMIT_SECONDS = 1.0
+DEFAULT_SCRIPT_OPERATION_LIMIT = 1_000_000
+DEFAULT_SCRIPT_MAX_ITEMS = 1_000_000
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
@@ -57,6 +65,9 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         upload_dir=Path(env.get("CASEGRID_UPLOAD_DIR") or _default_upload_dir(instance_dir)),
         upload_max_bytes=int(env.get("CASEGRID_UPLOAD_MAX_BYTES") or DEFAULT_UPLOAD_MAX_BYTES),
         upload_orphan_hours=float(env.get("CASEGRID_UPLOAD_ORPHAN_HOURS") or DEFAULT_UPLOAD_ORPHAN_HOURS),
+        script_time_limit_seconds=float(env.get("CASEGRID_SCRIPT_TIME_LIMIT") or DEFAULT_SCRIPT_TIME_LIMIT_SECONDS),
+        script_operation_limit=int(env.get("CASEGRID_SCRIPT_OPERATION_LIMIT") or DEFAULT_SCRIPT_OPERATION_LIMIT),
+        script_max_items=int(env.get("CASEGRID_SCRIPT_MAX_ITEMS") or DEFAULT_SCRIPT_MAX_ITEMS),
     )
 
 

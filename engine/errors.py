@@ -80,3 +80,10 @@ class ScriptFailed(CasegridError):
 
     code = "script_failed"
     status = 422
+
+
+class ScriptLimit(ScriptFailed):
+    """A script or expression exceeded its time, operation or size budget; stopped, and the case is unchanged."""
+
+    code = "script_limit"
+    status = 422

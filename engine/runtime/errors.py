@@ -6,7 +6,7 @@ from contextlib import contextmanager
 
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from engine.errors import CasegridError, SandboxViolation, ScriptFailed
+from engine.errors import CasegridError, SandboxViolation, ScriptFailed, ScriptLimit
 from engine.sandbox import describe_workflow_error
 
 
@@ -21,7 +21,25 @@ def advancing(case_label: str) -> Iterator[None]:
         raise
     except SpiffWorkflowException as exc:
         message = describe_workflow_error(exc)
+        cause = _cause(exc)
+        if isinstance(cause, CasegridError) and not isinstance(cause, SandboxViolation):
+            # A budget or task-data refusal keeps its own code (script_limit, …), now naming the element.
+            raise type(cause)(f"{case_label}: {message}") from exc
         cls = SandboxViolation if "sandbox" in message else ScriptFailed
         raise cls(f"{case_label}: {message}") from exc
+    except RecursionError as exc:
+        raise ScriptLimit(f"{case_label}: script stopped: calls nested too deeply") from exc
     except (NameError, TypeError, ValueError, KeyError, AttributeError, ZeroDivisionError, IndexError) as exc:
         raise ScriptFailed(f"{case_label}: {type(exc).__name__}: {exc}") from exc
+
+
+def _cause(exc: BaseException) -> BaseException | None:
+    """The engine error a SpiffWorkflow exception wraps (it chains with or without `from`)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc.__cause__ or exc.__context__
+    while current is not None and id(current) not in seen:
+        if isinstance(current, CasegridError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None

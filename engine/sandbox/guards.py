@@ -15,7 +15,8 @@ from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack
 from RestrictedPython.transformer import INSPECT_ATTRIBUTES
 
 from engine.errors import SandboxViolation
-from engine.sandbox.policy import FORBIDDEN_ATTRIBUTES
+from engine.sandbox.budget import Budget
+from engine.sandbox.policy import CHECKED_OPERATORS, FORBIDDEN_ATTRIBUTES
 
 # Containers task data is made of; scripts may assign into these and nothing else.
 _WRITABLE_TYPES: frozenset[type] = frozenset({dict, list})
@@ -116,3 +117,27 @@ GUARDS: dict[str, Any] = {
     "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
     "_unpack_sequence_": guarded_unpack_sequence,
 }
+
+
+def budget_hooks(budget: Budget) -> dict[str, Any]:
+    """The hooks that count against one evaluation's budget (they replace the plain ones above)."""
+
+    def getattr_counted(obj: object, name: str, *default: Any) -> Any:
+        return budget.bound_method(obj, name, guarded_getattr(obj, name, *default))
+
+    return {
+        "_getattr_": getattr_counted,
+        "_getiter_": budget.iterate,
+        "_inplacevar_": budget.inplace,
+        "_tick_": budget.tick,
+        "_mul_": budget.mul,
+        "_pow_": budget.pow,
+        "_lshift_": budget.lshift,
+        "_add_": budget.add,
+        "_mod_": budget.mod,
+        "_format_": budget.format_value,
+    }
+
+
+# Every name the sandbox puts into a run's globals besides helpers: never task data.
+HOOK_NAMES: frozenset[str] = frozenset(GUARDS) | frozenset(CHECKED_OPERATORS.values()) | {"_tick_", "_format_"}

@@ -49,6 +49,16 @@ FORBIDDEN_CALLS: frozenset[str] = frozenset({
     "type",
 })
 
+# Operators whose result can be far larger than their operands, and the budget hook that checks each
+# (engine.sandbox.budget) before the C code builds it.
+CHECKED_OPERATORS: dict[type[ast.operator], str] = {
+    ast.Mult: "_mul_",
+    ast.Pow: "_pow_",
+    ast.LShift: "_lshift_",
+    ast.Add: "_add_",
+    ast.Mod: "_mod_",
+}
+
 # str.format / format_map resolve "{0.__class__}" inside the C formatter, past
 # every attribute guard; f-strings are compiled to checked attribute access.
 FORBIDDEN_ATTRIBUTES: frozenset[str] = frozenset({"format", "format_map"})
@@ -106,8 +116,59 @@ class SandboxPolicy(RestrictingNodeTransformer):
             return node
         return super().visit_Call(node)  # type: ignore[no-any-return]
 
+    # --- the budget: every loop pass and call ticks, size-changing operators are checked --------------
+
+    def visit_While(self, node: ast.While) -> ast.AST:
+        node = super().visit_While(node)
+        node.body.insert(0, _located(ast.Expr(_hook("_tick_", [])), node.body[0]))
+        return node
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.AST:
+        node = super().visit_FunctionDef(node)
+        node.body.insert(0, _located(ast.Expr(_hook("_tick_", [])), node.body[0]))
+        return node
+
+    def visit_Lambda(self, node: ast.Lambda) -> ast.AST:
+        node = super().visit_Lambda(node)
+        node.body = _located(_hook("_tick_", [node.body]), node.body)
+        return node
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        node = super().visit_BinOp(node)
+        hook = CHECKED_OPERATORS.get(type(node.op))
+        if hook is None:
+            return node
+        return _located(_hook(hook, [node.left, node.right]), node)
+
+    def visit_FormattedValue(self, node: ast.FormattedValue) -> ast.AST:
+        node = super().visit_FormattedValue(node)
+        if node.format_spec is None:
+            return node
+        # f"{x:>{width}}": the width reaches C code, so format through the budget's checked formatter.
+        call = _hook("_format_", [node.value, ast.Constant(node.conversion), node.format_spec])
+        return _located(ast.FormattedValue(value=call, conversion=-1, format_spec=None), node)
+
+    def visit_Starred(self, node: ast.Starred) -> ast.AST:
+        node = super().visit_Starred(node)
+        if isinstance(node.ctx, ast.Load):
+            # [*x, *x] doubles a list without any operator; iterate it through the counted iterator.
+            node.value = _located(_hook("_getiter_", [node.value]), node.value)
+        return node
+
     def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
         if node.attr in FORBIDDEN_ATTRIBUTES:
             self.error(node, f".{node.attr}() is not allowed; use an f-string such as f\"{{x}}\" instead")
             return node
         return super().visit_Attribute(node)  # type: ignore[no-any-return]
+
+
+def _hook(name: str, args: list[ast.expr]) -> ast.Call:
+    return ast.Call(func=ast.Name(name, ast.Load()), args=args, keywords=[])
+
+
+def _located(new: ast.AST, original: ast.AST) -> ast.AST:
+    """Give the nodes added around user code the position of the code they guard."""
+    for child in ast.walk(new):
+        if "lineno" in child._attributes and not hasattr(child, "lineno"):
+            ast.copy_location(child, original)
+    return new

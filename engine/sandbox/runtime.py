@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from engine.sandbox.budget import Budget, Limits
 from engine.sandbox.compiler import compile_source
-from engine.sandbox.guards import GUARDS
+from engine.sandbox.guards import GUARDS, HOOK_NAMES, budget_hooks
 from engine.sandbox.helpers import helper_namespace
 from engine.sandbox.safe_builtins import builtins_dict
 
@@ -16,6 +17,7 @@ def build_namespace(
     context: Mapping[str, Any],
     external_context: Mapping[str, Any] | None = None,
     extra_globals: Mapping[str, Any] | None = None,
+    budget: Budget | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Globals for one run, and the injected (non-data) part of them.
 
@@ -30,8 +32,13 @@ def build_namespace(
     injected.update(external_context or {})
     namespace = dict(injected)
     namespace.update(context)
+    budget = budget or Budget(Limits.from_settings())
     namespace.update(GUARDS)
-    namespace["__builtins__"] = builtins_dict()
+    namespace.update(budget_hooks(budget))
+    builtins = builtins_dict()
+    builtins["range"] = budget.range
+    builtins["pow"] = budget.pow
+    namespace["__builtins__"] = builtins
     return namespace, injected
 
 
@@ -43,8 +50,10 @@ def evaluate(
     extra_globals: Mapping[str, Any] | None = None,
 ) -> Any:
     code = compile_source(expression, "eval")
-    namespace, _ = build_namespace(context, external_context, extra_globals)
-    return eval(code, namespace)  # noqa: S307 - restricted bytecode, guarded namespace
+    budget = Budget(Limits.from_settings())
+    namespace, _ = build_namespace(context, external_context, extra_globals, budget)
+    value = _within(budget, lambda: eval(code, namespace))  # noqa: S307 - restricted bytecode, guarded namespace
+    return value
 
 
 def execute(
@@ -58,11 +67,28 @@ def execute(
     # Work on a copy so that a script failing half-way leaves the task data
     # exactly as it was; the case is then retried or fixed from a clean state.
     working = copy.deepcopy(context)
-    namespace, injected = build_namespace(working, external_context, extra_globals)
-    exec(code, namespace)  # noqa: S102 - restricted bytecode, guarded namespace
+    budget = Budget(Limits.from_settings())
+    namespace, injected = build_namespace(working, external_context, extra_globals, budget)
+    _within(budget, lambda: exec(code, namespace))  # noqa: S102 - restricted bytecode, guarded namespace
     result = _harvest(namespace, injected, context)
     context.clear()
     context.update(result)
+
+
+def _within(budget: Budget, run: Callable[[], Any]) -> Any:
+    """Run user code; a limit it hit stops it even when the code caught the error and carried on."""
+    try:
+        value = run()
+    except RecursionError as exc:
+        raise budget.exceeded or exc from None
+    except Exception as exc:
+        if budget.exceeded is not None and budget.exceeded is not exc:
+            # Whatever the script raised while (or after) running out, the limit is the reason.
+            raise budget.exceeded from exc
+        raise
+    if budget.exceeded is not None:
+        raise budget.exceeded
+    return value
 
 
 def _harvest(namespace: dict[str, Any], injected: dict[str, Any], original: Mapping[str, Any]) -> dict[str, Any]:
@@ -74,7 +100,7 @@ def _harvest(namespace: dict[str, Any], injected: dict[str, Any], original: Mapp
     """
     result: dict[str, Any] = {}
     for name, value in namespace.items():
-        if name == "__builtins__" or name in GUARDS:
+        if name == "__builtins__" or name in HOOK_NAMES:
             continue
         if name in injected and value is injected[name]:
             continue
@@ -82,7 +108,7 @@ def _harvest(namespace: dict[str, Any], injected: dict[str, Any], original: Mapp
             continue
         result[name] = to_task_data(value)
     # A data key spelled like a guard hook was hidden during the run; keep it.
-    for name in GUARDS.keys() & original.keys():
+    for name in HOOK_NAMES & original.keys():
         result[name] = original[name]
     return result
 

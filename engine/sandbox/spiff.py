@@ -7,7 +7,7 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from engine.errors import SandboxViolation
+from engine.errors import CasegridError, SandboxViolation
 from engine.sandbox import runtime
 from engine.sandbox.compiler import compile_source
 
@@ -84,7 +84,11 @@ class SandboxedScriptEngine(PythonScriptEngine):
         if isinstance(err, SpiffWorkflowException):
             return super().create_task_exec_exception(task, script, err)  # type: ignore[no-any-return]
         line_number, error_line = self.get_error_line_number_and_content(script, err)
-        detail = f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
+        if isinstance(err, CasegridError):
+            # The engine's own refusals (a budget, task data that is not JSON) are worded already.
+            detail = err.message
+        else:
+            detail = f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
         return WorkflowTaskException(detail, task=task, exception=err, line_number=line_number, error_line=error_line)
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.errors import SandboxViolation
+from engine.errors import CasegridError, SandboxViolation
 from engine.sandbox.spiff import REFUSED
 
 
@@ -40,6 +40,11 @@ def _what(exc: BaseException) -> str:
     violation = _find_violation(exc)
     if violation is not None:
         return f"{REFUSED}: {violation.message}"
+    stopped = _find_engine_error(exc)
+    if stopped is not None:
+        # A budget or task-data refusal raised inside an expression: SpiffWorkflow's wrapper only
+        # says "Error evaluating expression …"; the engine's words say why.
+        return stopped.message
     base = str(exc.args[0]) if exc.args else type(exc).__name__
     if base.startswith(REFUSED):
         # Notes SpiffWorkflow appends (e.g. "Error evaluating expression ...")
@@ -47,6 +52,17 @@ def _what(exc: BaseException) -> str:
         return base
     notes: list[Any] = [n for n in getattr(exc, "notes", []) if n]
     return "; ".join([base, *(str(n).strip() for n in notes)])
+
+
+def _find_engine_error(exc: BaseException) -> CasegridError | None:
+    seen: set[int] = set()
+    current: BaseException | None = exc.__cause__ or exc.__context__
+    while current is not None and id(current) not in seen:
+        if isinstance(current, CasegridError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def _find_violation(exc: BaseException) -> SandboxViolation | None:
