@@ -1,7 +1,6 @@
 """Project a workflow's live state onto the rows queries read: work items, timers, the case row."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +17,7 @@ from engine import sandbox
 from engine.audit.service import record
 from engine.runtime.parsing import spiff_properties
 from engine.runtime.subscriptions import waiting_message_ids
+from engine.sandbox.task_data import to_task_data
 from engine.store.models.cases import Case
 from engine.store.models.tasks import WorkItem
 from engine.store.models.timers import Timer
@@ -29,7 +29,8 @@ CASE_FIELDS = {"title": "title", "category": "category", "grid_cell": "grid_cell
 
 
 def json_clean(data: dict[str, Any]) -> dict[str, Any]:
-    return json.loads(json.dumps(data, default=str, ensure_ascii=False))
+    """The case's data as JSON; a value JSON cannot hold is a ScriptFailed naming its variable, never stored as text."""
+    return {str(name): to_task_data(value, str(name)) for name, value in data.items()}
 
 
 def ready_user_tasks(workflow: BpmnWorkflow) -> list[Task]:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import copy
-import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -11,6 +10,7 @@ from engine.sandbox.compiler import compile_source
 from engine.sandbox.guards import GUARDS, HOOK_NAMES, budget_hooks
 from engine.sandbox.helpers import helper_namespace
 from engine.sandbox.safe_builtins import builtins_dict
+from engine.sandbox.task_data import to_task_data
 
 
 def build_namespace(
@@ -106,19 +106,8 @@ def _harvest(namespace: dict[str, Any], injected: dict[str, Any], original: Mapp
             continue
         if callable(value):
             continue
-        result[name] = to_task_data(value)
+        result[name] = to_task_data(value, name)
     # A data key spelled like a guard hook was hidden during the run; keep it.
     for name in HOOK_NAMES & original.keys():
         result[name] = original[name]
     return result
-
-
-def to_task_data(value: Any) -> Any:
-    """Dates become ISO strings so task data stays JSON, recursively through dicts and lists."""
-    if isinstance(value, (dt.date, dt.time)):
-        return value.isoformat()
-    if type(value) is dict:
-        return {k: to_task_data(v) for k, v in value.items()}
-    if type(value) is list:
-        return [to_task_data(v) for v in value]
-    return value

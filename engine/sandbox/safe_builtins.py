@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import builtins
+import importlib
 from types import MappingProxyType
 from typing import Any
+
+from engine.errors import SandboxViolation
 
 # Pure functions over values and the constructors of task-data types.  Left
 # out on purpose: anything that reaches code, frames, modules, the file system
@@ -60,11 +63,26 @@ _ALLOWED_EXCEPTIONS: tuple[str, ...] = (
     "ZeroDivisionError",
 )
 
+# Modules C code inside the allowed types imports for itself: date.strftime and format specs
+# (f"{today():%Y-%m-%d}") import `time`, datetime.strptime imports `_strptime`.  CPython looks the
+# importer up in the running code's builtins, so without one date formatting fails with
+# KeyError('__import__').  Scripts cannot call it: the name starts with "_" and is refused when compiled.
+_C_IMPORTS: frozenset[str] = frozenset({"time", "_strptime"})
+
+
+def _import_for_c_code(name: str, globals: Any = None, locals: Any = None,  # noqa: A002 - __import__'s signature
+                       fromlist: Any = (), level: int = 0) -> Any:
+    if level == 0 and name in _C_IMPORTS:
+        return importlib.import_module(name)
+    raise SandboxViolation("import is not allowed")
+
+
 SAFE_BUILTINS: MappingProxyType[str, Any] = MappingProxyType(
     {
         "None": None,
         "True": True,
         "False": False,
+        "__import__": _import_for_c_code,
         **{name: getattr(builtins, name) for name in _ALLOWED_FUNCTIONS + _ALLOWED_EXCEPTIONS},
     }
 )

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.cases.service import start_case
-from engine.errors import ScriptLimit
+from engine.errors import ScriptFailed, ScriptLimit
 from engine.org.access import system_actor
 from engine.store.database import Database
 from engine.store.models.cases import Case
@@ -84,3 +84,16 @@ def test_another_users_start_succeeds_while_a_runaway_start_is_stopped(db: Datab
     quick.join(30)
     assert isinstance(outcomes["runaway"], ScriptLimit)
     assert isinstance(outcomes["quick"], int)
+
+
+@pytest.mark.parametrize("script", ["tags = {1, 2}", "x = float('nan')", "r = range(3)", "big = 10**5000"])
+def test_a_start_whose_script_leaves_a_value_json_cannot_hold_is_refused_naming_task_and_variable(
+        db: Database, script: str) -> None:
+    deploy_nap(db, _runaway_first(script))
+    before = _cases(db)
+    with pytest.raises(ScriptFailed) as refused, db.transaction() as session:
+        start_case(session, "runaway_first", {}, system_actor())
+    variable = script.split(" = ", 1)[0]
+    assert refused.value.status == 422
+    assert "打分" in refused.value.message and f"variable '{variable}'" in refused.value.message
+    assert _cases(db) == before
