@@ -5,10 +5,18 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from engine.events.service import ingest
+from engine.events.authority import check_may_post, check_named_cases
+from engine.events.loading import deployed_rulesets
+from engine.events.service import clean_event, ingest
 from engine.org.access import Actor
 
 
 def ingest_event(session: Session, actor: Actor, body: dict[str, Any]) -> list[dict[str, Any]]:
-    """Match the event against the deployed rule sets and run what their actions name; the results."""
+    """Match the event against the deployed rule sets and run what their actions name; the results.
+
+    Refused before anything runs: 422 for a malformed event, 403 when no rule set lets the actor's
+    roles post its type, 404 when it names a case the actor cannot see."""
+    event_type, payload, _ = clean_event(body)
+    check_may_post(actor, deployed_rulesets(session), event_type)
+    check_named_cases(session, actor, payload)
     return ingest(session, body, actor)

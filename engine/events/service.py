@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from engine.audit.service import record
 from engine.errors import InvalidInput
 from engine.events.actions import ActionContext, run_action
 from engine.events.loading import deployed_rulesets
@@ -19,6 +20,11 @@ from engine.rules.adapter import DurableRules, shared_rules
 from engine.rules.ruleset import RuleSet
 
 RULES_ACTOR = "rules"
+
+
+def rules_actor_for(username: str) -> str:
+    """How the audit trail names what the rules did with someone's event: "rules (for gauge1)"."""
+    return f"{RULES_ACTOR} (for {username})"[:80]
 
 
 def _occurred_at(value: Any) -> datetime:
@@ -60,8 +66,17 @@ def process_event(session: Session, body: dict[str, Any], actor: str, rulesets: 
 
 
 def ingest(session: Session, body: dict[str, Any], actor: Actor) -> list[dict[str, Any]]:
-    """An external event (POST /api/v1/events): the results of every action it set off."""
-    return process_event(session, body, RULES_ACTOR, deployed_rulesets(session), shared_rules())
+    """An external event (POST /api/v1/events), already authorised: the results of every action it set off.
+
+    Everything the rules do with it is recorded as done by "rules (for <poster>)", and the event itself
+    by its poster."""
+    results = process_event(session, body, rules_actor_for(actor.username), deployed_rulesets(session),
+                            shared_rules())
+    record(session, actor=actor.username, action="event_posted",
+           details={"type": body.get("type"), "source": body.get("source"), "actions": len(results),
+                    "results": [{k: r.get(k) for k in ("ruleset", "rule", "operation", "case_key")}
+                                for r in results]})
+    return results
 
 
 def ingest_internal(session: Session, event: dict[str, Any]) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ from engine.errors import DefinitionInvalid, Problem
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 FOLDER = "rules/events/"
-_TOP_KEYS = {"name", "description", "accepts", "session_key", "session_ttl_seconds", "rules"}
+_TOP_KEYS = {"name", "description", "accepts", "posted_by", "session_key", "session_ttl_seconds", "rules"}
 _RULE_KEYS = {"when", "window", "streak", "after", "remember", "cooldown_seconds", "actions", "description"}
 LINK_TARGETS = ("event", "window", "after")
 
@@ -41,6 +41,9 @@ class RuleSet:
     path: str = ""
     description: dict[str, str] = field(default_factory=dict)
     digest: str = ""
+    # Roles that may post the accepted event types through POST /api/v1/events (the engine's own
+    # case events need none); without any, events of these types come only from the engine.
+    posted_by: tuple[str, ...] = ()
 
 
 def _positive(value: Any) -> bool:
@@ -122,6 +125,9 @@ def validate_ruleset(text: str, path: str, operations: set[str] | None = None) -
         value = data.get(key)
         if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
             problems.append(Problem(path, key, "must be a non-empty list of strings"))
+    posted_by = data.get("posted_by", [])
+    if not isinstance(posted_by, list) or not all(isinstance(v, str) and v for v in posted_by):
+        problems.append(Problem(path, "posted_by", "must be a list of role codes"))
     if not _positive(data.get("session_ttl_seconds")):
         problems.append(Problem(path, "session_ttl_seconds", "required: a number of seconds > 0"))
     rules = data.get("rules")
@@ -156,4 +162,5 @@ def parse_ruleset(text: str, path: str, operations: set[str] | None = None) -> R
             cooldown_seconds=float(spec.get("cooldown_seconds", 0)), actions=tuple(spec.get("actions", []))))
     return RuleSet(name=data["name"], accepts=tuple(data["accepts"]), session_key=tuple(data["session_key"]),
                    session_ttl_seconds=float(data["session_ttl_seconds"]), rules=tuple(rules), path=path,
-                   description=data.get("description") or {}, digest=hashlib.sha256(text.encode()).hexdigest()[:10])
+                   description=data.get("description") or {}, digest=hashlib.sha256(text.encode()).hexdigest()[:10],
+                   posted_by=tuple(data.get("posted_by") or ()))

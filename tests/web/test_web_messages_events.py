@@ -37,7 +37,8 @@ def test_a_message_to_a_running_case_advances_it_and_bad_or_unawaited_messages_c
 
 
 def test_three_high_water_readings_posted_as_events_start_an_emergency_case(app, web_db):
-    api, headers = app.test_client(), bearer(web_db, "sup")
+    # The demo organisation's service account for the gauges: the water-level rule set grants it.
+    api, headers = app.test_client(), bearer(web_db, "gauge_gateway")
     reading = {"type": "sensor.reading", "source": "gauge-gateway",
                "payload": {"sensor_id": "WL-9", "kind": "water_level", "value": 0.8, "location": "人民南路隧道",
                            "grid_cell": "S05C02G01"}}
