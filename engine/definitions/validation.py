@@ -67,7 +67,11 @@ def _check_forms(bundle: Bundle, catalogue: Catalogue, problems: list[Problem]) 
 
 def _check_decisions(bundle: Bundle, catalogue: Catalogue, problems: list[Problem]) -> None:
     for path, text in bundle.of_kind("dmn").items():
-        tables, found = load_dmn(text.encode("utf-8"), path)
+        try:
+            tables, found = load_dmn(text.encode("utf-8"), path)
+        except Exception as exc:  # noqa: BLE001 - as for diagrams: one problem line, never a crash
+            problems.append(_unexpected(path, exc))
+            continue
         catalogue.dmn_tables[path] = tables
         problems.extend(found)
         if found:
@@ -118,7 +122,11 @@ def _check_processes(bundle: Bundle, catalogue: Catalogue, problems: list[Proble
         root = _parse_xml(path, text, problems)
         if root is None:
             continue
-        problems.extend(check_bpmn(path, root, refs, sandbox.check_syntax))
+        try:
+            problems.extend(check_bpmn(path, root, refs, sandbox.check_syntax))
+        except Exception as exc:  # noqa: BLE001 - a checker that fails on odd input is one problem, not a crash
+            problems.append(_unexpected(path, exc))
+            continue
         keys = []
         for process in root.iter(BPMN_PROCESS):
             key = process.get("id")
@@ -151,6 +159,12 @@ def _check_sla_policies(bundle: Bundle, catalogue: Catalogue, problems: list[Pro
 
     paths = {key: info.path for key, info in catalogue.processes.items()}
     problems.extend(check_sla_policies(bundle.files, paths))
+
+
+def _unexpected(path: str, exc: Exception) -> Problem:
+    if isinstance(exc, RecursionError):
+        return Problem(path, None, "nested too deeply to check; split long expressions into smaller steps")
+    return Problem(path, None, f"cannot be checked: {type(exc).__name__}: {' '.join(str(exc).split())}"[:500])
 
 
 def _spiff_problem(path: str, exc: Exception) -> Problem:

@@ -47,7 +47,12 @@ def compile_source(source: str, mode: Mode) -> CodeType:
         raise ValueError(f"mode must be 'eval' or 'exec', not {mode!r}")
     if not isinstance(source, str):
         raise TypeError(f"source must be a string, not {type(source).__name__}")
-    return _compile_cached(normalise_source(source, mode), mode)
+    try:
+        return _compile_cached(normalise_source(source, mode), mode)
+    except RecursionError:
+        # Python's parser, RestrictedPython's transformer and the compiler all recurse once per level
+        # of nesting (`a + a + …` 3,000 times, 900 unary minuses): a refusal, not an internal error.
+        raise SandboxViolation("the text is nested too deeply to compile; split it into smaller steps") from None
 
 
 @lru_cache(maxsize=_CACHE_SIZE)
