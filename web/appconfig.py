@@ -58,6 +58,8 @@ def flask_config(settings: Settings, env: dict[str, str] | None = None, secret_k
         # The whole request: every file of one form post together. Each file is limited on its own by
         # UPLOAD_MAX_BYTES (a field error on the form); this one only stops absurd bodies early.
         "MAX_CONTENT_LENGTH": int(env.get("CASEGRID_MAX_UPLOAD_BYTES", str(100 * 1024 * 1024))),
+        # A JSON body (the API) is held to far less than a form post with files: 413 above this.
+        "CASEGRID_MAX_JSON_BYTES": int(env.get("CASEGRID_MAX_JSON_BYTES", str(2 * 1024 * 1024))),
         "UPLOAD_DIR": str(settings.upload_dir),
         "UPLOAD_MAX_BYTES": settings.upload_max_bytes,
         "API_TITLE": "casegrid",

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from marshmallow import Schema, ValidationError, fields, validate
@@ -29,10 +30,20 @@ class LocaleInput(Schema):
 
 
 def _safe_next(target: str | None) -> str:
-    # Only same-site paths: an attacker's link must not bounce a fresh sign-in to their site.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    # Only same-site paths: an attacker's link must not bounce a fresh sign-in to their site. Browsers
+    # drop tabs and newlines and read "\\" as "/", so "/\t/evil.example" is "//evil.example" to them;
+    # a newline would also end the Location header. Judge the text as decoded, too ("/%2F/evil…").
+    if target and _same_site_path(target, lowest=0x21) and _same_site_path(unquote(target), lowest=0x20):
         return target
     return url_for("ui.inbox")
+
+
+def _same_site_path(target: str, lowest: int) -> bool:
+    # `lowest`: a raw target has no spaces either; a decoded one may ("?q=a%20b").
+    if any(ord(ch) < lowest or ord(ch) == 0x7F for ch in target) or "\\" in target:
+        return False
+    parts = urlsplit(target)
+    return target.startswith("/") and not target.startswith("//") and not parts.scheme and not parts.netloc
 
 
 def _policy() -> ThrottlePolicy:
