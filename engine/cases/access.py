@@ -8,6 +8,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.org.access import Actor, case_visible
+from engine.store.like import ESCAPE, containing
 from engine.store.models.cases import Case
 
 MAX_PAGE = 200
@@ -38,8 +39,8 @@ def case_query(actor: Actor, flt: CaseFilter) -> Select[tuple[Case]]:
     if flt.opened_to is not None:
         query = query.where(Case.opened_at < flt.opened_to)
     if flt.text:
-        like = f"%{flt.text.strip()}%"
-        query = query.where(or_(Case.business_key.ilike(like), Case.title.ilike(like)))
+        like = containing(flt.text.strip())
+        query = query.where(or_(Case.business_key.ilike(like, escape=ESCAPE), Case.title.ilike(like, escape=ESCAPE)))
     return query
 
 

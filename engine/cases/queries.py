@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from engine.cases.access import CaseFilter, case_query
 from engine.errors import InvalidInput
 from engine.org.access import Actor
+from engine.store.like import ESCAPE, starting_with
 from engine.store.models.cases import Case
 
 STATUSES = ("running", "completed", "cancelled")
@@ -72,7 +73,7 @@ def search_cases(session: Session, actor: Actor, search: CaseSearch, page: int =
         grid_cell=search.grid_cell, category=None if is_class else search.category, text=search.text,
         opened_from=search.opened_from, opened_to=search.opened_to))
     if is_class:
-        query = query.where(Case.category.like(f"{search.category}%"))
+        query = query.where(Case.category.like(starting_with(search.category or ""), escape=ESCAPE))
     if search.street:
         query = query.where(Case.street == search.street)
     if search.business_key:

@@ -8,6 +8,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.org.access import Actor, task_candidate, task_visible
+from engine.store.like import ESCAPE, containing
 from engine.store.models.cases import Case
 from engine.store.models.tasks import WorkItem
 
@@ -50,9 +51,10 @@ def task_query(actor: Actor, flt: TaskFilter) -> Select[tuple[WorkItem]]:
     if flt.sla_state:
         query = query.where(WorkItem.sla_state == flt.sla_state)
     if flt.text:
-        like = f"%{flt.text}%"
+        like = containing(flt.text)
         query = query.join(Case, Case.id == WorkItem.case_id).where(
-            or_(WorkItem.task_name.ilike(like), Case.title.ilike(like), Case.business_key.ilike(like)))
+            or_(WorkItem.task_name.ilike(like, escape=ESCAPE), Case.title.ilike(like, escape=ESCAPE),
+                Case.business_key.ilike(like, escape=ESCAPE)))
     return query
 
 
