@@ -64,6 +64,15 @@ def start_case(
     process_version = get_version(session, process_key, version)
     runtime = runtime_for(session, process_version.id)
     cleaned = with_territory(session, validate_with_form(runtime, start_form_key(runtime), data, lang))
+    # The workflow runs to its first wait state before the case key is taken and the case row written:
+    # a start whose scripts fail (or run out of budget) takes no number and names none, and user code
+    # runs before this transaction writes anything, so it holds no write lock while it runs.
+    workflow = BpmnWorkflow(runtime.parsed.spec, runtime.parsed.subprocess_specs, script_engine=runtime.script_engine)
+    start = workflow.get_tasks(state=TaskState.READY)[0]
+    start.data.update(cleaned)
+    start.data.setdefault("opened_by", actor.username)
+    with advancing(f"process '{process_key}' (start)"):
+        run_until_wait(workflow)
     now = datetime.now(UTC)
     case = Case(
         business_key=next_business_key(session, settings().key_prefix, now.astimezone(settings().tz).year),
@@ -77,17 +86,19 @@ def start_case(
     )
     session.add(case)
     session.flush()
-    workflow = BpmnWorkflow(runtime.parsed.spec, runtime.parsed.subprocess_specs, script_engine=runtime.script_engine)
-    start = workflow.get_tasks(state=TaskState.READY)[0]
-    start.data.update(cleaned)
-    start.data.setdefault("case_key", case.business_key)
-    start.data.setdefault("opened_by", actor.username)
-    with advancing(f"case {case.business_key}"):
-        run_until_wait(workflow)
+    give_case_key(workflow, cleaned.get("case_key") or case.business_key)
     record(session, actor=actor.username, action="case_started", case_id=case.id,
            after=cleaned, details={"process": process_key, "version": process_version.version})
     persist(session, case, workflow, actor.username, Snapshot(), started=True)
     return case
+
+
+def give_case_key(workflow: BpmnWorkflow, key: str) -> None:
+    """Every branch's data learns the key taken after the first run (scripts before it run without one)."""
+    for task in workflow.get_tasks():
+        task.data.setdefault("case_key", key)
+    if workflow.is_completed():
+        workflow.data.setdefault("case_key", key)
 
 
 def persist(

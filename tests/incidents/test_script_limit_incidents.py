@@ -31,7 +31,8 @@ LOOP_FROM_DATA = "total = 0\nfor i in range(count):\n    total = total + i"
 
 def _runaway_first(script: str) -> str:
     step = ('<bpmn:scriptTask id="tally" name="打分"><bpmn:incoming>{incoming}</bpmn:incoming>'
-            '<bpmn:outgoing>{outgoing}</bpmn:outgoing><bpmn:script>' + script + '</bpmn:script></bpmn:scriptTask>')
+            '<bpmn:outgoing>{outgoing}</bpmn:outgoing><bpmn:script>' + script.replace("{", "{{").replace("}", "}}")
+            + '</bpmn:script></bpmn:scriptTask>')
     return user_steps_bpmn("runaway_first", step, REVIEW)
 
 
@@ -97,3 +98,18 @@ def test_a_start_whose_script_leaves_a_value_json_cannot_hold_is_refused_naming_
     assert refused.value.status == 422
     assert "打分" in refused.value.message and f"variable '{variable}'" in refused.value.message
     assert _cases(db) == before
+
+
+def test_a_failed_start_names_its_process_not_a_case_key_and_the_next_start_gets_the_next_number(db: Database) -> None:
+    deploy_nap(db, _runaway_first("x = missing + 1"))
+    deploy_nap(db, _runaway_first("total = 1").replace("runaway_first", "quick"))
+    with db.transaction() as session:
+        first = start_case(session, "quick", {}, system_actor()).business_key
+    with pytest.raises(ScriptFailed) as failed, db.transaction() as session:
+        start_case(session, "runaway_first", {}, system_actor())
+    with db.transaction() as session:
+        second = start_case(session, "quick", {}, system_actor())
+        second_key, data = second.business_key, dict(second.data)
+    assert "runaway_first" in failed.value.message and first.rsplit("-", 1)[0] not in failed.value.message
+    assert int(second_key.rsplit("-", 1)[1]) == int(first.rsplit("-", 1)[1]) + 1
+    assert data["case_key"] == second_key
