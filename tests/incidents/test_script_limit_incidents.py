@@ -66,6 +66,14 @@ def test_a_start_whose_script_runs_away_is_a_script_limit_naming_the_task_and_no
 
 
 def test_another_users_start_succeeds_while_a_runaway_start_is_stopped(db: Database) -> None:
+    _race_runaway_and_quick_start(db)
+
+
+def test_on_postgresql_another_users_start_succeeds_while_a_runaway_start_is_stopped(pg_db: Database) -> None:
+    _race_runaway_and_quick_start(pg_db)
+
+
+def _race_runaway_and_quick_start(db: Database) -> None:
     deploy_nap(db, _runaway_first(ENDLESS))
     deploy_nap(db, _runaway_first("total = 1").replace("runaway_first", "quick"))
     outcomes: dict[str, object] = {}
