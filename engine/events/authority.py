@@ -12,9 +12,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.cases.access import may_see_case
 from engine.errors import Forbidden, InvalidInput, NotFound
-from engine.org.access import Actor
+from engine.org.access import Actor, may_see_case
 from engine.rules.ruleset import RuleSet
 from engine.store.models.cases import Case
 
@@ -39,11 +38,11 @@ def check_named_cases(session: Session, actor: Actor, payload: dict[str, Any]) -
     if case_key is not None and not isinstance(case_key, str):
         raise InvalidInput("invalid event", {"payload.case_key": ["must be a case key (text)"]})
     by_id = session.get(Case, case_id) if case_id is not None else None
-    if case_id is not None and (by_id is None or not may_see_case(session, actor, by_id)):
+    if case_id is not None and (by_id is None or not may_see_case(session, actor, by_id.id)):
         raise NotFound(f"case {case_id} does not exist")
     if case_key is not None:
         by_key = session.scalars(select(Case).where(Case.business_key == case_key)).first()
-        if by_key is None or not may_see_case(session, actor, by_key):
+        if by_key is None or not may_see_case(session, actor, by_key.id):
             raise NotFound(f"case {case_key} does not exist")
         if by_id is not None and by_id.id != by_key.id:
             raise InvalidInput("invalid event", {"payload.case_key": ["names another case than case_id"]})
