@@ -116,14 +116,18 @@ def persist(
     # SpiffWorkflow walks the whole task tree for every query; the ready tasks are asked for once.
     ready = ready_user_tasks(workflow)
     try:
-        created, withdrawn = sync_work_items(session, case, ready, actor, before, handled)
-        sync_timers(session, case, workflow, before)
-        sync_subscriptions(session, case, workflow, before.messages)
-        # Messages no catch event inside this case took; taken out before the state is written.
-        thrown = workflow.get_events()
-        was_running = case.status == CaseStatus.RUNNING
-        sync_case(case, workflow, ready)
-        case.workflow_state = dump_workflow(workflow)
+        # No autoflush while the projections are written: a query here (the timers, the subscriptions)
+        # would otherwise insert the new work items before the case row's version check, and a concurrent
+        # writer of the same step would meet a duplicate key instead of a Conflict.
+        with session.no_autoflush:
+            created, withdrawn = sync_work_items(session, case, ready, actor, before, handled)
+            sync_timers(session, case, workflow, before)
+            sync_subscriptions(session, case, workflow, before.messages)
+            # Messages no catch event inside this case took; taken out before the state is written.
+            thrown = workflow.get_events()
+            was_running = case.status == CaseStatus.RUNNING
+            sync_case(case, workflow, ready)
+            case.workflow_state = dump_workflow(workflow)
         kept.keep_after_commit(session, case.id, case.workflow_state, workflow)
         # One flush for the case row and its projections, before the reactions' queries could autoflush
         # a half-written case: the optimistic version check comes first and the row is written once.

@@ -129,3 +129,51 @@ def test_postgresql_two_processes_racing_past_the_read_one_wins_one_conflicts(pg
         _assert_one_winner(db, case_id, item_id, outcomes)
     finally:
         db.dispose()
+
+
+def _race_on(db: Database, item_id: str, username: str, data: dict[str, Any]) -> list[str]:
+    from engine.errors import CasegridError
+    from engine.org.service import actor_for
+
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def racer() -> None:
+        try:
+            with db.transaction() as session:
+                task_commands.complete(session, actor_for(session, username), item_id, data)
+            result = "ok"
+        except Conflict:
+            result = "conflict"
+        except CasegridError as exc:
+            result = type(exc).__name__
+        except Exception as exc:  # noqa: BLE001 - the bug: a database error escaping as a 500
+            result = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=racer) for _ in range(RACERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
+def test_postgresql_two_threads_completing_one_task_whose_step_moves_a_timer_one_wins_one_conflicts(pg_db, monkeypatch):
+    """The step reads the timers back while it writes its projections; the new work item it opens must not
+    reach the database before the case's version check, or the loser meets a duplicate key (a 500)."""
+    from tests.core.invariant_world import EMERGENCY_ALARMS, deploy_world, open_items, run_command, start
+
+    deploy_world(pg_db)
+    from engine.org.service import actor_for
+
+    with pg_db.transaction() as session:
+        duty = actor_for(session, "duty1")
+    case_id = run_command(pg_db, start("emergency_linkage", duty, dict(EMERGENCY_ALARMS[0])), check_refusal=False).result
+    with pg_db.transaction(readonly=True) as session:
+        item = next(i for i in open_items(session) if i.case_id == case_id and i.task_spec == "agency_acknowledge")
+        item_id, department = item.id, item.department
+    _meet_before_writing(threading.Barrier(RACERS), monkeypatch)
+    outcomes = _race_on(pg_db, item_id, f"{department}_duty1", {"officer": "张警官"})
+    assert sorted(outcomes) == ["conflict", "ok"]
