@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from engine.commands import cases as case_commands
@@ -217,7 +217,7 @@ def snapshot_rows(session: Session) -> dict[str, Any]:
     for table in _table_names(session):
         columns = "*" if table != "cases" else "id, version, status, current_step, department, closed_at"
         rows = session.execute(text(f"SELECT {columns} FROM {table}")).all()  # noqa: S608 - fixed names
-        found[table] = sorted((tuple(str(v) for v in row) for row in rows))
+        found[table] = sorted(tuple(str(v) for v in row) for row in rows)
     found["audit"] = tuple(session.execute(text("SELECT count(*), max(id) FROM audit_events")).one())
     return found
 
@@ -237,7 +237,6 @@ class Ledger:
     claims: dict[str, int] = field(default_factory=dict)
     unclaims: dict[str, int] = field(default_factory=dict)
     transfers: dict[str, int] = field(default_factory=dict)
-    acted: set[str] = field(default_factory=set)
 
     def add(self, counter: dict[str, int], item_id: str) -> None:
         counter[item_id] = counter.get(item_id, 0) + 1
@@ -342,6 +341,3 @@ def deliver(actor: Actor, name: str, case_id: int, payload: dict[str, Any]) -> C
 def fire_timers(db: Database) -> int:
     return fire_due(db, "invariant-worker", datetime.now(UTC))
 
-
-def count_rows(session: Session, model: Any, *where: Any) -> int:
-    return session.scalar(select(func.count()).select_from(model).where(*where)) or 0
