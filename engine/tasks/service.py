@@ -153,6 +153,22 @@ def return_answers(session: Session, item: WorkItem, reason: str) -> dict[str, A
     return data
 
 
+def _close(session: Session, item: WorkItem, actor: Actor) -> None:
+    """Mark the item completed only if it is still open and held as it was read: a colleague's claim that
+    committed meanwhile does not touch the case row, so the case's version check alone would let this
+    completion overwrite it (the claimer told they hold a task someone else completed)."""
+    values = {"status": WorkItemStatus.COMPLETED, "completed_at": datetime.now(UTC),
+              "completed_by": actor.username, "assignee": item.assignee or actor.username}
+    held = WorkItem.assignee.is_(None) if item.assignee is None else WorkItem.assignee == item.assignee
+    result = session.execute(
+        update(WorkItem).where(WorkItem.id == item.id, WorkItem.status == WorkItemStatus.OPEN, held)
+        .values(**values).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise _changed_meanwhile(session, item)
+    for key, value in values.items():
+        set_committed_value(item, key, value)
+
+
 def complete(session: Session, item: WorkItem, case: Case, data: Mapping[str, Any], actor: Actor,
              lang: str = "zh", before_run: BeforeRun | None = None) -> StepResult:
     """Validate the form data, run the task and advance the case to its next wait state."""
@@ -169,10 +185,7 @@ def complete(session: Session, item: WorkItem, case: Case, data: Mapping[str, An
             before_run(case, item, task.data)
         task.run()
         run_until_wait(workflow)
-    item.status = WorkItemStatus.COMPLETED
-    item.completed_at = datetime.now(UTC)
-    item.completed_by = actor.username
-    item.assignee = item.assignee or actor.username
+    _close(session, item, actor)
     record(session, actor=actor.username, action="task_completed", case_id=case.id, task_id=item.id,
            task_name=item.task_name, before=before, after=cleaned)
     return persist(session, case, workflow, actor.username, loaded, handled=item.id)

@@ -177,3 +177,53 @@ def test_postgresql_two_threads_completing_one_task_whose_step_moves_a_timer_one
     _meet_before_writing(threading.Barrier(RACERS), monkeypatch)
     outcomes = _race_on(pg_db, item_id, f"{department}_duty1", {"officer": "张警官"})
     assert sorted(outcomes) == ["conflict", "ok"]
+
+
+def test_postgresql_a_claim_that_lands_while_a_colleague_completes_the_unclaimed_task_makes_one_of_them_conflict(
+        pg_db, monkeypatch):
+    """Completing an unclaimed task and a colleague's claim of it race: the claim commits while the completion
+    is under way. The completion must then fail (the task is held by someone else now); before, it overwrote
+    the claim, so the claimer was told they held a task someone else had completed."""
+    from engine.org.service import actor_for
+    from tests.core.invariant_world import deploy_world, open_items, run_command, start
+
+    deploy_world(pg_db)
+    with pg_db.transaction() as session:
+        reporter = actor_for(session, "gw_s03c01g01")
+    case_id = run_command(pg_db, start("sample_loop", reporter, {"title": "巡查读数", "target": 2}),
+                          check_refusal=False).result
+    with pg_db.transaction(readonly=True) as session:
+        (item,) = [i for i in open_items(session) if i.case_id == case_id]
+        item_id = item.id
+    completing, claimed = threading.Event(), threading.Event()
+    original: Callable[..., Any] = task_service.validate_with_form
+
+    def validate_after_the_claim(*args: Any, **kwargs: Any) -> Any:
+        # The completion has read the task (unclaimed) and holds no lock yet: the claim lands now.
+        completing.set()
+        claimed.wait(timeout=10)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(task_service, "validate_with_form", validate_after_the_claim)
+    outcome: list[str] = []
+
+    def completer() -> None:
+        try:
+            with pg_db.transaction() as session:
+                task_commands.complete(session, actor_for(session, "gw_s03c01g01"), item_id, {"reading": 3})
+            outcome.append("ok")
+        except Conflict:
+            outcome.append("conflict")
+
+    thread = threading.Thread(target=completer)
+    thread.start()
+    assert completing.wait(timeout=30)
+    with pg_db.transaction() as session:
+        task_commands.claim(session, actor_for(session, "gw_s03c01g02"), item_id)
+    claimed.set()
+    thread.join(timeout=60)
+    assert outcome == ["conflict"]
+    with pg_db.transaction(readonly=True) as session:
+        item = session.get(WorkItem, item_id)
+        assert (item.status, item.assignee, item.completed_by) == ("open", "gw_s03c01g02", None)
+    assert count(pg_db, AuditEvent, AuditEvent.action == "task_completed") == 0
