@@ -6,7 +6,7 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, undefer
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -101,6 +101,11 @@ def give_case_key(workflow: BpmnWorkflow, key: str) -> None:
         workflow.data.setdefault("case_key", key)
 
 
+def lock_case_row(session: Session, case_id: int) -> None:
+    """Hold the case row for this transaction (PostgreSQL; SQLite's writers are serialised anyway)."""
+    session.execute(select(Case.id).where(Case.id == case_id).with_for_update(key_share=True))
+
+
 def persist(
     session: Session, case: Case, workflow: BpmnWorkflow, actor: str, before: Snapshot, handled: str | None = None,
     *, started: bool = False,
@@ -116,6 +121,10 @@ def persist(
     # SpiffWorkflow walks the whole task tree for every query; the ready tasks are asked for once.
     ready = ready_user_tasks(workflow)
     try:
+        # Every step takes the case row's lock before writing any of its rows (NO KEY UPDATE, as the
+        # UPDATE itself takes): two steps of one case then queue instead of each holding a row the other
+        # needs (a work item withdrawn by one, closed by the other) and deadlocking.
+        lock_case_row(session, case.id)
         # No autoflush while the projections are written: a query here (the timers, the subscriptions)
         # would otherwise insert the new work items before the case row's version check, and a concurrent
         # writer of the same step would meet a duplicate key instead of a Conflict.

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from engine.audit.service import record
-from engine.cases.service import load_workflow_of, persist, validate_with_form
+from engine.cases.service import load_workflow_of, lock_case_row, persist, validate_with_form
 from engine.definitions.versions import runtime_for
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.org.access import Actor, could_work_unclaimed
@@ -157,6 +157,9 @@ def _close(session: Session, item: WorkItem, actor: Actor) -> None:
     """Mark the item completed only if it is still open and held as it was read: a colleague's claim that
     committed meanwhile does not touch the case row, so the case's version check alone would let this
     completion overwrite it (the claimer told they hold a task someone else completed)."""
+    # The case row first, as every step locks it (engine.cases.service.persist): taking the item's row lock
+    # before the case's would deadlock with a step that withdraws this item.
+    lock_case_row(session, item.case_id)
     values = {"status": WorkItemStatus.COMPLETED, "completed_at": datetime.now(UTC),
               "completed_by": actor.username, "assignee": item.assignee or actor.username}
     held = WorkItem.assignee.is_(None) if item.assignee is None else WorkItem.assignee == item.assignee
