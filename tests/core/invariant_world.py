@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from engine.commands import cases as case_commands
 from engine.commands import messages as message_commands
 from engine.commands import tasks as task_commands
+from engine.commands.timers import fire_due
 from engine.config import PROJECT_ROOT
 from engine.errors import CasegridError
 from engine.org.access import Actor, may_work
@@ -30,7 +31,6 @@ from engine.store.models.cases import Case
 from engine.store.models.messages import MessageSubscription
 from engine.store.models.org import User
 from engine.store.models.tasks import WorkItem
-from engine.timers.service import fire_due
 
 # Tuesday 24 Nov 2026, 10:00 in Shanghai: a working day, so working-day limits fall where expected.
 T0 = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
