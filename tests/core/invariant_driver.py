@@ -10,7 +10,7 @@ from typing import Any
 
 import time_machine
 
-from engine.org.access import Actor, may_work
+from engine.org.access import Actor
 from engine.store.database import Database
 from engine.store.models.tasks import WorkItem
 
@@ -65,7 +65,8 @@ class Driver:
         if not items:
             return None
         item: WorkItem = rng.choice(items)
-        actor = world.pick_actor(rng, self.actors, lambda a: may_work(a, item))
+        workers = {a.username for a in self._read(lambda session: world.workers_of(session, self.actors, item.id))}
+        actor = world.pick_actor(rng, self.actors, lambda a: a.username in workers)
         what = f"{actor.username} {action}s {item.task_spec} of case {item.case_id}"
         if action == "claim":
             outcome = self._run(what, world.claim(actor, item.id))
@@ -79,9 +80,8 @@ class Driver:
                 with self._lock:
                     self.ledger.add(self.ledger.unclaims, item.id)
         elif action == "transfer":
-            free = WorkItem(role=item.role, department=item.department, grid_cell=item.grid_cell,
-                            candidate_users=item.candidate_users, assignee=None)
-            target = world.pick_actor(rng, self.actors, lambda a: may_work(a, free) and a.username != actor.username)
+            colleagues = {a.username for a in world.colleagues_for(self.actors, item, actor.username)}
+            target = world.pick_actor(rng, self.actors, lambda a: a.username in colleagues)
             reason = "工作调整，转交同事" if rng.random() < 0.9 else " "
             if self._run(f"{what} to {target.username}", world.transfer(actor, item.id, target.username, reason)).ok:
                 with self._lock:
@@ -104,7 +104,7 @@ class Driver:
         # A case first, then one of its tasks: a case with many parallel tasks must not crowd out the rest.
         case_id = rng.choice(sorted({i.case_id for i in items}))
         item: WorkItem = rng.choice([i for i in items if i.case_id == case_id])
-        workers = world.workers_of(self.actors, item)
+        workers = self._read(lambda session: world.workers_of(session, self.actors, item.id))
         if not workers:
             return None
         actor = rng.choice(workers)

@@ -20,10 +20,11 @@ from sqlalchemy.orm import Session
 from engine.commands import cases as case_commands
 from engine.commands import messages as message_commands
 from engine.commands import tasks as task_commands
+from engine.commands.authorise import workable_task
 from engine.commands.timers import fire_due
 from engine.config import PROJECT_ROOT
 from engine.errors import CasegridError
-from engine.org.access import Actor, may_work
+from engine.org.access import Actor
 from engine.org.service import actor_for
 from engine.sla.bootstrap import seed_calendar
 from engine.store.database import Database
@@ -294,8 +295,22 @@ def pick_actor(rng: random.Random, actors: dict[str, Actor], fitting: Callable[[
     return rng.choice(list(actors.values()))
 
 
-def workers_of(actors: dict[str, Actor], item: WorkItem) -> list[Actor]:
-    return [a for a in actors.values() if may_work(a, item)]
+def workers_of(session: Session, actors: dict[str, Actor], item_id: str) -> list[Actor]:
+    """Who may work the task now, as the commands decide it (one check per demo user)."""
+    found = []
+    for actor in actors.values():
+        try:
+            workable_task(session, actor, item_id)
+        except CasegridError:
+            continue
+        found.append(actor)
+    return found
+
+
+def colleagues_for(actors: dict[str, Actor], item: WorkItem, besides: str) -> list[Actor]:
+    """Plausible transfer targets: holders of the task's lane role in its department (the command decides)."""
+    return [a for a in actors.values() if a.username != besides and (item.role is None or item.role in a.role_codes)
+            and (item.department is None or a.department == item.department)]
 
 
 # The commands, as the machine calls them.

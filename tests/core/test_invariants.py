@@ -203,7 +203,7 @@ MACHINE_SETTINGS = dict(deadline=None, derandomize=True, database=None, phases=[
 def test_invariants_hold_under_random_commands_on_sqlite(sqlite_world):
     template, actors = sqlite_world
     run_state_machine_as_test(case_core_machine(sqlite_copies(template), actors, lists=False),
-                              settings=settings(max_examples=25, stateful_step_count=50, **MACHINE_SETTINGS))
+                              settings=settings(max_examples=20, stateful_step_count=40, **MACHINE_SETTINGS))
 
 
 def test_invariants_hold_under_random_commands_on_postgresql(pg_world):
