@@ -22,9 +22,10 @@ from sqlalchemy.orm import Session
 
 from engine.cases.access import CaseFilter, list_visible_cases
 from engine.cases.view import case_view
+from engine.commands.authorise import workable_task
 from engine.definitions.versions import runtime_for
 from engine.errors import CasegridError
-from engine.org.access import Actor
+from engine.org.access import Actor, visible_case
 from engine.runtime.projection import ready_user_tasks, waiting_timers
 from engine.runtime.serialization import load_workflow
 from engine.runtime.subscriptions import waiting_message_ids
@@ -34,12 +35,6 @@ from engine.store.models.messages import MessageSubscription
 from engine.store.models.tasks import WorkItem
 from engine.store.models.timers import Timer
 from engine.tasks.queries import TaskFilter, list_tasks
-
-try:  # the one access specification (branch access) moves the one-object check next to the list's condition
-    from engine.commands.authorise import visible_case
-except ImportError:  # pragma: no cover - after the access specification is merged
-    from engine.org.access import visible_case  # type: ignore[attr-defined,no-redef]
-from engine.commands.authorise import workable_task
 
 try:  # incidents arrive with their own branch; a case waiting on an open one is not stalled
     from engine.store.models.incidents import Incident
