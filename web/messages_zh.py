@@ -86,7 +86,6 @@ ZH: dict[str, str] = {
     "Reason": "理由",
     "Return": "退回",
     "Request an extension": "申请延期",
-    "More time (in the unit of the limit)": "延长时间（按时限单位）",
     "Request": "申请",
     "Please give a reason.": "请填写理由。",
     "You have claimed the task.": "您已认领该任务。",
@@ -188,3 +187,7 @@ ZH.update({source: text for source, text in ZH_FEATURES.items() if source not in
 from web.messages_zh_incidents import ZH_INCIDENTS  # noqa: E402
 
 ZH.update({source: text for source, text in ZH_INCIDENTS.items() if source not in ZH})
+# The task flow's strings (web/messages_zh_flow.py).
+from web.messages_zh_flow import ZH_FLOW  # noqa: E402
+
+ZH.update({source: text for source, text in ZH_FLOW.items() if source not in ZH})

@@ -11,8 +11,9 @@ from engine.dashboard.scope import departments_in_scope
 from engine.dashboard.trend import DayFigures, daily_trend
 from engine.incidents.access import may_view
 from engine.incidents.service import IncidentRow, count_open, list_incidents
-from engine.org.access import Actor
+from engine.org.access import Actor, may_see
 from engine.org.service import display_names, unit_names
+from engine.sla.process_owned import handled_by_process, review_task
 from engine.sla.queries import (
     OverdueRow,
     OverviewRow,
@@ -35,9 +36,15 @@ DECIDING_LANES = ("supervisor", "department_head")
 
 @dataclass(frozen=True)
 class PendingExtension:
+    """A pending request; one asked through the process's own form is decided in its review step
+    (`review`, None until the process reaches it), never from the dashboard's buttons."""
+
     extension: SlaExtension
     business_key: str
     task_name: str | None
+    in_process: bool = False
+    review: WorkItem | None = None
+    review_step: str | None = None
 
 
 @dataclass(frozen=True)
@@ -88,7 +95,7 @@ class Dashboard:
                 "on_time_rate": on_time / closed_with_limit if closed_with_limit else None}
 
 
-def _pending_extensions(session: Session, departments: list[str] | None) -> list[PendingExtension]:
+def _pending_extensions(session: Session, actor: Actor, departments: list[str] | None) -> list[PendingExtension]:
     query = (select(SlaExtension, Case.business_key, WorkItem.task_name)
              .join(Case, Case.id == SlaExtension.case_id)
              .outerjoin(WorkItem, WorkItem.id == SlaExtension.work_item_id)
@@ -96,7 +103,15 @@ def _pending_extensions(session: Session, departments: list[str] | None) -> list
     if departments is not None:
         query = query.where(SlaExtension.department.in_(departments))
     rows = session.execute(query.order_by(SlaExtension.requested_at).limit(LIST_LIMIT)).all()
-    return [PendingExtension(ext, key, name) for ext, key, name in rows]
+    pending = []
+    for ext, key, name in rows:
+        in_process = handled_by_process(session, ext)
+        review = review_task(session, ext) if in_process else None
+        # Linked only for those who may open it; the others see in which step it is decided.
+        shown = review if review is not None and may_see(actor, review) else None
+        pending.append(PendingExtension(ext, key, name, in_process, shown,
+                                        review.task_name if review is not None else None))
+    return pending
 
 
 def _decision_tasks(session: Session, actor: Actor, departments: list[str] | None) -> list[DecisionTask]:
@@ -137,7 +152,7 @@ def dashboard(session: Session, actor: Actor, now: datetime, since: datetime, un
     if departments is not None:
         urgings = {d: n for d, n in urgings.items() if d in departments}
     names = {code: (zh, en or zh) for code, (zh, en) in unit_names(session).items()}
-    pending = _pending_extensions(session, departments)
+    pending = _pending_extensions(session, actor, departments)
     decisions = _decision_tasks(session, actor, departments)
     recent = _recent_urgings(session, since, departments)
     incidents_open: int | None = None

@@ -7,6 +7,7 @@ an SLA extension never exists that the process does not see, nor is one decided 
 """
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.definitions.versions import runtime_for
@@ -14,6 +15,7 @@ from engine.runtime.parsing import spiff_properties
 from engine.store.models.cases import Case
 from engine.store.models.sla import SlaExtension
 from engine.store.models.tasks import WorkItem
+from engine.store.statuses import WorkItemStatus
 
 REQUEST_PROPERTY = "slaExtensionRequest"
 DECISION_PROPERTY = "slaExtensionDecision"
@@ -34,3 +36,15 @@ def handled_by_process(session: Session, extension: SlaExtension) -> bool:
     """Whether this request was asked in a task of the process and waits for the process's review step."""
     item = session.get(WorkItem, extension.work_item_id)
     return item is not None and item_handles_extensions(session, item)
+
+
+def review_task(session: Session, extension: SlaExtension) -> WorkItem | None:
+    """The open step of the case that decides this process-owned request (property slaExtensionDecision):
+    where a supervisor goes to approve or reject it. None while the process has not reached it."""
+    case = session.get(Case, extension.case_id)
+    if case is None:
+        return None
+    items = session.scalars(select(WorkItem).where(WorkItem.case_id == case.id, WorkItem.status == WorkItemStatus.OPEN)
+                            .order_by(WorkItem.created_at))
+    return next((item for item in items if task_properties(session, case, item.task_spec).get(DECISION_PROPERTY)),
+                None)

@@ -1,6 +1,9 @@
 """Time-limit actions addressed by work item, as the inbox and task API offer them."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.errors import Conflict
@@ -24,8 +27,22 @@ def request_extension_for_task(session: Session, item: WorkItem, actor: Actor, a
     return request_extension(session, item.case_id, actor, amount, reason, task=item.task_spec, unit=unit)
 
 
-def extension_unit(session: Session, item: WorkItem) -> str | None:
-    """The unit an extension on this task is counted in: that of the limit request_extension extends.
-    None when none runs."""
+@dataclass(frozen=True)
+class ExtensionOffer:
+    """What a task page offers for more time: the request form (in `unit`), or word that one waits."""
+
+    unit: str
+    pending: bool
+
+
+def extension_offer(session: Session, item: WorkItem) -> ExtensionOffer | None:
+    """None when asking beside the task cannot succeed: its process asks through the task's own form, or
+    no limit runs on it. `pending` when a request already waits for a decision (one at a time)."""
+    if item.status != "open" or item.due_at is None or item_handles_extensions(session, item):
+        return None
     clocks = case_clocks(session, item.case_id, item.task_spec, ACTIVE)
-    return clocks[0].unit if clocks else None
+    if not clocks:
+        return None
+    waiting = session.scalar(select(SlaExtension.id).where(SlaExtension.clock_id == clocks[0].id,
+                                                           SlaExtension.status == "pending").limit(1))
+    return ExtensionOffer(clocks[0].unit, waiting is not None)

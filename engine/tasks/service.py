@@ -136,6 +136,21 @@ def returnable(session: Session, item: WorkItem) -> bool:
     return item.status == WorkItemStatus.OPEN and bool(task_properties(session, item).get("returnWith"))
 
 
+def return_offered_in_form(session: Session, item: WorkItem, form: Any) -> bool:
+    """Whether the task's own form already offers the return its `returnWith` names (签收处置's 退回 choice):
+    then the page shows the return once, in the form, where the process defines it."""
+    props = task_properties(session, item)
+    if form is None or not props.get("returnWith"):
+        return False
+    fields = form.field_map
+    reason_field = props.get("returnReasonField") or "return_reason"
+    for name, value in dict(json.loads(props["returnWith"])).items():
+        spec = fields.get(name)
+        if spec is None or (spec.options and value not in [o.value for o in spec.options]):
+            return False
+    return reason_field in fields
+
+
 def return_answers(session: Session, item: WorkItem, reason: str) -> dict[str, Any]:
     """The answers that return a task to whoever routed it (退回), with its mandatory reason.
 

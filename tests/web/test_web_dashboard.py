@@ -189,6 +189,15 @@ def test_the_extension_form_names_the_unit_of_the_tasks_limit(app, sla_web):
     assert "延长时间（工作小时）" in page
 
 
+def test_a_task_whose_extension_request_waits_offers_no_second_request(app, sla_web):
+    case_id, item_id = _at_handle(sla_web, overdue=False)
+    with sla_web.transaction() as session:
+        request_extension(session, case_id, actor_for(session, "h_cg"), 2, "site survey")
+    page = signed_in(app, "h_cg").get(f"/tasks/{item_id}").get_data(as_text=True)
+    assert f'action="/tasks/{item_id}/extension"' not in page
+    assert "本任务的延期申请正在等待审批。" in page
+
+
 def test_the_case_page_lists_a_limits_warning_by_task_and_its_deadline_once(app, sla_web):
     case_id, _item_id = _at_handle(sla_web, overdue=False)
     html = signed_in(app, "sup").get(f"/cases/{case_id}").get_data(as_text=True)

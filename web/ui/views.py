@@ -16,11 +16,11 @@ from engine.commands import cases as case_commands
 from engine.commands import tasks as task_commands
 from engine.config import settings
 from engine.errors import Conflict, InvalidInput
-from engine.sla.task_extensions import extension_unit
+from engine.sla.task_extensions import extension_offer
 from engine.sla.task_stages import task_stage
 from engine.tasks.inbox import inbox as inbox_rows
 from engine.tasks.queries import TaskFilter
-from engine.tasks.service import returnable
+from engine.tasks.service import return_offered_in_form, returnable
 from engine.tasks.view import authorised_item, posted_values, task_view, transfer_targets
 from web.db import transaction
 from web.files import content_disposition, file_store, posted_uploads
@@ -65,9 +65,11 @@ def _task_page(item_id: str, errors: dict[str, Any] | None = None, values: Any =
     with transaction(readonly=True) as session:
         view = task_view(session, item_id, user.actor)
         targets = transfer_targets(session, view.item, user.username) if view.can_work else []
-        can_return = view.can_work and returnable(session, view.item)
+        # Each action once, where the process defines it: a return the form offers stays in the form.
+        can_return = view.can_work and returnable(session, view.item) \
+            and not return_offered_in_form(session, view.item, view.form)
         stage = task_stage(session, view.item)
-        limit_unit = extension_unit(session, view.item)
+        extension = extension_offer(session, view.item) if view.can_work else None
     form_html = None
     if view.form is not None:
         if view.can_work and view.item.assignee == user.username:
@@ -79,8 +81,7 @@ def _task_page(item_id: str, errors: dict[str, Any] | None = None, values: Any =
         else:
             form_html = render_form(view.form, view.values, {}, lang, readonly=True)
     return render_template("ui/task.html", view=view, form_html=form_html, targets=targets,
-                           can_return=can_return, stage=stage, limit_unit=limit_unit,
-                           can_extend=view.item.due_at is not None), status
+                           can_return=can_return, stage=stage, extension=extension), status
 
 
 @bp.get("/tasks/<item_id>")

@@ -1,0 +1,85 @@
+"""No button that always fails: each action appears once, where the process defines it, and only when it
+can succeed for this task (the social-event process of the demo, its users as rules/demo_users.yaml has them)."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from webtools import login
+
+from engine.cases.service import start_case
+from engine.commands.tasks import claim
+from engine.org.service import actor_for
+from engine.store.database import Database
+from engine.store.models.tasks import WorkItem
+from tests.social_event.helpers import REPORT, act, only_item
+
+DEMO_PASSWORD = "demo1234"  # rules/demo_users.yaml
+
+
+def _client(app: Flask, username: str) -> FlaskClient:
+    client = app.test_client()
+    assert login(client, username, DEMO_PASSWORD).status_code == 302
+    return client
+
+
+def _dispatched(db: Database) -> int:
+    """The hotline's report registered and dispatched to 环卫 (huanwei): 签收处置 is open."""
+    with db.transaction() as session:
+        case_id = start_case(session, "social_event", REPORT, actor_for(session, "hotline1")).id
+    act(db, only_item(db, case_id, "register").id, "dispatcher1", {"register_decision": "register"})
+    act(db, only_item(db, case_id, "dispatch").id, "dispatcher1", {"dispatch_choice": "accept"})
+    return case_id
+
+
+@pytest.fixture
+def handle(web_db: Database) -> WorkItem:
+    item = only_item(web_db, _dispatched(web_db), "handle")
+    with web_db.transaction() as session:
+        claim(session, actor_for(session, "huanwei_h1"), item.id)
+    return item
+
+
+@pytest.fixture
+def review(web_db: Database) -> WorkItem:
+    """huanwei_h1 asked for two more working days through 签收处置's own form: 延期审批 is open."""
+    case_id = _dispatched(web_db)
+    act(web_db, only_item(web_db, case_id, "handle").id, "huanwei_h1",
+        {"handle_decision": "extension", "extension_value": 2, "extension_unit": "working_days",
+         "extension_reason": "需协调产权单位，无法按期完成"})
+    return only_item(web_db, case_id, "review_extension")
+
+
+def test_a_task_whose_form_offers_return_and_extension_offers_neither_beside_it(app, handle):
+    page = _client(app, "huanwei_h1").get(f"/tasks/{handle.id}").get_data(as_text=True)
+    assert 'name="handle_decision" value="return"' in page and 'name="handle_decision" value="extension"' in page
+    assert f'action="/tasks/{handle.id}/return"' not in page
+    assert f'action="/tasks/{handle.id}/extension"' not in page
+
+
+def test_every_action_form_on_a_task_page_has_a_handler_that_accepts_it(app, handle):
+    """What the page still offers beside the form (release, transfer) succeeds when posted."""
+    client = _client(app, "huanwei_h1")
+    page = client.get(f"/tasks/{handle.id}").get_data(as_text=True)
+    actions = set(re.findall(rf'action="/tasks/{handle.id}/(\w+)"', page))
+    assert actions == {"complete", "unclaim", "transfer"}
+
+
+def test_the_dashboard_sends_a_supervisor_to_the_review_step_for_a_request_asked_in_the_form(app, web_db, review):
+    client = _client(app, "supervisor1")
+    html = client.get("/dashboard").get_data(as_text=True)
+    row = html[html.index("data-extension="):]
+    row = row[:row.index("</tr>")]
+    assert "/dashboard/extensions/" not in row  # no 批准/驳回 that the engine refuses
+    assert f'href="/tasks/{review.id}"' in row and "去延期审批" in row
+    assert client.get(f"/tasks/{review.id}").status_code == 200
+
+
+def test_a_department_head_who_may_not_open_the_review_step_is_told_where_it_is_decided(app, web_db, review):
+    html = _client(app, "huanwei_head").get("/dashboard").get_data(as_text=True)
+    row = html[html.index("data-extension="):]
+    row = row[:row.index("</tr>")]
+    assert "/dashboard/extensions/" not in row and f"/tasks/{review.id}" not in row
+    assert "在流程的「延期审批」步骤中审批" in row
