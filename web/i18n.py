@@ -146,6 +146,7 @@ ACTION_TEXTS = {
     "sla_overdue": "Time limit passed", "sla_reminded": "Reminder sent", "sla_escalated": "Escalated",
     "sla_escalation_acknowledged": "Escalation acknowledged", "sla_extension_requested": "Asked for more time",
     "sla_extension_approved": "Extension approved", "sla_extension_rejected": "Extension rejected",
+    "sla_extension_withdrawn": "Extension request withdrawn (the limit ended)",
     "sla_stage_done": "Stage done", "sla_deadline_recomputed": "Deadline recomputed",
     "sla_auto_completed": "Completed by the time limit",
     "incident_opened": "Incident opened", "incident_failed_again": "Failed again",

@@ -7,4 +7,5 @@ ZH_FLOW: dict[str, str] = {
     "Decided in the process step {step}": "在流程的「{step}」步骤中审批",
     "Decided in the process's review step": "在流程的审批步骤中审批",
     "An extension request for this task waits for a decision.": "本任务的延期申请正在等待审批。",
+    "Extension request withdrawn (the limit ended)": "延期申请已撤回（时限已结束）",
 }

@@ -21,6 +21,7 @@ from engine.limits.policy import Policy, policies_from_files, select_policy
 from engine.sla.calendar_store import calendar_for
 from engine.sla.case_pauses import pauses_since, track
 from engine.sla.deadline import ClockTimes, compute
+from engine.sla.process_owned import handled_by_process
 from engine.store.models.cases import Case
 from engine.store.models.definitions import Deployment, ProcessVersion
 from engine.store.models.sla import SlaClock, SlaExtension
@@ -294,8 +295,24 @@ def _continue_deadline(session: Session, clock: SlaClock) -> None:
         clock.breached_at = max((c.breached_at for c in earlier if c.breached_at), default=None)
 
 
+def _withdraw_pending_requests(session: Session, clock: SlaClock, actor: str) -> None:
+    """A request asked beside the task (not through the process's own form, which its review step decides)
+    cannot be approved once the limit it was for has ended: it is withdrawn, not left pending for ever
+    with buttons that would only be refused."""
+    pending = session.scalars(select(SlaExtension).where(SlaExtension.clock_id == clock.id,
+                                                         SlaExtension.status == "pending"))
+    for extension in pending:
+        if handled_by_process(session, extension):
+            continue
+        extension.status = "withdrawn"
+        record(session, actor=actor, action="sla_extension_withdrawn", case_id=clock.case_id,
+               task_id=extension.work_item_id, details={"extension_id": extension.id,
+                                                        "reason": "the time limit ended"})
+
+
 def close_clock(session: Session, clock: SlaClock, item: WorkItem | None, actor: str) -> None:
     cancel_timers(session, clock)
+    _withdraw_pending_requests(session, clock, actor)
     now = now_utc()
     clock.closed_at = now
     if item is None or item.status != WorkItemStatus.COMPLETED:

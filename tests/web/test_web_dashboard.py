@@ -189,6 +189,18 @@ def test_the_extension_form_names_the_unit_of_the_tasks_limit(app, sla_web):
     assert "延长时间（工作小时）" in page
 
 
+def test_a_request_whose_limit_ended_is_withdrawn_and_no_longer_offered_for_a_decision(app, sla_web):
+    case_id, item_id = _at_handle(sla_web, overdue=False)
+    with sla_web.transaction() as session:
+        extension_id = request_extension(session, case_id, actor_for(session, "h_cg"), 2, "site survey").id
+        complete(session, actor_for(session, "h_cg"), item_id, {})
+    with sla_web.transaction(readonly=True) as session:
+        assert session.get(SlaExtension, extension_id).status == "withdrawn"
+    html = signed_in(app, "sup").get("/dashboard").get_data(as_text=True)
+    assert f'data-extension="{extension_id}"' not in html
+    assert f"/dashboard/extensions/{extension_id}/decision" not in html
+
+
 def test_a_task_whose_extension_request_waits_offers_no_second_request(app, sla_web):
     case_id, item_id = _at_handle(sla_web, overdue=False)
     with sla_web.transaction() as session:
