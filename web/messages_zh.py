@@ -100,7 +100,6 @@ ZH: dict[str, str] = {
     "The next stage, {name}, starts when you confirm.": "确认后开始下一阶段：{name}。",
     "This is the last stage: completing the task ends the time limit.": "已是最后阶段：提交任务即结束时限。",
     "Stage done. The next stage, {name}, runs until {due}.": "本阶段已完成。下一阶段“{name}”期限至 {due}。",
-    "Task completed.": "任务已提交。",
     "The files you chose were not kept; choose them again.": "本次选择的文件未保存，请重新选择。",
     # case page
     "Where the case is": "办理进度",

@@ -8,4 +8,14 @@ ZH_FLOW: dict[str, str] = {
     "Decided in the process's review step": "在流程的审批步骤中审批",
     "An extension request for this task waits for a decision.": "本任务的延期申请正在等待审批。",
     "Extension request withdrawn (the limit ended)": "延期申请已撤回（时限已结束）",
+    "{done} is done. The next step, {next}, is yours: it has been claimed for you.":
+        "「{done}」已完成。下一步「{next}」由您继续办理，已为您认领。",
+    "{done} is done. You may take the next step, {next}: claim it to work on it.":
+        "「{done}」已完成。下一步「{next}」可由您办理，认领后即可开始。",
+    "{done} is done. Case {key} is closed.": "「{done}」已完成，案件 {key} 已办结。",
+    "{done} is done. Case {key} is now with {who}.": "「{done}」已完成。案件 {key} 现由{who}办理。",
+    "{done} is done. Case {key} now waits for a time limit, a message or a linked case.":
+        "「{done}」已完成。案件 {key} 正在等待时限、消息或关联案件。",
+    "{who} ({task})": "{who}（{task}）",
+    "; ": "；",
 }

@@ -53,6 +53,9 @@ def test_an_application_is_accepted_reviewed_and_decided_at_the_window(journey, 
 
     _work(journey, window, business_key, {"licence_decision": "grant"}, "window-decides")
     assert _open_steps(demo_db, case_id) == {("issue", None)}
+    assert "/tasks/" in window.url  # the window goes straight on to issue the licence it granted
+    journey.shot(window, "window-goes-on-to-issue")
+    window.goto(f"/cases/{case_id}")
     expect(window.locator("#cg-case-fields")).to_contain_text("南湖小馆")
     journey.shot(window, "case-waits-to-be-issued")
     assert not journey.console_errors, journey.console_errors

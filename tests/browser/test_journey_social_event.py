@@ -9,7 +9,14 @@ import pytest
 
 pytest.importorskip("playwright", reason="the playwright Python package is not installed")
 
-from browsertools import case_id_from, claim_and_complete, fill_form, open_from_inbox, submit_form  # noqa: E402
+from browsertools import (  # noqa: E402
+    case_id_from,
+    claim_and_complete,
+    fill_form,
+    flash_text,
+    open_from_inbox,
+    submit_form,
+)
 from playwright.sync_api import Page  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
@@ -49,15 +56,20 @@ def test_a_reported_event_goes_round_the_loop_with_each_person_signed_in_as_them
 
     dispatcher = journey.sign_in("dispatcher1")
     _claim_and_complete(journey, dispatcher, business_key, {"register_decision": "register"}, "dispatcher-registers")
-    assert _open_task(demo_db, case_id).task_spec == "dispatch"
-    _claim_and_complete(journey, dispatcher, business_key, {"dispatch_choice": "accept"}, "dispatcher-dispatches")
+    # Registered: the dispatcher goes straight on to dispatch it, claimed for them.
+    dispatch = _open_task(demo_db, case_id)
+    assert dispatch.task_spec == "dispatch" and dispatch.assignee == "dispatcher1"
+    assert dispatcher.url.endswith(f"/tasks/{dispatch.id}"), flash_text(dispatcher)
+    claim_and_complete(journey, dispatcher, {"dispatch_choice": "accept"}, "dispatcher-dispatches")
     item = _open_task(demo_db, case_id)
     assert item.task_spec == "handle" and item.department
+    assert "签收处置" in flash_text(dispatcher)  # back in the inbox, told who has the case now
+    journey.shot(dispatcher, "dispatcher-told-who-has-it")
 
     handler = journey.sign_in(handler_of(item.department))
     _claim_and_complete(journey, handler, business_key, {"handle_decision": "accept"}, "handler-accepts")
-    assert _open_task(demo_db, case_id).task_spec == "feedback"
-    _claim_and_complete(journey, handler, business_key, {"result_summary": "已更换井盖并加固"}, "handler-reports-back")
+    assert _open_task(demo_db, case_id).task_spec == "feedback" and "/tasks/" in handler.url
+    claim_and_complete(journey, handler, {"result_summary": "已更换井盖并加固"}, "handler-reports-back")
     assert _open_task(demo_db, case_id).task_spec == "verify"
 
     _claim_and_complete(journey, worker, business_key, {"verify_result": "solved"}, "grid-worker-verifies")

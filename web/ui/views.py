@@ -15,10 +15,12 @@ from engine.cases.view import case_view
 from engine.commands import cases as case_commands
 from engine.commands import tasks as task_commands
 from engine.config import settings
-from engine.errors import Conflict, InvalidInput
+from engine.errors import Conflict, Forbidden, InvalidInput
 from engine.sla.task_extensions import extension_offer
 from engine.sla.task_stages import task_stage
+from engine.store.models.tasks import WorkItem
 from engine.tasks.inbox import inbox as inbox_rows
+from engine.tasks.next_step import Holder, next_step
 from engine.tasks.queries import TaskFilter
 from engine.tasks.service import return_offered_in_form, returnable
 from engine.tasks.view import authorised_item, posted_values, task_view, transfer_targets
@@ -26,7 +28,7 @@ from web.db import transaction
 from web.files import content_disposition, file_store, posted_uploads
 from web.forms.case_data import case_data
 from web.forms.render import render_form
-from web.i18n import _, current_locale, local_time
+from web.i18n import _, current_locale, local_time, unit_name
 from web.identity import current_user
 from web.lenient import load_input
 from web.ui.inputs import CaseQuery, ExtensionInput, InboxQuery, ReasonInput, StageInput, TransferInput
@@ -108,8 +110,49 @@ def task_complete(item_id: str) -> Any:
             # A browser cannot fill a file input again; say so rather than let the files vanish.
             errors.setdefault("_form", []).append(_("The files you chose were not kept; choose them again."))
         return _task_page(item_id, errors=errors, values=values, status=422)
-    flash(_("Task completed."))
-    return redirect(url_for("ui.case", case_id=done.case.id))
+    return _continue(item_id, done)
+
+
+def _holder_text(holder: Holder) -> str:
+    """Who has a step, as colleagues say it: the person, or the department/grid cell and the role."""
+    if holder.assignee:
+        return holder.assignee
+    group = " ".join(part for part in (unit_name(holder.department), unit_name(holder.grid_cell)) if part)
+    role = (holder.role[0] if current_locale() == "zh" else holder.role[1]) if holder.role else ""
+    return f"{group}{role}" if current_locale() == "zh" else " ".join(p for p in (group, role) if p)
+
+
+def _continue(item_id: str, done: task_commands.Completed) -> Any:
+    """Where the work continues: the person's next task of the case, or the inbox saying who has it now."""
+    user = current_user()
+    with transaction(readonly=True) as session:
+        item = session.get(WorkItem, item_id)
+        nxt = next_step(session, user.actor, item, done.case, done.opened)
+        finished = item.task_name
+    if nxt.item is not None:
+        claimed = False
+        if nxt.claim:
+            try:
+                with transaction() as session:
+                    task_commands.claim(session, user.actor, nxt.item.id)
+                claimed = True
+            except (Conflict, Forbidden):
+                pass  # a colleague was quicker: the page shows who holds it
+        flash(_("{done} is done. The next step, {next}, is yours: it has been claimed for you.", done=finished,
+                next=nxt.item.task_name) if claimed else
+              _("{done} is done. You may take the next step, {next}: claim it to work on it.", done=finished,
+                next=nxt.item.task_name))
+        return redirect(url_for("ui.task", item_id=nxt.item.id))
+    key = done.case.business_key
+    if done.case.status == "completed":
+        flash(_("{done} is done. Case {key} is closed.", done=finished, key=key))
+    elif nxt.holders:
+        who = _("; ").join(_("{who} ({task})", who=_holder_text(h), task=h.task_name) for h in nxt.holders)
+        flash(_("{done} is done. Case {key} is now with {who}.", done=finished, key=key, who=who))
+    else:
+        flash(_("{done} is done. Case {key} now waits for a time limit, a message or a linked case.",
+                done=finished, key=key))
+    return redirect(url_for("ui.inbox"))
 
 
 def _task_action(item_id: str, action: str) -> Any:
