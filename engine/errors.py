@@ -1,6 +1,7 @@
 """Errors the engine raises; web/ and the CLI map them to HTTP statuses and exit codes."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,15 +23,25 @@ class Problem:
 
 
 class CasegridError(Exception):
-    """Base of every error the engine raises on purpose."""
+    """Base of every error the engine raises on purpose.
+
+    `message` is English, for logs, the CLI and the API. `key` and `params` let the web UI word the error
+    in the reader's language from its catalogue (web/error_texts.py): the key names what happened
+    (``task.closed``), the params are the facts it needs (task name, case number). A param ending in
+    ``_user`` holds a username, ``_unit`` a department or grid cell code, ``_status`` a status code and
+    ``_process`` a process key: the UI shows their names, never the codes. Every key raised in engine/
+    has a zh and an en text (tests/web/test_error_texts.py)."""
 
     code = "error"
     status = 400
 
-    def __init__(self, message: str, details: Any = None) -> None:
+    def __init__(self, message: str, details: Any = None, *, key: str | None = None,
+                 params: Mapping[str, Any] | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.details = details
+        self.key = key
+        self.params: dict[str, Any] = dict(params or {})
 
 
 class InvalidInput(CasegridError):

@@ -13,7 +13,8 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from engine.errors import CasegridError
 from engine.incidents.failures import record_user_failure
 from web.db import database
-from web.i18n import _
+from web.error_texts import FALLBACK_TEXTS, word
+from web.i18n import _, current_locale, process_name, unit_name
 
 log = logging.getLogger("casegrid.web")
 
@@ -63,6 +64,44 @@ def _page(status: int, message: str, headers: dict[str, str] | None = None) -> A
     return body, status, headers or {}
 
 
+class _Names:
+    """How an error page names people, units and processes: as colleagues know them."""
+
+    @staticmethod
+    def person(username: Any) -> str:
+        if not username:
+            return ""
+        from engine.org.service import display_names
+        from web.db import transaction
+
+        with transaction(readonly=True) as session:
+            return display_names(session, [str(username)]).get(str(username), str(username))
+
+    @staticmethod
+    def unit(code: Any) -> str:
+        return unit_name(code)
+
+    @staticmethod
+    def process(key: Any) -> str:
+        return process_name(key)
+
+
+def error_text(exc: CasegridError) -> str:
+    """The engine error in the reader's language, from the catalogue (web/error_texts.py)."""
+    return word(exc, current_locale(), _Names())
+
+
+def _http_text(status: int, code: str, message: str) -> str:
+    """A page's words for an HTTP refusal: the catalogue's for its kind in zh, werkzeug's in en."""
+    if current_locale() != "zh":
+        return message
+    if status == 422:
+        return FALLBACK_TEXTS["invalid_input"][0]
+    if code in FALLBACK_TEXTS:
+        return FALLBACK_TEXTS[code][0]
+    return _(message)
+
+
 def handle_http(exc: HTTPException) -> Any:
     status = exc.code or 500
     data = getattr(exc, "data", None) or {}
@@ -79,7 +118,7 @@ def handle_http(exc: HTTPException) -> Any:
         message = "the request has invalid fields"
     if wants_json():
         return envelope(status, code, str(message), details, headers)
-    return _page(status, str(message), headers)
+    return _page(status, _http_text(status, code, str(message)), headers)
 
 
 def _note_failed_action(exc: CasegridError) -> None:
@@ -98,7 +137,7 @@ def handle_casegrid(exc: CasegridError) -> Any:
         headers["Retry-After"] = str(retry)
     if wants_json():
         return envelope(exc.status, exc.code, exc.message, exc.details, headers)
-    return _page(exc.status, exc.message, headers)
+    return _page(exc.status, error_text(exc), headers)
 
 
 # PostgreSQL's serialization failure and detected deadlock: the database refused one of two overlapping
@@ -123,7 +162,7 @@ def handle_unexpected(exc: Exception) -> Any:
     log.exception("unhandled error on %s %s", request.method, request.path)
     if wants_json():
         return envelope(500, "internal_error", "an internal error occurred; it has been logged")
-    return _page(500, InternalServerError.description)
+    return _page(500, _http_text(500, "internal_error", InternalServerError.description))
 
 
 def init_app(app: Flask) -> None:

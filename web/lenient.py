@@ -23,4 +23,4 @@ def load_input(schema: Schema, data: Any) -> dict[str, Any]:
     try:
         return schema.load(data)
     except ValidationError as exc:
-        raise InvalidInput("the request has invalid fields", exc.messages) from exc
+        raise InvalidInput("the request has invalid fields", exc.messages, key="input.invalid_fields") from exc

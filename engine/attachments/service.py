@@ -95,11 +95,12 @@ def keep_file(session: Session, store: FileStore, upload: Upload, actor: Actor, 
     name, content_type = upload.name, upload.media_type
     if not accepts(accept, content_type, name):
         raise InvalidInput(messages.text("form_invalid", lang),
-                           {error_key: [messages.text("attachment_type", lang, name=name, accept=accept)]})
+                           {error_key: [messages.text("attachment_type", lang, name=name, accept=accept)]},
+                           key="form.invalid")
     blob = store.put(upload.stream, limit)
     if blob is None:
         raise InvalidInput(messages.text("form_invalid", lang), {error_key: [
-            messages.text("attachment_too_large", lang, name=name, limit=human_size(limit))]})
+            messages.text("attachment_too_large", lang, name=name, limit=human_size(limit))]}, key="form.invalid")
     row = Attachment(case_id=case_id, work_item_id=work_item_id, field_name=field_name, file_name=name,
                      content_type=content_type, size=blob.size, sha256=blob.sha256, stored_by=actor.username)
     session.add(row)
@@ -210,7 +211,8 @@ def _attach(session: Session, store: FileStore | None, case_id: int | None, form
         if kept is not None:
             result[spec.name] = kept
     if errors:
-        raise InvalidInput(messages.text("form_invalid", lang), _with_other_errors(form, result, errors, lang))
+        raise InvalidInput(messages.text("form_invalid", lang), _with_other_errors(form, result, errors, lang),
+                           key="form.invalid")
     return result, rows
 
 

@@ -62,7 +62,8 @@ def _field(session: Session, actor: Actor, task_id: str | None, process_key: str
     if task_id is not None:
         item = authorised_item(session, task_id, actor, to_work=True)
         if item.status != WorkItemStatus.OPEN:
-            raise Conflict(f"task '{item.task_name}' is already {item.status}")
+            raise Conflict(f"task '{item.task_name}' is already {item.status}", key="task.closed",
+                           params={"task": item.task_name, "task_status": item.status})
         case = session.get(Case, item.case_id)
         assert case is not None
         form = runtime_for(session, case.process_version_id).form(item.form_key)

@@ -154,7 +154,8 @@ def persist(
             record(session, actor=actor, action=f"case_{case.status}", case_id=case.id)
         session.flush()
     except StaleDataError as exc:
-        raise Conflict(f"case {business_key} was changed by someone else; reload and try again") from exc
+        raise Conflict(f"case {business_key} was changed by someone else; reload and try again",
+                       key="case.changed", params={"case": business_key}) from exc
     return result
 
 
@@ -162,7 +163,7 @@ def get_case(session: Session, case_id: int, with_state: bool = False) -> Case:
     options = [undefer(Case.workflow_state)] if with_state else []
     case = session.get(Case, case_id, options=options)
     if case is None:
-        raise NotFound(f"case {case_id} does not exist")
+        raise NotFound(f"case {case_id} does not exist", key="case.not_found")
     return case
 
 
@@ -171,7 +172,7 @@ def get_case_by_key(session: Session, business_key: str) -> Case:
 
     case = session.scalars(select(Case).where(Case.business_key == business_key)).first()
     if case is None:
-        raise NotFound(f"case {business_key} does not exist")
+        raise NotFound(f"case {business_key} does not exist", key="case.not_found")
     return case
 
 
@@ -187,10 +188,11 @@ def cancel_case(session: Session, case_id: int, actor: Actor, reason: str) -> Ca
     if not reason or not reason.strip():
         from engine.errors import InvalidInput
 
-        raise InvalidInput("a reason is required to cancel a case", {"reason": ["required"]})
+        raise InvalidInput("a reason is required to cancel a case", {"reason": ["required"]}, key="reason.required")
     case = get_case(session, case_id, with_state=True)
     if case.status != CaseStatus.RUNNING:
-        raise Conflict(f"case {case.business_key} is {case.status}, not running")
+        raise Conflict(f"case {case.business_key} is {case.status}, not running", key="case.not_running",
+                       params={"case": case.business_key, "case_status": case.status})
     _runtime, workflow = load_workflow_of(session, case)
     before = snapshot(workflow)
     workflow.cancel()

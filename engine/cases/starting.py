@@ -64,5 +64,6 @@ def authorise_start(session: Session, process_key: str, version: int | None, act
     entry = startable(session, process_key, version)
     if not may_start(actor, entry.lane, entry.starters):
         who = ", ".join(sorted(entry.starters)) if entry.starters else entry.lane
-        raise Forbidden(f"{actor.username} may not start '{process_key}' (started by: {who})")
+        raise Forbidden(f"{actor.username} may not start '{process_key}' (started by: {who})",
+                        key="case.may_not_start", params={"key_process": process_key})
     return entry

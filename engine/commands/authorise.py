@@ -25,7 +25,7 @@ def workable_task(session: Session, actor: Actor, item_id: str) -> WorkItem:
     """The open task, if the actor may work it: NotFound, Conflict (no longer open) or Forbidden otherwise."""
     item = session.get(WorkItem, item_id)
     if item is None:
-        raise NotFound(f"task {item_id} does not exist")
+        raise NotFound(f"task {item_id} does not exist", key="task.not_found")
     check_workable(session, actor, item)  # NotFound too when the actor may not see it
     return item
 
@@ -52,14 +52,15 @@ def _refuse_if_a_colleague_holds(session: Session, actor: Actor, item: WorkItem)
     if item.status == WorkItemStatus.OPEN and item.assignee and item.assignee != actor.username \
             and not actor.is_system and could_work_unclaimed(session, actor, item.id):
         holder = display_names(session, [item.assignee]).get(item.assignee, item.assignee)
-        raise Conflict(f"task '{item.task_name}' is already claimed by {holder}; it is no longer free")
+        raise Conflict(f"task '{item.task_name}' is already claimed by {holder}; it is no longer free",
+                       key="task.claimed_by_other", params={"task": item.task_name, "holder": holder})
 
 
 def workable_task_with_case(session: Session, actor: Actor, item_id: str) -> tuple[WorkItem, Case]:
     """As workable_task, with its case and workflow state read in the same round trip."""
     row = session.execute(_ITEM_WITH_CASE, {"item_id": item_id}).first()
     if row is None:
-        raise NotFound(f"task {item_id} does not exist")
+        raise NotFound(f"task {item_id} does not exist", key="task.not_found")
     item, case = row
     check_workable(session, actor, item)  # NotFound too when the actor may not see it
     return item, case
@@ -68,5 +69,6 @@ def workable_task_with_case(session: Session, actor: Actor, item_id: str) -> tup
 def running_case(session: Session, actor: Actor, case_id: int) -> Case:
     case = visible_case(session, actor, case_id)
     if case.status != CaseStatus.RUNNING:
-        raise Conflict(f"case {case.business_key} is {case.status}, not running")
+        raise Conflict(f"case {case.business_key} is {case.status}, not running", key="case.not_running",
+                       params={"case": case.business_key, "case_status": case.status})
     return case

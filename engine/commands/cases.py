@@ -47,5 +47,6 @@ def cancel(session: Session, actor: Actor, case_id: int, reason: str) -> Case:
     """Cancel a running case (supervisors and admins, or whoever opened it), with a reason."""
     case = authorise.visible_case(session, actor, case_id)
     if not may_cancel(actor, case):
-        raise Forbidden(f"you may not cancel case {case.business_key}")
+        raise Forbidden(f"you may not cancel case {case.business_key}", key="case.may_not_cancel",
+                        params={"case": case.business_key})
     return cancel_case(session, case.id, actor, reason)

@@ -22,7 +22,8 @@ def decide_extension(session: Session, actor: Actor, extension_id: int, approve:
     departments = departments_in_scope(actor)
     extension = session.get(SlaExtension, extension_id)
     if extension is None:
-        raise NotFound(f"extension request {extension_id} does not exist")
+        raise NotFound(f"extension request {extension_id} does not exist", key="extension.not_found")
     if departments is not None and extension.department not in departments:
-        raise Forbidden(f"extension request {extension_id} is outside your department")
+        raise Forbidden(f"extension request {extension_id} is outside your department",
+                        key="extension.outside_department")
     return services.decide_extension(session, extension_id, actor, approve, note)

@@ -69,7 +69,8 @@ def complete(session: Session, actor: Actor, item_id: str, data: Mapping[str, An
     """
     item, case = authorise.workable_task_with_case(session, actor, item_id)
     if expected_case_version is not None and case.version != expected_case_version:
-        raise Conflict(f"case {case.business_key} changed since you opened it; reload and try again")
+        raise Conflict(f"case {case.business_key} changed since you opened it; reload and try again",
+                       key="case.changed", params={"case": case.business_key})
     form = runtime_for(session, case.process_version_id).form(item.form_key)
     if posted is not None:
         answers: dict[str, Any] = form.coerce_html_form(posted) if form is not None else {}

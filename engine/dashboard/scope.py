@@ -19,7 +19,7 @@ def departments_in_scope(actor: Actor) -> list[str] | None:
         return None
     if actor.oversees("department"):
         return [actor.department] if actor.department else []
-    raise Forbidden(f"{actor.username} does not oversee any department")
+    raise Forbidden(f"{actor.username} does not oversee any department", key="supervision.no_department")
 
 
 def case_in_scope(session: Session, actor: Actor, case_id: int) -> Case:
@@ -33,5 +33,6 @@ def case_in_scope(session: Session, actor: Actor, case_id: int) -> Case:
     open_here = session.scalar(select(WorkItem.id).where(
         WorkItem.case_id == case.id, WorkItem.status == "open", WorkItem.department.in_(departments)).limit(1))
     if open_here is None:
-        raise Forbidden(f"case {case.business_key} is outside {actor.username}'s department")
+        raise Forbidden(f"case {case.business_key} is outside {actor.username}'s department",
+                        key="supervision.outside_department", params={"case": case.business_key})
     return case

@@ -34,7 +34,7 @@ def validate_submission(form: FormDefinition, data: Mapping[str, Any], lang: str
     cleaned = {name: value for name, value in coerced.items() if name in visible}
     errors = collect_errors(form, cleaned, visible, lang)
     if errors:
-        raise InvalidInput(messages.text("form_invalid", lang), errors)
+        raise InvalidInput(messages.text("form_invalid", lang), errors, key="form.invalid")
     return cleaned
 
 

@@ -199,7 +199,7 @@ def visible_case(session: Session, actor: Actor, case_id: int) -> Case:
     """The case, or NotFound (also when it exists but the actor may not see it)."""
     found = session.get(Case, case_id)
     if found is None or not may_see_case(session, actor, case_id):
-        raise NotFound(f"case {case_id} does not exist")
+        raise NotFound(f"case {case_id} does not exist", key="case.not_found")
     return found
 
 
@@ -207,7 +207,7 @@ def visible_task(session: Session, actor: Actor, item_id: str) -> WorkItem:
     """The item, or NotFound (also when it exists but the actor may not see it)."""
     item = session.get(WorkItem, item_id)
     if item is None or not may_see_task(session, actor, item_id):
-        raise NotFound(f"task {item_id} does not exist")
+        raise NotFound(f"task {item_id} does not exist", key="task.not_found")
     return item
 
 
@@ -216,10 +216,12 @@ def check_workable(session: Session, actor: Actor, item: WorkItem) -> None:
     may see but not work it."""
     access = task_access(session, actor, item.id)
     if access is None or not access[0]:
-        raise NotFound(f"task {item.id} does not exist")
+        raise NotFound(f"task {item.id} does not exist", key="task.not_found")
     if item.status != WorkItemStatus.OPEN:
         who = f" by {item.completed_by}" if item.completed_by else ""
-        raise Conflict(f"task '{item.task_name}' is already {item.status}{who}")
+        raise Conflict(f"task '{item.task_name}' is already {item.status}{who}", key="task.closed",
+                       params={"task": item.task_name, "task_status": item.status, "by_user": item.completed_by})
     if not access[1]:
-        raise Forbidden(f"you may not work task '{item.task_name}'")
+        raise Forbidden(f"you may not work task '{item.task_name}'", key="task.forbidden",
+                        params={"task": item.task_name})
 

@@ -38,16 +38,17 @@ URGING_ROLES = frozenset({"supervisor", "department_head", "admin"})
 
 def _require_text(value: str | None, field: str, what: str) -> str:
     if not value or not value.strip():
-        raise InvalidInput(f"a {field} is required to {what}", {field: ["required"]})
+        raise InvalidInput(f"a {field} is required to {what}", {field: ["required"]}, key="reason.required")
     return value.strip()
 
 
 def _running_case(session: Session, case_id: int) -> Case:
     case = session.get(Case, case_id)
     if case is None:
-        raise NotFound(f"case {case_id} does not exist")
+        raise NotFound(f"case {case_id} does not exist", key="case.not_found")
     if case.status != CaseStatus.RUNNING:
-        raise Conflict(f"case {case.business_key} is {case.status}, not running")
+        raise Conflict(f"case {case.business_key} is {case.status}, not running", key="case.not_running",
+                       params={"case": case.business_key, "case_status": case.status})
     return case
 
 
@@ -97,11 +98,13 @@ def request_extension(session: Session, case_id: int, actor: Actor, amount: floa
     clock at a time."""
     reason = _require_text(reason, "reason", "request an extension")
     if isinstance(amount, bool) or not isinstance(amount, int | float) or amount <= 0:
-        raise InvalidInput("the extension must be a positive amount", {"amount": ["must be > 0"]})
+        raise InvalidInput("the extension must be a positive amount", {"amount": ["must be > 0"]},
+                           key="extension.amount")
     case = _running_case(session, case_id)
     clocks = case_clocks(session, case.id, task, ACTIVE)
     if not clocks:
-        raise Conflict(f"case {case.business_key} has no running time limit to extend")
+        raise Conflict(f"case {case.business_key} has no running time limit to extend", key="limit.none_running",
+                       params={"case": case.business_key})
     if len(clocks) > 1 and task is None:
         raise InvalidInput("several time limits run on this case; name the task",
                            {"task": [", ".join(sorted({c.policy_key for c in clocks}))]})
@@ -112,7 +115,8 @@ def request_extension(session: Session, case_id: int, actor: Actor, amount: floa
     pending = session.scalar(select(SlaExtension).where(SlaExtension.clock_id == clock.id,
                                                         SlaExtension.status == "pending"))
     if pending is not None:
-        raise Conflict(f"an extension request for case {case.business_key} is already waiting for a decision")
+        raise Conflict(f"an extension request for case {case.business_key} is already waiting for a decision",
+                       key="extension.already_waiting", params={"case": case.business_key})
     extension = SlaExtension(case_id=case.id, clock_id=clock.id, work_item_id=clock.work_item_id,
                              department=clock.department, amount=float(amount), unit=unit, reason=reason,
                              status="pending", requested_by=actor.username, requested_at=utcnow())
@@ -137,20 +141,22 @@ def decide_extension(session: Session, extension_id: int, actor: Actor, approve:
     step only (``from_process``, engine.sla.process_steps); there the work item it was asked on has
     closed, and the approved time goes to the clocks that continue the same deadline."""
     if not _may(actor, DECIDING_ROLES):
-        raise Forbidden(f"{actor.username} may not decide extension requests")
+        raise Forbidden(f"{actor.username} may not decide extension requests", key="extension.may_not_decide")
     extension = session.get(SlaExtension, extension_id)
     if extension is None:
-        raise NotFound(f"extension request {extension_id} does not exist")
+        raise NotFound(f"extension request {extension_id} does not exist", key="extension.not_found")
     if extension.status != "pending":
-        raise Conflict(f"extension request {extension_id} was already {extension.status}")
+        raise Conflict(f"extension request {extension_id} was already {extension.status}",
+                       key="extension.already_decided", params={"decision_status": extension.status})
     if not approve and not (note or "").strip():
-        raise InvalidInput("a reason is required to reject an extension", {"note": ["required"]})
+        raise InvalidInput("a reason is required to reject an extension", {"note": ["required"]},
+                           key="extension.reject_needs_note")
     if not from_process and handled_by_process(session, extension):
         raise Conflict(f"extension request {extension_id} is decided in the case's own review step "
-                       "(延期审批); open that task to approve or reject it")
+                       "(延期审批); open that task to approve or reject it", key="extension.decided_in_process")
     clock = session.get(SlaClock, extension.clock_id)
     if clock is None or (clock.status not in ACTIVE and not from_process):
-        raise Conflict("the time limit this request was for has ended")
+        raise Conflict("the time limit this request was for has ended", key="extension.limit_ended")
     extension.status = "approved" if approve else "rejected"
     extension.decided_by, extension.decided_at, extension.decision_note = actor.username, utcnow(), note or None
     before = clock.due_at
@@ -175,7 +181,7 @@ def urge(session: Session, case_id: int, actor: Actor, message: str) -> Urging:
     """督办: press a running case. Audited, counted per department, and every open task's assignee
     (or its candidates) gets a notification."""
     if not _may(actor, URGING_ROLES):
-        raise Forbidden(f"{actor.username} may not urge cases")
+        raise Forbidden(f"{actor.username} may not urge cases", key="urge.may_not")
     message = _require_text(message, "message", "urge a case")
     case = _running_case(session, case_id)
     items = list(session.scalars(select(WorkItem).where(WorkItem.case_id == case.id, WorkItem.status == WorkItemStatus.OPEN)))
@@ -208,14 +214,17 @@ def advance_stage(session: Session, case_id: int, actor: Actor, *, task: str | N
     if work_item_id is not None:
         clocks = [c for c in clocks if c.work_item_id == work_item_id]
     if not clocks:
-        raise Conflict(f"case {case.business_key} has no running time limit")
+        raise Conflict(f"case {case.business_key} has no running time limit", key="limit.none_running",
+                       params={"case": case.business_key})
     staged = [(c, p) for c in clocks if (p := policy_of(session, case, c)) is not None and len(p.stages) > 1]
     if not staged:
-        raise Conflict(f"the time limit on case {case.business_key} has no stages")
+        raise Conflict(f"the time limit on case {case.business_key} has no stages", key="stage.none",
+                       params={"case": case.business_key})
     clock, policy = staged[0]
     if clock.stage + 1 >= len(policy.stages):
         raise Conflict(f"{clock.stage_name or clock.stage + 1} is the last stage of the time limit on case "
-                       f"{case.business_key}; completing the task ends it")
+                       f"{case.business_key}; completing the task ends it", key="stage.last",
+                       params={"stage": clock.stage_name or clock.stage + 1})
     now = now_utc()
     following = policy.stages[clock.stage + 1]
     result: SlaClock | None = None

@@ -23,7 +23,8 @@ def request_extension_for_task(session: Session, item: WorkItem, actor: Actor, a
     request must go through its form so the process's review step sees and decides it."""
     if item_handles_extensions(session, item):
         raise Conflict(f"task '{item.task_name}' asks for extensions through its own form (choose the "
-                       "extension option and complete the task); the process reviews the request itself")
+                       "extension option and complete the task); the process reviews the request itself",
+                       key="extension.asked_in_form", params={"task": item.task_name})
     return request_extension(session, item.case_id, actor, amount, reason, task=item.task_spec, unit=unit)
 
 

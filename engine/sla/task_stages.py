@@ -67,5 +67,6 @@ def advance_stage_for_task(session: Session, item: WorkItem, actor: Actor, note:
     if len(note) > NOTE_MAX:
         raise InvalidInput("the note is too long", {"note": [f"at most {NOTE_MAX} characters"]})
     if item.status != WorkItemStatus.OPEN:
-        raise Conflict(f"task '{item.task_name}' is {item.status}; a stage can only be done on an open task")
+        raise Conflict(f"task '{item.task_name}' is {item.status}; a stage can only be done on an open task",
+                       key="stage.task_closed", params={"task": item.task_name, "task_status": item.status})
     return advance_stage(session, item.case_id, actor, work_item_id=item.id, note=note)

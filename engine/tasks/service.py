@@ -45,7 +45,7 @@ def get_item(session: Session, item_id: str) -> WorkItem:
 
 def require_reason(reason: str | None, what: str) -> str:
     if not reason or not reason.strip():
-        raise InvalidInput(f"a reason is required to {what}", {"reason": ["required"]})
+        raise InvalidInput(f"a reason is required to {what}", {"reason": ["required"]}, key="reason.required")
     return reason.strip()
 
 
@@ -71,10 +71,13 @@ def _changed_meanwhile(session: Session, item: WorkItem) -> Conflict:
     """The conflict to report once a conditional update lost: who holds the task now, in words."""
     session.refresh(item)
     if item.status != WorkItemStatus.OPEN:
-        return Conflict(f"task '{item.task_name}' is already {item.status}")
+        return Conflict(f"task '{item.task_name}' is already {item.status}", key="task.closed",
+                        params={"task": item.task_name, "task_status": item.status})
     if item.assignee:
-        return Conflict(f"task '{item.task_name}' was just claimed by {item.assignee}; it is no longer free")
-    return Conflict(f"task '{item.task_name}' was just changed by someone else; reload and try again")
+        return Conflict(f"task '{item.task_name}' was just claimed by {item.assignee}; it is no longer free",
+                        key="task.just_claimed", params={"task": item.task_name, "holder_user": item.assignee})
+    return Conflict(f"task '{item.task_name}' was just changed by someone else; reload and try again",
+                    key="task.just_changed", params={"task": item.task_name})
 
 
 def claim(session: Session, item: WorkItem, actor: Actor) -> WorkItem:
@@ -94,7 +97,8 @@ def claim(session: Session, item: WorkItem, actor: Actor) -> WorkItem:
 
 def unclaim(session: Session, item: WorkItem, actor: Actor) -> WorkItem:
     if item.assignee is None:
-        raise Conflict(f"task '{item.task_name}' is not claimed")
+        raise Conflict(f"task '{item.task_name}' is not claimed", key="task.not_claimed",
+                       params={"task": item.task_name})
     previous = item.assignee
     if not _reassign(session, item, previous, None):
         raise _changed_meanwhile(session, item)
@@ -111,9 +115,11 @@ def transfer(session: Session, item: WorkItem, actor: Actor, to_username: str, r
     reason = require_reason(reason, "transfer a task")
     target = actor_for(session, to_username)
     if item.department and target.department != item.department:
-        raise Forbidden(f"{to_username} is not in department {item.department}")
+        raise Forbidden(f"{to_username} is not in department {item.department}", key="task.transfer_other_department",
+                        params={"to_user": to_username, "department_unit": item.department})
     if not could_work_unclaimed(session, target, item.id):
-        raise Forbidden(f"{to_username} does not hold the role '{item.role}' this task needs")
+        raise Forbidden(f"{to_username} does not hold the role '{item.role}' this task needs",
+                        key="task.transfer_lacks_role", params={"to_user": to_username})
     previous = item.assignee
     if not _reassign(session, item, previous, target.username):
         raise _changed_meanwhile(session, item)
@@ -162,7 +168,8 @@ def return_answers(session: Session, item: WorkItem, reason: str) -> dict[str, A
     reason = require_reason(reason, "return a task")
     props = task_properties(session, item)
     if not props.get("returnWith"):
-        raise Conflict(f"task '{item.task_name}' cannot be returned; complete it instead")
+        raise Conflict(f"task '{item.task_name}' cannot be returned; complete it instead",
+                       key="task.not_returnable", params={"task": item.task_name})
     data = dict(json.loads(props["returnWith"]))
     data[props.get("returnReasonField") or "return_reason"] = reason
     return data
@@ -194,7 +201,8 @@ def complete(session: Session, item: WorkItem, case: Case, data: Mapping[str, An
     cleaned = validate_with_form(runtime, item.form_key, dict(data), lang)
     task = workflow.get_task_from_id(UUID(item.id))
     if task is None or task.state != TaskState.READY or not task.task_spec.manual:
-        raise Conflict(f"task '{item.task_name}' is no longer waiting for input")
+        raise Conflict(f"task '{item.task_name}' is no longer waiting for input", key="task.not_waiting",
+                       params={"task": item.task_name})
     loaded = snapshot(workflow)
     before = {key: task.data.get(key) for key in cleaned}
     task.data.update(cleaned)

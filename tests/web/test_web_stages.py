@@ -96,7 +96,7 @@ def test_the_last_stage_offers_no_button_and_a_post_is_refused_with_the_reason(a
     page = client.get(f"/tasks/{handle.id}").get_data(as_text=True)
     assert "已是最后阶段：提交任务即结束时限。" in page and f'action="/tasks/{handle.id}/stage"' not in page
     response = client.post(f"/tasks/{handle.id}/stage", data={"csrf_token": csrf_from(page)}, follow_redirects=True)
-    assert "拆除 is the last stage" in response.get_data(as_text=True)
+    assert "「拆除」是最后一个阶段：办理完成本任务即结束时限。" in response.get_data(as_text=True)
     assert _stages(web_db, handle.id) == ["停工", "处罚", "拆除"]
 
 

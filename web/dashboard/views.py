@@ -18,7 +18,7 @@ from web.dashboard.charts import chart_data
 from web.dashboard.inputs import PERIOD_DAYS, DecisionInput, PeriodQuery, UrgeInput
 from web.dashboard.period import period_bounds
 from web.db import transaction
-from web.i18n import _, current_locale
+from web.i18n import _, current_locale, unit_name
 from web.identity import current_user, roles_required
 from web.lenient import load_input
 
@@ -54,8 +54,9 @@ def urge(case_id: int) -> Any:
         return _back()
     with transaction() as session:
         urging = supervision.urge(session, current_user().actor, case_id, data["message"])
-        flash(_("Urged: the people working on the case have been notified ({department}).",
-                department=urging.department or "—"))
+        department = urging.department
+    flash(_("Urged: the people working on the case have been notified ({department}).",
+            department=unit_name(department) or "—"))
     return _back()
 
 

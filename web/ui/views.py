@@ -25,6 +25,7 @@ from engine.tasks.queries import TaskFilter
 from engine.tasks.service import return_offered_in_form, returnable
 from engine.tasks.view import authorised_item, posted_values, task_view, transfer_targets
 from web.db import transaction
+from web.errors import error_text
 from web.files import content_disposition, file_store, posted_uploads
 from web.forms.case_data import case_data
 from web.forms.render import render_form
@@ -105,7 +106,7 @@ def task_complete(item_id: str) -> Any:
     except InvalidInput as exc:
         with transaction(readonly=True) as session:
             values = posted_values(session, authorised_item(session, item_id, user.actor), posted)
-        errors = dict(exc.details) if isinstance(exc.details, dict) else {"_form": [exc.message]}
+        errors = dict(exc.details) if isinstance(exc.details, dict) else {"_form": [error_text(exc)]}
         if uploads:
             # A browser cannot fill a file input again; say so rather than let the files vanish.
             errors.setdefault("_form", []).append(_("The files you chose were not kept; choose them again."))
@@ -194,12 +195,12 @@ def task_action(item_id: str, action: str) -> Any:
     try:
         return _task_action(item_id, action)
     except InvalidInput as exc:
-        flash(_("Please give a reason.") if "reason" in (exc.details or {}) else exc.message)
+        flash(_("Please give a reason.") if "reason" in (exc.details or {}) else error_text(exc))
         return redirect(url_for("ui.task", item_id=item_id))
     except Conflict as exc:
         if action != "stage":
             raise
-        flash(exc.message)  # e.g. the last stage: completing the task ends it
+        flash(error_text(exc))  # e.g. the last stage: completing the task ends it
         return redirect(url_for("ui.task", item_id=item_id))
 
 
@@ -270,7 +271,7 @@ def start_process(process_key: str) -> Any:
             flash(_("Case {key} has been opened.", key=created.business_key))
             return redirect(url_for("ui.case", case_id=created.id))
         except InvalidInput as exc:
-            errors = dict(exc.details) if isinstance(exc.details, dict) else {"_form": [exc.message]}
+            errors = dict(exc.details) if isinstance(exc.details, dict) else {"_form": [error_text(exc)]}
             if uploads:
                 # A browser cannot fill a file input again; say so rather than let the files vanish.
                 errors.setdefault("_form", []).append(_("The files you chose were not kept; choose them again."))

@@ -1,0 +1,132 @@
+"""What the engine's errors say to people: one zh and one en text per error key (engine.errors).
+
+The engine raises an error with a key and the facts (task name, case number, usernames and codes as
+they are); the UI words it here, in the reader's language, with people and units by their names and
+what to do next. The API keeps the engine's English message (docs/api.md).
+"""
+from __future__ import annotations
+
+import string
+from typing import Any
+
+from engine.errors import CasegridError
+
+# key -> (zh, en). Placeholders are the error's params; *_user, *_unit, *_status and *_process params
+# are shown by name (see `word`).
+ERROR_TEXTS: dict[str, tuple[str, str]] = {
+    # tasks: seeing, working, claiming
+    "task.not_found": ("找不到该任务，或您无权查看。请回到待办列表查看您的任务。",
+                       "This task does not exist or is not yours to see. Go back to your inbox."),
+    "task.closed": ("任务「{task}」已{task_status}，不能再办理。请回到待办列表查看案件的最新环节。",
+                    "Task '{task}' is already {task_status}; it cannot be worked any more. See your inbox for the "
+                    "case's current step."),
+    "task.forbidden": ("您不能办理任务「{task}」：它不属于您的岗位、部门或网格。",
+                       "You may not work task '{task}': it belongs to another role, department or grid cell."),
+    "task.claimed_by_other": ("任务「{task}」已由{holder}认领，您无需再办理。",
+                              "Task '{task}' has already been claimed by {holder}; it is no longer free."),
+    "task.just_claimed": ("任务「{task}」刚刚被{holder_user}认领，您无需再办理。",
+                          "Task '{task}' was just claimed by {holder_user}; it is no longer free."),
+    "task.just_changed": ("任务「{task}」刚刚被他人更改。请刷新页面后重试。",
+                          "Task '{task}' was just changed by someone else; reload and try again."),
+    "task.not_claimed": ("任务「{task}」尚未被认领，无需释放。", "Task '{task}' is not claimed."),
+    "task.not_returnable": ("任务「{task}」不能退回，请直接办理。", "Task '{task}' cannot be returned; complete it instead."),
+    "task.not_waiting": ("任务「{task}」已不在等待办理。请刷新页面查看案件的最新环节。",
+                         "Task '{task}' is no longer waiting for input; reload to see the case's current step."),
+    "task.transfer_other_department": ("不能转给{to_user}：此任务属于{department_unit}，而对方不在该部门。",
+                                       "{to_user} is not in {department_unit}, which this task belongs to."),
+    "task.transfer_lacks_role": ("不能转给{to_user}：对方没有办理此任务所需的岗位。",
+                                 "{to_user} does not hold the role this task needs."),
+    "reason.required": ("请填写理由。", "Please give a reason."),
+    "form.invalid": ("表单填写有误，请检查标出的字段。", "The form has errors; check the marked fields."),
+    "input.invalid_fields": ("提交的内容有误，请检查标出的项目后重试。", "The request has invalid fields."),
+    # cases
+    "case.not_found": ("找不到该案件，或您无权查看。", "This case does not exist or is not yours to see."),
+    "case.not_running": ("案件 {case} 已{case_status}，不能再办理。", "Case {case} is {case_status}, not running."),
+    "case.changed": ("案件 {case} 在您打开页面后已被他人更改，您的提交未保存。请刷新页面后重试。",
+                     "Case {case} changed since you opened it; nothing of yours was saved. Reload and try again."),
+    "case.may_not_cancel": ("您不能撤销案件 {case}。", "You may not cancel case {case}."),
+    "case.may_not_start": ("您不能发起「{key_process}」。", "You may not start '{key_process}'."),
+    # time limits: extensions, stages, urging
+    "limit.none_running": ("案件 {case} 当前没有正在计时的时限。", "Case {case} has no running time limit."),
+    "extension.asked_in_form": ("任务「{task}」的延期须在办理表单中申请：选择“申请延期”并提交，由流程中的审批环节决定。",
+                                "Task '{task}' asks for extensions through its own form: choose the extension "
+                                "option and submit it; the process reviews the request."),
+    "extension.amount": ("延期时长须为正数。", "The extension must be a positive amount."),
+    "extension.already_waiting": ("案件 {case} 已有一项延期申请在等待审批，请等待审批结果。",
+                                  "An extension request for case {case} is already waiting for a decision."),
+    "extension.not_found": ("找不到该延期申请。", "This extension request does not exist."),
+    "extension.already_decided": ("该延期申请已{decision_status}。", "This extension request was already {decision_status}."),
+    "extension.decided_in_process": ("该延期申请须在流程的审批环节中决定：请打开该案件的延期审批任务。",
+                                     "This request is decided in the case's own review step; open that task."),
+    "extension.limit_ended": ("该延期申请所针对的时限已结束，无需再审批。",
+                              "The time limit this request was for has ended."),
+    "extension.may_not_decide": ("您没有审批延期申请的权限。", "You may not decide extension requests."),
+    "extension.outside_department": ("该延期申请不属于您督办的部门。", "This request is outside your departments."),
+    "extension.reject_needs_note": ("驳回延期申请须填写理由。", "Give a reason to reject an extension."),
+    "stage.task_closed": ("任务「{task}」已{task_status}，不能再确认阶段完成。",
+                          "Task '{task}' is {task_status}; a stage can only be done on an open task."),
+    "stage.none": ("案件 {case} 的时限不分阶段。", "The time limit on case {case} has no stages."),
+    "stage.last": ("「{stage}」是最后一个阶段：办理完成本任务即结束时限。",
+                   "{stage} is the last stage: completing the task ends the time limit."),
+    "urge.may_not": ("您没有督办案件的权限。", "You may not urge cases."),
+    "supervision.no_department": ("您没有督办的部门。", "You do not oversee any department."),
+    "supervision.outside_department": ("案件 {case} 不属于您督办的部门。", "Case {case} is outside your departments."),
+}
+
+# Status codes inside texts, as the sentence needs them ("已办结", "was already approved").
+STATUS_WORDS: dict[str, tuple[str, str]] = {
+    "completed": ("办结", "completed"), "withdrawn": ("撤回", "withdrawn"), "cancelled": ("撤销", "cancelled"),
+    "failed": ("失败", "failed"), "open": ("待办", "open"), "running": ("在办", "running"),
+    "approved": ("批准", "approved"), "rejected": ("驳回", "rejected"),
+}
+
+# What a refusal without a key of its own says, by its code.
+FALLBACK_TEXTS: dict[str, tuple[str, str]] = {
+    "not_found": ("找不到您要的内容，或您无权查看。", "What you asked for does not exist or is not yours to see."),
+    "forbidden": ("您没有执行此操作的权限。", "You may not do this."),
+    "conflict": ("操作未能完成：相关案件或任务已被他人更改。请刷新页面后重试。",
+                 "This could not be done: the case or task changed meanwhile. Reload and try again."),
+    "invalid_input": ("提交的内容有误，请检查后重试。", "Some of what you entered is not valid; check it and try again."),
+    "internal_error": ("系统出错，已记录。请稍后重试；如仍失败，请联系管理员。",
+                       "Something went wrong on our side; it has been logged. Try again later."),
+    "csrf_failed": ("页面已过期，请刷新页面后重新提交。", "The page has expired; reload it and submit again."),
+    "bad_request": ("请求无法处理，请返回后重试。", "The request could not be understood; go back and try again."),
+    "too_many_requests": ("操作过于频繁，请稍后再试。", "Too many requests; try again later."),
+    "too_large": ("上传的内容过大。", "What you sent is too large."),
+    "script_failed": ("流程定义中的脚本出错，案件未作任何更改。已记录为异常，请联系管理员。",
+                      "A script in the process definition failed; nothing was changed. It has been recorded "
+                      "for the administrators."),
+}
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _literal, name, _spec, _conv in string.Formatter().parse(text) if name}
+
+
+def word(exc: CasegridError, locale: str, names: Any) -> str:
+    """The error in `locale` ("zh"/"en"). `names` words codes: .person(username), .unit(code),
+    .process(key). An error without a catalogued key says what its kind of refusal means (zh), or its
+    own message (en)."""
+    zh_first = locale == "zh"
+    texts = ERROR_TEXTS.get(exc.key or "")
+    if texts is None:
+        fallback = FALLBACK_TEXTS.get(exc.code)
+        if zh_first:
+            return fallback[0] if fallback else "操作未能完成。"
+        return exc.message
+    values: dict[str, Any] = {}
+    for name, value in exc.params.items():
+        if name.endswith("_user"):
+            value = names.person(value)
+        elif name.endswith("_unit"):
+            value = names.unit(value)
+        elif name.endswith("_status"):
+            value = STATUS_WORDS.get(value, (value, value))[0 if zh_first else 1]
+        elif name.endswith("_process"):
+            value = names.process(value)
+        values[name] = value
+    text = texts[0 if zh_first else 1]
+    try:
+        return text.format(**values)
+    except (KeyError, IndexError):  # a param missing: the text without the facts beats a 500
+        return FALLBACK_TEXTS.get(exc.code, ("操作未能完成。", exc.message))[0 if zh_first else 1]
