@@ -11,7 +11,7 @@ from engine.dashboard.scope import departments_in_scope
 from engine.dashboard.trend import DayFigures, daily_trend
 from engine.incidents.access import may_view
 from engine.incidents.service import IncidentRow, count_open, list_incidents
-from engine.org.access import Actor, may_see
+from engine.org.access import Actor, may_see_task
 from engine.org.service import display_names, unit_names
 from engine.sla.process_owned import handled_by_process, review_task
 from engine.sla.queries import (
@@ -108,7 +108,7 @@ def _pending_extensions(session: Session, actor: Actor, departments: list[str] |
         in_process = handled_by_process(session, ext)
         review = review_task(session, ext) if in_process else None
         # Linked only for those who may open it; the others see in which step it is decided.
-        shown = review if review is not None and may_see(actor, review) else None
+        shown = review if review is not None and may_see_task(session, actor, review.id) else None
         pending.append(PendingExtension(ext, key, name, in_process, shown,
                                         review.task_name if review is not None else None))
     return pending

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.org.access import Actor, may_work
+from engine.org.access import Actor, may_work_task
 from engine.org.service import display_names
 from engine.store.models.cases import Case
 from engine.store.models.org import Role
@@ -52,7 +52,7 @@ def next_step(session: Session, actor: Actor, done: WorkItem, case: Case, opened
         if item.assignee == actor.username:
             return NextStep(item, False, [])
     for item in waiting:
-        if item.assignee is None and may_work(actor, item):
+        if item.assignee is None and may_work_task(session, actor, item.id):
             alone = not transfer_targets(session, item, actor.username)
             return NextStep(item, _same_lane(item, done) or alone, [])
     return NextStep(None, False, holders(session, case))
