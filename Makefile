@@ -29,7 +29,7 @@ run: install assets
 	$(BIN)/casegrid serve --host 127.0.0.1 --port $(PORT)
 
 test: install assets
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n auto $(PYTEST_ARGS)
 	$(BIN)/ruff check .
 
 bench: install

@@ -8,6 +8,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from engine.errors import CasegridError, SandboxViolation, ScriptFailed, ScriptLimit
 from engine.sandbox import describe_workflow_error
+from engine.sandbox.workflow_errors import first_in_chain
 
 
 @contextmanager
@@ -21,7 +22,7 @@ def advancing(case_label: str) -> Iterator[None]:
         raise
     except SpiffWorkflowException as exc:
         message = describe_workflow_error(exc)
-        cause = _cause(exc)
+        cause = first_in_chain(exc, CasegridError, include_self=False)
         if isinstance(cause, CasegridError) and not isinstance(cause, SandboxViolation):
             # A budget or task-data refusal keeps its own code (script_limit, …), now naming the element.
             raise type(cause)(f"{case_label}: {message}") from exc
@@ -31,15 +32,3 @@ def advancing(case_label: str) -> Iterator[None]:
         raise ScriptLimit(f"{case_label}: script stopped: calls nested too deeply") from exc
     except (NameError, TypeError, ValueError, KeyError, AttributeError, ZeroDivisionError, IndexError) as exc:
         raise ScriptFailed(f"{case_label}: {type(exc).__name__}: {exc}") from exc
-
-
-def _cause(exc: BaseException) -> BaseException | None:
-    """The engine error a SpiffWorkflow exception wraps (it chains with or without `from`)."""
-    seen: set[int] = set()
-    current: BaseException | None = exc.__cause__ or exc.__context__
-    while current is not None and id(current) not in seen:
-        if isinstance(current, CasegridError):
-            return current
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
-    return None

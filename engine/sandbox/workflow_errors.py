@@ -1,10 +1,12 @@
 """One-line, task-naming messages for errors raised while a workflow runs scripts."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from engine.errors import CasegridError, SandboxViolation
 from engine.sandbox.spiff import REFUSED
+
+E = TypeVar("E", bound=BaseException)
 
 
 def describe_workflow_error(exc: BaseException) -> str:
@@ -37,10 +39,10 @@ def _where(exc: BaseException) -> str:
 
 
 def _what(exc: BaseException) -> str:
-    violation = _find_violation(exc)
+    violation = first_in_chain(exc, SandboxViolation)
     if violation is not None:
         return f"{REFUSED}: {violation.message}"
-    stopped = _find_engine_error(exc)
+    stopped = first_in_chain(exc, CasegridError, include_self=False)
     if stopped is not None:
         # A budget or task-data refusal raised inside an expression: SpiffWorkflow's wrapper only
         # says "Error evaluating expression …"; the engine's words say why.
@@ -54,24 +56,13 @@ def _what(exc: BaseException) -> str:
     return "; ".join([base, *(str(n).strip() for n in notes)])
 
 
-def _find_engine_error(exc: BaseException) -> CasegridError | None:
+def first_in_chain(exc: BaseException, kind: type[E], *, include_self: bool = True) -> E | None:
+    """The first exception of `kind` in `exc`'s chain. SpiffWorkflow's DMN engine and script engine wrap
+    errors with or without `from`, so it may sit in __context__ rather than __cause__."""
     seen: set[int] = set()
-    current: BaseException | None = exc.__cause__ or exc.__context__
+    current: BaseException | None = exc if include_self else (exc.__cause__ or exc.__context__)
     while current is not None and id(current) not in seen:
-        if isinstance(current, CasegridError):
-            return current
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
-    return None
-
-
-def _find_violation(exc: BaseException) -> SandboxViolation | None:
-    # SpiffWorkflow's DMN engine and base script engine wrap errors without
-    # `from`, so the refusal may sit in __context__ rather than __cause__.
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        if isinstance(current, SandboxViolation):
+        if isinstance(current, kind):
             return current
         seen.add(id(current))
         current = current.__cause__ or current.__context__

@@ -227,7 +227,7 @@ def test_every_listed_case_opens_and_every_opening_case_is_listed_on_postgresql(
 # -- concurrency: several threads, each its own transaction per command ---------------------------------------
 THREADS = 4
 STEPS_PER_THREAD = 25
-CONCURRENT_ROUNDS = 3
+CONCURRENT_ROUNDS = 2
 
 
 @contextmanager
