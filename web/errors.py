@@ -10,8 +10,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from engine.commands.incidents import record_failed_action
 from engine.errors import CasegridError
-from engine.incidents.failures import record_user_failure
 from web.db import database
 from web.error_texts import FALLBACK_TEXTS, word
 from web.i18n import _, current_locale, process_name, unit_name
@@ -126,7 +126,7 @@ def _note_failed_action(exc: CasegridError) -> None:
     if request.method in ("GET", "HEAD"):
         return
     user = g.get("user")
-    record_user_failure(database(), exc, user.username if user is not None else "anonymous")
+    record_failed_action(database(), exc, user.username if user is not None else "anonymous")
 
 
 def handle_casegrid(exc: CasegridError) -> Any:

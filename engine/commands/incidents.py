@@ -19,9 +19,11 @@ from engine.errors import CasegridError, Conflict, Forbidden, InvalidInput
 from engine.incidents.access import may_operate
 from engine.incidents.describe import Failure, describe
 from engine.incidents.errors import RetryFailed
+from engine.incidents.failures import record_user_failure
 from engine.incidents.service import close_incident, failed_again, get_incident
 from engine.incidents.stalls import STALLED, is_stalled, report_stalls
 from engine.org.access import Actor
+from engine.store.database import Database
 from engine.store.models.incidents import Incident, IncidentKind, IncidentStatus
 from engine.store.models.timers import Timer
 from engine.store.statuses import CaseStatus
@@ -109,3 +111,9 @@ def report_stalled_cases(session: Session, worker: str, limit: int = 100) -> lis
     """The worker's sweep (and `casegrid incidents scan`): a ``stalled`` incident for each running case
     that waits on nothing visible, so no case stalls unseen."""
     return report_stalls(session, worker, limit)
+
+
+def record_failed_action(db: Database, exc: BaseException, actor: str) -> Incident | None:
+    """After a user's start or completion was refused because its definition failed (a script, a
+    condition): record it, in a transaction of its own, where an operator sees it repeat. Never raises."""
+    return record_user_failure(db, exc, actor)

@@ -26,6 +26,9 @@ STATE_CHANGING = {
     "engine.messages.delivery": {"deliver_to_case"},
     "engine.events.service": {"ingest", "ingest_internal", "process_event"},
     "engine.attachments.service": {"attach_uploads", "store_start_uploads", "bind_to_case"},
+    "engine.incidents.service": {"open_incident", "close_incident", "failed_again"},
+    "engine.incidents.failures": {"record_user_failure"},
+    "engine.incidents.stalls": {"report_stalls"},
 }
 # Whole modules an entry point may not import as a module (it could call anything in them).
 STATE_CHANGING_MODULES = {"engine.tasks.service", "engine.cases.service", "engine.sla.services"}
