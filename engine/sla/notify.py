@@ -5,6 +5,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.errors import NotFound
+from engine.org.access import could_work_unclaimed
+from engine.org.service import actor_for
 from engine.store.base import utcnow
 from engine.store.models.org import User, UserRole
 from engine.store.models.sla import Notification
@@ -21,13 +23,16 @@ def users_with_role(session: Session, role: str, department: str | None = None) 
 
 
 def recipients_for_item(session: Session, item: WorkItem) -> list[str]:
-    """The assignee; else the named candidates; else whoever holds the lane's role in its department."""
+    """The assignee; else the named candidates; else those holding the lane's role in its department who
+    could claim it by the access specification (a grid cell's task goes to that cell's grid workers, not
+    to every grid worker of the district): a notice only goes to someone who can open and act on it."""
     if item.assignee:
         return [item.assignee]
     if item.candidate_users:
         return sorted(set(map(str, item.candidate_users)))
     if item.role:
-        return users_with_role(session, item.role, item.department)
+        return [username for username in users_with_role(session, item.role, item.department)
+                if could_work_unclaimed(session, actor_for(session, username), item.id)]
     return []
 
 

@@ -69,3 +69,20 @@ def test_a_department_head_sees_the_departments_task_and_a_supervisor_sees_every
         assert visible_task(session, actor_for(session, "supervisor1"), item_id).id == item_id
         with pytest.raises(NotFound):
             visible_task(session, actor_for(session, "shizheng_head"), item_id)
+
+
+def test_a_time_limit_notice_for_a_grid_cells_task_goes_only_to_who_can_open_it(deployed_db: Database) -> None:
+    """The old rule sent it to every grid worker of the district; the others got a 404 when they opened it."""
+    from engine.org.access import may_see_task
+    from engine.sla.notify import recipients_for_item
+    from engine.store.models.tasks import WorkItem
+
+    db = deployed_db
+    case_id, item_id = _at_handle(db)
+    act(db, item_id, "huanwei_h1", {"handle_decision": "accept"})
+    act(db, only_item(db, case_id, "feedback").id, "huanwei_h1", {"result_summary": "已清运全部垃圾"})
+    verify = only_item(db, case_id, "verify")
+    with db.transaction(readonly=True) as session:
+        recipients = recipients_for_item(session, session.get(WorkItem, verify.id))
+        assert recipients == ["gw_s03c01g01"]
+        assert all(may_see_task(session, actor_for(session, user), verify.id) for user in recipients)
