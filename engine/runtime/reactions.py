@@ -50,10 +50,6 @@ def register(name: str, reaction: Reaction) -> None:
     _booted = True
 
 
-def registered() -> list[str]:
-    return [name for name, _ in _reactions]
-
-
 def dispatch(session: Session, result: StepResult) -> None:
     if not _booted:
         # A process that forgot engine.app.boot() would silently lose clocks, messages and rules.

@@ -19,7 +19,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from engine.audit.service import record
 from engine.cases.service import load_workflow_of, lock_case_row, persist, validate_with_form
 from engine.definitions.versions import runtime_for
-from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
+from engine.errors import Conflict, Forbidden, InvalidInput
 from engine.org.access import Actor, could_work_unclaimed
 from engine.org.service import actor_for
 from engine.runtime.errors import advancing
@@ -34,13 +34,6 @@ from engine.store.statuses import WorkItemStatus
 # Called with the task's data (its form answers merged in) just before the task runs: an extension the
 # task asks for is recorded while its clock still runs (engine.sla.process_steps).
 BeforeRun = Callable[[Case, WorkItem, Mapping[str, Any]], None]
-
-
-def get_item(session: Session, item_id: str) -> WorkItem:
-    item = session.get(WorkItem, item_id)
-    if item is None:
-        raise NotFound(f"task {item_id} does not exist")
-    return item
 
 
 def require_reason(reason: str | None, what: str) -> str:
