@@ -22,6 +22,7 @@ from SpiffWorkflow.bpmn.parser.task_parsers import GatewayParser
 from SpiffWorkflow.bpmn.parser.util import full_tag
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.defaults import EventBasedGateway, ParallelGateway
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.task_spec import SpiffTaskParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
@@ -172,6 +173,9 @@ def serializer_config(base: Mapping[type, type] | None = None) -> dict[type, typ
     """SPIFF_CONFIG (or ``base``) plus the converter for CasegridBusinessRuleTask."""
     config = dict(base if base is not None else SPIFF_CONFIG)
     config[CasegridBusinessRuleTask] = CasegridBusinessRuleTaskConverter
+    # The gateways only change how they run; they convert as SpiffWorkflow's own (comparing versions).
+    config[CasegridParallelGateway] = config[ParallelGateway]
+    config[CasegridEventBasedGateway] = config[EventBasedGateway]
     return config
 
 

@@ -50,6 +50,11 @@ def _build_serializer() -> BpmnWorkflowSerializer:
 _serializer = _build_serializer()
 
 
+def spec_registry() -> Any:
+    """The converter registry that turns task specs into dicts (comparing two versions' elements)."""
+    return _serializer.registry
+
+
 def dump_workflow(workflow: BpmnWorkflow) -> str:
     # Encoder mode defers non-JSON values (dates) to the registry's encoder, as serialize_json does.
     _serializer.registry._encoder_mode = True

@@ -7,10 +7,12 @@ import time_machine
 from sqlalchemy import select
 
 from engine.cases.service import start_case
+from engine.commands.migrations import migrate_case
 from engine.commands.timers import fire_due
 from engine.definitions.bundle import Bundle
 from engine.definitions.service import deploy
 from engine.org.access import system_actor
+from engine.org.service import actor_for
 from engine.store.database import Database
 from engine.store.models.cases import Case
 from engine.store.models.definitions import ProcessVersion
@@ -142,8 +144,11 @@ def incidents_of(db: Database, case_id: int) -> list[Incident]:
         return list(session.scalars(select(Incident).where(Incident.case_id == case_id).order_by(Incident.id)))
 
 
-def migrate_to(db: Database, case_id: int, version_id: int) -> None:
-    """Stand-in for the migrate command (issue 11, point 1): point the case at a version with the same
-    element ids; its stored workflow is read against that version's spec from now on."""
+def migrate_to(db: Database, case_id: int, version_id: int, username: str = "analyst1") -> None:
+    """Move the case to the deployed version `version_id` with the migrate command, as an analyst would."""
     with db.transaction() as session:
-        session.get(Case, case_id).process_version_id = version_id
+        case = session.get(Case, case_id)
+        source = session.get(ProcessVersion, case.process_version_id)
+        target = session.get(ProcessVersion, version_id)
+        migrate_case(session, actor_for(session, username), case.process_key, case_id, source.version,
+                     target.version)
