@@ -5,6 +5,8 @@ from pathlib import Path
 
 import click
 
+from engine.app.cli_support import _db, _fail, reports_errors
+
 
 @click.group(name="calendar")
 def calendar_group() -> None:
@@ -17,7 +19,6 @@ def calendar_group() -> None:
 @click.option("--user", "username", default="system", help="Who loads it (recorded).")
 def load(path: Path, allow_draft: bool, username: str) -> None:
     """Load a year file (rules/calendar/cn-YYYY.yaml) and recompute provisional deadlines."""
-    from engine.app.cli import _db, reports_errors
     from engine.sla.calendar_store import install_default_calendar
     from engine.sla.recompute import load_year
 
@@ -38,7 +39,6 @@ def load(path: Path, allow_draft: bool, username: str) -> None:
 @click.argument("month", metavar="YYYY-MM")
 def show(month: str) -> None:
     """Every day of a month: workday, weekend, holiday or makeup (调休上班)."""
-    from engine.app.cli import _db, _fail, reports_errors
     from engine.sla.calendar_store import month_days
 
     try:
@@ -62,7 +62,6 @@ def show(month: str) -> None:
 @calendar_group.command(name="years")
 def years() -> None:
     """The loaded years, their status and source."""
-    from engine.app.cli import _db, reports_errors
     from engine.sla.calendar_store import loaded_years
 
     @reports_errors

@@ -2,70 +2,16 @@
 from __future__ import annotations
 
 import json
-import os
-import sys
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
-from sqlalchemy.exc import OperationalError
 
 from engine.app.calendar_cli import calendar_group
+from engine.app.cli_support import _actor, _db, _emit, _fail, recording_failures, reports_errors
 from engine.app.incidents_cli import incidents_group
+from engine.app.migrate_cli import migrate_group
 from engine.config import settings
-from engine.errors import CasegridError, DefinitionInvalid, InvalidInput
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _fail(lines: list[str], code: int = 1) -> None:
-    for line in lines:
-        click.echo(f"error: {line}", err=True)
-    sys.exit(code)
-
-
-def reports_errors(func: F) -> F:
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except DefinitionInvalid as exc:
-            _fail([str(p) for p in exc.problems])
-        except InvalidInput as exc:
-            details = exc.details or {}
-            lines = [f"{field}: {'; '.join(map(str, msgs if isinstance(msgs, list) else [msgs]))}"
-                     for field, msgs in details.items()] if isinstance(details, dict) else []
-            _fail([exc.message, *lines])
-        except CasegridError as exc:
-            _fail([f"{exc.code}: {exc.message}"])
-        except FileNotFoundError as exc:
-            _fail([f"no such file or folder: {exc.args[0] if exc.args else exc}"])
-        except json.JSONDecodeError as exc:
-            _fail([f"--data is not valid JSON: {exc}"])
-        except OperationalError as exc:
-            _fail([f"database: {' '.join(str(exc.orig).split())} (run `casegrid init` first?)"])
-        except Exception as exc:  # noqa: BLE001 - the promise is one line, never a traceback
-            if os.environ.get("CASEGRID_DEBUG"):
-                raise
-            _fail([f"internal error: {type(exc).__name__}: {' '.join(str(exc).split())}"], code=70)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _db():  # type: ignore[no-untyped-def]
-    from engine.app.boot import boot
-    from engine.app.bootstrap import ensure_instance_dir
-    from engine.store.database import Database
-
-    boot()
-    ensure_instance_dir(settings())
-    return Database(settings().database_url)
-
-
-def _emit(as_json: bool, payload: Any, text: str) -> None:
-    click.echo(json.dumps(payload, ensure_ascii=False, default=str) if as_json else text)
 
 
 def _item_dict(item: Any) -> dict[str, Any]:
@@ -156,12 +102,6 @@ def deploy(paths: tuple[Path, ...], username: str) -> None:
                else "deployed: " + (", ".join(versions) or "definitions updated, no process changed"))
 
 
-def _actor(session: Any, username: str) -> Any:
-    from engine.org.service import actor_for
-
-    return actor_for(session, username)
-
-
 @main.command()
 @click.argument("process_key")
 @click.option("--data", default="{}", help="Start data as JSON.")
@@ -175,7 +115,7 @@ def start(process_key: str, data: str, username: str, version: int | None, as_js
     from engine.store.models.tasks import WorkItem
 
     db = _db()
-    with db.transaction() as session:
+    with recording_failures(db, username), db.transaction() as session:
         case = start_case(session, _actor(session, username), process_key, json.loads(data), version=version)
         items = session.query(WorkItem).filter_by(case_id=case.id, status="open").all()
         payload = {"case_id": case.id, "business_key": case.business_key, "status": case.status,
@@ -220,7 +160,7 @@ def complete(task_id: str, data: str, username: str, as_json: bool) -> None:
     from engine.commands.tasks import complete as complete_task
 
     db = _db()
-    with db.transaction() as session:
+    with recording_failures(db, username), db.transaction() as session:
         done = complete_task(session, _actor(session, username), task_id, json.loads(data))
         case = done.case
         payload = {"case_id": case.id, "business_key": case.business_key, "status": case.status,
@@ -420,6 +360,7 @@ def attachments_purge(older_than_hours: float | None, no_sweep: bool, as_json: b
 
 main.add_command(calendar_group)
 main.add_command(incidents_group)
+main.add_command(migrate_group)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,8 @@ from typing import Any
 
 import click
 
+from engine.app.cli_support import _actor, _db, _emit, reports_errors
+
 STATUSES = ("open", "resolved", "cancelled", "all")
 
 
@@ -32,7 +34,6 @@ def incidents_group(ctx: click.Context, status: str, case_id: int | None, userna
     """Cases that cannot move (and user actions that keep failing), newest first."""
     if ctx.invoked_subcommand is not None:
         return
-    from engine.app.cli import _actor, _db, _emit, reports_errors
     from engine.incidents.access import require_view
     from engine.incidents.service import list_incidents
     from engine.store.models.incidents import IncidentStatus
@@ -55,7 +56,6 @@ def incidents_group(ctx: click.Context, status: str, case_id: int | None, userna
 @click.option("--json", "as_json", is_flag=True)
 def retry(incident_id: int, username: str, as_json: bool) -> None:
     """Fire the failed step again with the case's current definition; exit 1 if it fails again."""
-    from engine.app.cli import _actor, _db, _emit, reports_errors
     from engine.commands.incidents import raise_if_failed, retry_incident
 
     @reports_errors
@@ -75,7 +75,6 @@ def retry(incident_id: int, username: str, as_json: bool) -> None:
 @click.option("--user", "username", default="system", help="Who cancels (an administrator or analyst).")
 def cancel(incident_id: int, reason: str, username: str) -> None:
     """Cancel the case the incident blocks (a failed user action is only dismissed)."""
-    from engine.app.cli import _actor, _db, reports_errors
     from engine.commands.incidents import cancel_incident
 
     @reports_errors
@@ -92,7 +91,6 @@ def cancel(incident_id: int, reason: str, username: str) -> None:
 def scan(as_json: bool) -> None:
     """Open a `stalled` incident for every running case that waits on nothing (the worker does this
     every few minutes)."""
-    from engine.app.cli import _db, _emit, reports_errors
     from engine.commands.incidents import report_stalled_cases
 
     @reports_errors
