@@ -71,6 +71,29 @@ ERROR_TEXTS: dict[str, tuple[str, str]] = {
     "urge.may_not": ("您没有督办案件的权限。", "You may not urge cases."),
     "supervision.no_department": ("您没有督办的部门。", "You do not oversee any department."),
     "supervision.outside_department": ("案件 {case} 不属于您督办的部门。", "Case {case} is outside your departments."),
+    # migrating running cases to another version (engine.commands.migrations)
+    "migration.forbidden": ("只有系统管理员和业务分析员可以迁移案件。", "Only administrators and analysts migrate cases."),
+    "migration.same_version": ("迁移的源版本和目标版本不能相同。", "The versions to migrate from and to must differ."),
+    "migration.bad_map": ("环节对应关系有误：{problems}", "The element map is wrong: {problems}"),
+    "migration.case_moved_on": ("案件 {case} 已不在版本 {version} 上运行，无需迁移。",
+                                "Case {case} no longer runs on version {version}."),
+    "migration.blocked": ("案件 {case} 不能迁移：{reasons}", "Case {case} cannot be migrated: {reasons}"),
+    # why one case cannot move (engine.migration.planning.Blocker; params name and target)
+    "migration.removed_open_task": ("环节「{name}」有未办结的任务，新版本中已没有该环节。",
+                                    "Task '{name}' has open work but is not in the new version."),
+    "migration.removed_waiting_element": ("案件正在「{name}」等待，新版本中已没有该环节。",
+                                          "The case waits at '{name}', which is not in the new version."),
+    "migration.removed_subprocess": ("子流程「{name}」正在运行，新版本中已没有该子流程。",
+                                     "Subprocess '{name}' is running but is not in the new version."),
+    "migration.changed_kind": ("环节「{name}」在新版本中是另一种元素。", "'{name}' is another kind of element in the new version."),
+    "migration.changed_multi_instance": ("多实例环节「{name}」正在办理，新版本改变了它的实例定义。",
+                                         "Multi-instance task '{name}' is running and its instances are defined "
+                                         "differently in the new version."),
+    "migration.changed_event": ("案件正在「{name}」等待，新版本改变了该定时或消息。",
+                                "The case waits at '{name}', whose timer or message differs in the new version."),
+    "migration.unconfirmed_rename": ("环节「{name}」似乎改名为「{target}」，请在环节对应关系中确认后再迁移。",
+                                     "'{name}' looks renamed to '{target}'; confirm it in the element map."),
+    "migration.failed": ("试迁移未成功，案件保持不变。", "The trial move failed; the case stays as it is."),
 }
 
 # Status codes inside texts, as the sentence needs them ("已办结", "was already approved").

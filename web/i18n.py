@@ -152,7 +152,7 @@ ACTION_TEXTS = {
     "sla_auto_completed": "Completed by the time limit",
     "incident_opened": "Incident opened", "incident_failed_again": "Failed again",
     "incident_retry_failed": "Retry failed", "incident_resolved": "Incident resolved",
-    "incident_cancelled": "Incident cancelled",
+    "incident_cancelled": "Incident cancelled", "case_migrated": "Moved to another version of the process",
 }
 
 

@@ -124,4 +124,30 @@ ZH_FEATURES: dict[str, str] = {
     "Urged (督办)": "督办",
     "Show unread only": "只看未读",
     "Mark as read": "标为已读",
+    # studio: migrating running cases (web/studio/migration.py)
+    "Migrate running cases": "迁移运行中的案件",
+    "Running cases stay on the version they started with. After a corrected version is deployed, move them to it "
+    "here: first preview where each open task lands (nothing changes), then migrate. Cases that cannot move are "
+    "listed with the reason and stay as they are.":
+        "运行中的案件沿用启动时的流程版本。部署修正后的版本后，可在此把案件迁移过去：先预览每个待办环节的去向（不做任何更改），再执行迁移。不能迁移的案件会列出原因，并保持原样。",
+    "Back to the process": "返回流程",
+    "Running cases": "运行中的案件",
+    "latest": "最新",
+    "Preview the move to v{n}": "预览迁移到 v{n}",
+    "From version": "源版本",
+    "To version": "目标版本",
+    "Renamed elements (one per line: old id=new id)": "改名的环节（每行一个：原标识=新标识）",
+    "Preview migration": "预览迁移",
+    "Migration result": "迁移结果",
+    "Migration preview (nothing has changed)": "迁移预览（尚未做任何更改）",
+    "{moved} case(s) moved, {blocked} could not move.": "已迁移 {moved} 个案件，{blocked} 个不能迁移。",
+    "{moved} case(s) can move, {blocked} cannot.": "{moved} 个案件可以迁移，{blocked} 个不能迁移。",
+    "Where it waits → where it will wait": "当前环节 → 迁移后的环节",
+    "Result": "结果",
+    "(removed)": "（已删除）",
+    "Moved": "已迁移",
+    "Can move": "可以迁移",
+    "Only the first {n} cases are shown; migrating moves all of them.": "仅显示前 {n} 个案件；执行迁移会处理全部案件。",
+    "Migrate the cases that can move": "迁移可迁移的案件",
+    "Migrate running cases…": "迁移运行中的案件…",
 }

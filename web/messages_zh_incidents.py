@@ -8,6 +8,7 @@ ZH_INCIDENTS: dict[str, str] = {
     "Failed again": "再次失败",
     "Retry failed": "重试失败",
     "Incident resolved": "异常已解决",
+    "Moved to another version of the process": "迁移到流程的另一版本",
     "Incident cancelled": "异常已撤销",
     "Script or condition failed": "脚本或条件出错",
     "Message nobody receives": "消息无人接收",

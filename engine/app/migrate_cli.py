@@ -7,19 +7,8 @@ import click
 
 from engine.app.cli_support import _actor, _db, _emit, reports_errors
 from engine.commands.migrations import MigrationReport, plan_migration, run_migration
-from engine.errors import InvalidInput
+from engine.migration.alignment import parse_id_map
 from engine.migration.planning import CasePlan
-
-
-def parse_id_map(pairs: tuple[str, ...]) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for pair in pairs:
-        old, sep, new = pair.partition("=")
-        if not sep or not old.strip() or not new.strip():
-            raise InvalidInput(f"--map takes old=new element ids, not {pair!r}", {"map": [pair]},
-                               key="migration.bad_map", params={"problems": pair})
-        found[old.strip()] = new.strip()
-    return found
 
 
 def report_dict(report: MigrationReport) -> dict[str, Any]:

@@ -5,7 +5,7 @@ analyst's id map (``old=new``) comes first: a renamed task is named, not guessed
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
@@ -33,6 +33,18 @@ class Alignment:
         """Paired with an element of another id by structure alone, which the analyst has not confirmed."""
         target = self.pairs.get(spec)
         return target is not None and target.name != spec.name and spec.name not in self.mapped
+
+
+def parse_id_map(pairs: Iterable[str]) -> dict[str, str]:
+    """`old=new` pairs (the CLI's --map, the studio's lines) as a map; anything else is refused."""
+    found: dict[str, str] = {}
+    for pair in pairs:
+        old, sep, new = pair.partition("=")
+        if not sep or not old.strip() or not new.strip():
+            raise InvalidInput(f"--map takes old=new element ids, not {pair!r}", {"map": [pair]},
+                               key="migration.bad_map", params={"problems": pair})
+        found[old.strip()] = new.strip()
+    return found
 
 
 def check_id_map(id_map: Mapping[str, str], old: BpmnProcessSpec, new: BpmnProcessSpec) -> None:

@@ -40,12 +40,14 @@ class Move:
 
 @dataclass(frozen=True)
 class Blocker:
-    """Why a case cannot move; `key` words it in the UI (web/error_texts), `text` in the API and CLI."""
+    """Why a case cannot move; `key` words it in the UI (web/error_texts, with `name` and `target` as
+    its params), `text` in the API and CLI."""
 
     element: str
     name: str
     key: str
     text: str
+    target: str = ""
 
 
 @dataclass
@@ -86,6 +88,11 @@ def _shown(spec: TaskSpec) -> bool:
 
 
 def _label(spec: TaskSpec) -> str:
+    if isinstance(spec, LoopTask) and not spec.bpmn_name:
+        # SpiffWorkflow gives the diagram's name to the instance element, not to the loop around it.
+        instance = spec._wf_spec.task_specs.get(spec.task_spec)
+        if instance is not None and instance.bpmn_name:
+            return str(instance.bpmn_name)
     return getattr(spec, "bpmn_name", None) or getattr(spec, "bpmn_id", None) or spec.name
 
 
@@ -101,7 +108,7 @@ def _blocker(task: Task, target: TaskSpec | None, alignment: Alignment) -> Block
     if alignment.guessed(spec):
         return Blocker(element, name, "migration.unconfirmed_rename",
                        f"{name} ({element}) looks renamed to {_label(target)} ({target.bpmn_id or target.name}); "
-                       f"confirm with the id map {element}={target.bpmn_id or target.name}")
+                       f"confirm with the id map {element}={target.bpmn_id or target.name}", _label(target))
     changed = alignment.changes.get(spec, [])
     if "typename" in changed:
         return Blocker(element, name, "migration.changed_kind",
@@ -131,8 +138,10 @@ def plan_case(case_id: int, business_key: str, workflow: BpmnWorkflow, versions:
         blocker = _blocker(task, target, alignment)
         if blocker is not None:
             plan.blockers.append(blocker)
-        if _shown(task.task_spec):
-            plan.moves.append(Move(task.task_spec.bpmn_id, _label(task.task_spec), TaskState.get_name(task.state),
-                                   target.bpmn_id if target is not None else None,
-                                   _label(target) if target is not None else None))
+        # A running multi-instance task shows as its instances; several instances as one line.
+        if _shown(task.task_spec) and not (isinstance(task.task_spec, LoopTask) and task.children):
+            move = Move(task.task_spec.bpmn_id, _label(task.task_spec), TaskState.get_name(task.state),
+                        target.bpmn_id if target is not None else None, _label(target) if target is not None else None)
+            if move not in plan.moves:
+                plan.moves.append(move)
     return plan

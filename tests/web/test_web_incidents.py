@@ -57,7 +57,16 @@ def test_api_retry_refuses_non_operators_404s_unknown_ids_resolves_after_a_fix_t
     assert failed.get_json()["error"]["code"] == "retry_failed"
     assert incidents_of(web_db, case_id)[0].attempts == 2  # recorded though the answer is an error
 
-    migrate_to(web_db, case_id, deploy_nap(web_db, FIXED))
+    fixed = deploy_nap(web_db, FIXED)
+    migrations = "/api/v1/definitions/nap/migrations"
+    assert client.post(migrations, json={"from": 1, "to": 2}, headers=bearer(web_db, "sup")).status_code == 403
+    planned = client.post(migrations, json={"from": 1, "to": 2}, headers=bearer(web_db, "ana"))
+    assert planned.status_code == 200 and planned.get_json()["dry_run"] and planned.get_json()["movable"] == 1
+    assert case_row(web_db, case_id).process_version_id != fixed
+    moved = client.post(migrations, json={"from": 1, "to": 2, "dry_run": False}, headers=bearer(web_db, "ana"))
+    assert moved.status_code == 200, moved.get_json()
+    assert [c["case_id"] for c in moved.get_json()["cases"] if c["movable"]] == [case_id]
+    assert case_row(web_db, case_id).process_version_id == fixed
     retried = client.post(f"/api/v1/incidents/{incident_id}/retry", headers=bearer(web_db, "ana"))
     assert retried.status_code == 200 and retried.get_json()["status"] == "resolved"
     assert case_row(web_db, case_id).open_incidents == 0

@@ -29,9 +29,9 @@ def init_api(app: Flask) -> CasegridApi:
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.components.security_scheme("cookieAuth", {"type": "apiKey", "in": "cookie",
                                                        "name": app.config["SESSION_COOKIE_NAME"]})
-    from web.api import attachments, audit, cases, definitions, events, incidents, me, sla, tasks
+    from web.api import attachments, audit, cases, definitions, events, incidents, me, migrations, sla, tasks
 
-    for module in (me, definitions, cases, tasks, attachments, sla, audit, events, incidents):
+    for module in (me, definitions, migrations, cases, tasks, attachments, sla, audit, events, incidents):
         api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.PREFIX}")
     # flask-smorest replaced our HTTPException handler with its own; put ours back.
     app.register_error_handler(Exception, _unexpected)

@@ -31,3 +31,11 @@ class EditQuery(_In):
 
 class NewFileQuery(_In):
     key = fields.String(load_default="", validate=validate.Regexp(r"^[A-Za-z0-9_\-]{0,80}$"))
+
+
+class MigrationInput(_In):
+    """The studio's migration form: versions, and the element map as `old=new` lines."""
+
+    from_version = fields.Integer(required=True, data_key="from", validate=validate.Range(min=1, max=2_147_483_647))
+    to_version = fields.Integer(required=True, data_key="to", validate=validate.Range(min=1, max=2_147_483_647))
+    id_map = fields.String(load_default="", data_key="map", validate=validate.Length(max=10_000))
