@@ -151,6 +151,22 @@ class Driver:
         self._run(f"{actor.username} sends {name} to case {case_id}", world.deliver(actor, name, case_id, payload))
         return actor
 
+    def migrate(self, rng: random.Random, case_ids: list[int] | None = None) -> Actor | None:
+        """An analyst (now and then someone who may not) moves a running case to the other version."""
+        cases = [c for c in self._read(world.running_cases) if case_ids is None or c.id in case_ids]
+        if not cases:
+            return None
+        case = rng.choice(cases)
+        found = self._read(lambda session: world.version_of(session, case.id))
+        if found is None:
+            return None
+        process_key, version = found
+        actor = self.actors["analyst"] if rng.random() < 0.8 else rng.choice(list(self.actors.values()))
+        other = 2 if version == 1 else 1
+        self._run(f"{actor.username} migrates case {case.id} to v{other}",
+                  world.migrate(actor, process_key, case.id, version, other))
+        return actor
+
     def fire_timers(self, traveller: time_machine.Coordinates | None, step: timedelta | None) -> None:
         if traveller is not None and step is not None:
             traveller.shift(step)

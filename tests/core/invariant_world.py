@@ -9,6 +9,7 @@ rework, cancel…).
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,16 +20,20 @@ from sqlalchemy.orm import Session
 
 from engine.commands import cases as case_commands
 from engine.commands import messages as message_commands
+from engine.commands import migrations as migration_commands
 from engine.commands import tasks as task_commands
 from engine.commands.authorise import workable_task
 from engine.commands.timers import fire_due
 from engine.config import PROJECT_ROOT
+from engine.definitions.bundle import Bundle
+from engine.definitions.service import deploy
 from engine.errors import CasegridError
 from engine.org.access import Actor
 from engine.org.service import actor_for
 from engine.sla.bootstrap import seed_calendar
 from engine.store.database import Database
 from engine.store.models.cases import Case
+from engine.store.models.definitions import ProcessVersion
 from engine.store.models.messages import MessageSubscription
 from engine.store.models.org import User
 from engine.store.models.tasks import WorkItem
@@ -38,12 +43,26 @@ T0 = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 
 
 def deploy_world(db: Database) -> None:
-    """The bundled definitions, the organisation with the demo users, the business calendar; no demo cases."""
+    """The bundled definitions, the organisation with the demo users, the business calendar; no demo cases.
+
+    Each shipped process also gets a second version (its first user task renamed), so that cases can be
+    migrated back and forth between the two while they run."""
     from tests.conftest import deploy_bundled
 
     deploy_bundled(db, demo_users=True)
     with db.transaction() as session:
         seed_calendar(session, PROJECT_ROOT)
+        deploy(session, Bundle(second_versions()), actor="invariants")
+
+
+def second_versions() -> dict[str, str]:
+    files = {}
+    for path in sorted((PROJECT_ROOT / "processes").glob("*.bpmn")):
+        xml = path.read_text(encoding="utf-8")
+        changed = re.sub(r'(<bpmn:userTask id="[^"]+" name=")([^"]+)"', r'\1\2（新版）"', xml, count=1)
+        if changed != xml:
+            files[f"processes/{path.name}"] = changed
+    return files
 
 
 def load_actors(db: Database) -> dict[str, Actor]:
@@ -351,6 +370,18 @@ def cancel(actor: Actor, case_id: int, reason: str) -> Callable[[Session], Any]:
 def deliver(actor: Actor, name: str, case_id: int, payload: dict[str, Any]) -> Callable[[Session], Any]:
     return lambda session: [c.id for c in message_commands.deliver_message(session, actor, name, case_id=case_id,
                                                                            payload=payload)]
+
+
+def migrate(actor: Actor, process_key: str, case_id: int, from_version: int, to_version: int) -> Callable[[Session], Any]:
+    return lambda session: migration_commands.migrate_case(session, actor, process_key, case_id, from_version,
+                                                           to_version).case_id
+
+
+def version_of(session: Session, case_id: int) -> tuple[str, int] | None:
+    row = session.execute(select(Case.process_key, ProcessVersion.version)
+                          .join(ProcessVersion, ProcessVersion.id == Case.process_version_id)
+                          .where(Case.id == case_id)).first()
+    return None if row is None else (row[0], row[1])
 
 
 def fire_timers(db: Database) -> int:

@@ -160,6 +160,10 @@ def case_core_machine(new_db: NewDatabase, actors: dict[str, Actor], lists: bool
             if roll == 0:  # cancelling ends cases: rarer than the rest
                 self._acted(self.driver.cancel(rng))
 
+        @rule(rng=RANDOMS)
+        def migrate_a_case(self, rng: random.Random) -> None:
+            self._acted(self.driver.migrate(rng))
+
         @rule()
         def another_process_takes_the_next_step(self) -> None:
             # Steps usually reuse the workflow kept in memory; a fresh process reads it from the row instead.
