@@ -64,7 +64,8 @@ def test_the_verify_page_shows_the_handlers_report_and_photo_before_claiming(app
     for raw in ("S03C01G01", "huanwei", "hotline", "dispatch_choice", "result_summary", "proposed_department"):
         assert raw not in text, raw
     assert "<dd>—</dd>" not in html
-    header = html[html.index('<header class="cg-page-header">'):html.index("</header>")]
+    start = html.index('<header class="cg-page-header">')
+    header = html[start:html.index("</header>", start)]
     assert "湖贝社区第1网格" in header and "S03C01G01" not in header
 
 
