@@ -191,3 +191,7 @@ ZH.update({source: text for source, text in ZH_INCIDENTS.items() if source not i
 from web.messages_zh_flow import ZH_FLOW  # noqa: E402
 
 ZH.update({source: text for source, text in ZH_FLOW.items() if source not in ZH})
+# The case record of task and case pages (web/messages_zh_record.py).
+from web.messages_zh_record import ZH_RECORD  # noqa: E402
+
+ZH.update({source: text for source, text in ZH_RECORD.items() if source not in ZH})

@@ -8,6 +8,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from engine.audit.service import history
+from engine.cases.record import CaseRecord, case_record
 from engine.cases.service import start_form_key
 from engine.definitions.versions import VersionRuntime, runtime_for
 from engine.forms import FormDefinition
@@ -48,6 +49,8 @@ class CaseView:
     people: dict[str, str] = field(default_factory=dict)
     # Its incidents, open ones first: what keeps the case from moving, in words (engine.incidents).
     incidents: list[Incident] = field(default_factory=list)
+    # What each step answered, under its form's labels (engine.cases.record, as the task page shows it).
+    record: CaseRecord | None = None
 
     @property
     def open_incidents(self) -> list[Incident]:
@@ -71,7 +74,8 @@ class CaseView:
         return self.case.data or {}
 
 
-def case_view(session: Session, case_id: int, actor: Actor, history_limit: int = 500) -> CaseView:
+def case_view(session: Session, case_id: int, actor: Actor, history_limit: int = 500, lang: str = "zh",
+              with_record: bool = False) -> CaseView:
     case = visible_case(session, actor, case_id)  # NotFound, as for a missing id, when they may not see it
     version = session.get(ProcessVersion, case.process_version_id)
     items = list(session.scalars(select(WorkItem).where(WorkItem.case_id == case.id).order_by(WorkItem.created_at)))
@@ -91,7 +95,8 @@ def case_view(session: Session, case_id: int, actor: Actor, history_limit: int =
     incidents = list(session.scalars(select(Incident).where(Incident.case_id == case.id)
                                      .order_by(Incident.status != IncidentStatus.OPEN, Incident.id.desc())))
     return CaseView(case, version, items, events, timers, links, _forms_in_case_order(session, case, items),
-                    display_names(session, named), incidents)
+                    display_names(session, named), incidents,
+                    case_record(session, case, lang) if with_record else None)
 
 
 def _forms_in_case_order(session: Session, case: Case, items: list[WorkItem]) -> list[FormDefinition]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import tzinfo
 from typing import Any
 
@@ -18,6 +19,15 @@ from engine.forms.visibility import VisibleIf, visible_fields
 from engine.forms.widgets import enum_values, infer_widget
 
 
+@dataclass(frozen=True)
+class ContextFact:
+    """Case data the process computed that the task shows read-only above its form (a proposed unit)."""
+
+    key: str
+    title: Text
+    names_units: bool  # the value is an organisation code (or a list of them), shown by the unit's name
+
+
 class FormDefinition:
     """One form file, checked. Build it with load_form; the constructor trusts its input."""
 
@@ -27,6 +37,9 @@ class FormDefinition:
         self.key: str = self.document["key"]
         self.title: Text = self.document["title"]
         self.description: Text | None = self.document.get("description")
+        self.context: tuple[ContextFact, ...] = tuple(
+            ContextFact(entry["key"], entry["title"], entry.get("names") == "organisation")
+            for entry in self.document.get("context", ()))
         self.schema: dict[str, Any] = self.document["schema"]
         self.ui_schema: dict[str, Any] = self.document["uiSchema"]
         self.fields: tuple[FieldSpec, ...] = tuple(_build_fields(self.schema, self.ui_schema))

@@ -8,6 +8,7 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.cases.record import CaseRecord, case_record
 from engine.cases.service import get_case
 from engine.definitions.versions import runtime_for
 from engine.errors import Forbidden
@@ -28,6 +29,8 @@ class TaskView:
     values: dict[str, Any]
     can_work: bool
     assignee_name: str | None = None  # the assignee's display name
+    # The case as the earlier steps left it, read-only: the same before and after claiming.
+    record: CaseRecord | None = None
 
 
 def authorised_item(session: Session, item_id: str, actor: Actor, to_work: bool = False) -> WorkItem:
@@ -43,7 +46,7 @@ def authorised_item(session: Session, item_id: str, actor: Actor, to_work: bool 
     return item
 
 
-def task_view(session: Session, item_id: str, actor: Actor) -> TaskView:
+def task_view(session: Session, item_id: str, actor: Actor, lang: str = "zh", with_record: bool = False) -> TaskView:
     item = authorised_item(session, item_id, actor)
     case = get_case(session, item.case_id, with_state=item.status == "open")
     runtime = runtime_for(session, case.process_version_id)
@@ -63,7 +66,8 @@ def task_view(session: Session, item_id: str, actor: Actor) -> TaskView:
         values = dict(done.after or {}) if done is not None else {}
     assignee_name = display_names(session, [item.assignee]).get(item.assignee or "")
     can_work = item.status == "open" and may_work_task(session, actor, item.id)
-    return TaskView(item, case, form, values, can_work, assignee_name)
+    record = case_record(session, case, lang, current=item) if with_record else None
+    return TaskView(item, case, form, values, can_work, assignee_name, record)
 
 
 def transfer_targets(session: Session, item: WorkItem, viewer: str | None = None) -> list[User]:

@@ -41,6 +41,7 @@ class AttachmentView:
     href: str | None
     json: str
     id: str
+    image: bool = False  # shown as a thumbnail that opens the file
 
 
 @dataclass
@@ -62,6 +63,7 @@ class FieldView:
     visible_if_field: str = ""
     visible_if_in: str = ""
     display: Markup = field(default_factory=Markup)
+    answered: bool = False  # a read-only view lists answered fields only, never a row of "—"
 
     @property
     def described_by(self) -> str:
@@ -152,6 +154,7 @@ def _field_view(form: FormDefinition, spec: FieldSpec, value: Any, errors: list[
     if spec.widget == "attachments":
         view.attachments = [_attachment_view(a, f"{fid}-{i}") for i, a in enumerate(chosen) if isinstance(a, Mapping)]
     view.display = _display(spec, view, value, lang, tz)
+    view.answered = value is not None and value != [] and value != ""
     return view
 
 
@@ -215,6 +218,7 @@ def _attachment_view(meta: Mapping[str, Any], aid: str) -> AttachmentView:
     return AttachmentView(
         name=str(meta.get("name", "")), size=_human_size(meta.get("size")), href=href,
         json=json.dumps(dict(meta), ensure_ascii=False, sort_keys=True), id=aid,
+        image=str(meta.get("content_type", "")).lower().startswith("image/"),
     )
 
 

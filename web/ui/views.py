@@ -16,6 +16,7 @@ from engine.commands import cases as case_commands
 from engine.commands import tasks as task_commands
 from engine.config import settings
 from engine.errors import Conflict, Forbidden, InvalidInput
+from engine.forms.i18n import tr
 from engine.sla.task_extensions import extension_offer
 from engine.sla.task_stages import task_stage
 from engine.store.models.tasks import WorkItem
@@ -66,7 +67,7 @@ def _task_page(item_id: str, errors: dict[str, Any] | None = None, values: Any =
     user = current_user()
     lang = current_locale()
     with transaction(readonly=True) as session:
-        view = task_view(session, item_id, user.actor)
+        view = task_view(session, item_id, user.actor, lang, with_record=True)
         targets = transfer_targets(session, view.item, user.username) if view.can_work else []
         # Each action once, where the process defines it: a return the form offers stays in the form.
         can_return = view.can_work and returnable(session, view.item) \
@@ -81,10 +82,12 @@ def _task_page(item_id: str, errors: dict[str, Any] | None = None, values: Any =
                                     extra_hidden=_csrf_field() + Markup(
                                         f'<input type="hidden" name="_case_version" value="{view.case.version}">'),
                                     script_url=url_for("static", filename="js/form-visibility.js"))
-        else:
+        elif any(value not in (None, "", []) for value in view.values.values()):
             form_html = render_form(view.form, view.values, {}, lang, readonly=True)
+    form_description = tr(view.form.description, lang) if view.form is not None else ""
     return render_template("ui/task.html", view=view, form_html=form_html, targets=targets,
-                           can_return=can_return, stage=stage, extension=extension), status
+                           can_return=can_return, stage=stage, extension=extension,
+                           form_description=form_description), status
 
 
 @bp.get("/tasks/<item_id>")
@@ -217,7 +220,7 @@ def cases() -> Any:
 @bp.get("/cases/<int(max=2147483647):case_id>")
 def case(case_id: int) -> Any:
     with transaction(readonly=True) as session:
-        view = case_view(session, case_id, current_user().actor)
+        view = case_view(session, case_id, current_user().actor, lang=current_locale(), with_record=True)
     data = case_data(view.forms, view.data, current_locale(), settings().tz)
     return render_template("ui/case.html", view=view, data=data)
 

@@ -1,0 +1,200 @@
+"""A case as the people working it read it: its header and what each earlier step answered.
+
+Built from the projections and the audit trail, never from the workflow: ``case_started`` and each
+``task_completed`` row carry the answers their form accepted, and the form of that step labels them.
+Only form fields appear, in the form's order, visible for those answers and not empty; what the process
+keeps for itself (counters, logs, computed ids) is never shown here. Values are words: option labels,
+the organisation's names, 是/否.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.cases.service import start_form_key
+from engine.config import settings
+from engine.definitions.versions import runtime_for
+from engine.forms import FieldSpec, FormDefinition
+from engine.forms.coerce import value_as_text
+from engine.forms.definition import ContextFact
+from engine.forms.i18n import normalize_lang, tr
+from engine.org.service import display_names, unit_names
+from engine.store.models.audit import AuditEvent
+from engine.store.models.cases import Case
+from engine.store.models.tasks import WorkItem
+from engine.store.statuses import WorkItemStatus
+
+_WORDS: dict[str, dict[str, str]] = {
+    "zh": {"yes": "是", "no": "否", "separator": "、"},
+    "en": {"yes": "Yes", "no": "No", "separator": ", "},
+}
+STEP_ACTIONS = ("case_started", "task_completed")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One answered field: ``name`` identifies it for the page's markup and is never shown."""
+
+    name: str
+    label: str
+    text: str  # the value in words; "" for attachments
+    widget: str
+    help: str = ""
+    attachments: tuple[Mapping[str, Any], ...] = ()  # {"name", "content_type", "size", "url"}
+    value: Any = None  # the typed value, for a page that formats dates in its reader's time zone
+
+
+@dataclass(frozen=True)
+class Step:
+    title: str  # the task's name, or the start form's title
+    actor: str  # display name
+    at: datetime
+    answers: tuple[Answer, ...]
+    task_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Deadline:
+    task_name: str  # "" for the case's own limit
+    due_at: datetime
+    sla_state: str | None = None
+
+
+@dataclass(frozen=True)
+class CaseHeader:
+    business_key: str
+    title: str
+    category: str
+    address: str
+    grid_cell: str
+    reporter: str
+    opened_at: datetime
+    deadlines: tuple[Deadline, ...] = ()
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    header: CaseHeader
+    steps: tuple[Step, ...]
+    # What the process computed for the task being looked at, under its form's labels (a proposed unit).
+    facts: tuple[Answer, ...] = field(default=())
+
+
+def case_record(session: Session, case: Case, lang: str = "zh", current: WorkItem | None = None) -> CaseRecord:
+    """The record of a case the caller has already been allowed to see.
+
+    With ``current`` (the task whose page shows it) its own step is left out, since its form is on the
+    page below, and the facts its form asks to show are read from the case data."""
+    lang = normalize_lang(lang)
+    runtime = runtime_for(session, case.process_version_id)
+    items = {item.id: item for item in session.scalars(select(WorkItem).where(WorkItem.case_id == case.id))}
+    events = list(session.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id,
+                                                           AuditEvent.action.in_(STEP_ACTIONS))
+                                  .order_by(AuditEvent.id)))
+    people = display_names(session, [case.opened_by, *(e.actor for e in events)])
+    names = unit_names(session)
+    steps: list[Step] = []
+    for event in events:
+        if current is not None and event.task_id == current.id:
+            continue
+        if event.action == "case_started":
+            form, title = _start_form(runtime), ""
+        else:
+            item = items.get(event.task_id or "")
+            form, title = (runtime.form(item.form_key), item.task_name) if item else (None, event.task_name or "")
+        if form is None:
+            continue
+        found = answers(form, event.after or {}, lang)
+        if found:
+            steps.append(Step(title or form.title_text(lang), people.get(event.actor, event.actor), event.at,
+                              tuple(found), event.task_id))
+    facts: tuple[Answer, ...] = ()
+    if current is not None and current.status == WorkItemStatus.OPEN:
+        form = runtime.form(current.form_key)
+        facts = tuple(_facts(form.context if form else (), case.data or {}, names, lang))
+    open_items = [i for i in items.values() if i.status == WorkItemStatus.OPEN and i.due_at is not None]
+    return CaseRecord(_header(case, steps, people, names, open_items, lang), tuple(steps), facts)
+
+
+def _start_form(runtime: Any) -> FormDefinition | None:
+    return runtime.form(start_form_key(runtime))
+
+
+def answers(form: FormDefinition, data: Mapping[str, Any], lang: str) -> list[Answer]:
+    """The form's visible, non-empty fields among ``data``, in the form's order, in words."""
+    visible = form.visible_fields(data)
+    return [_answer(spec, data[spec.name], lang) for spec in form.fields
+            if spec.name in visible and spec.name in data and not _empty(data[spec.name])]
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _answer(spec: FieldSpec, value: Any, lang: str) -> Answer:
+    words = _WORDS[lang]
+    help_text = tr(spec.help, lang)
+    if spec.widget == "attachments":
+        files = tuple(a for a in value if isinstance(a, Mapping)) if isinstance(value, list) else ()
+        return Answer(spec.name, spec.label(lang), "", spec.widget, help_text, files, value)
+    if isinstance(value, bool):
+        text = words["yes"] if value else words["no"]
+    elif spec.options:
+        chosen = value if isinstance(value, list) else [value]
+        text = words["separator"].join(spec.option_label(v, lang) or value_as_text(v) for v in chosen)
+    elif spec.widget == "datetime" and isinstance(value, str):
+        text = _local_time_text(value)
+    elif isinstance(value, list):
+        text = words["separator"].join(value_as_text(v) for v in value)
+    else:
+        text = value_as_text(value)
+    return Answer(spec.name, spec.label(lang), text, spec.widget, help_text, (), value)
+
+
+def _local_time_text(value: str) -> str:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return (moment.astimezone(settings().tz) if moment.tzinfo else moment).strftime("%Y-%m-%d %H:%M")
+
+
+def _facts(wanted: Iterable[ContextFact], data: Mapping[str, Any], names: Mapping[str, tuple[str, str]],
+           lang: str) -> list[Answer]:
+    found: list[Answer] = []
+    for fact in wanted:
+        value = data.get(fact.key)
+        if _empty(value):
+            continue
+        values = value if isinstance(value, list) else [value]
+        shown = [_unit_name(names, v, lang) if fact.names_units else value_as_text(v) for v in values]
+        found.append(Answer(fact.key, tr(fact.title, lang), _WORDS[lang]["separator"].join(shown), "text"))
+    return found
+
+
+def _unit_name(names: Mapping[str, tuple[str, str]], code: Any, lang: str) -> str:
+    zh, en = names.get(str(code), ("", ""))
+    return (en if lang == "en" and en else zh) or str(code)
+
+
+def _header(case: Case, steps: list[Step], people: Mapping[str, str], names: Mapping[str, tuple[str, str]],
+            open_items: list[WorkItem], lang: str) -> CaseHeader:
+    """The header's words come from the latest answer of that name (立案 may reclassify what was reported)."""
+    latest = {answer.name: answer.text for step in steps for answer in step.answers}
+    grid_cell = latest.get("grid_cell") or (_unit_name(names, case.grid_cell, lang) if case.grid_cell else "")
+    deadlines = [Deadline(i.task_name, i.due_at, i.sla_state) for i in sorted(open_items, key=_due) if i.due_at]
+    if case.due_at is not None:
+        deadlines.append(Deadline("", case.due_at))
+    return CaseHeader(case.business_key, case.title, latest.get("category", ""), latest.get("address", ""),
+                      grid_cell, people.get(case.opened_by or "", case.opened_by or ""), case.opened_at,
+                      tuple(deadlines))
+
+
+def _due(item: WorkItem) -> datetime:
+    assert item.due_at is not None
+    return item.due_at
