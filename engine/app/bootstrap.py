@@ -22,14 +22,17 @@ class InitReport:
     demo_cases: int = 0
 
 
-def initialise(db: Database, root: Path, demo: bool = False) -> InitReport:
+def initialise(db: Database, root: Path, demo: bool = False, demo_users: bool | None = None) -> InitReport:
+    """Migrate, load the organisation, deploy `root`'s definitions, seed the calendar; with `demo`, the
+    demo users and cases too (`demo_users` alone: the users without the cases, as scenarios need)."""
     boot()
     upgrade(db.url)
     bundle = load_root(root)
     report = InitReport()
     org_files = {path: text for path, text in bundle.files.items() if path.startswith("rules/")}
-    org = organisation_from_files(org_files if demo else {k: v for k, v in org_files.items()
-                                                           if not k.endswith("demo_users.yaml")})
+    with_users = demo if demo_users is None else demo_users
+    org = organisation_from_files(org_files if with_users else {k: v for k, v in org_files.items()
+                                                                 if not k.endswith("demo_users.yaml")})
     with db.transaction() as session:
         # The organisation first: lanes are validated against it.
         report.org_counts = load_organisation(session, org)

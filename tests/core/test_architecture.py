@@ -29,6 +29,7 @@ STATE_CHANGING = {
     "engine.incidents.service": {"open_incident", "close_incident", "failed_again"},
     "engine.incidents.failures": {"record_user_failure"},
     "engine.incidents.stalls": {"report_stalls"},
+    "engine.migration.service": {"migrate_stored_case"},
 }
 # Whole modules an entry point may not import as a module (it could call anything in them).
 STATE_CHANGING_MODULES = {"engine.tasks.service", "engine.cases.service", "engine.sla.services"}
