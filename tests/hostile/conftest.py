@@ -16,6 +16,7 @@ if str(WEB_TESTS) not in sys.path:
 _spec = importlib.util.spec_from_file_location("hostile_web_fixtures", WEB_TESTS / "conftest.py")
 assert _spec is not None and _spec.loader is not None
 _web = importlib.util.module_from_spec(_spec)
+sys.modules[_spec.name] = _web  # so a corpus test may import its helpers (fixture_bundle)
 _spec.loader.exec_module(_web)
 
 web_db = _web.web_db
