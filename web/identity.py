@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from werkzeug.exceptions import Unauthorized
 
 from engine.auth.signin import ThrottlePolicy
-from engine.auth.tokens import authenticate_token
+from engine.auth.tokens import authenticate_token, record_token_failure
 from engine.errors import Forbidden
 from engine.org.access import Actor
 from engine.org.service import actor_from_user
@@ -115,12 +115,13 @@ def _load_identity() -> None:
         if _is_metrics_scrape(token):
             g.metrics_scrape = True
             return
-        # A write transaction: a bad token is recorded against the client's address (engine.auth.tokens).
-        with transaction() as db_session:
+        with transaction(readonly=True) as db_session:
             user = authenticate_token(db_session, token, request.remote_addr, login_policy())
             if user is not None:
                 g.user = _current(db_session, user, "token")
         if g.user is None:
+            with transaction() as db_session:  # counted against the client's address (engine.auth.tokens)
+                record_token_failure(db_session, request.remote_addr)
             raise Unauthorized("invalid or revoked API token")
     elif "uid" in session:
         with transaction(readonly=True) as db_session:

@@ -71,19 +71,21 @@ def failure_key(address: str | None) -> str:
 
 def authenticate_token(session: Session, token: str, address: str | None,
                        policy: ThrottlePolicy = DEFAULT_POLICY, now: datetime | None = None) -> User | None:
-    """The active user holding `token`, or None (the failure is recorded against `address`).
+    """The active user holding `token`, or None; only reads, so it runs in a read-only transaction.
 
     Raises TooManyTokenFailures once `address` has sent `policy.per_address` bad tokens within the
     window — before looking the token up, as a sign-in is refused before its password is checked, so a
-    throttled client learns nothing from further guesses. Other addresses are not affected.
+    throttled client learns nothing from further guesses. Other addresses are not affected. The caller
+    records a None answer with `record_token_failure`, in a short write transaction of its own: every
+    API request taking the write lock (SQLite) just to authenticate would queue reads behind writers.
     """
     now = now or datetime.now(UTC)
-    key = failure_key(address)
-    check_throttle(session, [(key, policy.per_address)], policy.window, now, TooManyTokenFailures)
-    user = user_for_token(session, token)
-    if user is None:
-        record_failure(session, [key], now)
-    return user
+    check_throttle(session, [(failure_key(address), policy.per_address)], policy.window, now, TooManyTokenFailures)
+    return user_for_token(session, token)
+
+
+def record_token_failure(session: Session, address: str | None, now: datetime | None = None) -> None:
+    record_failure(session, [failure_key(address)], now or datetime.now(UTC))
 
 
 def has_token(session: Session, username: str) -> bool:
