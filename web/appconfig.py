@@ -67,6 +67,8 @@ def flask_config(settings: Settings, env: dict[str, str] | None = None, secret_k
         "OPENAPI_VERSION": "3.0.3",
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
+        # A Prometheus scrape presents this as its bearer token; unset, only administrators read /metrics.
+        "CASEGRID_METRICS_TOKEN": env.get("CASEGRID_METRICS_TOKEN", ""),
         "CASEGRID_LOGIN_PER_USER": int(env.get("CASEGRID_LOGIN_PER_USER", "5")),
         "CASEGRID_LOGIN_PER_ADDRESS": int(env.get("CASEGRID_LOGIN_PER_ADDRESS", "20")),
         "CASEGRID_LOGIN_WINDOW_MINUTES": int(env.get("CASEGRID_LOGIN_WINDOW_MINUTES", "15")),

@@ -1,7 +1,7 @@
 """Request bodies: a JSON body is bounded in size and depth, so hostile input is a 413 or 400, never a 500.
 
-MAX_CONTENT_LENGTH stays large for form posts with attachments; a JSON body (API calls) gets its own
-smaller limit, and JSON nested deeper than any form, case or event needs is refused while parsing —
+MAX_CONTENT_LENGTH stays large for form posts with attachments (multipart); any other body — JSON from
+API calls, a url-encoded form — gets its own smaller limit, and JSON nested deeper than any form, case or event needs is refused while parsing —
 Python's parser would otherwise raise RecursionError on 100,000 brackets.
 """
 from __future__ import annotations
@@ -46,9 +46,13 @@ class BoundedJSONProvider(DefaultJSONProvider):
         return value
 
 
-def _limit_json_bodies() -> None:
+def _limit_bodies() -> None:
+    if request.mimetype != "multipart/form-data":
+        # Only a multipart post carries files; any other body (JSON, a url-encoded form) is read into
+        # memory whole by its parser, so it gets the small limit, not MAX_CONTENT_LENGTH's 100 MiB.
+        request.max_content_length = min(current_app.config["CASEGRID_MAX_JSON_BYTES"],
+                                         current_app.config["MAX_CONTENT_LENGTH"] or 2**63)
     if request.mimetype == "application/json" or request.mimetype.endswith("+json"):
-        request.max_content_length = current_app.config["CASEGRID_MAX_JSON_BYTES"]
         # Parse once here with the bounded provider (413 above the limit, 400 when malformed or too deep):
         # the API's argument parser reads the body with the plain json module, which would recurse.
         if request.get_data(cache=True):
@@ -57,4 +61,4 @@ def _limit_json_bodies() -> None:
 
 def init_app(app: Flask) -> None:
     app.json = BoundedJSONProvider(app)
-    app.before_request(_limit_json_bodies)
+    app.before_request(_limit_bodies)

@@ -39,6 +39,9 @@ ERROR_TEXTS: dict[str, tuple[str, str]] = {
     "reason.required": ("请填写理由。", "Please give a reason."),
     "form.invalid": ("表单填写有误，请检查标出的字段。", "The form has errors; check the marked fields."),
     "input.invalid_fields": ("提交的内容有误，请检查标出的项目后重试。", "The request has invalid fields."),
+    "auth.too_many_token_failures": ("此地址提交的无效 API 令牌过多，请 {minutes} 分钟后再试。",
+                                     "Too many invalid API tokens from this address; try again in {minutes} minutes."),
+    "metrics.forbidden": ("运行指标仅供系统管理员查看。", "Metrics are for administrators (or the monitoring token)."),
     # cases
     "case.not_found": ("找不到该案件，或您无权查看。", "This case does not exist or is not yours to see."),
     "case.not_running": ("案件 {case} 已{case_status}，不能再办理。", "Case {case} is {case_status}, not running."),

@@ -6,8 +6,10 @@ static files). Unsafe methods sent with the session cookie must carry a CSRF tok
 """
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -16,7 +18,8 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import Unauthorized
 
-from engine.auth.tokens import user_for_token
+from engine.auth.signin import ThrottlePolicy
+from engine.auth.tokens import authenticate_token, record_token_failure
 from engine.errors import Forbidden
 from engine.org.access import Actor
 from engine.org.service import actor_from_user
@@ -108,11 +111,17 @@ def _load_identity() -> None:
     g.user = None
     header = request.headers.get("Authorization", "")
     if header[:7].lower() == "bearer ":
+        token = header[7:].strip()
+        if _is_metrics_scrape(token):
+            g.metrics_scrape = True
+            return
         with transaction(readonly=True) as db_session:
-            user = user_for_token(db_session, header[7:].strip())
+            user = authenticate_token(db_session, token, request.remote_addr, login_policy())
             if user is not None:
                 g.user = _current(db_session, user, "token")
         if g.user is None:
+            with transaction() as db_session:  # counted against the client's address (engine.auth.tokens)
+                record_token_failure(db_session, request.remote_addr)
             raise Unauthorized("invalid or revoked API token")
     elif "uid" in session:
         with transaction(readonly=True) as db_session:
@@ -125,6 +134,20 @@ def _load_identity() -> None:
         raise Unauthorized("sign in first")
     if request.method not in SAFE_METHODS and (g.user is None or g.user.via == "session"):
         csrf.protect()
+
+
+def login_policy() -> ThrottlePolicy:
+    """The sign-in throttle from the configuration; bad API tokens count against the same per-address limit."""
+    config = current_app.config
+    return ThrottlePolicy(config["CASEGRID_LOGIN_PER_USER"], config["CASEGRID_LOGIN_PER_ADDRESS"],
+                          timedelta(minutes=config["CASEGRID_LOGIN_WINDOW_MINUTES"]))
+
+
+def _is_metrics_scrape(token: str) -> bool:
+    """The monitoring token of CASEGRID_METRICS_TOKEN, presented to /metrics (and only there)."""
+    expected = current_app.config.get("CASEGRID_METRICS_TOKEN") or ""
+    return bool(expected) and request.endpoint == "ops.metrics" and hmac.compare_digest(
+        token.encode("utf-8"), expected.encode("utf-8"))
 
 
 def sign_in(user: User) -> None:

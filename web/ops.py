@@ -1,4 +1,9 @@
-"""/healthz (public) and /metrics (Prometheus text format, signed-in or bearer token)."""
+"""/healthz (public) and /metrics (Prometheus text format: operators, or the scrape token).
+
+Metrics name endpoints and count open work by time-limit state: operational facts, not for every
+signed-in handler. Administrators may read them, and so may a scraper presenting CASEGRID_METRICS_TOKEN
+(checked by web.identity before any user lookup); everyone else signed in gets 403.
+"""
 from __future__ import annotations
 
 import os
@@ -11,9 +16,10 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sqlalchemy import func, select, text
 
+from engine.errors import Forbidden
 from engine.store.models.tasks import WorkItem
 from web.db import database, transaction
-from web.identity import public
+from web.identity import current_user, public
 
 bp = Blueprint("ops", __name__)
 
@@ -26,8 +32,13 @@ def healthz() -> Any:
     return jsonify(status="ok")
 
 
+OPERATOR_ROLES = frozenset({"admin"})
+
+
 @bp.get("/metrics")
 def metrics() -> Response:
+    if not g.get("metrics_scrape") and not current_user().has_any(OPERATOR_ROLES):
+        raise Forbidden("metrics are for operators (admin) or the monitoring token", key="metrics.forbidden")
     registry: CollectorRegistry = current_app.extensions["casegrid_metrics"]["registry"]
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         # gunicorn with N workers: each writes its samples to files in that folder; one scrape sums them.

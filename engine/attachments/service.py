@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 
 URL_PREFIX = "/attachments/"
 _OUR_URL = re.compile(r"^/attachments/(\d{1,10})$")
+# More files than any form field needs (the shipped forms allow 9); a field's maxItems may lower it.
+MAX_FILES_PER_FIELD = 100
 
 
 @dataclass(frozen=True)
@@ -255,6 +257,11 @@ def _kept(session: Session, case_id: int | None, value: Any, spec: FieldSpec, la
     """
     if not isinstance(value, list):
         return value  # nothing kept, or a value validation will refuse as it stands
+    limit = reference_limit(spec)
+    if len(value) > limit:
+        # Refused before any entry is looked up: ten thousand references must not cost ten thousand queries.
+        errors.setdefault(spec.name, []).append(messages.text("attachment_too_many", lang, limit=limit))
+        return []
     kept: list[Any] = []
     for entry in value:
         ref = _reference(entry)
@@ -278,6 +285,14 @@ def _kept(session: Session, case_id: int | None, value: Any, spec: FieldSpec, la
         claim(spec, row)  # a start form's row stays without a case: named twice, it is bound once
         kept.append(metadata(row))
     return kept
+
+
+def reference_limit(spec: FieldSpec) -> int:
+    """How many files one attachments field may name: its schema's ``maxItems``, else MAX_FILES_PER_FIELD."""
+    declared = spec.schema.get("maxItems")
+    if isinstance(declared, int) and not isinstance(declared, bool) and declared >= 0:
+        return min(declared, MAX_FILES_PER_FIELD)
+    return MAX_FILES_PER_FIELD
 
 
 def _reference(entry: Any) -> int | None:

@@ -47,17 +47,30 @@ def _keys(username: str, address: str | None) -> list[tuple[str, str]]:
     return keys
 
 
-def _check_throttle(session: Session, username: str, address: str | None, policy: ThrottlePolicy,
-                    now: datetime) -> None:
-    since = now - policy.window
-    for kind, key in _keys(username, address):
-        limit = policy.per_user if kind == "user" else policy.per_address
+def check_throttle(session: Session, limits: list[tuple[str, int]], window: timedelta, now: datetime,
+                   refusal: type[TooManyAttempts] = TooManyAttempts) -> None:
+    """Raise `refusal` when any failure key has reached its limit within the window."""
+    since = now - window
+    for key, limit in limits:
         count, oldest = session.execute(
             select(func.count(), func.min(LoginFailure.at)).where(LoginFailure.key == key, LoginFailure.at > since)
         ).one()
         if count >= limit:
-            retry = int(((oldest or now) + policy.window - now).total_seconds()) + 1
-            raise TooManyAttempts(max(retry, 1))
+            retry = int(((oldest or now) + window - now).total_seconds()) + 1
+            raise refusal(max(retry, 1))
+
+
+def record_failure(session: Session, keys: list[str], now: datetime) -> None:
+    for key in keys:
+        session.add(LoginFailure(key=key, at=now))
+    session.flush()
+
+
+def _check_throttle(session: Session, username: str, address: str | None, policy: ThrottlePolicy,
+                    now: datetime) -> None:
+    limits = [(key, policy.per_user if kind == "user" else policy.per_address)
+              for kind, key in _keys(username, address)]
+    check_throttle(session, limits, policy.window, now)
 
 
 def authenticate(session: Session, username: str, password: str, address: str | None = None,
@@ -71,9 +84,7 @@ def authenticate(session: Session, username: str, password: str, address: str | 
     user = session.scalars(select(User).where(User.username == username, User.active.is_(True))).first()
     ok = verify_password(user.password_hash if user else _DUMMY_HASH, password) and user is not None
     if not ok:
-        for _kind, key in _keys(username, address):
-            session.add(LoginFailure(key=key, at=now))
-        session.flush()
+        record_failure(session, [key for _kind, key in _keys(username, address)], now)
         return None
     session.execute(delete(LoginFailure).where(LoginFailure.key == _keys(username, None)[0][1]))
     if user.password_hash and needs_rehash(user.password_hash):

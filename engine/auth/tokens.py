@@ -1,17 +1,21 @@
 """Per-user API bearer tokens. Only a SHA-256 digest is stored; the token is shown once.
 
 SHA-256 (not argon2) is right here: the token is 256 random bits, so there is nothing to brute-force,
-and a plain digest can be looked up through the unique index on every request.
+and a plain digest can be looked up through the unique index on every request. Failed tokens are still
+throttled per client address like sign-ins (engine.auth.signin): guessing gets a 429 instead of an
+endless stream of cheap 401s, and a leaked prefix of a token is not worth probing.
 """
 from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.errors import NotFound
+from engine.auth.signin import DEFAULT_POLICY, ThrottlePolicy, TooManyAttempts, check_throttle, record_failure
+from engine.errors import CasegridError, NotFound
 from engine.store.models.org import User
 
 PREFIX = "cg_"
@@ -48,6 +52,40 @@ def user_for_token(session: Session, token: str) -> User | None:
     return session.scalars(
         select(User).where(User.api_token_hash == digest(token), User.active.is_(True))
     ).first()
+
+
+class TooManyTokenFailures(TooManyAttempts):
+    code = "too_many_token_failures"
+
+    def __init__(self, retry_after: int) -> None:
+        CasegridError.__init__(self, "too many invalid API tokens from this address; try again later",
+                               {"retry_after": retry_after}, key="auth.too_many_token_failures",
+                               params={"minutes": max(1, retry_after // 60)})
+        self.retry_after = retry_after
+
+
+def failure_key(address: str | None) -> str:
+    # Its own key, not the sign-in's "ip:": a script with a stale token must not lock people out of the login page.
+    return f"token:{(address or 'unknown')[:150]}"
+
+
+def authenticate_token(session: Session, token: str, address: str | None,
+                       policy: ThrottlePolicy = DEFAULT_POLICY, now: datetime | None = None) -> User | None:
+    """The active user holding `token`, or None; only reads, so it runs in a read-only transaction.
+
+    Raises TooManyTokenFailures once `address` has sent `policy.per_address` bad tokens within the
+    window — before looking the token up, as a sign-in is refused before its password is checked, so a
+    throttled client learns nothing from further guesses. Other addresses are not affected. The caller
+    records a None answer with `record_token_failure`, in a short write transaction of its own: every
+    API request taking the write lock (SQLite) just to authenticate would queue reads behind writers.
+    """
+    now = now or datetime.now(UTC)
+    check_throttle(session, [(failure_key(address), policy.per_address)], policy.window, now, TooManyTokenFailures)
+    return user_for_token(session, token)
+
+
+def record_token_failure(session: Session, address: str | None, now: datetime | None = None) -> None:
+    record_failure(session, [failure_key(address)], now or datetime.now(UTC))
 
 
 def has_token(session: Session, username: str) -> bool:

@@ -2,15 +2,47 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from engine.errors import DefinitionInvalid, Problem
 
 FOLDERS = ("processes", "rules", "forms")
 # Seed data read at `casegrid init --demo`, not a definition: it holds passwords, so no deployment
 # (and no studio download) ever stores it.
 SEED_ONLY_FILES = frozenset({"rules/demo_users.yaml"})
 SUFFIXES = (".bpmn", ".dmn", ".json", ".yaml", ".yml")
+# What each folder holds (kind_of files a path by its folder and suffix); forms may be named x.form.json.
+FOLDER_SUFFIXES = {"processes": (".bpmn",), "rules": (".dmn", ".yaml", ".yml", ".json"), "forms": (".json",)}
+# A path segment a file sent through the API or the studio may use: letters, digits, '_', '-', '.'.
+# No spaces, quotes, CR/LF or backslashes: the name reaches headers (downloads), logs and problem lines.
+_SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9_.\-]+$")
+MAX_PATH_CHARS = 300
+
+
+def path_problem(path: str) -> str | None:
+    """Why `path` is not a definition file name a client may send (processes/x.bpmn, rules/x.dmn|yaml|yml|json,
+    forms/x.json, in sub-folders too), or None."""
+    parts = path.split("/")
+    if not path or len(path) > MAX_PATH_CHARS:
+        return f"a file name must have 1 to {MAX_PATH_CHARS} characters"
+    if any(part in ("", ".", "..") for part in parts):
+        return "a file name may not contain empty, '.' or '..' segments"
+    if not all(_SAFE_SEGMENT.match(part) for part in parts):
+        return "a file name may use only letters, digits, '_', '-' and '.' (no spaces, quotes, line breaks or '\\')"
+    allowed = FOLDER_SUFFIXES.get(parts[0])
+    if allowed is None or len(parts) < 2:
+        return "a file must lie under processes/, rules/ or forms/"
+    if not parts[-1].endswith(allowed) or parts[-1] in allowed:
+        return f"a file under {parts[0]}/ must end in {' or '.join(allowed)}"
+    return None
+
+
+def printable(path: str) -> str:
+    """`path` on one line, control characters escaped, for a problem line about a refused name."""
+    return path.encode("unicode_escape").decode("ascii")[:MAX_PATH_CHARS + 20]
 
 
 def kind_of(path: str) -> str:
@@ -49,6 +81,16 @@ class Bundle:
             digest.update(text.encode())
             digest.update(b"\0")
         return digest.hexdigest()
+
+
+def client_bundle(files: Mapping[str, str]) -> Bundle:
+    """Files sent through the API or the studio as a bundle; DefinitionInvalid with one problem line per
+    refused name (422) before anything is parsed."""
+    problems = [Problem(printable(path), None, f"not a definition file name: {problem}")
+                for path in sorted(files) if (problem := path_problem(path)) is not None]
+    if problems:
+        raise DefinitionInvalid(problems)
+    return Bundle(dict(files))
 
 
 def _relative_key(path: Path, root: Path | None) -> str:

@@ -12,13 +12,11 @@ from pathlib import PurePosixPath
 from lxml import etree
 from sqlalchemy.orm import Session
 
-from engine.definitions.bundle import FOLDERS, SUFFIXES, Bundle, kind_of
+from engine.definitions.bundle import Bundle, kind_of, path_problem, printable
 from engine.definitions.service import current_bundle
 from engine.errors import InvalidInput, NotFound
 from engine.org.service import known_organisation
 
-# A path segment an analyst may use: letters, digits, '_', '-', '.', never '..' (checked separately).
-_SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9_.\-]+$")
 # Files never offered for download: their contents are initial passwords, not definitions.
 _PRIVATE = re.compile(r"(^|/)[^/]*users[^/]*\.ya?ml$")
 
@@ -54,11 +52,10 @@ def is_private(path: str) -> bool:
 
 def check_path(path: str) -> str:
     """A definition path as files are keyed (`forms/x.json`); refuses anything outside the three folders."""
-    parts = PurePosixPath(path).parts
-    if (len(parts) < 2 or parts[0] not in FOLDERS or any(p == ".." or not _SAFE_SEGMENT.match(p) for p in parts)
-            or not path.endswith(SUFFIXES)):
-        raise InvalidInput(f"'{path}' is not a definition path", {"path": [
-            "expected processes/*.bpmn, rules/*.dmn|yaml|json or forms/*.json"]})
+    problem = path_problem(path)
+    if problem is not None:
+        raise InvalidInput(f"'{printable(path)}' is not a definition path", {"path": [
+            f"{problem}; expected processes/*.bpmn, rules/*.dmn|yaml|json or forms/*.json"]})
     return path
 
 

@@ -122,6 +122,10 @@ def _check_processes(bundle: Bundle, catalogue: Catalogue, problems: list[Proble
         root = _parse_xml(path, text, problems)
         if root is None:
             continue
+        if next(root.iter(BPMN_PROCESS), None) is None:
+            # A collaboration of black-box pools alone (as modelers export a first sketch) deploys nothing.
+            problems.append(Problem(path, None, "no process in this file: model the steps inside a pool"))
+            continue
         try:
             problems.extend(check_bpmn(path, root, refs, sandbox.check_syntax))
         except Exception as exc:  # noqa: BLE001 - a checker that fails on odd input is one problem, not a crash

@@ -168,3 +168,47 @@ def test_demo_passwords_never_reach_a_deployment(tmp_path):
         assert hashes and all(h.startswith("$argon2") for h in hashes if h)
     finally:
         database.dispose()
+
+
+def test_bearer_token_failures_are_throttled_per_address_like_sign_ins(app, web_db):
+    guesser = app.test_client()
+    guesser.environ_base["REMOTE_ADDR"] = "198.51.100.7"
+    for attempt in range(20):  # CASEGRID_LOGIN_PER_ADDRESS
+        response = guesser.get("/api/v1/me", headers={"Authorization": f"Bearer cg_guess-{attempt}"})
+        assert response.status_code == 401
+    good = api_token(web_db, "gw1")
+    throttled = guesser.get("/api/v1/me", headers={"Authorization": f"Bearer {good}"})
+    assert throttled.status_code == 429
+    assert throttled.get_json()["error"]["code"] == "too_many_token_failures"
+    assert "too many invalid API tokens" in throttled.get_json()["error"]["message"]
+    assert int(throttled.headers["Retry-After"]) > 0
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "198.51.100.8"
+    assert other.get("/api/v1/me", headers={"Authorization": f"Bearer {good}"}).status_code == 200
+
+
+def test_bad_tokens_do_not_lock_people_out_of_the_login_page_from_the_same_address(app, client):
+    guesser = app.test_client()
+    for attempt in range(21):
+        guesser.get("/api/v1/me", headers={"Authorization": f"Bearer cg_guess-{attempt}"})
+    assert login(client, "gw1").status_code == 302
+
+
+def test_metrics_are_for_administrators_not_every_signed_in_user(app, web_db):
+    api = app.test_client()
+    refused = api.get("/metrics", headers={"Authorization": f"Bearer {api_token(web_db, 'sup')}"})
+    assert refused.status_code == 403
+    assert refused.get_json()["error"]["code"] == "forbidden"
+    assert "casegrid_http" not in refused.get_data(as_text=True)
+    page = signed_in(app, "h_cg").get("/metrics")
+    assert page.status_code == 403 and "casegrid_http" not in page.get_data(as_text=True)
+    assert signed_in(app, "adm").get("/metrics").status_code == 200
+
+
+def test_metrics_open_to_the_configured_monitoring_token_and_only_there(app, web_db):
+    app.config["CASEGRID_METRICS_TOKEN"] = "scrape-secret-0123456789"
+    api = app.test_client()
+    scrape = api.get("/metrics", headers={"Authorization": "Bearer scrape-secret-0123456789"})
+    assert scrape.status_code == 200 and "casegrid_http_requests_total" in scrape.get_data(as_text=True)
+    assert api.get("/metrics", headers={"Authorization": "Bearer scrape-secret-wrong"}).status_code == 401
+    assert api.get("/api/v1/me", headers={"Authorization": "Bearer scrape-secret-0123456789"}).status_code == 401

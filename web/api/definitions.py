@@ -6,9 +6,8 @@ from typing import Any
 from flask import Response
 from flask_smorest import Blueprint
 
-from engine.definitions.bundle import Bundle
+from engine.definitions.bundle import client_bundle
 from engine.definitions.service import deploy, get_version, list_versions, process_summaries, validate
-from engine.errors import InvalidInput
 from web.api.schemas import (
     DefinitionFilesSchema,
     DeployResultSchema,
@@ -27,14 +26,6 @@ blp = Blueprint("api_definitions", __name__, description="Process definitions an
 XML_RESPONSE = {"content": {"application/xml": {"schema": {"type": "string"}}}, "description": "BPMN 2.0 XML"}
 
 
-def _bundle(files: dict[str, str]) -> Bundle:
-    bad = [p for p in files if p.split("/", 1)[0] not in ("processes", "rules", "forms") or ".." in p.split("/")]
-    if bad:
-        raise InvalidInput("file paths must lie under processes/, rules/ or forms/",
-                           {"files": [f"{p}: not under processes/, rules/ or forms/" for p in bad]})
-    return Bundle(files)
-
-
 @blp.get("")
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, page_of(ProcessSummarySchema))
@@ -51,7 +42,7 @@ def list_processes(args: dict[str, Any]) -> Any:
 @blp.response(201, DeployResultSchema)
 def deploy_files(body: dict[str, Any]) -> Any:
     """Validate and deploy files laid over what is deployed; 422 with each problem when invalid."""
-    bundle = _bundle(body["files"])
+    bundle = client_bundle(body["files"])
     with transaction() as session:
         result = deploy(session, bundle, actor=current_user().username)
         out = {"deployment_id": result.deployment.id, "unchanged": result.unchanged,
@@ -64,7 +55,7 @@ def deploy_files(body: dict[str, Any]) -> Any:
 @blp.arguments(DefinitionFilesSchema)
 @blp.response(200, ValidationResultSchema)
 def validate_files(body: dict[str, Any]) -> Any:
-    bundle = _bundle(body["files"])
+    bundle = client_bundle(body["files"])
     with transaction(readonly=True) as session:
         problems, _catalogue, _full = validate(session, bundle)
     return {"valid": not problems, "problems": [p.as_dict() for p in problems]}

@@ -1,19 +1,18 @@
 """Handlers for /login, /logout, /profile, /profile/token, /locale."""
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from marshmallow import Schema, ValidationError, fields, validate
 
 from engine.auth.profile import LOCALES, set_locale
-from engine.auth.signin import ThrottlePolicy, TooManyAttempts, authenticate
+from engine.auth.signin import TooManyAttempts, authenticate
 from engine.auth.tokens import create_token, revoke_token
 from web.db import transaction
 from web.i18n import _
-from web.identity import current_user, public, sign_in, sign_out
+from web.identity import current_user, login_policy, public, sign_in, sign_out
 
 bp = Blueprint("auth", __name__)
 
@@ -46,12 +45,6 @@ def _same_site_path(target: str, lowest: int) -> bool:
     return target.startswith("/") and not target.startswith("//") and not parts.scheme and not parts.netloc
 
 
-def _policy() -> ThrottlePolicy:
-    config = current_app.config
-    return ThrottlePolicy(config["CASEGRID_LOGIN_PER_USER"], config["CASEGRID_LOGIN_PER_ADDRESS"],
-                          timedelta(minutes=config["CASEGRID_LOGIN_WINDOW_MINUTES"]))
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login() -> Any:
@@ -67,7 +60,7 @@ def login() -> Any:
                                error=_("Enter your user name and password.")), 400
     try:
         with transaction() as db_session:
-            user = authenticate(db_session, data["username"], data["password"], request.remote_addr, _policy())
+            user = authenticate(db_session, data["username"], data["password"], request.remote_addr, login_policy())
             if user is not None:
                 sign_in(user)
     except TooManyAttempts as exc:

@@ -5,7 +5,7 @@ from typing import Any
 
 from flask import jsonify, request
 
-from engine.definitions.bundle import Bundle
+from engine.definitions.bundle import Bundle, client_bundle
 from engine.definitions.service import deploy, validate
 from engine.definitions.studio import check_path
 from engine.errors import DefinitionInvalid
@@ -20,13 +20,15 @@ from web.studio.inputs import FilesInput, FormPreviewInput
 
 
 def _bundle() -> Bundle:
-    files = load_input(FilesInput(), request.get_json(silent=True) or {})["files"]
-    return Bundle({check_path(path): text for path, text in files.items()})
+    return client_bundle(load_input(FilesInput(), request.get_json(silent=True) or {})["files"])
 
 
 @bp.post("/validate")
 def validate_files() -> Any:
-    bundle = _bundle()
+    try:
+        bundle = _bundle()
+    except DefinitionInvalid as exc:
+        return jsonify(valid=False, problems=[p.as_dict() for p in exc.problems]), 422
     with transaction(readonly=True) as session:
         problems, _catalogue, _full = validate(session, bundle)
     return jsonify(valid=not problems, problems=[p.as_dict() for p in problems])
@@ -35,8 +37,8 @@ def validate_files() -> Any:
 @bp.post("/deploy")
 def deploy_files() -> Any:
     """A new version of every process whose diagram, forms or decisions changed; 422 with the problems."""
-    bundle = _bundle()
     try:
+        bundle = _bundle()
         with transaction() as session:
             result = deploy(session, bundle, actor=current_user().username)
             body = {"valid": True, "unchanged": result.unchanged, "deployment_id": result.deployment.id,
