@@ -6,16 +6,13 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from webtools import PASSWORD
+from webtools import PASSWORD, fixture_bundle
 
-from engine.definitions.bundle import Bundle
 from engine.definitions.service import deploy
 from engine.org.config import OrgConfig, UserSpec
 from engine.org.service import load_organisation
 from engine.store.database import Database
 from web import create_app
-
-FIXTURES = Path(__file__).parent / "fixtures"
 
 # username -> (department, roles)
 USERS: dict[str, tuple[str | None, tuple[tuple[str, str | None], ...]]] = {
@@ -28,12 +25,6 @@ USERS: dict[str, tuple[str | None, tuple[tuple[str, str | None], ...]]] = {
     "ana": (None, (("analyst", None),)),
     "adm": (None, (("admin", None),)),
 }
-
-
-def fixture_bundle() -> Bundle:
-    files = {p.relative_to(FIXTURES).as_posix(): p.read_text(encoding="utf-8")
-             for p in sorted(FIXTURES.rglob("*")) if p.is_file() and p.suffix in (".bpmn", ".json")}
-    return Bundle(files)
 
 
 @pytest.fixture

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
 
+from engine.definitions.bundle import Bundle
 from engine.store.database import Database
 
 PASSWORD = "Correct-Horse-42"
@@ -74,3 +76,13 @@ def audit_count(web_db: Database, case_id: int) -> int:
 
     with web_db.transaction(readonly=True) as session:
         return session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.case_id == case_id))
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def fixture_bundle() -> Bundle:
+    """The web tests' own small process and forms, laid over the bundled definitions."""
+    files = {p.relative_to(FIXTURES).as_posix(): p.read_text(encoding="utf-8")
+             for p in sorted(FIXTURES.rglob("*")) if p.is_file() and p.suffix in (".bpmn", ".json")}
+    return Bundle(files)

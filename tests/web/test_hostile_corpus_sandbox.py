@@ -9,7 +9,7 @@ from xml.sax.saxutils import escape
 import pytest
 import yaml
 from sqlalchemy import func, select
-from webtools import bearer
+from webtools import bearer, fixture_bundle
 
 from engine.config import PROJECT_ROOT
 from engine.definitions.bundle import Bundle, load_root
@@ -21,7 +21,7 @@ from engine.store.models.cases import Case, KeySequence
 from engine.store.models.definitions import ProcessVersion
 from engine.store.models.tasks import WorkItem
 
-CORPUS = yaml.safe_load((Path(__file__).parent / "sandbox_payloads.yaml").read_text(encoding="utf-8"))
+CORPUS = yaml.safe_load((Path(__file__).parents[1] / "hostile_corpus" / "sandbox_payloads.yaml").read_text(encoding="utf-8"))
 AT_DEPLOY: dict[str, dict[str, str]] = CORPUS["refused_at_deploy"]
 AT_START: dict[str, dict[str, str]] = CORPUS["refused_at_start"]
 DATA = {"title": "hostile", "responsible_department": "chengguan", "amount": 10**12}
@@ -76,8 +76,6 @@ def snapshot(db: Database) -> dict[str, int]:
 
 
 def test_scripts_that_reach_outside_the_sandbox_are_one_problem_line_each_at_deploy():
-    from hostile_web_fixtures import fixture_bundle  # the web tests' forms (web_handle)
-
     files = dict(diagram(name, case["script"]) for name, case in AT_DEPLOY.items())
     bundle = load_root(PROJECT_ROOT).overlay(fixture_bundle()).overlay(Bundle(files))
     problems, _ = validate_bundle(bundle)

@@ -16,7 +16,7 @@ from engine.definitions.bundle import Bundle, load_root
 from engine.definitions.validation import validate_bundle
 from engine.store.models.definitions import Deployment
 
-CORPUS_ROOT = Path(__file__).parent / "definitions"
+CORPUS_ROOT = Path(__file__).parents[1] / "hostile_corpus" / "definitions"
 CORPUS = {p.relative_to(CORPUS_ROOT).as_posix(): p.read_text(encoding="utf-8")
           for p in sorted(CORPUS_ROOT.rglob("*")) if p.is_file()}
 EXACT = {

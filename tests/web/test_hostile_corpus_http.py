@@ -21,7 +21,7 @@ from engine.store.models.definitions import Deployment
 from engine.store.models.tasks import WorkItem
 from tests.social_event.helpers import claimed_feedback
 
-CORPUS = yaml.safe_load((Path(__file__).parent / "http_payloads.yaml").read_text(encoding="utf-8"))
+CORPUS = yaml.safe_load((Path(__file__).parents[1] / "hostile_corpus" / "http_payloads.yaml").read_text(encoding="utf-8"))
 BAD_NAMES: dict[str, str] = CORPUS["bad_definition_names"]
 DIAGRAM = '<?xml version="1.0"?><definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"/>'
 
