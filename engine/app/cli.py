@@ -11,7 +11,7 @@ from engine.app.calendar_cli import calendar_group
 from engine.app.cli_support import _actor, _db, _emit, _fail, recording_failures, reports_errors
 from engine.app.incidents_cli import incidents_group
 from engine.app.migrate_cli import migrate_group
-from engine.app.scenario_cli import scenario_group
+from engine.app.scenario_cli import scenario_group, simulate
 from engine.config import settings
 
 
@@ -363,6 +363,7 @@ main.add_command(calendar_group)
 main.add_command(incidents_group)
 main.add_command(migrate_group)
 main.add_command(scenario_group)
+main.add_command(simulate)
 
 
 if __name__ == "__main__":

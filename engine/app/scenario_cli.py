@@ -1,17 +1,21 @@
 """`casegrid scenario run PATH… [--json]`: run scenario files on throwaway databases with a simulated clock."""
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import click
+import time_machine
 
 from engine.app.boot import boot
-from engine.app.cli_support import _emit, reports_errors
+from engine.app.cli_support import _db, _emit, reports_errors
+from engine.app.scenarios.clock import after, local, shown
 from engine.app.scenarios.format import load_scenario
-from engine.app.scenarios.running import ScenarioResult, run_scenario
+from engine.app.scenarios.running import ScenarioResult, pass_time, run_scenario
 from engine.app.scenarios.world import throwaway_world
 from engine.config import settings
+from engine.errors import InvalidInput
 
 
 def scenario_files(paths: tuple[Path, ...]) -> list[Path]:
@@ -64,3 +68,31 @@ def run(paths: tuple[Path, ...], root: Path | None, as_json: bool) -> None:
           "\n".join(result_text(r) for r in results) + f"\n{len(results) - len(failed)} of {len(results)} scenario(s) passed")
     if failed:
         raise SystemExit(1)
+
+
+@click.command(name="simulate")
+@click.argument("amount", nargs=-1, required=True)
+@click.option("--test-database", "confirmed", is_flag=True,
+              help="Confirm that the configured database is a test database (required).")
+@reports_errors
+def simulate(amount: tuple[str, ...], confirmed: bool) -> None:
+    """On a TEST database: act as if AMOUNT had passed ("3 working days", "2 hours", "to 2026-12-01 09:00"),
+    firing every timer that falls due meanwhile at its due time. Real time resumes afterwards."""
+    if not confirmed:
+        raise InvalidInput("casegrid simulate changes what has happened in the configured database; add "
+                           "--test-database to confirm it is a test database", {"test_database": ["required"]})
+    text = " ".join(amount).strip()
+    db = _db()
+    now = datetime.now(UTC)
+    if text.startswith("to "):
+        try:
+            target = local(datetime.fromisoformat(text[3:].strip())).astimezone(UTC)
+        except ValueError:
+            raise InvalidInput(f"not a date and time (YYYY-MM-DD HH:MM): {text[3:]!r}", {"amount": [text]}) from None
+    else:
+        target = after(now, text)
+    if target < now:
+        raise InvalidInput(f"{shown(target)} is in the past", {"amount": [text]})
+    with time_machine.travel(now, tick=False) as traveller:
+        fired = pass_time(db, traveller, target)
+    click.echo(f"fired {fired} timer(s) due up to {shown(target)}")

@@ -10,12 +10,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from engine.app.scenarios.format import parse_scenario
 from engine.app.scenarios.running import run_scenario
 from engine.app.scenarios.world import ThrowawayWorld, throwaway_world
 from engine.config import PROJECT_ROOT
 from engine.errors import InvalidInput
+from engine.store.database import Database
+from engine.store.models.tasks import WorkItem
 
 SHIPPED = sorted((PROJECT_ROOT / "scenarios").glob("*.yaml"))
 REPORT = {"title": "湖贝路口暴露垃圾", "category": "0102", "grid_cell": "S03C01G01", "address": "湖贝路与东门中路交叉口",
@@ -113,3 +116,27 @@ def test_the_cli_runs_scenarios_on_throwaway_databases_and_exits_1_on_a_failure(
     broken = subprocess.run([sys.executable, "-m", "engine.app.cli", "scenario", "run", str(tmp_path / "nope.yaml")],
                             env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
     assert broken.returncode == 1 and "no such file" in broken.stderr and "Traceback" not in broken.stderr
+
+
+def test_simulate_fires_what_falls_due_on_a_test_database_only_when_confirmed(tmp_path: Path) -> None:
+    database = tmp_path / "test.sqlite3"
+    env = {**os.environ, "CASEGRID_DATABASE_URL": f"sqlite:///{database}", "CASEGRID_INSTANCE_DIR": str(tmp_path)}
+
+    def casegrid(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "engine.app.cli", *args], env=env, cwd=PROJECT_ROOT,
+                              capture_output=True, text=True, timeout=300)
+
+    assert casegrid("init").returncode == 0
+    started = casegrid("start", "social_event", "--json", "--data", json.dumps(REPORT, ensure_ascii=False))
+    assert started.returncode == 0, started.stderr
+    refused = casegrid("simulate", "2", "working", "days")
+    assert refused.returncode == 1 and "--test-database" in refused.stderr
+    bad = casegrid("simulate", "to", "tomorrow", "--test-database")
+    assert bad.returncode == 1 and "not a date and time" in bad.stderr and "Traceback" not in bad.stderr
+    moved = casegrid("simulate", "3", "working", "days", "--test-database")
+    assert moved.returncode == 0, moved.stderr
+    assert int(moved.stdout.split()[1]) >= 2  # the 立案 step's warning and breach at least
+    tasks = json.loads(casegrid("tasks", "--json").stdout)
+    assert [t["name"] for t in tasks] == ["案卷建立（立案）"]
+    with Database(f"sqlite:///{database}").transaction(readonly=True) as session:
+        assert session.scalar(select(WorkItem.sla_state)) == "overdue"

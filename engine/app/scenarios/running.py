@@ -159,21 +159,7 @@ class _Run:
         now = datetime.now(UTC)
         if target < now:
             return self.note(False, line, f"advance to {shown(target)}: that is before now ({shown(now)})")
-        fired = 0
-        while fired < MAX_FIRINGS:
-            due = self._read(lambda session: session.scalar(
-                select(func.min(Timer.due_at)).where(Timer.status == TimerStatus.PENDING, Timer.due_at <= target)))
-            if due is None:
-                break
-            due = due if due.tzinfo else due.replace(tzinfo=UTC)
-            if due > datetime.now(UTC):
-                self.traveller.move_to(due)
-            taken = fire_due(self.db, WORKER, datetime.now(UTC))
-            fired += taken
-            if taken == 0:
-                break  # due but left pending (a concurrent change cannot happen here): do not spin
-        self.traveller.move_to(target)
-        fired += fire_due(self.db, WORKER, target)
+        fired = pass_time(self.db, self.traveller, target)
         return self.note(True, line, f"time is now {shown(target)} ({fired} timer(s) fired on the way)")
 
     # -- expectations -----------------------------------------------------------------------------
@@ -258,6 +244,31 @@ def _words(value: Any) -> str:
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_words(v) for v in value) + "]"
     return str(value)
+
+
+def pass_time(db: Database, traveller: Any, target: datetime) -> int:
+    """Move the simulated clock to `target`, firing every timer it passes at its due time, in due order, as
+    the worker would; returns how many fired."""
+    fired = 0
+    while fired < MAX_FIRINGS:
+        due = _read(db, lambda session: session.scalar(
+            select(func.min(Timer.due_at)).where(Timer.status == TimerStatus.PENDING, Timer.due_at <= target)))
+        if due is None:
+            break
+        due = due if due.tzinfo else due.replace(tzinfo=UTC)
+        if due > datetime.now(UTC):
+            traveller.move_to(due)
+        taken = fire_due(db, WORKER, datetime.now(UTC))
+        fired += taken
+        if taken == 0:
+            break  # due but left pending by a concurrent change: the next call takes it, never spin
+    traveller.move_to(target)
+    return fired + fire_due(db, WORKER, target)
+
+
+def _read(db: Database, query: Callable[[Session], Any]) -> Any:
+    with db.transaction(readonly=True) as session:
+        return query(session)
 
 
 def run_scenario(db: Database, scenario: Scenario) -> ScenarioResult:
