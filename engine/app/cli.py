@@ -16,6 +16,7 @@ from engine.app.calendar_cli import calendar_group
 from engine.app.incidents_cli import incidents_group
 from engine.config import settings
 from engine.errors import CasegridError, DefinitionInvalid, InvalidInput
+from engine.store.statuses import WorkItemStatus
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -177,7 +178,7 @@ def start(process_key: str, data: str, username: str, version: int | None, as_js
     db = _db()
     with db.transaction() as session:
         case = start_case(session, _actor(session, username), process_key, json.loads(data), version=version)
-        items = session.query(WorkItem).filter_by(case_id=case.id, status="open").all()
+        items = session.query(WorkItem).filter_by(case_id=case.id, status=WorkItemStatus.OPEN).all()
         payload = {"case_id": case.id, "business_key": case.business_key, "status": case.status,
                    "tasks": [_item_dict(i) for i in items]}
     _emit(as_json, payload, f"started {case.business_key} (id {case.id}); open tasks: "
