@@ -65,6 +65,20 @@ def _db():  # type: ignore[no-untyped-def]
     return Database(settings().database_url)
 
 
+def _initialised_db():  # type: ignore[no-untyped-def]
+    """The database when `casegrid init` has made it (it holds deployments), else None: validate must not
+    create a database file as a side effect."""
+    from sqlalchemy import inspect
+    from sqlalchemy.engine import make_url
+
+    url = make_url(settings().database_url)
+    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
+        return None
+    db = _db()
+    with db.engine.connect() as connection:
+        return db if inspect(connection).has_table("deployments") else None
+
+
 def _emit(as_json: bool, payload: Any, text: str) -> None:
     click.echo(json.dumps(payload, ensure_ascii=False, default=str) if as_json else text)
 
@@ -99,13 +113,21 @@ def init(demo: bool) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @reports_errors
 def validate(paths: tuple[Path, ...]) -> None:
-    """Validate definition files or folders without deploying anything."""
+    """Validate definition files or folders without deploying anything.
+
+    Over what is deployed, exactly as deploy would (duplicate process ids, the organisation in the
+    database); before the database is initialised, over the bundled definitions folder."""
     from engine.definitions.bundle import load_paths, load_root
+    from engine.definitions.service import validate as validate_as_deploy
     from engine.definitions.validation import validate_bundle
 
     given = load_paths(paths, settings().definitions_root)
-    base = load_root(settings().definitions_root)
-    problems, _catalogue = validate_bundle(base.overlay(given))
+    db = _initialised_db()
+    if db is not None:
+        with db.transaction(readonly=True) as session:
+            problems, _catalogue, _full = validate_as_deploy(session, given)
+    else:
+        problems, _catalogue = validate_bundle(load_root(settings().definitions_root).overlay(given))
     if problems:
         _fail([str(p) for p in problems])
     click.echo(f"ok: {len(given.files)} file(s) valid")
