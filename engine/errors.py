@@ -1,6 +1,7 @@
 """Errors the engine raises; web/ and the CLI map them to HTTP statuses and exit codes."""
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -98,3 +99,38 @@ class ScriptLimit(ScriptFailed):
 
     code = "script_limit"
     status = 422
+
+
+# -- wording of problem lines: one line each, in the reader's words, never a Python repr ----------------
+def quoted(value: Any) -> str:
+    """A value as a problem line names it: 'text', 3, a, b for a list, nothing for None."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, str):
+        return f"'{value}'"
+    if isinstance(value, list | tuple | set | frozenset):
+        return ", ".join(quoted(v) for v in value) or "an empty list"
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)
+
+
+def xml_reason(exc: Exception) -> str:
+    """lxml's syntax error without its '(<string>, line N)' tail, which repeats the line."""
+    message = getattr(exc, "msg", None) or str(exc)
+    return " ".join(str(message).split())
+
+
+def yaml_reason(exc: Exception) -> str:
+    """PyYAML's error on one line: what was wrong and where, without its '<unicode string>' quoting."""
+    problem = getattr(exc, "problem", None)
+    mark = getattr(exc, "problem_mark", None)
+    if problem and mark is not None:
+        return f"{problem} (line {mark.line + 1}, column {mark.column + 1})"
+    return " ".join(str(exc).split())
+
+
+def excerpt(text: str, limit: int = 60) -> str:
+    """Text quoted in a problem line, shortened: a cell of thousands of brackets is named, not repeated."""
+    flat = " ".join(text.split())
+    return f"'{flat}'" if len(flat) <= limit else f"'{flat[:limit]}…'"

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from engine.config import settings
 from engine.forms.i18n import normalize_lang
 from engine.sla.wording import amount_in_words, unit_words
+from engine.store.statuses import CaseStatus
 from web.messages_zh import ZH
 
 LOCALES = ("zh", "en")
@@ -77,7 +78,7 @@ STATUS_LABELS = {
 
 def case_status_label(case: Any) -> str:
     """A running case with an open incident reads 有异常: it cannot move until an operator acts."""
-    if case.status == "running" and (getattr(case, "open_incidents", 0) or 0) > 0:
+    if case.status == CaseStatus.RUNNING and (getattr(case, "open_incidents", 0) or 0) > 0:
         return gettext("Has incident")
     return status_label(case.status)
 

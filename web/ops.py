@@ -18,6 +18,7 @@ from sqlalchemy import func, select, text
 
 from engine.errors import Forbidden
 from engine.store.models.tasks import WorkItem
+from engine.store.statuses import WorkItemStatus
 from web.db import database, transaction
 from web.identity import current_user, public
 
@@ -60,7 +61,7 @@ class _WorkItemCollector:
         family = GaugeMetricFamily("casegrid_open_work_items", "Open work items by SLA state", labels=["sla_state"])
         try:
             with self.db.transaction(readonly=True) as session:
-                rows = session.execute(select(WorkItem.sla_state, func.count()).where(WorkItem.status == "open")
+                rows = session.execute(select(WorkItem.sla_state, func.count()).where(WorkItem.status == WorkItemStatus.OPEN)
                                        .group_by(WorkItem.sla_state)).all()
         except Exception:  # noqa: BLE001 - a scrape must not fail because the database is briefly away
             rows = []

@@ -13,6 +13,7 @@ from engine.app.incidents_cli import incidents_group
 from engine.app.migrate_cli import migrate_group
 from engine.app.scenario_cli import scenario_group, simulate
 from engine.config import settings
+from engine.store.statuses import WorkItemStatus
 
 
 def _item_dict(item: Any) -> dict[str, Any]:
@@ -20,6 +21,20 @@ def _item_dict(item: Any) -> dict[str, Any]:
             "form": item.form_key, "role": item.role, "department": item.department, "grid_cell": item.grid_cell,
             "assignee": item.assignee, "candidate_users": item.candidate_users, "status": item.status,
             "due_at": item.due_at.isoformat() if item.due_at else None}
+
+
+def _initialised_db():  # type: ignore[no-untyped-def]
+    """The database when `casegrid init` has made it (it holds deployments), else None: validate must not
+    create a database file as a side effect."""
+    from sqlalchemy import inspect
+    from sqlalchemy.engine import make_url
+
+    url = make_url(settings().database_url)
+    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
+        return None
+    db = _db()
+    with db.engine.connect() as connection:
+        return db if inspect(connection).has_table("deployments") else None
 
 
 @click.group()
@@ -45,13 +60,21 @@ def init(demo: bool) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @reports_errors
 def validate(paths: tuple[Path, ...]) -> None:
-    """Validate definition files or folders without deploying anything."""
+    """Validate definition files or folders without deploying anything.
+
+    Over what is deployed, exactly as deploy would (duplicate process ids, the organisation in the
+    database); before the database is initialised, over the bundled definitions folder."""
     from engine.definitions.bundle import load_paths, load_root
+    from engine.definitions.service import validate as validate_as_deploy
     from engine.definitions.validation import validate_bundle
 
     given = load_paths(paths, settings().definitions_root)
-    base = load_root(settings().definitions_root)
-    problems, _catalogue = validate_bundle(base.overlay(given))
+    db = _initialised_db()
+    if db is not None:
+        with db.transaction(readonly=True) as session:
+            problems, _catalogue, _full = validate_as_deploy(session, given)
+    else:
+        problems, _catalogue = validate_bundle(load_root(settings().definitions_root).overlay(given))
     if problems:
         _fail([str(p) for p in problems])
     click.echo(f"ok: {len(given.files)} file(s) valid")
@@ -118,7 +141,7 @@ def start(process_key: str, data: str, username: str, version: int | None, as_js
     db = _db()
     with recording_failures(db, username), db.transaction() as session:
         case = start_case(session, _actor(session, username), process_key, json.loads(data), version=version)
-        items = session.query(WorkItem).filter_by(case_id=case.id, status="open").all()
+        items = session.query(WorkItem).filter_by(case_id=case.id, status=WorkItemStatus.OPEN).all()
         payload = {"case_id": case.id, "business_key": case.business_key, "status": case.status,
                    "tasks": [_item_dict(i) for i in items]}
     _emit(as_json, payload, f"started {case.business_key} (id {case.id}); open tasks: "

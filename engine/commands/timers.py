@@ -33,13 +33,13 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class FireResult:
     timer_id: int
-    status: str  # fired, cancelled (the case had ended), failed (an incident), pending (a concurrent change)
+    status: TimerStatus  # fired, cancelled (the case had ended), failed (an incident), pending (a concurrent change)
     incident_id: int | None = None
     error: str | None = None
 
     @property
     def failed(self) -> bool:
-        return self.status == "failed"
+        return self.status == TimerStatus.FAILED
 
 
 def _concurrent_change(exc: BaseException) -> bool:
@@ -60,7 +60,7 @@ def fire_timer(session: Session, worker: str, timer: Timer, retrying: Incident |
                 timer.status = TimerStatus.FIRED
             timer.fired_at = datetime.now(UTC)
             timer.fired_by = worker
-        return FireResult(timer_id, timer.status)
+        return FireResult(timer_id, TimerStatus(timer.status))
     except (OperationalError, InterfaceError):
         raise  # the database itself is gone: nothing can be recorded, the worker loop waits and retries
     except Exception as exc:  # noqa: BLE001 - every failure of a step becomes an incident, never a stuck case
@@ -68,7 +68,7 @@ def fire_timer(session: Session, worker: str, timer: Timer, retrying: Incident |
             if retrying is not None:
                 raise
             log.info("timer %s: case changed concurrently; left pending for the next sweep", timer_id)
-            return FireResult(timer_id, "pending")
+            return FireResult(timer_id, TimerStatus.PENDING)
         if not isinstance(exc, CasegridError):
             log.exception("timer %s: unexpected failure in its handler", timer_id)
         failure = describe(exc)
@@ -82,7 +82,7 @@ def fire_timer(session: Session, worker: str, timer: Timer, retrying: Incident |
         incident = open_incident(session, failure, case_id=case_id, raised_by=worker, timer_id=timer_id,
                                  element=timer.name or f"timer {timer_id}")
     log.warning("timer %s failed (incident %s): %s", timer_id, incident.id, failure.error)
-    return FireResult(timer_id, "failed", incident.id, failure.error)
+    return FireResult(timer_id, TimerStatus.FAILED, incident.id, failure.error)
 
 
 def fire_one(db: Database, worker: str, now: datetime | None = None,

@@ -8,6 +8,7 @@ from engine.errors import Forbidden
 from engine.org.access import Actor, visible_case
 from engine.store.models.cases import Case
 from engine.store.models.tasks import WorkItem
+from engine.store.statuses import WorkItemStatus
 
 # Who the web shows the dashboard to; what each of them oversees there comes from their roles' declarations.
 DASHBOARD_ROLES = frozenset({"supervisor", "department_head", "admin"})
@@ -31,7 +32,7 @@ def case_in_scope(session: Session, actor: Actor, case_id: int) -> Case:
     # A case routed elsewhere may still have a step open in the head's department (co-handling, or a
     # process whose tasks name their department without routing the case): that step is theirs to press.
     open_here = session.scalar(select(WorkItem.id).where(
-        WorkItem.case_id == case.id, WorkItem.status == "open", WorkItem.department.in_(departments)).limit(1))
+        WorkItem.case_id == case.id, WorkItem.status == WorkItemStatus.OPEN, WorkItem.department.in_(departments)).limit(1))
     if open_here is None:
         raise Forbidden(f"case {case.business_key} is outside {actor.username}'s department",
                         key="supervision.outside_department", params={"case": case.business_key})

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from engine.store.models.cases import Case
 from engine.store.models.tasks import WorkItem
-from engine.store.statuses import WorkItemStatus
+from engine.store.statuses import SlaState, WorkItemStatus
 
 MAX_DAYS = 366
 
@@ -57,8 +57,8 @@ def daily_trend(session: Session, since: datetime, until: datetime, tz: tzinfo,
     for completed_at, state in session.execute(closed_q):
         row = counts.setdefault(_local_day(completed_at, tz), [0, 0, 0, 0])
         row[1] += 1
-        row[2] += state == "met"
-        row[3] += state == "met_late"
+        row[2] += state == SlaState.MET
+        row[3] += state == SlaState.MET_LATE
     days = []
     day = first
     while day <= last:

@@ -26,7 +26,7 @@ from engine.store.models.cases import Case
 from engine.store.models.incidents import IncidentStatus
 from engine.store.models.sla import SlaExtension, Urging
 from engine.store.models.tasks import WorkItem
-from engine.store.statuses import WorkItemStatus
+from engine.store.statuses import ExtensionStatus, WorkItemStatus
 
 LIST_LIMIT = 50
 INCIDENT_LIMIT = 10  # the newest; the operator page (/incidents) has them all
@@ -99,7 +99,7 @@ def _pending_extensions(session: Session, actor: Actor, departments: list[str] |
     query = (select(SlaExtension, Case.business_key, WorkItem.task_name)
              .join(Case, Case.id == SlaExtension.case_id)
              .outerjoin(WorkItem, WorkItem.id == SlaExtension.work_item_id)
-             .where(SlaExtension.status == "pending"))
+             .where(SlaExtension.status == ExtensionStatus.PENDING))
     if departments is not None:
         query = query.where(SlaExtension.department.in_(departments))
     rows = session.execute(query.order_by(SlaExtension.requested_at).limit(LIST_LIMIT)).all()

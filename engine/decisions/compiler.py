@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from engine.errors import CasegridError, Problem
+from engine.errors import CasegridError, Problem, excerpt
 
 from . import feel, sandbox_bridge
 from .errors import DecisionEvaluationError
@@ -275,7 +275,7 @@ class _Compiler:
         else:
             error = sandbox_bridge.check_syntax(expression)
             if error:
-                self.problem(self.column_ref(clause), f"cannot read input expression {expression!r}: {error}", clause.line)
+                self.problem(self.column_ref(clause), f"cannot read input expression {excerpt(expression)}: {error}", clause.line)
             read = lambda ctx: sandbox_bridge.evaluate(expression, ctx)  # noqa: E731
         allowed = None
         if clause.allowed_values:
@@ -319,7 +319,7 @@ class _Compiler:
             if cell.literal is NOT_A_LITERAL:
                 error = sandbox_bridge.check_syntax(cell.text.strip())
                 if error:
-                    self.problem(element, f"cannot read output entry {cell.text!r}: {error}", rule.line)
+                    self.problem(element, f"cannot read output entry {excerpt(cell.text)}: {error}", rule.line)
                 continue
             expected = _TYPE_KINDS.get((clause.type_ref or "").lower())
             if expected and cell.literal is not None and kind(cell.literal) not in expected:

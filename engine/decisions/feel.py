@@ -20,12 +20,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from engine.errors import excerpt
+
 
 class FeelSyntaxError(ValueError):
     """A cell that is not in the supported FEEL subset; the message says where it stopped."""
 
     def __init__(self, message: str, text: str, position: int) -> None:
-        super().__init__(f"{message} at position {position + 1} in {text!r}")
+        super().__init__(f"{message} at position {position + 1} in {excerpt(text)}")
         self.reason = message
         self.text = text
         self.position = position

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from engine.errors import Problem
+from engine.errors import Problem, quoted, xml_reason
 
 from .model import Aggregation, DecisionTable, HitPolicy, InputClause, OutputClause, Rule
 
@@ -155,7 +155,7 @@ class _Reader:
             )
         names = [o.name for o in outputs]
         for name in sorted({n for n in names if names.count(n) > 1}):
-            self.problem(ref, f"output name {name!r} is used by more than one column", table)
+            self.problem(ref, f"output name {quoted(name)} is used by more than one column", table)
         return tuple(outputs)
 
     def description(self, node: etree._Element) -> str | None:
@@ -187,7 +187,7 @@ def read_dmn(source: bytes, filename: str) -> ParseResult:
     try:
         root = etree.fromstring(source, parser=_XML_PARSER)
     except etree.XMLSyntaxError as exc:
-        result.problems.append(Problem(filename, None, f"not well-formed XML: {exc}"))
+        result.problems.append(Problem(filename, None, f"not well-formed XML: {xml_reason(exc)}"))
         return result
     ns = etree.QName(root).namespace or ""
     if ns not in DMN_NAMESPACES or etree.QName(root).localname != "definitions":

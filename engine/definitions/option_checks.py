@@ -50,10 +50,17 @@ class _Sources:
     """The option lists fields can name, from the tables the DMN checks parsed."""
 
     def __init__(self, decision_paths: Mapping[str, str], dmn_tables: Mapping[str, Sequence[DecisionTable]],
-                 org: OrgConfig) -> None:
+                 org: OrgConfig | None, broken_decisions: Mapping[str, str]) -> None:
         self._decision_paths = decision_paths
         self._dmn_tables = dmn_tables
         self._org = org
+        self._broken_decisions = broken_decisions
+
+    def unchecked_because(self, spec: Mapping[str, Any]) -> str | None:
+        """Why the source cannot be compared, when its own file already says why (so nothing is reported)."""
+        if "org" in spec:
+            return "the organisation cannot be read" if self._org is None else None
+        return self._broken_decisions.get(spec.get("decision", ""))
 
     def _table(self, decision: str) -> DecisionTable | None:
         path = self._decision_paths.get(decision)  # only decisions of files without DMN problems
@@ -66,7 +73,7 @@ class _Sources:
         if "org" in spec:
             kind = spec["org"]
             name = f"the organisation's {kind} codes"
-            codes = sorted(self._org.codes_of(kind))
+            codes = sorted(self._org.codes_of(kind)) if self._org is not None else []
             if not codes:
                 return None, name, f"ui:optionsFrom names {kind} codes, but the organisation defines none"
             return codes, name, None
@@ -74,13 +81,15 @@ class _Sources:
         name = f"decision '{decision}' input '{input_name}'"
         table = self._table(decision)
         if table is None:
-            return None, name, f"ui:optionsFrom names decision '{decision}', which no DMN file defines (or its file has problems of its own)"
+            return None, name, f"ui:optionsFrom names decision '{decision}', which no DMN file defines"
         values, reason = _input_domain(table, input_name)
         return values, name, reason
 
 
 def _field_problems(path: str, name: str, field_schema: Mapping[str, Any], widget: str,
                     spec: Mapping[str, Any], sources: _Sources) -> Iterator[Problem]:
+    if sources.unchecked_because(spec):
+        return  # the source's own file has a problem line; comparing with it would only repeat that
     source, source_name, reason = sources.options(spec)
     if source is None:
         yield Problem(path, name, reason or f"cannot read {source_name}")
@@ -97,9 +106,13 @@ def _field_problems(path: str, name: str, field_schema: Mapping[str, Any], widge
 
 
 def check_form_options(forms: Mapping[str, Any], form_paths: Mapping[str, str], decision_paths: Mapping[str, str],
-                       dmn_tables: Mapping[str, Sequence[DecisionTable]], org: OrgConfig) -> list[Problem]:
-    """Problems of every field with ``ui:optionsFrom`` in the forms that loaded (others have their own)."""
-    sources = _Sources(decision_paths, dmn_tables, org)
+                       dmn_tables: Mapping[str, Sequence[DecisionTable]], org: OrgConfig | None,
+                       broken_decisions: Mapping[str, str] | None = None) -> list[Problem]:
+    """Problems of every field with ``ui:optionsFrom`` in the forms that loaded (others have their own).
+
+    A source that cannot be read because its own file is broken (a decision of a DMN file with problems,
+    an organisation that cannot be read, ``org`` None) is not compared: that file's line says why."""
+    sources = _Sources(decision_paths, dmn_tables, org, broken_decisions or {})
     problems: list[Problem] = []
     for key, form in sorted(forms.items()):
         for field_spec in form.fields:

@@ -26,7 +26,7 @@ def is_routing_matrix(table: DecisionTable) -> bool:
     return ROUTING_OUTPUT in table.output_names
 
 
-def _is_street_column(expression: str) -> bool:
+def is_street_column(expression: str) -> bool:
     return expression.strip() == "street" or expression.strip().endswith(".street")
 
 
@@ -40,7 +40,7 @@ def _gap_problems(table: DecisionTable, compiled: CompiledDecision, streets: lis
     domains: dict[str, list[Any]] = {}
     for compiled_input in compiled.inputs:
         clause = compiled_input.clause
-        if _is_street_column(clause.expression) and streets:
+        if is_street_column(clause.expression) and streets:
             declared = compiled_input.domain or []
             domains[clause.id] = list(dict.fromkeys([*declared, *streets]))
     gaps = find_gaps(compiled, domains, limit=MAX_GAPS_REPORTED + 1)
@@ -70,7 +70,7 @@ def check_routing_table(table: DecisionTable, org: OrgConfig) -> Iterator[Proble
         yield Problem(table.file, f"{table.ref} column '{title}'",
                       "routing matrix input declares no inputValues; list every value so gaps can be checked")
     for compiled_input in compiled.inputs:
-        if _is_street_column(compiled_input.clause.expression) and compiled_input.domain is not None:
+        if is_street_column(compiled_input.clause.expression) and compiled_input.domain is not None and streets:
             unknown = [s for s in compiled_input.domain if s not in streets]
             missing = [s for s in streets if s not in compiled_input.domain]
             if unknown:
@@ -92,11 +92,13 @@ def check_routing_table(table: DecisionTable, org: OrgConfig) -> Iterator[Proble
         yield from _gap_problems(table, compiled, streets)
 
 
-def check_routing_matrices(dmn_tables: Mapping[str, Sequence[DecisionTable]], org: OrgConfig) -> list[Problem]:
+def check_routing_matrices(dmn_tables: Mapping[str, Sequence[DecisionTable]], org: OrgConfig | None) -> list[Problem]:
     """Problems of every routing matrix among the parsed DMN files (overlaps are DMN's UNIQUE check).
 
-    Files with DMN problems are checked too: a matrix with an overlap may also have a gap.
+    Files with DMN problems are checked too: a matrix with an overlap may also have a gap. Without an
+    organisation (its file cannot be read) codes are not compared with it.
     """
+    org = org or OrgConfig()
     problems: list[Problem] = []
     for tables in dmn_tables.values():
         for table in tables:

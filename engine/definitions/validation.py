@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,13 +16,18 @@ from engine.decisions.loader import load_dmn
 from engine.decisions.model import DecisionTable
 from engine.definitions.bpmn_checks import References, check_bpmn, properties_of
 from engine.definitions.bundle import Bundle
-from engine.definitions.option_checks import check_form_options
+from engine.definitions.code_checks import check_decision_codes, check_form_codes
+from engine.definitions.option_checks import OPTIONS_FROM, check_form_options
 from engine.definitions.routing_checks import check_routing_matrices
-from engine.errors import Problem
-from engine.org.config import OrgConfig, organisation_from_files
+from engine.errors import Problem, xml_reason, yaml_reason
+from engine.forms.parse import key_from_filename
+from engine.org.config import ORGANISATION_FILE, OrgConfig, organisation_from_files
 from engine.runtime.parsing import make_parser
 
 BPMN_PROCESS = "{http://www.omg.org/spec/BPMN/20100524/MODEL}process"
+# The ids a file declares, read from its text when the file is too broken to parse.
+DECLARED_DECISION = re.compile(r"<(?:\w+:)?decision\b[^>]*?\sid=\"([^\"]+)\"")
+DECLARED_PROCESS = re.compile(r"<(?:\w+:)?process\b[^>]*?\sid=\"([^\"]+)\"")
 
 
 @dataclass(frozen=True)
@@ -43,21 +49,33 @@ class Catalogue:
     # Every table each DMN file parsed into, problems or not: parsed once here, read by later checks.
     dmn_tables: dict[str, list[DecisionTable]] = field(default_factory=dict)  # DMN path -> tables
     org: OrgConfig = field(default_factory=OrgConfig)
+    # What files with problems of their own declare (name -> path): a reference to it is not "missing",
+    # and checks that need its content are skipped, so one broken file is reported once.
+    broken_forms: dict[str, str] = field(default_factory=dict)
+    broken_decisions: dict[str, str] = field(default_factory=dict)
+    broken_processes: dict[str, str] = field(default_factory=dict)
+    org_unreadable: bool = False
 
 
 def _parse_xml(path: str, text: str, problems: list[Problem]) -> etree._Element | None:
     try:
         return etree.fromstring(text.encode("utf-8"))
     except etree.XMLSyntaxError as exc:
-        problems.append(Problem(path, None, f"not well-formed XML: {exc}"))
+        problems.append(Problem(path, None, f"not well-formed XML: {xml_reason(exc)}"))
         return None
 
 
 def _check_forms(bundle: Bundle, catalogue: Catalogue, problems: list[Problem]) -> None:
     for path, text in bundle.of_kind("form").items():
-        found = forms.validate_form_definition(text, path)
+        try:
+            found = forms.validate_form_definition(text, path)
+        except Exception as exc:  # noqa: BLE001 - as for diagrams: one problem line, never a crash
+            found = [_unexpected(path, exc)]
         problems.extend(found)
-        if not found:
+        if found:
+            # The form's key is its file name (forms/checks.py), readable however broken the file is.
+            catalogue.broken_forms[key_from_filename(path)] = path
+        else:
             form = forms.load_form(text, path)
             if form.key in catalogue.forms:
                 problems.append(Problem(path, form.key, "another form file already uses this key"))
@@ -70,11 +88,12 @@ def _check_decisions(bundle: Bundle, catalogue: Catalogue, problems: list[Proble
         try:
             tables, found = load_dmn(text.encode("utf-8"), path)
         except Exception as exc:  # noqa: BLE001 - as for diagrams: one problem line, never a crash
-            problems.append(_unexpected(path, exc))
-            continue
+            tables, found = [], [_unexpected(path, exc)]
         catalogue.dmn_tables[path] = tables
         problems.extend(found)
         if found:
+            declared = {table.id for table in tables} | set(DECLARED_DECISION.findall(text))
+            catalogue.broken_decisions.update((decision, path) for decision in declared)
             continue
         for table in tables:
             if table.id in catalogue.decisions:
@@ -84,10 +103,12 @@ def _check_decisions(bundle: Bundle, catalogue: Catalogue, problems: list[Proble
 
 def _check_tables(bundle: Bundle, problems: list[Problem]) -> None:
     for path, text in bundle.of_kind("table").items():
+        if path == ORGANISATION_FILE:
+            continue  # read, and reported, by _check_org
         try:
             yaml.safe_load(text)
         except yaml.YAMLError as exc:
-            problems.append(Problem(path, None, f"not valid YAML: {' '.join(str(exc).split())}"))
+            problems.append(Problem(path, None, f"not valid YAML: {yaml_reason(exc)}"))
     # Imported here, as check_sla_policies is: the operations module pulls in case models and durable-rules.
     from engine.rules.operations import OPERATION_NAMES
     from engine.rules.ruleset import FOLDER, validate_ruleset
@@ -107,20 +128,27 @@ def _check_tables(bundle: Bundle, problems: list[Problem]) -> None:
 def _check_org(bundle: Bundle, catalogue: Catalogue, known_org: OrgConfig | None, problems: list[Problem]) -> None:
     try:
         catalogue.org = organisation_from_files(bundle.files)
-    except (ValueError, KeyError, TypeError, yaml.YAMLError) as exc:
-        problems.append(Problem("rules/organisation.yaml", None, f"cannot read the organisation: {exc}"))
+    except yaml.YAMLError as exc:
+        problems.append(Problem(ORGANISATION_FILE, None, f"not valid YAML: {yaml_reason(exc)}"))
+        catalogue.org_unreadable = known_org is None
+    except (ValueError, KeyError, TypeError) as exc:
+        reason = " ".join(str(exc).strip("'\"").split())
+        problems.append(Problem(ORGANISATION_FILE, None, f"cannot read the organisation: {reason}"))
+        catalogue.org_unreadable = known_org is None
     if known_org is not None:
         catalogue.org = known_org.merge(catalogue.org)
 
 
 def _check_processes(bundle: Bundle, catalogue: Catalogue, problems: list[Problem]) -> None:
-    refs = References(set(catalogue.forms), set(catalogue.decisions), catalogue.org.lane_codes,
-                      set(catalogue.org.roles))
+    refs = References(set(catalogue.forms) | set(catalogue.broken_forms),
+                      set(catalogue.decisions) | set(catalogue.broken_decisions), catalogue.org.lane_codes,
+                      set(catalogue.org.roles), org_known=not catalogue.org_unreadable)
     parser = make_parser()
     parsed_any: list[tuple[str, list[str]]] = []
     for path, text in bundle.of_kind("bpmn").items():
         root = _parse_xml(path, text, problems)
         if root is None:
+            catalogue.broken_processes.update((key, path) for key in DECLARED_PROCESS.findall(text))
             continue
         if next(root.iter(BPMN_PROCESS), None) is None:
             # A collaboration of black-box pools alone (as modelers export a first sketch) deploys nothing.
@@ -138,6 +166,9 @@ def _check_processes(bundle: Bundle, catalogue: Catalogue, problems: list[Proble
                 problems.append(Problem(path, key, f"process id also defined in {catalogue.processes[key].path}"))
                 continue
             if process.get("isExecutable", "true") == "false":
+                problems.append(Problem(path, key, f"process {key} is not executable; set isExecutable=true "
+                                                   "in the modeler"))
+                catalogue.broken_processes[key] = path
                 continue
             family = properties_of(process).get("family")
             catalogue.processes[key] = ProcessInfo(key, process.get("name") or key, family, path)
@@ -162,7 +193,7 @@ def _check_sla_policies(bundle: Bundle, catalogue: Catalogue, problems: list[Pro
     from engine.limits.checks import check_sla_policies
 
     paths = {key: info.path for key, info in catalogue.processes.items()}
-    problems.extend(check_sla_policies(bundle.files, paths))
+    problems.extend(check_sla_policies(bundle.files, paths, unchecked=set(catalogue.broken_processes)))
 
 
 def _unexpected(path: str, exc: Exception) -> Problem:
@@ -187,9 +218,13 @@ def validate_bundle(bundle: Bundle, known_org: OrgConfig | None = None) -> tuple
     _check_org(bundle, catalogue, known_org, problems)
     _check_forms(bundle, catalogue, problems)
     _check_decisions(bundle, catalogue, problems)
-    problems.extend(check_routing_matrices(catalogue.dmn_tables, catalogue.org))
+    # Without a readable organisation there is nothing to check codes against: its own line says why.
+    org = None if catalogue.org_unreadable else catalogue.org
+    problems.extend(check_routing_matrices(catalogue.dmn_tables, org))
     problems.extend(check_form_options(catalogue.forms, catalogue.form_paths, catalogue.decisions,
-                                       catalogue.dmn_tables, catalogue.org))
+                                       catalogue.dmn_tables, org, catalogue.broken_decisions))
+    problems.extend(check_decision_codes(catalogue.dmn_tables, org))
+    problems.extend(check_form_codes(catalogue.forms, catalogue.form_paths, org, OPTIONS_FROM))
     _check_tables(bundle, problems)
     _check_processes(bundle, catalogue, problems)
     _check_sla_policies(bundle, catalogue, problems)

@@ -25,7 +25,7 @@ from engine.store.database import Database
 from engine.store.models.cases import Case
 from engine.store.models.sla import SlaClock
 from engine.store.models.tasks import WorkItem
-from engine.store.statuses import WorkItemStatus
+from engine.store.statuses import ClockStatus, WorkItemStatus
 
 PROCESS = "social_event"
 T = TypeVar("T")
@@ -219,7 +219,7 @@ def _age(session: Session, case_id: int, days: int) -> None:
         item.due_at = (item.due_at or datetime.now(UTC)) - shift
     # An item under an SLA policy shows its clock's deadline: age the clock and let it recompute the
     # due time and its timers (the worker then marks it at risk/overdue and escalates, as it would have).
-    for clock in session.scalars(select(SlaClock).where(SlaClock.case_id == case_id, SlaClock.status == "running")):
+    for clock in session.scalars(select(SlaClock).where(SlaClock.case_id == case_id, SlaClock.status == ClockStatus.RUNNING)):
         clock.started_at = clock.started_at - shift
         schedule(session, clock, session.get(WorkItem, clock.work_item_id), datetime.now(UTC))
 

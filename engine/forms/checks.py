@@ -14,7 +14,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from engine.errors import Problem
+from engine.errors import Problem, quoted
 from engine.forms.parse import decode, key_from_filename
 from engine.forms.visibility import same_value
 from engine.forms.widgets import CHOICE_WIDGETS, FIELD_TYPES, enum_values, infer_widget, widget_mismatch
@@ -74,7 +74,7 @@ def _key_problems(doc: Mapping[str, Any], filename: str) -> list[Problem]:
 def _json_schema_problems(schema: Mapping[str, Any], filename: str) -> Iterator[Problem]:
     declared = schema.get("$schema")
     if declared is not None and declared.rstrip("#") != DRAFT_2020_12:
-        yield Problem(filename, "schema", f"$schema must be {DRAFT_2020_12!r} (got {declared!r})")
+        yield Problem(filename, "schema", f"$schema must be {DRAFT_2020_12!r} (got {quoted(declared)})")
     meta = Draft202012Validator(Draft202012Validator.META_SCHEMA, format_checker=Draft202012Validator.FORMAT_CHECKER)
     for error in meta.iter_errors(schema):
         path = ["schema", *error.absolute_path]
@@ -125,7 +125,7 @@ def _field_problems(doc: Mapping[str, Any], filename: str) -> list[Problem]:
             add(name, "field schema must be an object (boolean schemas cannot be rendered)")
             continue
         if field_schema.get("type") not in FIELD_TYPES:
-            add(name, f"field needs a single type, one of {', '.join(FIELD_TYPES)} (got {field_schema.get('type')!r})")
+            add(name, f"field needs a single type, one of {', '.join(FIELD_TYPES)} (got {quoted(field_schema.get('type'))})")
             continue
         field_ui: Mapping[str, Any] = ui.get(name, {})
         widget = field_ui.get("ui:widget") or infer_widget(field_schema)

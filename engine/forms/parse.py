@@ -18,6 +18,8 @@ def decode(text_or_bytes: str | bytes, filename: str) -> tuple[Any, list[Problem
         return json.loads(text), []
     except json.JSONDecodeError as exc:
         return None, [Problem(filename, None, f"not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})")]
+    except RecursionError:
+        return None, [Problem(filename, None, "nested too deeply to read; a form is a flat list of fields")]
 
 
 def key_from_filename(filename: str) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from engine.errors import quoted
+
 WIDGETS: tuple[str, ...] = (
     "text",
     "textarea",
@@ -68,12 +70,12 @@ def widget_mismatch(widget: str, schema: Mapping[str, Any]) -> str | None:
     items = schema.get("items")
     if widget in ("text", "textarea"):
         if t != "string":
-            return f"widget {widget!r} needs type string, not {t!r}"
+            return f"widget {widget!r} needs type string, not {quoted(t)}"
         if "enum" in schema:
             return f"widget {widget!r} cannot edit an enum; use select or radio"
         return None
     if widget == "number":
-        return None if t in ("number", "integer") else f"widget 'number' needs type number or integer, not {t!r}"
+        return None if t in ("number", "integer") else f"widget 'number' needs type number or integer, not {quoted(t)}"
     if widget == "date":
         return None if t == "string" and fmt == "date" else "widget 'date' needs type string with format date"
     if widget == "datetime":
@@ -91,10 +93,10 @@ def widget_mismatch(widget: str, schema: Mapping[str, Any]) -> str | None:
             return "widget 'checkboxes' needs items of type string, number or integer"
         return None
     if widget == "checkbox":
-        return None if t == "boolean" else f"widget 'checkbox' needs type boolean, not {t!r}"
+        return None if t == "boolean" else f"widget 'checkbox' needs type boolean, not {quoted(t)}"
     if widget == "attachments":
         if t != "array":
-            return f"widget 'attachments' needs type array, not {t!r}"
+            return f"widget 'attachments' needs type array, not {quoted(t)}"
         if items not in (None, True) and not (isinstance(items, Mapping) and items.get("type", "object") == "object"):
             return "widget 'attachments' needs items of type object (the attachment metadata)"
         return None

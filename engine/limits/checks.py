@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 
 from lxml import etree
 
@@ -59,8 +60,11 @@ def _assigns(process: etree._Element, key: str) -> bool:
 
 def _check_data_sources(policy: Policy, process: etree._Element, outputs: dict[str, set[str]]) -> list[Problem]:
     problems: list[Problem] = []
-    if policy.limit_from is not None:
-        given = set().union(*(outputs.get(d, set()) for d in _called_decisions(process)))
+    called = _called_decisions(process)
+    # A table whose file cannot be read declares nothing to check against; that file (or the missing
+    # decision) has its own problem line.
+    if policy.limit_from is not None and all(decision in outputs for decision in called):
+        given = set().union(*(outputs[d] for d in called))
         # A dotted path (review.review_days) reads a row the process built from the table's output.
         keys = [policy.limit_from.value_key, policy.limit_from.unit_key]
         for path in (k for k in keys if k is not None):
@@ -76,15 +80,19 @@ def _check_data_sources(policy: Policy, process: etree._Element, outputs: dict[s
     return problems
 
 
-def check_sla_policies(files: Mapping[str, str], process_paths: Mapping[str, str]) -> list[Problem]:
+def check_sla_policies(files: Mapping[str, str], process_paths: Mapping[str, str],
+                       unchecked: AbstractSet[str] = frozenset()) -> list[Problem]:
     """Problems of rules/sla/*.yaml: format, duplicates, tasks that the named process lacks, limits read
     from data no decision gives, and a task that also sets its own `dueAt` (two competing deadlines).
 
-    ``process_paths`` maps each process key of the bundle to its BPMN file path."""
+    ``process_paths`` maps each process key of the bundle to its BPMN file path; a policy of a process in
+    ``unchecked`` (its file has problems of its own, already reported) is not checked against it."""
     policies, problems = policies_from_files(dict(files))
     outputs = _decision_outputs(files)
     for policy in policies:
         path = process_paths.get(policy.process)
+        if path is None and policy.process in unchecked:
+            continue
         if path is None:
             problems.append(Problem(policy.path, policy.key, f"no process '{policy.process}' in the definitions"))
             continue

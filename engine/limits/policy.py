@@ -37,7 +37,7 @@ from typing import Any
 import yaml
 
 from engine.calendar import UNITS
-from engine.errors import Problem
+from engine.errors import Problem, yaml_reason
 
 POLICY_FOLDER = "rules/sla/"
 COUNTINGS = ("elapsed", "statutory")
@@ -328,7 +328,7 @@ def parse_policy_file(path: str, text: str) -> tuple[list[Policy], list[Problem]
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        return [], [Problem(path, None, f"not valid YAML: {' '.join(str(exc).split())}")]
+        return [], [Problem(path, None, f"not valid YAML: {yaml_reason(exc)}")]
     if not isinstance(doc, dict) or not isinstance(doc.get("policies"), list):
         return [], [Problem(path, None, "an SLA policy file is a mapping with a list under `policies`")]
     for key in sorted(set(doc) - {"policies", "note"}, key=str):

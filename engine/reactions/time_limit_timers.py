@@ -24,7 +24,7 @@ from engine.store.models.cases import Case
 from engine.store.models.sla import Escalation, SlaClock
 from engine.store.models.tasks import WorkItem
 from engine.store.models.timers import Timer
-from engine.store.statuses import WorkItemStatus
+from engine.store.statuses import ClockStatus, EscalationStatus, WorkItemStatus
 from engine.timers.service import register_handler
 
 
@@ -45,7 +45,7 @@ def _same_instant(a: datetime | None, b: datetime | None) -> bool:
 
 def on_warning(session: Session, timer: Timer, case: Case, worker: str) -> None:
     clock = _clock_for(session, timer)
-    if clock is None or clock.status != "running" or clock.warned_at or clock.breached_at:
+    if clock is None or clock.status != ClockStatus.RUNNING or clock.warned_at or clock.breached_at:
         return
     if not _same_instant(clock.warn_at, timer.due_at):
         return  # the deadline moved since this timer was set; its replacement will act
@@ -65,7 +65,7 @@ def _escalate(session: Session, case: Case, clock: SlaClock, item: WorkItem | No
     reason = "stage_breach" if clock.stage_name else "breach"
     escalation = Escalation(case_id=case.id, clock_id=clock.id, work_item_id=clock.work_item_id,
                             task_name=item.task_name if item else None, department=clock.department,
-                            target_role=to, reason=reason, due_at=clock.due_at, status="open")
+                            target_role=to, reason=reason, due_at=clock.due_at, status=EscalationStatus.OPEN)
     session.add(escalation)
     session.flush()
     department = clock.department if to == "department_head" else None
@@ -99,7 +99,7 @@ def _auto_complete(session: Session, case: Case, clock: SlaClock, item: WorkItem
 
 def on_breach(session: Session, timer: Timer, case: Case, worker: str) -> None:
     clock = _clock_for(session, timer)
-    if clock is None or clock.status != "running" or clock.breached_at:
+    if clock is None or clock.status != ClockStatus.RUNNING or clock.breached_at:
         return
     if not _same_instant(clock.due_at, timer.due_at):
         return
@@ -132,7 +132,7 @@ def on_breach(session: Session, timer: Timer, case: Case, worker: str) -> None:
 def on_remind(session: Session, timer: Timer, case: Case, worker: str) -> None:
     clock = _clock_for(session, timer)
     n = int((timer.payload or {}).get("n", 1))
-    if clock is None or clock.status != "running" or clock.breached_at is None or clock.reminders_sent >= n:
+    if clock is None or clock.status != ClockStatus.RUNNING or clock.breached_at is None or clock.reminders_sent >= n:
         return
     item = session.get(WorkItem, clock.work_item_id)
     clock.reminders_sent = n

@@ -27,9 +27,16 @@ from engine.store.models.definitions import Deployment, ProcessVersion
 from engine.store.models.sla import SlaClock, SlaExtension
 from engine.store.models.tasks import WorkItem
 from engine.store.models.timers import Timer
-from engine.store.statuses import TimerStatus, WorkItemStatus
+from engine.store.statuses import (
+    ACTIVE_CLOCK_STATUSES,
+    ClockStatus,
+    ExtensionStatus,
+    SlaState,
+    TimerStatus,
+    WorkItemStatus,
+)
 
-ACTIVE = ("running", "paused")
+ACTIVE = ACTIVE_CLOCK_STATUSES
 SLA_TIMER_KINDS = ("sla_warning", "sla_breach", "sla_remind")
 PAUSE_FLAG = "sla_paused"  # BPMN data flag: true pauses the case's clocks, false resumes them
 PAUSE_REASON_KEY = "sla_pause_reason"
@@ -92,7 +99,7 @@ def approved_extensions(session: Session, clock: SlaClock) -> list[SlaExtension]
     if not ids:
         return []
     return list(session.scalars(select(SlaExtension).where(
-        SlaExtension.clock_id.in_(ids), SlaExtension.status == "approved").order_by(SlaExtension.decided_at,
+        SlaExtension.clock_id.in_(ids), SlaExtension.status == ExtensionStatus.APPROVED).order_by(SlaExtension.decided_at,
                                                                                     SlaExtension.id)))
 
 
@@ -116,22 +123,22 @@ def times_of(session: Session, clock: SlaClock) -> ClockTimes:
 
 
 # -- state -----------------------------------------------------------------------------------
-def state_of(clock: SlaClock) -> str:
-    if clock.status in ("met", "met_late"):
-        return clock.status
-    if clock.status == "paused":
-        return "paused"
+def state_of(clock: SlaClock) -> SlaState:
+    if clock.status in (ClockStatus.MET, ClockStatus.MET_LATE):
+        return SlaState(clock.status)
+    if clock.status == ClockStatus.PAUSED:
+        return SlaState.PAUSED
     if clock.breached_at is not None:
-        return "overdue"
+        return SlaState.OVERDUE
     if clock.warned_at is not None:
-        return "at_risk"
-    return "on_time"
+        return SlaState.AT_RISK
+    return SlaState.ON_TIME
 
 
 def case_due(session: Session, case: Case) -> None:
     """The case's next deadline: the earliest due time of its running clocks."""
     dues = [c.due_at for c in session.scalars(
-        select(SlaClock).where(SlaClock.case_id == case.id, SlaClock.status == "running")) if c.due_at]
+        select(SlaClock).where(SlaClock.case_id == case.id, SlaClock.status == ClockStatus.RUNNING)) if c.due_at]
     if dues:
         case.due_at = min(dues)
 
@@ -157,7 +164,7 @@ def schedule(session: Session, clock: SlaClock, item: WorkItem | None, now: date
     if times.due_at is not None:
         clock.due_at, clock.warn_at = times.due_at, times.warn_at
     clock.provisional, clock.missing_years = times.provisional, sorted(times.missing_years)
-    if clock.status != "running":
+    if clock.status != ClockStatus.RUNNING:
         if item is not None:
             item.sla_state = state_of(clock)
         return
@@ -239,7 +246,7 @@ def start_clock(session: Session, case: Case, item: WorkItem, policy: Policy, ac
         case_id=case.id, work_item_id=item.id, policy_key=policy.key, department=item.department,
         stage=stage, stage_name=spec.name, unit=spec.unit, counting=policy.counting,
         limit_amount=spec.limit, extension_amount=0.0, warning_ratio=policy.warning_at,
-        started_at=started_at or _clock_start(session, case, item, policy, data), pauses=[], status="running",
+        started_at=started_at or _clock_start(session, case, item, policy, data), pauses=[], status=ClockStatus.RUNNING,
         provisional=False, missing_years=[], reminders_sent=0, stage_history=history,
     )
     # Pauses of the case after the clock's start do not count, though no clock ran while they lasted.
@@ -300,11 +307,11 @@ def _withdraw_pending_requests(session: Session, clock: SlaClock, actor: str) ->
     cannot be approved once the limit it was for has ended: it is withdrawn, not left pending for ever
     with buttons that would only be refused."""
     pending = session.scalars(select(SlaExtension).where(SlaExtension.clock_id == clock.id,
-                                                         SlaExtension.status == "pending"))
+                                                         SlaExtension.status == ExtensionStatus.PENDING))
     for extension in pending:
         if handled_by_process(session, extension):
             continue
-        extension.status = "withdrawn"
+        extension.status = ExtensionStatus.WITHDRAWN
         record(session, actor=actor, action="sla_extension_withdrawn", case_id=clock.case_id,
                task_id=extension.work_item_id, details={"extension_id": extension.id,
                                                         "reason": "the time limit ended"})
@@ -316,11 +323,11 @@ def close_clock(session: Session, clock: SlaClock, item: WorkItem | None, actor:
     now = now_utc()
     clock.closed_at = now
     if item is None or item.status != WorkItemStatus.COMPLETED:
-        clock.status = "cancelled"
+        clock.status = ClockStatus.CANCELLED
         return
     done = item.completed_at or now
-    clock.status = "met" if clock.due_at is None or done <= clock.due_at else "met_late"
-    item.sla_state = clock.status
+    clock.status = ClockStatus.MET if clock.due_at is None or done <= clock.due_at else ClockStatus.MET_LATE
+    item.sla_state = SlaState(clock.status)
     record(session, actor=actor, action=f"sla_{clock.status}", case_id=clock.case_id, task_id=item.id,
            task_name=item.task_name, details={"policy": clock.policy_key, "due_at": clock.due_at,
                                               "completed_at": done})
@@ -330,11 +337,11 @@ def close_clock(session: Session, clock: SlaClock, item: WorkItem | None, actor:
 def pause(session: Session, clock: SlaClock, item: WorkItem | None, actor: str, reason: str,
           since: datetime | None = None) -> bool:
     """Stop a running clock now (or ``since``: a clock starting inside a pause of the case)."""
-    if clock.status != "running":
+    if clock.status != ClockStatus.RUNNING:
         return False
     now = now_utc()
     clock.pauses = [*(clock.pauses or []), [(since or now).isoformat(), None]]
-    clock.status = "paused"
+    clock.status = ClockStatus.PAUSED
     schedule(session, clock, item, now)
     record(session, actor=actor, action="sla_clock_paused", case_id=clock.case_id, task_id=clock.work_item_id,
            task_name=item.task_name if item else None, details={"policy": clock.policy_key, "reason": reason})
@@ -342,13 +349,13 @@ def pause(session: Session, clock: SlaClock, item: WorkItem | None, actor: str, 
 
 
 def resume(session: Session, clock: SlaClock, item: WorkItem | None, actor: str) -> bool:
-    if clock.status != "paused":
+    if clock.status != ClockStatus.PAUSED:
         return False
     now = now_utc()
     pauses = [list(p) for p in clock.pauses or []]
     pauses[-1][1] = now.isoformat()
     clock.pauses = pauses
-    clock.status = "running"
+    clock.status = ClockStatus.RUNNING
     schedule(session, clock, item, now)
     record(session, actor=actor, action="sla_clock_resumed", case_id=clock.case_id, task_id=clock.work_item_id,
            task_name=item.task_name if item else None,

@@ -30,6 +30,7 @@ from engine.sla.services import decide_extension, request_extension
 from engine.store.models.cases import Case
 from engine.store.models.sla import SlaClock, SlaExtension
 from engine.store.models.tasks import WorkItem
+from engine.store.statuses import ExtensionStatus
 
 
 def _mapping(item: WorkItem, name: str, expression: str, data: Mapping[str, Any], keys: set[str]) -> dict[str, Any] | None:
@@ -61,7 +62,7 @@ def before_task_completes(session: Session, case: Case, item: WorkItem, data: Ma
         decided = _mapping(item, DECISION_PROPERTY, props[DECISION_PROPERTY], data, {"approve"})
         if decided is not None:
             pending = [e for e in session.scalars(select(SlaExtension).where(
-                SlaExtension.case_id == case.id, SlaExtension.status == "pending").order_by(SlaExtension.id.desc()))
+                SlaExtension.case_id == case.id, SlaExtension.status == ExtensionStatus.PENDING).order_by(SlaExtension.id.desc()))
                 if handled_by_process(session, e)]
             if pending:
                 return decide_extension(session, pending[0].id, actor, bool(decided["approve"]),

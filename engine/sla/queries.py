@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from engine.store.models.cases import Case
 from engine.store.models.sla import Escalation, Urging
 from engine.store.models.tasks import WorkItem
-from engine.store.statuses import WorkItemStatus
+from engine.store.statuses import EscalationStatus, SlaState, WorkItemStatus
 
 MAX_PAGE = 500
 
@@ -58,25 +58,25 @@ class OverdueRow:
 
 
 def _overdue_condition(now: datetime):  # type: ignore[no-untyped-def]
-    return and_(WorkItem.sla_state != "paused",
-                or_(WorkItem.sla_state == "overdue", and_(WorkItem.due_at.is_not(None), WorkItem.due_at <= now)))
+    return and_(WorkItem.sla_state != SlaState.PAUSED,
+                or_(WorkItem.sla_state == SlaState.OVERDUE, and_(WorkItem.due_at.is_not(None), WorkItem.due_at <= now)))
 
 
 def _open_counts(now: datetime) -> list:  # type: ignore[type-arg]
     overdue = _overdue_condition(now)
     return [
         func.count().label("open"),
-        func.sum(case((and_(WorkItem.sla_state == "at_risk", not_(overdue)), 1), else_=0)).label("at_risk"),
+        func.sum(case((and_(WorkItem.sla_state == SlaState.AT_RISK, not_(overdue)), 1), else_=0)).label("at_risk"),
         func.sum(case((overdue, 1), else_=0)).label("overdue"),
-        func.sum(case((WorkItem.sla_state == "paused", 1), else_=0)).label("paused"),
+        func.sum(case((WorkItem.sla_state == SlaState.PAUSED, 1), else_=0)).label("paused"),
     ]
 
 
 def _closed_counts() -> list:  # type: ignore[type-arg]
     return [
         func.count().label("closed"),
-        func.sum(case((WorkItem.sla_state.in_(("met", "met_late")), 1), else_=0)).label("with_limit"),
-        func.sum(case((WorkItem.sla_state == "met", 1), else_=0)).label("on_time"),
+        func.sum(case((WorkItem.sla_state.in_((SlaState.MET, SlaState.MET_LATE)), 1), else_=0)).label("with_limit"),
+        func.sum(case((WorkItem.sla_state == SlaState.MET, 1), else_=0)).label("on_time"),
     ]
 
 
@@ -150,13 +150,13 @@ def overdue_items(session: Session, now: datetime, *, department: str | None = N
         select(WorkItem, Case.business_key).join(Case, Case.id == WorkItem.case_id).where(condition)
         .order_by(WorkItem.due_at, WorkItem.id).limit(max(1, min(limit, MAX_PAGE))).offset(offset)).all()
     return [OverdueRow(item.id, item.case_id, key, item.task_spec, item.task_name, item.department, item.assignee,
-                       item.due_at, "overdue") for item, key in rows], int(total)
+                       item.due_at, SlaState.OVERDUE) for item, key in rows], int(total)
 
 
 def at_risk_items(session: Session, now: datetime, *, department: str | None = None,
                   limit: int = 50) -> list[WorkItem]:
     """Open items marked at risk and not yet overdue, soonest deadline first."""
-    query = select(WorkItem).where(WorkItem.status == WorkItemStatus.OPEN, WorkItem.sla_state == "at_risk",
+    query = select(WorkItem).where(WorkItem.status == WorkItemStatus.OPEN, WorkItem.sla_state == SlaState.AT_RISK,
                                    not_(_overdue_condition(now)))
     if department is not None:
         query = query.where(WorkItem.department == department)
@@ -166,7 +166,7 @@ def at_risk_items(session: Session, now: datetime, *, department: str | None = N
 def open_escalations(session: Session, *, role: str | None = None, department: str | None = None,
                      limit: int = 100) -> list[Escalation]:
     """Escalations not yet acknowledged, oldest first; filter by target role and department."""
-    query = select(Escalation).where(Escalation.status == "open")
+    query = select(Escalation).where(Escalation.status == EscalationStatus.OPEN)
     if role is not None:
         query = query.where(Escalation.target_role == role)
     if department is not None:

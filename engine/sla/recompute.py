@@ -20,6 +20,7 @@ from engine.sla.clocks import ACTIVE, now_utc, schedule
 from engine.store.models.cases import Case
 from engine.store.models.sla import SlaClock
 from engine.store.models.tasks import WorkItem
+from engine.store.statuses import ClockStatus
 
 
 @dataclass
@@ -57,7 +58,7 @@ def recompute_provisional(session: Session, actor: str = "system") -> RecomputeR
     for case_id in touched_cases:
         case = session.get(Case, case_id)
         dues = [c.due_at for c in session.scalars(select(SlaClock).where(
-            SlaClock.case_id == case_id, SlaClock.status == "running")) if c.due_at]
+            SlaClock.case_id == case_id, SlaClock.status == ClockStatus.RUNNING)) if c.due_at]
         if case is not None and dues:
             case.due_at = min(dues)
     return report

@@ -31,7 +31,7 @@ from engine.store.base import utcnow
 from engine.store.models.cases import Case
 from engine.store.models.sla import Escalation, SlaClock, SlaExtension, Urging
 from engine.store.models.tasks import WorkItem
-from engine.store.statuses import CaseStatus, WorkItemStatus
+from engine.store.statuses import CaseStatus, ClockStatus, EscalationStatus, ExtensionStatus, WorkItemStatus
 
 URGING_ROLES = frozenset({"supervisor", "department_head", "admin"})
 
@@ -70,7 +70,7 @@ def pause_clock(session: Session, case_id: int, actor: Actor, reason: str, *, ta
     hearings, inspection (行政许可法 Art. 45). Paused time never counts. Conflict when none runs."""
     reason = _require_text(reason, "reason", "pause a clock")
     case = _running_case(session, case_id)
-    clocks = case_clocks(session, case.id, task, ("running",))
+    clocks = case_clocks(session, case.id, task, (ClockStatus.RUNNING,))
     if not clocks:
         raise Conflict(f"case {case.business_key} has no running time limit to pause")
     for clock in clocks:
@@ -81,7 +81,7 @@ def pause_clock(session: Session, case_id: int, actor: Actor, reason: str, *, ta
 def resume_clock(session: Session, case_id: int, actor: Actor, *, task: str | None = None) -> list[SlaClock]:
     """Restart paused clocks; the deadline moves by the working time the pause covered."""
     case = _running_case(session, case_id)
-    clocks = case_clocks(session, case.id, task, ("paused",))
+    clocks = case_clocks(session, case.id, task, (ClockStatus.PAUSED,))
     if not clocks:
         raise Conflict(f"case {case.business_key} has no paused time limit to resume")
     for clock in clocks:
@@ -113,13 +113,13 @@ def request_extension(session: Session, case_id: int, actor: Actor, amount: floa
         raise InvalidInput(f"unknown unit {unit!r}", {"unit": [f"one of {', '.join(UNITS)}"]})
     unit = unit or clock.unit
     pending = session.scalar(select(SlaExtension).where(SlaExtension.clock_id == clock.id,
-                                                        SlaExtension.status == "pending"))
+                                                        SlaExtension.status == ExtensionStatus.PENDING))
     if pending is not None:
         raise Conflict(f"an extension request for case {case.business_key} is already waiting for a decision",
                        key="extension.already_waiting", params={"case": case.business_key})
     extension = SlaExtension(case_id=case.id, clock_id=clock.id, work_item_id=clock.work_item_id,
                              department=clock.department, amount=float(amount), unit=unit, reason=reason,
-                             status="pending", requested_by=actor.username, requested_at=utcnow())
+                             status=ExtensionStatus.PENDING, requested_by=actor.username, requested_at=utcnow())
     session.add(extension)
     session.flush()
     record(session, actor=actor.username, action="sla_extension_requested", case_id=case.id,
@@ -145,7 +145,7 @@ def decide_extension(session: Session, extension_id: int, actor: Actor, approve:
     extension = session.get(SlaExtension, extension_id)
     if extension is None:
         raise NotFound(f"extension request {extension_id} does not exist", key="extension.not_found")
-    if extension.status != "pending":
+    if extension.status != ExtensionStatus.PENDING:
         raise Conflict(f"extension request {extension_id} was already {extension.status}",
                        key="extension.already_decided", params={"decision_status": extension.status})
     if not approve and not (note or "").strip():
@@ -157,7 +157,7 @@ def decide_extension(session: Session, extension_id: int, actor: Actor, approve:
     clock = session.get(SlaClock, extension.clock_id)
     if clock is None or (clock.status not in ACTIVE and not from_process):
         raise Conflict("the time limit this request was for has ended", key="extension.limit_ended")
-    extension.status = "approved" if approve else "rejected"
+    extension.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REJECTED
     extension.decided_by, extension.decided_at, extension.decision_note = actor.username, utcnow(), note or None
     before = clock.due_at
     if approve:
@@ -172,7 +172,7 @@ def decide_extension(session: Session, extension_id: int, actor: Actor, approve:
            details={"extension_id": extension.id, "amount": extension.amount, "unit": extension.unit, "note": note})
     notify(session, [extension.requested_by], f"sla_extension_{extension.status}",
            f"延期 {amount_in_words(extension.amount, extension.unit)}"
-           + ("已批准" if extension.status == "approved" else "被驳回") + (f"：{note}" if note else ""),
+           + ("已批准" if extension.status == ExtensionStatus.APPROVED else "被驳回") + (f"：{note}" if note else ""),
            case_id=extension.case_id, work_item_id=extension.work_item_id, created_by=actor.username)
     return extension
 
@@ -233,8 +233,8 @@ def advance_stage(session: Session, case_id: int, actor: Actor, *, task: str | N
         if item is None or item.status != WorkItemStatus.OPEN:
             continue
         cancel_timers(session, current)
-        was_paused = current.status == "paused"
-        current.status = "met" if current.due_at is None or now <= current.due_at else "met_late"
+        was_paused = current.status == ClockStatus.PAUSED
+        current.status = ClockStatus.MET if current.due_at is None or now <= current.due_at else ClockStatus.MET_LATE
         current.closed_at = now
         record(session, actor=actor.username, action="sla_stage_done", case_id=case.id, task_id=item.id,
                task_name=item.task_name,
@@ -265,9 +265,9 @@ def acknowledge_escalation(session: Session, escalation_id: int, actor: Actor) -
         raise NotFound(f"escalation {escalation_id} does not exist")
     if not _may(actor, frozenset({escalation.target_role, "admin"})):
         raise Forbidden(f"{actor.username} may not acknowledge an escalation to {escalation.target_role}")
-    if escalation.status != "open":
+    if escalation.status != EscalationStatus.OPEN:
         raise Conflict(f"escalation {escalation_id} was already {escalation.status}")
-    escalation.status, escalation.acknowledged_by, escalation.acknowledged_at = "acknowledged", actor.username, utcnow()
+    escalation.status, escalation.acknowledged_by, escalation.acknowledged_at = EscalationStatus.ACKNOWLEDGED, actor.username, utcnow()
     record(session, actor=actor.username, action="sla_escalation_acknowledged", case_id=escalation.case_id,
            task_id=escalation.work_item_id, details={"escalation_id": escalation.id})
     return escalation

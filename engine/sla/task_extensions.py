@@ -13,6 +13,7 @@ from engine.sla.process_owned import item_handles_extensions
 from engine.sla.services import case_clocks, request_extension
 from engine.store.models.sla import SlaExtension
 from engine.store.models.tasks import WorkItem
+from engine.store.statuses import ExtensionStatus, WorkItemStatus
 
 
 def request_extension_for_task(session: Session, item: WorkItem, actor: Actor, amount: float, unit: str | None,
@@ -39,11 +40,11 @@ class ExtensionOffer:
 def extension_offer(session: Session, item: WorkItem) -> ExtensionOffer | None:
     """None when asking beside the task cannot succeed: its process asks through the task's own form, or
     no limit runs on it. `pending` when a request already waits for a decision (one at a time)."""
-    if item.status != "open" or item.due_at is None or item_handles_extensions(session, item):
+    if item.status != WorkItemStatus.OPEN or item.due_at is None or item_handles_extensions(session, item):
         return None
     clocks = case_clocks(session, item.case_id, item.task_spec, ACTIVE)
     if not clocks:
         return None
     waiting = session.scalar(select(SlaExtension.id).where(SlaExtension.clock_id == clocks[0].id,
-                                                           SlaExtension.status == "pending").limit(1))
+                                                           SlaExtension.status == ExtensionStatus.PENDING).limit(1))
     return ExtensionOffer(clocks[0].unit, waiting is not None)

@@ -19,6 +19,7 @@ from engine.store.models.audit import AuditEvent
 from engine.store.models.cases import Case
 from engine.store.models.org import User
 from engine.store.models.tasks import WorkItem
+from engine.store.statuses import WorkItemStatus
 
 
 @dataclass
@@ -41,18 +42,18 @@ def authorised_item(session: Session, item_id: str, actor: Actor, to_work: bool 
     step's Conflict). Both come from the access specification (engine.org.access).
     """
     item = visible_task(session, actor, item_id)
-    if to_work and item.status == "open" and not may_work_task(session, actor, item_id):
+    if to_work and item.status == WorkItemStatus.OPEN and not may_work_task(session, actor, item_id):
         raise Forbidden(f"{actor.username} may not work task '{item.task_name}'")
     return item
 
 
 def task_view(session: Session, item_id: str, actor: Actor, lang: str = "zh", with_record: bool = False) -> TaskView:
     item = authorised_item(session, item_id, actor)
-    case = get_case(session, item.case_id, with_state=item.status == "open")
+    case = get_case(session, item.case_id, with_state=item.status == WorkItemStatus.OPEN)
     runtime = runtime_for(session, case.process_version_id)
     form = runtime.form(item.form_key)
     values: dict[str, Any] = {}
-    if item.status == "open" and form is not None:
+    if item.status == WorkItemStatus.OPEN and form is not None:
         # One workflow load for one task page is fine; inbox lists never do this.
         # Read from the row, not taken from the kept workflows: a page view must not cost the next step.
         workflow = load_workflow(case.workflow_state, runtime.parsed)
@@ -65,7 +66,7 @@ def task_view(session: Session, item_id: str, actor: Actor, lang: str = "zh", wi
                                                         AuditEvent.action == "task_completed")).first()
         values = dict(done.after or {}) if done is not None else {}
     assignee_name = display_names(session, [item.assignee]).get(item.assignee or "")
-    can_work = item.status == "open" and may_work_task(session, actor, item.id)
+    can_work = item.status == WorkItemStatus.OPEN and may_work_task(session, actor, item.id)
     record = case_record(session, case, lang, current=item) if with_record else None
     return TaskView(item, case, form, values, can_work, assignee_name, record)
 

@@ -7,11 +7,12 @@ from flask_smorest.fields import Upload
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from engine.calendar.business import UNITS
+from engine.store.statuses import SlaState
 
 # Ids and versions are 32-bit in the database; larger numbers are refused as input, not sent to SQL.
 MAX_ID = 2**31 - 1
 
-SLA_STATES = ("none", "on_time", "at_risk", "overdue", "paused", "met_late", "met")
+SLA_STATES = tuple(state.value for state in SlaState)
 
 
 class _In(Schema):

@@ -4,9 +4,10 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from engine.calendar.business import UNITS
+from engine.store.statuses import SlaState
 from web.lenient import LenientSchema
 
-SLA_STATES = ("none", "on_time", "at_risk", "overdue", "paused", "met_late", "met")
+SLA_STATES = tuple(state.value for state in SlaState)
 
 
 class InboxQuery(LenientSchema):

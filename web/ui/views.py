@@ -20,6 +20,7 @@ from engine.forms.i18n import tr
 from engine.sla.task_extensions import extension_offer
 from engine.sla.task_stages import task_stage
 from engine.store.models.tasks import WorkItem
+from engine.store.statuses import CaseStatus
 from engine.tasks.inbox import inbox as inbox_rows
 from engine.tasks.next_step import Holder, next_step
 from engine.tasks.queries import TaskFilter
@@ -148,7 +149,7 @@ def _continue(item_id: str, done: task_commands.Completed) -> Any:
                 next=nxt.item.task_name))
         return redirect(url_for("ui.task", item_id=nxt.item.id))
     key = done.case.business_key
-    if done.case.status == "completed":
+    if done.case.status == CaseStatus.COMPLETED:
         flash(_("{done} is done. Case {key} is closed.", done=finished, key=key))
     elif nxt.holders:
         who = _("; ").join(_("{who} ({task})", who=_holder_text(h), task=h.task_name) for h in nxt.holders)

@@ -8,6 +8,7 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.store.base import Base, utcnow
+from engine.store.statuses import CaseStatus
 
 
 class Case(Base):
@@ -28,7 +29,7 @@ class Case(Base):
     process_key: Mapped[str] = mapped_column(String(100))
     family: Mapped[str | None] = mapped_column(String(40))
     title: Mapped[str] = mapped_column(String(300), default="")
-    status: Mapped[str] = mapped_column(String(20), default="running")
+    status: Mapped[str] = mapped_column(String(20), default=CaseStatus.RUNNING)
     current_step: Mapped[str | None] = mapped_column(String(200))
     category: Mapped[str | None] = mapped_column(String(40))
     grid_cell: Mapped[str | None] = mapped_column(String(40))

@@ -9,6 +9,7 @@ from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.store.base import Base, utcnow
+from engine.store.statuses import ClockStatus, EscalationStatus, ExtensionStatus
 
 
 class CalendarYear(Base):
@@ -65,7 +66,7 @@ class SlaClock(Base):
     # [[paused_at, resumed_at | null], ...] as ISO strings, in order; a null end means paused now.
     pauses: Mapped[list[Any]] = mapped_column(default=list)
     pause_flag_seen: Mapped[bool | None] = mapped_column(Boolean)
-    status: Mapped[str] = mapped_column(String(20), default="running")  # running|paused|met|met_late|cancelled
+    status: Mapped[str] = mapped_column(String(20), default=ClockStatus.RUNNING)
     due_at: Mapped[datetime | None]
     warn_at: Mapped[datetime | None]
     provisional: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -109,7 +110,7 @@ class SlaExtension(Base):
     amount: Mapped[float] = mapped_column(Float)
     unit: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending|approved|rejected
+    status: Mapped[str] = mapped_column(String(20), default=ExtensionStatus.PENDING)
     requested_by: Mapped[str] = mapped_column(String(80))
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_by: Mapped[str | None] = mapped_column(String(80))
@@ -135,7 +136,7 @@ class Escalation(Base):
     target_role: Mapped[str] = mapped_column(String(40))  # supervisor | department_head
     reason: Mapped[str] = mapped_column(String(40))  # breach | stage_breach
     due_at: Mapped[datetime | None]
-    status: Mapped[str] = mapped_column(String(20), default="open")  # open | acknowledged
+    status: Mapped[str] = mapped_column(String(20), default=EscalationStatus.OPEN)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     acknowledged_by: Mapped[str | None] = mapped_column(String(80))
     acknowledged_at: Mapped[datetime | None]

@@ -8,6 +8,7 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.store.base import Base, utcnow
+from engine.store.statuses import SlaState, WorkItemStatus
 
 
 class WorkItem(Base):
@@ -38,8 +39,8 @@ class WorkItem(Base):
     grid_cell: Mapped[str | None] = mapped_column(String(40))
     candidate_users: Mapped[list[Any]] = mapped_column(default=list)
     assignee: Mapped[str | None] = mapped_column(String(80))
-    status: Mapped[str] = mapped_column(String(20), default="open")
-    sla_state: Mapped[str] = mapped_column(String(20), default="none")
+    status: Mapped[str] = mapped_column(String(20), default=WorkItemStatus.OPEN)
+    sla_state: Mapped[str] = mapped_column(String(20), default=SlaState.NONE)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     due_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]

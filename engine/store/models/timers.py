@@ -8,6 +8,7 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.store.base import Base, utcnow
+from engine.store.statuses import TimerStatus
 
 
 class Timer(Base):
@@ -26,7 +27,7 @@ class Timer(Base):
     work_item_id: Mapped[str | None] = mapped_column(String(36))
     name: Mapped[str] = mapped_column(String(200), default="")
     due_at: Mapped[datetime]
-    status: Mapped[str] = mapped_column(String(20), default="pending")
+    status: Mapped[str] = mapped_column(String(20), default=TimerStatus.PENDING)
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     fired_at: Mapped[datetime | None]
