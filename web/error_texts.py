@@ -81,6 +81,12 @@ ERROR_TEXTS: dict[str, tuple[str, str]] = {
     "migration.case_moved_on": ("案件 {case} 已不在版本 {version} 上运行，无需迁移。",
                                 "Case {case} no longer runs on version {version}."),
     "migration.blocked": ("案件 {case} 不能迁移：{reasons}", "Case {case} cannot be migrated: {reasons}"),
+    # the studio's test bench (engine.app.scenarios)
+    "scenario.invalid": ("场景文件有误：{problem}", "The scenario file is wrong: {problem}"),
+    "scenario.bad_advance": ("时间推进的写法有误：{amount}（示例：3 working days、2 hours）",
+                             "Cannot advance by {amount} (e.g. 3 working days, 2 hours)."),
+    "scenario.too_slow": ("场景在 {seconds} 秒内未运行完毕，已停止。", "The scenario did not finish within {seconds} s."),
+    "scenario.could_not_run": ("场景未能运行：{error}", "The scenario could not run: {error}"),
     # why one case cannot move (engine.migration.planning.Blocker; params name and target)
     "migration.removed_open_task": ("环节「{name}」有未办结的任务，新版本中已没有该环节。",
                                     "Task '{name}' has open work but is not in the new version."),

@@ -150,4 +150,17 @@ ZH_FEATURES: dict[str, str] = {
     "Only the first {n} cases are shown; migrating moves all of them.": "仅显示前 {n} 个案件；执行迁移会处理全部案件。",
     "Migrate the cases that can move": "迁移可迁移的案件",
     "Migrate running cases…": "迁移运行中的案件…",
+    # studio: the test bench (web/studio/scenarios.py)
+    "Test scenarios": "测试场景",
+    "A scenario runs one case step by step on a throwaway copy of what is deployed, with a simulated clock: who "
+    "does what, how much time passes, and what must hold. Nothing here touches real cases. The format is in the "
+    "analyst guide.":
+        "测试场景在已部署内容的临时副本上、以模拟时钟逐步运行一宗案件：谁办理什么、时间过去多久、此时应当如何。这里不会影响真实案件。文件格式见业务分析员指南。",
+    "Scenario (YAML)": "场景（YAML）",
+    "Run scenario": "运行场景",
+    "Passed": "通过",
+    "Failed": "未通过",
+    "Line": "行",
+    "ok": "通过",
+    "failed": "未通过",
 }

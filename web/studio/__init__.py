@@ -20,6 +20,6 @@ def _analysts_only() -> None:
         raise Forbidden("the studio is for analysts")
 
 
-from web.studio import api, migration, views  # noqa: E402,F401  (routes register on bp)
+from web.studio import api, migration, scenarios, views  # noqa: E402,F401  (routes register on bp)
 
 __all__ = ["bp"]

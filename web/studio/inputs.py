@@ -39,3 +39,14 @@ class MigrationInput(_In):
     from_version = fields.Integer(required=True, data_key="from", validate=validate.Range(min=1, max=2_147_483_647))
     to_version = fields.Integer(required=True, data_key="to", validate=validate.Range(min=1, max=2_147_483_647))
     id_map = fields.String(load_default="", data_key="map", validate=validate.Length(max=10_000))
+
+
+class ScenarioQuery(_In):
+    file = fields.String(load_default=None, validate=validate.Length(max=200))
+
+
+class ScenarioInput(_In):
+    """A scenario file's text (docs/analyst-guide.md, "Testing with scenarios")."""
+
+    text = fields.String(required=True, validate=validate.Length(min=1, max=200_000))
+    file = fields.String(load_default=None, validate=validate.Length(max=200))
