@@ -71,6 +71,13 @@ ERROR_TEXTS: dict[str, tuple[str, str]] = {
     "urge.may_not": ("您没有督办案件的权限。", "You may not urge cases."),
     "supervision.no_department": ("您没有督办的部门。", "You do not oversee any department."),
     "supervision.outside_department": ("案件 {case} 不属于您督办的部门。", "Case {case} is outside your departments."),
+    # features a role opens (the `may` list of rules/organisation.yaml)
+    "dashboard.may_not": ("您的岗位不能使用督办看板。如需使用，请联系系统管理员。",
+                          "Your roles do not open the supervisor dashboard; ask the administrator."),
+    "incidents.may_not_see": ("您的岗位不能查看异常列表。", "Your roles do not open the incident list."),
+    "incidents.may_not_operate": ("您的岗位不能重试或撤销异常。", "Your roles may not retry or cancel incidents."),
+    "studio.may_not": ("您的岗位不能使用流程建模（编辑、校验、部署流程定义）。",
+                       "Your roles do not open the studio (editing, validating and deploying definitions)."),
 }
 
 # Status codes inside texts, as the sentence needs them ("已办结", "was already approved").

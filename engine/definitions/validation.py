@@ -18,6 +18,7 @@ from engine.definitions.bundle import Bundle
 from engine.definitions.option_checks import check_form_options
 from engine.definitions.routing_checks import check_routing_matrices
 from engine.errors import Problem
+from engine.org.abilities import Ability
 from engine.org.config import OrgConfig, organisation_from_files
 from engine.runtime.parsing import make_parser
 
@@ -115,7 +116,7 @@ def _check_org(bundle: Bundle, catalogue: Catalogue, known_org: OrgConfig | None
 
 def _check_processes(bundle: Bundle, catalogue: Catalogue, problems: list[Problem]) -> None:
     refs = References(set(catalogue.forms), set(catalogue.decisions), catalogue.org.lane_codes,
-                      set(catalogue.org.roles))
+                      set(catalogue.org.roles), catalogue.org.roles_that_may(Ability.DECIDE_EXTENSIONS))
     parser = make_parser()
     parsed_any: list[tuple[str, list[str]]] = []
     for path, text in bundle.of_kind("bpmn").items():
