@@ -41,7 +41,7 @@ ERROR_TEXTS: dict[str, tuple[str, str]] = {
     "input.invalid_fields": ("提交的内容有误，请检查标出的项目后重试。", "The request has invalid fields."),
     "auth.too_many_token_failures": ("此地址提交的无效 API 令牌过多，请 {minutes} 分钟后再试。",
                                      "Too many invalid API tokens from this address; try again in {minutes} minutes."),
-    "metrics.forbidden": ("运行指标仅供系统管理员查看。", "Metrics are for administrators (or the monitoring token)."),
+    "metrics.forbidden": ("运行指标仅供系统运维人员查看。", "Metrics are for the operators (or the monitoring token)."),
     # cases
     "case.not_found": ("找不到该案件，或您无权查看。", "This case does not exist or is not yours to see."),
     "case.not_running": ("案件 {case} 已{case_status}，不能再办理。", "Case {case} is {case_status}, not running."),
@@ -103,6 +103,13 @@ ERROR_TEXTS: dict[str, tuple[str, str]] = {
     "migration.unconfirmed_rename": ("环节「{name}」似乎改名为「{target}」，请在环节对应关系中确认后再迁移。",
                                      "'{name}' looks renamed to '{target}'; confirm it in the element map."),
     "migration.failed": ("试迁移未成功，案件保持不变。", "The trial move failed; the case stays as it is."),
+    # features a role opens (the `may` list of rules/organisation.yaml)
+    "dashboard.may_not": ("您的岗位不能使用督办看板。如需使用，请联系系统管理员。",
+                          "Your roles do not open the supervisor dashboard; ask the administrator."),
+    "incidents.may_not_see": ("您的岗位不能查看异常列表。", "Your roles do not open the incident list."),
+    "incidents.may_not_operate": ("您的岗位不能重试或撤销异常。", "Your roles may not retry or cancel incidents."),
+    "studio.may_not": ("您的岗位不能使用流程建模（编辑、校验、部署流程定义）。",
+                       "Your roles do not open the studio (editing, validating and deploying definitions)."),
 }
 
 # Status codes inside texts, as the sentence needs them ("已办结", "was already approved").

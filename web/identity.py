@@ -20,8 +20,8 @@ from werkzeug.exceptions import Unauthorized
 
 from engine.auth.signin import ThrottlePolicy
 from engine.auth.tokens import authenticate_token, record_token_failure
-from engine.errors import Forbidden
-from engine.org.access import Actor
+from engine.org.abilities import Ability
+from engine.org.access import Actor, require_ability
 from engine.org.service import actor_from_user
 from engine.store.models.org import User
 from web.db import transaction
@@ -29,10 +29,6 @@ from web.db import transaction
 F = TypeVar("F", bound=Callable[..., Any])
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 csrf = CSRFProtect()
-
-# Role sets that open whole areas of the product; task and case access is decided per item by the engine.
-SUPERVISING_ROLES = frozenset({"supervisor", "department_head", "admin"})
-ANALYST_ROLES = frozenset({"analyst", "admin"})
 
 
 @dataclass(frozen=True)
@@ -50,16 +46,12 @@ class CurrentUser:
     def roles(self) -> set[str]:
         return self.actor.role_codes
 
-    def has_any(self, roles: frozenset[str] | set[str] | tuple[str, ...]) -> bool:
-        return bool(self.roles & set(roles))
+    def may(self, ability: Ability | str) -> bool:
+        """Whether the user's roles open `ability` (their `may` in rules/organisation.yaml)."""
+        return self.actor.may(ability)
 
-    @property
-    def is_supervising(self) -> bool:
-        return self.has_any(SUPERVISING_ROLES)
-
-    @property
-    def is_analyst(self) -> bool:
-        return self.has_any(ANALYST_ROLES)
+    def may_any(self, abilities: tuple[Ability, ...]) -> bool:
+        return any(self.actor.may(ability) for ability in abilities)
 
 
 def current_user() -> CurrentUser:
@@ -76,15 +68,16 @@ def public(view: F) -> F:
     return view
 
 
-def roles_required(*roles: str) -> Callable[[F], F]:
-    """Refuse (403) users holding none of `roles`; use for whole areas (studio, dashboard)."""
-    wanted = frozenset(roles)
+def ability_required(*abilities: Ability) -> Callable[[F], F]:
+    """Refuse (403, with the first ability's error key) users whose roles open none of `abilities`; for
+    whole areas (studio, dashboard). Task and case access is decided per item by the engine."""
 
     def decorate(view: F) -> F:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if not current_user().has_any(wanted):
-                raise Forbidden("your roles do not give access to this page")
+            user = current_user()
+            if not user.may_any(abilities):
+                require_ability(user.actor, abilities[0])
             return view(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]

@@ -1,4 +1,5 @@
-"""The top navigation: features add items; each item shows only to the roles it names."""
+"""The top navigation: features add items; each item shows only to users whose roles open one of the
+abilities it names (engine.org.abilities)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,12 +7,14 @@ from typing import Any
 
 from flask import Flask, g, request
 
+from engine.org.abilities import Ability
+
 
 @dataclass(frozen=True)
 class NavItem:
     endpoint: str
     label: str  # English source text, translated through web.i18n
-    roles: frozenset[str] | None = None  # None: every signed-in user
+    abilities: tuple[Ability, ...] | None = None  # any one of them shows it; None: every signed-in user
     order: int = 50
 
 
@@ -31,6 +34,6 @@ def init_app(app: Flask) -> None:
         items: list[NavItem] = []
         if user is not None:
             items = sorted((i for i in app.extensions["casegrid_nav"]
-                            if i.roles is None or user.has_any(i.roles)), key=lambda i: i.order)
+                            if i.abilities is None or user.may_any(i.abilities)), key=lambda i: i.order)
         active = request.endpoint or ""
         return {"nav_items": items, "nav_active": active.split(".", 1)[0]}

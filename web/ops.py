@@ -17,6 +17,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sqlalchemy import func, select, text
 
 from engine.errors import Forbidden
+from engine.org.abilities import Ability
 from engine.store.models.tasks import WorkItem
 from engine.store.statuses import WorkItemStatus
 from web.db import database, transaction
@@ -33,13 +34,10 @@ def healthz() -> Any:
     return jsonify(status="ok")
 
 
-OPERATOR_ROLES = frozenset({"admin"})
-
-
 @bp.get("/metrics")
 def metrics() -> Response:
-    if not g.get("metrics_scrape") and not current_user().has_any(OPERATOR_ROLES):
-        raise Forbidden("metrics are for operators (admin) or the monitoring token", key="metrics.forbidden")
+    if not g.get("metrics_scrape") and not current_user().may(Ability.OPERATE_INCIDENTS):
+        raise Forbidden("metrics are for operators (roles that may operate_incidents) or the monitoring token", key="metrics.forbidden")
     registry: CollectorRegistry = current_app.extensions["casegrid_metrics"]["registry"]
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         # gunicorn with N workers: each writes its samples to files in that folder; one scrape sums them.

@@ -4,11 +4,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 from engine.app.boot import boot
 from engine.config import Settings
 from engine.definitions.bundle import load_root
 from engine.definitions.service import deploy
-from engine.org.config import organisation_from_files
+from engine.errors import DefinitionInvalid, Problem
+from engine.org.config import ORGANISATION_FILE, organisation_from_files
 from engine.org.service import load_organisation
 from engine.sla.bootstrap import seed_calendar
 from engine.store.database import Database
@@ -31,8 +34,11 @@ def initialise(db: Database, root: Path, demo: bool = False, demo_users: bool | 
     report = InitReport()
     org_files = {path: text for path, text in bundle.files.items() if path.startswith("rules/")}
     with_users = demo if demo_users is None else demo_users
-    org = organisation_from_files(org_files if with_users else {k: v for k, v in org_files.items()
-                                                                 if not k.endswith("demo_users.yaml")})
+    try:
+        org = organisation_from_files(org_files if with_users else {k: v for k, v in org_files.items()
+                                                                     if not k.endswith("demo_users.yaml")})
+    except (ValueError, KeyError, TypeError, yaml.YAMLError) as exc:  # a malformed file: refused before anything is loaded
+        raise DefinitionInvalid([Problem(ORGANISATION_FILE, None, f"cannot read the organisation: {exc}")]) from exc
     with db.transaction() as session:
         # The organisation first: lanes are validated against it.
         report.org_counts = load_organisation(session, org)

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from engine.org.abilities import Ability
 from engine.org.access import Actor, case_visible
 from engine.store.like import ESCAPE, containing
 from engine.store.models.cases import Case
@@ -55,10 +56,10 @@ def list_visible_cases(session: Session, actor: Actor, flt: CaseFilter, limit: i
 
 
 def may_start(actor: Actor, start_lane: str | None, starters: frozenset[str] = frozenset()) -> bool:
-    """Who may open a case: the start event's `starters` roles when it names any (a report may come
-    in through several desks), else holders of its lane's role (or members of that department);
-    a start event with neither is open to all."""
-    if actor.is_system or "admin" in actor.role_codes:
+    """Who may open a case: holders of a role that may start_any; else the start event's `starters` roles
+    when it names any (a report may come in through several desks), else holders of its lane's role (or
+    members of that department); a start event with neither is open to all."""
+    if actor.may(Ability.START_ANY):
         return True
     if starters:
         return bool(starters & actor.role_codes)

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from engine.cases.service import cancel_case, get_case, resume_case
 from engine.commands.timers import fire_timer
-from engine.errors import CasegridError, Conflict, Forbidden, InvalidInput
-from engine.incidents.access import may_operate
+from engine.errors import CasegridError, Conflict, InvalidInput
+from engine.incidents.access import require_operate
 from engine.incidents.describe import Failure, describe
 from engine.incidents.errors import RetryFailed
 from engine.incidents.failures import record_user_failure
@@ -38,8 +38,7 @@ class RetryResult:
 
 
 def _open_incident(session: Session, actor: Actor, incident_id: int) -> Incident:
-    if not may_operate(actor):
-        raise Forbidden(f"{actor.username} may not work incidents; administrators and analysts do")
+    require_operate(actor)
     incident = get_incident(session, incident_id)
     if incident.status != IncidentStatus.OPEN:
         raise Conflict(f"incident {incident_id} is already {incident.status}")

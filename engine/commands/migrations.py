@@ -1,7 +1,7 @@
 """Migrate running cases from one version of a process to another (迁移): plan (a dry run) and run.
 
-Who: those who fix definitions, the organisation's administrators and analysts (the incident
-operators), refused with 403. Unknown process or version: 404; the same version twice or an id map
+Who: those who fix definitions, the roles the organisation lets `model_processes` (administrators and
+analysts in the shipped one), refused with 403. Unknown process or version: 404; the same version twice or an id map
 naming elements that do not exist: 422. ``migrate_case`` is the command for one case, one transaction;
 ``run_migration`` applies it case by case, each in its own transaction, so one case that cannot move
 (reported, left untouched) never holds back or rolls back the others.
@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from engine.cases.service import get_case
 from engine.definitions.service import get_version
 from engine.errors import CasegridError, Forbidden, InvalidInput
-from engine.incidents.access import may_operate
 from engine.migration.planning import CasePlan
 from engine.migration.service import (
     describe_failure,
@@ -25,6 +24,7 @@ from engine.migration.service import (
     running_case_ids,
     version_alignment,
 )
+from engine.org.abilities import Ability
 from engine.org.access import Actor
 from engine.store.database import Database
 from engine.store.models.definitions import ProcessVersion
@@ -52,8 +52,8 @@ class MigrationReport:
 
 
 def _authorise(actor: Actor) -> None:
-    if not may_operate(actor):
-        raise Forbidden(f"{actor.username} may not migrate cases; administrators and analysts do",
+    if not actor.may(Ability.MODEL_PROCESSES):
+        raise Forbidden(f"{actor.username} may not migrate cases; those who may model processes do",
                         key="migration.forbidden")
 
 

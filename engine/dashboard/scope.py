@@ -10,9 +10,6 @@ from engine.store.models.cases import Case
 from engine.store.models.tasks import WorkItem
 from engine.store.statuses import WorkItemStatus
 
-# Who the web shows the dashboard to; what each of them oversees there comes from their roles' declarations.
-DASHBOARD_ROLES = frozenset({"supervisor", "department_head", "admin"})
-
 
 def departments_in_scope(actor: Actor) -> list[str] | None:
     """None = every department; a department head gets [their department] (or [] without one)."""

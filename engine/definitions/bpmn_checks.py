@@ -9,7 +9,6 @@ from lxml import etree
 
 from engine.definitions.flow_checks import check_flows
 from engine.errors import Problem
-from engine.limits.deciders import DECIDING_ROLES
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -28,6 +27,8 @@ class References:
     role_codes: set[str] = field(default_factory=set)
     # False when the organisation file cannot be read: lanes and starters are then not checked against it.
     org_known: bool = True
+    # Roles the organisation declares may decide_extensions (engine.org.abilities).
+    deciding_roles: set[str] = field(default_factory=set)
 
 
 def properties_of(element: etree._Element) -> dict[str, str]:
@@ -93,9 +94,9 @@ def check_bpmn(
 def _extension_deciders(path: str, root: etree._Element, refs: References) -> Iterator[Problem]:
     """A task that decides extension requests sits in a lane whose role may decide them.
 
-    Completing it decides the request, which only DECIDING_ROLES may do: in a lane of any other role the
-    task is offered to people who are always refused, and the case waits on it for ever. A department
-    lane may hold department heads, so it is not refused here."""
+    Completing it decides the request, which only holders of a role declared to `may: decide_extensions`
+    may do: in a lane of any other role the task is offered to people who are always refused, and the
+    case waits on it for ever. A department lane may hold department heads, so it is not refused here."""
     lane_of = {ref.text.strip(): lane.get("name", "").strip()
                for lane in root.iter(f"{{{BPMN}}}lane")
                for ref in lane.iter(f"{{{BPMN}}}flowNodeRef") if ref.text}
@@ -103,10 +104,11 @@ def _extension_deciders(path: str, root: etree._Element, refs: References) -> It
         if not properties_of(task).get("slaExtensionDecision"):
             continue
         lane = lane_of.get(task.get("id", ""))
-        if lane in refs.role_codes and lane not in DECIDING_ROLES:
-            allowed = ", ".join(sorted(DECIDING_ROLES))
+        if lane in refs.role_codes and lane not in refs.deciding_roles:
+            allowed = ", ".join(sorted(refs.deciding_roles)) or "none: no role of the organisation may decide_extensions"
             yield Problem(path, _label(task), f"decides extension requests (property slaExtensionDecision) but "
-                                              f"sits in lane '{lane}', whose holders may not decide them; "
+                                              f"sits in lane '{lane}', whose holders may not decide them "
+                                              f"(may: decide_extensions in rules/organisation.yaml); "
                                               f"put it in a lane of {allowed}")
 
 

@@ -21,6 +21,7 @@ from engine.definitions.option_checks import OPTIONS_FROM, check_form_options
 from engine.definitions.routing_checks import check_routing_matrices
 from engine.errors import Problem, xml_reason, yaml_reason
 from engine.forms.parse import key_from_filename
+from engine.org.abilities import Ability
 from engine.org.config import ORGANISATION_FILE, OrgConfig, organisation_from_files
 from engine.runtime.parsing import make_parser
 
@@ -142,7 +143,8 @@ def _check_org(bundle: Bundle, catalogue: Catalogue, known_org: OrgConfig | None
 def _check_processes(bundle: Bundle, catalogue: Catalogue, problems: list[Problem]) -> None:
     refs = References(set(catalogue.forms) | set(catalogue.broken_forms),
                       set(catalogue.decisions) | set(catalogue.broken_decisions), catalogue.org.lane_codes,
-                      set(catalogue.org.roles), org_known=not catalogue.org_unreadable)
+                      set(catalogue.org.roles), org_known=not catalogue.org_unreadable,
+                      deciding_roles=catalogue.org.roles_that_may(Ability.DECIDE_EXTENSIONS))
     parser = make_parser()
     parsed_any: list[tuple[str, list[str]]] = []
     for path, text in bundle.of_kind("bpmn").items():

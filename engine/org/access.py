@@ -29,6 +29,7 @@ from sqlalchemy import ColumnElement, String, and_, case, cast, literal, or_, se
 from sqlalchemy.orm import Session
 
 from engine.errors import Conflict, Forbidden, NotFound
+from engine.org.abilities import REFUSAL_KEYS, Ability
 from engine.store.models.cases import Case
 from engine.store.models.tasks import WorkItem
 from engine.store.statuses import WorkItemStatus
@@ -45,6 +46,8 @@ class Actor:
     scopes: frozenset[str] = field(default_factory=frozenset)
     # (role, sees, oversees) for each held role, as the organisation declares it.
     reach: frozenset[tuple[str, str, str | None]] = field(default_factory=frozenset)
+    # The features the held roles open (their `may` lists), engine.org.abilities.
+    abilities: frozenset[Ability] = field(default_factory=frozenset)
 
     @property
     def role_codes(self) -> set[str]:
@@ -67,6 +70,10 @@ class Actor:
     def oversees(self, level: str) -> bool:
         return self.is_system or any(oversees == level for _role, _sees, oversees in self.reach)
 
+    def may(self, ability: Ability | str) -> bool:
+        """Whether a held role opens `ability`; a name that is no ability is a ValueError, not a quiet no."""
+        return self.is_system or Ability(ability) in self.abilities
+
     @property
     def cell_bound_roles(self) -> set[str]:
         """Roles whose reach is their scope: held without one, they cover no grid cell."""
@@ -74,7 +81,15 @@ class Actor:
 
 
 def system_actor() -> Actor:
-    return Actor(SYSTEM, roles=frozenset({("admin", None)}), reach=frozenset({("admin", "all", "all")}))
+    return Actor(SYSTEM, roles=frozenset({("admin", None)}), reach=frozenset({("admin", "all", "all")}),
+                 abilities=frozenset(Ability))
+
+
+def require_ability(actor: Actor, ability: Ability) -> None:
+    """Forbidden, with the ability's error key, unless one of the actor's roles opens `ability`."""
+    if not actor.may(ability):
+        raise Forbidden(f"{actor.username} may not use {ability.value}: no role of theirs declares it "
+                        "(may in rules/organisation.yaml)", key=REFUSAL_KEYS.get(ability))
 
 
 # --- conditions -------------------------------------------------------------------------------------

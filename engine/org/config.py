@@ -2,7 +2,8 @@
 
 Format::
 
-    roles:        [{code, name_zh, name_en, sees?, oversees?}]   # sees: all | department | scope | own
+    roles:        [{code, name_zh, name_en, sees?, oversees?, may?}]   # sees: all | department | scope | own
+                                                                     # may: [ability, ...] (engine.org.abilities)
     departments:  [{code, name_zh, name_en}]
     streets:      [{code, name_zh, name_en, communities: [{code, name_zh, grid_cells: [{code, name_zh}]}]}]
     users:        [{username, display_name, department, password, locale, roles: [{role, scope}]}]
@@ -13,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+
+from engine.org.abilities import NEEDS_OVERSIGHT, Ability, parse_abilities
 
 ORGANISATION_FILE = "rules/organisation.yaml"
 DEMO_USERS_FILE = "rules/demo_users.yaml"
@@ -39,6 +42,7 @@ OVERSEES = ("all", "department")
 class RoleAccess:
     sees: str = "own"
     oversees: str | None = None
+    may: frozenset[Ability] = frozenset()  # the features the role opens (engine.org.abilities)
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,9 @@ class OrgConfig:
 
     def codes_of(self, kind: str) -> set[str]:
         return {code for code, unit in self.units.items() if unit.kind == kind}
+
+    def roles_that_may(self, ability: Ability) -> set[str]:
+        return {code for code, access in self.access.items() if ability in access.may}
 
     @property
     def lane_codes(self) -> set[str]:
@@ -83,7 +90,12 @@ def _role_access(role: dict[str, Any]) -> RoleAccess:
         raise ValueError(f"role {role['code']}: sees must be one of {', '.join(SEES)}, not '{sees}'")
     if oversees is not None and oversees not in OVERSEES:
         raise ValueError(f"role {role['code']}: oversees must be one of {', '.join(OVERSEES)}, not '{oversees}'")
-    return RoleAccess(sees, oversees)
+    may = parse_abilities(str(role["code"]), role.get("may"))
+    blind = sorted(may & NEEDS_OVERSIGHT)
+    if blind and oversees is None:
+        raise ValueError(f"role {role['code']}: may {', '.join(blind)} acts on the departments a role oversees; "
+                         "declare oversees (all | department) too")
+    return RoleAccess(sees, oversees, may)
 
 
 def parse_organisation(text: str) -> OrgConfig:

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.errors import NotFound
+from engine.org.abilities import Ability
 from engine.org.access import Actor, system_actor
 from engine.org.config import OrgConfig, RoleAccess, UnitSpec
 from engine.org.passwords import hash_password
@@ -17,7 +18,7 @@ def known_organisation(session: Session) -> OrgConfig:
     config = OrgConfig()
     for role in session.scalars(select(Role)):
         config.roles[role.code] = (role.name_zh, role.name_en)
-        config.access[role.code] = RoleAccess(role.sees, role.oversees)
+        config.access[role.code] = RoleAccess(role.sees, role.oversees, _abilities(role.may))
     for unit in session.scalars(select(OrgUnit)):
         config.units[unit.code] = UnitSpec(unit.code, unit.kind, unit.name_zh, unit.name_en, unit.parent_code)
     return config
@@ -33,7 +34,7 @@ def load_organisation(session: Session, config: OrgConfig) -> dict[str, int]:
         role = session.get(Role, code) or Role(code=code)
         role.name_zh, role.name_en = name_zh, name_en
         access = config.access.get(code, RoleAccess())
-        role.sees, role.oversees = access.sees, access.oversees
+        role.sees, role.oversees, role.may = access.sees, access.oversees, sorted(access.may)
         session.add(role)
         counts["roles"] += 1
     for unit_spec in config.units.values():
@@ -92,10 +93,18 @@ def actor_from_user(session: Session, user: User) -> Actor:
     roles = frozenset((r.role, r.scope) for r in user.roles)
     scoped = {scope for _role, scope in roles if scope}
     codes = {role for role, _scope in roles}
-    # What each held role lets its holder see and oversee, as the organisation declares it.
-    rows = session.execute(select(Role.code, Role.sees, Role.oversees).where(Role.code.in_(codes))) if codes else []
-    reach = frozenset((code, sees, oversees) for code, sees, oversees in rows)
-    return Actor(user.username, user.department, roles, frozenset(_descendants(session, scoped)), reach)
+    # What each held role lets its holder see, oversee and use, as the organisation declares it.
+    rows = list(session.execute(select(Role.code, Role.sees, Role.oversees, Role.may).where(Role.code.in_(codes)))
+                if codes else [])
+    reach = frozenset((code, sees, oversees) for code, sees, oversees, _may in rows)
+    abilities = frozenset(ability for *_reach, may in rows for ability in _abilities(may))
+    return Actor(user.username, user.department, roles, frozenset(_descendants(session, scoped)), reach, abilities)
+
+
+def _abilities(stored: list[str] | None) -> frozenset[Ability]:
+    """The stored `may` list; an entry this code does not know (a newer release wrote it) grants nothing."""
+    known = {ability.value for ability in Ability}
+    return frozenset(Ability(entry) for entry in stored or [] if entry in known)
 
 
 def unit_chain(session: Session, code: str | None) -> list[OrgUnit]:

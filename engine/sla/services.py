@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 from engine.audit.service import record
 from engine.calendar.business import UNITS
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
-from engine.limits.deciders import DECIDING_ROLES
-from engine.org.access import Actor
+from engine.org.abilities import Ability
+from engine.org.access import Actor, require_ability
 from engine.sla.clocks import (
     ACTIVE,
     cancel_timers,
@@ -32,8 +32,6 @@ from engine.store.models.cases import Case
 from engine.store.models.sla import Escalation, SlaClock, SlaExtension, Urging
 from engine.store.models.tasks import WorkItem
 from engine.store.statuses import CaseStatus, ClockStatus, EscalationStatus, ExtensionStatus, WorkItemStatus
-
-URGING_ROLES = frozenset({"supervisor", "department_head", "admin"})
 
 
 def _require_text(value: str | None, field: str, what: str) -> str:
@@ -134,14 +132,13 @@ def request_extension(session: Session, case_id: int, actor: Actor, amount: floa
 
 def decide_extension(session: Session, extension_id: int, actor: Actor, approve: bool, note: str = "", *,
                      from_process: bool = False) -> SlaExtension:
-    """Approve (the deadline moves by the amount) or reject a pending request; supervisors, department
-    heads and admins decide. The requester is notified either way.
+    """Approve (the deadline moves by the amount) or reject a pending request; holders of a role that may
+    decide_extensions decide (engine.org.abilities). The requester is notified either way.
 
     A request asked in a process task (property slaExtensionRequest) is decided by the process's review
     step only (``from_process``, engine.sla.process_steps); there the work item it was asked on has
     closed, and the approved time goes to the clocks that continue the same deadline."""
-    if not _may(actor, DECIDING_ROLES):
-        raise Forbidden(f"{actor.username} may not decide extension requests", key="extension.may_not_decide")
+    require_ability(actor, Ability.DECIDE_EXTENSIONS)
     extension = session.get(SlaExtension, extension_id)
     if extension is None:
         raise NotFound(f"extension request {extension_id} does not exist", key="extension.not_found")
@@ -179,9 +176,8 @@ def decide_extension(session: Session, extension_id: int, actor: Actor, approve:
 
 def urge(session: Session, case_id: int, actor: Actor, message: str) -> Urging:
     """督办: press a running case. Audited, counted per department, and every open task's assignee
-    (or its candidates) gets a notification."""
-    if not _may(actor, URGING_ROLES):
-        raise Forbidden(f"{actor.username} may not urge cases", key="urge.may_not")
+    (or its candidates) gets a notification. Who may urge which case is the command's to check
+    (engine.commands.supervision.urge)."""
     message = _require_text(message, "message", "urge a case")
     case = _running_case(session, case_id)
     items = list(session.scalars(select(WorkItem).where(WorkItem.case_id == case.id, WorkItem.status == WorkItemStatus.OPEN)))

@@ -32,6 +32,12 @@ def test_org() -> OrgConfig:
     return org
 
 
+def shipped_roles() -> OrgConfig:
+    """The district's roles with what each declares it sees, oversees and may use; no units or users."""
+    shipped = parse_organisation((PROJECT_ROOT / ORGANISATION_FILE).read_text(encoding="utf-8"))
+    return OrgConfig(roles=shipped.roles, access=shipped.access)
+
+
 def two_step_bundle() -> Bundle:
     return load_root(PROJECT_ROOT).overlay(load_paths([FIXTURES / "two_step"]))
 

@@ -6,6 +6,7 @@ from engine.definitions.bundle import Bundle, load_root
 from engine.definitions.validation import validate_bundle
 
 SE = "processes/social_event.bpmn"
+ORGANISATION = "rules/organisation.yaml"
 
 
 def _with_review_in(lane_from: str, lane_to: str) -> Bundle:
@@ -41,3 +42,20 @@ def test_an_extension_decision_in_a_department_lane_is_left_to_the_departments_h
     xml = bundle.files[SE].replace('<bpmn:lane id="lane_supervise" name="supervisor">',
                                    '<bpmn:lane id="lane_supervise" name="ducha">')
     assert _lane_problems(Bundle({**bundle.files, SE: xml})) == []
+
+
+def test_the_lanes_that_may_hold_an_extension_decision_are_those_the_organisation_declares() -> None:
+    """Granting handlers decide_extensions makes their lane a place for the review; taking it from the
+    supervisor makes the shipped lane refused."""
+    org = load_root(PROJECT_ROOT).files[ORGANISATION]
+    handlers_decide = org.replace("{code: handler, name_zh: 处置员, name_en: Department handler, sees: department}",
+                                  "{code: handler, name_zh: 处置员, name_en: Department handler, sees: department, "
+                                  "oversees: department, may: [decide_extensions]}")
+    assert handlers_decide != org
+    moved = _with_review_in("supervisor", "handler")
+    assert _lane_problems(Bundle({**moved.files, ORGANISATION: handlers_decide})) == []
+    supervisors_do_not = org.replace("may: [dashboard, urge, decide_extensions, see_incidents]}",
+                                     "may: [dashboard, urge, see_incidents]}")
+    assert supervisors_do_not != org
+    [problem] = _lane_problems(Bundle({**load_root(PROJECT_ROOT).files, ORGANISATION: supervisors_do_not}))
+    assert "lane 'supervisor'" in problem and "admin, department_head" in problem

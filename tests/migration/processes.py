@@ -11,9 +11,11 @@ from engine.cases.service import start_case
 from engine.definitions.bundle import Bundle
 from engine.definitions.service import deploy
 from engine.org.access import system_actor
+from engine.org.service import load_organisation
 from engine.store.database import Database
 from engine.store.models.definitions import ProcessVersion
 from engine.store.models.org import User, UserRole
+from tests.core.helpers import shipped_roles
 
 VERIFY = ("verify", "核查")
 PRECHECK = ("precheck", "预审")
@@ -72,6 +74,7 @@ def co_handling(tail: list[tuple[str, str]], assist_items: str = "units") -> str
 def deploy_version(db: Database, bpmn: str) -> int:
     """Deploy `bpmn` over what is deployed (adding the test users once); the new version's number."""
     with db.transaction() as session:
+        load_organisation(session, shipped_roles())  # what admins and analysts may do
         for name, (role, department) in USERS.items():
             if not session.scalars(select(User).where(User.username == name)).first():
                 session.add(User(username=name, display_name=name, department=department,

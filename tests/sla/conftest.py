@@ -9,8 +9,10 @@ import pytest
 
 from engine.definitions.bundle import Bundle
 from engine.definitions.service import deploy
+from engine.org.service import load_organisation
 from engine.store.database import Database
 from engine.store.models.org import User, UserRole
+from tests.core.helpers import shipped_roles
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SH = ZoneInfo("Asia/Shanghai")
@@ -37,6 +39,7 @@ def demo_bundle(policy_text: str | None = None) -> Bundle:
 
 def prepare(database: Database) -> Database:
     with database.transaction() as session:
+        load_organisation(session, shipped_roles())
         for name, (department, roles) in USERS.items():
             session.add(User(username=name, display_name=name, department=department,
                              roles=[UserRole(role=r, scope=s) for r, s in roles]))

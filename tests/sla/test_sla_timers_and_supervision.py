@@ -7,12 +7,13 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
+from engine.commands.supervision import urge
 from engine.commands.timers import fire_due, fire_one
 from engine.errors import Forbidden, InvalidInput
 from engine.org.service import actor_for
 from engine.sla.notify import mark_read, notifications_for
 from engine.sla.queries import open_escalations, urging_counts
-from engine.sla.services import acknowledge_escalation, advance_stage, urge
+from engine.sla.services import acknowledge_escalation, advance_stage
 from engine.store.database import Database
 from engine.store.models.sla import Escalation, Notification, SlaClock
 from engine.store.models.timers import Timer
@@ -105,7 +106,7 @@ def test_urging_is_audited_notifies_the_assignee_and_counts_per_department(sla_d
 
         claim(session, actor_for(session, "h1"), item_id)
     with time_machine.travel(sh(2026, 10, 12, 11, 0), tick=False), sla_db.transaction() as session:
-        urge(session, case_id, actor_for(session, "sup1"), "请今日内处置")
+        urge(session, actor_for(session, "sup1"), case_id, "请今日内处置")
     with sla_db.transaction() as session:
         [note] = notifications_for(session, "h1")
         assert note.kind == "urging" and "请今日内处置" in note.message
@@ -119,9 +120,9 @@ def test_urging_is_audited_notifies_the_assignee_and_counts_per_department(sla_d
 def test_only_supervisors_urge_and_an_urging_needs_a_message(sla_db: Database) -> None:
     case_id, _ = _handling_case(sla_db)
     with pytest.raises(Forbidden), sla_db.transaction() as session:
-        urge(session, case_id, actor_for(session, "h1"), "hurry")
+        urge(session, actor_for(session, "h1"), case_id, "hurry")
     with pytest.raises(InvalidInput), sla_db.transaction() as session:
-        urge(session, case_id, actor_for(session, "sup1"), "")
+        urge(session, actor_for(session, "sup1"), case_id, "")
     assert actions(sla_db, case_id, "case_urged") == 0
 
 

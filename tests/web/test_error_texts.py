@@ -8,6 +8,7 @@ from pathlib import Path
 from webtools import bearer, csrf_from, open_item, page_csrf, signed_in, start_report
 
 from engine.commands.tasks import claim, complete
+from engine.org.abilities import REFUSAL_KEYS, Ability
 from engine.org.service import actor_for
 from web.error_texts import ERROR_TEXTS, placeholders
 
@@ -32,6 +33,11 @@ def test_every_error_key_raised_has_a_chinese_and_an_english_text():
     for key, (zh, en) in ERROR_TEXTS.items():
         assert zh and en and re.search(r"[\u4e00-\u9fff]", zh), key
         assert placeholders(zh) == placeholders(en), key
+
+
+def test_every_refusal_of_an_ability_has_a_chinese_and_an_english_text():
+    assert set(REFUSAL_KEYS) == set(Ability) - {Ability.START_ANY}  # starting is refused per process
+    assert not [key for key in REFUSAL_KEYS.values() if key not in ERROR_TEXTS]
 
 
 def test_a_conflict_page_is_chinese_and_names_the_colleague_not_the_username(app, web_db):

@@ -1,4 +1,4 @@
-"""Process definitions: list, versions, diagram XML; validate and deploy (analysts)."""
+"""Process definitions: list, versions, diagram XML; validate and deploy (roles that may model_processes)."""
 from __future__ import annotations
 
 from typing import Any
@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 
 from engine.definitions.bundle import client_bundle
 from engine.definitions.service import deploy, get_version, list_versions, process_summaries, validate
+from engine.org.abilities import Ability
 from web.api.schemas import (
     DefinitionFilesSchema,
     DeployResultSchema,
@@ -19,7 +20,7 @@ from web.api.schemas import (
     page_of,
 )
 from web.db import transaction
-from web.identity import ANALYST_ROLES, current_user, roles_required
+from web.identity import ability_required, current_user
 
 PREFIX = "/definitions"
 blp = Blueprint("api_definitions", __name__, description="Process definitions and their versions")
@@ -37,7 +38,7 @@ def list_processes(args: dict[str, Any]) -> Any:
 
 
 @blp.post("")
-@roles_required(*ANALYST_ROLES)
+@ability_required(Ability.MODEL_PROCESSES)
 @blp.arguments(DefinitionFilesSchema)
 @blp.response(201, DeployResultSchema)
 def deploy_files(body: dict[str, Any]) -> Any:
@@ -51,7 +52,7 @@ def deploy_files(body: dict[str, Any]) -> Any:
 
 
 @blp.post("/validate")
-@roles_required(*ANALYST_ROLES)
+@ability_required(Ability.MODEL_PROCESSES)
 @blp.arguments(DefinitionFilesSchema)
 @blp.response(200, ValidationResultSchema)
 def validate_files(body: dict[str, Any]) -> Any:

@@ -1,6 +1,7 @@
 """Time limits: the overview per department or step, overdue work, urging and extension decisions.
 
-Supervisors and admins see every department; a department head sees their own.
+For roles that may use the dashboard; the departments shown are those the roles oversee (supervisors
+and admins every department, a department head their own).
 """
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ from marshmallow import Schema, fields, validate
 
 from engine.commands.supervision import decide_extension, urge
 from engine.dashboard.scope import departments_in_scope
+from engine.org.abilities import Ability
 from engine.sla.queries import department_overview, overdue_items, step_overview
 from web.api.schemas import PageArgs, _In, page, page_of
 from web.db import transaction
-from web.identity import SUPERVISING_ROLES, CurrentUser, current_user, roles_required
+from web.identity import CurrentUser, ability_required, current_user
 
 PREFIX = "/sla"
 blp = Blueprint("api_sla", __name__, description="Time limits: overview, overdue work, urging, extensions")
@@ -80,7 +82,7 @@ def _departments(user: CurrentUser) -> list[str] | None:
 
 
 @blp.get("/overview")
-@roles_required(*SUPERVISING_ROLES)
+@ability_required(Ability.DASHBOARD)
 @blp.arguments(OverviewArgs, location="query")
 @blp.response(200, page_of(OverviewRowSchema))
 def overview(args: dict[str, Any]) -> Any:
@@ -100,7 +102,7 @@ def overview(args: dict[str, Any]) -> Any:
 
 
 @blp.get("/overdue")
-@roles_required(*SUPERVISING_ROLES)
+@ability_required(Ability.DASHBOARD)
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, page_of(OverdueSchema))
 def overdue(args: dict[str, Any]) -> Any:
@@ -117,7 +119,7 @@ def overdue(args: dict[str, Any]) -> Any:
 @blp.arguments(UrgeSchema)
 @blp.response(201, UrgingSchema)
 def urge_case(body: dict[str, Any], case_id: int) -> Any:
-    """督办: press a running case; its assignees are notified (supervisors only)."""
+    """督办: press a running case; its assignees are notified (roles that may urge, in the departments they oversee)."""
     with transaction() as session:
         return urge(session, current_user().actor, case_id, body["message"])
 

@@ -8,9 +8,9 @@ from flask import flash, redirect, render_template, request, url_for
 
 from engine.commands import supervision
 from engine.config import settings
-from engine.dashboard.scope import DASHBOARD_ROLES
 from engine.dashboard.view import dashboard
 from engine.errors import InvalidInput
+from engine.org.abilities import Ability
 from engine.org.service import display_names
 from engine.sla.notify import mark_read, notifications_for
 from web.dashboard import bp
@@ -19,7 +19,7 @@ from web.dashboard.inputs import PERIOD_DAYS, DecisionInput, PeriodQuery, UrgeIn
 from web.dashboard.period import period_bounds
 from web.db import transaction
 from web.i18n import _, current_locale, unit_name
-from web.identity import current_user, roles_required
+from web.identity import ability_required, current_user
 from web.lenient import load_input
 
 
@@ -32,7 +32,7 @@ def _back() -> Any:
 
 
 @bp.get("/dashboard")
-@roles_required(*DASHBOARD_ROLES)
+@ability_required(Ability.DASHBOARD)
 def index() -> Any:
     args = load_input(PeriodQuery(), request.args.to_dict())
     now = datetime.now(UTC)
@@ -45,7 +45,7 @@ def index() -> Any:
 
 
 @bp.post("/dashboard/cases/<int(max=2147483647):case_id>/urge")
-@roles_required(*DASHBOARD_ROLES)
+@ability_required(Ability.URGE)
 def urge(case_id: int) -> Any:
     try:
         data = load_input(UrgeInput(), request.form.to_dict())
@@ -61,7 +61,7 @@ def urge(case_id: int) -> Any:
 
 
 @bp.post("/dashboard/extensions/<int(max=2147483647):extension_id>/decision")
-@roles_required(*DASHBOARD_ROLES)
+@ability_required(Ability.DECIDE_EXTENSIONS)
 def extension_decision(extension_id: int) -> Any:
     data = load_input(DecisionInput(), request.form.to_dict())
     approve = data["decision"] == "approve"

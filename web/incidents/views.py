@@ -8,12 +8,12 @@ from marshmallow import fields, validate
 
 from engine.commands.incidents import cancel_incident, retry_incident
 from engine.errors import InvalidInput
-from engine.incidents.access import VIEWER_ROLES, may_operate
+from engine.incidents.access import VIEWING, may_operate
 from engine.incidents.service import list_incidents
 from engine.store.models.incidents import IncidentStatus
 from web.db import transaction
 from web.i18n import _
-from web.identity import current_user, roles_required
+from web.identity import ability_required, current_user
 from web.incidents import bp
 from web.lenient import LenientSchema, load_input
 
@@ -37,7 +37,7 @@ def _back() -> Any:
 
 
 @bp.get("/incidents")
-@roles_required(*VIEWER_ROLES)
+@ability_required(*VIEWING)
 def index() -> Any:
     args = load_input(IncidentPageQuery(), request.args.to_dict())
     status = None if args["status"] == "all" else IncidentStatus(args["status"])
@@ -52,7 +52,7 @@ def index() -> Any:
 
 
 @bp.post("/incidents/<int(max=2147483647):incident_id>/retry")
-@roles_required(*VIEWER_ROLES)
+@ability_required(*VIEWING)
 def retry(incident_id: int) -> Any:
     with transaction() as session:
         result = retry_incident(session, current_user().actor, incident_id)
@@ -65,7 +65,7 @@ def retry(incident_id: int) -> Any:
 
 
 @bp.post("/incidents/<int(max=2147483647):incident_id>/cancel")
-@roles_required(*VIEWER_ROLES)
+@ability_required(*VIEWING)
 def cancel(incident_id: int) -> Any:
     try:
         data = load_input(CancelInput(), request.form.to_dict())

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -28,6 +29,8 @@ class Role(Base):
     # The role's declared reach (engine.org.config.SEES / OVERSEES), read by engine.org.access.
     sees: Mapped[str] = mapped_column(String(20), default="own", server_default="own")
     oversees: Mapped[str | None] = mapped_column(String(20))
+    # The features the role opens (engine.org.abilities.Ability values), a JSON list.
+    may: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
 
 
 class User(Base):
