@@ -8,4 +8,7 @@ ZH_SWEEP: dict[str, str] = {
     "DMN decision table": "DMN 决策表",
     "Table": "配置表",
     "Rule set": "规则集",
+    # dashboard: the period's dates ("To" alone is the transfer target, 转给)
+    "From date": "起始日期",
+    "To date": "截止日期",
 }

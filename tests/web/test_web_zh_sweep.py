@@ -260,3 +260,31 @@ def test_visible_text_leaves_out_scripts_styles_attributes_and_notes_code_areas(
 def test_only_the_signed_in_users_own_name_is_allowed_where_it_is_allowed() -> None:
     assert offending_words("用户名 gw_s01c01g01") == ["gw_s", "c", "g"]
     assert offences_in("用户名 gw_s01c01g01", frozenset({"gw_s01c01g01"})) == []
+
+
+def _first_case_page(client: FlaskClient) -> str:
+    """A social-event case (its lanes: grid worker, dispatcher, handler, supervisor, hotline)."""
+    cases = client.get("/cases?process_key=social_event").get_data(as_text=True)
+    return _links(cases, r"/cases/\d+")[0]
+
+
+def test_the_case_diagram_names_its_lanes_by_role_and_its_pool_in_one_language(demo_app: Flask) -> None:
+    client = _sign_in(demo_app, "dispatcher1")
+    xml = client.get(_first_case_page(client) + "/diagram.bpmn").get_data(as_text=True)
+    lanes = re.findall(r'<bpmn:lane\b[^>]*\bname="([^"]*)"', xml)
+    assert lanes and "受理派遣员" in lanes and not set(lanes) & ORG_CODES
+    pools = re.findall(r'<bpmn:participant\b[^>]*\bname="([^"]*)"', xml)
+    assert pools and all(not LATIN_RUN.search(name) for name in pools)
+
+
+def test_the_raw_process_record_shows_to_operators_and_analysts_only(demo_app: Flask) -> None:
+    dispatcher = _sign_in(demo_app, "dispatcher1")
+    path = _first_case_page(dispatcher)
+    assert "cg-other-data" not in dispatcher.get(path).get_data(as_text=True)
+    admin_page = _sign_in(demo_app, "admin").get(path).get_data(as_text=True)
+    assert "cg-other-data" in admin_page and "流程记录" in admin_page
+
+
+def test_the_dashboard_names_its_end_date_as_a_date_not_a_transfer_target(demo_app: Flask) -> None:
+    page = _sign_in(demo_app, "supervisor1").get("/dashboard").get_data(as_text=True)
+    assert "截止日期" in page and "转给" not in page
