@@ -8,6 +8,7 @@ translation.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -114,13 +115,45 @@ def unit_name(code: str | None) -> str:
     return (zh if current_locale() == "zh" else en) or zh or code
 
 
+def role_name(code: str | None) -> str:
+    """A role's name in the current language (a lane, a profile); an unknown code shows as it is."""
+    if not code:
+        return ""
+    from engine.org.service import role_names
+
+    zh, en = _per_request("role_names", role_names).get(code, (code, code))
+    return (zh if current_locale() == "zh" else en) or zh or code
+
+
+def lane_label(code: str) -> str:
+    """A BPMN lane names a role or a department (engine.org.config.OrgConfig.lane_codes)."""
+    from engine.org.service import role_names
+
+    return role_name(code) if code in _per_request("role_names", role_names) else unit_name(code)
+
+
+# "应急联动 Emergency linkage": the Chinese name, then the English one. The Chinese part ends at the last
+# CJK character or full-width closing mark before the first Latin letter that follows it.
+_BILINGUAL = re.compile(r"^(?P<zh>[^A-Za-z]*[\u3000-\u9fff\uff00-\uffef][^A-Za-z]*?)\s+(?P<en>[A-Za-z].*)$", re.S)
+
+
+def localized_name(name: str | None) -> str:
+    """A name written bilingually (a process's BPMN name) in the current language only."""
+    if not name:
+        return ""
+    match = _BILINGUAL.match(name.strip())
+    if match is None:
+        return name
+    return match.group("zh").strip() if current_locale() == "zh" else match.group("en").strip()
+
+
 def process_name(key: str | None) -> str:
-    """A process key as its deployed name reads (``城区社会事件统一监管 Social-event supervision``)."""
+    """A process key as its deployed name reads in the current language (``城区社会事件统一监管``)."""
     if not key:
         return ""
     from engine.definitions.service import process_names
 
-    return _per_request("process_names", process_names).get(key, key)
+    return localized_name(_per_request("process_names", process_names).get(key, key))
 
 
 def duration(amount: float | None, unit: str | None) -> str:
@@ -188,7 +221,8 @@ def timer_label(timer: Any, items: Iterable[Any] = ()) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(_=gettext, local_time=local_time, time_left=time_left, status_label=status_label,
                                  case_status_label=case_status_label,
-                                 unit_name=unit_name, process_name=process_name, duration=duration,
+                                 unit_name=unit_name, role_name=role_name, process_name=process_name,
+                                 localized_name=localized_name, duration=duration,
                                  limit_unit_text=limit_unit_text, action_label=action_label, timer_label=timer_label,
                                  notification_label=notification_label)
 

@@ -195,3 +195,7 @@ ZH.update({source: text for source, text in ZH_FLOW.items() if source not in ZH}
 from web.messages_zh_record import ZH_RECORD  # noqa: E402
 
 ZH.update({source: text for source, text in ZH_RECORD.items() if source not in ZH})
+# What the page sweep of every demo user found untranslated (web/messages_zh_sweep.py).
+from web.messages_zh_sweep import ZH_SWEEP  # noqa: E402
+
+ZH.update({source: text for source, text in ZH_SWEEP.items() if source not in ZH})

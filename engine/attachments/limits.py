@@ -38,6 +38,30 @@ def accepts(accept: str, content_type: str, filename: str) -> bool:
     return False
 
 
+# What an accept entry reads as in an error message: people know "图片", not "image/*".
+_TYPE_WORDS: dict[str, tuple[str, str]] = {
+    "image/*": ("图片", "images"), "video/*": ("视频", "videos"), "audio/*": ("音频", "audio files"),
+    "text/*": ("文本文件", "text files"), "application/pdf": ("PDF 文件", "PDF files"),
+    "image/jpeg": ("JPEG 图片", "JPEG images"), "image/png": ("PNG 图片", "PNG images"),
+}
+
+
+def accept_in_words(accept: str, lang: str) -> str:
+    """The field's accept list as words ("图片、PDF 文件"); an extension reads as its name in capitals."""
+    words: list[str] = []
+    for entry in (e.strip().lower() for e in accept.split(",") if e.strip()):
+        known = _TYPE_WORDS.get(entry)
+        if known is not None:
+            word = known[0] if lang == "zh" else known[1]
+        elif entry.startswith("."):
+            word = entry[1:].upper() + (" 文件" if lang == "zh" else " files")
+        else:
+            word = entry
+        if word not in words:
+            words.append(word)
+    return ("、" if lang == "zh" else ", ").join(words)
+
+
 def size_limit(spec: FieldSpec, store_max: int) -> int:
     """The store's limit, or the form's own if its items schema caps ``size`` lower.
 

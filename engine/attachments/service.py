@@ -24,7 +24,7 @@ from typing import Any, BinaryIO
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from engine.attachments.limits import accept_of, accepts, human_size, size_limit
+from engine.attachments.limits import accept_in_words, accept_of, accepts, human_size, size_limit
 from engine.attachments.storage import FileStore
 from engine.attachments.uploads import Upload
 from engine.errors import InvalidInput, NotFound
@@ -97,7 +97,8 @@ def keep_file(session: Session, store: FileStore, upload: Upload, actor: Actor, 
     name, content_type = upload.name, upload.media_type
     if not accepts(accept, content_type, name):
         raise InvalidInput(messages.text("form_invalid", lang),
-                           {error_key: [messages.text("attachment_type", lang, name=name, accept=accept)]},
+                           {error_key: [messages.text("attachment_type", lang, name=name,
+                                                          accept=accept_in_words(accept, lang))]},
                            key="form.invalid")
     blob = store.put(upload.stream, limit)
     if blob is None:
@@ -316,7 +317,7 @@ def _pending_problem(row: Attachment, named: str, spec: FieldSpec, actor: Actor,
         return messages.text("attachment_not_yours", lang, name=named)
     accept = accept_of(spec)
     if not accepts(accept, row.content_type, row.file_name):
-        return messages.text("attachment_type", lang, name=row.file_name, accept=accept)
+        return messages.text("attachment_type", lang, name=row.file_name, accept=accept_in_words(accept, lang))
     limit = size_limit(spec, row.size)
     if row.size > limit:
         return messages.text("attachment_too_large", lang, name=row.file_name, limit=human_size(limit))

@@ -32,6 +32,7 @@ class LinkedCase:
     status: str
     kind: str
     direction: str  # "to" (this case links to it) or "from"
+    process_key: str = ""  # what the linked case is, named on the page instead of the message that linked it
 
 
 @dataclass
@@ -88,7 +89,7 @@ def case_view(session: Session, case_id: int, actor: Actor, history_limit: int =
         other = session.get(Case, other_id)
         if other is not None:
             links.append(LinkedCase(other.id, other.business_key, other.title, other.status, link.kind,
-                                    "to" if link.from_case_id == case.id else "from"))
+                                    "to" if link.from_case_id == case.id else "from", other.process_key))
     assert version is not None
     events = history(session, case.id, limit=history_limit)
     named = [case.opened_by, *(e.actor for e in events), *(i.assignee for i in items), *(i.completed_by for i in items)]

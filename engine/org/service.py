@@ -131,6 +131,11 @@ def unit_names(session: Session) -> dict[str, tuple[str, str]]:
     return {code: (zh, en) for code, zh, en in session.execute(select(OrgUnit.code, OrgUnit.name_zh, OrgUnit.name_en))}
 
 
+def role_names(session: Session) -> dict[str, tuple[str, str]]:
+    """code -> (Chinese name, English name) for every role, as pages name roles and lanes."""
+    return {code: (zh, en) for code, zh, en in session.execute(select(Role.code, Role.name_zh, Role.name_en))}
+
+
 def display_names(session: Session, usernames: Iterable[str | None]) -> dict[str, str]:
     """username -> the name people know them by, for the given users only (a page names a handful)."""
     wanted = {name for name in usernames if name}

@@ -11,6 +11,7 @@ from engine.calendar.business import UNITS
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.org.abilities import Ability
 from engine.org.access import Actor, require_ability
+from engine.org.service import display_names
 from engine.sla.clocks import (
     ACTIVE,
     cancel_timers,
@@ -125,9 +126,14 @@ def request_extension(session: Session, case_id: int, actor: Actor, amount: floa
                                                 "reason": reason})
     deciders = users_with_role(session, "department_head", clock.department) or users_with_role(session, "supervisor")
     notify(session, deciders, "sla_extension_requested",
-           f"{case.business_key}：{actor.username} 申请延期 {amount_in_words(amount, unit)}：{reason}",
+           f"{case.business_key}：{_person(session, actor.username)} 申请延期 {amount_in_words(amount, unit)}：{reason}",
            case_id=case.id, work_item_id=clock.work_item_id, created_by=actor.username)
     return extension
+
+
+def _person(session: Session, username: str) -> str:
+    """A notification names people as their colleagues know them, not by their sign-in name."""
+    return display_names(session, [username]).get(username, username)
 
 
 def decide_extension(session: Session, extension_id: int, actor: Actor, approve: bool, note: str = "", *,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.attachments.limits import accepts, human_size, size_limit
+from engine.attachments.limits import accept_in_words, accepts, human_size, size_limit
 from engine.attachments.storage import FileStore
 from engine.attachments.uploads import clean_filename, media_type
 from engine.config import PROJECT_ROOT, load_settings
@@ -60,6 +60,16 @@ def test_accept_admits_a_file_when_any_entry_matches_its_type_or_extension(accep
 def _photos_field(items: dict[str, object] | None = None) -> FieldSpec:
     schema = {"type": "array", **({"items": items} if items is not None else {})}
     return FieldSpec("photos", schema, "attachments", {"zh": "照片"}, False, ui_options={"accept": "image/*"})
+
+
+@pytest.mark.parametrize(("accept", "lang", "words"), [
+    ("image/*", "zh", "图片"),
+    ("image/*", "en", "images"),
+    ("image/*, application/pdf, .docx", "zh", "图片、PDF 文件、DOCX 文件"),
+    ("image/jpeg,image/png", "en", "JPEG images, PNG images"),
+])
+def test_a_refused_file_type_names_what_the_field_takes_in_words_not_media_types(accept, lang, words):
+    assert accept_in_words(accept, lang) == words
 
 
 def test_the_forms_own_size_maximum_lowers_the_stores_limit_but_never_raises_it():

@@ -73,7 +73,7 @@ def test_photos_posted_with_the_feedback_are_stored_and_listed_in_the_case_data(
 @pytest.mark.parametrize(("body", "name", "content_type", "message"), [
     # se_feedback caps each photo at 10 MB in its items schema, below the store's 20 MiB.
     (b"x" * (10 * 1024 * 1024 + 1), "huge.png", "image/png", "“huge.png”超过 10 MB，未能上传"),
-    (b"%PDF-1.7", "notice.pdf", "application/pdf", "“notice.pdf”的文件类型不符合要求（可上传：image/*）"),
+    (b"%PDF-1.7", "notice.pdf", "application/pdf", "“notice.pdf”的文件类型不符合要求（可上传：图片）"),
 ])
 def test_a_refused_file_raises_a_field_error_and_changes_nothing(deployed_db, store, feedback, body, name,
                                                                 content_type, message):

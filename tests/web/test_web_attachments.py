@@ -122,7 +122,7 @@ def test_a_file_the_field_does_not_accept_is_refused_with_a_field_error_and_noth
     audits = audit_count(web_db, feedback.case_id)
     response = _post_feedback(client, feedback, (b"%PDF-1.7", "notice.pdf", "application/pdf"))
     assert response.status_code == 422
-    assert "“notice.pdf”的文件类型不符合要求（可上传：image/*）" in response.get_data(as_text=True)
+    assert "“notice.pdf”的文件类型不符合要求（可上传：图片）" in response.get_data(as_text=True)
     assert _attachments(web_db) == 0 and _stored_files(app) == []
     assert only_item(web_db, feedback.case_id, "feedback").id == feedback.id
     assert audit_count(web_db, feedback.case_id) == audits
@@ -134,7 +134,7 @@ def test_the_refusal_is_in_english_when_english_is_chosen(app, web_db, feedback)
         session["locale"] = "en"
     response = _post_feedback(client, feedback, (b"%PDF-1.7", "notice.pdf", "application/pdf"))
     html = response.get_data(as_text=True)
-    assert "“notice.pdf” is not a file type this field takes (image/*)" in html
+    assert "“notice.pdf” is not a file type this field takes (images)" in html
     assert "The files you chose were not kept; choose them again." in html
 
 
@@ -247,7 +247,7 @@ def test_an_api_upload_for_a_field_is_refused_when_the_field_does_not_take_its_t
     response = _upload(app, bearer(web_db, "huanwei_h1"), b"%PDF-1.7", "notice.pdf", "application/pdf",
                        task_id=feedback.id, field="result_photos")
     assert response.status_code == 422
-    assert "“notice.pdf”的文件类型不符合要求（可上传：image/*）" in response.get_json()["error"]["details"]["file"][0]
+    assert "“notice.pdf”的文件类型不符合要求（可上传：图片）" in response.get_json()["error"]["details"]["file"][0]
     assert _attachments(web_db) == 0 and _stored_files(app) == []
 
 
@@ -256,7 +256,7 @@ def test_an_upload_without_a_context_is_still_checked_against_the_field_that_nam
     pdf = _upload(app, headers, b"%PDF-1.7", "notice.pdf", "application/pdf").get_json()
     refused = _complete_api(app, web_db, feedback, headers, [{"id": pdf["id"]}])
     assert refused.status_code == 422
-    assert "可上传：image/*" in refused.get_json()["error"]["details"]["result_photos"][0]
+    assert "可上传：图片" in refused.get_json()["error"]["details"]["result_photos"][0]
     assert only_item(web_db, feedback.case_id, "feedback").id == feedback.id, "nothing changed"
     assert _row(web_db, pdf["id"]).case_id is None
 

@@ -85,7 +85,7 @@ def test_the_case_list_names_each_process_as_deployed_not_by_its_key(app, web_db
     assert "<td>Web test flow</td>" in html and "<td>web_flow</td>" not in html
 
 
-def test_the_case_page_labels_data_with_its_form_fields_and_keeps_process_records_apart(app, web_db):
+def test_the_case_page_labels_data_with_its_form_fields_and_shows_process_records_to_operators_only(app, web_db):
     case_id = start_report(web_db)
     with web_db.transaction() as session:
         from engine.store.models.cases import Case
@@ -97,6 +97,9 @@ def test_the_case_page_labels_data_with_its_form_fields_and_keeps_process_record
     # Form order, the form's labels and option names, not the stored codes.
     assert fields.index("标题") < fields.index("网格") < fields.index("责任部门")
     assert "第1网格" in fields and "城管" in fields and "S01C01G01" not in fields
+    # The raw process record is for the people who fix processes (operators and analysts), not for a supervisor.
+    assert "cg-other-data" not in html and "rework_count" not in html
+    html = signed_in(app, "adm").get(f"/cases/{case_id}").get_data(as_text=True)
     records = html[html.index("cg-other-data"):]
     assert "rework_count" in records and "override_reason" not in html and ">log<" not in html
 

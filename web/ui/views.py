@@ -17,6 +17,7 @@ from engine.commands import tasks as task_commands
 from engine.config import settings
 from engine.errors import Conflict, Forbidden, InvalidInput
 from engine.forms.i18n import tr
+from engine.incidents.access import may_operate
 from engine.sla.task_extensions import extension_offer
 from engine.sla.task_stages import task_stage
 from engine.store.models.tasks import WorkItem
@@ -31,9 +32,10 @@ from web.errors import error_text
 from web.files import content_disposition, file_store, posted_uploads
 from web.forms.case_data import case_data
 from web.forms.render import render_form
-from web.i18n import _, current_locale, local_time, unit_name
+from web.i18n import _, current_locale, lane_label, local_time, localized_name, unit_name
 from web.identity import current_user
 from web.lenient import load_input
+from web.ui.diagram import readable_diagram
 from web.ui.inputs import CaseQuery, ExtensionInput, InboxQuery, ReasonInput, StageInput, TransferInput
 
 bp = Blueprint("ui", __name__)
@@ -223,7 +225,9 @@ def case(case_id: int) -> Any:
     with transaction(readonly=True) as session:
         view = case_view(session, case_id, current_user().actor, lang=current_locale(), with_record=True)
     data = case_data(view.forms, view.data, current_locale(), settings().tz)
-    return render_template("ui/case.html", view=view, data=data)
+    # The raw process variables (流程记录) are for operators and analysts, who fix processes.
+    return render_template("ui/case.html", view=view, data=data,
+                           may_see_process_record=may_operate(current_user().actor))
 
 
 @bp.get("/cases/<int(max=2147483647):case_id>/diagram.bpmn")
@@ -231,7 +235,8 @@ def case_diagram(case_id: int) -> Any:
     """The diagram of the version the case runs on, for the bpmn-js viewer on the case page."""
     with transaction(readonly=True) as session:
         view = case_view(session, case_id, current_user().actor, history_limit=1)
-    return view.version.bpmn_xml, 200, {"Content-Type": "application/xml; charset=utf-8"}
+    xml = readable_diagram(view.version.bpmn_xml, lane_label, localized_name)
+    return xml, 200, {"Content-Type": "application/xml; charset=utf-8"}
 
 
 @bp.get("/attachments/<int(max=2147483647):attachment_id>")
