@@ -8,7 +8,7 @@ import yaml
 
 from engine.app.boot import boot
 from engine.config import Settings
-from engine.definitions.bundle import load_root
+from engine.definitions.bundle import Bundle, load_root
 from engine.definitions.service import deploy
 from engine.errors import DefinitionInvalid, Problem
 from engine.org.config import ORGANISATION_FILE, organisation_from_files
@@ -25,12 +25,14 @@ class InitReport:
     demo_cases: int = 0
 
 
-def initialise(db: Database, root: Path, demo: bool = False, demo_users: bool | None = None) -> InitReport:
-    """Migrate, load the organisation, deploy `root`'s definitions, seed the calendar; with `demo`, the
-    demo users and cases too (`demo_users` alone: the users without the cases, as scenarios need)."""
+def initialise(db: Database, root: Path, demo: bool = False, demo_users: bool | None = None,
+               overlay: Bundle | None = None) -> InitReport:
+    """Migrate, load the organisation, deploy `root`'s definitions (with `overlay` laid over them), seed the
+    calendar; with `demo`, the demo users and cases too (`demo_users` alone: the users without the cases,
+    as scenarios need)."""
     boot()
     upgrade(db.url)
-    bundle = load_root(root)
+    bundle = load_root(root) if overlay is None else load_root(root).overlay(overlay)
     report = InitReport()
     org_files = {path: text for path, text in bundle.files.items() if path.startswith("rules/")}
     with_users = demo if demo_users is None else demo_users

@@ -15,6 +15,7 @@ from engine.app.scenarios.format import load_scenario
 from engine.app.scenarios.running import ScenarioResult, pass_time, run_scenario
 from engine.app.scenarios.world import throwaway_world
 from engine.config import settings
+from engine.definitions.bundle import load_paths
 from engine.errors import InvalidInput
 
 
@@ -51,15 +52,19 @@ def scenario_group() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="Definitions folder to deploy (default: the configured one).")
+@click.option("--add", "added", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="Definition files or folders laid over the root (a new process before it is shipped).")
 @click.option("--json", "as_json", is_flag=True)
 @reports_errors
-def run(paths: tuple[Path, ...], root: Path | None, as_json: bool) -> None:
+def run(paths: tuple[Path, ...], root: Path | None, added: tuple[Path, ...], as_json: bool) -> None:
     """Each scenario on its own throwaway database; the real database is never touched. Exit 1 if any fails."""
     boot()
     files = scenario_files(paths)
     scenarios = [load_scenario(path) for path in files]  # a malformed file is refused before anything runs
     results = []
-    with throwaway_world(root or settings().definitions_root) as world:
+    definitions_root = root or settings().definitions_root
+    overlay = load_paths(added, definitions_root) if added else None
+    with throwaway_world(definitions_root, overlay) as world:
         for scenario in scenarios:
             with world.database() as db:
                 results.append(run_scenario(db, scenario))

@@ -13,17 +13,18 @@ from itertools import count
 from pathlib import Path
 
 from engine.app.bootstrap import initialise
+from engine.definitions.bundle import Bundle
 from engine.store.database import Database
 
 
 class ThrowawayWorld:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, overlay: Bundle | None = None) -> None:
         self._folder = tempfile.TemporaryDirectory(prefix="casegrid-scenarios-")
         self._template = Path(self._folder.name) / "template.sqlite3"
         self._numbers = count(1)
         template = Database(f"sqlite:///{self._template}")
         try:
-            initialise(template, root, demo_users=True)
+            initialise(template, root, demo_users=True, overlay=overlay)
         finally:
             template.dispose()
 
@@ -43,8 +44,8 @@ class ThrowawayWorld:
 
 
 @contextmanager
-def throwaway_world(root: Path) -> Iterator[ThrowawayWorld]:
-    world = ThrowawayWorld(root)
+def throwaway_world(root: Path, overlay: Bundle | None = None) -> Iterator[ThrowawayWorld]:
+    world = ThrowawayWorld(root, overlay)
     try:
         yield world
     finally:
