@@ -6,7 +6,7 @@ from marshmallow import fields, validate
 from engine.calendar.business import UNITS
 from web.lenient import LenientSchema
 
-SLA_STATES = ("none", "on_time", "at_risk", "overdue", "paused", "met_late", "met")
+SLA_STATES = ("none", "on_time", "at_risk", "overdue", "paused", "met_late", "met", "extension_asked")
 
 
 class InboxQuery(LenientSchema):
