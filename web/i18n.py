@@ -84,6 +84,31 @@ def case_status_label(case: Any) -> str:
     return status_label(case.status)
 
 
+# What a case waits for, as its people read it (engine.cases.display_status); the API sends the code.
+DISPLAY_TEXTS = {
+    "awaiting_registration": "Awaiting registration", "in_handling": "In handling",
+    "awaiting_linked_case": "Waiting for a linked case", "awaiting_timer": "Waiting for a reminder",
+    "incident": "Has incident", "in_progress": "In progress", "completed": "Completed", "cancelled": "Cancelled",
+}
+# A linked case of these families is named by what it is rather than as "a linked case".
+LINKED_FAMILY_TEXTS = {"emergency": "Waiting for the emergency linkage"}
+
+
+def display_status_label(display: Any) -> str:
+    """待立案 / 处置中（环卫所）/ 等待应急联动 / 等待到期提醒（2031-05-06）/ 有异常 / 已办结 …"""
+    if display is None:
+        return ""
+    code = str(display.status)
+    if code == "in_handling" and display.units:
+        joiner = "、" if current_locale() == "zh" else ", "
+        return gettext("In handling ({units})", units=joiner.join(unit_name(u) for u in display.units))
+    if code == "awaiting_linked_case":
+        return gettext(LINKED_FAMILY_TEXTS.get(display.linked_family or "", DISPLAY_TEXTS[code]))
+    if code == "awaiting_timer" and display.until is not None:
+        return gettext("Waiting for the reminder due {at}", at=local_time(display.until)[:10])
+    return _label(DISPLAY_TEXTS, code)
+
+
 def _label(texts: dict[str, str], code: str | None) -> str:
     """A code's words in the current language; an unknown code shows as it is."""
     return gettext(texts[code]) if code in texts else (code or "")
@@ -220,7 +245,7 @@ def timer_label(timer: Any, items: Iterable[Any] = ()) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(_=gettext, local_time=local_time, time_left=time_left, status_label=status_label,
-                                 case_status_label=case_status_label,
+                                 case_status_label=case_status_label, display_status_label=display_status_label,
                                  unit_name=unit_name, role_name=role_name, process_name=process_name,
                                  localized_name=localized_name, duration=duration,
                                  limit_unit_text=limit_unit_text, action_label=action_label, timer_label=timer_label,

@@ -113,7 +113,7 @@ ZH: dict[str, str] = {
     "Closed": "结案时间",
     # start
     "Start": "发起",
-    "Case {key} has been opened.": "案件 {key} 已立案。",
+    "Case {key} has been opened.": "案件 {key} 已发起。",
     "Your roles do not start any process.": "您的角色不能发起任何流程。",
     # errors
     "Not allowed": "无权访问",
@@ -199,3 +199,8 @@ ZH.update({source: text for source, text in ZH_RECORD.items() if source not in Z
 from web.messages_zh_sweep import ZH_SWEEP  # noqa: E402
 
 ZH.update({source: text for source, text in ZH_SWEEP.items() if source not in ZH})
+
+# What a case waits for, and time-limit notices worded when read (web/messages_zh_status.py).
+from web.messages_zh_status import ZH_STATUS  # noqa: E402
+
+ZH.update({source: text for source, text in ZH_STATUS.items() if source not in ZH})

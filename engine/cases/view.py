@@ -8,6 +8,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from engine.audit.service import history
+from engine.cases.display_status import CaseDisplay, display_status
 from engine.cases.record import CaseRecord, case_record
 from engine.cases.service import start_form_key
 from engine.definitions.versions import VersionRuntime, runtime_for
@@ -52,6 +53,8 @@ class CaseView:
     incidents: list[Incident] = field(default_factory=list)
     # What each step answered, under its form's labels (engine.cases.record, as the task page shows it).
     record: CaseRecord | None = None
+    # What the case waits for, as people read it (engine.cases.display_status).
+    display: CaseDisplay | None = None
 
     @property
     def open_incidents(self) -> list[Incident]:
@@ -97,7 +100,7 @@ def case_view(session: Session, case_id: int, actor: Actor, history_limit: int =
                                      .order_by(Incident.status != IncidentStatus.OPEN, Incident.id.desc())))
     return CaseView(case, version, items, events, timers, links, _forms_in_case_order(session, case, items),
                     display_names(session, named), incidents,
-                    case_record(session, case, lang) if with_record else None)
+                    case_record(session, case, lang) if with_record else None, display_status(session, case))
 
 
 def _forms_in_case_order(session: Session, case: Case, items: list[WorkItem]) -> list[FormDefinition]:

@@ -15,6 +15,9 @@ SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 NS = {"bpmn": BPMN, "spiffworkflow": SPIFF}
 
 # Task properties whose values are expressions evaluated against case data at run time.
+# What a user task may declare its open step means for the case (engine.cases.display_status).
+TASK_CASE_STATUSES = frozenset({"awaiting_registration"})
+
 EXPRESSION_PROPERTIES = ("department", "gridCell", "candidateUsers", "dueAt", "title",
                          "slaExtensionRequest", "slaExtensionDecision")
 
@@ -57,6 +60,11 @@ def check_bpmn(
         return_with = properties_of(task).get("returnWith")
         if return_with is not None and not _is_json_object(return_with):
             yield Problem(path, _label(task), "property returnWith must be a JSON object of form data")
+    for task in root.iter(f"{{{BPMN}}}userTask"):
+        declared = properties_of(task).get("caseStatus")
+        if declared is not None and declared not in TASK_CASE_STATUSES:
+            yield Problem(path, _label(task), f"property caseStatus must be one of {', '.join(sorted(TASK_CASE_STATUSES))}, "
+                          f"not '{declared}'")
     for start in root.iter(f"{{{BPMN}}}startEvent"):
         form_key = properties_of(start).get("formKey")
         if form_key and form_key not in refs.forms:

@@ -37,6 +37,8 @@ from engine.store.statuses import (
 )
 
 ACTIVE = ACTIVE_CLOCK_STATUSES
+# A clock whose task completed by asking for more time through its form: not met, not late (close_clock).
+EXTENSION_ASKED = ClockStatus.EXTENSION_ASKED
 SLA_TIMER_KINDS = ("sla_warning", "sla_breach", "sla_remind")
 PAUSE_FLAG = "sla_paused"  # BPMN data flag: true pauses the case's clocks, false resumes them
 PAUSE_REASON_KEY = "sla_pause_reason"
@@ -124,7 +126,7 @@ def times_of(session: Session, clock: SlaClock) -> ClockTimes:
 
 # -- state -----------------------------------------------------------------------------------
 def state_of(clock: SlaClock) -> SlaState:
-    if clock.status in (ClockStatus.MET, ClockStatus.MET_LATE):
+    if clock.status in (ClockStatus.MET, ClockStatus.MET_LATE, ClockStatus.EXTENSION_ASKED):
         return SlaState(clock.status)
     if clock.status == ClockStatus.PAUSED:
         return SlaState.PAUSED
@@ -317,6 +319,12 @@ def _withdraw_pending_requests(session: Session, clock: SlaClock, actor: str) ->
                                                         "reason": "the time limit ended"})
 
 
+def _asked_for_more_time(session: Session, clock: SlaClock) -> bool:
+    """Whether a request on this clock still waits for the process's review step (asked in the task's form)."""
+    return session.scalar(select(SlaExtension.id).where(SlaExtension.clock_id == clock.id,
+                                                        SlaExtension.status == ExtensionStatus.PENDING).limit(1)) is not None
+
+
 def close_clock(session: Session, clock: SlaClock, item: WorkItem | None, actor: str) -> None:
     cancel_timers(session, clock)
     _withdraw_pending_requests(session, clock, actor)
@@ -324,6 +332,11 @@ def close_clock(session: Session, clock: SlaClock, item: WorkItem | None, actor:
     clock.closed_at = now
     if item is None or item.status != WorkItemStatus.COMPLETED:
         clock.status = ClockStatus.CANCELLED
+        return
+    if _asked_for_more_time(session, clock):
+        # The task ended by asking for more time (its process reviews the request): the work is not done,
+        # so the limit is neither met nor missed here; the step after the review continues the deadline.
+        clock.status = item.sla_state = EXTENSION_ASKED
         return
     done = item.completed_at or now
     clock.status = ClockStatus.MET if clock.due_at is None or done <= clock.due_at else ClockStatus.MET_LATE

@@ -1,6 +1,10 @@
 """Notifications: who should hear about a work item, and the inbox of unread messages."""
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -8,9 +12,11 @@ from engine.errors import NotFound
 from engine.org.access import could_work_unclaimed
 from engine.org.service import actor_for
 from engine.store.base import utcnow
+from engine.store.models.cases import Case
 from engine.store.models.org import User, UserRole
 from engine.store.models.sla import Notification
 from engine.store.models.tasks import WorkItem
+from engine.store.statuses import WorkItemStatus
 
 
 def users_with_role(session: Session, role: str, department: str | None = None) -> list[str]:
@@ -60,3 +66,35 @@ def mark_read(session: Session, notification_id: int, username: str) -> Notifica
     if not note.read:
         note.read, note.read_at = True, utcnow()
     return note
+
+
+# Notices whose words are about a due time ("将于…到期"): worded when read, from the due time as it then
+# stands, since by then the time may have passed, moved (an extension) or the step may be done.
+DUE_NOTICE_KINDS = frozenset({"sla_at_risk"})
+
+
+@dataclass(frozen=True)
+class DueNotice:
+    business_key: str
+    task_name: str
+    due_at: datetime | None
+    still_open: bool
+    completed_at: datetime | None
+
+
+def due_notices(session: Session, notifications: Iterable[Notification]) -> dict[int, DueNotice]:
+    """notification id -> its step's due time and state now, for the due-time notices among them (one query)."""
+    by_item: dict[str, list[int]] = {}
+    for n in notifications:
+        if n.kind in DUE_NOTICE_KINDS and n.work_item_id:
+            by_item.setdefault(n.work_item_id, []).append(n.id)
+    if not by_item:
+        return {}
+    rows = session.execute(select(WorkItem.id, Case.business_key, WorkItem.task_name, WorkItem.due_at,
+                                  WorkItem.status, WorkItem.completed_at)
+                           .join(Case, Case.id == WorkItem.case_id).where(WorkItem.id.in_(list(by_item))))
+    found: dict[int, DueNotice] = {}
+    for item_id, key, task_name, due_at, status, completed_at in rows:
+        notice = DueNotice(key, task_name, due_at, status == WorkItemStatus.OPEN, completed_at)
+        found.update({notification_id: notice for notification_id in by_item[item_id]})
+    return found

@@ -35,6 +35,8 @@ class ClockStatus(StrEnum):
     PAUSED = "paused"
     MET = "met"
     MET_LATE = "met_late"
+    # The task completed by asking for more time through its own form: neither met nor late.
+    EXTENSION_ASKED = "extension_asked"
     CANCELLED = "cancelled"
 
 
@@ -66,3 +68,4 @@ class SlaState(StrEnum):
     PAUSED = "paused"
     MET = "met"
     MET_LATE = "met_late"
+    EXTENSION_ASKED = "extension_asked"

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.cases.display_status import CaseDisplay, display_statuses
 from engine.org.access import Actor, workable_among
 from engine.org.service import display_names
 from engine.store.models.cases import Case
@@ -20,6 +21,7 @@ class InboxRow:
     case: Case
     can_work: bool
     assignee_name: str | None = None  # the assignee's display name
+    case_display: CaseDisplay | None = None  # what the case waits for (engine.cases.display_status)
 
 
 def inbox(session: Session, actor: Actor, flt: TaskFilter, limit: int = 50,
@@ -29,6 +31,7 @@ def inbox(session: Session, actor: Actor, flt: TaskFilter, limit: int = 50,
     cases = {c.id: c for c in session.scalars(select(Case).where(Case.id.in_(case_ids)))} if case_ids else {}
     names = display_names(session, (item.assignee for item in items))
     workable = workable_among(session, actor, (item.id for item in items if item.status == WorkItemStatus.OPEN))
+    displays = display_statuses(session, cases.values())
     return [InboxRow(item, cases[item.case_id], item.id in workable,
-                     names.get(item.assignee or ""))
+                     names.get(item.assignee or ""), displays[item.case_id])
             for item in items], total

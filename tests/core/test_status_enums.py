@@ -51,6 +51,7 @@ def test_status_words_next_to_status_columns_are_enum_members_in_engine_and_web(
 
 def test_sla_clock_and_extension_statuses_keep_the_stored_words() -> None:
     # The rows already stored (no migration) hold these words; the enums must go on reading them.
-    assert [s.value for s in statuses.ClockStatus] == ["running", "paused", "met", "met_late", "cancelled"]
+    assert [s.value for s in statuses.ClockStatus] == ["running", "paused", "met", "met_late", "extension_asked",
+                                                          "cancelled"]
     assert [s.value for s in statuses.ExtensionStatus] == ["pending", "approved", "rejected", "withdrawn"]
     assert statuses.ClockStatus("met_late") == "met_late"

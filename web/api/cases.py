@@ -9,6 +9,7 @@ from engine.cases.access import CaseFilter, list_visible_cases
 from engine.cases.view import case_view
 from engine.commands import cases as case_commands
 from engine.commands.messages import deliver_message
+from web.api.case_rows import case_out, cases_out
 from web.api.schemas import (
     CaseDetailSchema,
     CaseQuerySchema,
@@ -29,7 +30,7 @@ blp = Blueprint("api_cases", __name__, description="Cases: start, search, read, 
 
 def _detail(session: Any, case_id: int) -> dict[str, Any]:
     view = case_view(session, case_id, current_user().actor)
-    out = {column: getattr(view.case, column) for column in CaseSchema._declared_fields}
+    out = case_out(session, view.case)
     out.update(data=view.data, process_version=view.version.version, tasks=view.items, history=view.events,
                links=[vars(link) for link in view.links], current_elements=view.current_elements,
                incidents=view.incidents)
@@ -45,7 +46,7 @@ def list_cases(args: dict[str, Any]) -> Any:
                      text=args["q"], opened_from=args["opened_from"], opened_to=args["opened_to"])
     with transaction(readonly=True) as session:
         rows, total = list_visible_cases(session, current_user().actor, flt, args["limit"], args["offset"])
-    return page(rows, total, args)
+        return page(cases_out(session, rows), total, args)
 
 
 @blp.post("")
@@ -71,7 +72,7 @@ def detail(case_id: int) -> Any:
 @blp.response(200, CaseSchema)
 def cancel(body: dict[str, Any], case_id: int) -> Any:
     with transaction() as session:
-        return case_commands.cancel(session, current_user().actor, case_id, body["reason"])
+        return case_out(session, case_commands.cancel(session, current_user().actor, case_id, body["reason"]))
 
 
 @blp.post("/<int(max=2147483647):case_id>/messages")

@@ -7,11 +7,13 @@ from flask_smorest.fields import Upload
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from engine.calendar.business import UNITS
+from engine.cases.display_status import DisplayStatus
 from engine.store.statuses import SlaState
 
 # Ids and versions are 32-bit in the database; larger numbers are refused as input, not sent to SQL.
 MAX_ID = 2**31 - 1
 
+DISPLAY_STATUSES = tuple(status.value for status in DisplayStatus)
 SLA_STATES = tuple(state.value for state in SlaState)
 
 
@@ -239,6 +241,11 @@ class CaseSchema(Schema):
     version = fields.Integer(required=True)
     open_incidents = fields.Integer(required=True, metadata={
         "description": "open incidents keeping the case from moving (shown as 有异常 while running)"})
+    display_status = fields.String(required=True, validate=validate.OneOf(DISPLAY_STATUSES), metadata={
+        "description": "what the case waits for, as people read it (status stays running/completed/cancelled): "
+                       "awaiting_registration 待立案, in_handling 处置中, awaiting_linked_case 等待应急联动, "
+                       "awaiting_timer 等待到期提醒, incident 有异常, in_progress 办理中, completed 已办结, "
+                       "cancelled 已撤销"})
 
 
 class AuditEventSchema(Schema):

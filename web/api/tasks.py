@@ -10,6 +10,7 @@ from engine.commands import tasks as task_commands
 from engine.sla.task_stages import task_stage
 from engine.tasks.queries import TaskFilter, list_tasks
 from engine.tasks.view import authorised_item, task_view
+from web.api.case_rows import case_out
 from web.api.schemas import (
     CompletedSchema,
     CompleteSchema,
@@ -83,7 +84,7 @@ def complete(body: dict[str, Any], item_id: str) -> Any:
     with transaction() as session:
         done = task_commands.complete(session, actor, item_id, body["data"], lang=current_locale(),
                                       expected_case_version=body["case_version"])
-        return {"case": done.case, "created_tasks": done.opened}
+        return {"case": case_out(session, done.case), "created_tasks": done.opened}
 
 
 @blp.post("/<item_id>/transfer")

@@ -12,10 +12,11 @@ from engine.dashboard.view import dashboard
 from engine.errors import InvalidInput
 from engine.org.abilities import Ability
 from engine.org.service import display_names
-from engine.sla.notify import mark_read, notifications_for
+from engine.sla.notify import due_notices, mark_read, notifications_for
 from web.dashboard import bp
 from web.dashboard.charts import chart_data
 from web.dashboard.inputs import PERIOD_DAYS, DecisionInput, PeriodQuery, UrgeInput
+from web.dashboard.notices import notification_text
 from web.dashboard.period import period_bounds
 from web.db import transaction
 from web.i18n import _, current_locale, unit_name
@@ -81,7 +82,11 @@ def notifications() -> Any:
     with transaction(readonly=True) as session:
         rows = notifications_for(session, current_user().username, unread_only=not show_all, limit=100)
         senders = display_names(session, (n.created_by for n in rows))
-    return render_template("dashboard/notifications.html", rows=rows, show_all=show_all, senders=senders)
+        notices = due_notices(session, rows)
+    now = datetime.now(UTC)
+    texts = {n.id: notification_text(n, notices.get(n.id), now) for n in rows}
+    return render_template("dashboard/notifications.html", rows=rows, show_all=show_all, senders=senders,
+                           texts=texts)
 
 
 @bp.post("/notifications/<int(max=2147483647):notification_id>/read")

@@ -10,6 +10,7 @@ from werkzeug.wsgi import wrap_file
 
 from engine.attachments.service import open_attachment
 from engine.cases.access import CaseFilter, list_visible_cases
+from engine.cases.display_status import DisplayStatus, display_status, display_statuses
 from engine.cases.starting import startable, startable_for
 from engine.cases.view import case_view
 from engine.commands import cases as case_commands
@@ -217,7 +218,9 @@ def cases() -> Any:
     with transaction(readonly=True) as session:
         rows, total = list_visible_cases(session, current_user().actor, flt, limit=PAGE_SIZE,
                                          offset=(args["page"] - 1) * PAGE_SIZE)
-    return render_template("ui/cases.html", args=args, rows=rows, total=total, page_size=PAGE_SIZE)
+        displays = display_statuses(session, rows)
+    return render_template("ui/cases.html", args=args, rows=rows, total=total, page_size=PAGE_SIZE,
+                           displays=displays)
 
 
 @bp.get("/cases/<int(max=2147483647):case_id>")
@@ -277,7 +280,11 @@ def start_process(process_key: str) -> Any:
             with transaction() as session:
                 created = case_commands.start(session, user.actor, process_key, posted=request.form, lang=lang,
                                               uploads=uploads, store=file_store())
-            flash(_("Case {key} has been opened.", key=created.business_key))
+                waits = display_status(session, created).status
+            # A report is not a registered case (立案) until the dispatcher registers it: say what happened.
+            flash(_("Report {key} has been received; it waits for the dispatcher to register it.",
+                    key=created.business_key) if waits == DisplayStatus.AWAITING_REGISTRATION
+                  else _("Case {key} has been opened.", key=created.business_key))
             return redirect(url_for("ui.case", case_id=created.id))
         except InvalidInput as exc:
             errors = dict(exc.details) if isinstance(exc.details, dict) else {"_form": [error_text(exc)]}

@@ -1,0 +1,49 @@
+"""The case list, the case page, the inbox and the API say what a case waits for (issue 13, point 6)."""
+from __future__ import annotations
+
+from flask import Flask
+from webtools import bearer, page_csrf, signed_in
+
+from engine.cases.service import start_case
+from engine.org.service import actor_for
+from engine.store.database import Database
+from engine.store.models.cases import Case
+
+REPORT = {"title": "人行道井盖缺失", "category": "0102", "grid_cell": "S01C01G01", "address": "东门中路 1 号",
+          "description": "井盖缺失，有行人跌落风险", "report_channel": "grid_worker"}
+
+
+def _reported(web_db: Database) -> Case:
+    with web_db.transaction() as session:
+        case = start_case(session, "social_event", dict(REPORT), actor_for(session, "gw1"))
+        session.expunge(case)
+        return case
+
+
+def test_a_grid_workers_report_is_flashed_as_received_not_as_registered(app: Flask, web_db: Database) -> None:
+    client = signed_in(app, "gw1")
+    token = page_csrf(client, "/start/social_event")
+    answer = client.post("/start/social_event", data={**REPORT, "csrf_token": token}, follow_redirects=True)
+    text = answer.get_data(as_text=True)
+    assert answer.status_code == 200, text
+    assert "待指挥中心立案" in text and "已立案" not in text
+    assert 'data-display-status="awaiting_registration"' in text and "待立案" in text
+
+
+def test_the_case_list_the_case_page_and_the_api_show_awaiting_registration(app: Flask, web_db: Database) -> None:
+    case = _reported(web_db)
+    client = signed_in(app, "gw1")
+    listed = client.get("/cases").get_data(as_text=True)
+    assert 'data-display-status="awaiting_registration">待立案<' in listed
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert 'data-display-status="awaiting_registration">待立案<' in page
+    detail = app.test_client().get(f"/api/v1/cases/{case.id}", headers=bearer(web_db, "gw1")).get_json()
+    assert (detail["status"], detail["display_status"]) == ("running", "awaiting_registration")
+    rows = app.test_client().get("/api/v1/cases", headers=bearer(web_db, "gw1")).get_json()["items"]
+    assert {row["display_status"] for row in rows if row["id"] == case.id} == {"awaiting_registration"}
+
+
+def test_the_inbox_shows_the_status_of_each_tasks_case(app: Flask, web_db: Database) -> None:
+    case = _reported(web_db)
+    text = signed_in(app, "sup").get("/?view=all").get_data(as_text=True)
+    assert case.business_key in text and 'data-display-status="awaiting_registration"' in text
