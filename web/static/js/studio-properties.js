@@ -381,7 +381,9 @@ export class PropertiesPanel {
       box.value = choice.value;
       box.checked = values.includes(choice.value);
       box.addEventListener("change", () => {
-        onChange([...group.querySelectorAll("input:checked")].map((c) => c.value));
+        // Codes keep the order the diagram had them in; newly ticked ones follow.
+        const checked = [...group.querySelectorAll("input:checked")].map((c) => c.value);
+        onChange([...values.filter((v) => checked.includes(v)), ...checked.filter((v) => !values.includes(v))]);
       });
       label.append(box, document.createTextNode(choice.label !== choice.value ? `${choice.label}（${choice.value}）` : choice.value));
       group.append(label);
