@@ -3,6 +3,7 @@ server validates it; the form editor previews through the server's own renderer 
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -188,4 +189,27 @@ def test_the_case_page_diagram_opens_fitted_and_zooms(journey, demo_db):
     supervisor.click(".cg-zoom [data-zoom=fit]")
     assert _zoom(supervisor, "window.cgViewer") == pytest.approx(fitted)
     journey.shot(supervisor, "case-diagram")
+    assert not journey.console_errors, journey.console_errors
+
+
+def test_a_message_event_names_its_message_and_payload_in_the_panel(journey):
+    analyst = journey.sign_in("analyst")
+    analyst.goto("/studio/processes/emergency_linkage/edit")
+    expect(analyst.locator("#cg-modeler-page[data-ready=true]")).to_be_attached()
+    panel = analyst.locator("#cg-properties")
+    _select(analyst, "notify_origin")
+    expect(panel.locator("input[name=messageName]")).to_have_value("emergency_closed")
+    expect(panel.locator("textarea[name=messagePayload]")).to_have_value(re.compile("'origin_case': origin_case"))
+    expect(panel.locator("input[name=correlation]")).to_have_value("{'origin_case': origin_case}")
+    panel.locator("input[name=messageName]").fill("emergency_wound_up")
+    panel.locator("input[name=messageName]").press("Tab")
+    journey.shot(analyst, "panel-message")
+
+    xml = analyst.evaluate("async () => (await window.cgModeler.saveXML({format: true})).xml")
+    root = etree.fromstring(xml.encode())
+    message = root.find(f"{BPMN}message[@name='emergency_wound_up']")
+    event = root.find(f".//{BPMN}intermediateThrowEvent[@id='notify_origin']/{BPMN}messageEventDefinition")
+    assert message is not None and event.get("messageRef") == message.get("id")
+    assert "'origin_case': origin_case" in event.find(f".//{SPIFF}messagePayload").text
+    assert root.find(f"{BPMN}message[@name='emergency_closed']") is not None  # other events may still use it
     assert not journey.console_errors, journey.console_errors
