@@ -13,7 +13,7 @@ from lxml import etree
 from sqlalchemy.orm import Session
 
 from engine.definitions.bundle import Bundle, kind_of, path_problem, printable
-from engine.definitions.service import current_bundle
+from engine.definitions.service import current_bundle, process_summaries
 from engine.errors import InvalidInput, NotFound
 from engine.org.service import known_organisation
 
@@ -39,11 +39,14 @@ class Choice:
 
 @dataclass(frozen=True)
 class ModelerNames:
-    """The names a diagram may refer to: forms (formKey), decisions (calledDecisionId), lane codes."""
+    """The names a diagram may refer to: forms (formKey), decisions (calledDecisionId), lane codes (roles and
+    departments), role codes alone (starters) and deployed process keys (a call activity's called process)."""
 
     forms: list[Choice]
     decisions: list[Choice]
     lanes: list[Choice]
+    roles: list[Choice]
+    processes: list[Choice]
 
 
 def is_private(path: str) -> bool:
@@ -115,9 +118,12 @@ def _decision_choices(bundle: Bundle) -> list[Choice]:
 def modeler_names(session: Session) -> ModelerNames:
     bundle = current_bundle(session)
     org = known_organisation(session)
-    lanes = [Choice(code, zh, en) for code, (zh, en) in org.roles.items()]
-    lanes += [Choice(code, unit.name_zh, unit.name_en) for code, unit in org.units.items() if unit.kind == "department"]
-    return ModelerNames(_form_choices(bundle), _decision_choices(bundle), sorted(lanes, key=lambda c: c.value))
+    roles = sorted((Choice(code, zh, en) for code, (zh, en) in org.roles.items()), key=lambda c: c.value)
+    departments = [Choice(code, unit.name_zh, unit.name_en) for code, unit in org.units.items()
+                   if unit.kind == "department"]
+    processes = [Choice(key, name, name) for key, name, _latest, _count in process_summaries(session)]
+    return ModelerNames(_form_choices(bundle), _decision_choices(bundle),
+                        sorted([*roles, *departments], key=lambda c: c.value), roles, processes)
 
 
 def new_form_text(key: str) -> str:

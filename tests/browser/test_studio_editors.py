@@ -3,14 +3,21 @@ server validates it; the form editor previews through the server's own renderer 
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 pytest.importorskip("playwright", reason="the playwright Python package is not installed")
 
+from lxml import etree  # noqa: E402
 from playwright.sync_api import expect  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
 from engine.definitions.service import current_bundle  # noqa: E402
+from engine.store.models.cases import Case  # noqa: E402
+
+BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
 
 
 def test_a_deployed_decision_table_opens_in_dmn_js_and_validates_clean(journey):
@@ -19,6 +26,11 @@ def test_a_deployed_decision_table_opens_in_dmn_js_and_validates_clean(journey):
     analyst.locator("#cg-files tr[data-path='rules/social_event_routing.dmn'] a").first.click()
     expect(analyst.locator("#cg-decision-page[data-ready=true]")).to_be_attached()
     expect(analyst.locator("#cg-dmn .tjs-table")).to_be_visible()
+    expect(analyst.locator("#cg-dmn")).to_contain_text("命中策略")  # dmn-js's own controls in Chinese
+    analyst.click(".cg-zoom [data-zoom=fit]")
+    fitted = float(analyst.locator("#cg-dmn").get_attribute("data-zoom"))
+    analyst.click(".cg-zoom [data-zoom=out]")
+    assert float(analyst.locator("#cg-dmn").get_attribute("data-zoom")) < fitted
     analyst.click("[data-action=validate]")
     expect(analyst.locator("#cg-studio-status")).to_have_attribute("data-kind", "ok")
     journey.shot(analyst, "decision-table")
@@ -82,4 +94,122 @@ def test_the_properties_panel_edits_timers_and_shows_lane_codes_and_the_server_c
     _select(analyst, "lane_dispatch")
     expect(panel.locator("select[name=laneCode]")).to_have_value("dispatcher")
     journey.shot(analyst, "lane-code")
+    assert not journey.console_errors, journey.console_errors
+
+
+# The diagram's bounds lie inside the visible viewbox (what "fits the window" means for bpmn-js).
+FITS = """viewer => { const v = viewer.get('canvas').viewbox(); const i = v.inner;
+  return v.x <= i.x && v.y <= i.y && v.x + v.width >= i.x + i.width && v.y + v.height >= i.y + i.height; }"""
+
+
+def _zoom(page, holder: str) -> float:
+    return page.evaluate(f"() => {holder}.get('canvas').zoom()")
+
+
+def test_the_modeler_opens_with_the_whole_diagram_in_view_chinese_controls_and_zoom_buttons(journey):
+    analyst = journey.sign_in("analyst")
+    analyst.goto("/studio/processes/social_event/edit")
+    expect(analyst.locator("#cg-modeler-page[data-ready=true]")).to_be_attached()
+    assert analyst.evaluate(f"() => ({FITS})(window.cgModeler)")
+    palette = analyst.locator(".djs-palette")
+    expect(palette.locator('.entry[data-action="create.start-event"]')).to_have_accessible_name("创建开始事件")
+    expect(palette.locator('.entry[data-action="create.task"]')).to_have_accessible_name("创建任务")
+    _select(analyst, "handle")
+    expect(analyst.locator('.djs-context-pad [data-action="append.append-task"]')).to_have_accessible_name("追加任务")
+    expect(analyst.locator("#cg-properties h2")).to_have_text("用户任务")
+    journey.shot(analyst, "modeler-fitted")
+
+    fitted = _zoom(analyst, "window.cgModeler")
+    analyst.click(".cg-zoom [data-zoom=in]")
+    assert _zoom(analyst, "window.cgModeler") > fitted
+    analyst.click(".cg-zoom [data-zoom=out]")
+    analyst.click(".cg-zoom [data-zoom=out]")
+    assert _zoom(analyst, "window.cgModeler") < fitted
+    analyst.click(".cg-zoom [data-zoom=fit]")
+    assert analyst.evaluate(f"() => ({FITS})(window.cgModeler)")
+    assert not journey.console_errors, journey.console_errors
+
+
+def test_starters_time_limit_return_and_multi_instance_properties_are_edited_in_the_panel(journey):
+    analyst = journey.sign_in("analyst")
+    analyst.goto("/studio/processes/social_event/edit")
+    expect(analyst.locator("#cg-modeler-page[data-ready=true]")).to_be_attached()
+    panel = analyst.locator("#cg-properties")
+
+    _select(analyst, "start")
+    panel.locator("input[name=starters][value=supervisor]").check()
+    expect(panel).to_contain_text("可发起角色")
+    _select(analyst, "verify")
+    request = panel.locator("input[name=slaExtensionRequest]")
+    request.fill('{"amount": 1, "unit": "working_days", "reason": "补充核查"} if verify_decision == "extend" else None')
+    request.press("Tab")
+    returned = panel.locator("input[name=returnWith]")
+    returned.fill("not json")
+    returned.press("Tab")
+    expect(returned).to_have_attribute("aria-invalid", "true")  # refused in place, the diagram keeps no such value
+    returned.fill('{"verify_decision": "return"}')
+    returned.press("Tab")
+    expect(returned).not_to_have_attribute("aria-invalid", "true")
+
+    _select(analyst, "assist")
+    expect(panel.locator("input[name=collection]")).to_have_value("assisting_departments")
+    expect(panel.locator("input[name=elementVariable]")).to_have_value("assist_department")
+    expect(panel.locator("input[name=scriptsOnInstances]")).to_be_checked()
+    expect(panel.locator("textarea[name=postScript]")).to_have_value(
+        'assist_report = {"department": assist_department, "summary": assist_summary}')
+    panel.locator("input[name=elementVariable]").fill("helper_department")
+    panel.locator("input[name=elementVariable]").press("Tab")
+    journey.shot(analyst, "panel-multi-instance")
+
+    xml = analyst.evaluate("async () => (await window.cgModeler.saveXML({format: true})).xml")
+    root = etree.fromstring(xml.encode())
+    start = root.find(f".//{BPMN}startEvent[@id='start']")
+    starters = start.find(f".//{SPIFF}property[@name='starters']").get("value").split(",")
+    assert starters == ["grid_worker", "hotline", "dispatcher", "supervisor"]
+    verify = root.find(f".//{BPMN}userTask[@id='verify']")
+    assert verify.find(f".//{SPIFF}property[@name='slaExtensionRequest']").get("value").startswith('{"amount": 1')
+    assert verify.find(f".//{SPIFF}property[@name='returnWith']").get("value") == '{"verify_decision": "return"}'
+    loop = root.find(f".//{BPMN}userTask[@id='assist']/{BPMN}multiInstanceLoopCharacteristics")
+    assert loop.find(f"{BPMN}inputDataItem").get("name") == "helper_department"
+    assert loop.find(f"{BPMN}loopDataInputRef").text == "assisting_departments"
+    assert loop.get(f"{SPIFF}scriptsOnInstances") == "true"
+    assert not journey.console_errors, journey.console_errors
+
+
+def test_the_case_page_diagram_opens_fitted_and_zooms(journey, demo_db):
+    with demo_db.transaction(readonly=True) as session:
+        case_id = session.scalars(select(Case.id).order_by(Case.id)).first()
+    supervisor = journey.sign_in("supervisor1")
+    supervisor.goto(f"/cases/{case_id}")
+    expect(supervisor.locator("#cg-diagram[data-rendered=true]")).to_be_attached()
+    assert supervisor.evaluate(f"() => ({FITS})(window.cgViewer)")
+    fitted = _zoom(supervisor, "window.cgViewer")
+    supervisor.click(".cg-zoom [data-zoom=in]")
+    assert _zoom(supervisor, "window.cgViewer") > fitted
+    supervisor.click(".cg-zoom [data-zoom=fit]")
+    assert _zoom(supervisor, "window.cgViewer") == pytest.approx(fitted)
+    journey.shot(supervisor, "case-diagram")
+    assert not journey.console_errors, journey.console_errors
+
+
+def test_a_message_event_names_its_message_and_payload_in_the_panel(journey):
+    analyst = journey.sign_in("analyst")
+    analyst.goto("/studio/processes/emergency_linkage/edit")
+    expect(analyst.locator("#cg-modeler-page[data-ready=true]")).to_be_attached()
+    panel = analyst.locator("#cg-properties")
+    _select(analyst, "notify_origin")
+    expect(panel.locator("input[name=messageName]")).to_have_value("emergency_closed")
+    expect(panel.locator("textarea[name=messagePayload]")).to_have_value(re.compile("'origin_case': origin_case"))
+    expect(panel.locator("input[name=correlation]")).to_have_value("{'origin_case': origin_case}")
+    panel.locator("input[name=messageName]").fill("emergency_wound_up")
+    panel.locator("input[name=messageName]").press("Tab")
+    journey.shot(analyst, "panel-message")
+
+    xml = analyst.evaluate("async () => (await window.cgModeler.saveXML({format: true})).xml")
+    root = etree.fromstring(xml.encode())
+    message = root.find(f"{BPMN}message[@name='emergency_wound_up']")
+    event = root.find(f".//{BPMN}intermediateThrowEvent[@id='notify_origin']/{BPMN}messageEventDefinition")
+    assert message is not None and event.get("messageRef") == message.get("id")
+    assert "'origin_case': origin_case" in event.find(f".//{SPIFF}messagePayload").text
+    assert root.find(f"{BPMN}message[@name='emergency_closed']") is not None  # other events may still use it
     assert not journey.console_errors, journey.console_errors

@@ -33,7 +33,7 @@ def _names_json() -> dict[str, Any]:
         names = modeler_names(session)
     pick = (lambda c: c.label_zh) if zh else (lambda c: c.label_en)  # noqa: E731
     return {kind: [{"value": c.value, "label": pick(c)} for c in getattr(names, kind)]
-            for kind in ("forms", "decisions", "lanes")}
+            for kind in ("forms", "decisions", "lanes", "roles", "processes")}
 
 
 @bp.get("/")

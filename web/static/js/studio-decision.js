@@ -1,6 +1,8 @@
 // The studio's decision-table editor: dmn-js Modeler (global DmnJS from static/vendor); one tab per view
 // (the DRD and each decision table); validate/deploy the file as a whole.
 import { downloadText, setStatus, showProblems, submitFile, t } from "./studio-common.js";
+import { dmnTranslateOptions } from "./studio-translate.js";
+import { fitDiagram, stepZoom, wireZoomButtons } from "./diagram-zoom.js";
 
 const page = document.getElementById("cg-decision-page");
 const box = document.getElementById("cg-dmn");
@@ -11,8 +13,41 @@ function start() {
     box.textContent = box.dataset.unavailable;
     return;
   }
-  const modeler = new window.DmnJS({ container: box });
+  const modeler = new window.DmnJS({ container: box, ...dmnTranslateOptions() });
   window.cgDmn = modeler;
+
+  // The DRD is a diagram with a canvas; a table or literal expression is HTML, scaled with CSS zoom.
+  const drdCanvas = () => {
+    const view = modeler.getActiveView();
+    return view && view.type === "drd" ? modeler.getActiveViewer().get("canvas") : null;
+  };
+  const htmlView = () => box.querySelector(".tjs-container, .dmn-literal-expression-container, .dmn-boxed-expression-container");
+  function scaleHtml(scale) {
+    const node = htmlView();
+    if (!node) { return; }
+    node.style.zoom = String(scale);
+    box.dataset.zoom = String(scale);
+  }
+  function fit() {
+    const canvas = drdCanvas();
+    if (canvas) {
+      const palette = box.querySelector(".djs-palette");
+      const leftInset = palette ? palette.getBoundingClientRect().right - box.getBoundingClientRect().left + 10 : 0;
+      box.dataset.zoom = String(fitDiagram(canvas, { leftInset }));
+      return;
+    }
+    const node = htmlView();
+    if (!node) { return; }
+    node.style.zoom = "1";
+    scaleHtml(Math.min(1, box.clientWidth / Math.max(node.scrollWidth, 1)));
+  }
+  function step(direction) {
+    const canvas = drdCanvas();
+    if (canvas) { box.dataset.zoom = String(stepZoom(canvas, direction)); return; }
+    const current = Number(box.dataset.zoom || 1);
+    scaleHtml(Math.min(3, Math.max(0.3, direction > 0 ? current * 1.25 : current / 1.25)));
+  }
+  wireZoomButtons(box.parentElement, { in: () => step(1), out: () => step(-1), fit });
 
   function tabs() {
     const holder = document.getElementById("cg-dmn-views");
@@ -43,7 +78,7 @@ function start() {
     if (result.problems !== null && !(kind === "deploy" && result.ok)) { showProblems(result.problems, path, openElement); }
   }
 
-  modeler.on("views.changed", tabs);
+  modeler.on("views.changed", () => { tabs(); requestAnimationFrame(fit); });
   page.querySelector('[data-action="validate"]').addEventListener("click", () => run("validate"));
   page.querySelector('[data-action="deploy"]').addEventListener("click", () => run("deploy"));
   page.querySelector('[data-action="download"]').addEventListener("click", async () => {

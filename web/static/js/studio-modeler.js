@@ -2,6 +2,8 @@
 // validate/deploy against the server, problems marked on their elements.
 import { downloadText, setStatus, showProblems, submitFile, t } from "./studio-common.js";
 import { PropertiesPanel } from "./studio-properties.js";
+import { bpmnTranslateModules } from "./studio-translate.js";
+import { canvasZoom, fitDiagram } from "./diagram-zoom.js";
 
 const page = document.getElementById("cg-modeler-page");
 const canvasBox = document.getElementById("cg-canvas");
@@ -14,7 +16,7 @@ function start() {
     canvasBox.textContent = canvasBox.dataset.unavailable;
     return;
   }
-  const modeler = new window.BpmnJS({ container: canvasBox });
+  const modeler = new window.BpmnJS({ container: canvasBox, additionalModules: bpmnTranslateModules() });
   const names = JSON.parse(document.getElementById("cg-modeler-names").textContent);
   const panel = new PropertiesPanel(modeler, document.getElementById("cg-properties"), names);
   window.cgModeler = modeler; // for the browser tests and for the curious analyst's console
@@ -37,22 +39,18 @@ function start() {
   async function load(xml) {
     const { warnings } = await modeler.importXML(xml);
     keepUnresolvedReferences(warnings);
-    const canvas = modeler.get("canvas");
-    // Small diagrams fit the window; large ones open at 1:1 from their top-left corner, legible enough to
-    // edit (a whole district process fitted into the window is too small to click on).
-    const scale = canvas.zoom("fit-viewport");
-    if (scale < 0.75) {
-      const bounds = canvas.getActiveLayer().getBBox();
-      canvas.zoom(1);
-      canvas.viewbox({ x: bounds.x - 20, y: bounds.y - 20, width: canvas.viewbox().width, height: canvas.viewbox().height });
-    }
-    // The palette floats over the left edge; move the diagram out from under it.
-    const palette = canvasBox.querySelector(".djs-palette");
-    if (palette) { canvas.scroll({ dx: palette.getBoundingClientRect().width + 10, dy: 0 }); }
+    fit();
     clearMarks();
     panel.show(null);
     dirty = false;
     page.dataset.ready = "true";
+  }
+
+  // The whole diagram in the window, clear of the palette that floats over the canvas's left edge.
+  function fit() {
+    const palette = canvasBox.querySelector(".djs-palette");
+    const leftInset = palette ? palette.getBoundingClientRect().right - canvasBox.getBoundingClientRect().left + 10 : 0;
+    return fitDiagram(modeler.get("canvas"), { leftInset });
   }
 
   function clearMarks() {
@@ -109,6 +107,7 @@ function start() {
     mark(result.problems);
   }
 
+  canvasZoom(canvasBox.parentElement, () => modeler.get("canvas"), fit);
   modeler.on("commandStack.changed", () => { dirty = true; });
   window.addEventListener("beforeunload", (event) => { if (dirty) { event.preventDefault(); event.returnValue = t("unsaved"); } });
   page.querySelector('[data-action="validate"]').addEventListener("click", () => run("validate"));
