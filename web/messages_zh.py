@@ -204,3 +204,8 @@ ZH.update({source: text for source, text in ZH_SWEEP.items() if source not in ZH
 from web.messages_zh_status import ZH_STATUS  # noqa: E402
 
 ZH.update({source: text for source, text in ZH_STATUS.items() if source not in ZH})
+
+# The studio form editor's fields view (web/messages_zh_formeditor.py).
+from web.messages_zh_formeditor import ZH_FORMEDITOR  # noqa: E402
+
+ZH.update({source: text for source, text in ZH_FORMEDITOR.items() if source not in ZH})

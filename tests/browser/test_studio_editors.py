@@ -46,6 +46,7 @@ def test_the_form_preview_follows_the_json_and_a_fixed_form_deploys(journey, dem
     expect(preview.locator("form.cg-form [name=reading]")).to_be_visible()
     journey.shot(analyst, "form-editor")
 
+    analyst.click("[role=tab][data-view-tab=json]")
     editor = analyst.locator("#cg-form-text")
     doc = json.loads(editor.input_value())
     doc["uiSchema"]["note"]["ui:title"]["zh"] = "巡查备注"
@@ -58,10 +59,71 @@ def test_the_form_preview_follows_the_json_and_a_fixed_form_deploys(journey, dem
     editor.fill(editor.input_value().replace('"key": "other"', '"key": "sample_reading"'))
     expect(analyst.locator("#cg-problems li")).to_have_count(0)
     analyst.click("[data-action=deploy]")
-    expect(analyst.locator("#cg-studio-status")).to_have_attribute("data-kind", "ok")
+    expect(analyst.locator("#cg-studio-status")).to_contain_text("已部署")  # the preview's "ok" came before
     journey.shot(analyst, "form-deployed")
     with demo_db.transaction(readonly=True) as session:
         assert "巡查备注" in current_bundle(session).files["forms/sample_reading.json"]
+    assert not journey.console_errors, journey.console_errors
+
+
+def test_the_fields_view_adds_a_required_choice_shown_by_a_rule_and_the_json_view_shows_the_same_form(
+        journey, demo_db):
+    analyst = journey.sign_in("analyst")
+    analyst.goto("/studio/forms/forms/se_handle.json")
+    expect(analyst.locator("#cg-form-page[data-ready=true]")).to_be_attached()
+    fields = analyst.locator("#cg-form-fields")
+    expect(fields.locator(".cg-field-card")).to_have_count(5)  # the fields view opens first
+    expect(fields.locator(".cg-field-card").first).to_contain_text("处理方式 · 单选 · 必填")
+
+    analyst.click("[data-act=add-field]")
+    card = fields.locator(".cg-field-card").nth(5)
+    card.locator("input[name=key]").fill("site_state")
+    card.locator("input[name=titleZh]").fill("现场状态")
+    card.locator("input[name=titleEn]").fill("Site state")
+    card.locator("select[name=kind]").select_option("single")
+    card.locator("input[name=required]").check()
+    card.locator("[data-act=add-option]").click()
+    card.locator("[data-act=add-option]").click()
+    for row, (value, zh, en) in enumerate([("normal", "正常", "Normal"), ("damaged", "损坏", "Damaged")]):
+        option = card.locator("tr[data-option]").nth(row)
+        option.locator("[name=optionValue]").fill(value)
+        option.locator("[name=optionZh]").fill(zh)
+        option.locator("[name=optionEn]").fill(en)
+    card.locator("select[name=visibleField]").select_option("handle_decision")
+    card.locator("input[name=visibleValue][value=accept]").check()
+    expect(analyst.locator("#cg-form-preview [data-visible-if-field=handle_decision]")).to_have_count(5)
+    journey.shot(analyst, "fields-view")
+
+    analyst.click("[role=tab][data-view-tab=json]")
+    editor = analyst.locator("#cg-form-text")
+    expect(editor).to_be_visible()
+    doc = json.loads(editor.input_value())
+    assert doc["schema"]["properties"]["site_state"] == {"type": "string", "enum": ["normal", "damaged"]}
+    assert doc["schema"]["required"] == ["handle_decision", "site_state"]
+    assert doc["uiSchema"]["ui:order"][-1] == "site_state"
+    assert doc["uiSchema"]["site_state"] == {
+        "ui:title": {"zh": "现场状态", "en": "Site state"}, "ui:widget": "select",
+        "ui:enumNames": [{"zh": "正常", "en": "Normal"}, {"zh": "损坏", "en": "Damaged"}],
+        "ui:visibleIf": {"field": "handle_decision", "in": ["accept"]}}
+    assert doc["schema"]["allOf"][1]["then"]["required"] == ["extension_value", "extension_unit", "extension_reason"]
+
+    good = editor.input_value()
+    editor.fill(good[:-3])
+    analyst.click("[role=tab][data-view-tab=fields]")
+    expect(analyst.locator("#cg-form-view-error")).to_contain_text("JSON 格式有误")
+    expect(editor).to_be_visible()  # invalid JSON keeps the JSON view
+    editor.fill(good)
+    analyst.click("[role=tab][data-view-tab=fields]")
+    expect(fields.locator(".cg-field-card")).to_have_count(6)
+
+    analyst.click("[data-action=validate]")
+    expect(analyst.locator("#cg-studio-status")).to_have_attribute("data-kind", "ok")
+    analyst.click("[data-action=deploy]")
+    expect(analyst.locator("#cg-studio-status")).to_contain_text("已部署。新版本：social_event v")
+    with demo_db.transaction(readonly=True) as session:
+        deployed = json.loads(current_bundle(session).files["forms/se_handle.json"])
+    assert deployed["uiSchema"]["site_state"]["ui:visibleIf"] == {"field": "handle_decision", "in": ["accept"]}
+    assert "site_state" in deployed["schema"]["required"]
     assert not journey.console_errors, journey.console_errors
 
 

@@ -36,6 +36,11 @@ def _names_json() -> dict[str, Any]:
             for kind in ("forms", "decisions", "lanes", "roles", "processes")}
 
 
+def _form_names() -> dict[str, Any]:
+    """What the form editor's fields view offers as an options source: the deployed decisions."""
+    return {"decisions": _names_json()["decisions"]}
+
+
 @bp.get("/")
 def index() -> Any:
     with transaction(readonly=True) as session:
@@ -82,7 +87,7 @@ def edit_decision(path: str) -> Any:
 def new_form() -> Any:
     key = load_input(NewFileQuery(), request.args.to_dict())["key"] or "new_form"
     return render_template("studio/form.html", path=check_path(f"forms/{key}.json"), text=new_form_text(key),
-                           is_new=True)
+                           is_new=True, names=_form_names())
 
 
 @bp.get("/forms/<path:path>")
@@ -91,7 +96,7 @@ def edit_form(path: str) -> Any:
         raise NotFound(f"'{path}' is not a form file")
     with transaction(readonly=True) as session:
         text = deployed_file(session, path)
-    return render_template("studio/form.html", path=path, text=text, is_new=False)
+    return render_template("studio/form.html", path=path, text=text, is_new=False, names=_form_names())
 
 
 @bp.get("/files/<path:path>")

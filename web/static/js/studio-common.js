@@ -7,6 +7,10 @@ export function texts() {
   if (!cachedTexts) {
     const node = document.getElementById("cg-studio-texts");
     cachedTexts = node ? JSON.parse(node.textContent) : {};
+    // An editor's own texts (e.g. the form editor's fields view) come in further blocks marked data-cg-texts.
+    for (const more of document.querySelectorAll("script[data-cg-texts]")) {
+      Object.assign(cachedTexts, JSON.parse(more.textContent));
+    }
   }
   return cachedTexts;
 }
