@@ -81,6 +81,27 @@ def test_time_moves_only_when_a_step_says_so_and_fires_the_timers_it_passes(worl
     assert "time is now 2026-11-24 12:00" in result.lines[2].text
 
 
+def test_a_bpmn_timer_due_at_the_instant_time_is_moved_to_fires(world: ThrowawayWorld) -> None:
+    # The deemed acceptance of licensing.bpmn is due at 18:00 on the 5th working day (Tue 1 Dec); the clock
+    # moved exactly there must have let it act, not consumed its timer with the case still waiting.
+    text = """name: 视为受理
+process: licensing
+clock: 2026-11-24 10:00
+start:
+  as: window1
+  data: {title: 食品经营许可 张记面馆, applicant: 张记面馆, applicant_id: 92440303MA5G0A1X1K, licence_type: food_business,
+         materials_submitted: [application_form, business_licence, id_card, premises_layout, food_safety_rules,
+                               staff_health_certs]}
+steps:
+  - advance to: 2026-12-01 18:00
+  - expect: {tasks: [部门审查], data: {acceptance: deemed}}
+"""
+    with world.database() as db:
+        result = run_scenario(db, parse_scenario(text, "inline.yaml"))
+    assert result.passed, [line.text for line in result.lines]
+    assert "time is now 2026-12-01 18:00" in result.lines[1].text
+
+
 @pytest.mark.parametrize(("text", "message"), [
     ("process: social_event\nsteps: []\n", "missing 'start'"),
     (_scenario("  - advance: soon\n"), None),

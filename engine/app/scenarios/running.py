@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import time_machine
@@ -34,6 +34,7 @@ from engine.store.statuses import TimerStatus, WorkItemStatus
 
 WORKER = "scenario-worker"
 MAX_FIRINGS = 10_000
+JUST_AFTER = timedelta(microseconds=1)
 SLA_WORDS = {"正常": "on_time", "临期": "at_risk", "超期": "overdue", "升级": "escalated", "已暂停": "paused",
              "按时办结": "met", "超期办结": "met_late"}
 STATUS_WORDS = {"办理中": "running", "已办结": "completed", "已撤销": "cancelled"}
@@ -256,14 +257,17 @@ def pass_time(db: Database, traveller: Any, target: datetime) -> int:
         if due is None:
             break
         due = due if due.tzinfo else due.replace(tzinfo=UTC)
-        if due > datetime.now(UTC):
-            traveller.move_to(due)
+        if due >= datetime.now(UTC):
+            # Just past the due instant, as a worker always is: SpiffWorkflow fires a BPMN timer only when
+            # its time is strictly before now, and a firing at the very instant would mark the row fired
+            # while the workflow still waits (the case would never move on).
+            traveller.move_to(due + JUST_AFTER)
         taken = fire_due(db, WORKER, datetime.now(UTC))
         fired += taken
         if taken == 0:
             break  # due but left pending by a concurrent change: the next call takes it, never spin
-    traveller.move_to(target)
-    return fired + fire_due(db, WORKER, target)
+    traveller.move_to(max(target, datetime.now(UTC)))
+    return fired + fire_due(db, WORKER, datetime.now(UTC))
 
 
 def _read(db: Database, query: Callable[[Session], Any]) -> Any:
