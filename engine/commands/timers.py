@@ -55,8 +55,11 @@ def fire_timer(session: Session, worker: str, timer: Timer, retrying: Incident |
             case = get_case(session, case_id, with_state=True)
             if case.status != CaseStatus.RUNNING:
                 timer.status = TimerStatus.CANCELLED
+            elif HANDLERS[timer.kind](session, timer, case, worker) is False:
+                # Not yet due by the workflow's own clock: the row stays pending for the next sweep, rather
+                # than being marked fired while the case still waits on it.
+                return FireResult(timer_id, TimerStatus.PENDING)
             else:
-                HANDLERS[timer.kind](session, timer, case, worker)
                 timer.status = TimerStatus.FIRED
             timer.fired_at = datetime.now(UTC)
             timer.fired_by = worker

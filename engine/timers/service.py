@@ -15,24 +15,30 @@ from sqlalchemy.orm import Session
 from engine.audit.service import record
 from engine.cases.service import load_workflow_of, persist
 from engine.runtime.errors import advancing
-from engine.runtime.projection import snapshot
+from engine.runtime.projection import snapshot, waiting_timers
 from engine.runtime.stepping import run_until_wait
 from engine.store.models.cases import Case
 from engine.store.models.timers import Timer
 from engine.store.statuses import TimerStatus
 
-TimerHandler = Callable[[Session, Timer, Case, str], None]
+# A handler returns False when the timer turned out not to be due yet (the row stays pending).
+TimerHandler = Callable[[Session, Timer, Case, str], bool | None]
 
 
-def _fire_bpmn_timer(session: Session, timer: Timer, case: Case, worker: str) -> None:
+def _fire_bpmn_timer(session: Session, timer: Timer, case: Case, worker: str) -> bool | None:
     _runtime, workflow = load_workflow_of(session, case)
     before = snapshot(workflow)
     with advancing(f"case {case.business_key}, timer '{timer.name}'"):
         workflow.refresh_timers()
         run_until_wait(workflow)
+    if timer.spiff_task_id in waiting_timers(workflow) and timer.spiff_task_id in before.timer_map:
+        # SpiffWorkflow fires a timer only once its time is strictly past; at the very instant it still
+        # waits. Nothing moved, so nothing is written.
+        return False
     record(session, actor="system", action="timer_fired", case_id=case.id, task_id=timer.spiff_task_id,
            task_name=timer.name, details={"due_at": timer.due_at, "worker": worker})
     persist(session, case, workflow, "system", before)
+    return True
 
 
 HANDLERS: dict[str, TimerHandler] = {"bpmn": _fire_bpmn_timer}
