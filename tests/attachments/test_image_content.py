@@ -5,7 +5,6 @@ The photos are made here with Pillow, GPS EXIF included, as a phone writes them.
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pytest
 from PIL import Image, PngImagePlugin
