@@ -17,6 +17,12 @@ def accept_of(spec: FieldSpec) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+def keeps_exif(spec: FieldSpec) -> bool:
+    """Whether the field keeps a photo's EXIF (``ui:options.keepExif``: true), place of capture included;
+    by default it is stripped (engine.attachments.images)."""
+    return isinstance(spec.ui_options, Mapping) and spec.ui_options.get("keepExif") is True
+
+
 def accepts(accept: str, content_type: str, filename: str) -> bool:
     """Whether a file of this (cleaned) type and name matches the field's accept list; "" admits all."""
     entries = [e.strip().lower() for e in accept.split(",") if e.strip()]

@@ -15,6 +15,7 @@ takes its type and size (``_kept``); otherwise the form is refused with a field 
 """
 from __future__ import annotations
 
+import io
 import logging
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -24,7 +25,8 @@ from typing import Any, BinaryIO
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from engine.attachments.limits import accept_in_words, accept_of, accepts, human_size, size_limit
+from engine.attachments.images import NotAnImage, checked_image, is_image_type
+from engine.attachments.limits import accept_in_words, accept_of, accepts, human_size, keeps_exif, size_limit
 from engine.attachments.storage import FileStore
 from engine.attachments.uploads import Upload
 from engine.errors import InvalidInput, NotFound
@@ -85,25 +87,43 @@ def _store(session: Session, store: FileStore, spec: FieldSpec, upload: Upload, 
         raise ValueError(f"field {spec.name!r} is not an attachments field")
     return keep_file(session, store, upload, actor, lang, accept=accept_of(spec),
                      limit=size_limit(spec, store.max_bytes), error_key=spec.name, field_name=spec.name,
-                     case_id=case_id, work_item_id=work_item_id)
+                     case_id=case_id, work_item_id=work_item_id, keep_exif=keeps_exif(spec))
 
 
 def keep_file(session: Session, store: FileStore, upload: Upload, actor: Actor, lang: str, *, accept: str,
               limit: int, error_key: str, field_name: str, case_id: int | None,
-              work_item_id: str | None) -> Attachment:
+              work_item_id: str | None, keep_exif: bool = False) -> Attachment:
     """Check the file's type against `accept` and its size against `limit` while it is stored, then add
     its row (flushed: the id is its URL). InvalidInput ``{error_key: [message]}`` when refused, with no
-    row added and the refused bytes not kept."""
+    row added and the refused bytes not kept.
+
+    A file declared an image is checked by its content (engine.attachments.images) and stored with the
+    type its content shows; a JPEG or PNG is stored without its EXIF (the place it was taken) unless
+    `keep_exif`."""
     name, content_type = upload.name, upload.media_type
+
+    def refused(key: str, **params: str) -> InvalidInput:
+        return InvalidInput(messages.text("form_invalid", lang), {error_key: [messages.text(key, lang, **params)]},
+                            key="form.invalid")
+
     if not accepts(accept, content_type, name):
-        raise InvalidInput(messages.text("form_invalid", lang),
-                           {error_key: [messages.text("attachment_type", lang, name=name,
-                                                          accept=accept_in_words(accept, lang))]},
-                           key="form.invalid")
-    blob = store.put(upload.stream, limit)
+        raise refused("attachment_type", name=name, accept=accept_in_words(accept, lang))
+    stream: BinaryIO = upload.stream
+    if is_image_type(content_type):
+        data = stream.read(limit + 1)
+        if len(data) > limit:
+            raise refused("attachment_too_large", name=name, limit=human_size(limit))
+        try:
+            image = checked_image(data, keep_metadata=keep_exif)
+        except NotAnImage as not_image:
+            log.info("upload %r declared %s refused: %s", name, content_type, not_image)
+            raise refused("attachment_not_image", name=name) from None
+        content_type, stream = image.content_type, io.BytesIO(image.data)
+        if not accepts(accept, content_type, name):  # a PNG sent as the JPEG a field asks for
+            raise refused("attachment_type", name=name, accept=accept_in_words(accept, lang))
+    blob = store.put(stream, limit)
     if blob is None:
-        raise InvalidInput(messages.text("form_invalid", lang), {error_key: [
-            messages.text("attachment_too_large", lang, name=name, limit=human_size(limit))]}, key="form.invalid")
+        raise refused("attachment_too_large", name=name, limit=human_size(limit))
     row = Attachment(case_id=case_id, work_item_id=work_item_id, field_name=field_name, file_name=name,
                      content_type=content_type, size=blob.size, sha256=blob.sha256, stored_by=actor.username)
     session.add(row)

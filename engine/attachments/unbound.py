@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from engine.attachments.limits import accept_of, size_limit
+from engine.attachments.limits import accept_of, keeps_exif, size_limit
 from engine.attachments.service import keep_file
 from engine.attachments.storage import FileStore
 from engine.attachments.uploads import Upload
@@ -50,7 +50,7 @@ def upload_pending(session: Session, store: FileStore, upload: Upload, actor: Ac
                          field_name="", case_id=None, work_item_id=None)
     return keep_file(session, store, upload, actor, lang, accept=accept_of(spec),
                      limit=size_limit(spec, store.max_bytes), error_key=FILE_KEY, field_name=spec.name,
-                     case_id=None, work_item_id=None)
+                     case_id=None, work_item_id=None, keep_exif=keeps_exif(spec))
 
 
 def _field(session: Session, actor: Actor, task_id: str | None, process_key: str | None, field: str | None,

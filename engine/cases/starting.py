@@ -1,6 +1,7 @@
 """Starting cases on behalf of people: which processes a user may start, with which form."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +12,8 @@ from engine.cases.service import start_form_key
 from engine.definitions.service import get_version, process_summaries
 from engine.definitions.versions import VersionRuntime, runtime_for
 from engine.errors import Forbidden
+from engine.forms.definition import FormDefinition
+from engine.forms.visibility import same_value
 from engine.org.access import Actor
 from engine.runtime.parsing import spiff_properties
 
@@ -67,3 +70,28 @@ def authorise_start(session: Session, process_key: str, version: int | None, act
         raise Forbidden(f"{actor.username} may not start '{process_key}' (started by: {who})",
                         key="case.may_not_start", params={"key_process": process_key})
     return entry
+
+
+def suggested_answers(form: FormDefinition, actor: Actor) -> dict[str, Any]:
+    """What a start form shows already chosen for `actor`, who may change it before sending.
+
+    A choice field offering exactly one of the units the actor's roles are scoped to gets it (a grid
+    worker reports in their own grid cell); a field whose ``ui:options.roleDefaults`` names a role the
+    actor holds gets that role's option (a grid worker's report comes by the channel 网格员巡查). A
+    person with two fitting roles or scopes gets no suggestion: guessing wrong is worse than asking.
+    """
+    scopes = {scope for _role, scope in actor.roles if scope}
+    roles = actor.role_codes
+    answers: dict[str, Any] = {}
+    for spec in form.fields:
+        if not spec.options or spec.widget in ("checkboxes", "attachments"):
+            continue
+        own = [option.value for option in spec.options if isinstance(option.value, str) and option.value in scopes]
+        by_role = spec.ui_options.get("roleDefaults") if isinstance(spec.ui_options, Mapping) else None
+        picks = [value for role, value in by_role.items() if role in roles] if isinstance(by_role, Mapping) else []
+        picks = [value for value in picks if any(same_value(option.value, value) for option in spec.options)]
+        if len(own) == 1:
+            answers[spec.name] = own[0]
+        elif len(picks) == 1 or (picks and all(same_value(picks[0], value) for value in picks)):
+            answers[spec.name] = picks[0]
+    return answers

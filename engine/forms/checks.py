@@ -140,8 +140,25 @@ def _field_problems(doc: Mapping[str, Any], filename: str) -> list[Problem]:
         if not field_ui.get("ui:title", {}).get("zh"):
             add(name, "missing Chinese label: set ui:title {\"zh\": ...}")
         problems += _option_problems(name, widget, field_schema, field_ui, filename)
+        problems += _ui_option_problems(name, widget, field_schema, field_ui.get("ui:options", {}), filename)
 
     problems += _visibility_problems(props, ui, widgets, filename)
+    return problems
+
+
+def _ui_option_problems(name: str, widget: str, field_schema: Mapping[str, Any], options: Mapping[str, Any],
+                        filename: str) -> list[Problem]:
+    """ui:options that only one kind of widget reads, and roleDefaults naming options the field has."""
+    problems = [Problem(filename, name, f"ui:options.{key} applies to attachments fields only")
+                for key in ("capture", "keepExif") if key in options and widget != "attachments"]
+    defaults = options.get("roleDefaults")
+    if isinstance(defaults, Mapping):
+        values = field_schema.get("enum")
+        if not isinstance(values, list):
+            problems.append(Problem(filename, name, "ui:options.roleDefaults needs a field with options (enum)"))
+        else:
+            problems += [Problem(filename, name, f"ui:options.roleDefaults: {value!r} (role {role!r}) is not an option")
+                         for role, value in defaults.items() if value not in values]
     return problems
 
 

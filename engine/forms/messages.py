@@ -48,6 +48,8 @@ CATALOG: dict[str, dict[str, str]] = {
     "attachment_too_large": {"zh": "“{name}”超过 {limit}，未能上传", "en": "“{name}” is larger than {limit} and was not attached"},
     "attachment_type": {"zh": "“{name}”的文件类型不符合要求（可上传：{accept}）",
                         "en": "“{name}” is not a file type this field takes ({accept})"},
+    "attachment_not_image": {"zh": "“{name}”不是可以打开的图片（文件内容与图片格式不符或已损坏），未能上传",
+                             "en": "“{name}” is not an image that can be opened (its content is no image or is damaged)"},
     "attachment_too_many": {"zh": "附件过多：最多 {limit} 个", "en": "Too many attachments: at most {limit}"},
     "attachment_unknown": {"zh": "附件“{name}”不属于本案件", "en": "The attachment “{name}” does not belong to this case"},
     "attachment_not_yours": {"zh": "附件“{name}”不是您上传的文件，不能使用",

@@ -25,6 +25,9 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "browser"
 VENDOR = PROJECT_ROOT / "web" / "static" / "vendor"
 DEMO_PASSWORD = "demo1234"  # rules/demo_users.yaml, docs/organisation.md
+DESKTOP = {"viewport": {"width": 1400, "height": 1000}}
+# A common phone (iPhone 12 to 14): the layout field roles use must work at this width.
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 
 try:
     from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
@@ -75,13 +78,20 @@ def demo_db(demo_template: Path, tmp_path: Path) -> Iterator[Database]:
 
 
 @pytest.fixture
-def server(demo_db: Database) -> Iterator[str]:
+def upload_dir(tmp_path: Path) -> Path:
+    """Where the served app keeps uploaded files: the test's own folder, not the project's instance/."""
+    return tmp_path / "uploads"
+
+
+@pytest.fixture
+def server(demo_db: Database, upload_dir: Path) -> Iterator[str]:
     """The Flask app on 127.0.0.1:<free port> in a thread; yields its base URL."""
     from werkzeug.serving import make_server
 
     from web import create_app
 
-    app = create_app({"DATABASE_URL": demo_db.url, "SECRET_KEY": "browser-tests", "TESTING": False})
+    app = create_app({"DATABASE_URL": demo_db.url, "SECRET_KEY": "browser-tests", "TESTING": False,
+                      "UPLOAD_DIR": str(upload_dir)})
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, name="casegrid-test-server", daemon=True)
     thread.start()
@@ -112,9 +122,15 @@ class Journey:
         self.contexts: list[BrowserContext] = []
         self.console_errors: list[str] = []
 
-    def sign_in(self, username: str, password: str = DEMO_PASSWORD, locale: str | None = None) -> Page:
-        context = self.browser.new_context(base_url=self.base_url, viewport={"width": 1400, "height": 1000}, locale="zh-CN",
-                                           accept_downloads=True)
+    def sign_in(self, username: str, password: str = DEMO_PASSWORD, locale: str | None = None, *,
+                phone: bool = False, position: tuple[float, float] | None = None) -> Page:
+        """A new context signed in as `username`: a desktop window, or with `phone` a 390×844 touch screen
+        (PHONE). `position` (latitude, longitude) is what the page's geolocation reports, the permission
+        granted as if the person had allowed it."""
+        screen = PHONE if phone else DESKTOP
+        context = self.browser.new_context(base_url=self.base_url, locale="zh-CN", accept_downloads=True, **screen,
+                                           **({"geolocation": {"latitude": position[0], "longitude": position[1]},
+                                               "permissions": ["geolocation"]} if position else {}))
         self.contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15_000)

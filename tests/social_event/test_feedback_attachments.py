@@ -22,10 +22,11 @@ from engine.store.database import Database
 from engine.store.models.attachments import Attachment
 from engine.store.models.cases import Case
 from engine.store.models.tasks import WorkItem
+from tests.images import plain_png
 
 from .helpers import actions, case_row, claimed_feedback, only_item
 
-PHOTO = b"\x89PNG\r\n\x1a\n" + b"after the clean-up" * 100
+PHOTO = plain_png()
 
 
 @pytest.fixture

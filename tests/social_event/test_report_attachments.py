@@ -21,10 +21,11 @@ from engine.store.database import Database
 from engine.store.models.attachments import Attachment
 from engine.store.models.cases import Case
 from tests.conftest import deploy_bundled
+from tests.images import plain_png
 
 from .helpers import REPORT, case_row
 
-PHOTO = b"\x89PNG\r\n\x1a\n" + b"rubbish at the crossing" * 100
+PHOTO = plain_png((120, 120, 120))
 POSTED = {**REPORT, "report_channel": "grid_worker", "grid_cell": "S01C01G01"}
 del POSTED["caller_name"], POSTED["caller_phone"]
 GRID_WORKER = "gw_s01c01g01"
@@ -92,7 +93,7 @@ def test_a_row_without_a_case_is_visible_to_nobody_until_bind_gives_it_the_case(
 def test_a_refused_photo_leaves_no_case_and_no_row(deployed_db, store):
     store.max_bytes = 1024
     with pytest.raises(InvalidInput) as refused:
-        _report(deployed_db, store, _photo(b"x" * 10, "small.png"), _photo(b"x" * 2048, "huge.png"))
+        _report(deployed_db, store, _photo(PHOTO, "small.png"), _photo(b"x" * 2048, "huge.png"))
     assert refused.value.details["photos"] == ["“huge.png”超过 1 KB，未能上传"]
     with pytest.raises(InvalidInput) as wrong_type:
         _report(deployed_db, store, _photo(b"%PDF-1.7", "notice.pdf", "application/pdf"))

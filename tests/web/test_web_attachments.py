@@ -19,10 +19,11 @@ from engine.store.database import Database
 from engine.store.models.attachments import Attachment
 from engine.store.models.cases import Case
 from engine.store.models.tasks import WorkItem
+from tests.images import plain_jpeg
 from tests.social_event.helpers import REPORT, claimed_feedback, only_item
 
 DEMO_PASSWORD = "demo1234"  # rules/demo_users.yaml
-PHOTO = b"\xff\xd8\xff\xe0" + b"JFIF after the clean-up " * 64
+PHOTO = plain_jpeg()
 
 
 
@@ -105,7 +106,7 @@ def test_an_oversize_file_is_refused_with_a_field_error_and_nothing_changes(app,
     app.extensions["casegrid_files"].max_bytes = 1024
     client = _client(app, "huanwei_h1")
     audits = audit_count(web_db, feedback.case_id)
-    response = _post_feedback(client, feedback, (b"x" * 10, "small.jpg", "image/jpeg"),
+    response = _post_feedback(client, feedback, (PHOTO, "small.jpg", "image/jpeg"),
                               (b"x" * 2048, "huge.jpg", "image/jpeg"))
     assert response.status_code == 422
     html = response.get_data(as_text=True)

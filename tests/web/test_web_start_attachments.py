@@ -16,13 +16,14 @@ from webtools import bearer, csrf_from, login
 from engine.store.database import Database
 from engine.store.models.attachments import Attachment
 from engine.store.models.cases import Case
+from tests.images import plain_jpeg
 
 DEMO_PASSWORD = "demo1234"  # rules/demo_users.yaml
 GRID_WORKER = "gw_s01c01g01"  # grid worker of S01C01G01
 REPORT = {"title": "湖贝路口暴露垃圾", "category": "0102", "grid_cell": "S01C01G01",
           "address": "东门街道湖贝路与东门中路交叉口", "description": "路口垃圾桶旁堆放生活垃圾约两立方米，未清运",
           "report_channel": "grid_worker"}
-PHOTO = b"\xff\xd8\xff\xe0" + b"JFIF rubbish at the crossing " * 64
+PHOTO = plain_jpeg((200, 180, 40))
 
 
 def _client(app: Flask, username: str, password: str = DEMO_PASSWORD) -> FlaskClient:
@@ -83,7 +84,7 @@ def test_a_grid_worker_reports_a_social_event_with_a_photo_that_those_who_see_th
 
 def test_an_oversize_photo_on_the_start_form_is_a_field_error_and_no_case_or_row_is_kept(app, web_db):
     app.extensions["casegrid_files"].max_bytes = 1024
-    response = _report(_client(app, GRID_WORKER), (b"x" * 10, "small.jpg", "image/jpeg"),
+    response = _report(_client(app, GRID_WORKER), (PHOTO, "small.jpg", "image/jpeg"),
                        (b"x" * 2048, "huge.jpg", "image/jpeg"))
     assert response.status_code == 422
     html = response.get_data(as_text=True)

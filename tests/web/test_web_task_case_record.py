@@ -12,10 +12,11 @@ from webtools import csrf_from, login
 from engine.commands.tasks import claim
 from engine.org.service import actor_for
 from engine.store.database import Database
+from tests.images import plain_jpeg
 from tests.social_event.helpers import REPORT, act, claimed_feedback, only_item
 
 DEMO_PASSWORD = "demo1234"  # rules/demo_users.yaml
-PHOTO = b"\xff\xd8\xff\xe0" + b"JFIF after the clean-up " * 64
+PHOTO = plain_jpeg()
 REPORTED_BACK = "已清运垃圾两立方米，路口已冲洗干净"
 GRID_WORKER = "gw_s03c01g01"  # the grid worker of the report's cell, S03C01G01
 

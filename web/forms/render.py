@@ -19,7 +19,7 @@ from engine.forms import FormDefinition
 from engine.forms.coerce import DEFAULT_TZ
 from engine.forms.i18n import normalize_lang
 from web.forms.texts import texts
-from web.forms.viewmodel import build_fields, summary
+from web.forms.viewmodel import build_fields, location_target, summary
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
@@ -47,13 +47,15 @@ def render_form(
     method: str = "post",
     buttons: Markup | None = None,
     script_url: str | None = None,
+    field_script_url: str | None = None,
     tz: tzinfo = DEFAULT_TZ,
 ) -> Markup:
     """The form as HTML.
 
     values: typed task data or the raw post being shown again; errors: InvalidInput.details.
     extra_hidden: inserted inside <form> as is (the CSRF field, ids); buttons: replaces the
-    default submit button; script_url: adds <script src> for form-visibility.js.
+    default submit button; script_url: adds <script src> for form-visibility.js; field_script_url: for
+    form-field.js, added when the form has a camera input or a location button (latitude/longitude fields).
     readonly renders a description list of the visible answers instead of inputs.
     """
     lang = normalize_lang(lang)
@@ -68,7 +70,11 @@ def render_form(
     }
     if readonly:
         return Markup(environment().get_template("forms/readonly.html").render(context))
+    location = location_target(form)
+    wants_field_script = location is not None or any(f.capture for f in fields)
     context.update(
+        location=location,
+        field_script_url=field_script_url if wants_field_script else None,
         summary=summary(form, fields, errors, lang),
         extra_hidden=extra_hidden or Markup(""),
         action=action,

@@ -24,6 +24,29 @@ from web.forms.texts import texts
 
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 _SAFE_SCHEMES = frozenset({"http", "https", ""})
+CAPTURE_VALUES = frozenset({"environment", "user"})
+# A form that declares both gets a "use my location" button filling them, with the person's consent.
+LOCATION_FIELDS = ("latitude", "longitude")
+
+
+@dataclass(frozen=True)
+class LocationTarget:
+    """The inputs the location button fills, and the row it stands before."""
+
+    latitude_id: str
+    longitude_id: str
+    before: str
+
+
+def location_target(form: FormDefinition) -> LocationTarget | None:
+    """The latitude and longitude number fields of `form` (the only way a form asks for a position),
+    or None: then no location is asked for."""
+    specs = {spec.name: spec for spec in form.fields}
+    found = [specs.get(name) for name in LOCATION_FIELDS]
+    if any(spec is None or spec.type not in ("number", "integer") or spec.widget != "number" for spec in found):
+        return None
+    first = min(LOCATION_FIELDS, key=lambda name: [spec.name for spec in form.fields].index(name))
+    return LocationTarget(element_id(form, "latitude"), element_id(form, "longitude"), first)
 
 
 @dataclass
@@ -60,6 +83,7 @@ class FieldView:
     options: list[OptionView] = field(default_factory=list)
     attachments: list[AttachmentView] = field(default_factory=list)
     attrs: dict[str, Any] = field(default_factory=dict)
+    capture: str = ""  # attachments with ui:options.capture: a second input that opens the camera
     visible_if_field: str = ""
     visible_if_in: str = ""
     display: Markup = field(default_factory=Markup)
@@ -152,6 +176,8 @@ def _field_view(form: FormDefinition, spec: FieldSpec, value: Any, errors: list[
     view.value = _input_text(spec, value, tz)
     view.attrs = _input_attrs(spec, value)
     if spec.widget == "attachments":
+        capture = spec.ui_options.get("capture") if isinstance(spec.ui_options, Mapping) else None
+        view.capture = capture if capture in CAPTURE_VALUES else ""
         view.attachments = [_attachment_view(a, f"{fid}-{i}") for i, a in enumerate(chosen) if isinstance(a, Mapping)]
     view.display = _display(spec, view, value, lang, tz)
     view.answered = value is not None and value != [] and value != ""

@@ -11,7 +11,7 @@ from werkzeug.wsgi import wrap_file
 from engine.attachments.service import open_attachment
 from engine.cases.access import CaseFilter, list_visible_cases
 from engine.cases.display_status import DisplayStatus, display_status, display_statuses
-from engine.cases.starting import startable, startable_for
+from engine.cases.starting import startable, startable_for, suggested_answers
 from engine.cases.view import case_view
 from engine.commands import cases as case_commands
 from engine.commands import tasks as task_commands
@@ -85,7 +85,8 @@ def _task_page(item_id: str, errors: dict[str, Any] | None = None, values: Any =
                                     action=url_for("ui.task_complete", item_id=item_id),
                                     extra_hidden=_csrf_field() + Markup(
                                         f'<input type="hidden" name="_case_version" value="{view.case.version}">'),
-                                    script_url=url_for("static", filename="js/form-visibility.js"))
+                                    script_url=url_for("static", filename="js/form-visibility.js"),
+                                    field_script_url=url_for("static", filename="js/form-field.js"))
         elif any(value not in (None, "", []) for value in view.values.values()):
             form_html = render_form(view.form, view.values, {}, lang, readonly=True)
     form_description = tr(view.form.description, lang) if view.form is not None else ""
@@ -296,7 +297,10 @@ def start_process(process_key: str) -> Any:
         entry = startable(session, process_key)
     if entry.form is not None and request.method == "POST":
         values = entry.form.coerce_html_form(request.form)
+    elif entry.form is not None:
+        values = suggested_answers(entry.form, user.actor)  # a grid worker's own cell and channel
     form_html = render_form(entry.form, values, errors, lang, action=url_for("ui.start_process", process_key=process_key),
                             extra_hidden=_csrf_field(),
-                            script_url=url_for("static", filename="js/form-visibility.js")) if entry.form else None
+                            script_url=url_for("static", filename="js/form-visibility.js"),
+                            field_script_url=url_for("static", filename="js/form-field.js")) if entry.form else None
     return render_template("ui/start_form.html", entry=entry, form_html=form_html), status
