@@ -90,7 +90,7 @@ def test_a_database_upgraded_from_hard_coded_role_names_keeps_what_they_granted(
     upgrade(url, "0601_role_access")
     engine = create_engine(url)
     with engine.begin() as connection:
-        for code in ("supervisor", "department_head", "analyst", "admin", "handler"):
+        for code in ("supervisor", "department_head", "analyst", "admin", "handler", "dispatcher", "sensor_gateway"):
             connection.execute(text("INSERT INTO roles (code, name_zh, name_en, sees) VALUES (:c, :c, :c, 'own')"),
                                {"c": code})
     engine.dispose()
@@ -104,9 +104,11 @@ def test_a_database_upgraded_from_hard_coded_role_names_keeps_what_they_granted(
     assert granted == {
         "supervisor": {"dashboard", "urge", "decide_extensions", "see_incidents"},
         "department_head": {"dashboard", "urge", "decide_extensions"},
-        "analyst": {"see_incidents", "operate_incidents", "model_processes"},
+        "analyst": {"see_incidents", "operate_incidents", "model_processes", "use_api_tokens"},
         "admin": {ability.value for ability in Ability},
         "handler": set(),
+        "dispatcher": {"dashboard"},  # the command centre's read-only overview (0802)
+        "sensor_gateway": {"use_api_tokens"},
     }
     shipped = parse_organisation(SHIPPED)
     assert {code: {a.value for a in shipped.access[code].may} for code in granted} == granted  # the file agrees
