@@ -24,6 +24,8 @@ VENDOR_FILES: dict[str, list[str]] = {
     "dmn-js": ["dist/dmn-modeler.production.min.js", "dist/assets"],
     # The supervisor dashboard's trend charts (global echarts).
     "echarts": ["dist/echarts.min.js"],
+    # The API reference page (/api/docs): Swagger UI's prebuilt bundle and CSS (the package is its dist).
+    "swagger-ui-dist": ["swagger-ui-bundle.js", "swagger-ui.css"],
 }
 
 

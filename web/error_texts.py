@@ -108,6 +108,14 @@ ERROR_TEXTS: dict[str, tuple[str, str]] = {
                           "Your roles do not open the supervisor dashboard; ask the administrator."),
     "incidents.may_not_see": ("您的岗位不能查看异常列表。", "Your roles do not open the incident list."),
     "incidents.may_not_operate": ("您的岗位不能重试或撤销异常。", "Your roles may not retry or cancel incidents."),
+    "tokens.may_not": ("您的岗位不使用 API 令牌。如有程序需要接入，请联系系统管理员。",
+                       "Your roles do not use API tokens; ask the administrator if a program needs access."),
+    # the profile's password change
+    "profile.wrong_password": ("当前密码不正确。", "The current password is wrong."),
+    "profile.password_too_short": ("新密码至少需要 {minimum} 个字符。", "The new password needs at least {minimum} characters."),
+    "profile.password_too_long": ("新密码不能超过 {maximum} 个字符。", "The new password may have at most {maximum} characters."),
+    "profile.passwords_differ": ("两次输入的新密码不一致。", "The two new passwords differ."),
+    "profile.password_unchanged": ("新密码不能与当前密码相同。", "The new password is the current one."),
     "studio.may_not": ("您的岗位不能使用流程建模（编辑、校验、部署流程定义）。",
                        "Your roles do not open the studio (editing, validating and deploying definitions)."),
 }

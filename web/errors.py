@@ -25,8 +25,12 @@ CODES = {
 }
 
 
+# Pages for people under /api/: answered (and refused) as pages, like every other page.
+API_PAGES = frozenset({"/api/docs"})
+
+
 def wants_json() -> bool:
-    if request.path.startswith("/api/") or request.path == "/metrics":
+    if (request.path.startswith("/api/") and request.path not in API_PAGES) or request.path == "/metrics":
         return True
     user = g.get("user")
     if user is not None and user.via == "token":

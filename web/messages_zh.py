@@ -209,3 +209,8 @@ ZH.update({source: text for source, text in ZH_STATUS.items() if source not in Z
 from web.messages_zh_formeditor import ZH_FORMEDITOR  # noqa: E402
 
 ZH.update({source: text for source, text in ZH_FORMEDITOR.items() if source not in ZH})
+
+# The API reference page, the profile's password change, the dashboard's period errors (web/messages_zh_small.py).
+from web.messages_zh_small import ZH_SMALL  # noqa: E402
+
+ZH.update({source: text for source, text in ZH_SMALL.items() if source not in ZH})

@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 
 from engine.auth.signin import DEFAULT_POLICY, ThrottlePolicy, TooManyAttempts, check_throttle, record_failure
 from engine.errors import CasegridError, NotFound
+from engine.org.abilities import Ability
+from engine.org.access import Actor, require_ability
 from engine.store.models.org import User
 
 PREFIX = "cg_"
@@ -37,6 +39,13 @@ def create_token(session: Session, username: str) -> str:
     token = PREFIX + secrets.token_urlsafe(32)
     _user(session, username).api_token_hash = digest(token)
     return token
+
+
+def create_own_token(session: Session, actor: Actor) -> str:
+    """The profile page's "create a token": only for holders of a role that may use API tokens (403
+    `tokens.may_not` otherwise). An administrator may still issue one with `casegrid token create`."""
+    require_ability(actor, Ability.USE_API_TOKENS)
+    return create_token(session, actor.username)
 
 
 def revoke_token(session: Session, username: str) -> bool:

@@ -11,7 +11,7 @@ from engine.dashboard.scope import departments_in_scope
 from engine.dashboard.trend import DayFigures, daily_trend
 from engine.incidents.access import may_view
 from engine.incidents.service import IncidentRow, count_open, list_incidents
-from engine.org.access import Actor, may_see_task
+from engine.org.access import Actor, may_see_task, visible_cases_among
 from engine.org.service import display_names, unit_names
 from engine.sla.process_owned import handled_by_process, review_task
 from engine.sla.queries import (
@@ -83,6 +83,13 @@ class Dashboard:
     incidents: list[IncidentRow] = field(default_factory=list)
     # Cases (not steps) completed in the period, in the actor's departments.
     cases_closed: int = 0
+    # The listed cases the actor may open (a task opens with its case): a read-only overseer such as the
+    # command centre watches every department but opens only the cases its `sees` reaches, and a list
+    # never links a page that would answer 404.
+    openable_cases: frozenset[int] = frozenset()
+
+    def opens(self, case_id: int) -> bool:
+        return case_id in self.openable_cases
 
     def person(self, username: str | None) -> str:
         return self.people.get(username or "", username or "")
@@ -173,6 +180,8 @@ def dashboard(session: Session, actor: Actor, now: datetime, since: datetime, un
     if may_view(actor):
         incidents_open = count_open(session)
         incidents, _total = list_incidents(session, status=IncidentStatus.OPEN, blocking=True, limit=INCIDENT_LIMIT)
+    listed = [*(r.case_id for r in overdue), *(p.extension.case_id for p in pending),
+              *(d.item.case_id for d in decisions), *(u.urging.case_id for u in recent)]
     named = [*(r.assignee for r in overdue), *(p.extension.requested_by for p in pending),
              *(d.item.assignee for d in decisions), *(u.urging.urged_by for u in recent)]
     return Dashboard(
@@ -187,4 +196,5 @@ def dashboard(session: Session, actor: Actor, now: datetime, since: datetime, un
         incidents_open=incidents_open,
         incidents=incidents,
         cases_closed=cases_closed(session, since, until, departments),
+        openable_cases=frozenset(visible_cases_among(session, actor, listed)),
     )

@@ -22,6 +22,9 @@ class Ability(StrEnum):
     MODEL_PROCESSES = "model_processes"
     # Start every process, whatever its start lane or `starters` name.
     START_ANY = "start_any"
+    # Hold a personal API bearer token (create it on the profile page) and see the API reference page:
+    # for the roles whose holders integrate programs; the others work in the browser and are not offered one.
+    USE_API_TOKENS = "use_api_tokens"
 
 
 # Abilities that act on the departments a role oversees: granted without `oversees`, they would open a
@@ -36,6 +39,7 @@ REFUSAL_KEYS: dict[Ability, str] = {
     Ability.SEE_INCIDENTS: "incidents.may_not_see",
     Ability.OPERATE_INCIDENTS: "incidents.may_not_operate",
     Ability.MODEL_PROCESSES: "studio.may_not",
+    Ability.USE_API_TOKENS: "tokens.may_not",
 }
 
 

@@ -205,6 +205,14 @@ def workable_among(session: Session, actor: Actor, item_ids: Iterable[str]) -> s
     return set(session.scalars(select(WorkItem.id).where(WorkItem.id.in_(ids), task_workable(actor))))
 
 
+def visible_cases_among(session: Session, actor: Actor, case_ids: Iterable[int]) -> set[int]:
+    """Which of these cases (and so their tasks) the actor may open: one query for a whole list of links."""
+    ids = list(set(case_ids))
+    if not ids:
+        return set()
+    return set(session.scalars(select(Case.id).where(Case.id.in_(ids), case_visible(actor))))
+
+
 def could_work_unclaimed(session: Session, actor: Actor, item_id: str) -> bool:
     """Whether the actor is a candidate of the item, whoever holds it now: who a transfer may go to."""
     return session.scalar(select(WorkItem.id).where(WorkItem.id == item_id, task_candidate(actor))) is not None

@@ -72,7 +72,7 @@ def test_a_holder_gets_the_abilities_of_every_role_they_hold_and_no_other(db: Da
     with db.transaction(readonly=True) as session:
         both, plain = actor_for(session, "both"), actor_for(session, "plain")
     assert both.abilities == {Ability.DASHBOARD, Ability.URGE, Ability.DECIDE_EXTENSIONS, Ability.SEE_INCIDENTS,
-                              Ability.OPERATE_INCIDENTS, Ability.MODEL_PROCESSES}
+                              Ability.OPERATE_INCIDENTS, Ability.MODEL_PROCESSES, Ability.USE_API_TOKENS}
     assert both.may("urge") and not both.may(Ability.START_ANY)
     assert plain.abilities == frozenset()
     with pytest.raises(Forbidden) as refused:
@@ -90,7 +90,7 @@ def test_a_database_upgraded_from_hard_coded_role_names_keeps_what_they_granted(
     upgrade(url, "0601_role_access")
     engine = create_engine(url)
     with engine.begin() as connection:
-        for code in ("supervisor", "department_head", "analyst", "admin", "handler"):
+        for code in ("supervisor", "department_head", "analyst", "admin", "handler", "dispatcher", "sensor_gateway"):
             connection.execute(text("INSERT INTO roles (code, name_zh, name_en, sees) VALUES (:c, :c, :c, 'own')"),
                                {"c": code})
     engine.dispose()
@@ -99,14 +99,36 @@ def test_a_database_upgraded_from_hard_coded_role_names_keeps_what_they_granted(
     try:
         with database.transaction(readonly=True) as session:
             granted = {role.code: set(role.may) for role in session.scalars(select(Role))}
+            oversees = {role.code: role.oversees for role in session.scalars(select(Role))}
     finally:
         database.dispose()
+    assert oversees["dispatcher"] == "all"  # the dashboard acts on overseen departments
     assert granted == {
         "supervisor": {"dashboard", "urge", "decide_extensions", "see_incidents"},
         "department_head": {"dashboard", "urge", "decide_extensions"},
-        "analyst": {"see_incidents", "operate_incidents", "model_processes"},
+        "analyst": {"see_incidents", "operate_incidents", "model_processes", "use_api_tokens"},
         "admin": {ability.value for ability in Ability},
         "handler": set(),
+        "dispatcher": {"dashboard"},  # the command centre's read-only overview (0802)
+        "sensor_gateway": {"use_api_tokens"},
     }
     shipped = parse_organisation(SHIPPED)
     assert {code: {a.value for a in shipped.access[code].may} for code in granted} == granted  # the file agrees
+
+
+def test_the_api_token_upgrade_adds_to_what_a_role_lists_and_keeps_it(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    upgrade(url, "0801_role_abilities")
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO roles (code, name_zh, name_en, sees, may) "
+                                "VALUES ('analyst', 'a', 'a', 'own', '[\"model_processes\", \"start_any\"]')"))
+    engine.dispose()
+    upgrade(url)
+    database = Database(url)
+    try:
+        with database.transaction(readonly=True) as session:
+            analyst = session.scalars(select(Role).where(Role.code == "analyst")).one()
+            assert analyst.may == ["model_processes", "start_any", "use_api_tokens"]
+    finally:
+        database.dispose()

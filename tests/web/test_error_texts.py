@@ -66,7 +66,8 @@ def test_a_completed_task_answers_in_chinese_with_what_to_do_next(app, web_db):
 
 
 def test_an_invalid_request_page_is_chinese(app):
-    html = signed_in(app, "sup").get("/dashboard?days=3").get_data(as_text=True)
+    # (The dashboard's period says its errors beside the fields instead: tests/web/test_web_dashboard.py.)
+    html = signed_in(app, "sup").get("/cases?page=0").get_data(as_text=True)
     assert "提交的内容有误" in html and "invalid fields" not in html
 
 

@@ -103,7 +103,7 @@ def test_passwords_never_reach_the_logs(app, caplog):
 
 
 def test_a_token_created_on_the_profile_page_is_shown_once_and_stored_as_a_hash(app, web_db):
-    client = signed_in(app, "h_hw")
+    client = signed_in(app, "ana")  # an analyst: a role that uses API tokens
     response = client.post("/profile/token", data={"csrf_token": page_csrf(client, "/profile")})
     assert response.status_code == 201
     html = response.get_data(as_text=True)
@@ -111,11 +111,11 @@ def test_a_token_created_on_the_profile_page_is_shown_once_and_stored_as_a_hash(
     assert token.startswith("cg_")
     assert token not in client.get("/profile").get_data(as_text=True)
     with web_db.transaction(readonly=True) as session:
-        stored = session.scalars(select(User.api_token_hash).where(User.username == "h_hw")).one()
+        stored = session.scalars(select(User.api_token_hash).where(User.username == "ana")).one()
     assert stored and token not in stored
     api = app.test_client()
     me = api.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
-    assert me.status_code == 200 and me.get_json()["username"] == "h_hw"
+    assert me.status_code == 200 and me.get_json()["username"] == "ana"
     client.post("/profile/token/revoke", data={"csrf_token": page_csrf(client, "/profile")})
     assert api.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
 

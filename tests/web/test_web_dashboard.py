@@ -2,6 +2,7 @@
 each held to the departments the user oversees and refused without a CSRF token."""
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -216,3 +217,81 @@ def test_the_case_page_lists_a_limits_warning_by_task_and_its_deadline_once(app,
     deadlines = html[html.index("时限</h2>"):]
     assert "预警 · " in deadlines and "到期 · " not in deadlines and "SLA" not in deadlines
     assert "（城市管理和综合执法局）:" in deadlines  # whose deadline, when several departments work at once
+
+
+# --- the command centre's read-only overview; the period's errors beside its fields ---------------------
+
+@pytest.fixture
+def command_centre(sla_web: Database) -> Database:
+    dispatcher = UserSpec("disp", "DISP", "zhihui", PASSWORD, "zh", (("dispatcher", None),))
+    with sla_web.transaction() as session:
+        load_organisation(session, OrgConfig(users=[dispatcher]))
+    return sla_web
+
+
+def test_the_command_centre_reaches_the_dashboard_from_its_navigation(app, command_centre):
+    client = signed_in(app, "disp")
+    assert 'href="/dashboard"' in client.get("/").get_data(as_text=True)
+    assert client.get("/dashboard").status_code == 200
+
+
+def test_the_command_centre_watches_every_department_but_neither_urges_nor_decides(app, command_centre):
+    case_id, _item = _at_handle(command_centre)
+    html = signed_in(app, "disp").get("/dashboard").get_data(as_text=True)
+    assert 'data-kpi="overdue">1<' in html and 'data-department="chengguan"' in html
+    assert "/urge" not in html and "/decision" not in html
+    assert _count(command_centre, Urging) == 0
+
+
+def test_the_dashboard_links_only_the_cases_its_reader_may_open(app, command_centre):
+    case_id, item_id = _at_handle(command_centre)  # a chengguan case with no step at the command centre
+    dispatcher = signed_in(app, "disp")
+    html = dispatcher.get("/dashboard").get_data(as_text=True)
+    assert 'data-case="' in html and f'href="/cases/{case_id}"' not in html and f'href="/tasks/{item_id}"' not in html
+    assert dispatcher.get(f"/cases/{case_id}").status_code == 404
+    assert f'href="/cases/{case_id}"' in signed_in(app, "sup").get("/dashboard").get_data(as_text=True)
+
+
+def test_a_period_that_ends_before_it_starts_is_said_beside_the_end_date_over_the_default_figures(app, sla_web):
+    response = signed_in(app, "sup").get("/dashboard?since=2026-12-10&until=2026-12-01")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'data-error-for="until" role="alert">截止日期不能早于起始日期。<' in html
+    assert 'name="until" value="2026-12-01" aria-invalid="true"' in html
+    assert 'id="cg-kpis"' in html and 'data-testid="period-fallback"' in html
+
+
+def test_a_date_that_does_not_parse_is_said_beside_its_field(app, sla_web):
+    response = signed_in(app, "sup").get("/dashboard?since=2026-13-45")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'data-error-for="since" role="alert">请输入有效日期，例如 2026-12-01。<' in html
+    assert 'data-error-for="until"' not in html
+
+
+def test_a_good_period_shows_no_error(app, sla_web):
+    response = signed_in(app, "sup").get("/dashboard?since=2026-12-01&until=2026-12-10")
+    assert response.status_code == 200 and "data-error-for" not in response.get_data(as_text=True)
+
+
+def test_row_actions_keep_their_buttons_on_one_line():
+    from engine.config import PROJECT_ROOT
+
+    css = (PROJECT_ROOT / "web" / "static" / "css" / "studio.css").read_text(encoding="utf-8")
+    assert re.search(r"\.cg-actions button[^{]*\{[^}]*white-space:\s*nowrap", css)
+    assert re.search(r"\.cg-actions form\.cg-row-form\s*\{[^}]*flex-wrap:\s*nowrap", css)
+
+
+def test_chart_legends_have_a_band_of_their_own_outside_the_plot():
+    from engine.config import PROJECT_ROOT
+
+    script = (PROJECT_ROOT / "web" / "static" / "js" / "dashboard-charts.js").read_text(encoding="utf-8")
+    assert script.count("containLabel: true") == 2  # axis labels inside the grid, not under the legend
+    assert 'legend([t.opened, t.onTime, t.late, t.rate], "bottom")' in script
+    assert 'legend([t.open, t.atRisk, t.overdue], "top")' in script
+
+
+def test_a_period_not_offered_is_said_beside_the_period_choice(app, sla_web):
+    response = signed_in(app, "sup").get("/dashboard?days=3")
+    assert response.status_code == 422
+    assert 'data-error-for="days" role="alert">请选择列表中的统计周期。<' in response.get_data(as_text=True)

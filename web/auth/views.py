@@ -1,4 +1,4 @@
-"""Handlers for /login, /logout, /profile, /profile/token, /locale."""
+"""Handlers for /login, /logout, /profile, /profile/password, /profile/token, /locale."""
 from __future__ import annotations
 
 from typing import Any
@@ -7,11 +7,13 @@ from urllib.parse import unquote, urlsplit
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from marshmallow import Schema, ValidationError, fields, validate
 
-from engine.auth.profile import LOCALES, set_locale
+from engine.auth.profile import LOCALES, MAX_PASSWORD_LENGTH, change_password, set_locale
 from engine.auth.signin import TooManyAttempts, authenticate
-from engine.auth.tokens import create_token, revoke_token
+from engine.auth.tokens import create_own_token, revoke_token
+from engine.errors import InvalidInput
 from web.db import transaction
-from web.i18n import _
+from web.error_texts import word
+from web.i18n import _, current_locale
 from web.identity import current_user, login_policy, public, sign_in, sign_out
 
 bp = Blueprint("auth", __name__)
@@ -21,6 +23,12 @@ class LoginInput(Schema):
     username = fields.String(required=True, validate=validate.Length(min=1, max=80))
     password = fields.String(required=True, validate=validate.Length(min=1, max=1000))
     next = fields.String(load_default=None)
+
+
+class PasswordInput(Schema):
+    current_password = fields.String(load_default="", validate=validate.Length(max=MAX_PASSWORD_LENGTH))
+    new_password = fields.String(load_default="", validate=validate.Length(max=MAX_PASSWORD_LENGTH))
+    repeat_password = fields.String(load_default="", validate=validate.Length(max=MAX_PASSWORD_LENGTH))
 
 
 class LocaleInput(Schema):
@@ -82,15 +90,46 @@ def logout() -> Any:
 
 @bp.get("/profile")
 def profile() -> Any:
-    return render_template("auth/profile.html", new_token=None)
+    return render_template("auth/profile.html", new_token=None, password_errors={})
+
+
+@bp.post("/profile/password")
+def password_change() -> Any:
+    """Current password and the new one twice; a refusal is said beside its field and changes nothing."""
+    try:
+        data = PasswordInput().load(request.form.to_dict(), unknown="exclude")
+    except ValidationError:
+        return _password_refused({"new_password": _("The password is too long.")}, 422)
+    try:
+        with transaction() as db_session:
+            # A wrong current password comes back instead of raised: its throttle count must commit.
+            refusal = change_password(db_session, current_user().username, data["current_password"],
+                                      data["new_password"], data["repeat_password"], login_policy())
+    except TooManyAttempts as exc:
+        return _password_refused({"current_password": _("Too many failed attempts. Try again in {n} minutes.",
+                                                        n=max(1, exc.retry_after // 60))},
+                                 429, {"Retry-After": str(exc.retry_after)})
+    except InvalidInput as exc:
+        refusal = exc
+    if refusal is not None:
+        field = next(iter(refusal.details or {"new_password": None}))
+        return _password_refused({field: word(refusal, current_locale(), None)}, 422)
+    flash(_("Your password has been changed."))
+    return redirect(url_for("auth.profile"))
+
+
+def _password_refused(errors: dict[str, str], status: int, headers: dict[str, str] | None = None) -> Any:
+    return render_template("auth/profile.html", new_token=None, password_errors=errors), status, headers or {}
 
 
 @bp.post("/profile/token")
 def token_create() -> Any:
+    # Refused (403, tokens.may_not) unless a role of the user may use API tokens.
     with transaction() as db_session:
-        token = create_token(db_session, current_user().username)
+        token = create_own_token(db_session, current_user().actor)
     # Shown once in this response (never put in the cookie or a redirect): only its hash is kept.
-    return render_template("auth/profile.html", new_token=token), 201, {"Cache-Control": "no-store"}
+    return render_template("auth/profile.html", new_token=token, password_errors={}), 201, \
+        {"Cache-Control": "no-store"}
 
 
 @bp.post("/profile/token/revoke")

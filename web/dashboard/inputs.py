@@ -1,6 +1,8 @@
 """marshmallow schemas for the dashboard's query string and action forms."""
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from web.lenient import LenientSchema
@@ -20,6 +22,49 @@ class PeriodQuery(LenientSchema):
     def _ordered(self, data, **_kwargs):  # type: ignore[no-untyped-def]
         if data.get("since") and data.get("until") and data["since"] > data["until"]:
             raise ValidationError("the period must start before it ends", "until")
+
+
+# What each wrong period field says beside it (English source texts, translated through web.i18n).
+PERIOD_ERROR_TEXTS = {
+    "days": "Choose one of the listed periods.",
+    "since": "Enter a date such as 2026-12-01.",
+    "until": "Enter a date such as 2026-12-01.",
+    "process_key": "Choose a process from the list.",
+}
+PERIOD_ORDER_TEXT = "The end date must not be before the start date."
+
+
+def load_period(args: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The period asked for, and an error text per field that was wrong (those fields fall back to the
+    default, so the page still shows figures); no errors: exactly what was asked for."""
+    schema = PeriodQuery()
+    try:
+        return schema.load(args), {}
+    except ValidationError as exc:
+        messages = exc.messages if isinstance(exc.messages, dict) else {}
+    errors: dict[str, str] = {}
+    for name in messages:
+        if name == "until" and not _parses_as_date(args.get("until")):
+            errors[name] = PERIOD_ERROR_TEXTS["until"]
+        elif name == "until":
+            errors[name] = PERIOD_ORDER_TEXT
+        elif name in PERIOD_ERROR_TEXTS:
+            errors[name] = PERIOD_ERROR_TEXTS[name]
+    kept = {name: value for name, value in args.items() if name not in messages}
+    if "until" in messages:
+        kept.pop("since", None)  # a reversed period is dropped whole
+    try:
+        return schema.load(kept), errors
+    except ValidationError:
+        return schema.load({}), errors
+
+
+def _parses_as_date(value: object) -> bool:
+    try:
+        fields.Date().deserialize(value)
+    except ValidationError:
+        return False
+    return True
 
 
 class UrgeInput(LenientSchema):

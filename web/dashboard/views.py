@@ -15,7 +15,7 @@ from engine.org.service import display_names
 from engine.sla.notify import due_notices, mark_read, notifications_for
 from web.dashboard import bp
 from web.dashboard.charts import chart_data
-from web.dashboard.inputs import PERIOD_DAYS, DecisionInput, PeriodQuery, UrgeInput
+from web.dashboard.inputs import PERIOD_DAYS, DecisionInput, UrgeInput, load_period
 from web.dashboard.notices import notification_text
 from web.dashboard.period import period_bounds
 from web.db import transaction
@@ -35,14 +35,19 @@ def _back() -> Any:
 @bp.get("/dashboard")
 @ability_required(Ability.DASHBOARD)
 def index() -> Any:
-    args = load_input(PeriodQuery(), request.args.to_dict())
+    # A period that does not parse or ends before it starts is said beside its field, over the default
+    # period, instead of replacing the page with an error.
+    args, period_errors = load_period(request.args.to_dict())
     now = datetime.now(UTC)
     tz = settings().tz
     since, until = period_bounds(args, now, tz)
+    user = current_user()
     with transaction(readonly=True) as session:
-        view = dashboard(session, current_user().actor, now, since, until, tz, args["process_key"])
+        view = dashboard(session, user.actor, now, since, until, tz, args["process_key"])
     return render_template("dashboard/index.html", view=view, args=args, period_days=PERIOD_DAYS,
-                           charts=chart_data(view, current_locale()), now=now)
+                           period_errors=period_errors, entered=request.args,
+                           may_urge=user.may(Ability.URGE), may_decide=user.may(Ability.DECIDE_EXTENSIONS),
+                           charts=chart_data(view, current_locale()), now=now), 422 if period_errors else 200
 
 
 @bp.post("/dashboard/cases/<int(max=2147483647):case_id>/urge")

@@ -1,6 +1,14 @@
 // The dashboard's charts: ECharts (global echarts from static/vendor), data embedded in the page as JSON.
+// Legends get a band of their own (LEGEND_BAND) that the plot grid leaves free, and grids contain their
+// axis labels: a legend must never sit on the axis names or on rotated department names.
 (function () {
   "use strict";
+  var LEGEND_BAND = 32; // px kept free for a one-line (scrolling) legend
+  function legend(names, where) {
+    var band = { type: "scroll", data: names, left: "center" };
+    band[where] = 0;
+    return band;
+  }
   function draw() {
     var trendBox = document.getElementById("cg-trend-chart");
     if (!trendBox) { return; }
@@ -14,7 +22,9 @@
     trend.setOption({
       animation: false,
       tooltip: { trigger: "axis" },
-      legend: { data: [t.opened, t.onTime, t.late, t.rate] },
+      // Legend below the plot: the axis names (count, %) sit above it.
+      legend: legend([t.opened, t.onTime, t.late, t.rate], "bottom"),
+      grid: { top: 40, left: 12, right: 12, bottom: LEGEND_BAND + 8, containLabel: true },
       xAxis: { type: "category", data: data.days },
       yAxis: [{ type: "value", name: t.count, minInterval: 1 }, { type: "value", name: t.percent, min: 0, max: 100 }],
       series: [
@@ -29,7 +39,9 @@
     dept.setOption({
       animation: false,
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-      legend: { data: [t.open, t.atRisk, t.overdue] },
+      // Legend above the plot: the rotated department names take the space below it.
+      legend: legend([t.open, t.atRisk, t.overdue], "top"),
+      grid: { top: LEGEND_BAND + 8, left: 12, right: 12, bottom: 8, containLabel: true },
       xAxis: { type: "category", data: data.departments, axisLabel: { interval: 0, rotate: 30 } },
       yAxis: { type: "value", minInterval: 1 },
       series: [

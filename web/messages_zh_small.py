@@ -1,0 +1,30 @@
+"""Chinese for the API reference page, the profile's password change and the dashboard's period errors."""
+from __future__ import annotations
+
+ZH_SMALL: dict[str, str] = {
+    # the API reference (/api/docs)
+    "API reference": "API 接口文档",
+    "Every operation of the REST API, from its description. Programs authenticate with a bearer token from your "
+    "profile page; tried out here, requests run as you.":
+        "REST API 的全部接口及其说明。程序使用个人资料页中的 Bearer 令牌认证；在本页试用接口时，请求以您本人的身份执行。",
+    "Your API token": "我的 API 令牌",
+    "Download the API description (JSON)": "下载接口描述文件（JSON）",
+    "The API reference component is not installed (run make assets).": "接口文档组件未安装（请运行 make assets）。",
+    "An administrator issued you a token; your roles do not create new ones.":
+        "您的令牌由系统管理员签发；您的岗位不能自行创建令牌。",
+    # the profile's password change
+    "Change password": "修改密码",
+    "Current password": "当前密码",
+    "New password": "新密码",
+    "New password again": "再次输入新密码",
+    "At least 8 characters.": "至少 8 个字符。",
+    "The password is too long.": "密码过长。",
+    "Your password has been changed.": "密码已修改。",
+    # the dashboard's period, said beside the field that is wrong
+    "Choose one of the listed periods.": "请选择列表中的统计周期。",
+    "Enter a date such as 2026-12-01.": "请输入有效日期，例如 2026-12-01。",
+    "Choose a process from the list.": "请从列表中选择流程。",
+    "The end date must not be before the start date.": "截止日期不能早于起始日期。",
+    "The figures below are for the default period until the dates are corrected.":
+        "日期更正前，下列数字按默认统计周期显示。",
+}
