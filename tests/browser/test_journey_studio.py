@@ -113,7 +113,7 @@ def test_an_analyst_adds_a_user_task_fixes_its_missing_form_and_deploys_a_versio
     fill_form(worker, REPORT)
     submit_form(worker)
     new_case = case_id_from(worker.url)
-    expect(worker.locator("body")).to_contain_text("social_event v2")
+    expect(worker.locator('[data-process="social_event"]')).to_have_text("v2")
     journey.shot(worker, "new-case-on-v2")
     assert _version_of(demo_db, new_case) == 2
     assert _open_tasks(demo_db, new_case) == [new_id]

@@ -51,3 +51,11 @@ def deploy_two_step(db: Database, bundle: Bundle | None = None) -> None:
 def count(db: Database, model: Any, *where: Any) -> int:
     with db.transaction(readonly=True) as session:
         return session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+
+def shipped_actor(username: str, department: str | None, *roles: str) -> Actor:
+    """An actor holding shipped roles (unscoped) with what the district declares for them: reach and abilities."""
+    access = shipped_roles().access
+    return Actor(username, department, frozenset((role, None) for role in roles),
+                 reach=frozenset((role, access[role].sees, access[role].oversees) for role in roles),
+                 abilities=frozenset(ability for role in roles for ability in access[role].may))

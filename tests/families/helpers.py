@@ -17,10 +17,11 @@ from engine.store.models.cases import Case, CaseLink
 from engine.store.models.messages import MessageSubscription
 from engine.store.models.tasks import WorkItem
 from engine.store.models.timers import Timer
+from tests.core.helpers import shipped_actor
 
 DUTY = Actor("duty1", "zhihui", frozenset({("duty_officer", None)}))
 WINDOW = Actor("win1", "zhengwu", frozenset({("window_staff", None)}))
-HEAD = Actor("head1", "zhengwu", frozenset({("department_head", None)}))
+HEAD = shipped_actor("head1", "zhengwu", "department_head")  # decides extensions (its `may` in the organisation)
 AGENCY_SYSTEM = Actor("agency-gateway", None, frozenset())
 
 
