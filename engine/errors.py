@@ -3,17 +3,26 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a definition file, reported on one line."""
+    """One thing wrong with a definition file, reported on one line.
+
+    `message` is English, for the CLI, the API and logs. `key` and `params`, as on CasegridError, let the
+    studio word the line in the reader's language (web/problem_texts.py); a problem without a key is shown
+    by its message. Params ending in ``_unit`` (department or grid cell), ``_role``, ``_lane`` (role or
+    department) and ``_process`` hold codes, a list of them ending in ``_units``, ``_roles``: the studio
+    shows their names. Every key set in engine/ has a zh and an en text (tests/web/test_problem_texts.py).
+    Two problems are equal when their lines are: key and params only word the line."""
 
     file: str
     element: str | None
     message: str
+    key: str | None = field(default=None, compare=False)
+    params: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     def __str__(self) -> str:
         where = f"{self.file}: {self.element}" if self.element else self.file

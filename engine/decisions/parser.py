@@ -187,7 +187,8 @@ def read_dmn(source: bytes, filename: str) -> ParseResult:
     try:
         root = etree.fromstring(source, parser=_XML_PARSER)
     except etree.XMLSyntaxError as exc:
-        result.problems.append(Problem(filename, None, f"not well-formed XML: {xml_reason(exc)}"))
+        result.problems.append(Problem(filename, None, f"not well-formed XML: {xml_reason(exc)}", key="file.not_xml",
+                                       params={"reason": xml_reason(exc)}))
         return result
     ns = etree.QName(root).namespace or ""
     if ns not in DMN_NAMESPACES or etree.QName(root).localname != "definitions":

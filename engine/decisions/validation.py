@@ -25,7 +25,8 @@ def check_overlaps(table: DecisionTable) -> list[Problem]:
         example = format_example(overlap.example)
         if table.hit_policy is HitPolicy.UNIQUE:
             problems.append(
-                Problem(table.file, element, f"rules overlap: both match {example}; a UNIQUE table allows one")
+                Problem(table.file, element, f"rules overlap: both match {example}; a UNIQUE table allows one",
+                        key="decision.rules_overlap", params={"example": example})
             )
         else:
             first, second = by_id[overlap.first.id].outputs, by_id[overlap.second.id].outputs
@@ -43,12 +44,14 @@ def check_overlaps(table: DecisionTable) -> list[Problem]:
                         element,
                         f"rules overlap on {example} but give different {', '.join(differ)}; "
                         "hit policy ANY needs overlapping rules to agree",
+                        key="decision.overlap_disagrees", params={"example": example, "outputs": differ},
                     )
                 )
     if len(problems) > MAX_OVERLAPS_REPORTED:
         extra = len(problems) - MAX_OVERLAPS_REPORTED
         problems = problems[:MAX_OVERLAPS_REPORTED]
-        problems.append(Problem(table.file, table.ref, f"... and {extra} more overlapping pairs"))
+        problems.append(Problem(table.file, table.ref, f"... and {extra} more overlapping pairs",
+                                key="decision.more_overlaps", params={"count": extra}))
     return problems
 
 
@@ -72,6 +75,7 @@ def check_gaps(table: DecisionTable) -> list[Problem]:
             table.ref,
             f"incomplete: no rule matches {format_example(gaps[0])}; add a rule for it "
             "(its output may be null if no answer is intended)",
+            key="decision.incomplete", params={"example": format_example(gaps[0])},
         )
     ]
 

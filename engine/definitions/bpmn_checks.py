@@ -53,33 +53,41 @@ def check_bpmn(
     for task in root.iter(f"{{{BPMN}}}userTask"):
         form_key = properties_of(task).get("formKey")
         if not form_key:
-            yield Problem(path, _label(task), "user task names no form (spiffworkflow property formKey)")
+            yield Problem(path, _label(task), "user task names no form (spiffworkflow property formKey)",
+                          key="task.no_form")
         elif form_key not in refs.forms:
-            yield Problem(path, _label(task), f"user task names form '{form_key}', which does not exist in forms/")
+            yield Problem(path, _label(task), f"user task names form '{form_key}', which does not exist in forms/",
+                          key="task.unknown_form", params={"form": form_key})
     for task in root.iter(f"{{{BPMN}}}userTask"):
         return_with = properties_of(task).get("returnWith")
         if return_with is not None and not _is_json_object(return_with):
-            yield Problem(path, _label(task), "property returnWith must be a JSON object of form data")
+            yield Problem(path, _label(task), "property returnWith must be a JSON object of form data",
+                          key="task.return_with_not_object")
     for task in root.iter(f"{{{BPMN}}}userTask"):
         declared = properties_of(task).get("caseStatus")
         if declared is not None and declared not in TASK_CASE_STATUSES:
             yield Problem(path, _label(task), f"property caseStatus must be one of {', '.join(sorted(TASK_CASE_STATUSES))}, "
-                          f"not '{declared}'")
+                          f"not '{declared}'", key="task.case_status_unknown",
+                          params={"value": declared, "allowed": sorted(TASK_CASE_STATUSES)})
     for start in root.iter(f"{{{BPMN}}}startEvent"):
         form_key = properties_of(start).get("formKey")
         if form_key and form_key not in refs.forms:
-            yield Problem(path, _label(start), f"start event names form '{form_key}', which does not exist in forms/")
+            yield Problem(path, _label(start), f"start event names form '{form_key}', which does not exist in forms/",
+                          key="start.unknown_form", params={"form": form_key})
         yield from _starters(path, start, refs)
     for task in root.iter(f"{{{BPMN}}}businessRuleTask"):
         called = task.xpath("string(./bpmn:extensionElements/spiffworkflow:calledDecisionId)", namespaces=NS).strip()
         if not called:
-            yield Problem(path, _label(task), "business rule task names no decision (spiffworkflow:calledDecisionId)")
+            yield Problem(path, _label(task), "business rule task names no decision (spiffworkflow:calledDecisionId)",
+                          key="task.no_decision")
         elif called not in refs.decisions:
-            yield Problem(path, _label(task), f"business rule task names decision '{called}', which no DMN file in rules/ defines")
+            yield Problem(path, _label(task), f"business rule task names decision '{called}', which no DMN file in rules/ "
+                          "defines", key="task.unknown_decision", params={"decision": called})
     for lane in root.iter(f"{{{BPMN}}}lane"):
         name = (lane.get("name") or "").strip()
         if refs.org_known and name not in refs.lane_codes:
-            yield Problem(path, _label(lane), f"lane '{name}' is not a role or department of the organisation")
+            yield Problem(path, _label(lane), f"lane '{name}' is not a role or department of the organisation",
+                          key="lane.unknown", params={"lane": name})
     yield from _extension_deciders(path, root, refs)
     yield from check_flows(path, root)
     for flow in root.iter(f"{{{BPMN}}}sequenceFlow"):
@@ -96,7 +104,7 @@ def check_bpmn(
         props = properties_of(element)
         for name in EXPRESSION_PROPERTIES:
             if props.get(name):
-                yield from _expression(path, element, props[name], "eval", syntax_error, f"property {name}: ")
+                yield from _expression(path, element, props[name], "eval", syntax_error, name)
 
 
 def _extension_deciders(path: str, root: etree._Element, refs: References) -> Iterator[Problem]:
@@ -117,7 +125,8 @@ def _extension_deciders(path: str, root: etree._Element, refs: References) -> It
             yield Problem(path, _label(task), f"decides extension requests (property slaExtensionDecision) but "
                                               f"sits in lane '{lane}', whose holders may not decide them "
                                               f"(may: decide_extensions in rules/organisation.yaml); "
-                                              f"put it in a lane of {allowed}")
+                                              f"put it in a lane of {allowed}", key="extension.decider_lane",
+                          params={"lane_role": lane, "allowed_roles": sorted(refs.deciding_roles)})
 
 
 def _starters(path: str, start: etree._Element, refs: References) -> Iterator[Problem]:
@@ -128,11 +137,12 @@ def _starters(path: str, start: etree._Element, refs: References) -> Iterator[Pr
     codes = [code.strip() for code in value.split(",")]
     if not any(codes) or "" in codes:
         yield Problem(path, _label(start), "property starters is a comma-separated list of role codes, "
-                                           f"got '{value}'")
+                                           f"got '{value}'", key="starters.malformed", params={"value": value})
         return
     for code in codes:
         if refs.org_known and code not in refs.role_codes:
-            yield Problem(path, _label(start), f"property starters names '{code}', which is not a role of the organisation")
+            yield Problem(path, _label(start), f"property starters names '{code}', which is not a role of the organisation",
+                          key="starters.unknown_role", params={"role": code})
 
 
 def _is_json_object(text: str) -> bool:
@@ -148,14 +158,20 @@ def _expression(
     source: str,
     mode: str,
     syntax_error: Callable[[str, str], str | None],
-    prefix: str = "",
+    property_name: str | None = None,
 ) -> Iterator[Problem]:
+    """The expression or script of an element, or of its property `property_name`, must compile."""
+    prefix = f"property {property_name}: " if property_name else ""
+    where = {"property": property_name} if property_name else {}
     if not source.strip():
-        yield Problem(path, _label(element), f"{prefix}empty expression")
+        yield Problem(path, _label(element), f"{prefix}empty expression",
+                      key="expression.property_empty" if property_name else "expression.empty", params=where)
         return
     reason = syntax_error(source.strip() if mode == "eval" else source, mode)
     if reason:
-        yield Problem(path, _label(element), f"{prefix}{reason}")
+        yield Problem(path, _label(element), f"{prefix}{reason}",
+                      key="expression.property_refused" if property_name else "expression.refused",
+                      params={**where, "reason": reason})
 
 
 def referenced_forms(root: etree._Element) -> set[str]:

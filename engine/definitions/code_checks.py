@@ -67,7 +67,8 @@ def check_table_codes(table: DecisionTable, org: OrgConfig) -> Iterator[Problem]
         if unknown:
             yield Problem(table.file, f"{table.ref} column '{clause.title}'",
                           f"inputValues name {_listing(unknown)}, which the organisation does not have as "
-                          f"{KIND_WORDS[kind]} codes")
+                          f"{KIND_WORDS[kind]} codes", key="codes.unknown_in_input_values",
+                          params={"unknown": unknown, "kind": kind})
     for index, name in enumerate(table.output_names):
         kind = code_kind(name)
         if kind is None or (routing and name == ROUTING_OUTPUT):
@@ -81,7 +82,8 @@ def check_table_codes(table: DecisionTable, org: OrgConfig) -> Iterator[Problem]
             if unknown:
                 yield Problem(table.file, f"{table.ref} {rule.rule.ref}",
                               f"output {name} names {_listing(unknown)}, which the organisation does not have as "
-                              f"{KIND_WORDS[kind]} codes")
+                              f"{KIND_WORDS[kind]} codes", key="codes.unknown_in_output",
+                              params={"output": name, "unknown": unknown, "kind": kind})
 
 
 def check_decision_codes(dmn_tables: Mapping[str, Sequence[DecisionTable]], org: OrgConfig | None) -> list[Problem]:
@@ -107,5 +109,6 @@ def check_form_codes(forms: Mapping[str, Any], form_paths: Mapping[str, str], or
             if unknown:
                 problems.append(Problem(form_paths[key], field_spec.name,
                                         f"options {_listing(unknown)} are not {KIND_WORDS[kind]} codes of the "
-                                        "organisation"))
+                                        "organisation", key="codes.unknown_in_form_options",
+                                        params={"unknown": unknown, "kind": kind}))
     return problems

@@ -54,7 +54,8 @@ def _parallel_joins_fed_from_behind(path: str, container: etree._Element) -> Ite
                 yield Problem(path, gateway_id,
                               f"parallel gateway '{name}' waits for the flow from '{source}', which can only "
                               "arrive after the gateway itself has passed: the case would stop here for ever. "
-                              "Merge a loop with an exclusive gateway, and join only the branches of one split")
+                              "Merge a loop with an exclusive gateway, and join only the branches of one split",
+                              key="gateway.joins_own_loop", params={"gateway": name, "source": source})
                 break
 
 
@@ -124,7 +125,8 @@ def _multi_instance_outputs_kept_round_a_loop(path: str, container: etree._Eleme
                           f"multi-instance task '{name}' can run again in a loop while its output list "
                           f"'{output}' still holds the results of the previous pass; the engine cannot add to "
                           f"a list that is not empty, so the case would stop there. Empty it on the way back, "
-                          f"e.g. a script task or preScript with {output} = []")
+                          f"e.g. a script task or preScript with {output} = []",
+                          key="multi_instance.output_in_loop", params={"task": name, "output": output})
 
 
 def check_flows(path: str, root: etree._Element) -> Iterator[Problem]:

@@ -98,11 +98,26 @@ def _field_problems(path: str, name: str, field_schema: Mapping[str, Any], widge
     missing = [v for v in source if v not in form_values]
     extra = [v for v in form_values if v not in source]
     # One line per direction, listing every code: the fix for each is the same edit in one place.
+    org_kind = spec.get("org")
     if missing:
-        yield Problem(path, name, f"options missing from the form, present in {source_name}: {_listing(missing)} "
-                                  "(add them to the enum, with labels in ui:enumNames)")
+        message = (f"options missing from the form, present in {source_name}: {_listing(missing)} "
+                   "(add them to the enum, with labels in ui:enumNames)")
+        if org_kind:
+            yield Problem(path, name, message, key="options.missing_from_org",
+                          params={"kind": org_kind, "missing_codes": missing})
+        else:
+            yield Problem(path, name, message, key="options.missing_from_decision",
+                          params={"decision": spec["decision"], "input": spec["input"],
+                                  "missing": [format_value(v) for v in missing]})
     if extra:
-        yield Problem(path, name, f"options in the form but not in {source_name}: {_listing(extra)}")
+        message = f"options in the form but not in {source_name}: {_listing(extra)}"
+        if org_kind:
+            yield Problem(path, name, message, key="options.not_in_org",
+                          params={"kind": org_kind, "extra": [format_value(v) for v in extra]})
+        else:
+            yield Problem(path, name, message, key="options.not_in_decision",
+                          params={"decision": spec["decision"], "input": spec["input"],
+                                  "extra": [format_value(v) for v in extra]})
 
 
 def check_form_options(forms: Mapping[str, Any], form_paths: Mapping[str, str], decision_paths: Mapping[str, str],

@@ -51,9 +51,11 @@ def _gap_problems(table: DecisionTable, compiled: CompiledDecision, streets: lis
         near = [r for r in compiled.rules if r.cells[0].tests.is_static and r.cells[0].matches(value, {})]
         yield Problem(table.file, f"{table.ref}",
                       f"routing matrix has a gap: no rule routes {format_example(gap)} "
-                      f"(rows for {first} {format_value(value)}: {_rows(near)})")
+                      f"(rows for {first} {format_value(value)}: {_rows(near)})",
+                      key="routing.gap", params={"example": format_example(gap), "column": first,
+                                                 "value": format_value(value), "rows": _rows(near)})
     if len(gaps) > MAX_GAPS_REPORTED:
-        yield Problem(table.file, table.ref, "... and more unrouted combinations")
+        yield Problem(table.file, table.ref, "... and more unrouted combinations", key="routing.more_gaps")
 
 
 def check_routing_table(table: DecisionTable, org: OrgConfig) -> Iterator[Problem]:
@@ -62,32 +64,38 @@ def check_routing_table(table: DecisionTable, org: OrgConfig) -> Iterator[Proble
         return
     if table.hit_policy is not HitPolicy.UNIQUE:
         yield Problem(table.file, table.ref,
-                      f"routing matrix must use hit policy UNIQUE (one department per case), not {table.hit_policy}")
+                      f"routing matrix must use hit policy UNIQUE (one department per case), not {table.hit_policy}",
+                      key="routing.not_unique", params={"hit_policy": str(table.hit_policy)})
     departments = org.codes_of("department")
     streets = sorted(org.codes_of("street"))
     open_columns = [i.clause.title for i in compiled.inputs if i.domain is None]
     for title in open_columns:
         yield Problem(table.file, f"{table.ref} column '{title}'",
-                      "routing matrix input declares no inputValues; list every value so gaps can be checked")
+                      "routing matrix input declares no inputValues; list every value so gaps can be checked",
+                      key="routing.no_input_values")
     for compiled_input in compiled.inputs:
         if is_street_column(compiled_input.clause.expression) and compiled_input.domain is not None and streets:
             unknown = [s for s in compiled_input.domain if s not in streets]
             missing = [s for s in streets if s not in compiled_input.domain]
             if unknown:
                 yield Problem(table.file, f"{table.ref} column '{compiled_input.clause.title}'",
-                              f"inputValues name streets the organisation does not have: {', '.join(map(str, unknown))}")
+                              f"inputValues name streets the organisation does not have: {', '.join(map(str, unknown))}",
+                              key="routing.unknown_streets", params={"unknown": [str(s) for s in unknown]})
             if missing:
                 yield Problem(table.file, f"{table.ref} column '{compiled_input.clause.title}'",
-                              f"inputValues miss streets of the organisation: {', '.join(missing)}")
+                              f"inputValues miss streets of the organisation: {', '.join(missing)}",
+                              key="routing.missing_streets", params={"missing_units": missing})
     index = table.output_names.index(ROUTING_OUTPUT)
     for rule in compiled.rules:
         cell = rule.outputs[index]
         if cell.literal is NOT_A_LITERAL or not isinstance(cell.literal, str):
             yield Problem(table.file, f"{table.ref} {rule.rule.ref}",
-                          "responsible_department must be a department code in quotes, e.g. \"huanwei\"")
+                          "responsible_department must be a department code in quotes, e.g. \"huanwei\"",
+                          key="routing.department_not_literal")
         elif departments and cell.literal not in departments:
             yield Problem(table.file, f"{table.ref} {rule.rule.ref}",
-                          f"responsible_department '{cell.literal}' is not a department of the organisation")
+                          f"responsible_department '{cell.literal}' is not a department of the organisation",
+                          key="routing.unknown_department", params={"department": str(cell.literal)})
     if not open_columns and table.hit_policy.single_result:
         yield from _gap_problems(table, compiled, streets)
 

@@ -62,7 +62,8 @@ def _parse_xml(path: str, text: str, problems: list[Problem]) -> etree._Element 
     try:
         return etree.fromstring(text.encode("utf-8"))
     except etree.XMLSyntaxError as exc:
-        problems.append(Problem(path, None, f"not well-formed XML: {xml_reason(exc)}"))
+        problems.append(Problem(path, None, f"not well-formed XML: {xml_reason(exc)}", key="file.not_xml",
+                                params={"reason": xml_reason(exc)}))
         return None
 
 
@@ -79,7 +80,8 @@ def _check_forms(bundle: Bundle, catalogue: Catalogue, problems: list[Problem]) 
         else:
             form = forms.load_form(text, path)
             if form.key in catalogue.forms:
-                problems.append(Problem(path, form.key, "another form file already uses this key"))
+                problems.append(Problem(path, form.key, "another form file already uses this key",
+                                        key="form.duplicate_key", params={"form": form.key}))
             catalogue.forms[form.key] = form
             catalogue.form_paths[form.key] = path
 
@@ -98,7 +100,9 @@ def _check_decisions(bundle: Bundle, catalogue: Catalogue, problems: list[Proble
             continue
         for table in tables:
             if table.id in catalogue.decisions:
-                problems.append(Problem(path, table.id, f"decision id also defined in {catalogue.decisions[table.id]}"))
+                problems.append(Problem(path, table.id, f"decision id also defined in {catalogue.decisions[table.id]}",
+                                        key="decision.duplicate_id",
+                                        params={"decision": table.id, "other_file": catalogue.decisions[table.id]}))
             catalogue.decisions[table.id] = path
 
 
@@ -109,7 +113,8 @@ def _check_tables(bundle: Bundle, problems: list[Problem]) -> None:
         try:
             yaml.safe_load(text)
         except yaml.YAMLError as exc:
-            problems.append(Problem(path, None, f"not valid YAML: {yaml_reason(exc)}"))
+            problems.append(Problem(path, None, f"not valid YAML: {yaml_reason(exc)}", key="file.not_yaml",
+                                    params={"reason": yaml_reason(exc)}))
     # Imported here, as check_sla_policies is: the operations module pulls in case models and durable-rules.
     from engine.rules.operations import OPERATION_NAMES
     from engine.rules.ruleset import FOLDER, validate_ruleset
@@ -123,18 +128,21 @@ def _check_tables(bundle: Bundle, problems: list[Problem]) -> None:
         try:
             json.loads(text)
         except json.JSONDecodeError as exc:
-            problems.append(Problem(path, None, f"not valid JSON: {exc}"))
+            problems.append(Problem(path, None, f"not valid JSON: {exc}", key="file.not_json",
+                                    params={"reason": str(exc)}))
 
 
 def _check_org(bundle: Bundle, catalogue: Catalogue, known_org: OrgConfig | None, problems: list[Problem]) -> None:
     try:
         catalogue.org = organisation_from_files(bundle.files)
     except yaml.YAMLError as exc:
-        problems.append(Problem(ORGANISATION_FILE, None, f"not valid YAML: {yaml_reason(exc)}"))
+        problems.append(Problem(ORGANISATION_FILE, None, f"not valid YAML: {yaml_reason(exc)}", key="file.not_yaml",
+                                params={"reason": yaml_reason(exc)}))
         catalogue.org_unreadable = known_org is None
     except (ValueError, KeyError, TypeError) as exc:
         reason = " ".join(str(exc).strip("'\"").split())
-        problems.append(Problem(ORGANISATION_FILE, None, f"cannot read the organisation: {reason}"))
+        problems.append(Problem(ORGANISATION_FILE, None, f"cannot read the organisation: {reason}",
+                                key="organisation.unreadable", params={"reason": reason}))
         catalogue.org_unreadable = known_org is None
     if known_org is not None:
         catalogue.org = known_org.merge(catalogue.org)
@@ -154,7 +162,8 @@ def _check_processes(bundle: Bundle, catalogue: Catalogue, problems: list[Proble
             continue
         if next(root.iter(BPMN_PROCESS), None) is None:
             # A collaboration of black-box pools alone (as modelers export a first sketch) deploys nothing.
-            problems.append(Problem(path, None, "no process in this file: model the steps inside a pool"))
+            problems.append(Problem(path, None, "no process in this file: model the steps inside a pool",
+                                    key="process.none_in_file"))
             continue
         try:
             problems.extend(check_bpmn(path, root, refs, sandbox.check_syntax))
@@ -165,11 +174,14 @@ def _check_processes(bundle: Bundle, catalogue: Catalogue, problems: list[Proble
         for process in root.iter(BPMN_PROCESS):
             key = process.get("id")
             if key in catalogue.processes:
-                problems.append(Problem(path, key, f"process id also defined in {catalogue.processes[key].path}"))
+                problems.append(Problem(path, key, f"process id also defined in {catalogue.processes[key].path}",
+                                        key="process.duplicate_id",
+                                        params={"process": key, "other_file": catalogue.processes[key].path}))
                 continue
             if process.get("isExecutable", "true") == "false":
                 problems.append(Problem(path, key, f"process {key} is not executable; set isExecutable=true "
-                                                   "in the modeler"))
+                                                   "in the modeler", key="process.not_executable",
+                                        params={"process": key}))
                 catalogue.broken_processes[key] = path
                 continue
             family = properties_of(process).get("family")
@@ -188,7 +200,8 @@ def _check_processes(bundle: Bundle, catalogue: Catalogue, problems: list[Proble
             except (ValidationException, SpiffWorkflowException) as exc:
                 problems.append(_spiff_problem(path, exc))
             except Exception as exc:  # noqa: BLE001 - the parser raises bare errors on odd diagrams
-                problems.append(Problem(path, key, f"cannot be parsed: {exc}"))
+                problems.append(Problem(path, key, f"cannot be parsed: {exc}", key="process.unparsable",
+                                        params={"reason": str(exc)}))
 
 
 def _check_sla_policies(bundle: Bundle, catalogue: Catalogue, problems: list[Problem]) -> None:
@@ -200,8 +213,10 @@ def _check_sla_policies(bundle: Bundle, catalogue: Catalogue, problems: list[Pro
 
 def _unexpected(path: str, exc: Exception) -> Problem:
     if isinstance(exc, RecursionError):
-        return Problem(path, None, "nested too deeply to check; split long expressions into smaller steps")
-    return Problem(path, None, f"cannot be checked: {type(exc).__name__}: {' '.join(str(exc).split())}"[:500])
+        return Problem(path, None, "nested too deeply to check; split long expressions into smaller steps",
+                       key="file.too_deep")
+    reason = f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:480]
+    return Problem(path, None, f"cannot be checked: {reason}", key="file.uncheckable", params={"reason": reason})
 
 
 def _spiff_problem(path: str, exc: Exception) -> Problem:
@@ -210,7 +225,8 @@ def _spiff_problem(path: str, exc: Exception) -> Problem:
     message = " ".join(str(getattr(exc, "message", None) or exc).split())
     if line:
         message = f"{message} (line {line})"
-    return Problem(getattr(exc, "file_name", None) or path, element, message)
+    return Problem(getattr(exc, "file_name", None) or path, element, message, key="process.parser_refused",
+                   params={"reason": message})
 
 
 def validate_bundle(bundle: Bundle, known_org: OrgConfig | None = None) -> tuple[list[Problem], Catalogue]:

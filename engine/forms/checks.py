@@ -61,13 +61,15 @@ def _shape_problems(doc: Any, filename: str) -> Iterator[Problem]:
     for error in sorted(form_file_validator().iter_errors(doc), key=lambda e: list(e.absolute_path)):
         path = list(error.absolute_path)
         where = "/".join(str(p) for p in path)
-        yield Problem(filename, _element_for(path), f"{where or 'file'}: {error.message}")
+        yield Problem(filename, _element_for(path), f"{where or 'file'}: {error.message}", key="form.shape",
+                      params={"where": where or "file", "reason": error.message})
 
 
 def _key_problems(doc: Mapping[str, Any], filename: str) -> list[Problem]:
     expected = key_from_filename(filename)
     if doc["key"] != expected:
-        return [Problem(filename, "key", f"key {doc['key']!r} must equal the file name {expected!r}")]
+        return [Problem(filename, "key", f"key {doc['key']!r} must equal the file name {expected!r}",
+                        key="form.key_not_file_name", params={"form": str(doc["key"]), "expected": expected})]
     return []
 
 
@@ -188,9 +190,11 @@ def _option_problems(
     values = enum_values(field_schema, widget) or []
     labels = field_ui.get("ui:enumNames")
     if labels is None:
-        return [Problem(filename, name, "missing Chinese labels for the options: set ui:enumNames")]
+        return [Problem(filename, name, "missing Chinese labels for the options: set ui:enumNames",
+                        key="form.no_option_labels")]
     if len(labels) != len(values):
-        return [Problem(filename, name, f"ui:enumNames has {len(labels)} labels for {len(values)} enum values")]
+        return [Problem(filename, name, f"ui:enumNames has {len(labels)} labels for {len(values)} enum values",
+                        key="form.option_label_count", params={"labels": len(labels), "values": len(values)})]
     return []
 
 

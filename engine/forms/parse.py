@@ -13,13 +13,16 @@ def decode(text_or_bytes: str | bytes, filename: str) -> tuple[Any, list[Problem
     try:
         text = text_or_bytes.decode("utf-8-sig") if isinstance(text_or_bytes, bytes) else text_or_bytes
     except UnicodeDecodeError as exc:
-        return None, [Problem(filename, None, f"not UTF-8 text: {exc.reason} at byte {exc.start}")]
+        return None, [Problem(filename, None, f"not UTF-8 text: {exc.reason} at byte {exc.start}",
+                              key="file.not_utf8", params={"byte": exc.start})]
     try:
         return json.loads(text), []
     except json.JSONDecodeError as exc:
-        return None, [Problem(filename, None, f"not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})")]
+        return None, [Problem(filename, None, f"not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
+                              key="file.not_json", params={"reason": f"{exc.msg} (line {exc.lineno}, column {exc.colno})"})]
     except RecursionError:
-        return None, [Problem(filename, None, "nested too deeply to read; a form is a flat list of fields")]
+        return None, [Problem(filename, None, "nested too deeply to read; a form is a flat list of fields",
+                              key="form.too_deep")]
 
 
 def key_from_filename(filename: str) -> str:

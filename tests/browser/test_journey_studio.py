@@ -82,7 +82,7 @@ def test_an_analyst_adds_a_user_task_fixes_its_missing_form_and_deploys_a_versio
 
     analyst.click("[data-action=validate]")
     problem = analyst.locator(f"#cg-problems li[data-element='{new_id}']")
-    expect(problem).to_contain_text("names no form")
+    expect(problem).to_contain_text("人工任务未指定表单")
     expect(analyst.locator(f".cg-problem-badge[data-element='{new_id}']")).to_be_visible()
     expect(analyst.locator(f'g.djs-element.cg-problem[data-element-id="{new_id}"]')).to_be_attached()
     journey.shot(analyst, "validation-marks-the-task-without-a-form")

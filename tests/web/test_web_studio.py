@@ -70,7 +70,19 @@ def test_validate_reports_each_problem_on_its_element(app, web_db):
     body = response.get_json()
     assert body["valid"] is False
     assert {"file": FLOW, "element": "handle",
-            "message": "user task names no form (spiffworkflow property formKey)"} in body["problems"]
+            "message": "user task names no form (spiffworkflow property formKey)",
+            "text": "人工任务未指定表单：请在属性面板中选择表单（formKey）。"} in body["problems"]
+
+
+def test_validate_words_problems_in_the_readers_language_and_keeps_the_english_message(app, web_db):
+    client = signed_in(app, "ana")
+    with client.session_transaction() as session:
+        session["locale"] = "en"
+    response = client.post("/studio/validate", json={"files": {FLOW: _without_form(_flow_xml(web_db))}},
+                           headers={"X-CSRFToken": _csrf(client)})
+    [problem] = [p for p in response.get_json()["problems"] if p["element"] == "handle"]
+    assert problem["message"] == "user task names no form (spiffworkflow property formKey)"
+    assert problem["text"] == "user task names no form: choose one in the properties panel (formKey)."
 
 
 def test_studio_posts_without_a_csrf_token_are_refused(app, web_db):
@@ -129,7 +141,8 @@ def test_an_invalid_upload_shows_its_problems_and_deploys_nothing(app, web_db):
         "csrf_token": _csrf(client), "files": (io.BytesIO(_without_form(_flow_xml(web_db)).encode()), "web_flow.bpmn")},
         content_type="multipart/form-data")
     assert response.status_code == 422
-    assert "user task names no form" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert "人工任务未指定表单" in html and "user task names no form" not in html
     assert _versions(web_db) == [1]
 
 

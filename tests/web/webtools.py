@@ -1,6 +1,7 @@
-"""Helpers for the web tests: sign in, CSRF tokens, bearer tokens, a reported case."""
+"""Helpers for the web tests: sign in, CSRF tokens, bearer tokens, a reported case, the problem keys engine/ sets."""
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 from typing import Any
@@ -86,3 +87,23 @@ def fixture_bundle() -> Bundle:
     files = {p.relative_to(FIXTURES).as_posix(): p.read_text(encoding="utf-8")
              for p in sorted(FIXTURES.rglob("*")) if p.is_file() and p.suffix in (".bpmn", ".json")}
     return Bundle(files)
+
+
+def problem_keys_set() -> dict[str, list[set[str] | None]]:
+    """key -> for each place engine/ builds a Problem with it, the params it gives (None when not a literal)."""
+    found: dict[str, list[set[str] | None]] = {}
+    for path in (Path(__file__).resolve().parents[2] / "engine").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Problem"):
+                continue
+            keywords = {k.arg: k.value for k in node.keywords}
+            if "key" not in keywords:
+                continue
+            params = keywords.get("params")
+            given = ({k.value for k in params.keys if isinstance(k, ast.Constant)}
+                     if isinstance(params, ast.Dict) and all(isinstance(k, ast.Constant) for k in params.keys)
+                     else set() if params is None else None)
+            for constant in ast.walk(keywords["key"]):
+                if isinstance(constant, ast.Constant) and isinstance(constant.value, str):
+                    found.setdefault(constant.value, []).append(given)
+    return found

@@ -17,6 +17,7 @@ from web.identity import current_user
 from web.lenient import load_input
 from web.studio import bp
 from web.studio.inputs import FilesInput, FormPreviewInput
+from web.studio.problems import problem_rows
 
 
 def _bundle() -> Bundle:
@@ -28,10 +29,10 @@ def validate_files() -> Any:
     try:
         bundle = _bundle()
     except DefinitionInvalid as exc:
-        return jsonify(valid=False, problems=[p.as_dict() for p in exc.problems]), 422
+        return jsonify(valid=False, problems=problem_rows(exc.problems)), 422
     with transaction(readonly=True) as session:
         problems, _catalogue, _full = validate(session, bundle)
-    return jsonify(valid=not problems, problems=[p.as_dict() for p in problems])
+    return jsonify(valid=not problems, problems=problem_rows(problems))
 
 
 @bp.post("/deploy")
@@ -45,7 +46,7 @@ def deploy_files() -> Any:
                     "new_versions": [{"process_key": v.process_key, "version": v.version}
                                      for v in result.new_versions]}
     except DefinitionInvalid as exc:
-        return jsonify(valid=False, problems=[p.as_dict() for p in exc.problems]), 422
+        return jsonify(valid=False, problems=problem_rows(exc.problems)), 422
     return jsonify(body)
 
 
@@ -56,7 +57,7 @@ def preview_form() -> Any:
     path = check_path(data["path"])
     problems = validate_form_definition(data["text"], path)
     if problems:
-        return jsonify(problems=[p.as_dict() for p in problems], html=None)
+        return jsonify(problems=problem_rows(problems), html=None)
     form = load_form(data["text"], path)
     html = render_form(form, {}, {}, data["lang"] or current_locale(), action="#")
     return jsonify(problems=[], html=str(html))

@@ -22,6 +22,7 @@ from web.identity import current_user
 from web.lenient import load_input
 from web.studio import bp
 from web.studio.inputs import EditQuery, NewFileQuery
+from web.studio.problems import problem_rows
 
 MAX_UPLOAD_FILES = 50
 
@@ -136,7 +137,7 @@ def upload() -> Any:
         with transaction(readonly=True) as session:
             processes, listed = process_summaries(session), deployed_files(session)
         return render_template("studio/index.html", processes=processes, files=listed,
-                               problems=exc.problems), 422
+                               problems=problem_rows(exc.problems)), 422
     if result.unchanged:
         flash(_("Nothing changed: the files are already deployed."))
     else:

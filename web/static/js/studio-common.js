@@ -71,7 +71,8 @@ export function showProblems(problems, path, onSelect) {
     } else {
       item.append(where);
     }
-    item.append(document.createTextNode(`: ${problem.message}`));
+    // `text` is the line in the page's language (web/problem_texts.py); `message` the engine's English.
+    item.append(document.createTextNode(`: ${problem.text || problem.message}`));
     list.append(item);
   }
   setStatus(problems.length ? t("problems", { n: problems.length }) : t("valid"), problems.length ? "error" : "ok");

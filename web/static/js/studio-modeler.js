@@ -74,7 +74,7 @@ function start() {
     const byElement = new Map();
     for (const p of problems) {
       if (p.file === path && p.element && registry.get(p.element)) {
-        byElement.set(p.element, [...(byElement.get(p.element) || []), p.message]);
+        byElement.set(p.element, [...(byElement.get(p.element) || []), p.text || p.message]);
       }
     }
     for (const [id, messages] of byElement) {

@@ -1,0 +1,24 @@
+"""Problem lines as the studio shows them: the engine's fields plus `text`, worded in the page's language."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from engine.errors import Problem
+from web.i18n import current_locale, lane_label, process_name, role_name, unit_name
+from web.problem_texts import word_problem
+
+
+class _Names:
+    """How the studio names the codes a problem is about: as the organisation names them."""
+
+    unit = staticmethod(unit_name)
+    role = staticmethod(role_name)
+    lane = staticmethod(lane_label)
+    process = staticmethod(process_name)
+
+
+def problem_rows(problems: Iterable[Problem]) -> list[dict[str, Any]]:
+    """file, element and English message (as the API has them), and the line in the reader's words."""
+    locale = current_locale()
+    return [{**problem.as_dict(), "text": word_problem(problem, locale, _Names())} for problem in problems]
