@@ -214,3 +214,8 @@ ZH.update({source: text for source, text in ZH_FORMEDITOR.items() if source not 
 from web.messages_zh_small import ZH_SMALL  # noqa: E402
 
 ZH.update({source: text for source, text in ZH_SMALL.items() if source not in ZH})
+
+# The dashboard's case figures and its step tables' headings (web/messages_zh_gaps.py).
+from web.messages_zh_gaps import ZH_GAPS  # noqa: E402
+
+ZH.update({source: text for source, text in ZH_GAPS.items() if source not in ZH})

@@ -241,6 +241,13 @@ class CompiledDecision:
 
         return apply_hit_policy(self, self.matching_rules(context), context)
 
+    def evaluate_with_rule(self, context: Context) -> tuple[Any, Rule | None]:
+        from .hit_policies import apply_hit_policy, winning_rule
+
+        matched = self.matching_rules(context)
+        result = apply_hit_policy(self, matched, context)
+        return result, winning_rule(self, matched, context)
+
 
 # --- compiling with problems ---------------------------------------------------------------
 

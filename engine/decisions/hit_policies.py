@@ -14,7 +14,7 @@ from typing import Any
 from .compiler import CompiledDecision, CompiledRule
 from .errors import DecisionEvaluationError
 from .feel import format_value
-from .model import Aggregation, HitPolicy
+from .model import Aggregation, HitPolicy, Rule
 from .values import feel_compare, feel_equal, kind
 
 Context = Mapping[str, Any]
@@ -142,3 +142,15 @@ _POLICIES: dict[HitPolicy, Callable[[CompiledDecision, list[CompiledRule], Conte
 
 def apply_hit_policy(decision: CompiledDecision, matched: list[CompiledRule], context: Context) -> Any:
     return _POLICIES[decision.table.hit_policy](decision, matched, context)
+
+
+def winning_rule(decision: CompiledDecision, matched: list[CompiledRule], context: Context) -> Rule | None:
+    """The rule whose outputs a single-result policy returned; None when none matched or the policy
+    returns a list or an aggregate (no one rule answered). Call it after apply_hit_policy, which
+    rejects the matches UNIQUE and ANY do not allow."""
+    if not matched or not decision.table.hit_policy.single_result:
+        return None
+    if decision.table.hit_policy is HitPolicy.PRIORITY:
+        # min() keeps the first of equal ranks, as the stable sort in _by_priority does.
+        return min(matched, key=lambda r: _priority_key(decision, r, decision.rule_result(r, context))).rule
+    return matched[0].rule

@@ -85,6 +85,8 @@ class DecisionTable:
     rules: tuple[Rule, ...]
     table_id: str | None = None
     line: int | None = None
+    # The rule annotation columns (DMN <annotation name=...>), in order; "" for an unnamed one.
+    annotation_names: tuple[str, ...] = ()
     compiled: CompiledDecision | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -108,3 +110,13 @@ class DecisionTable:
         if self.compiled is None:
             raise RuntimeError(f"{self.ref} was not compiled; build it with parse_dmn")
         return self.compiled.evaluate(context)
+
+    def evaluate_with_rule(self, context: Mapping[str, Any]) -> tuple[Any, Rule | None]:
+        """``evaluate`` plus the rule whose outputs a single-result table returned (None otherwise)."""
+        if self.compiled is None:
+            raise RuntimeError(f"{self.ref} was not compiled; build it with parse_dmn")
+        return self.compiled.evaluate_with_rule(context)
+
+    def rule_annotations(self, rule: Rule) -> dict[str, str]:
+        """The rule's entries in the named annotation columns, by column name."""
+        return {name: text for name, text in zip(self.annotation_names, rule.annotations, strict=False) if name}

@@ -93,6 +93,7 @@ class _Reader:
             rules=rules,
             table_id=table.get("id"),
             line=node.sourceline,
+            annotation_names=tuple(a.get("name") or "" for a in self.children(table, "annotation")),
         )
 
     def hit_policy(self, ref: str, table: etree._Element) -> HitPolicy | None:

@@ -30,7 +30,7 @@ from SpiffWorkflow.spiff.serializer.task_spec import SpiffBpmnTaskConverter
 from SpiffWorkflow.spiff.specs.spiff_task import SpiffBpmnTask
 
 from engine.decisions.errors import DecisionEvaluationError
-from engine.decisions.model import DecisionTable
+from engine.decisions.model import DecisionTable, Rule
 from engine.decisions.registry import DecisionRegistry
 from engine.errors import CasegridError, NotFound
 from engine.runtime.gateways import CasegridEventBasedGateway, CasegridParallelGateway
@@ -62,19 +62,29 @@ def registry_for(workflow: Any) -> DecisionRegistry:
     return registry
 
 
-def merge_result(data: dict[str, Any], table: DecisionTable, result: Any) -> None:
+def merge_result(data: dict[str, Any], table: DecisionTable, result: Any, rule: Rule | None = None) -> None:
     """Put a decision's result into task data.
 
     A single-result table's outputs become variables (all None when no rule matched, so a stale
-    value from an earlier pass never survives); a list goes under the decision id; an
-    aggregated value goes under its output name.
+    value from an earlier pass never survives), and so does the winning ``rule``'s entry in each
+    named annotation column, as ``<decision id>_<column name>`` (why the table answered so: the
+    routing basis a dispatcher reads); a list goes under the decision id; an aggregated value
+    goes under its output name.
     """
     if table.hit_policy.single_result:
         data.update(result if result is not None else dict.fromkeys(table.output_names))
+        annotations = table.rule_annotations(rule) if rule is not None else {}
+        for name in filter(None, table.annotation_names):
+            data[annotation_key(table, name)] = annotations.get(name) or None
     elif table.aggregation is not None:
         data[table.output_names[0]] = result
     else:
         data[table.id] = result
+
+
+def annotation_key(table: DecisionTable, column: str) -> str:
+    """The task data name of a single-result table's annotation column (``se_routing_basis``)."""
+    return f"{table.id}_{column}"
 
 
 class CasegridBusinessRuleTask(SpiffBpmnTask):
@@ -92,11 +102,11 @@ class CasegridBusinessRuleTask(SpiffBpmnTask):
                 f"business rule task '{self.bpmn_name or self.bpmn_id}': {exc.message}", self.decision_id
             ) from exc
         try:
-            result = table.evaluate(my_task.data)
+            result, rule = table.evaluate_with_rule(my_task.data)
         except CasegridError as exc:
             exc.add_note(f"in business rule task '{self.bpmn_name or self.bpmn_id}'")
             raise
-        merge_result(my_task.data, table, result)
+        merge_result(my_task.data, table, result, rule)
         return super()._run_hook(my_task)
 
 

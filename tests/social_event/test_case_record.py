@@ -79,8 +79,21 @@ def test_the_dispatch_step_names_the_proposed_unit_by_the_organisations_name(dep
     act(deployed_db, only_item(deployed_db, case_id, "register").id, "dispatcher1", {"register_decision": "register"})
     dispatch = only_item(deployed_db, case_id, "dispatch")
     facts = _record(deployed_db, case_id, current=dispatch).facts
-    assert [(a.label, a.text) for a in facts] == [("建议责任单位（权责清单）", "环境卫生管理处")]
+    assert [(a.label, a.text) for a in facts] == [("建议责任单位（权责清单）", "环境卫生管理处"),
+                                                  ("建议理由（权责清单）", "区权责清单：暴露垃圾由环境卫生管理处负责")]
     assert _record(deployed_db, case_id, current=dispatch, lang="en").facts[0].text == "Sanitation"
+
+
+def test_routing_keeps_the_basis_of_the_matching_row_of_the_matrix_in_the_case_data(deployed_db) -> None:
+    # 私搭乱建 (0101) is territorial: the matrix row for the street it happened in says so.
+    case_id = start(deployed_db, category="0101")
+    act(deployed_db, only_item(deployed_db, case_id, "register").id, "dispatcher1", {"register_decision": "register"})
+    with deployed_db.transaction(readonly=True) as session:
+        case = session.get(Case, case_id)
+        assert case is not None
+        data = dict(case.data)
+    assert data["proposed_department"] == "jd_S03"
+    assert data["se_routing_basis"] == "属地管理：私搭乱建由事发地的东门街道办事处负责"
 
 
 def test_the_task_being_looked_at_is_not_repeated_in_its_own_record(deployed_db) -> None:

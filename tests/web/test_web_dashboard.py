@@ -295,3 +295,11 @@ def test_a_period_not_offered_is_said_beside_the_period_choice(app, sla_web):
     response = signed_in(app, "sup").get("/dashboard?days=3")
     assert response.status_code == 422
     assert 'data-error-for="days" role="alert">请选择列表中的统计周期。<' in response.get_data(as_text=True)
+
+
+def test_the_headline_rate_counts_cases_and_the_tables_are_headed_as_step_figures(app, sla_web):
+    _at_handle(sla_web)
+    html = signed_in(app, "sup").get("/dashboard").get_data(as_text=True)
+    for words in ("期间办结案件", "案件按期办结率", "各部门环节办理情况", "各环节办理情况", "环节按期完成率"):
+        assert words in html, words
+    assert "按期办结率</th>" not in html  # no table column claims to count cases

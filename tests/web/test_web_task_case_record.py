@@ -91,6 +91,8 @@ def test_the_dispatch_page_names_the_proposed_unit_and_the_close_page_its_condit
     dispatch = dispatcher.get(f"/tasks/{only_item(web_db, case_id, 'dispatch').id}").get_data(as_text=True)
     facts = dispatch[dispatch.index('id="cg-task-facts"'):]
     assert "建议责任单位" in facts and "环境卫生管理处" in facts[:facts.index("</div>")]
+    # and why: the basis of the matrix row that proposed it
+    assert "建议理由（权责清单）" in facts and "区权责清单：暴露垃圾由环境卫生管理处负责" in facts
     assert "权责清单建议了责任单位" in dispatch  # the form's description
     act(web_db, only_item(web_db, case_id, "dispatch").id, "dispatcher1", {"dispatch_choice": "accept"})
     act(web_db, only_item(web_db, case_id, "handle").id, "huanwei_h1", {"handle_decision": "accept"})
