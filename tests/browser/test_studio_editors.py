@@ -54,7 +54,7 @@ def test_the_form_preview_follows_the_json_and_a_fixed_form_deploys(journey, dem
     expect(preview).to_contain_text("巡查备注")
 
     editor.fill(editor.input_value().replace('"key": "sample_reading"', '"key": "other"'))
-    expect(analyst.locator("#cg-problems li")).to_contain_text("must equal the file name")
+    expect(analyst.locator("#cg-problems li")).to_contain_text("须与文件名")
     journey.shot(analyst, "form-problem")
     editor.fill(editor.input_value().replace('"key": "other"', '"key": "sample_reading"'))
     expect(analyst.locator("#cg-problems li")).to_have_count(0)

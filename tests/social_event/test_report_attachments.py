@@ -121,7 +121,7 @@ def test_a_report_may_not_name_a_file_of_another_case_through_the_form_or_the_ap
 
 def test_the_bind_is_one_update_on_postgresql_too(pg_db, store):
     deploy_bundled(pg_db)
-    case_id = _report(pg_db, store, _photo(name="a.png"), _photo(b"other", "b.png"))
+    case_id = _report(pg_db, store, _photo(name="a.png"), _photo(plain_png((10, 20, 30)), "b.png"))
     assert _rows(pg_db) == [(case_id, None, "a.png"), (case_id, None, "b.png")]
     with pytest.raises(InvalidInput):
         _report(pg_db, store, _photo(), description="")

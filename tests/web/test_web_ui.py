@@ -1,6 +1,8 @@
 """The pages people use: inbox, task form with server-side validation, case page, starting a case."""
 from __future__ import annotations
 
+import re
+
 from webtools import open_item, page_csrf, signed_in, start_report
 
 
@@ -46,7 +48,7 @@ def test_transfer_needs_a_reason_and_goes_to_a_department_colleague(app, web_db)
     assert open_item(web_db, item.case_id).assignee == "h_cg2"
     # The new assignee by name, on the task page and in their inbox.
     assert "办理人: H_CG2" in client.get(f"/tasks/{item.id}").get_data(as_text=True)
-    assert "<td>H_CG2</td>" in signed_in(app, "h_cg2").get("/?view=mine").get_data(as_text=True)
+    assert re.search(r"<td[^>]*>H_CG2</td>", signed_in(app, "h_cg2").get("/?view=mine").get_data(as_text=True))
 
 
 def test_nobody_is_offered_themselves_to_transfer_an_unclaimed_task_to(app, web_db):
