@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from engine.commands import cases as case_commands
@@ -32,6 +32,7 @@ from engine.org.access import Actor
 from engine.org.service import actor_for
 from engine.sla.bootstrap import seed_calendar
 from engine.store.database import Database
+from engine.store.models.audit import AuditEvent
 from engine.store.models.cases import Case
 from engine.store.models.definitions import ProcessVersion
 from engine.store.models.messages import MessageSubscription
@@ -333,16 +334,29 @@ def colleagues_for(actors: dict[str, Actor], item: WorkItem, besides: str) -> li
 
 
 # The commands, as the machine calls them.
+def _claims_written_here(session: Session, item_id: str) -> int:
+    """task_claimed rows of the item that this transaction wrote (on PostgreSQL, by the rows' xmin; SQLite has
+    one writer at a time, so every row it sees before commit is either old or its own)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return session.scalar(text(
+            "SELECT count(*) FROM audit_events WHERE task_id = :item AND action = 'task_claimed' "
+            "AND xmin::text = (pg_current_xact_id()::text::bigint % 4294967296)::text"), {"item": item_id}) or 0
+    return session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.task_id == item_id, AuditEvent.action == "task_claimed")) or 0
+
+
 def start(process_key: str, actor: Actor, data: dict[str, Any]) -> Callable[[Session], Any]:
     return lambda session: case_commands.start(session, actor, process_key, data).id
 
 
 def claim(actor: Actor, item_id: str) -> Callable[[Session], Any]:
     def run(session: Session) -> Any:
-        before = session.get(WorkItem, item_id)
-        previous = before.assignee if before is not None else None
-        item = task_commands.claim(session, actor, item_id)
-        return previous != item.assignee
+        before = _claims_written_here(session, item_id)
+        task_commands.claim(session, actor, item_id)
+        # Whether this command made the claim: an audit row this very transaction wrote. Reading the assignee
+        # beforehand would not do: the same user's concurrent claim may commit in between, and then this one
+        # succeeds without changing anything (one claim, one audit row).
+        return _claims_written_here(session, item_id) > before
 
     return run
 
