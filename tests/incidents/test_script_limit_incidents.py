@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+from xml.sax.saxutils import escape
 
 import pytest
 from sqlalchemy import func, select
@@ -12,6 +13,7 @@ from engine.org.access import system_actor
 from engine.store.database import Database
 from engine.store.models.cases import Case
 from engine.store.models.incidents import IncidentKind, IncidentStatus
+from tests.sandbox.test_sandbox_limits import RUNAWAY_SCRIPTS
 
 from .helpers import (
     REVIEW,
@@ -31,7 +33,7 @@ LOOP_FROM_DATA = "total = 0\nfor i in range(count):\n    total = total + i"
 
 def _runaway_first(script: str) -> str:
     step = ('<bpmn:scriptTask id="tally" name="打分"><bpmn:incoming>{incoming}</bpmn:incoming>'
-            '<bpmn:outgoing>{outgoing}</bpmn:outgoing><bpmn:script>' + script.replace("{", "{{").replace("}", "}}")
+            '<bpmn:outgoing>{outgoing}</bpmn:outgoing><bpmn:script>' + escape(script).replace("{", "{{").replace("}", "}}")
             + '</bpmn:script></bpmn:scriptTask>')
     return user_steps_bpmn("runaway_first", step, REVIEW)
 
@@ -65,16 +67,19 @@ def test_a_start_whose_script_runs_away_is_a_script_limit_naming_the_task_and_no
     assert _cases(db) == before
 
 
-def test_another_users_start_succeeds_while_a_runaway_start_is_stopped(db: Database) -> None:
-    _race_runaway_and_quick_start(db)
+@pytest.mark.parametrize("payload", sorted(RUNAWAY_SCRIPTS))
+def test_another_users_start_succeeds_while_a_runaway_start_is_stopped(db: Database, payload: str) -> None:
+    _race_runaway_and_quick_start(db, RUNAWAY_SCRIPTS[payload])
 
 
-def test_on_postgresql_another_users_start_succeeds_while_a_runaway_start_is_stopped(pg_db: Database) -> None:
-    _race_runaway_and_quick_start(pg_db)
+@pytest.mark.parametrize("payload", sorted(RUNAWAY_SCRIPTS))
+def test_on_postgresql_another_users_start_succeeds_while_a_runaway_start_is_stopped(pg_db: Database,
+                                                                                      payload: str) -> None:
+    _race_runaway_and_quick_start(pg_db, RUNAWAY_SCRIPTS[payload])
 
 
-def _race_runaway_and_quick_start(db: Database) -> None:
-    deploy_nap(db, _runaway_first(ENDLESS))
+def _race_runaway_and_quick_start(db: Database, script: str = ENDLESS) -> None:
+    deploy_nap(db, _runaway_first(script))
     deploy_nap(db, _runaway_first("total = 1").replace("runaway_first", "quick"))
     outcomes: dict[str, object] = {}
 
