@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from engine.cases.service import get_case
 from engine.definitions.service import get_version
 from engine.errors import CasegridError, Forbidden, InvalidInput
-from engine.migration.planning import CasePlan
+from engine.migration.planning import CasePlan, VersionAlignment
 from engine.migration.service import (
     describe_failure,
     migrate_stored_case,
@@ -80,11 +80,15 @@ def plan_migration(session: Session, actor: Actor, process_key: str, from_versio
 
 
 def migrate_case(session: Session, actor: Actor, process_key: str, case_id: int, from_version: int,
-                 to_version: int, id_map: Mapping[str, str] | None = None) -> CasePlan:
-    """Move one running case (its work items, timers, clocks and subscriptions follow); audit records it."""
+                 to_version: int, id_map: Mapping[str, str] | None = None, *,
+                 aligned: VersionAlignment | None = None) -> CasePlan:
+    """Move one running case (its work items, timers, clocks and subscriptions follow); audit records it.
+
+    `aligned` is the two versions' alignment when the caller already has it (a run moves many cases of
+    the same two versions: the specs are compared once, not once per case)."""
     _authorise(actor)
     source, target = _versions(session, process_key, from_version, to_version)
-    versions = version_alignment(session, source, target, id_map or {})
+    versions = aligned or version_alignment(session, source, target, id_map or {})
     case = get_case(session, case_id, with_state=True)
     return migrate_stored_case(session, case, source, target, versions, id_map or {}, actor.username)
 
@@ -94,8 +98,8 @@ def run_migration(db: Database, actor: Actor, process_key: str, from_version: in
     """Migrate every running case of `from_version`, one transaction per case; what cannot move is reported."""
     with db.transaction(readonly=True) as session:
         _authorise(actor)
-        source, _target = _versions(session, process_key, from_version, to_version)
-        version_alignment(session, source, _target, id_map or {})  # a bad map is refused before anything moves
+        source, target = _versions(session, process_key, from_version, to_version)
+        aligned = version_alignment(session, source, target, id_map or {})  # a bad map is refused here
         source_id = source.id
     report = MigrationReport(process_key, from_version, to_version)
     after = 0
@@ -105,15 +109,17 @@ def run_migration(db: Database, actor: Actor, process_key: str, from_version: in
         if not ids:
             return report
         for case_id in ids:
-            report.cases.append(_migrate_one(db, actor, process_key, case_id, from_version, to_version, id_map))
+            report.cases.append(_migrate_one(db, actor, process_key, case_id, from_version, to_version, id_map,
+                                             aligned))
         after = ids[-1]
 
 
 def _migrate_one(db: Database, actor: Actor, process_key: str, case_id: int, from_version: int, to_version: int,
-                 id_map: Mapping[str, str] | None) -> CasePlan:
+                 id_map: Mapping[str, str] | None, aligned: VersionAlignment) -> CasePlan:
     try:
         with db.transaction() as session:
-            return migrate_case(session, actor, process_key, case_id, from_version, to_version, id_map)
+            return migrate_case(session, actor, process_key, case_id, from_version, to_version, id_map,
+                                aligned=aligned)
     except CasegridError as exc:
         with db.transaction(readonly=True) as session:
             business_key = get_case(session, case_id).business_key
