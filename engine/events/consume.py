@@ -145,9 +145,7 @@ def _collect(source: queue.Queue[Delivery], settings: IngestionSettings, stop: S
         try:
             batch.append(source.get(timeout=timeout))
         except queue.Empty:
-            if batch or stop.event.is_set():
-                break
-            continue
+            break  # a batch waited out, or nothing for a moment (the caller checks stop and idleness)
         if deadline is None:
             deadline = time.monotonic() + settings.batch_wait_seconds
     return batch

@@ -374,6 +374,10 @@ def _scalar(value: Any) -> bool:
 
 def _jsonable(event: dict[str, Any]) -> dict[str, Any]:
     # The event is kept in the group's JSON state (windows, memory); non-JSON values become strings.
+    # Flat events of plain values (sensor readings, case events) are already JSON: no round trip.
+    if all(isinstance(v, str | int | float | bool) or v is None for v in event.values()) and \
+            all(isinstance(k, str) for k in event):
+        return dict(event)
     return json.loads(json.dumps(event, default=str))
 
 
