@@ -232,11 +232,14 @@ def consume_amqp(applier: Applier, settings: IngestionSettings, stop: Stop, idle
                 continue
             refused = applier.apply(batch)
             after_commit()
+            # The refused are rejected one by one first; then one acknowledgement settles every other
+            # message of the batch (tags grow along a channel; `multiple` skips those already settled).
             for delivery, was_refused in zip(batch, refused, strict=True):
                 if was_refused:
                     channel.basic_nack(delivery_tag=delivery.tag, requeue=False)
-                else:
-                    channel.basic_ack(delivery_tag=delivery.tag)
+            applied = [d.tag for d, was_refused in zip(batch, refused, strict=True) if not was_refused]
+            if applied:
+                channel.basic_ack(delivery_tag=max(applied), multiple=True)
             idle_since = time.monotonic()
     finally:
         try:
