@@ -1,0 +1,104 @@
+"""A real OpenID provider for the SSO tests: tests/sso/provider/server.mjs (the npm package oidc-provider,
+an OpenID-certified implementation), started once per test session on a free port of 127.0.0.1.
+
+`make test` installs its node_modules (Makefile); run alone, the fixture runs `npm install` there when
+they are missing. Without Node.js the tests skip, saying so.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+PROVIDER_DIR = Path(__file__).resolve().parent / "provider"
+CLIENT_ID = "casegrid"
+CLIENT_SECRET = "casegrid-test-secret"
+# The Flask test client's own address: where the provider sends the browser back.
+CALLBACK = "http://localhost/login/sso/callback"
+AFTER_LOGOUT = "http://localhost/login"
+
+# What the provider says about each account (its dev sign-in page takes any login and any password).
+ACCOUNTS: dict[str, dict[str, Any]] = {
+    "h_cg": {"name": "陈城管", "department": "城市管理和综合执法局", "roles": ["处置员"]},
+    "h_hw": {"name": "何环卫", "department": "城市管理和综合执法局", "roles": ["处置员"]},
+    "gw1": {"name": "葛网格", "department": "S01", "roles": ["网格员"]},
+    "sup": {"name": "宋督办", "roles": ["督办员", "宇宙管理员"]},
+    "newcomer": {"name": "牛新人", "department": "环境卫生管理处"},
+    "stranger": {"name": "石陌生"},
+    "deactivated": {"name": "邓停用"},
+}
+
+
+@dataclass
+class OidcProvider:
+    issuer: str
+    process: subprocess.Popen[str]
+
+    def tamper_next_id_token(self, mode: str) -> None:
+        """The next id_token the provider issues comes altered (server.mjs: bad_signature, wrong_audience,
+        expired, wrong_nonce, wrong_issuer)."""
+        requests.post(f"{self.issuer}/__test/tamper", json={"mode": mode}, timeout=5).raise_for_status()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _ensure_installed() -> None:
+    if (PROVIDER_DIR / "node_modules" / "oidc-provider").is_dir():
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        pytest.skip("npm is not installed: the SSO tests need it to install the OpenID provider (oidc-provider)")
+    done = subprocess.run([npm, "install", "--no-audit", "--no-fund", "--loglevel=error"], cwd=PROVIDER_DIR,
+                          capture_output=True, text=True, timeout=300)
+    if done.returncode != 0:
+        pytest.fail(f"npm install in tests/sso/provider failed:\n{done.stderr[-2000:]}")
+
+
+@pytest.fixture(scope="session")
+def oidc_provider() -> Iterator[OidcProvider]:
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("Node.js is not installed: the SSO tests run a real OpenID provider (oidc-provider) on it")
+    _ensure_installed()
+    port = _free_port()
+    clients = [{"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "redirect_uris": [CALLBACK],
+                "post_logout_redirect_uris": [AFTER_LOGOUT]}]
+    env = {**os.environ, "PORT": str(port), "OIDC_CLIENTS": json.dumps(clients),
+           "OIDC_ACCOUNTS": json.dumps(ACCOUNTS, ensure_ascii=False)}
+    process = subprocess.Popen([node, "server.mjs"], cwd=PROVIDER_DIR, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True)
+    assert process.stdout is not None
+    line = process.stdout.readline()  # "READY <issuer>" once it listens, or EOF if it died
+    if not line.startswith("READY "):
+        process.kill()
+        pytest.fail(f"the OpenID provider did not start (exit code {process.wait()}): {line!r}")
+    issuer = line.split()[1]
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            requests.get(f"{issuer}/.well-known/openid-configuration", timeout=2).raise_for_status()
+            break
+        except requests.RequestException:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+    yield OidcProvider(issuer, process)
+    process.terminate()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
