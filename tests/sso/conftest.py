@@ -13,41 +13,10 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
-
-PROVIDER_DIR = Path(__file__).resolve().parent / "provider"
-CLIENT_ID = "casegrid"
-CLIENT_SECRET = "casegrid-test-secret"
-# The Flask test client's own address: where the provider sends the browser back.
-CALLBACK = "http://localhost/login/sso/callback"
-AFTER_LOGOUT = "http://localhost/login"
-
-# What the provider says about each account (its dev sign-in page takes any login and any password).
-ACCOUNTS: dict[str, dict[str, Any]] = {
-    "h_cg": {"name": "陈城管", "department": "城市管理和综合执法局", "roles": ["处置员"]},
-    "h_hw": {"name": "何环卫", "department": "城市管理和综合执法局", "roles": ["处置员"]},
-    "gw1": {"name": "葛网格", "department": "S01", "roles": ["网格员"]},
-    "sup": {"name": "宋督办", "roles": ["督办员", "宇宙管理员"]},
-    "newcomer": {"name": "牛新人", "department": "环境卫生管理处"},
-    "stranger": {"name": "石陌生"},
-    "deactivated": {"name": "邓停用"},
-}
-
-
-@dataclass
-class OidcProvider:
-    issuer: str
-    process: subprocess.Popen[str]
-
-    def tamper_next_id_token(self, mode: str) -> None:
-        """The next id_token the provider issues comes altered (server.mjs: bad_signature, wrong_audience,
-        expired, wrong_nonce, wrong_issuer)."""
-        requests.post(f"{self.issuer}/__test/tamper", json={"mode": mode}, timeout=5).raise_for_status()
+from ssoflow import ACCOUNTS, AFTER_LOGOUT, CALLBACK, CLIENT_ID, CLIENT_SECRET, PROVIDER_DIR, OidcProvider
 
 
 def _free_port() -> int:

@@ -2,21 +2,33 @@
 sign in, what the provider's claims change, what a forged or stale answer gets, and signing out."""
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-from conftest import AFTER_LOGOUT, CLIENT_ID, CLIENT_SECRET, OidcProvider
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
-from ssoflow import CASEGRID, callback_url, csrf_of, is_signed_in, query, sso_sign_in, through_provider
+from ssoflow import (
+    AFTER_LOGOUT,
+    CASEGRID,
+    CLIENT_ID,
+    CLIENT_SECRET,
+    OidcProvider,
+    callback_url,
+    csrf_of,
+    is_signed_in,
+    query,
+    sso_sign_in,
+)
 
 from engine.auth.sso import SsoSettings
 from engine.auth.tokens import create_token
-from engine.org.config import OrgConfig, UserSpec
+from engine.config import PROJECT_ROOT
+from engine.org.config import UserSpec, parse_organisation
 from engine.org.service import load_organisation
 from engine.store.database import Database
 from engine.store.models.audit import AuditEvent
@@ -34,13 +46,28 @@ USERS = {
 }
 
 
-@pytest.fixture
-def sso_db(deployed_db: Database) -> Database:
-    users = [UserSpec(name, name.upper(), dept, PASSWORD, "zh", roles) for name, (dept, roles) in USERS.items()]
-    with deployed_db.transaction() as session:
-        load_organisation(session, OrgConfig(users=users))
+@pytest.fixture(scope="module")
+def organisation_file(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The district's organisation (rules/organisation.yaml) with this module's users, loaded once."""
+    path = tmp_path_factory.mktemp("sso") / "organisation.sqlite3"
+    shutil.copy(sqlite_template, path)
+    config = parse_organisation((PROJECT_ROOT / "rules" / "organisation.yaml").read_text(encoding="utf-8"))
+    config.users = [UserSpec(name, name.upper(), dept, PASSWORD, "zh", roles) for name, (dept, roles) in USERS.items()]
+    database = Database(f"sqlite:///{path}")
+    with database.transaction() as session:
+        load_organisation(session, config)
         session.scalars(select(User).where(User.username == "deactivated")).one().active = False
-    return deployed_db
+    database.dispose()
+    return path
+
+
+@pytest.fixture
+def sso_db(organisation_file: Path, tmp_path: Path) -> Iterator[Database]:
+    path = tmp_path / "casegrid.sqlite3"
+    shutil.copy(organisation_file, path)
+    database = Database(f"sqlite:///{path}")
+    yield database
+    database.dispose()
 
 
 def settings_for(provider: OidcProvider, **overrides: Any) -> SsoSettings:
