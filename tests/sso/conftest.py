@@ -13,10 +13,28 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import requests
-from ssoflow import ACCOUNTS, AFTER_LOGOUT, CALLBACK, CLIENT_ID, CLIENT_SECRET, PROVIDER_DIR, OidcProvider
+from sqlalchemy import select
+from ssoflow import (
+    ACCOUNTS,
+    AFTER_LOGOUT,
+    CALLBACK,
+    CLIENT_ID,
+    CLIENT_SECRET,
+    PASSWORD,
+    PROVIDER_DIR,
+    USERS,
+    OidcProvider,
+)
+
+from engine.config import PROJECT_ROOT
+from engine.org.config import UserSpec, parse_organisation
+from engine.org.service import load_organisation
+from engine.store.database import Database
+from engine.store.models.org import User
 
 
 def _free_port() -> int:
@@ -43,9 +61,12 @@ def oidc_provider() -> Iterator[OidcProvider]:
     if node is None:
         pytest.skip("Node.js is not installed: the SSO tests run a real OpenID provider (oidc-provider) on it")
     _ensure_installed()
-    port = _free_port()
-    clients = [{"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "redirect_uris": [CALLBACK],
-                "post_logout_redirect_uris": [AFTER_LOGOUT]}]
+    port, browser_port = _free_port(), _free_port()
+    # The test client's address, and the live server a Chromium journey signs in to (test_sso_browser.py).
+    live = f"http://127.0.0.1:{browser_port}"
+    clients = [{"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
+                "redirect_uris": [CALLBACK, f"{live}/login/sso/callback"],
+                "post_logout_redirect_uris": [AFTER_LOGOUT, f"{live}/login"]}]
     env = {**os.environ, "PORT": str(port), "OIDC_CLIENTS": json.dumps(clients),
            "OIDC_ACCOUNTS": json.dumps(ACCOUNTS, ensure_ascii=False)}
     process = subprocess.Popen([node, "server.mjs"], cwd=PROVIDER_DIR, env=env, stdout=subprocess.PIPE,
@@ -65,9 +86,33 @@ def oidc_provider() -> Iterator[OidcProvider]:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.1)
-    yield OidcProvider(issuer, process)
+    yield OidcProvider(issuer, process, browser_port)
     process.terminate()
     try:
         process.wait(timeout=5)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+@pytest.fixture(scope="session")
+def organisation_file(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The district's organisation (rules/organisation.yaml) with the SSO tests' users, loaded once."""
+    path = tmp_path_factory.mktemp("sso") / "organisation.sqlite3"
+    shutil.copy(sqlite_template, path)
+    config = parse_organisation((PROJECT_ROOT / "rules" / "organisation.yaml").read_text(encoding="utf-8"))
+    config.users = [UserSpec(name, name.upper(), dept, PASSWORD, "zh", roles) for name, (dept, roles) in USERS.items()]
+    database = Database(f"sqlite:///{path}")
+    with database.transaction() as session:
+        load_organisation(session, config)
+        session.scalars(select(User).where(User.username == "deactivated")).one().active = False
+    database.dispose()
+    return path
+
+
+@pytest.fixture
+def sso_db(organisation_file: Path, tmp_path: Path) -> Iterator[Database]:
+    path = tmp_path / "casegrid.sqlite3"
+    shutil.copy(organisation_file, path)
+    database = Database(f"sqlite:///{path}")
+    yield database
+    database.dispose()

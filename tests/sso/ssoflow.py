@@ -37,12 +37,23 @@ ACCOUNTS: dict[str, dict[str, Any]] = {
 class OidcProvider:
     issuer: str
     process: subprocess.Popen[str]
+    browser_port: int  # the port the Chromium journey's server must listen on (registered at the provider)
 
     def tamper_next_id_token(self, mode: str) -> None:
         """The next id_token the provider issues comes altered (server.mjs: bad_signature, wrong_audience,
         expired, wrong_nonce, wrong_issuer)."""
         requests.post(f"{self.issuer}/__test/tamper", json={"mode": mode}, timeout=5).raise_for_status()
 
+
+PASSWORD = "Correct-Horse-42"
+USERS = {
+    "h_cg": ("chengguan", (("handler", None),)),
+    "h_hw": ("huanwei", (("handler", None),)),
+    "gw1": ("S01", (("grid_worker", "S01C01G01"),)),
+    "sup": (None, (("supervisor", None), ("dispatcher", None))),
+    "adm": (None, (("admin", None),)),
+    "deactivated": ("chengguan", (("handler", None),)),
+}
 
 CASEGRID = "http://localhost"
 FORM = re.compile(r"<form[^>]*\baction=\"([^\"]+)\"[^>]*>(.*?)</form>", re.S)

@@ -2,7 +2,6 @@
 sign in, what the provider's claims change, what a forged or stale answer gets, and signing out."""
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from ssoflow import (
     CASEGRID,
     CLIENT_ID,
     CLIENT_SECRET,
+    PASSWORD,
     OidcProvider,
     callback_url,
     csrf_of,
@@ -27,47 +27,10 @@ from ssoflow import (
 
 from engine.auth.sso import SsoSettings
 from engine.auth.tokens import create_token
-from engine.config import PROJECT_ROOT
-from engine.org.config import UserSpec, parse_organisation
-from engine.org.service import load_organisation
 from engine.store.database import Database
 from engine.store.models.audit import AuditEvent
 from engine.store.models.org import User
 from web import create_app
-
-PASSWORD = "Correct-Horse-42"
-USERS = {
-    "h_cg": ("chengguan", (("handler", None),)),
-    "h_hw": ("huanwei", (("handler", None),)),
-    "gw1": ("S01", (("grid_worker", "S01C01G01"),)),
-    "sup": (None, (("supervisor", None), ("dispatcher", None))),
-    "adm": (None, (("admin", None),)),
-    "deactivated": ("chengguan", (("handler", None),)),
-}
-
-
-@pytest.fixture(scope="module")
-def organisation_file(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The district's organisation (rules/organisation.yaml) with this module's users, loaded once."""
-    path = tmp_path_factory.mktemp("sso") / "organisation.sqlite3"
-    shutil.copy(sqlite_template, path)
-    config = parse_organisation((PROJECT_ROOT / "rules" / "organisation.yaml").read_text(encoding="utf-8"))
-    config.users = [UserSpec(name, name.upper(), dept, PASSWORD, "zh", roles) for name, (dept, roles) in USERS.items()]
-    database = Database(f"sqlite:///{path}")
-    with database.transaction() as session:
-        load_organisation(session, config)
-        session.scalars(select(User).where(User.username == "deactivated")).one().active = False
-    database.dispose()
-    return path
-
-
-@pytest.fixture
-def sso_db(organisation_file: Path, tmp_path: Path) -> Iterator[Database]:
-    path = tmp_path / "casegrid.sqlite3"
-    shutil.copy(organisation_file, path)
-    database = Database(f"sqlite:///{path}")
-    yield database
-    database.dispose()
 
 
 def settings_for(provider: OidcProvider, **overrides: Any) -> SsoSettings:
