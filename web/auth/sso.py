@@ -92,8 +92,7 @@ def start() -> Any:
         return _client().authorize_redirect(redirect_uri)
     except (requests.RequestException, ValueError, AuthlibBaseError, RuntimeError) as exc:
         log.warning("identity provider unreachable: %s", exc)
-        return _refused(_("The unified identity platform cannot be reached at the moment. Please try again "
-                          "later or ask the administrator."), 502)
+        return _refused(_unreachable(), 502)
 
 
 @bp.get("/login/sso/callback")
@@ -121,16 +120,13 @@ def callback() -> Any:
             log.info("identity provider refused the sign-in: %s %s", exc.error, exc.description)
             return _refused(_("The unified identity platform did not sign you in. Please sign in again."), 401)
         log.warning("SSO sign-in refused: %s", exc)
-        return _refused(_("The sign-in through the unified identity platform could not be verified. "
-                          "Please sign in again."), 401)
+        return _refused(_unverified(), 401)
     except (JoseError, AuthlibBaseError, ValueError, KeyError) as exc:
         log.warning("SSO id_token refused: %s: %s", type(exc).__name__, exc)
-        return _refused(_("The sign-in through the unified identity platform could not be verified. "
-                          "Please sign in again."), 401)
+        return _refused(_unverified(), 401)
     except requests.RequestException as exc:
         log.warning("identity provider unreachable: %s", exc)
-        return _refused(_("The unified identity platform cannot be reached at the moment. Please try again "
-                          "later or ask the administrator."), 502)
+        return _refused(_unreachable(), 502)
     try:
         with transaction() as db_session:
             known_roles, known_units = known_roles_and_units(db_session)
@@ -174,6 +170,14 @@ def _logout_url(id_token: str | None) -> str | None:
     except (requests.RequestException, RuntimeError, ValueError, AuthlibBaseError) as exc:
         log.info("no end-session endpoint offered: %s", exc)
         return None
+
+
+def _unverified() -> str:
+    return _("The sign-in through the unified identity platform could not be verified. Please sign in again.")
+
+
+def _unreachable() -> str:
+    return _("The unified identity platform cannot be reached at the moment. Please try again later or ask the administrator.")
 
 
 def _refused(message: str, status: int, id_token: str | None = None) -> Any:

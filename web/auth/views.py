@@ -73,8 +73,7 @@ def login() -> Any:
         return render_template("auth/login.html", next=request.args.get("next", ""), username="", error=None)
     if not local_passwords():
         return render_template("auth/login.html", next=request.form.get("next", ""), username="",
-                               error=_("Signing in with a password is turned off here. Sign in through the "
-                                       "unified identity platform.")), 403
+                               error=_("Signing in with a password is turned off here. Sign in through the unified identity platform.")), 403
     try:
         data = LoginInput().load(request.form.to_dict(), unknown="exclude")
     except ValidationError:
