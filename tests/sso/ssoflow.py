@@ -29,6 +29,8 @@ ACCOUNTS: dict[str, dict[str, Any]] = {
     "sup": {"name": "宋督办", "roles": ["督办员", "宇宙管理员"]},
     "newcomer": {"name": "牛新人", "department": "环境卫生管理处"},
     "stranger": {"name": "石陌生"},
+    # Known at the platform by another login; casegrid's username is their 工号 (employee_no).
+    "chen.chengguan": {"name": "陈城管", "employee_no": "h_cg"},
     "deactivated": {"name": "邓停用"},
 }
 

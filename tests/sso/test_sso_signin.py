@@ -151,11 +151,13 @@ def test_without_claim_mapping_the_stored_department_and_roles_stay(make_app, ss
     assert user_row(sso_db, "h_hw").department == "huanwei"
 
 
-def test_users_are_matched_by_a_configured_claim(make_app, sso_db):
-    # The provider's `name` claim as the username: no casegrid user is called 陈城管, so it is refused.
-    client = make_app(username_claim="name").test_client()
-    answer = sso_sign_in(client, "h_cg")
-    assert answer.status_code == 403 and "陈城管" in answer.get_data(as_text=True)
+def test_users_are_matched_by_a_configured_claim(make_app):
+    # The platform's login is chen.chengguan; its employee_no claim (工号) is casegrid's username.
+    by_default = make_app().test_client()
+    assert sso_sign_in(by_default, "chen.chengguan").status_code == 403
+    by_employee_no = make_app(username_claim="employee_no").test_client()
+    assert sso_sign_in(by_employee_no, "chen.chengguan").status_code == 302
+    assert 'data-testid="username">h_cg<' in by_employee_no.get("/profile").get_data(as_text=True)
 
 
 # --- who is refused --------------------------------------------------------------------------------
