@@ -75,3 +75,17 @@ def test_an_identity_without_the_username_claim_is_refused():
     with pytest.raises(InvalidInput) as refused:
         identity_from_claims(SETTINGS, {"sub": "1", "name": "甲"}, ROLES, UNITS)
     assert refused.value.key == "sso.no_username"
+
+
+def test_the_app_takes_its_sso_settings_from_the_environment(db, monkeypatch, tmp_path):
+    from web import create_app
+
+    monkeypatch.setenv("CASEGRID_OIDC_ISSUER", "http://127.0.0.1:9/never-asked-until-someone-clicks")
+    monkeypatch.setenv("CASEGRID_OIDC_CLIENT_ID", "casegrid")
+    monkeypatch.setenv("CASEGRID_LOCAL_PASSWORDS", "0")
+    app = create_app({"DATABASE_URL": db.url, "SECRET_KEY": "s", "TESTING": True, "UPLOAD_DIR": str(tmp_path)})
+    try:
+        page = app.test_client().get("/login").get_data(as_text=True)
+        assert "统一身份认证登录" in page and 'name="password"' not in page
+    finally:
+        app.extensions["casegrid_db"].dispose()
