@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Index, Integer, LargeBinary, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, deferred, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.store.base import Base, utcnow
 
@@ -34,5 +34,5 @@ class Bulletin(Base):
     generated_by: Mapped[str] = mapped_column(String(80), default="system")
     revision: Mapped[int] = mapped_column(Integer, default=1)  # 2, 3…: recomputed on request (late data)
     # The generated files in the district's language (zh); English is rendered from `figures` on download.
-    pdf: Mapped[bytes] = deferred(mapped_column(LargeBinary))
-    xlsx: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    xlsx: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
