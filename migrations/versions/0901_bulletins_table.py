@@ -8,6 +8,7 @@ Bulletins are produced by the worker when a period closes (rules/bulletins/*.yam
 (`casegrid bulletin run`). Two new abilities, `see_bulletins` (the bulletins page and downloads) and
 `publish_bulletins` (produce one on demand), are loaded from the organisation file by `casegrid init`;
 until it runs again, existing rows of the shipped roles get them here (lists are extended, never replaced).
+Urgings get an index on their time, so a period's count over every department reads that period only.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from sqlalchemy.dialects import postgresql
 revision = "0901_bulletins_table"
 down_revision = "0802_api_token_ability"
 branch_labels = None
-depends_on = None
+depends_on = ("0002_sla",)  # sla_urgings, indexed here
 
 JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
@@ -51,6 +52,8 @@ def upgrade() -> None:
         sa.UniqueConstraint("definition", "period", name="uq_bulletins_definition_period"),
     )
     op.create_index("ix_bulletins_period_start", "bulletins", ["period_start"])
+    # Urgings of a period for every department at once: (department, at) cannot bound a range on `at` alone.
+    op.create_index("ix_sla_urgings_at", "sla_urgings", ["at"])
     roles = sa.table("roles", sa.column("code", sa.String), sa.column("may", JSON))
     connection = op.get_bind()
     for code, added in GRANTED.items():
@@ -67,5 +70,6 @@ def downgrade() -> None:
         for (may,) in connection.execute(sa.select(roles.c.may).where(roles.c.code == code)).all():
             kept = [ability for ability in (may or []) if ability not in removed]
             connection.execute(roles.update().where(roles.c.code == code).values(may=kept))
+    op.drop_index("ix_sla_urgings_at", table_name="sla_urgings")
     op.drop_index("ix_bulletins_period_start", table_name="bulletins")
     op.drop_table("bulletins")
