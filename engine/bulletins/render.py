@@ -55,10 +55,6 @@ def render_pdf(figures: dict[str, Any], doc: Document, lang: str, tz: ZoneInfo) 
     return HTML(string=render_html(figures, doc, lang, tz)).write_pdf()
 
 
-def _cell_value(measure: str, value: Any) -> Any:
-    return value  # rates stay fractions, shown as percentages by the cell format
-
-
 def render_xlsx(figures: dict[str, Any], doc: Document, lang: str, tz: ZoneInfo) -> bytes:
     from openpyxl import Workbook
     from openpyxl.chart import BarChart, Reference

@@ -8,7 +8,7 @@ worker, which produces a period only when no row exists, never makes a second on
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -154,7 +154,3 @@ def bulletin_file(session: Session, bulletin_id: int, fmt: str, lang: str = "zh"
 
 def period_words(bulletin: Bulletin, lang: str) -> str:
     return _period_of(bulletin).words(lang)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
