@@ -12,10 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from engine.app.bootstrap import initialise
 from engine.cases.access import CaseFilter, list_visible_cases
 from engine.cases.view import case_view
-from engine.config import PROJECT_ROOT
 from engine.errors import Forbidden, NotFound
 from engine.org.service import actor_for
 from engine.store.database import Database
@@ -31,15 +29,14 @@ REFUSED = (Forbidden, NotFound)
 
 
 @pytest.fixture(scope="module")
-def demo(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    """Seeded once for the module: every test here only reads."""
+def demo(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """The seeded demo district, copied once for the module: every test here only reads."""
     import shutil
 
     path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
-    shutil.copy(sqlite_template, path)
+    shutil.copy(demo_template, path)
     database = Database(f"sqlite:///{path}")
     clear_engine_caches()
-    initialise(database, PROJECT_ROOT, demo=True)
     yield database
     database.dispose()
     clear_engine_caches()

@@ -24,12 +24,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from engine.app.bootstrap import initialise
 from engine.config import PROJECT_ROOT
 from engine.incidents.access import may_operate
 from engine.org.config import DEMO_USERS_FILE, ORGANISATION_FILE, parse_organisation
 from engine.org.service import actor_for
-from engine.store.database import Database
 from engine.tasks.inbox import inbox
 from engine.tasks.queries import TaskFilter
 from tests.conftest import clear_engine_caches
@@ -138,15 +136,12 @@ def _demo_usernames() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def demo_app(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    """The seeded demo district, once for the module: the sweep only reads."""
+def demo_app(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """The seeded demo district, copied once for the module: the sweep only reads."""
     folder = tmp_path_factory.mktemp("zh-sweep")
     path = folder / "demo.sqlite3"
-    shutil.copy(sqlite_template, path)
-    database = Database(f"sqlite:///{path}")
+    shutil.copy(demo_template, path)
     clear_engine_caches()
-    initialise(database, PROJECT_ROOT, demo=True)
-    database.dispose()
     app = create_app({"DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "test-secret", "TESTING": True,
                       "UPLOAD_DIR": str(folder / "uploads")})
     yield app
