@@ -4,7 +4,6 @@ are readable, name units by name, and exist in Chinese and English."""
 from __future__ import annotations
 
 import io
-import shutil
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -15,16 +14,12 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from engine.app.bootstrap import initialise
 from engine.bulletins.figures import bulletin_figures
 from engine.bulletins.service import bulletin_file, definitions
 from engine.commands.bulletins import run_bulletin
 from engine.commands.supervision import urge
-from engine.config import PROJECT_ROOT
 from engine.dashboard.case_kpis import case_figures
 from engine.dashboard.view import dashboard
-from engine.definitions import versions
-from engine.demo.social_event import seed_demo_cases
 from engine.org.service import actor_for
 from engine.reporting.definition import Condition, ListRule
 from engine.reporting.periods import period_containing
@@ -33,43 +28,32 @@ from engine.store.database import Database
 from engine.store.models.cases import Case
 from engine.store.models.sla import Notification
 from engine.store.statuses import CaseStatus
-from tests.conftest import clear_engine_caches
+from tests.conftest import built_from, sqlite_database_from
 
 CODES = ("chengguan", "huanwei", "shizheng", "jd_S01", "S01", "S02")
 
 
+def _urge_two(database: Database) -> None:
+    with database.transaction() as session:
+        supervisor = actor_for(session, "supervisor1")
+        running = session.scalars(select(Case.id).where(Case.status == CaseStatus.RUNNING,
+                                                        Case.department.is_not(None)).order_by(Case.id).limit(2))
+        for case_id in list(running):
+            urge(session, supervisor, case_id, "请加快办理")
+
+
 @pytest.fixture(scope="module")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo district with its social-event cases (`casegrid init --demo` seeds them), once, plus two
-    urgings (督办) so every measure has something to count."""
-    path = tmp_path_factory.mktemp("bulletins") / "demo.sqlite3"
-    database = Database(f"sqlite:///{path}")
-    clear_engine_caches()
-    try:
-        initialise(database, PROJECT_ROOT, demo_users=True)
-        assert seed_demo_cases(database) >= 30
-        with database.transaction() as session:
-            supervisor = actor_for(session, "supervisor1")
-            running = session.scalars(select(Case.id).where(Case.status == CaseStatus.RUNNING,
-                                                            Case.department.is_not(None)).order_by(Case.id).limit(2))
-            for case_id in list(running):
-                urge(session, supervisor, case_id, "请加快办理")
-    finally:
-        database.dispose()
-        versions.clear_cache()
-        clear_engine_caches()
+def urged_template(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeded demo district (`casegrid init --demo`) plus two urgings (督办), so every measure has
+    something to count."""
+    path = tmp_path_factory.mktemp("bulletins") / "urged.sqlite3"
+    built_from(demo_template, _urge_two)(path)
     return path
 
 
 @pytest.fixture
-def demo_db(demo_template: Path, tmp_path: Path) -> Iterator[Database]:
-    path = tmp_path / "casegrid.sqlite3"
-    shutil.copy(demo_template, path)
-    database = Database(f"sqlite:///{path}")
-    clear_engine_caches()
-    yield database
-    database.dispose()
-    clear_engine_caches()
+def demo_db(urged_template: Path, tmp_path: Path) -> Iterator[Database]:
+    yield from sqlite_database_from(urged_template, tmp_path)
 
 
 def _this(kind: str, session) -> tuple:  # type: ignore[no-untyped-def]
