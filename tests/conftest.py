@@ -191,3 +191,10 @@ def cli(tmp_path: Path) -> CliRunner:
                               capture_output=True, text=True, timeout=120)
 
     return run
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that drive Chromium carry the `browser` mark: `make test-fast` leaves them out."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)

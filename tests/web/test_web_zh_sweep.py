@@ -206,7 +206,11 @@ def _pages_of(app: Flask, client: FlaskClient, username: str) -> Iterator[tuple[
         yield path, response.get_data(as_text=True)
 
 
-def test_every_page_every_demo_user_reaches_is_chinese(demo_app: Flask) -> None:
+SHARDS = 3  # every user is swept; dealt into shards so that the xdist workers share the sweep
+
+
+@pytest.mark.parametrize("shard", range(SHARDS))
+def test_every_page_every_demo_user_reaches_is_chinese(demo_app: Flask, shard: int) -> None:
     usernames = _demo_usernames()
     with demo_app.app_context():
         database = demo_app.extensions["casegrid_db"]
@@ -217,7 +221,7 @@ def test_every_page_every_demo_user_reaches_is_chinese(demo_app: Flask) -> None:
     assert set(usernames) <= active, "every demo user is loaded"
     offences: dict[str, set[str]] = {}
     contexts: dict[str, str] = {}
-    for username in usernames:
+    for username in usernames[shard::SHARDS]:
         client = _sign_in(demo_app, username)
         operates = _operates(demo_app, username)
         for path, html in _pages_of(demo_app, client, username):
