@@ -25,6 +25,10 @@ class Ability(StrEnum):
     # Hold a personal API bearer token (create it on the profile page) and see the API reference page:
     # for the roles whose holders integrate programs; the others work in the browser and are not offered one.
     USE_API_TOKENS = "use_api_tokens"
+    # Bulletins (通报, rules/bulletins/*.yaml): the bulletins page and their PDF/XLSX downloads.
+    SEE_BULLETINS = "see_bulletins"
+    # Produce a bulletin on demand, or recompute one after late data (the worker produces them on schedule).
+    PUBLISH_BULLETINS = "publish_bulletins"
 
 
 # Abilities that act on the departments a role oversees: granted without `oversees`, they would open a
@@ -40,6 +44,8 @@ REFUSAL_KEYS: dict[Ability, str] = {
     Ability.OPERATE_INCIDENTS: "incidents.may_not_operate",
     Ability.MODEL_PROCESSES: "studio.may_not",
     Ability.USE_API_TOKENS: "tokens.may_not",
+    Ability.SEE_BULLETINS: "bulletins.may_not_see",
+    Ability.PUBLISH_BULLETINS: "bulletins.may_not_publish",
 }
 
 

@@ -44,6 +44,7 @@ ALLOWED_TERMS = {
     "Authorization",
     "BPMN", "DMN", "JSON", "FEEL",  # the file formats analysts edit
     "YAML",
+    "PDF", "Excel",  # the formats a bulletin (通报) downloads as, named as the files are
     "English",  # the language switch names its language in that language
     "km", "h", "KB", "MB",  # units (km/h, file sizes)
 }
