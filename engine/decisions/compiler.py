@@ -212,13 +212,44 @@ def compile_typed_unary_tests(tests: UnaryTests, column_kind: str) -> CellTest |
     return lambda x, ctx: tri(x, ctx) is True
 
 
+# A cell of a typed column that no value of the column's type can satisfy (`"a"` in a number column).
+NEVER: Any = object()
+_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "<": operator.lt,
+    ">": operator.gt,
+    # Same as `not x > b` / `not x < b` (feel_compare's answer) for totally ordered values; NaN and
+    # values of another type never take the typed path.
+    "<=": operator.le,
+    ">=": operator.ge,
+}
+
+
+def typed_check(tests: UnaryTests, column_kind: str) -> tuple[Callable[[Any, Any], Any], Any] | None:
+    """For a value exactly of `column_kind`: (test, argument) with `test(value, argument)` truthy when
+    the cell holds, NEVER when it cannot hold, None when the cell needs the generic closures."""
+    if len(tests.tests) == 1 and not tests.negated:
+        (test,) = tests.tests
+        if isinstance(test, Equals | Comparison) and isinstance(test.endpoint, Literal):
+            literal = test.endpoint.value
+            fits = _literal_fits(literal, column_kind)
+            if fits is None:
+                return None
+            if isinstance(test, Equals):
+                return (operator.eq, literal) if fits else NEVER
+            return (_OPERATORS[test.op], literal) if fits and column_kind in _ORDERED else NEVER
+    closure = compile_typed_unary_tests(tests, column_kind)
+    return None if closure is None else (closure, None)
+
+
 @dataclass(frozen=True)
 class CompiledCell:
     text: str
     tests: UnaryTests
     matches: CellTest
-    # The same test for a value exactly of the column's typeRef, when the cell allows one.
+    # The same test for a value exactly of the column's typeRef, when the cell allows one: as a
+    # closure (value, context), and as (test, argument) for tables typed throughout.
     typed: CellTest | None = None
+    typed_check: Any = None
 
 
 def column_kind(clause: InputClause) -> str | None:
@@ -233,8 +264,10 @@ def column_kind(clause: InputClause) -> str | None:
 def compile_cell(text: str, kind_of_column: str | None = None) -> CompiledCell:
     """Parse and compile one input entry; raises FeelSyntaxError."""
     tests = feel.parse_unary_tests(text)
-    typed = compile_typed_unary_tests(tests, kind_of_column) if kind_of_column else None
-    return CompiledCell(text, tests, compile_unary_tests(tests), typed)
+    if kind_of_column is None or tests.matches_any:
+        return CompiledCell(text, tests, compile_unary_tests(tests))
+    return CompiledCell(text, tests, compile_unary_tests(tests), compile_typed_unary_tests(tests, kind_of_column),
+                        typed_check(tests, kind_of_column))
 
 
 @dataclass(frozen=True)
@@ -322,6 +355,18 @@ class CompiledDecision:
             )
             for rule in rules
         ) if self._typed_columns else self._generic_checks
+        # Every column typed and every cell specialised: (input index, test, argument) triples that do
+        # not need the context, mostly C comparisons; rules with a cell that cannot hold are left out.
+        self._fully_typed: tuple[tuple[tuple[tuple[int, Callable[[Any, Any], Any], Any], ...], CompiledRule], ...] | None
+        self._fully_typed = None
+        if inputs and all(k is not None for k in kinds) and all(
+            cell.typed_check is not None for rule in rules for cell in rule.cells if not cell.tests.matches_any
+        ):
+            self._fully_typed = tuple(
+                (tuple((i, *cell.typed_check) for i, cell in enumerate(rule.cells) if not cell.tests.matches_any), rule)
+                for rule in rules
+                if not any(cell.typed_check is NEVER for cell in rule.cells)
+            )
         self._first = table.hit_policy is HitPolicy.FIRST
 
     @property
@@ -340,7 +385,16 @@ class CompiledDecision:
 
     def _first_match(self, values: list[Any], context: Context) -> CompiledRule | None:
         """FIRST: the first rule whose cells all hold; later rules are not looked at."""
-        for checks, rule in self._checks_for(values):
+        plan = self._checks_for(values)
+        if plan is self._typed_checks and self._fully_typed is not None:
+            for triples, rule in self._fully_typed:
+                for i, test, argument in triples:
+                    if not test(values[i], argument):
+                        break
+                else:
+                    return rule
+            return None
+        for checks, rule in plan:
             for i, test in checks:
                 if not test(values[i], context):
                     break
@@ -379,7 +433,16 @@ class CompiledDecision:
             first = self._first_match(values, context)
             return [] if first is None else [first]
         matched: list[CompiledRule] = []
-        for checks, rule in self._checks_for(values):
+        plan = self._checks_for(values)
+        if plan is self._typed_checks and self._fully_typed is not None:
+            for triples, rule in self._fully_typed:
+                for i, test, argument in triples:
+                    if not test(values[i], argument):
+                        break
+                else:
+                    matched.append(rule)
+            return matched
+        for checks, rule in plan:
             for i, test in checks:
                 if not test(values[i], context):
                     break
@@ -403,19 +466,27 @@ class CompiledDecision:
         return result
 
     def evaluate(self, context: Context) -> Any:
-        from .hit_policies import apply_hit_policy  # hit_policies imports this module's types
-
+        if self._first:
+            # FIRST: the outputs of the first matching rule, None when none matches (hit_policies._first).
+            rule = self._first_match(self.read_inputs(context), context)
+            return None if rule is None else self.rule_result(rule, context)
         return apply_hit_policy(self, self.matching_rules(context), context)
 
     def evaluate_with_rule(self, context: Context) -> tuple[Any, Rule | None]:
-        from .hit_policies import apply_hit_policy, winning_rule
-
         matched = self.matching_rules(context)
         result = apply_hit_policy(self, matched, context)
         return result, winning_rule(self, matched, context)
 
 
 # --- compiling with problems ---------------------------------------------------------------
+
+
+def _path_reader(path: tuple[str, ...]) -> Callable[[Context], Any]:
+    if len(path) == 1:
+        (name,) = path
+        # Task data is a plain dict; anything else reads as read_path does.
+        return lambda ctx: ctx.get(name) if type(ctx) is dict else read_path(ctx, path)
+    return lambda ctx: read_path(ctx, path)
 
 
 class _Compiler:
@@ -444,7 +515,7 @@ class _Compiler:
         expression = clause.expression.strip()
         if _PATH.match(expression):
             path = tuple(expression.split("."))
-            read: Callable[[Context], Any] = lambda ctx: read_path(ctx, path)  # noqa: E731
+            read: Callable[[Context], Any] = _path_reader(path)
         else:
             error = sandbox_bridge.check_syntax(expression)
             if error:
@@ -536,3 +607,8 @@ def compile_table(table: DecisionTable) -> tuple[CompiledDecision | None, list[P
     compiler = _Compiler(table)
     compiled = compiler.compile()
     return compiled, compiler.problems
+
+
+# hit_policies imports this module's types, so it is imported last (an import inside evaluate() cost
+# more than a whole FIRST decision).
+from .hit_policies import apply_hit_policy, winning_rule  # noqa: E402

@@ -85,12 +85,16 @@ NUMBER_ROWS = [
     (["20"], ['"twenty"']),
     (["\"20\""], ['"text"']),
     (["> 100, < 0"], ['"outside"']),
+    ([">= 30"], ['"thirty or more"']),
+    (["<= 5"], ['"five or less"']),
+    (["> 50"], ['"over fifty"']),
+    (["(5..30]"], ['"above five up to thirty"']),
     (["-"], ['"other"']),
 ]
 
 WRONG_KINDS: list[Any] = ["5", "20", True, False, None, [5], {"v": 5}, dt.date(2026, 1, 2), "2026-01-02",
                           math.nan, Decimal("NaN"), math.inf, -math.inf]
-RIGHT_KINDS: list[Any] = [5, 5.5, Decimal("10"), 10, 19.999, 20, 21, 101, -3, 0]
+RIGHT_KINDS: list[Any] = [5, 5.5, Decimal("10"), 10, 19.999, 20, 21, 101, -3, 0, 30, 30.0, 50, 51, Decimal("5"), 4.99]
 
 
 @pytest.mark.parametrize("policy", ["FIRST", "RULE ORDER", "COLLECT"])
