@@ -7,6 +7,8 @@ import sys
 BENCHMARKS = {
     "runtime": "bench.runtime_bench",
     "rules": "bench.rules_bench",
+    "sandbox": "bench.sandbox_bench",
+    "decisions": "bench.decision_bench",
 }
 # Benchmarks that need PostgreSQL (CASEGRID_BENCH_PG_URL) register here too and skip without it.
 OPTIONAL = {

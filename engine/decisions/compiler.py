@@ -9,6 +9,7 @@ import operator
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from engine.errors import CasegridError, Problem, excerpt
@@ -41,6 +42,13 @@ _TYPE_KINDS = {
 
 
 # --- cells -------------------------------------------------------------------------------
+
+
+def _finite(value: Any) -> bool:
+    """A float or Decimal that orders like a plain number (not NaN, not a signalling NaN)."""
+    if type(value) is float:
+        return value == value
+    return not value.is_nan()
 
 
 def _endpoint_reader(endpoint: Endpoint) -> Callable[[Context], Any]:
@@ -111,17 +119,155 @@ def compile_unary_tests(tests: UnaryTests) -> CellTest:
     return lambda x, ctx: tri(x, ctx) is True
 
 
+# --- cells for a typed column ------------------------------------------------------------
+#
+# When a column declares its typeRef (string, number, boolean) and the value read for it has exactly
+# that type, every FEEL rule above reduces to a plain Python comparison decided at compile time: a
+# literal of another kind never equals the value and compares to null, no date alignment can happen.
+# These closures give the same answers as the generic ones for such values; any other value (a
+# different kind, a subclass, NaN, a date column) goes through the generic closures instead.
+
+_EXACT_TYPES: dict[str, frozenset[type]] = {
+    "string": frozenset({str}),
+    "number": frozenset({int, float, Decimal}),
+    "boolean": frozenset({bool}),
+}
+_ORDERED = frozenset({"string", "number"})
+
+
+def _literal_fits(value: Any, column_kind: str) -> bool | None:
+    """True: same kind, usable as is; False: another plain kind (never equal, compares to null);
+    None: a literal the typed closures do not handle (a date, NaN), so the cell stays generic."""
+    literal_kind = kind(value)
+    if literal_kind in ("date", "datetime", "other"):
+        return None
+    if literal_kind == "number" and value != value:  # NaN
+        return None
+    return literal_kind == column_kind
+
+
+def _typed_positive(test: feel.PositiveTest, column_kind: str) -> TriTest | None:
+    if isinstance(test, Equals):
+        if not isinstance(test.endpoint, Literal):
+            return None
+        expected = test.endpoint.value
+        fits = _literal_fits(expected, column_kind)
+        if fits is None:
+            return None
+        if not fits:
+            return lambda _x, _ctx: False
+        return lambda x, _ctx: bool(x == expected)
+    if isinstance(test, Comparison):
+        if not isinstance(test.endpoint, Literal):
+            return None
+        bound = test.endpoint.value
+        fits = _literal_fits(bound, column_kind)
+        if fits is None:
+            return None
+        if not fits or column_kind not in _ORDERED:
+            return lambda _x, _ctx: None
+        # feel_compare's (x > b) - (x < b) against 0, for totally ordered values (NaN never gets here).
+        if test.op == "<":
+            return lambda x, _ctx: x < bound
+        if test.op == ">":
+            return lambda x, _ctx: x > bound
+        if test.op == "<=":
+            return lambda x, _ctx: not x > bound
+        return lambda x, _ctx: not x < bound
+    assert isinstance(test, Interval)
+    if not (isinstance(test.low, Literal) and isinstance(test.high, Literal)):
+        return None
+    low, high = test.low.value, test.high.value
+    fits_low, fits_high = _literal_fits(low, column_kind), _literal_fits(high, column_kind)
+    if fits_low is None or fits_high is None:
+        return None
+    if not (fits_low and fits_high) or column_kind not in _ORDERED:
+        return lambda _x, _ctx: None
+    if test.low_closed and test.high_closed:
+        return lambda x, _ctx: not low > x and not x > high
+    if test.low_closed:
+        return lambda x, _ctx: not low > x and x < high
+    if test.high_closed:
+        return lambda x, _ctx: low < x and not x > high
+    return lambda x, _ctx: low < x and x < high
+
+
+def compile_typed_unary_tests(tests: UnaryTests, column_kind: str) -> CellTest | None:
+    """Like compile_unary_tests for a value known to be exactly of `column_kind`; None when some part
+    of the cell needs the generic closures (a path endpoint, a date literal)."""
+    if tests.matches_any:
+        return lambda _x, _ctx: True
+    parts: list[TriTest] = []
+    for test in tests.tests:
+        part = _typed_positive(test, column_kind)
+        if part is None:
+            return None
+        parts.append(part)
+    tri = parts[0] if len(parts) == 1 else _disjunction(tuple(parts))
+    if tests.negated:
+        return lambda x, ctx: tri(x, ctx) is False
+    if len(parts) == 1:
+        # The typed closures answer True, False or None only, so truthiness is `is True`: skip a call.
+        return tri  # type: ignore[return-value]
+    return lambda x, ctx: tri(x, ctx) is True
+
+
+# A cell of a typed column that no value of the column's type can satisfy (`"a"` in a number column).
+NEVER: Any = object()
+_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "<": operator.lt,
+    ">": operator.gt,
+    # Same as `not x > b` / `not x < b` (feel_compare's answer) for totally ordered values; NaN and
+    # values of another type never take the typed path.
+    "<=": operator.le,
+    ">=": operator.ge,
+}
+
+
+def typed_check(tests: UnaryTests, column_kind: str) -> tuple[Callable[[Any, Any], Any], Any] | None:
+    """For a value exactly of `column_kind`: (test, argument) with `test(value, argument)` truthy when
+    the cell holds, NEVER when it cannot hold, None when the cell needs the generic closures."""
+    if len(tests.tests) == 1 and not tests.negated:
+        (test,) = tests.tests
+        if isinstance(test, Equals | Comparison) and isinstance(test.endpoint, Literal):
+            literal = test.endpoint.value
+            fits = _literal_fits(literal, column_kind)
+            if fits is None:
+                return None
+            if isinstance(test, Equals):
+                return (operator.eq, literal) if fits else NEVER
+            return (_OPERATORS[test.op], literal) if fits and column_kind in _ORDERED else NEVER
+    closure = compile_typed_unary_tests(tests, column_kind)
+    return None if closure is None else (closure, None)
+
+
 @dataclass(frozen=True)
 class CompiledCell:
     text: str
     tests: UnaryTests
     matches: CellTest
+    # The same test for a value exactly of the column's typeRef, when the cell allows one: as a
+    # closure (value, context), and as (test, argument) for tables typed throughout.
+    typed: CellTest | None = None
+    typed_check: Any = None
 
 
-def compile_cell(text: str) -> CompiledCell:
+def column_kind(clause: InputClause) -> str | None:
+    """The kind a typed column's values are checked against for the typed closures, or None."""
+    kinds = _TYPE_KINDS.get((clause.type_ref or "").lower())
+    if not kinds or len(kinds) != 1:
+        return None
+    (only,) = kinds
+    return only if only in _EXACT_TYPES else None
+
+
+def compile_cell(text: str, kind_of_column: str | None = None) -> CompiledCell:
     """Parse and compile one input entry; raises FeelSyntaxError."""
     tests = feel.parse_unary_tests(text)
-    return CompiledCell(text, tests, compile_unary_tests(tests))
+    if kind_of_column is None or tests.matches_any:
+        return CompiledCell(text, tests, compile_unary_tests(tests))
+    return CompiledCell(text, tests, compile_unary_tests(tests), compile_typed_unary_tests(tests, kind_of_column),
+                        typed_check(tests, kind_of_column))
 
 
 @dataclass(frozen=True)
@@ -188,26 +334,90 @@ class CompiledDecision:
         self.inputs = inputs
         self.outputs = outputs
         self.rules = rules
+        # Per rule, the cells that test something (a "-" matches anything and is skipped), as
+        # (input index, test) pairs: generic, and with the typed closures for typed columns.
+        self._generic_checks = tuple(
+            (tuple((i, cell.matches) for i, cell in enumerate(rule.cells) if not cell.tests.matches_any), rule)
+            for rule in rules
+        )
+        kinds = [column_kind(compiled.clause) for compiled in inputs]
+        self._typed_columns = tuple(
+            (i, _EXACT_TYPES[k], k == "number") for i, k in enumerate(kinds) if k is not None
+        )
+        self._typed_checks = tuple(
+            (
+                tuple(
+                    (i, cell.typed if kinds[i] is not None and cell.typed is not None else cell.matches)
+                    for i, cell in enumerate(rule.cells)
+                    if not cell.tests.matches_any
+                ),
+                rule,
+            )
+            for rule in rules
+        ) if self._typed_columns else self._generic_checks
+        # Every column typed and every cell specialised: (input index, test, argument) triples that do
+        # not need the context, mostly C comparisons; rules with a cell that cannot hold are left out.
+        self._fully_typed: tuple[tuple[tuple[tuple[int, Callable[[Any, Any], Any], Any], ...], CompiledRule], ...] | None
+        self._fully_typed = None
+        if inputs and all(k is not None for k in kinds) and all(
+            cell.typed_check is not None for rule in rules for cell in rule.cells if not cell.tests.matches_any
+        ):
+            self._fully_typed = tuple(
+                (tuple((i, *cell.typed_check) for i, cell in enumerate(rule.cells) if not cell.tests.matches_any), rule)
+                for rule in rules
+                if not any(cell.typed_check is NEVER for cell in rule.cells)
+            )
+        self._first = table.hit_policy is HitPolicy.FIRST
 
     @property
     def id(self) -> str:
         return self.table.id
 
+    def _checks_for(self, values: list[Any]) -> tuple[tuple[tuple[tuple[int, CellTest], ...], CompiledRule], ...]:
+        """The typed checks when every typed column holds a value exactly of its type, else the generic ones."""
+        for i, types, is_number in self._typed_columns:
+            value = values[i]
+            if type(value) not in types:
+                return self._generic_checks
+            if is_number and type(value) is not int and not _finite(value):
+                return self._generic_checks
+        return self._typed_checks
+
+    def _first_match(self, values: list[Any], context: Context) -> CompiledRule | None:
+        """FIRST: the first rule whose cells all hold; later rules are not looked at."""
+        plan = self._checks_for(values)
+        if plan is self._typed_checks and self._fully_typed is not None:
+            for triples, rule in self._fully_typed:
+                for i, test, argument in triples:
+                    if not test(values[i], argument):
+                        break
+                else:
+                    return rule
+            return None
+        for checks, rule in plan:
+            for i, test in checks:
+                if not test(values[i], context):
+                    break
+            else:
+                return rule
+        return None
+
     def read_inputs(self, context: Context) -> list[Any]:
         values: list[Any] = []
         for compiled in self.inputs:
-            column = compiled.clause.title
             try:
                 value = compiled.read(context)
             except CasegridError:
                 raise
             except Exception as exc:
+                column = compiled.clause.title
                 raise DecisionEvaluationError(
                     f"{self.table.ref}: input '{column}' ({compiled.clause.expression}) failed: {exc}",
                     self.id,
                     column=column,
                 ) from exc
             if compiled.allowed is not None and not compiled.allowed.matches(value, context):
+                column = compiled.clause.title
                 raise DecisionEvaluationError(
                     f"{self.table.ref}: input '{column}' is {feel.format_value(value)}, "
                     f"not one of its allowed values {compiled.allowed.text}",
@@ -219,13 +429,32 @@ class CompiledDecision:
 
     def matching_rules(self, context: Context) -> list[CompiledRule]:
         values = self.read_inputs(context)
-        return [r for r in self.rules if r.matches(values, context)]
+        if self._first:
+            first = self._first_match(values, context)
+            return [] if first is None else [first]
+        matched: list[CompiledRule] = []
+        plan = self._checks_for(values)
+        if plan is self._typed_checks and self._fully_typed is not None:
+            for triples, rule in self._fully_typed:
+                for i, test, argument in triples:
+                    if not test(values[i], argument):
+                        break
+                else:
+                    matched.append(rule)
+            return matched
+        for checks, rule in plan:
+            for i, test in checks:
+                if not test(values[i], context):
+                    break
+            else:
+                matched.append(rule)
+        return matched
 
     def rule_result(self, rule: CompiledRule, context: Context) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for output, cell in zip(self.outputs, rule.outputs, strict=True):
             try:
-                result[output.name] = cell.produce(context)
+                result[output.clause.name] = cell.produce(context)
             except CasegridError:
                 raise
             except Exception as exc:
@@ -237,19 +466,27 @@ class CompiledDecision:
         return result
 
     def evaluate(self, context: Context) -> Any:
-        from .hit_policies import apply_hit_policy  # hit_policies imports this module's types
-
+        if self._first:
+            # FIRST: the outputs of the first matching rule, None when none matches (hit_policies._first).
+            rule = self._first_match(self.read_inputs(context), context)
+            return None if rule is None else self.rule_result(rule, context)
         return apply_hit_policy(self, self.matching_rules(context), context)
 
     def evaluate_with_rule(self, context: Context) -> tuple[Any, Rule | None]:
-        from .hit_policies import apply_hit_policy, winning_rule
-
         matched = self.matching_rules(context)
         result = apply_hit_policy(self, matched, context)
         return result, winning_rule(self, matched, context)
 
 
 # --- compiling with problems ---------------------------------------------------------------
+
+
+def _path_reader(path: tuple[str, ...]) -> Callable[[Context], Any]:
+    if len(path) == 1:
+        (name,) = path
+        # Task data is a plain dict; anything else reads as read_path does.
+        return lambda ctx: ctx.get(name) if type(ctx) is dict else read_path(ctx, path)
+    return lambda ctx: read_path(ctx, path)
 
 
 class _Compiler:
@@ -278,7 +515,7 @@ class _Compiler:
         expression = clause.expression.strip()
         if _PATH.match(expression):
             path = tuple(expression.split("."))
-            read: Callable[[Context], Any] = lambda ctx: read_path(ctx, path)  # noqa: E731
+            read: Callable[[Context], Any] = _path_reader(path)
         else:
             error = sandbox_bridge.check_syntax(expression)
             if error:
@@ -311,7 +548,7 @@ class _Compiler:
         cells: list[CompiledCell] = []
         for clause, text in zip(self.table.inputs, rule.input_entries, strict=True):
             try:
-                cells.append(compile_cell(text))
+                cells.append(compile_cell(text, column_kind(clause)))
             except FeelSyntaxError as exc:
                 self.problem(
                     f"{self.table.ref} {rule.ref} column '{clause.title}'",
@@ -370,3 +607,8 @@ def compile_table(table: DecisionTable) -> tuple[CompiledDecision | None, list[P
     compiler = _Compiler(table)
     compiled = compiler.compile()
     return compiled, compiler.problems
+
+
+# hit_policies imports this module's types, so it is imported last (an import inside evaluate() cost
+# more than a whole FIRST decision).
+from .hit_policies import apply_hit_policy, winning_rule  # noqa: E402

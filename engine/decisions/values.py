@@ -74,7 +74,9 @@ def read_path(context: Any, path: tuple[str, ...]) -> Any:
     for step in path:
         if current is None:
             return None
-        if isinstance(current, Mapping):
+        if type(current) is dict:  # task data: skip the ABC check below
+            current = current.get(step)
+        elif isinstance(current, Mapping):
             current = current.get(step)
         else:
             current = getattr(current, step, None)

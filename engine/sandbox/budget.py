@@ -165,7 +165,7 @@ class Budget:
         return result
 
     def inplace(self, op: str, target: Any, value: Any) -> Any:
-        checked = {"+=": self.add, "*=": self.mul, "**=": self.pow, "<<=": self.lshift, "%=": self.mod}.get(op)
+        checked = _CHECKED_INPLACE.get(op)
         if checked is None:
             plain = _PLAIN_INPLACE.get(op)
             if plain is None:
@@ -181,7 +181,7 @@ class Budget:
                     self.charge(len(target) * max(value, 0))
                 target *= value
             return target
-        return checked(target, value)
+        return checked(self, target, value)
 
     def range(self, *args: int) -> range:
         result = range(*args)
@@ -199,6 +199,16 @@ class Budget:
         if type(obj) is list and name == "extend":
             return _checked_call(method, lambda values: self.charge_large(len(obj) + _size(values)))
         return method
+
+
+# The checked operator behind each in-place one (looked up per call: one dict, not one per `+=`).
+_CHECKED_INPLACE: dict[str, Callable[[Budget, Any, Any], Any]] = {
+    "+=": Budget.add,
+    "*=": Budget.mul,
+    "**=": Budget.pow,
+    "<<=": Budget.lshift,
+    "%=": Budget.mod,
+}
 
 
 def _size(values: Any) -> int:

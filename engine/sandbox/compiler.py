@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import dis
 import re
 import textwrap
 from collections.abc import Sequence
@@ -12,6 +13,7 @@ from typing import Literal
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec
 
 from engine.errors import SandboxViolation
+from engine.sandbox.guards import BUDGETED_NAMES, HOOK_NAMES
 from engine.sandbox.policy import SandboxPolicy
 
 Mode = Literal["eval", "exec"]
@@ -55,6 +57,51 @@ def compile_source(source: str, mode: Mode) -> CodeType:
         raise SandboxViolation("the text is nested too deeply to compile; split it into smaller steps") from None
 
 
+# The hot path of evaluate(): the exact text as written (not normalised) to its bytecode and plan, in a
+# plain dict, because an lru_cache lookup plus normalising costs more than evaluating a short condition.
+_EVAL_BY_TEXT: dict[str, tuple[CodeType, tuple[str, ...] | None]] = {}
+# The texts whose plan is () (they call no guard at all), for evaluate() to run without a further check.
+_DIRECT: dict[str, CodeType] = {}
+_by_text_hits = [0]
+
+
+def compiled_expression(source: str) -> tuple[CodeType, tuple[str, ...] | None]:
+    """compile_source(source, "eval") and its plan (see expression_plan), remembered by the exact text."""
+    entry = _EVAL_BY_TEXT.get(source) if type(source) is str else None
+    if entry is not None:
+        _by_text_hits[0] += 1
+        return entry
+    code = compile_source(source, "eval")
+    entry = (code, expression_plan(code))
+    if len(_EVAL_BY_TEXT) >= _CACHE_SIZE:
+        _EVAL_BY_TEXT.clear()
+        _DIRECT.clear()
+    _EVAL_BY_TEXT[source] = entry
+    if entry[1] == ():
+        _DIRECT[source] = code
+    return entry
+
+
+def expression_plan(code: CodeType) -> tuple[str, ...] | None:
+    """How an expression may run: None when it needs a namespace and a budget of its own, else the guard
+    names it calls (which case data must not shadow).
+
+    It needs its own when it contains nested code (a comprehension or lambda: those look names up as
+    globals and loop), binds a name (`x := ...`), or names anything bound to a budget (a checked
+    operator, attribute access, iteration, `range`, `pow`). What is left reads names, compares,
+    indexes and calls helpers and builtins over values the case data already holds: it can neither
+    loop nor build anything larger than its inputs, nor write anywhere.
+    """
+    if any(isinstance(const, CodeType) for const in code.co_consts):
+        return None
+    if any(op.opname.startswith(("STORE_", "DELETE_", "IMPORT_")) for op in dis.get_instructions(code)):
+        return None
+    names = frozenset(code.co_names)
+    if names & BUDGETED_NAMES:
+        return None
+    return tuple(sorted(names & HOOK_NAMES))
+
+
 @lru_cache(maxsize=_CACHE_SIZE)
 def _compile_cached(source: str, mode: Mode) -> CodeType:
     # Parse ourselves so that a plain syntax error stays a SyntaxError (DMN's
@@ -96,9 +143,14 @@ def _tidy(message: str) -> str:
 
 def cache_info() -> dict[str, int | None]:
     """Hit/miss counters of the compile cache, for diagnostics and tests."""
-    return dict(_compile_cached.cache_info()._asdict())
+    info: dict[str, int | None] = dict(_compile_cached.cache_info()._asdict())
+    info["hits"] = (info["hits"] or 0) + _by_text_hits[0]
+    return info
 
 
 def clear_cache() -> None:
     """Forget every compiled source (tests use it to measure compilation)."""
     _compile_cached.cache_clear()
+    _EVAL_BY_TEXT.clear()
+    _DIRECT.clear()
+    _by_text_hits[0] = 0

@@ -15,7 +15,7 @@ from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack
 from RestrictedPython.transformer import INSPECT_ATTRIBUTES
 
 from engine.errors import SandboxViolation
-from engine.sandbox.budget import Budget
+from engine.sandbox.budget import Budget, Limits
 from engine.sandbox.policy import CHECKED_OPERATORS, FORBIDDEN_ATTRIBUTES
 
 # Containers task data is made of; scripts may assign into these and nothing else.
@@ -138,6 +138,11 @@ def budget_hooks(budget: Budget) -> dict[str, Any]:
         "_format_": budget.format_value,
     }
 
+
+# Every name whose object belongs to one evaluation's budget: the hooks above and the builtins that
+# build sequences or numbers (`range`, `pow`). Code that names none of them never consults a budget.
+BUDGETED_NAMES: frozenset[str] = frozenset(
+    budget_hooks(Budget(Limits(1.0, 1, 1)))) | {"range", "pow"}
 
 # Every name the sandbox puts into a run's globals besides helpers: never task data.
 HOOK_NAMES: frozenset[str] = frozenset(GUARDS) | frozenset(CHECKED_OPERATORS.values()) | {"_tick_", "_format_"}

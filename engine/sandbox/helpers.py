@@ -1,8 +1,10 @@
 """The documented functions expressions may call, and the registry other modules extend.
 
 Other engine modules add their own (the calendar registers working-day helpers)
-with `register_helper` at import time; every evaluation reads the registry
-afresh, so registration order relative to engine start-up does not matter.
+with `register_helper` at import time.  Evaluations do not copy the registry: they
+look names up in one prebuilt, read-only base namespace (`BASE_NAMESPACE`) that
+every registration updates in place, so registration order relative to engine
+start-up does not matter.
 """
 from __future__ import annotations
 
@@ -14,7 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.sandbox import date_helpers, lookup_helpers
-from engine.sandbox.safe_builtins import SAFE_BUILTINS
+from engine.sandbox.guards import GUARDS
+from engine.sandbox.safe_builtins import SAFE_BUILTINS, builtins_dict
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,29 @@ class Helper:
 
 _registry: dict[str, Helper] = {}
 _lock = threading.Lock()
+
+# The builtins that are plain functions of values; `range` and `pow` are left to each evaluation's
+# budget (engine.sandbox.runtime), `__import__` to the C code that needs it.
+_BUDGETED_BUILTINS = frozenset({"range", "pow", "__import__"})
+
+# What an evaluation finds below its case data: the registered helpers, the allowed builtins and the
+# guards that need no budget. Built once and updated in place by (un)register_helper. No code run in
+# the sandbox can reach this dict or store into it (engine.sandbox.runtime only hands it over as the
+# globals of expressions that contain no assignment), so no evaluation can change what the next sees.
+BASE_NAMESPACE: dict[str, Any] = {}
+_PLAIN_BUILTINS = builtins_dict()
+
+
+def _rebuild_base() -> None:
+    """Called with the lock held: make BASE_NAMESPACE match the registry (same dict object)."""
+    fresh: dict[str, Any] = {n: v for n, v in SAFE_BUILTINS.items() if n not in _BUDGETED_BUILTINS}
+    fresh.update(GUARDS)
+    fresh["__builtins__"] = _PLAIN_BUILTINS
+    fresh.update((h.name, h.fn) for h in _registry.values())
+    # In place and without a moment in which a kept name is missing: other threads may be evaluating.
+    for stale in BASE_NAMESPACE.keys() - fresh.keys():
+        del BASE_NAMESPACE[stale]
+    BASE_NAMESPACE.update(fresh)
 
 
 def register_helper(name: str, fn: Callable[..., Any], *, doc: str | None = None, replace: bool = False) -> None:
@@ -47,12 +73,14 @@ def register_helper(name: str, fn: Callable[..., Any], *, doc: str | None = None
         if name in _registry and not replace:
             raise ValueError(f"helper {name!r} is already registered")
         _registry[name] = Helper(name, fn, summary)
+        _rebuild_base()
 
 
 def unregister_helper(name: str) -> None:
     """Remove a helper (tests and plug-in reloads); unknown names are ignored."""
     with _lock:
         _registry.pop(name, None)
+        _rebuild_base()
 
 
 def helper_namespace() -> dict[str, Callable[..., Any]]:
