@@ -25,11 +25,15 @@ class Ability(StrEnum):
     # Hold a personal API bearer token (create it on the profile page) and see the API reference page:
     # for the roles whose holders integrate programs; the others work in the browser and are not offered one.
     USE_API_TOKENS = "use_api_tokens"
+    # Stand in for every supervising role: the dashboard lists the decision steps waiting in every deciding
+    # lane (the lanes of the roles that may decide_extensions), not only in the lanes the user holds, and
+    # escalations may be acknowledged whatever role they were sent to, in the departments the role oversees.
+    OVERSEE_EVERY_LANE = "oversee_every_lane"
 
 
 # Abilities that act on the departments a role oversees: granted without `oversees`, they would open a
 # page or an action that refuses every department.
-NEEDS_OVERSIGHT = frozenset({Ability.DASHBOARD, Ability.URGE, Ability.DECIDE_EXTENSIONS})
+NEEDS_OVERSIGHT = frozenset({Ability.DASHBOARD, Ability.URGE, Ability.DECIDE_EXTENSIONS, Ability.OVERSEE_EVERY_LANE})
 
 # The error key a refusal carries (web/error_texts.py words it); starting is refused per process instead.
 REFUSAL_KEYS: dict[Ability, str] = {
@@ -40,6 +44,7 @@ REFUSAL_KEYS: dict[Ability, str] = {
     Ability.OPERATE_INCIDENTS: "incidents.may_not_operate",
     Ability.MODEL_PROCESSES: "studio.may_not",
     Ability.USE_API_TOKENS: "tokens.may_not",
+    Ability.OVERSEE_EVERY_LANE: "escalation.may_not_acknowledge",
 }
 
 
