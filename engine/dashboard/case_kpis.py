@@ -37,28 +37,40 @@ def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value  # stored as UTC
 
 
-def case_figures(session: Session, since: datetime, until: datetime, departments: list[str] | None) -> CaseFigures:
-    """Cases completed in [since, until) in ``departments`` (None: all), by the rule of this module."""
+def closed_cases(session: Session, since: datetime, until: datetime,
+                 departments: list[str] | None) -> list[tuple[int, datetime, datetime | None]]:
+    """(id, closed_at, due_at) of the cases completed in [since, until) in ``departments`` (None: all)."""
     query = select(Case.id, Case.closed_at, Case.due_at).where(
         Case.closed_at >= since, Case.closed_at < until, Case.status == CaseStatus.COMPLETED)
     if departments is not None:
         query = query.where(Case.department.in_(departments))
-    cases = session.execute(query).all()
-    if not cases:
-        return CaseFigures(0, 0, 0)
+    return [(case_id, closed_at, due_at) for case_id, closed_at, due_at in session.execute(query)]
+
+
+def on_time_verdicts(session: Session, cases: list[tuple[int, datetime, datetime | None]]) -> dict[int, bool | None]:
+    """Each closed case: True on time, False late, None without any limit (left out of rates)."""
     limited: set[int] = set()
     breached: set[int] = set()
-    marks = select(WorkItem.case_id, WorkItem.sla_state).where(
-        WorkItem.case_id.in_([c.id for c in cases]), WorkItem.sla_state.in_(_LIMITED))
-    for case_id, state in session.execute(marks):
-        limited.add(case_id)
-        if state in _BREACHED:
-            breached.add(case_id)
-    with_limit = on_time = 0
+    if cases:
+        marks = select(WorkItem.case_id, WorkItem.sla_state).where(
+            WorkItem.case_id.in_([case_id for case_id, _closed, _due in cases]), WorkItem.sla_state.in_(_LIMITED))
+        for case_id, state in session.execute(marks):
+            limited.add(case_id)
+            if state in _BREACHED:
+                breached.add(case_id)
+    verdicts: dict[int, bool | None] = {}
     for case_id, closed_at, due_at in cases:
-        late_by_own_due = due_at is not None and _utc(closed_at) > _utc(due_at)
         if due_at is None and case_id not in limited:
+            verdicts[case_id] = None
             continue
-        with_limit += 1
-        on_time += not late_by_own_due and case_id not in breached
-    return CaseFigures(len(cases), with_limit, on_time)
+        late_by_own_due = due_at is not None and _utc(closed_at) > _utc(due_at)
+        verdicts[case_id] = not late_by_own_due and case_id not in breached
+    return verdicts
+
+
+def case_figures(session: Session, since: datetime, until: datetime, departments: list[str] | None) -> CaseFigures:
+    """Cases completed in [since, until) in ``departments`` (None: all), by the rule of this module."""
+    verdicts = on_time_verdicts(session, closed_cases(session, since, until, departments))
+    with_limit = sum(verdict is not None for verdict in verdicts.values())
+    on_time = sum(verdict is True for verdict in verdicts.values())
+    return CaseFigures(len(verdicts), with_limit, on_time)
