@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from werkzeug.exceptions import Unauthorized
 
 from engine.auth.signin import ThrottlePolicy
-from engine.auth.tokens import authenticate_token, record_token_failure
+from engine.auth.tokens import authenticate_token, check_token_holder, record_token_failure
 from engine.org.abilities import Ability
 from engine.org.access import Actor, require_ability
 from engine.org.service import actor_from_user
@@ -111,7 +111,9 @@ def _load_identity() -> None:
         with transaction(readonly=True) as db_session:
             user = authenticate_token(db_session, token, request.remote_addr, login_policy())
             if user is not None:
-                g.user = _current(db_session, user, "token")
+                holder = _current(db_session, user, "token")
+                check_token_holder(holder.actor)  # 403 when their roles no longer use tokens
+                g.user = holder
         if g.user is None:
             with transaction() as db_session:  # counted against the client's address (engine.auth.tokens)
                 record_token_failure(db_session, request.remote_addr)
