@@ -13,7 +13,7 @@ from datetime import timedelta
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Flask, current_app, g, request, session
+from flask import Flask, current_app, flash, g, request, session
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import Unauthorized
@@ -25,6 +25,7 @@ from engine.org.access import Actor, require_ability
 from engine.org.service import actor_from_user
 from engine.store.models.org import User
 from web.db import transaction
+from web.i18n import _
 
 F = TypeVar("F", bound=Callable[..., Any])
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
@@ -119,12 +120,20 @@ def _load_identity() -> None:
                 record_token_failure(db_session, request.remote_addr)
             raise Unauthorized("invalid or revoked API token")
     elif "uid" in session:
+        ended = False
         with transaction(readonly=True) as db_session:
             user = db_session.get(User, session["uid"])
-            if user is not None and user.active:
+            # A password changed (or reset) since this session signed in ends it (engine.auth.signin).
+            ended = user is not None and (user.session_generation or 0) != session.get("generation", 0)
+            if user is not None and user.active and not ended:
                 g.user = _current(db_session, user, "session")
         if g.user is None:
+            locale = session.get("locale")
             session.clear()
+            if locale:
+                session["locale"] = locale
+            if ended:
+                flash(_("Your password was changed; sign in again with the new one."))
     if not _is_public() and g.user is None:
         raise Unauthorized("sign in first")
     if request.method not in SAFE_METHODS and (g.user is None or g.user.via == "session"):
@@ -151,6 +160,7 @@ def sign_in(user: User) -> None:
     session.clear()
     session.permanent = True
     session["uid"] = user.id
+    session["generation"] = user.session_generation or 0
     session["locale"] = locale or user.locale or "zh"
 
 
