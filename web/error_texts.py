@@ -110,6 +110,11 @@ ERROR_TEXTS: dict[str, tuple[str, str]] = {
     "incidents.may_not_operate": ("您的岗位不能重试或撤销异常。", "Your roles may not retry or cancel incidents."),
     "tokens.may_not": ("您的岗位不使用 API 令牌。如有程序需要接入，请联系系统管理员。",
                        "Your roles do not use API tokens; ask the administrator if a program needs access."),
+    "tokens.holder_may_not": ("此 API 令牌的持有人已不再担任使用 API 令牌的岗位，令牌已停用。如有程序需要接入，请联系系统管理员。",
+                              "The holder of this API token no longer has a role that uses API tokens; the token "
+                              "no longer works. Ask the administrator if a program needs access."),
+    "escalation.may_not_acknowledge": ("这条升级提醒不是发给您的岗位的，您不能确认它。",
+                                       "This escalation was not sent to your role; you may not acknowledge it."),
     # the profile's password change
     "profile.wrong_password": ("当前密码不正确。", "The current password is wrong."),
     "profile.password_too_short": ("新密码至少需要 {minimum} 个字符。", "The new password needs at least {minimum} characters."),

@@ -13,18 +13,19 @@ from datetime import timedelta
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Flask, current_app, g, request, session
+from flask import Flask, current_app, flash, g, request, session
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import Unauthorized
 
 from engine.auth.signin import ThrottlePolicy
-from engine.auth.tokens import authenticate_token, record_token_failure
+from engine.auth.tokens import authenticate_token, check_token_holder, record_token_failure
 from engine.org.abilities import Ability
 from engine.org.access import Actor, require_ability
 from engine.org.service import actor_from_user
 from engine.store.models.org import User
 from web.db import transaction
+from web.i18n import _
 
 F = TypeVar("F", bound=Callable[..., Any])
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
@@ -111,18 +112,28 @@ def _load_identity() -> None:
         with transaction(readonly=True) as db_session:
             user = authenticate_token(db_session, token, request.remote_addr, login_policy())
             if user is not None:
-                g.user = _current(db_session, user, "token")
+                holder = _current(db_session, user, "token")
+                check_token_holder(holder.actor)  # 403 when their roles no longer use tokens
+                g.user = holder
         if g.user is None:
             with transaction() as db_session:  # counted against the client's address (engine.auth.tokens)
                 record_token_failure(db_session, request.remote_addr)
             raise Unauthorized("invalid or revoked API token")
     elif "uid" in session:
+        ended = False
         with transaction(readonly=True) as db_session:
             user = db_session.get(User, session["uid"])
-            if user is not None and user.active:
+            # A password changed (or reset) since this session signed in ends it (engine.auth.signin).
+            ended = user is not None and (user.session_generation or 0) != session.get("generation", 0)
+            if user is not None and user.active and not ended:
                 g.user = _current(db_session, user, "session")
         if g.user is None:
+            locale = session.get("locale")
             session.clear()
+            if locale:
+                session["locale"] = locale
+            if ended:
+                flash(_("Your password was changed; sign in again with the new one."))
     if not _is_public() and g.user is None:
         raise Unauthorized("sign in first")
     if request.method not in SAFE_METHODS and (g.user is None or g.user.via == "session"):
@@ -149,6 +160,7 @@ def sign_in(user: User) -> None:
     session.clear()
     session.permanent = True
     session["uid"] = user.id
+    session["generation"] = user.session_generation or 0
     session["locale"] = locale or user.locale or "zh"
 
 

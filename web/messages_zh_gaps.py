@@ -11,6 +11,9 @@ ZH_GAPS: dict[str, str] = {
     "Steps done on time": "环节按期完成率",
     "Steps done in time": "按期完成环节",
     "Steps done late": "超期完成环节",
-    "New cases per day; closures here are steps, each against its own time limit.":
-        "按日统计新立案件；图中的完成数按环节计，各环节按其自身时限判断是否按期。",
+    "Cases received and closed per day: a case closes on time when it met its own due date and no step of it was late.":
+        "按日统计收到和办结的案件：案件在自身期限内办结且没有任何环节超期，即为按期办结。",
+    "Cases received": "收到案件",
+    "Cases closed in time": "按期办结案件",
+    "Cases closed late": "超期办结案件",
 }

@@ -19,7 +19,10 @@ ZH_SMALL: dict[str, str] = {
     "New password again": "再次输入新密码",
     "At least 8 characters.": "至少 8 个字符。",
     "The password is too long.": "密码过长。",
-    "Your password has been changed.": "密码已修改。",
+    "Your password has been changed; you were signed out everywhere else.": "密码已修改，您在其他设备和浏览器上的登录已全部退出。",
+    "Your password was changed; sign in again with the new one.": "您的密码已修改，请使用新密码重新登录。",
+    "The search text was too long; only its first {n} characters were searched.":
+        "搜索内容过长，只按前 {n} 个字进行了搜索。",
     # the dashboard's period, said beside the field that is wrong
     "Choose one of the listed periods.": "请选择列表中的统计周期。",
     "Enter a date such as 2026-12-01.": "请输入有效日期，例如 2026-12-01。",

@@ -314,6 +314,26 @@ def token_revoke(username: str) -> None:
     click.echo("revoked" if had else "no token to revoke")
 
 
+@main.group()
+def user() -> None:
+    """People's accounts."""
+
+
+@user.command("set-password")
+@click.argument("username")
+@click.option("--password", prompt="New password", hide_input=True, confirmation_prompt=True,
+              help="The new password (asked for, hidden, when not given).")
+@reports_errors
+def user_set_password(username: str, password: str) -> None:
+    """Reset USER's password (an administrator's reset); every session of the user ends."""
+    from engine.auth.signin import set_password
+
+    db = _db()
+    with db.transaction() as session:
+        set_password(session, username, password)
+    click.echo(f"password of {username} reset; their sessions have ended")
+
+
 @main.command("send-message")
 @click.argument("message_name")
 @click.option("--case", "case_ref", default=None, help="Case id or business key the message is for.")

@@ -6,7 +6,13 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from engine.auth.signin import DEFAULT_POLICY, ThrottlePolicy, check_throttle, record_failure
+from engine.auth.signin import (
+    DEFAULT_POLICY,
+    ThrottlePolicy,
+    check_throttle,
+    end_other_sessions,
+    record_failure,
+)
 from engine.errors import InvalidInput, NotFound
 from engine.org.passwords import hash_password, verify_password
 from engine.store.models.auth import LoginFailure
@@ -41,6 +47,7 @@ def change_password(session: Session, username: str, current: str, new: str, rep
     `profile.wrong_password`: the failure it records must be committed for the throttle to count it, so
     the caller commits and then shows the refusal. After `policy.per_user` wrong ones within
     `policy.window`, TooManyAttempts is raised before the password is even checked, as at sign-in.
+    A changed password ends the user's other sessions (end_other_sessions).
     """
     now = now or datetime.now(UTC)
     if len(new) < MIN_PASSWORD_LENGTH:
@@ -67,5 +74,7 @@ def change_password(session: Session, username: str, current: str, new: str, rep
         raise InvalidInput("the new password is the current one", {"new_password": ["same as the current"]},
                            key="profile.password_unchanged")
     user.password_hash = hash_password(new)
+    end_other_sessions(user)
     session.execute(delete(LoginFailure).where(LoginFailure.key == key))
     return None
+

@@ -92,7 +92,14 @@ def authenticate(session: Session, username: str, password: str, address: str | 
     return user
 
 
+def end_other_sessions(user: User) -> None:
+    """Every session signed in before this moment ends at its next request (the web layer compares the
+    generation a session was signed in with); the caller renews the one session that made the change."""
+    user.session_generation = (user.session_generation or 0) + 1
+
+
 def set_password(session: Session, username: str, password: str) -> None:
+    """An administrator's reset (`casegrid user set-password`): every session of the user ends."""
     from engine.errors import InvalidInput, NotFound
 
     if len(password) < 8:
@@ -101,6 +108,7 @@ def set_password(session: Session, username: str, password: str) -> None:
     if user is None:
         raise NotFound(f"no user '{username}'")
     user.password_hash = hash_password(password)
+    end_other_sessions(user)
 
 
 def prune_failures(session: Session, older_than: timedelta = timedelta(days=1)) -> int:

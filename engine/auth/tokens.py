@@ -15,9 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.auth.signin import DEFAULT_POLICY, ThrottlePolicy, TooManyAttempts, check_throttle, record_failure
-from engine.errors import CasegridError, NotFound
+from engine.errors import CasegridError, Forbidden, NotFound
 from engine.org.abilities import Ability
 from engine.org.access import Actor, require_ability
+from engine.org.service import actor_from_user
 from engine.store.models.org import User
 
 PREFIX = "cg_"
@@ -35,17 +36,32 @@ def _user(session: Session, username: str) -> User:
 
 
 def create_token(session: Session, username: str) -> str:
-    """A new token for the user; it replaces the previous one (one token per user)."""
+    """A new token for the user (`casegrid token create`); it replaces the previous one (one token per
+    user). Refused (403 `tokens.may_not`) when none of the user's roles may use API tokens: the people who
+    work cases do so in the browser, whoever issues the token."""
+    user = _user(session, username)
+    if not actor_from_user(session, user).may(Ability.USE_API_TOKENS):
+        roles = ", ".join(sorted({role.role for role in user.roles})) or "none"
+        raise Forbidden(f"{username} may not hold an API token: none of their roles ({roles}) declares "
+                        f"{Ability.USE_API_TOKENS.value} (may in rules/organisation.yaml)", key="tokens.may_not")
     token = PREFIX + secrets.token_urlsafe(32)
-    _user(session, username).api_token_hash = digest(token)
+    user.api_token_hash = digest(token)
     return token
 
 
 def create_own_token(session: Session, actor: Actor) -> str:
     """The profile page's "create a token": only for holders of a role that may use API tokens (403
-    `tokens.may_not` otherwise). An administrator may still issue one with `casegrid token create`."""
+    `tokens.may_not` otherwise)."""
     require_ability(actor, Ability.USE_API_TOKENS)
     return create_token(session, actor.username)
+
+
+def check_token_holder(actor: Actor) -> None:
+    """A token works only while its holder has a role that may use API tokens: one issued before their
+    roles changed (or the organisation's `may` lists) is refused at use, 403 `tokens.holder_may_not`."""
+    if not actor.may(Ability.USE_API_TOKENS):
+        raise Forbidden(f"the holder of this API token ({actor.username}) no longer has a role that may use "
+                        "API tokens; the token does not work", key="tokens.holder_may_not")
 
 
 def revoke_token(session: Session, username: str) -> bool:

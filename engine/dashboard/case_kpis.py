@@ -42,11 +42,20 @@ def _closed_cases(since: datetime, until: datetime):  # type: ignore[no-untyped-
         Case.closed_at >= since, Case.closed_at < until, Case.status == CaseStatus.COMPLETED)
 
 
-def _classify(session: Session, cases: list) -> dict[int, bool | None]:  # type: ignore[type-arg]
-    """case id -> True (closed on time), False (late), None (no limit), by the rule of this module."""
+def closed_cases(session: Session, since: datetime, until: datetime,
+                 departments: list[str] | None) -> list[tuple[int, datetime, datetime | None]]:
+    """(id, closed_at, due_at) of the cases completed in [since, until) in ``departments`` (None: all)."""
+    query = _closed_cases(since, until)
+    if departments is not None:
+        query = query.where(Case.department.in_(departments))
+    return [(row.id, row.closed_at, row.due_at) for row in session.execute(query)]
+
+
+def on_time_verdicts(session: Session, cases: list[tuple[int, datetime, datetime | None]]) -> dict[int, bool | None]:
+    """Each closed case: True on time, False late, None without any limit (left out of rates)."""
     limited: set[int] = set()
     breached: set[int] = set()
-    ids = [c.id for c in cases]
+    ids = [case_id for case_id, _closed, _due in cases]
     for start in range(0, len(ids), 5000):  # bounded IN lists on a busy month
         marks = select(WorkItem.case_id, WorkItem.sla_state).where(
             WorkItem.case_id.in_(ids[start:start + 5000]), WorkItem.sla_state.in_(_LIMITED))
@@ -55,12 +64,12 @@ def _classify(session: Session, cases: list) -> dict[int, bool | None]:  # type:
             if state in _BREACHED:
                 breached.add(case_id)
     verdicts: dict[int, bool | None] = {}
-    for case in cases:
-        late_by_own_due = case.due_at is not None and _utc(case.closed_at) > _utc(case.due_at)
-        if case.due_at is None and case.id not in limited:
-            verdicts[case.id] = None
-        else:
-            verdicts[case.id] = not late_by_own_due and case.id not in breached
+    for case_id, closed_at, due_at in cases:
+        if due_at is None and case_id not in limited:
+            verdicts[case_id] = None
+            continue
+        late_by_own_due = due_at is not None and _utc(closed_at) > _utc(due_at)
+        verdicts[case_id] = not late_by_own_due and case_id not in breached
     return verdicts
 
 
@@ -71,13 +80,7 @@ def _figures(verdicts: list[bool | None]) -> CaseFigures:
 
 def case_figures(session: Session, since: datetime, until: datetime, departments: list[str] | None) -> CaseFigures:
     """Cases completed in [since, until) in ``departments`` (None: all), by the rule of this module."""
-    query = _closed_cases(since, until)
-    if departments is not None:
-        query = query.where(Case.department.in_(departments))
-    cases = session.execute(query).all()
-    if not cases:
-        return CaseFigures(0, 0, 0)
-    return _figures(list(_classify(session, cases).values()))
+    return _figures(list(on_time_verdicts(session, closed_cases(session, since, until, departments)).values()))
 
 
 def case_figures_by(session: Session, since: datetime, until: datetime,
@@ -85,7 +88,7 @@ def case_figures_by(session: Session, since: datetime, until: datetime,
     """The same figures per department or per street (``by``) of the case: the bulletins (engine.bulletins)
     read them here, so a bulletin and the dashboard cannot count a period differently."""
     cases = session.execute(_closed_cases(since, until)).all()
-    verdicts = _classify(session, cases) if cases else {}
+    verdicts = on_time_verdicts(session, [(case.id, case.closed_at, case.due_at) for case in cases])
     grouped: dict[str | None, list[bool | None]] = {}
     for case in cases:
         grouped.setdefault(getattr(case, by), []).append(verdicts[case.id])

@@ -1,8 +1,10 @@
-"""Daily figures for the trend charts: cases opened, work items closed on time and late, per local day.
+"""Daily figures for the trend charts: cases received, and cases closed on time and late, per local day.
 
-Buckets by the district's local date in Python over two narrow columns of rows already bounded by the
-period through indexes (ix_work_items_completed_at, cases.opened_at), so the same code runs on SQLite
-and PostgreSQL without date functions that differ between them.
+The trend counts cases, not steps, as the headline does (engine.dashboard.case_kpis): a case of seven
+steps closed on a day is one closure that day, on time or late by the case's own rule. Buckets by the
+district's local date in Python over narrow columns of rows already bounded by the period
+(cases.opened_at, cases.closed_at), so the same code runs on SQLite and PostgreSQL without date
+functions that differ between them.
 """
 from __future__ import annotations
 
@@ -12,9 +14,8 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.dashboard.case_kpis import closed_cases, on_time_verdicts
 from engine.store.models.cases import Case
-from engine.store.models.tasks import WorkItem
-from engine.store.statuses import SlaState, WorkItemStatus
 
 MAX_DAYS = 366
 
@@ -46,19 +47,19 @@ def daily_trend(session: Session, since: datetime, until: datetime, tz: tzinfo,
     if (last - first).days > MAX_DAYS:
         first = last - timedelta(days=MAX_DAYS)
     counts: dict[date, list[int]] = {}
-    closed_q = select(WorkItem.completed_at, WorkItem.sla_state).where(
-        WorkItem.completed_at >= since, WorkItem.completed_at < until, WorkItem.status == WorkItemStatus.COMPLETED)
     opened_q = select(Case.opened_at).where(Case.opened_at >= since, Case.opened_at < until)
     if departments is not None:
-        closed_q = closed_q.where(WorkItem.department.in_(departments))
         opened_q = opened_q.where(Case.department.in_(departments))
     for (opened_at,) in session.execute(opened_q):
         counts.setdefault(_local_day(opened_at, tz), [0, 0, 0, 0])[0] += 1
-    for completed_at, state in session.execute(closed_q):
-        row = counts.setdefault(_local_day(completed_at, tz), [0, 0, 0, 0])
+    # Closures are cases (completed, not cancelled), each once, on time or late as the headline judges it.
+    closed = closed_cases(session, since, until, departments)
+    verdicts = on_time_verdicts(session, closed)
+    for case_id, closed_at, _due_at in closed:
+        row = counts.setdefault(_local_day(closed_at, tz), [0, 0, 0, 0])
         row[1] += 1
-        row[2] += state == SlaState.MET
-        row[3] += state == SlaState.MET_LATE
+        row[2] += verdicts[case_id] is True
+        row[3] += verdicts[case_id] is False
     days = []
     day = first
     while day <= last:

@@ -12,8 +12,9 @@ from engine.dashboard.scope import departments_in_scope
 from engine.dashboard.trend import DayFigures, daily_trend
 from engine.incidents.access import may_view
 from engine.incidents.service import IncidentRow, count_open, list_incidents
+from engine.org.abilities import Ability
 from engine.org.access import Actor, may_see_task, visible_cases_among
-from engine.org.service import display_names, unit_names
+from engine.org.service import display_names, roles_that_may, unit_names
 from engine.sla.process_owned import handled_by_process, review_task
 from engine.sla.queries import (
     OverdueRow,
@@ -31,8 +32,6 @@ from engine.store.statuses import ExtensionStatus, WorkItemStatus
 
 LIST_LIMIT = 50
 INCIDENT_LIMIT = 10  # the newest; the operator page (/incidents) has them all
-# Lanes whose tasks are supervisors' decisions in the process itself (arbitration of returns, extension review).
-DECIDING_LANES = ("supervisor", "department_head")
 
 
 @dataclass(frozen=True)
@@ -50,7 +49,8 @@ class PendingExtension:
 
 @dataclass(frozen=True)
 class DecisionTask:
-    """An open task in a supervising lane (争议裁定 arbitrate, 延期审批 review_extension, ...)."""
+    """An open task in a deciding lane (争议裁定 arbitrate, 延期审批 review_extension, ...): the lane of a
+    role that may decide_extensions (its `may` in rules/organisation.yaml)."""
 
     item: WorkItem
     business_key: str
@@ -128,7 +128,10 @@ def _pending_extensions(session: Session, actor: Actor, departments: list[str] |
 
 
 def _decision_tasks(session: Session, actor: Actor, departments: list[str] | None) -> list[DecisionTask]:
-    roles = [r for r in DECIDING_LANES if r in actor.role_codes or "admin" in actor.role_codes]
+    """Decision steps in the deciding lanes the actor holds; in every deciding lane for those who may
+    oversee_every_lane. The lanes are the roles that may decide_extensions, never role names in code."""
+    deciding = roles_that_may(session, Ability.DECIDE_EXTENSIONS)
+    roles = sorted(deciding if actor.may(Ability.OVERSEE_EVERY_LANE) else deciding & actor.role_codes)
     if not roles:
         return []
     query = (select(WorkItem, Case.business_key, Case.title).join(Case, Case.id == WorkItem.case_id)

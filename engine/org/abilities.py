@@ -29,11 +29,15 @@ class Ability(StrEnum):
     SEE_BULLETINS = "see_bulletins"
     # Produce a bulletin on demand, or recompute one after late data (the worker produces them on schedule).
     PUBLISH_BULLETINS = "publish_bulletins"
+    # Stand in for every supervising role: the dashboard lists the decision steps waiting in every deciding
+    # lane (the lanes of the roles that may decide_extensions), not only in the lanes the user holds, and
+    # escalations may be acknowledged whatever role they were sent to, in the departments the role oversees.
+    OVERSEE_EVERY_LANE = "oversee_every_lane"
 
 
 # Abilities that act on the departments a role oversees: granted without `oversees`, they would open a
 # page or an action that refuses every department.
-NEEDS_OVERSIGHT = frozenset({Ability.DASHBOARD, Ability.URGE, Ability.DECIDE_EXTENSIONS})
+NEEDS_OVERSIGHT = frozenset({Ability.DASHBOARD, Ability.URGE, Ability.DECIDE_EXTENSIONS, Ability.OVERSEE_EVERY_LANE})
 
 # The error key a refusal carries (web/error_texts.py words it); starting is refused per process instead.
 REFUSAL_KEYS: dict[Ability, str] = {
@@ -46,6 +50,7 @@ REFUSAL_KEYS: dict[Ability, str] = {
     Ability.USE_API_TOKENS: "tokens.may_not",
     Ability.SEE_BULLETINS: "bulletins.may_not_see",
     Ability.PUBLISH_BULLETINS: "bulletins.may_not_publish",
+    Ability.OVERSEE_EVERY_LANE: "escalation.may_not_acknowledge",
 }
 
 

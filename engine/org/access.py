@@ -81,8 +81,8 @@ class Actor:
 
 
 def system_actor() -> Actor:
-    return Actor(SYSTEM, roles=frozenset({("admin", None)}), reach=frozenset({("admin", "all", "all")}),
-                 abilities=frozenset(Ability))
+    """The worker, timers and reactions: no role of the organisation, every reach and every ability."""
+    return Actor(SYSTEM, reach=frozenset({(SYSTEM, "all", "all")}), abilities=frozenset(Ability))
 
 
 def require_ability(actor: Actor, ability: Ability) -> None:

@@ -101,6 +101,11 @@ def actor_from_user(session: Session, user: User) -> Actor:
     return Actor(user.username, user.department, roles, frozenset(_descendants(session, scoped)), reach, abilities)
 
 
+def roles_that_may(session: Session, ability: Ability) -> set[str]:
+    """The codes of the stored roles whose `may` list opens `ability` (the roles table is small)."""
+    return {code for code, may in session.execute(select(Role.code, Role.may)) if ability in _abilities(may)}
+
+
 def _abilities(stored: list[str] | None) -> frozenset[Ability]:
     """The stored `may` list; an entry this code does not know (a newer release wrote it) grants nothing."""
     known = {ability.value for ability in Ability}

@@ -60,8 +60,16 @@ def case_clocks(session: Session, case_id: int, task: str | None, statuses: tupl
     return list(session.scalars(query.order_by(SlaClock.id)))
 
 
-def _may(actor: Actor, roles: frozenset[str]) -> bool:
-    return actor.is_system or bool(roles & actor.role_codes)
+def _may_acknowledge(actor: Actor, escalation: Escalation) -> bool:
+    """The holders of the role it was sent to, or those who may oversee_every_lane; either in a department
+    they oversee (an escalation to a department head names its department; one to supervisors none)."""
+    if actor.is_system:
+        return True
+    if not (actor.has_role(escalation.target_role) or actor.may(Ability.OVERSEE_EVERY_LANE)):
+        return False
+    if escalation.department is None or actor.oversees("all"):
+        return True
+    return actor.oversees("department") and actor.department == escalation.department
 
 
 def pause_clock(session: Session, case_id: int, actor: Actor, reason: str, *, task: str | None = None) -> list[SlaClock]:
@@ -261,12 +269,14 @@ def advance_stage(session: Session, case_id: int, actor: Actor, *, task: str | N
 
 
 def acknowledge_escalation(session: Session, escalation_id: int, actor: Actor) -> Escalation:
-    """A supervisor (or the department head it went to) takes an escalation off the open list."""
+    """Whoever it was sent to (a department head of its department, or supervisors) takes an escalation off
+    the open list; those who may oversee_every_lane may too (rules/organisation.yaml `may`)."""
     escalation = session.get(Escalation, escalation_id)
     if escalation is None:
         raise NotFound(f"escalation {escalation_id} does not exist")
-    if not _may(actor, frozenset({escalation.target_role, "admin"})):
-        raise Forbidden(f"{actor.username} may not acknowledge an escalation to {escalation.target_role}")
+    if not _may_acknowledge(actor, escalation):
+        raise Forbidden(f"{actor.username} may not acknowledge an escalation to {escalation.target_role}",
+                        key="escalation.may_not_acknowledge")
     if escalation.status != EscalationStatus.OPEN:
         raise Conflict(f"escalation {escalation_id} was already {escalation.status}")
     escalation.status, escalation.acknowledged_by, escalation.acknowledged_at = EscalationStatus.ACKNOWLEDGED, actor.username, utcnow()

@@ -30,6 +30,7 @@ def test_the_trend_counts_by_local_day_with_empty_days_kept(sla_db: Database) ->
         late_night = start_demo(sla_db)
     with time_machine.travel(sh(2026, 10, 15, 9, 0), tick=False):
         complete_item(sla_db, open_item(sla_db, late_night).id)  # 'accept' within its 5 working days: met
+        complete_item(sla_db, open_item(sla_db, late_night).id)  # 'handle' at once: the case closes on time
     with sla_db.transaction(readonly=True) as session:
         days = daily_trend(session, sh(2026, 10, 12), sh(2026, 10, 16), SH)
     assert [d.day for d in days] == [date(2026, 10, 12), date(2026, 10, 13), date(2026, 10, 14), date(2026, 10, 15)]
@@ -40,7 +41,8 @@ def test_the_trend_counts_by_local_day_with_empty_days_kept(sla_db: Database) ->
 
 def test_the_trend_of_a_department_leaves_out_other_departments(sla_db: Database) -> None:
     with time_machine.travel(sh(2026, 10, 13, 9, 0), tick=False):
-        case_id = start_demo(sla_db)
+        case_id = start_demo(sla_db, {"responsible_department": "chengguan"})  # the case's own department
+        complete_item(sla_db, open_item(sla_db, case_id).id)
         complete_item(sla_db, open_item(sla_db, case_id).id)
     with sla_db.transaction(readonly=True) as session:
         mine = daily_trend(session, sh(2026, 10, 13), sh(2026, 10, 14), SH, ["chengguan"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import select
-from webtools import PASSWORD, api_token, login, page_csrf, signed_in
+from webtools import PASSWORD, login, page_csrf, signed_in
 
 from engine.store.database import Database
 from engine.store.models.org import User
@@ -101,8 +101,11 @@ def test_the_profile_offers_tokens_only_to_roles_that_use_them(app, web_db):
         assert 'id="cg-api-token"' in page and 'action="/profile/token"' in page, username
 
 
-def test_a_token_an_administrator_issued_to_another_role_can_be_revoked_but_not_replaced(app, web_db):
-    api_token(web_db, "h_cg")  # `casegrid token create h_cg`
+def test_a_token_left_from_before_the_rule_can_be_revoked_but_not_replaced(app, web_db):
+    from engine.auth.tokens import digest
+
+    with web_db.transaction() as session:  # issued to a handler before tokens were only for roles that use them
+        session.scalars(select(User).where(User.username == "h_cg")).one().api_token_hash = digest("cg_legacy")
     client = signed_in(app, "h_cg")
     page = client.get("/profile").get_data(as_text=True)
     assert 'action="/profile/token/revoke"' in page and 'action="/profile/token"' not in page

@@ -11,6 +11,7 @@ from engine.auth.profile import LOCALES, MAX_PASSWORD_LENGTH, change_password, s
 from engine.auth.signin import TooManyAttempts, authenticate
 from engine.auth.tokens import create_own_token, revoke_token
 from engine.errors import InvalidInput
+from engine.store.models.org import User
 from web.db import transaction
 from web.error_texts import word
 from web.i18n import _, current_locale
@@ -135,7 +136,12 @@ def password_change() -> Any:
     if refusal is not None:
         field = next(iter(refusal.details or {"new_password": None}))
         return _password_refused({field: word(refusal, current_locale(), None)}, 422)
-    flash(_("Your password has been changed."))
+    # The change ended every session of the user; this one goes on, signed in afresh with the new generation.
+    with transaction(readonly=True) as db_session:
+        user = db_session.get(User, current_user().id)
+        if user is not None:
+            sign_in(user)
+    flash(_("Your password has been changed; you were signed out everywhere else."))
     return redirect(url_for("auth.profile"))
 
 

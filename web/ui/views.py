@@ -11,7 +11,7 @@ from werkzeug.wsgi import wrap_file
 from engine.attachments.service import open_attachment
 from engine.cases.access import CaseFilter, list_visible_cases
 from engine.cases.display_status import DisplayStatus, display_status, display_statuses
-from engine.cases.starting import startable, startable_for, suggested_answers
+from engine.cases.starting import authorise_start, startable_for, suggested_answers
 from engine.cases.view import case_view
 from engine.commands import cases as case_commands
 from engine.commands import tasks as task_commands
@@ -47,9 +47,24 @@ def _csrf_field() -> Markup:
     return Markup(f'<input type="hidden" name="csrf_token" value="{escape(generate_csrf())}">')
 
 
+SEARCH_MAX = 100  # the search box's maxlength; InboxQuery and CaseQuery allow as much
+
+
+def _list_args(schema: Any) -> tuple[dict[str, Any], str | None]:
+    """A list page's query. A search text pasted longer than the box takes is cut to it, and the page says
+    so beside the box, instead of a dead-end error page (the other fields are still checked)."""
+    data = request.args.to_dict()
+    note = None
+    text = data.get("q")
+    if text is not None and len(text) > SEARCH_MAX:
+        data["q"] = text[:SEARCH_MAX]
+        note = _("The search text was too long; only its first {n} characters were searched.", n=SEARCH_MAX)
+    return load_input(schema, data), note
+
+
 @bp.get("/")
 def inbox() -> Any:
-    args = load_input(InboxQuery(), request.args.to_dict())
+    args, search_note = _list_args(InboxQuery())
     user = current_user()
     offset = (args["page"] - 1) * PAGE_SIZE
     flt = TaskFilter(scope=args["view"], text=args["q"], sla_state=args["sla_state"])
@@ -64,7 +79,7 @@ def inbox() -> Any:
         else:
             claimable_total = 0
     return render_template("ui/inbox.html", args=args, rows=rows, total=total, claimable=claimable,
-                           claimable_total=claimable_total, page_size=PAGE_SIZE)
+                           claimable_total=claimable_total, page_size=PAGE_SIZE, search_note=search_note)
 
 
 def _task_page(item_id: str, errors: dict[str, Any] | None = None, values: Any = None, status: int = 200) -> Any:
@@ -214,14 +229,14 @@ def task_action(item_id: str, action: str) -> Any:
 
 @bp.get("/cases")
 def cases() -> Any:
-    args = load_input(CaseQuery(), request.args.to_dict())
+    args, search_note = _list_args(CaseQuery())
     flt = CaseFilter(status=args["status"], process_key=args["process_key"], text=args["q"])
     with transaction(readonly=True) as session:
         rows, total = list_visible_cases(session, current_user().actor, flt, limit=PAGE_SIZE,
                                          offset=(args["page"] - 1) * PAGE_SIZE)
         displays = display_statuses(session, rows)
     return render_template("ui/cases.html", args=args, rows=rows, total=total, page_size=PAGE_SIZE,
-                           displays=displays)
+                           displays=displays, search_note=search_note)
 
 
 @bp.get("/cases/<int(max=2147483647):case_id>")
@@ -294,7 +309,8 @@ def start_process(process_key: str) -> Any:
                 errors.setdefault("_form", []).append(_("The files you chose were not kept; choose them again."))
             status = 422
     with transaction(readonly=True) as session:
-        entry = startable(session, process_key)
+        # A form that would be refused when sent is refused when asked for (403 case.may_not_start, in words).
+        entry = authorise_start(session, process_key, None, user.actor)
     if entry.form is not None and request.method == "POST":
         values = entry.form.coerce_html_form(request.form)
     elif entry.form is not None:

@@ -44,6 +44,8 @@ class User(Base):
     locale: Mapped[str] = mapped_column(String(10), default="zh")
     active: Mapped[bool] = mapped_column(default=True)
     api_token_hash: Mapped[str | None] = mapped_column(String(128), unique=True)
+    # Raised by a password change or reset: a session signed in with an older generation is ended.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     roles: Mapped[list[UserRole]] = relationship(lazy="selectin", cascade="all, delete-orphan")
