@@ -12,6 +12,7 @@ ZH_SITUATION: dict[str, str] = {
     "All": "全部",
     "Showing the newest {shown} of {total} open cases.": "显示最新的 {shown} 件，共 {total} 件未结案件。",
     "{total} open cases.": "共 {total} 件未结案件。",
+    "{n} of them name no grid cell and are not drawn.": "其中 {n} 件未指定网格，未在地图上显示。",
     "Overdue": "已超期",
     "At risk": "临近超期",
     "On time": "正常",

@@ -143,6 +143,7 @@ class CellIndex:
         for polygon in self.shapes:
             shapely.prepare(polygon)
         self.tree = STRtree(self.shapes)
+        self._spot_cache: dict[str, list[tuple[float, float]]] = {}
 
     def __bool__(self) -> bool:
         return bool(self.codes)
@@ -155,12 +156,28 @@ class CellIndex:
                 return self.codes[index]
         return None
 
-    def anchor(self, code: str) -> tuple[float, float] | None:
-        """A point inside the cell (longitude, latitude), where cases without a point of their own are drawn."""
+    def anchor(self, code: str, n: int = 0) -> tuple[float, float] | None:
+        """A point inside the cell (longitude, latitude), where cases without a point of their own are drawn:
+        the n-th of a few spread over the cell (n = 0 is its representative point), so that many such cases
+        do not hide behind one mark."""
         if code not in self.codes:
             return None
-        point = self.shapes[self.codes.index(code)].representative_point()
-        return point.x, point.y
+        spots = self._spots(code)
+        return spots[n % len(spots)]
+
+    def _spots(self, code: str) -> list[tuple[float, float]]:
+        cached = self._spot_cache.get(code)
+        if cached is None:
+            polygon = self.shapes[self.codes.index(code)]
+            middle = polygon.representative_point()
+            west, south, east, north = polygon.bounds
+            steps = 6
+            lattice = [Point(west + (east - west) * (i + 0.5) / steps, south + (north - south) * (j + 0.5) / steps)
+                       for j in range(steps) for i in range(steps)]
+            inside = [(p.x, p.y) for p in lattice if polygon.buffer(-(east - west) / 40).covers(p)]
+            cached = [(middle.x, middle.y), *inside[::-1][::2], *inside[::-1][1::2]]
+            self._spot_cache[code] = cached
+        return cached
 
 
 @lru_cache(maxsize=8)

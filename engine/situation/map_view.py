@@ -148,7 +148,7 @@ def sla_states(session: Session, cases: list[Case], now: datetime) -> dict[int, 
 def _placed(c: Case, cells: CellIndex) -> tuple[float, float, bool] | None:
     if c.longitude is not None and c.latitude is not None:
         return c.longitude, c.latitude, True
-    anchor = cells.anchor(c.grid_cell) if c.grid_cell else None
+    anchor = cells.anchor(c.grid_cell, c.id) if c.grid_cell else None
     return (anchor[0], anchor[1], False) if anchor else None
 
 

@@ -22,3 +22,7 @@ class MapQuery(LenientSchema):
 
 
 FILTER_ERROR_TEXT = "This filter was not understood and is left out."
+
+
+class ScreenQuery(LenientSchema):
+    refresh = fields.Integer(load_default=None, validate=validate.Range(min=2, max=600))  # seconds between polls

@@ -20,8 +20,9 @@ from engine.store.models.org import OrgUnit
 from web.db import transaction
 from web.i18n import _, current_locale, localized_name
 from web.identity import ability_required, current_user
+from web.lenient import load_input
 from web.situation import bp
-from web.situation.inputs import FILTER_ERROR_TEXT, MapQuery
+from web.situation.inputs import FILTER_ERROR_TEXT, MapQuery, ScreenQuery
 from web.situation.payload import family_label, map_json, outlines_json, screen_json, texts
 
 SCREEN_REFRESH_SECONDS = 15
@@ -94,9 +95,15 @@ def _screen_payload() -> dict[str, Any]:
 @bp.get("/screen")
 @ability_required(Ability.OPERATIONS_SCREEN)
 def screen() -> Any:
+    # A wall display may ask for another pace (?refresh=5); anything else falls back to the default.
+    asked = load_input(ScreenQuery(), request.args.to_dict()) if _parses(ScreenQuery(), request.args) else {}
+    every = asked.get("refresh") or current_app.config.get("SCREEN_REFRESH_SECONDS", SCREEN_REFRESH_SECONDS)
     payload = _screen_payload()
-    return render_template("situation/screen.html", payload=payload, texts=texts(),
-                           refresh_seconds=current_app.config.get("SCREEN_REFRESH_SECONDS", SCREEN_REFRESH_SECONDS))
+    return render_template("situation/screen.html", payload=payload, texts=texts(), refresh_seconds=every)
+
+
+def _parses(schema: Any, args: Any) -> bool:
+    return not schema.validate(args.to_dict())
 
 
 @bp.get("/screen/data.json")

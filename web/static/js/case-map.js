@@ -29,8 +29,11 @@
     var big = opts.big ? 2 : 1;
     var max = Math.max(1, Math.max.apply(null, data.cells.map(function (c) { return c.value; }).concat([1])));
     var cellData = data.cells.map(function (c) {
-      return { name: c.name, value: c.value, overdue: c.overdue,
-               itemStyle: c.overdue ? { borderColor: theme.overdueBorder, borderWidth: 2.5 * big } : undefined };
+      return { name: c.name, value: c.value, overdue: c.overdue };
+    });
+    // A cell with overdue cases gets a red border (a region style of the geo component).
+    var regions = data.cells.filter(function (c) { return c.overdue; }).map(function (c) {
+      return { name: c.name, itemStyle: { borderColor: theme.overdueBorder, borderWidth: 2.5 * big } };
     });
     function pointSeries(state) {
       return {
@@ -56,7 +59,7 @@
       geo: { map: opts.mapName, roam: !opts.compact, zoom: 1.12, layoutCenter: ["50%", "50%"], layoutSize: "96%",
              itemStyle: { areaColor: theme.area, borderColor: theme.border, borderWidth: 0.6 },
              emphasis: { label: { show: false }, itemStyle: { areaColor: theme.shade[1] } },
-             label: { show: false }, select: { disabled: true } },
+             label: { show: false }, select: { disabled: true }, regions: regions },
       series: [
         { type: "map", geoIndex: 0, data: cellData,
           tooltip: { formatter: function (p) {
