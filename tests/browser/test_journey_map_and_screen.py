@@ -35,7 +35,6 @@ def _no_scrolling(page: Page, width: int, height: int) -> None:
 def test_a_supervisor_reads_the_case_map_filters_it_and_opens_a_case_from_a_point(journey, demo_db):
     page = journey.sign_in(SUPERVISOR)
     page.set_default_timeout(60_000)  # a shared machine may be slow; nothing here waits on a clock
-    page.on("pageerror", lambda exc: print("PAGEERROR", exc.stack))  # DEBUG
     page.get_by_role("link", name="案件地图").click()
     page.wait_for_selector("#cg-case-map[data-ready='1'] canvas")
     summary = page.get_by_test_id("map-summary").inner_text()

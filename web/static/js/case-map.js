@@ -56,7 +56,7 @@
       visualMap: { type: "continuous", min: 0, max: max, seriesIndex: 0, show: !opts.compact, left: 10, bottom: 10,
                    text: [String(max), "0"], calculable: false, inRange: { color: theme.shade },
                    textStyle: { color: theme.text, fontSize: 12 * big } },
-      geo: { map: opts.mapName, roam: !opts.compact, zoom: 1.12, layoutCenter: ["50%", "50%"], layoutSize: "96%",
+      geo: { map: opts.mapName, roam: !opts.compact, top: 10, bottom: 10, left: 10, right: 10,
              itemStyle: { areaColor: theme.area, borderColor: theme.border, borderWidth: 0.6 },
              emphasis: { label: { show: false }, itemStyle: { areaColor: theme.shade[1] } },
              label: { show: false }, select: { disabled: true }, regions: regions },
