@@ -26,7 +26,8 @@ def texts() -> dict[str, str]:
             "hotSpot": _("Hot spot"), "reports": _("reports"), "open": _("Open cases"), "overdueCases": _("Overdue"),
             "approximate": _("placed in its grid cell (no point given)"), "opened": _("Opened"),
             "reconnecting": _("Connection lost, reconnecting…"), "updated": _("Updated"),
-            "openedCases": _("Opened"), "closedOnTime": _("Closed on time"), "closedLate": _("Closed late"),
+            "openedCases": _("Cases opened"), "closedOnTime": _("Steps closed on time"),
+            "closedLate": _("Steps closed late"),
             "none": _("None")}
 
 
