@@ -105,6 +105,8 @@ ERROR_TEXTS: dict[str, tuple[str, str]] = {
                                      "'{name}' looks renamed to '{target}'; confirm it in the element map."),
     "migration.failed": ("试迁移未成功，案件保持不变。", "The trial move failed; the case stays as it is."),
     # features a role opens (the `may` list of rules/organisation.yaml)
+    "map.invalid_filter": ("地图筛选条件有误：范围须为西、南、东、北经纬度，且结束时间晚于开始时间。",
+                           "The map filter is wrong: a box is west, south, east, north, and a period must end after it starts."),
     "map.may_not": ("您的岗位不能查看案件地图。如需使用，请联系系统管理员。",
                     "Your role does not open the case map. Ask an administrator if you need it."),
     "screen.may_not": ("您的岗位不能打开运行中心大屏。如需使用，请联系系统管理员。",
