@@ -224,6 +224,7 @@ NOTIFICATION_TEXTS = {
     "urging": "Urged (督办)", "sla_at_risk": "Nearly due", "sla_overdue": "Overdue", "sla_reminder": "Reminder",
     "sla_escalation": "Escalated", "sla_extension_requested": "Extension asked",
     "sla_extension_approved": "Extension approved", "sla_extension_rejected": "Extension rejected", "rule": "Rule",
+    "bulletin": "Bulletin published",
 }
 
 

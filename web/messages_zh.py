@@ -223,3 +223,12 @@ ZH.update({source: text for source, text in ZH_GAPS.items() if source not in ZH}
 from web.messages_zh_situation import ZH_SITUATION  # noqa: E402
 
 ZH.update({source: text for source, text in ZH_SITUATION.items() if source not in ZH})
+# The bulletins page (web/messages_zh_bulletins.py).
+from web.messages_zh_bulletins import ZH_BULLETINS  # noqa: E402
+
+ZH.update({source: text for source, text in ZH_BULLETINS.items() if source not in ZH})
+
+# Single sign-on: the sign-in button, refusals and sign-out (web/messages_zh_sso.py).
+from web.messages_zh_sso import ZH_SSO  # noqa: E402
+
+ZH.update({source: text for source, text in ZH_SSO.items() if source not in ZH})

@@ -8,6 +8,9 @@ Every ``ATTACHMENT_PURGE_SECONDS`` it purges pending uploads nobody named and th
 (engine.attachments.purge.purge_orphans), and every ``FILE_SWEEP_SECONDS`` it walks the upload
 directory for files no row names (a refused form's); both are safe with any number of workers.
 
+Every ``BULLETIN_SECONDS`` it produces the bulletins (rules/bulletins/*.yaml) whose period has closed and
+whose issue time (working-calendar aware) has come, once each (engine.commands.bulletins).
+
 Every ``STALL_SCAN_SECONDS`` it looks for running cases that wait on nothing visible and opens a
 ``stalled`` incident for each (engine.incidents.stalls), so no case stalls unseen.
 """
@@ -22,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 
 from engine.attachments.purge import PurgeResult, purge_orphans, sweep_files
 from engine.attachments.storage import FileStore
+from engine.commands.bulletins import produce_due_bulletin
 from engine.commands.incidents import report_stalled_cases
 from engine.commands.timers import fire_due
 from engine.config import settings
@@ -42,6 +46,10 @@ FILE_SWEEP_SECONDS = 6 * 3600.0
 # A stalled case is an engine or definition defect, rare by nature: a sweep every few minutes makes it
 # visible soon enough and costs one indexed query when there is none.
 STALL_SCAN_SECONDS = 300.0
+# A bulletin is due once a period (a week at the shortest), at the opening of a working day: a check a
+# few minutes apart is soon enough, and costs one indexed lookup per definition when nothing is due.
+BULLETIN_SECONDS = 300.0
+BULLETINS_PER_ROUND = 20
 
 
 def worker_name() -> str:
@@ -100,6 +108,23 @@ def scan_for_stalls(db: Database, name: str) -> int:
         return len(report_stalled_cases(session, name))
 
 
+def produce_bulletins(db: Database, now: datetime | None = None, limit: int = BULLETINS_PER_ROUND) -> list[str]:
+    """Produce every bulletin that is due, one transaction each; "name period" of each one produced."""
+    from sqlalchemy.exc import IntegrityError
+
+    made: list[str] = []
+    for _ in range(limit):
+        try:
+            with db.transaction() as session:
+                produced = produce_due_bulletin(session, now)
+                if produced is None:
+                    break
+                made.append(f"{produced.bulletin.definition} {produced.bulletin.period}")
+        except IntegrityError:
+            continue  # another worker stored it first: it is produced, once
+    return made
+
+
 def run_worker(db: Database, stop: threading.Event, poll_seconds: float = 2.0, name: str | None = None, *,
                store: FileStore | None = None) -> None:
     """`store`: the upload directory to purge orphans from (default: the one the settings name)."""
@@ -109,6 +134,7 @@ def run_worker(db: Database, stop: threading.Event, poll_seconds: float = 2.0, n
     next_purge = next_attachment_purge = time.monotonic()
     next_sweep = time.monotonic() + FILE_SWEEP_SECONDS
     next_stall_scan = time.monotonic() + STALL_SCAN_SECONDS
+    next_bulletins = time.monotonic()
     while not stop.is_set():
         try:
             if time.monotonic() >= next_purge:
@@ -129,6 +155,10 @@ def run_worker(db: Database, stop: threading.Event, poll_seconds: float = 2.0, n
                 stalled = scan_for_stalls(db, name)
                 if stalled:
                     log.warning("worker %s: %d running case(s) wait on nothing; incidents opened", name, stalled)
+            if time.monotonic() >= next_bulletins:
+                next_bulletins = time.monotonic() + BULLETIN_SECONDS
+                for made in produce_bulletins(db):
+                    log.info("worker %s: bulletin %s produced", name, made)
             fired = fire_due(db, name, limit=200)
             if fired:
                 continue

@@ -23,6 +23,8 @@ from engine.errors import Problem, xml_reason, yaml_reason
 from engine.forms.parse import key_from_filename
 from engine.org.abilities import Ability
 from engine.org.config import ORGANISATION_FILE, OrgConfig, organisation_from_files
+from engine.reporting.definition import FOLDER as BULLETIN_FOLDER
+from engine.reporting.definition import check_bulletins
 from engine.runtime.parsing import make_parser
 
 BPMN_PROCESS = "{http://www.omg.org/spec/BPMN/20100524/MODEL}process"
@@ -108,8 +110,8 @@ def _check_decisions(bundle: Bundle, catalogue: Catalogue, problems: list[Proble
 
 def _check_tables(bundle: Bundle, problems: list[Problem]) -> None:
     for path, text in bundle.of_kind("table").items():
-        if path == ORGANISATION_FILE:
-            continue  # read, and reported, by _check_org
+        if path == ORGANISATION_FILE or path.startswith(BULLETIN_FOLDER):
+            continue  # read, and reported, by _check_org and _check_bulletins
         try:
             yaml.safe_load(text)
         except yaml.YAMLError as exc:
@@ -246,4 +248,5 @@ def validate_bundle(bundle: Bundle, known_org: OrgConfig | None = None) -> tuple
     _check_tables(bundle, problems)
     _check_processes(bundle, catalogue, problems)
     _check_sla_policies(bundle, catalogue, problems)
+    problems.extend(check_bulletins(bundle.files, org))
     return problems, catalogue

@@ -29,6 +29,10 @@ class Ability(StrEnum):
     SEE_MAP = "see_map"
     # 一屏: the operations-centre wall screen (/screen), figures for the departments the role `oversees`.
     OPERATIONS_SCREEN = "operations_screen"
+    # Bulletins (通报, rules/bulletins/*.yaml): the bulletins page and their PDF/XLSX downloads.
+    SEE_BULLETINS = "see_bulletins"
+    # Produce a bulletin on demand, or recompute one after late data (the worker produces them on schedule).
+    PUBLISH_BULLETINS = "publish_bulletins"
 
 
 # Abilities that act on the departments a role oversees: granted without `oversees`, they would open a
@@ -46,6 +50,8 @@ REFUSAL_KEYS: dict[Ability, str] = {
     Ability.USE_API_TOKENS: "tokens.may_not",
     Ability.SEE_MAP: "map.may_not",
     Ability.OPERATIONS_SCREEN: "screen.may_not",
+    Ability.SEE_BULLETINS: "bulletins.may_not_see",
+    Ability.PUBLISH_BULLETINS: "bulletins.may_not_publish",
 }
 
 

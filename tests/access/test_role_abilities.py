@@ -24,7 +24,7 @@ from engine.store.models.org import Role, User, UserRole
 from tests.core.helpers import shipped_roles
 
 SHIPPED = (PROJECT_ROOT / ORGANISATION_FILE).read_text(encoding="utf-8")
-TYPO = SHIPPED.replace("may: [dashboard, urge, decide_extensions]}", "may: [dashbord, urge, decide_extensions]}", 1)
+TYPO = SHIPPED.replace("may: [dashboard, urge, decide_extensions", "may: [dashbord, urge, decide_extensions", 1)
 
 
 def test_an_unknown_ability_is_a_load_error_that_names_it_the_role_and_the_known_ones() -> None:
@@ -72,7 +72,8 @@ def test_a_holder_gets_the_abilities_of_every_role_they_hold_and_no_other(db: Da
     with db.transaction(readonly=True) as session:
         both, plain = actor_for(session, "both"), actor_for(session, "plain")
     assert both.abilities == {Ability.DASHBOARD, Ability.URGE, Ability.DECIDE_EXTENSIONS, Ability.SEE_INCIDENTS,
-                              Ability.OPERATE_INCIDENTS, Ability.MODEL_PROCESSES, Ability.USE_API_TOKENS}
+                              Ability.OPERATE_INCIDENTS, Ability.MODEL_PROCESSES, Ability.USE_API_TOKENS,
+                              Ability.SEE_BULLETINS}
     assert both.may("urge") and not both.may(Ability.START_ANY)
     assert plain.abilities == frozenset()
     with pytest.raises(Forbidden) as refused:
@@ -104,13 +105,14 @@ def test_a_database_upgraded_from_hard_coded_role_names_keeps_what_they_granted(
         database.dispose()
     assert oversees["dispatcher"] == "all"  # the dashboard acts on overseen departments
     assert granted == {
-        "supervisor": {"dashboard", "urge", "decide_extensions", "see_incidents", "see_map", "operations_screen"},
-        "department_head": {"dashboard", "urge", "decide_extensions"},
+        "supervisor": {"dashboard", "urge", "decide_extensions", "see_incidents", "see_bulletins", "publish_bulletins",
+                       "see_map", "operations_screen"},
+        "department_head": {"dashboard", "urge", "decide_extensions", "see_bulletins"},  # bulletins: 0901
         "analyst": {"see_incidents", "operate_incidents", "model_processes", "use_api_tokens"},
         "admin": {ability.value for ability in Ability},
         "handler": set(),
-        # the command centre's read-only overview (0802), its map and wall screen (0901)
-        "dispatcher": {"dashboard", "see_map", "operations_screen"},
+        # the command centre's read-only overview (0802), its bulletins, map and wall screen (0901)
+        "dispatcher": {"dashboard", "see_bulletins", "see_map", "operations_screen"},
         "sensor_gateway": {"use_api_tokens"},
     }
     shipped = parse_organisation(SHIPPED)

@@ -54,8 +54,8 @@ def test_the_lanes_that_may_hold_an_extension_decision_are_those_the_organisatio
     assert handlers_decide != org
     moved = _with_review_in("supervisor", "handler")
     assert _lane_problems(Bundle({**moved.files, ORGANISATION: handlers_decide})) == []
-    supervisors_do_not = org.replace("may: [dashboard, urge, decide_extensions, see_incidents]}",
-                                     "may: [dashboard, urge, see_incidents]}")
+    supervisors_do_not = org.replace("may: [dashboard, urge, decide_extensions, see_incidents, see_bulletins",
+                                     "may: [dashboard, urge, see_incidents, see_bulletins", 1)
     assert supervisors_do_not != org
     [problem] = _lane_problems(Bundle({**load_root(PROJECT_ROOT).files, ORGANISATION: supervisors_do_not}))
     assert "lane 'supervisor'" in problem and "admin, department_head" in problem

@@ -3,6 +3,7 @@ from engine.store.base import Base
 from engine.store.models.attachments import Attachment
 from engine.store.models.audit import AuditEvent
 from engine.store.models.auth import LoginFailure
+from engine.store.models.bulletins import Bulletin
 from engine.store.models.cases import Case, CaseLink, KeySequence
 from engine.store.models.definitions import Deployment, ProcessVersion
 from engine.store.models.incidents import Incident
@@ -23,7 +24,7 @@ from engine.store.models.timers import Timer
 
 __all__ = [
     "Attachment",
-    "AuditEvent", "Base", "Case", "CaseLink", "Deployment", "EventRuleState", "Incident", "KeySequence", "LoginFailure", "OrgUnit",
+    "AuditEvent", "Base", "Bulletin", "Case", "CaseLink", "Deployment", "EventRuleState", "Incident", "KeySequence", "LoginFailure", "OrgUnit",
     "ProcessVersion", "Role", "Timer", "User", "UserRole", "WorkItem",
     "MessageSubscription", "CalendarDay", "CalendarYear", "Escalation", "Notification", "SlaClock", "SlaExtension", "Urging",
 ]

@@ -149,6 +149,8 @@ class Urging(Base):
     __table_args__ = (
         Index("ix_sla_urgings_department_at", "department", "at"),
         Index("ix_sla_urgings_case", "case_id"),
+        # Urgings of a period across departments (the dashboard's and the bulletins' counts; 0901_bulletins).
+        Index("ix_sla_urgings_at", "at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

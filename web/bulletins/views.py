@@ -1,0 +1,79 @@
+"""Bulletin handlers: the list (one read query), a download (the stored file, or the English one rendered
+from the stored figures), and producing one on demand (one command, one transaction)."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from marshmallow import fields, validate
+
+from engine.bulletins.service import bulletin_file, definitions, list_bulletins, period_words
+from engine.commands.bulletins import run_bulletin
+from engine.errors import InvalidInput
+from engine.org.abilities import Ability
+from web.bulletins import bp
+from web.db import transaction
+from web.files import content_disposition
+from web.i18n import _, current_locale
+from web.identity import ability_required, current_user
+from web.lenient import LenientSchema, load_input
+
+PAGE_SIZE = 50
+
+
+class PageQuery(LenientSchema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+
+
+class FileQuery(LenientSchema):
+    lang = fields.String(load_default=None, validate=validate.OneOf(("zh", "en")))
+
+
+class RunInput(LenientSchema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=60))
+    period = fields.String(required=True, validate=validate.Length(min=1, max=20))
+
+
+@bp.get("/bulletins")
+@ability_required(Ability.SEE_BULLETINS)
+def index() -> Any:
+    args = load_input(PageQuery(), request.args.to_dict())
+    lang = current_locale()
+    may_publish = current_user().actor.may(Ability.PUBLISH_BULLETINS)
+    with transaction(readonly=True) as session:
+        rows, total = list_bulletins(session, limit=PAGE_SIZE, offset=(args["page"] - 1) * PAGE_SIZE)
+        listed = [(b, period_words(b, lang)) for b in rows]
+        defined = sorted(definitions(session).values(), key=lambda d: d.name) if may_publish else []
+    return render_template("bulletins/index.html", bulletins=listed, total=total, page=args["page"],
+                           definitions=defined, may_publish=may_publish, lang=lang)
+
+
+@bp.get("/bulletins/<int(max=2147483647):bulletin_id>.<any(pdf, xlsx):fmt>")
+@ability_required(Ability.SEE_BULLETINS)
+def download(bulletin_id: int, fmt: str) -> Any:
+    args = load_input(FileQuery(), request.args.to_dict())
+    with transaction(readonly=True) as session:
+        content, media_type, name = bulletin_file(session, bulletin_id, fmt, args["lang"] or current_locale())
+    response = current_app.response_class(content, content_type=media_type)
+    response.headers["Content-Disposition"] = content_disposition(name)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.post("/bulletins/run")
+@ability_required(Ability.PUBLISH_BULLETINS)
+def run() -> Any:
+    try:
+        data = load_input(RunInput(), request.form.to_dict())
+    except InvalidInput:
+        flash(_("Choose a bulletin and write its period."))
+        return redirect(url_for("bulletins.index"))
+    with transaction() as session:
+        produced = run_bulletin(session, current_user().actor, data["name"], data["period"])
+        title = produced.bulletin.title_zh if current_locale() == "zh" else (
+            produced.bulletin.title_en or produced.bulletin.title_zh)
+        words = period_words(produced.bulletin, current_locale())
+    flash(_("Produced: {title} ({period}).", title=title, period=words) if produced.created else
+          _("Recomputed: {title} ({period}).", title=title, period=words))
+    return redirect(url_for("bulletins.index"))
