@@ -55,11 +55,11 @@ def create_app(config: dict[str, Any] | None = None, start_worker: bool = False)
 
 
 def _optional_features() -> list[Blueprint]:
-    """Blueprints of web/studio, web/dashboard, web/incidents, web/bulletins and web/apidocs, when those packages exist (they export `bp`)."""
+    """Blueprints of web/studio, web/dashboard, web/incidents, web/bulletins, web/apidocs and web/situation, when those packages exist (they export `bp`)."""
     import importlib
 
     found = []
-    for name in ("web.studio", "web.dashboard", "web.incidents", "web.bulletins", "web.apidocs"):
+    for name in ("web.studio", "web.dashboard", "web.incidents", "web.bulletins", "web.apidocs", "web.situation"):
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:

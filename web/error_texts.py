@@ -43,6 +43,7 @@ ERROR_TEXTS: dict[str, tuple[str, str]] = {
                                      "Too many invalid API tokens from this address; try again in {minutes} minutes."),
     "metrics.forbidden": ("运行指标仅供系统运维人员查看。", "Metrics are for the operators (or the monitoring token)."),
     # cases
+    "case.point_outside_district": ("该位置不在本区任何网格内。", "This position lies outside the district's grid cells."),
     "case.not_found": ("找不到该案件，或您无权查看。", "This case does not exist or is not yours to see."),
     "case.not_running": ("案件 {case} 已{case_status}，不能再办理。", "Case {case} is {case_status}, not running."),
     "case.changed": ("案件 {case} 在您打开页面后已被他人更改，您的提交未保存。请刷新页面后重试。",
@@ -104,6 +105,12 @@ ERROR_TEXTS: dict[str, tuple[str, str]] = {
                                      "'{name}' looks renamed to '{target}'; confirm it in the element map."),
     "migration.failed": ("试迁移未成功，案件保持不变。", "The trial move failed; the case stays as it is."),
     # features a role opens (the `may` list of rules/organisation.yaml)
+    "map.invalid_filter": ("地图筛选条件有误：范围须为西、南、东、北经纬度，且结束时间晚于开始时间。",
+                           "The map filter is wrong: a box is west, south, east, north, and a period must end after it starts."),
+    "map.may_not": ("您的岗位不能查看案件地图。如需使用，请联系系统管理员。",
+                    "Your role does not open the case map. Ask an administrator if you need it."),
+    "screen.may_not": ("您的岗位不能打开运行中心大屏。如需使用，请联系系统管理员。",
+                       "Your role does not open the operations-centre screen. Ask an administrator if you need it."),
     "dashboard.may_not": ("您的岗位不能使用督办看板。如需使用，请联系系统管理员。",
                           "Your roles do not open the supervisor dashboard; ask the administrator."),
     "incidents.may_not_see": ("您的岗位不能查看异常列表。", "Your roles do not open the incident list."),

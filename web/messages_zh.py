@@ -220,6 +220,9 @@ from web.messages_zh_gaps import ZH_GAPS  # noqa: E402
 
 ZH.update({source: text for source, text in ZH_GAPS.items() if source not in ZH})
 
+from web.messages_zh_situation import ZH_SITUATION  # noqa: E402
+
+ZH.update({source: text for source, text in ZH_SITUATION.items() if source not in ZH})
 # The bulletins page (web/messages_zh_bulletins.py).
 from web.messages_zh_bulletins import ZH_BULLETINS  # noqa: E402
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from engine.audit.service import record
 from engine.cases.keys import next_business_key
-from engine.cases.territory import with_territory
+from engine.cases.territory import with_located_cell, with_territory
 from engine.config import settings
 from engine.definitions.service import get_version
 from engine.definitions.versions import VersionRuntime, runtime_for
@@ -63,7 +63,11 @@ def start_case(
 ) -> Case:
     process_version = get_version(session, process_key, version)
     runtime = runtime_for(session, process_version.id)
-    cleaned = with_territory(session, validate_with_form(runtime, start_form_key(runtime), data, lang))
+    located = with_located_cell(session, dict(data), lang)
+    cleaned = validate_with_form(runtime, start_form_key(runtime), located, lang)
+    if located.get("grid_cell") and "grid_cell" not in cleaned and "latitude" in cleaned:
+        cleaned["grid_cell"] = located["grid_cell"]  # a form with a point but no cell list still gets its cell
+    cleaned = with_territory(session, cleaned)
     # The workflow runs to its first wait state before the case key is taken and the case row written:
     # a start whose scripts fail (or run out of budget) takes no number and names none, and user code
     # runs before this transaction writes anything, so it holds no write lock while it runs.

@@ -25,6 +25,10 @@ class Ability(StrEnum):
     # Hold a personal API bearer token (create it on the profile page) and see the API reference page:
     # for the roles whose holders integrate programs; the others work in the browser and are not offered one.
     USE_API_TOKENS = "use_api_tokens"
+    # 一图感知: the map of open cases, grid cells and hot spots (/map); it shows the cases the role `sees`.
+    SEE_MAP = "see_map"
+    # 一屏: the operations-centre wall screen (/screen), figures for the departments the role `oversees`.
+    OPERATIONS_SCREEN = "operations_screen"
     # Bulletins (通报, rules/bulletins/*.yaml): the bulletins page and their PDF/XLSX downloads.
     SEE_BULLETINS = "see_bulletins"
     # Produce a bulletin on demand, or recompute one after late data (the worker produces them on schedule).
@@ -37,7 +41,8 @@ class Ability(StrEnum):
 
 # Abilities that act on the departments a role oversees: granted without `oversees`, they would open a
 # page or an action that refuses every department.
-NEEDS_OVERSIGHT = frozenset({Ability.DASHBOARD, Ability.URGE, Ability.DECIDE_EXTENSIONS, Ability.OVERSEE_EVERY_LANE})
+NEEDS_OVERSIGHT = frozenset({Ability.DASHBOARD, Ability.URGE, Ability.DECIDE_EXTENSIONS, Ability.OVERSEE_EVERY_LANE,
+                             Ability.OPERATIONS_SCREEN})
 
 # The error key a refusal carries (web/error_texts.py words it); starting is refused per process instead.
 REFUSAL_KEYS: dict[Ability, str] = {
@@ -48,6 +53,8 @@ REFUSAL_KEYS: dict[Ability, str] = {
     Ability.OPERATE_INCIDENTS: "incidents.may_not_operate",
     Ability.MODEL_PROCESSES: "studio.may_not",
     Ability.USE_API_TOKENS: "tokens.may_not",
+    Ability.SEE_MAP: "map.may_not",
+    Ability.OPERATIONS_SCREEN: "screen.may_not",
     Ability.SEE_BULLETINS: "bulletins.may_not_see",
     Ability.PUBLISH_BULLETINS: "bulletins.may_not_publish",
     Ability.OVERSEE_EVERY_LANE: "escalation.may_not_acknowledge",

@@ -7,6 +7,9 @@ Format::
     departments:  [{code, name_zh, name_en}]
     streets:      [{code, name_zh, name_en, communities: [{code, name_zh, grid_cells: [{code, name_zh}]}]}]
     users:        [{username, display_name, department, password, locale, roles: [{role, scope}]}]
+
+The streets', communities' and grid cells' outlines are GeoJSON in rules/geometry/district.json
+(engine.geo.shapes, docs/map-and-screen.md), checked against the units here when both are read.
 """
 from __future__ import annotations
 
@@ -15,10 +18,12 @@ from typing import Any
 
 import yaml
 
+from engine.geo.shapes import Unit, parse_geometry
 from engine.org.abilities import NEEDS_OVERSIGHT, Ability, parse_abilities
 
 ORGANISATION_FILE = "rules/organisation.yaml"
 DEMO_USERS_FILE = "rules/demo_users.yaml"
+GEOMETRY_FILE = "rules/geometry/district.json"
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,7 @@ class UnitSpec:
     name_zh: str
     name_en: str = ""
     parent_code: str | None = None
+    geometry: dict[str, Any] | None = field(default=None, compare=False)  # GeoJSON, streets to grid cells
 
 
 # What holding a role lets one see (engine.org.access turns it into list filters and object checks):
@@ -134,4 +140,14 @@ def organisation_from_files(files: dict[str, str]) -> OrgConfig:
     for path in (ORGANISATION_FILE, DEMO_USERS_FILE):
         if path in files:
             config = config.merge(parse_organisation(files[path]))
+    if GEOMETRY_FILE in files and config.units:
+        with_geometry(config, files[GEOMETRY_FILE])
     return config
+
+
+def with_geometry(config: OrgConfig, text: str) -> None:
+    """Give the streets, communities and grid cells their outlines; ValueError naming what is wrong."""
+    units = [Unit(code, unit.kind, unit.parent_code) for code, unit in config.units.items()]
+    for code, geometry in parse_geometry(text, units).items():
+        unit = config.units[code]
+        config.units[code] = UnitSpec(unit.code, unit.kind, unit.name_zh, unit.name_en, unit.parent_code, geometry)

@@ -41,6 +41,7 @@ def load_organisation(session: Session, config: OrgConfig) -> dict[str, int]:
         unit = session.get(OrgUnit, unit_spec.code) or OrgUnit(code=unit_spec.code)
         unit.kind, unit.name_zh, unit.name_en = unit_spec.kind, unit_spec.name_zh, unit_spec.name_en
         unit.parent_code = unit_spec.parent_code
+        unit.geometry = unit_spec.geometry
         session.add(unit)
         counts["units"] += 1
     for spec in config.users:

@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 
 from engine import sandbox
 from engine.audit.service import record
+from engine.geo.geohash import encode as geohash_of
+from engine.geo.points import point_of
 from engine.runtime.parsing import spiff_properties
 from engine.runtime.subscriptions import waiting_message_ids
 from engine.sandbox.task_data import to_task_data
@@ -196,6 +198,10 @@ def sync_case(case: Case, workflow: BpmnWorkflow, ready_tasks: list[Task]) -> di
         if data.get(key) not in (None, ""):
             value = data[key]
             setattr(case, column, int(value) if column == "priority" else str(value))
+    point = point_of(data)
+    if point is not None:
+        case.latitude, case.longitude = point
+        case.geohash = geohash_of(*point)
     steps = [t.task_spec.bpmn_name or t.task_spec.name for t in ready_tasks]
     case.current_step = ", ".join(steps)[:200] if steps else None
     if workflow.is_completed() and case.status == CaseStatus.RUNNING:

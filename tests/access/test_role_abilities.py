@@ -105,12 +105,14 @@ def test_a_database_upgraded_from_hard_coded_role_names_keeps_what_they_granted(
         database.dispose()
     assert oversees["dispatcher"] == "all"  # the dashboard acts on overseen departments
     assert granted == {
-        "supervisor": {"dashboard", "urge", "decide_extensions", "see_incidents", "see_bulletins", "publish_bulletins"},
+        "supervisor": {"dashboard", "urge", "decide_extensions", "see_incidents", "see_bulletins", "publish_bulletins",
+                       "see_map", "operations_screen"},
         "department_head": {"dashboard", "urge", "decide_extensions", "see_bulletins"},  # bulletins: 0901
         "analyst": {"see_incidents", "operate_incidents", "model_processes", "use_api_tokens"},
         "admin": {ability.value for ability in Ability},
         "handler": set(),
-        "dispatcher": {"dashboard", "see_bulletins"},  # the command centre's read-only overview (0802)
+        # the command centre's read-only overview (0802), its bulletins, map and wall screen (0901)
+        "dispatcher": {"dashboard", "see_bulletins", "see_map", "operations_screen"},
         "sensor_gateway": {"use_api_tokens"},
     }
     shipped = parse_organisation(SHIPPED)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.store.base import Base, utcnow
@@ -21,6 +21,8 @@ class Case(Base):
         Index("ix_cases_street_status", "street", "status"),
         Index("ix_cases_closed_at", "closed_at"),
         Index("ix_cases_opened_at", "opened_at"),  # case search by date range (migration 0004_social)
+        # Open cases inside a box: a few geohash prefix ranges (engine.geo.geohash; migration 0901_map_points).
+        Index("ix_cases_status_geohash", "status", "geohash"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -35,6 +37,10 @@ class Case(Base):
     grid_cell: Mapped[str | None] = mapped_column(String(40))
     street: Mapped[str | None] = mapped_column(String(40))
     department: Mapped[str | None] = mapped_column(String(40))
+    # Where the case is, when its data gives a point (`latitude`, `longitude`, WGS 84), and its geohash.
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    geohash: Mapped[str | None] = mapped_column(String(12))
     priority: Mapped[int] = mapped_column(Integer, default=3)
     opened_by: Mapped[str | None] = mapped_column(String(80))
     opened_at: Mapped[datetime] = mapped_column(default=utcnow)

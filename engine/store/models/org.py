@@ -18,6 +18,8 @@ class OrgUnit(Base):
     name_zh: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200), default="")
     parent_code: Mapped[str | None] = mapped_column(String(40), index=True)
+    # The outline of a street, community or grid cell (GeoJSON geometry, engine.geo.shapes), if drawn.
+    geometry: Mapped[dict[str, Any] | None]
 
 
 class Role(Base):
