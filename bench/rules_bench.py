@@ -172,7 +172,7 @@ def _open(port: int) -> bool:
 
 def consumer_rate(folder: str, broker: str) -> float | str:
     """Events/s of a consumer on messages queued for it, until the last is committed."""
-    from engine.events.consume import Applier, Stop, consume_amqp
+    from engine.app.event_consumers import Applier, Stop, consume_amqp
     from engine.events.settings import ingestion_settings
 
     port = 1883 if broker == "mqtt" else 5672
@@ -225,7 +225,7 @@ MQTT_ROUND = 900  # Mosquitto queues at most 1,000 messages for a session whose 
 def _mqtt_rounds(applier: Any, settings: Any, bodies: list[bytes]) -> float | str:
     """The consumer's persistent session exists; each round, MQTT_ROUND messages are queued for it while
     it is away, then it is started and timed until it has committed them all."""
-    from engine.events.consume import Stop, consume_mqtt
+    from engine.app.event_consumers import Stop, consume_mqtt
 
     elapsed, done = 0.0, 0
     for start in range(-1, len(bodies), MQTT_ROUND):

@@ -1,4 +1,4 @@
-"""`casegrid events consume`: the broker consumers of engine.events.consume."""
+"""`casegrid events consume`: the broker consumers of engine.app.event_consumers."""
 from __future__ import annotations
 
 import logging
@@ -23,7 +23,7 @@ def events_group() -> None:
 @reports_errors
 def consume(broker: str, account: str | None, exit_when_idle: float | None) -> None:
     """Apply sensor events from a broker in batches; acknowledge each message after its batch committed."""
-    from engine.events.consume import Applier, Stop, consume_amqp, consume_mqtt
+    from engine.app.event_consumers import Applier, Stop, consume_amqp, consume_mqtt
     from engine.events.settings import ingestion_settings
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")

@@ -1,5 +1,5 @@
 """Many external events in one transaction, each applied at most once (POST /api/v1/events/batch, the
-broker consumers of engine.events.consume).
+broker consumers of engine.app.event_consumers).
 
 Every event has an idempotency key: the ``id`` its sender gave it, or else a digest of its content
 (type, source, occurred_at and payload as sent: a broker's redelivery carries the same bytes). Keys are
