@@ -64,9 +64,11 @@ PROBLEM_TEXTS: dict[str, tuple[str, str]] = {
                                "decides extension requests (slaExtensionDecision) but sits in the lane of "
                                "{lane_role}, who may not decide them; put it in a lane of {allowed_roles}."),
     "expression.empty": ("表达式为空。", "empty expression."),
-    "expression.refused": ("表达式有误：{reason}", "the expression is refused: {reason}"),
+    "expression.refused": ("表达式有误，请检查写法（括号、引号、运算符，以及只能使用允许的函数）。说明：{reason}",
+                           "the expression is refused: {reason}"),
     "expression.property_empty": ("属性 {property} 的表达式为空。", "property {property}: empty expression."),
-    "expression.property_refused": ("属性 {property} 的表达式有误：{reason}", "property {property}: {reason}"),
+    "expression.property_refused": ("属性 {property} 的表达式有误，请检查写法。说明：{reason}",
+                                    "property {property}: {reason}"),
     "gateway.joins_own_loop": ("并行网关「{gateway}」等待来自「{source}」的流转，但它只能在网关通过之后到达，案件会永远停在这里。"
                                "请用排他网关合并循环，并行网关只汇合同一次拆分的分支。",
                                "parallel gateway '{gateway}' waits for the flow from '{source}', which can only "
