@@ -219,3 +219,8 @@ ZH.update({source: text for source, text in ZH_SMALL.items() if source not in ZH
 from web.messages_zh_gaps import ZH_GAPS  # noqa: E402
 
 ZH.update({source: text for source, text in ZH_GAPS.items() if source not in ZH})
+
+# The studio's element marks: the properties panel's own checks (web/messages_zh_marks.py).
+from web.messages_zh_marks import ZH_MARKS  # noqa: E402
+
+ZH.update({source: text for source, text in ZH_MARKS.items() if source not in ZH})

@@ -213,3 +213,23 @@ MORE_PROBLEM_TEXTS.update({
     "ruleset.after_not_remembered": ("规则「{rule}」须设置 \"remember\": true，才能被 after 引用。",
                                      "rule '{rule}' must have 'remember': true."),
 })
+
+MORE_PROBLEM_TEXTS.update({
+    # diagram elements the studio's properties panel edits
+    "timer.unreadable": ("定时器 {timer_kind} 的值「{value}」不是 ISO 8601 格式：时长写作 \"P3D\"、\"PT2H\"，"
+                         "时间写作 \"2026-10-08T09:00:00\"，循环写作 \"R3/PT1H\"。",
+                         "timer {timer_kind} '{value}' is not ISO 8601: a duration is \"P3D\" or \"PT2H\", a "
+                         "date-time \"2026-10-08T09:00:00\", a cycle \"R3/PT1H\"."),
+    "multi_instance.no_collection": ("多实例任务未指定集合（loopDataInputRef）或次数（loopCardinality）。",
+                                     "multi-instance task names no collection (loopDataInputRef) and no count "
+                                     "(loopCardinality)."),
+    "multi_instance.no_element": ("多实例任务指定了集合，但未指定元素变量（inputDataItem）。",
+                                  "multi-instance task names a collection but no element variable (inputDataItem)."),
+    "message.none": ("消息事件未指定消息：请在属性面板中填写消息名称。", "message event names no message."),
+    "message.unknown": ("消息事件引用的消息「{message}」在本文件中不存在。",
+                        "message event names message '{message}', which the file does not define."),
+    "message.unnamed": ("消息「{message}」没有名称：发送方和订阅都按名称查找消息。", "message '{message}' has no name."),
+    "call.no_process": ("调用活动未指定被调用的流程（calledElement）。", "call activity names no process (calledElement)."),
+    "call.unknown_process": ("调用活动调用的流程「{called}」不在任何流程图中。",
+                             "call activity names process '{called}', which no diagram defines."),
+})

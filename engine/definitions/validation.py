@@ -152,7 +152,9 @@ def _check_processes(bundle: Bundle, catalogue: Catalogue, problems: list[Proble
     refs = References(set(catalogue.forms) | set(catalogue.broken_forms),
                       set(catalogue.decisions) | set(catalogue.broken_decisions), catalogue.org.lane_codes,
                       set(catalogue.org.roles), org_known=not catalogue.org_unreadable,
-                      deciding_roles=catalogue.org.roles_that_may(Ability.DECIDE_EXTENSIONS))
+                      deciding_roles=catalogue.org.roles_that_may(Ability.DECIDE_EXTENSIONS),
+                      processes={key for text in bundle.of_kind("bpmn").values()
+                                 for key in DECLARED_PROCESS.findall(text)})
     parser = make_parser()
     parsed_any: list[tuple[str, list[str]]] = []
     for path, text in bundle.of_kind("bpmn").items():

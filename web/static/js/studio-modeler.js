@@ -58,6 +58,7 @@ function start() {
     for (const id of marked) { canvas.removeMarker(id, "cg-problem"); }
     modeler.get("overlays").remove({ type: "cg-problem" });
     marked = [];
+    panel.setProblems([], path);
   }
 
   function select(id) {
@@ -88,6 +89,7 @@ function start() {
       marked.push(id);
     }
     showProblems(problems, path, select);
+    panel.setProblems(problems, path);
   }
 
   async function xml() {
