@@ -182,6 +182,9 @@ def test_the_modeler_opens_with_the_whole_diagram_in_view_chinese_controls_and_z
     _select(analyst, "handle")
     expect(analyst.locator('.djs-context-pad [data-action="append.append-task"]')).to_have_accessible_name("追加任务")
     expect(analyst.locator("#cg-properties h2")).to_have_text("用户任务")
+    analyst.locator('.djs-context-pad [data-action="replace"]').click()
+    expect(analyst.locator(".djs-popup-search input")).to_have_attribute("placeholder", "搜索")
+    analyst.keyboard.press("Escape")
     journey.shot(analyst, "modeler-fitted")
 
     fitted = _zoom(analyst, "window.cgModeler")
