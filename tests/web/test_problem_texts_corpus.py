@@ -93,3 +93,43 @@ def test_the_studio_validates_the_corpus_in_the_pages_language_with_the_english_
     assert len(rows) > 80
     english = [row for row in rows if not CHINESE.search(row["text"]) or row["text"] == row["message"]]
     assert not english
+
+
+BROKEN_YEAR = """year: 2026
+status: official
+colour: red
+published: someday
+holidays:
+  - {name: 国庆节, from: 2026-10-08, to: 2026-10-01, days: 8}
+  - {from: 2026-05-01}
+  - {name: 劳动节, from: 2026-05-01, to: 2026-05-05, days: 3, extra: 1}
+  - {name: 元旦, from: 2025-06-01}
+  - not a holiday
+makeup_workdays:
+  - {date: 2026-10-08, name: 国庆节}
+  - {date: 2026-09-27}
+  - {date: 2026-10-10, name: 国庆节, x: 1}
+  - {date: 2026-10-10, name: 国庆节}
+"""
+BROKEN_HOURS = """default: "09:00-18:00"
+colour: red
+organisations: {zhengwu: ["25:00-26:00"]}
+"""
+
+
+@pytest.mark.parametrize("text", [BROKEN_YEAR, BROKEN_HOURS, "year: [\n", "- a list\n", "year: 2026\nstatus: draft\n"],
+                         ids=["year_file", "working_hours", "not_yaml", "not_a_mapping", "draft"])
+def test_a_broken_calendar_file_is_worded_in_chinese(text):
+    from engine.calendar.hours import load_working_hours
+    from engine.calendar.yearfile import read_year_file
+    from engine.sla.calendar_store import read_year
+
+    reader = load_working_hours if "organisations" in text else (
+        (lambda t: read_year(t, allow_draft=False)) if "draft" in text else read_year_file)
+    with pytest.raises(DefinitionInvalid) as refused:
+        reader(text)
+    assert refused.value.problems
+    for problem in refused.value.problems:
+        assert problem.key in PROBLEM_TEXTS, problem
+        zh = word_problem(problem, "zh", _Names())
+        assert CHINESE.search(zh) and not ENGLISH_SENTENCE.search(_outside_detail(zh)), (problem.key, zh)
