@@ -139,6 +139,24 @@ def yaml_reason(exc: Exception) -> str:
     return " ".join(str(exc).split())
 
 
+def parse_params(exc: Exception) -> dict[str, Any]:
+    """A parser's refusal as problem params: its own words (`reason`, without the position) and the
+    `line` and `column` it points at (None when it gives none), for a line worded around them."""
+    line: int | None = None
+    column: int | None = None
+    reason = " ".join(str(exc).split())
+    mark = getattr(exc, "problem_mark", None)
+    if mark is not None:  # PyYAML
+        line, column = mark.line + 1, mark.column + 1
+        reason = " ".join(str(getattr(exc, "problem", None) or reason).split())
+    elif hasattr(exc, "colno") and hasattr(exc, "lineno"):  # json.JSONDecodeError
+        line, column, reason = exc.lineno, exc.colno, str(getattr(exc, "msg", reason))
+    elif hasattr(exc, "position"):  # lxml.etree.XMLSyntaxError
+        line, column = exc.position
+        reason = xml_reason(exc)
+    return {"reason": reason, "line": line, "column": column}
+
+
 def excerpt(text: str, limit: int = 60) -> str:
     """Text quoted in a problem line, shortened: a cell of thousands of brackets is named, not repeated."""
     flat = " ".join(text.split())

@@ -232,3 +232,8 @@ ZH.update({source: text for source, text in ZH_BULLETINS.items() if source not i
 from web.messages_zh_sso import ZH_SSO  # noqa: E402
 
 ZH.update({source: text for source, text in ZH_SSO.items() if source not in ZH})
+
+# The studio's element marks: the properties panel's own checks (web/messages_zh_marks.py).
+from web.messages_zh_marks import ZH_MARKS  # noqa: E402
+
+ZH.update({source: text for source, text in ZH_MARKS.items() if source not in ZH})

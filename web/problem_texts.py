@@ -10,18 +10,22 @@ from collections.abc import Iterable
 from typing import Any
 
 from engine.errors import Problem
+from web.problem_texts_files import MORE_PROBLEM_TEXTS
 
 # key -> (zh, en). Placeholders are the problem's params; see `word_problem` for those shown by name.
 PROBLEM_TEXTS: dict[str, tuple[str, str]] = {
     # files that cannot be read at all
-    "file.not_xml": ("文件不是格式正确的 XML：{reason}", "not well-formed XML: {reason}"),
-    "file.not_yaml": ("文件不是有效的 YAML：{reason}", "not valid YAML: {reason}"),
-    "file.not_json": ("文件不是有效的 JSON：{reason}", "not valid JSON: {reason}"),
+    "file.not_xml": ("文件不是格式正确的 XML{at}：请检查标签是否成对、引号是否闭合、特殊字符是否转义。解析器说明：{reason}",
+                     "not well-formed XML{at}: {reason}"),
+    "file.not_yaml": ("文件不是有效的 YAML{at}：请检查缩进、冒号和引号。解析器说明：{reason}",
+                      "not valid YAML{at}: {reason}"),
+    "file.not_json": ("文件不是有效的 JSON{at}：请检查括号、逗号和双引号。解析器说明：{reason}",
+                      "not valid JSON{at}: {reason}"),
     "file.not_utf8": ("文件不是 UTF-8 文本（第 {byte} 字节处）。请以 UTF-8 编码保存。",
                       "not UTF-8 text (at byte {byte}); save it as UTF-8."),
     "file.too_deep": ("内容嵌套过深，无法检查。请把过长的表达式拆成几个较小的步骤。",
                       "nested too deeply to check; split long expressions into smaller steps."),
-    "file.uncheckable": ("文件无法检查：{reason}", "cannot be checked: {reason}"),
+    "file.uncheckable": ("文件无法检查，请检查文件内容是否完整。内部说明：{reason}", "cannot be checked: {reason}"),
     "organisation.unreadable": ("无法读取组织架构：{reason}", "cannot read the organisation: {reason}"),
     # processes
     "process.none_in_file": ("文件中没有流程：请在泳池（pool）内绘制流程步骤。",
@@ -30,8 +34,9 @@ PROBLEM_TEXTS: dict[str, tuple[str, str]] = {
                              "process id '{process}' is also defined in {other_file}; choose another id."),
     "process.not_executable": ("流程「{process}」未设为可执行，无法发起。请在建模器中勾选“可执行”（isExecutable=true）。",
                                "process '{process}' is not executable; set isExecutable=true in the modeler."),
-    "process.parser_refused": ("流程图无法解析：{reason}", "the diagram cannot be parsed: {reason}"),
-    "process.unparsable": ("流程无法解析：{reason}", "cannot be parsed: {reason}"),
+    "process.parser_refused": ("流程图无法解析{at}：请检查此元素的设置。解析器说明：{reason}",
+                               "the diagram cannot be parsed{at}: {reason}"),
+    "process.unparsable": ("流程无法解析：请检查流程图的结构。解析器说明：{reason}", "cannot be parsed: {reason}"),
     "task.no_form": ("人工任务未指定表单：请在属性面板中选择表单（formKey）。",
                      "user task names no form: choose one in the properties panel (formKey)."),
     "task.unknown_form": ("人工任务使用的表单「{form}」在 forms/ 中不存在。请检查拼写，或先添加该表单。",
@@ -59,9 +64,11 @@ PROBLEM_TEXTS: dict[str, tuple[str, str]] = {
                                "decides extension requests (slaExtensionDecision) but sits in the lane of "
                                "{lane_role}, who may not decide them; put it in a lane of {allowed_roles}."),
     "expression.empty": ("表达式为空。", "empty expression."),
-    "expression.refused": ("表达式有误：{reason}", "the expression is refused: {reason}"),
+    "expression.refused": ("表达式有误，请检查写法（括号、引号、运算符，以及只能使用允许的函数）。说明：{reason}",
+                           "the expression is refused: {reason}"),
     "expression.property_empty": ("属性 {property} 的表达式为空。", "property {property}: empty expression."),
-    "expression.property_refused": ("属性 {property} 的表达式有误：{reason}", "property {property}: {reason}"),
+    "expression.property_refused": ("属性 {property} 的表达式有误，请检查写法。说明：{reason}",
+                                    "property {property}: {reason}"),
     "gateway.joins_own_loop": ("并行网关「{gateway}」等待来自「{source}」的流转，但它只能在网关通过之后到达，案件会永远停在这里。"
                                "请用排他网关合并循环，并行网关只汇合同一次拆分的分支。",
                                "parallel gateway '{gateway}' waits for the flow from '{source}', which can only "
@@ -78,7 +85,7 @@ PROBLEM_TEXTS: dict[str, tuple[str, str]] = {
                                "the form key '{form}' must equal the file name '{expected}'."),
     "form.too_deep": ("内容嵌套过深，无法读取；表单应是字段的平铺列表。",
                       "nested too deeply to read; a form is a flat list of fields."),
-    "form.shape": ("表单结构有误（{where}）：{reason}", "{where}: {reason}"),
+    "form.shape": ("表单文件的结构有误（位置：{where}）：请对照表单格式说明修改。校验器说明：{reason}", "{where}: {reason}"),
     "form.no_option_labels": ("选项缺少中文名称：请设置 ui:enumNames。",
                               "missing Chinese labels for the options: set ui:enumNames."),
     "form.option_label_count": ("ui:enumNames 有 {labels} 个名称，而选项有 {values} 个，须一一对应。",
@@ -133,6 +140,8 @@ PROBLEM_TEXTS: dict[str, tuple[str, str]] = {
                                    "responsible_department '{department}' is not a department of the organisation."),
 }
 
+PROBLEM_TEXTS.update(MORE_PROBLEM_TEXTS)
+
 # The kinds of organisation code (engine.definitions.code_checks.CODE_KINDS): (zh, en).
 KIND_WORDS: dict[str, tuple[str, str]] = {
     "department": ("部门", "department"), "role": ("岗位", "role"), "grid_cell": ("网格", "grid cell"),
@@ -159,6 +168,15 @@ def _listing(items: Iterable[str], zh: bool) -> str:
     return ("、" if zh else ", ").join(items)
 
 
+def _position(line: Any, column: Any, zh: bool) -> str:
+    """Where in the file a parser points, as `{at}` in a text: （第 3 行第 5 列） / " (line 3, column 5)"."""
+    if not line:
+        return ""
+    if zh:
+        return f"（第 {line} 行第 {column} 列）" if column else f"（第 {line} 行）"
+    return f" (line {line}, column {column})" if column else f" (line {line})"
+
+
 def word_problem(problem: Problem, locale: str, names: Any) -> str:
     """The problem's line (without its file and element) in `locale` ("zh"/"en"). `names` words codes:
     .unit(code), .role(code), .lane(code), .process(key). Without a catalogued key: its English message."""
@@ -179,6 +197,7 @@ def word_problem(problem: Problem, locale: str, names: Any) -> str:
         else:
             named = _named(code_name, value, kind, names)
             values[name] = named if named is not None else value
+    values["at"] = _position(problem.params.get("line"), problem.params.get("column"), zh)
     try:
         return texts[0 if zh else 1].format(**values)
     except (KeyError, IndexError):  # a param missing: the engine's own line beats a 500

@@ -40,7 +40,7 @@ def initialise(db: Database, root: Path, demo: bool = False, demo_users: bool | 
         org = organisation_from_files(org_files if with_users else {k: v for k, v in org_files.items()
                                                                      if not k.endswith("demo_users.yaml")})
     except (ValueError, KeyError, TypeError, yaml.YAMLError) as exc:  # a malformed file: refused before anything is loaded
-        raise DefinitionInvalid([Problem(ORGANISATION_FILE, None, f"cannot read the organisation: {exc}")]) from exc
+        raise DefinitionInvalid([Problem(ORGANISATION_FILE, None, f"cannot read the organisation: {exc}", key="organisation.unreadable", params={"reason": str(exc)})]) from exc
     with db.transaction() as session:
         # The organisation first: lanes are validated against it.
         report.org_counts = load_organisation(session, org)

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from engine.errors import DefinitionInvalid, Problem
+from engine.errors import DefinitionInvalid, Problem, parse_params
 
 DEFAULT_PERIODS = ("09:00-12:00", "14:00-18:00")
 
@@ -128,12 +128,12 @@ def _read(path_or_text: str | Path) -> tuple[str, str]:
 
 def _hours(label: str, element: str, value: Any, problems: list[Problem]) -> WorkingHours | None:
     if not isinstance(value, list):
-        problems.append(Problem(label, element, 'a list of quoted "HH:MM-HH:MM" periods'))
+        problems.append(Problem(label, element, 'a list of quoted "HH:MM-HH:MM" periods', key="hours.periods_shape"))
         return None
     try:
         return WorkingHours.parse(value)
     except ValueError as exc:
-        problems.append(Problem(label, element, str(exc)))
+        problems.append(Problem(label, element, str(exc), key="hours.periods_refused", params={"reason": str(exc)}))
         return None
 
 
@@ -144,16 +144,16 @@ def load_working_hours(path_or_text: str | Path) -> WorkingHoursConfig:
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise DefinitionInvalid([Problem(label, None, f"not valid YAML: {exc}")]) from exc
+        raise DefinitionInvalid([Problem(label, None, f"not valid YAML: {exc}", key="file.not_yaml", params=parse_params(exc))]) from exc
     if not isinstance(doc, dict):
-        raise DefinitionInvalid([Problem(label, None, "working hours are a YAML mapping")])
+        raise DefinitionInvalid([Problem(label, None, "working hours are a YAML mapping", key="hours.shape")])
     for key in sorted(set(doc) - {"default", "organisations"}, key=str):
-        problems.append(Problem(label, str(key), "unknown key (expected default, organisations)"))
+        problems.append(Problem(label, str(key), "unknown key (expected default, organisations)", key="hours.unknown_key", params={"name": str(key)}))
     default = _hours(label, "default", doc.get("default", list(DEFAULT_PERIODS)), problems)
     orgs: dict[str, WorkingHours] = {}
     raw_orgs = doc.get("organisations") or {}
     if not isinstance(raw_orgs, dict):
-        problems.append(Problem(label, "organisations", "a mapping organisation id -> periods"))
+        problems.append(Problem(label, "organisations", "a mapping organisation id -> periods", key="hours.organisations_shape"))
         raw_orgs = {}
     for org, value in raw_orgs.items():
         hours = _hours(label, f"organisations.{org}", value, problems)

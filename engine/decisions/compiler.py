@@ -494,10 +494,12 @@ class _Compiler:
         self.table = table
         self.problems: list[Problem] = []
 
-    def problem(self, element: str, message: str, line: int | None = None) -> None:
+    def problem(self, element: str, message: str, line: int | None = None, *, key: str,
+                params: dict[str, Any] | None = None) -> None:
         if line:
             message = f"{message} (line {line})"
-        self.problems.append(Problem(self.table.file, element, message))
+        self.problems.append(Problem(self.table.file, element, message, key=key,
+                                     params={**(params or {}), "line": line}))
 
     def compile(self) -> CompiledDecision | None:
         inputs = tuple(self.input(i) for i in self.table.inputs)
@@ -519,14 +521,16 @@ class _Compiler:
         else:
             error = sandbox_bridge.check_syntax(expression)
             if error:
-                self.problem(self.column_ref(clause), f"cannot read input expression {excerpt(expression)}: {error}", clause.line)
+                self.problem(self.column_ref(clause), f"cannot read input expression {excerpt(expression)}: {error}", clause.line,
+                             key="decision.input_expression_refused", params={"expression": excerpt(expression), "reason": error})
             read = lambda ctx: sandbox_bridge.evaluate(expression, ctx)  # noqa: E731
         allowed = None
         if clause.allowed_values:
             try:
                 allowed = compile_cell(clause.allowed_values)
             except FeelSyntaxError as exc:
-                self.problem(self.column_ref(clause), f"cannot read inputValues: {exc}", clause.line)
+                self.problem(self.column_ref(clause), f"cannot read inputValues: {exc}", clause.line,
+                             key="decision.input_values_unreadable", params={"reason": str(exc)})
         return CompiledInput(clause, read, allowed)
 
     def output(self, clause: OutputClause) -> CompiledOutput | None:
@@ -536,10 +540,12 @@ class _Compiler:
             try:
                 values = feel.parse_unary_tests(clause.output_values).enumeration()
             except FeelSyntaxError as exc:
-                self.problem(element, f"cannot read outputValues: {exc}", clause.line)
+                self.problem(element, f"cannot read outputValues: {exc}", clause.line, key="decision.output_values_unreadable",
+                             params={"reason": str(exc)})
                 return None
             if values is None:
-                self.problem(element, "outputValues must be a list of literals, e.g. \"high\",\"low\"", clause.line)
+                self.problem(element, "outputValues must be a list of literals, e.g. \"high\",\"low\"", clause.line,
+                             key="decision.output_values_not_literals")
                 return None
             priority = tuple(values)
         return CompiledOutput(clause, priority)
@@ -553,7 +559,7 @@ class _Compiler:
                 self.problem(
                     f"{self.table.ref} {rule.ref} column '{clause.title}'",
                     f"cannot read input entry: {exc}",
-                    rule.line,
+                    rule.line, key="decision.input_entry_unreadable", params={"reason": str(exc)},
                 )
         produced: list[OutputCell] = []
         for output, clause, text in zip(outputs, self.table.outputs, rule.output_entries, strict=True):
@@ -563,19 +569,22 @@ class _Compiler:
             if cell.literal is NOT_A_LITERAL:
                 error = sandbox_bridge.check_syntax(cell.text.strip())
                 if error:
-                    self.problem(element, f"cannot read output entry {excerpt(cell.text)}: {error}", rule.line)
+                    self.problem(element, f"cannot read output entry {excerpt(cell.text)}: {error}", rule.line,
+                                 key="decision.output_entry_refused", params={"expression": excerpt(cell.text), "reason": error})
                 continue
             expected = _TYPE_KINDS.get((clause.type_ref or "").lower())
             if expected and cell.literal is not None and kind(cell.literal) not in expected:
                 self.problem(
                     element,
                     f"{feel.format_value(cell.literal)} is not a {clause.type_ref} (the output's typeRef)",
-                    rule.line,
+                    rule.line, key="decision.output_wrong_type",
+                    params={"value": feel.format_value(cell.literal), "type": str(clause.type_ref)},
                 )
             if output is not None and output.priority is not None and not any(
                 feel_equal(cell.literal, v) for v in output.priority
             ):
-                self.problem(element, f"{feel.format_value(cell.literal)} is not one of the outputValues", rule.line)
+                self.problem(element, f"{feel.format_value(cell.literal)} is not one of the outputValues", rule.line,
+                             key="decision.output_not_in_values", params={"value": feel.format_value(cell.literal)})
         if len(cells) != len(rule.input_entries):
             return None
         return CompiledRule(rule, tuple(cells), tuple(produced))
@@ -585,11 +594,13 @@ class _Compiler:
         if table.hit_policy in (HitPolicy.PRIORITY, HitPolicy.OUTPUT_ORDER) and not any(
             o is not None and o.priority for o in outputs
         ):
-            self.problem(table.ref, f"hit policy {table.hit_policy} needs outputValues on an output to rank by", table.line)
+            self.problem(table.ref, f"hit policy {table.hit_policy} needs outputValues on an output to rank by", table.line,
+                         key="decision.priority_needs_values", params={"hit_policy": str(table.hit_policy)})
         if table.aggregation is None:
             return
         if len(table.outputs) != 1:
-            self.problem(table.ref, f"aggregation {table.aggregation} needs exactly one output column", table.line)
+            self.problem(table.ref, f"aggregation {table.aggregation} needs exactly one output column", table.line,
+                         key="decision.aggregation_one_output", params={"value": str(table.aggregation)})
         if table.aggregation is Aggregation.SUM:
             for rule in rules:
                 if rule is None:
@@ -599,7 +610,8 @@ class _Compiler:
                         self.problem(
                             f"{table.ref} {rule.rule.ref}",
                             f"SUM needs numbers, the output is {feel.format_value(cell.literal)}",
-                            rule.rule.line,
+                            rule.rule.line, key="decision.sum_needs_numbers",
+                            params={"value": feel.format_value(cell.literal)},
                         )
 
 

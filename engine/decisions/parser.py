@@ -6,10 +6,11 @@ Problems instead of raised one at a time, so an analyst sees everything wrong in
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from lxml import etree
 
-from engine.errors import Problem, quoted, xml_reason
+from engine.errors import Problem, parse_params, quoted, xml_reason
 
 from .model import Aggregation, DecisionTable, HitPolicy, InputClause, OutputClause, Rule
 
@@ -53,22 +54,24 @@ class _Reader:
         text = node.find(self.q("text"))
         return (text.text or "").strip() if text is not None else ""
 
-    def problem(self, element: str | None, message: str, node: etree._Element | None = None) -> None:
-        if node is not None and node.sourceline:
-            message = f"{message} (line {node.sourceline})"
-        self.problems.append(Problem(self.filename, element, message))
+    def problem(self, element: str | None, message: str, node: etree._Element | None = None, *, key: str,
+                params: dict[str, Any] | None = None) -> None:
+        line = node.sourceline if node is not None else None
+        if line:
+            message = f"{message} (line {line})"
+        self.problems.append(Problem(self.filename, element, message, key=key, params={**(params or {}), "line": line}))
 
     # --- decisions ----------------------------------------------------------------------
 
     def decision(self, node: etree._Element) -> DecisionTable | None:
         decision_id = node.get("id")
         if not decision_id:
-            self.problem(None, "a decision has no id", node)
+            self.problem(None, "a decision has no id", node, key="decision.no_id")
             return None
         ref = f"decision '{decision_id}'"
         table = self.child(node, "decisionTable")
         if table is None:
-            self.problem(ref, "only decision tables are supported (no decisionTable found)", node)
+            self.problem(ref, "only decision tables are supported (no decisionTable found)", node, key="decision.not_a_table")
             return None
         hit_policy = self.hit_policy(ref, table)
         aggregation = self.aggregation(ref, table, hit_policy)
@@ -79,7 +82,7 @@ class _Reader:
             for row, r in enumerate(self.children(table, "rule"), 1)
         )
         if not outputs:
-            self.problem(ref, "the decision table has no output column", table)
+            self.problem(ref, "the decision table has no output column", table, key="decision.no_output")
         if hit_policy is None or (table.get("aggregation") and aggregation is None):
             return None
         return DecisionTable(
@@ -102,7 +105,8 @@ class _Reader:
             return HitPolicy(raw.strip().upper())
         except ValueError:
             allowed = ", ".join(p.value for p in HitPolicy)
-            self.problem(ref, f"unknown hit policy {raw!r} (allowed: {allowed})", table)
+            self.problem(ref, f"unknown hit policy {raw!r} (allowed: {allowed})", table, key="decision.unknown_hit_policy",
+                         params={"value": raw, "allowed": allowed})
             return None
 
     def aggregation(self, ref: str, table: etree._Element, hit_policy: HitPolicy | None) -> Aggregation | None:
@@ -113,10 +117,12 @@ class _Reader:
             aggregation = Aggregation(raw.strip().upper())
         except ValueError:
             allowed = ", ".join(a.value for a in Aggregation)
-            self.problem(ref, f"unknown aggregation {raw!r} (allowed: {allowed})", table)
+            self.problem(ref, f"unknown aggregation {raw!r} (allowed: {allowed})", table, key="decision.unknown_aggregation",
+                         params={"value": raw, "allowed": allowed})
             return None
         if hit_policy is not None and hit_policy is not HitPolicy.COLLECT:
-            self.problem(ref, f"aggregation {raw} is only allowed with hit policy COLLECT, not {hit_policy}", table)
+            self.problem(ref, f"aggregation {raw} is only allowed with hit policy COLLECT, not {hit_policy}", table,
+                         key="decision.aggregation_not_collect", params={"value": raw, "hit_policy": str(hit_policy)})
         return aggregation
 
     def input_clause(self, ref: str, node: etree._Element, column: int) -> InputClause:
@@ -124,7 +130,7 @@ class _Reader:
         expression = self.text_of(expression_node) or ""
         input_id = node.get("id") or f"input{column}"
         if not expression:
-            self.problem(f"{ref} column {column}", "input has no inputExpression text", node)
+            self.problem(f"{ref} column {column}", "input has no inputExpression text", node, key="decision.input_no_expression")
         return InputClause(
             id=input_id,
             label=node.get("label"),
@@ -141,7 +147,8 @@ class _Reader:
             name = node.get("name")
             if not name:
                 if len(nodes) > 1:
-                    self.problem(f"{ref} output column {column}", "outputs of a multi-output table need a name", node)
+                    self.problem(f"{ref} output column {column}", "outputs of a multi-output table need a name", node,
+                                 key="decision.output_no_name")
                 # DMN: a single unnamed output is the decision's own result.
                 name = decision_id
             outputs.append(
@@ -156,7 +163,8 @@ class _Reader:
             )
         names = [o.name for o in outputs]
         for name in sorted({n for n in names if names.count(n) > 1}):
-            self.problem(ref, f"output name {quoted(name)} is used by more than one column", table)
+            self.problem(ref, f"output name {quoted(name)} is used by more than one column", table,
+                         key="decision.output_name_twice", params={"output": name})
         return tuple(outputs)
 
     def description(self, node: etree._Element) -> str | None:
@@ -173,12 +181,13 @@ class _Reader:
             annotations=tuple(self.text_of(e) or "" for e in self.children(node, "annotationEntry")),
             line=node.sourceline,
         )
-        for what, found, wanted in (
+        for side, (what, found, wanted) in enumerate((
             ("input entries", len(rule.input_entries), n_inputs),
             ("output entries", len(rule.output_entries), n_outputs),
-        ):
+        )):
             if found != wanted:
-                self.problem(f"{ref} {rule.ref}", f"has {found} {what}, the table has {wanted} columns", node)
+                self.problem(f"{ref} {rule.ref}", f"has {found} {what}, the table has {wanted} columns", node,
+                             key=("decision.rule_inputs", "decision.rule_outputs")[side], params={"found": found, "wanted": wanted})
         return rule
 
 
@@ -189,12 +198,13 @@ def read_dmn(source: bytes, filename: str) -> ParseResult:
         root = etree.fromstring(source, parser=_XML_PARSER)
     except etree.XMLSyntaxError as exc:
         result.problems.append(Problem(filename, None, f"not well-formed XML: {xml_reason(exc)}", key="file.not_xml",
-                                       params={"reason": xml_reason(exc)}))
+                                       params=parse_params(exc)))
         return result
     ns = etree.QName(root).namespace or ""
     if ns not in DMN_NAMESPACES or etree.QName(root).localname != "definitions":
         known = ", ".join(f"{v} ({k})" for k, v in DMN_NAMESPACES.items())
-        result.problems.append(Problem(filename, None, f"not a DMN definitions document; expected one of {known}"))
+        result.problems.append(Problem(filename, None, f"not a DMN definitions document; expected one of {known}",
+                                       key="decision.not_dmn", params={"expected": known}))
         return result
     reader = _Reader(ns, filename)
     seen: set[str] = set()
@@ -202,13 +212,13 @@ def read_dmn(source: bytes, filename: str) -> ParseResult:
         problems_before = len(reader.problems)
         table = reader.decision(node)
         if table is not None and table.id in seen:
-            reader.problem(table.ref, "decision id is used twice in this file", node)
+            reader.problem(table.ref, "decision id is used twice in this file", node, key="decision.id_twice_in_file", params={"decision": table.id})
             continue
         if table is not None:
             seen.add(table.id)
             if len(reader.problems) == problems_before:
                 result.tables.append(table)
     if not reader.children(root, "decision"):
-        reader.problem(None, "the file defines no decision")
+        reader.problem(None, "the file defines no decision", key="decision.none_in_file")
     result.problems.extend(reader.problems)
     return result

@@ -33,7 +33,9 @@ class DecisionRegistry:
             for table in tables:
                 if table.id in registry:
                     other = registry.get(table.id).file
-                    problems.append(Problem(filename, table.ref, f"decision id is already defined in {other}"))
+                    problems.append(Problem(filename, table.ref, f"decision id is already defined in {other}",
+                                            key="decision.duplicate_id",
+                                            params={"decision": table.id, "other_file": other}))
                 else:
                     registry.add(table)
         if problems:

@@ -1,7 +1,9 @@
 """Checks on BPMN files that SpiffWorkflow's parser does not make: names that must resolve elsewhere."""
 from __future__ import annotations
 
+import ast
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -32,6 +34,8 @@ class References:
     org_known: bool = True
     # Roles the organisation declares may decide_extensions (engine.org.abilities).
     deciding_roles: set[str] = field(default_factory=set)
+    # Every process id a call activity may name (None: not checked).
+    processes: set[str] | None = None
 
 
 def properties_of(element: etree._Element) -> dict[str, str]:
@@ -98,6 +102,18 @@ def check_bpmn(
     for timer in root.iter(f"{{{BPMN}}}timerEventDefinition"):
         for expression in timer:
             yield from _expression(path, timer.getparent(), expression.text or "", "eval", syntax_error)
+            yield from _timer_literal(path, timer.getparent(), expression)
+    yield from _multi_instances(path, root)
+    yield from _message_events(path, root)
+    if refs.processes is not None:
+        for call in root.iter(f"{{{BPMN}}}callActivity"):
+            called = (call.get("calledElement") or "").strip()
+            if not called:
+                yield Problem(path, _label(call), "call activity names no process (calledElement)",
+                              key="call.no_process")
+            elif called not in refs.processes:
+                yield Problem(path, _label(call), f"call activity names process '{called}', which no diagram defines",
+                              key="call.unknown_process", params={"called": called})
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue
@@ -105,6 +121,73 @@ def check_bpmn(
         for name in EXPRESSION_PROPERTIES:
             if props.get(name):
                 yield from _expression(path, element, props[name], "eval", syntax_error, name)
+
+
+# ISO 8601 as timers read a literal: a duration (P3D, PT2H), a date-time, a cycle (R3/PT1H).
+_DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
+_CYCLE = re.compile(r"^R\d*/(.+)$")
+
+
+def _timer_literal_ok(kind: str, value: str) -> bool:
+    from datetime import datetime
+
+    def is_date(text: str) -> bool:
+        try:
+            datetime.fromisoformat(text)
+        except ValueError:
+            return False
+        return True
+
+    if kind == "timeDuration":
+        return bool(_DURATION.match(value))
+    if kind == "timeDate":
+        return is_date(value)
+    cycle = _CYCLE.match(value)
+    return bool(cycle) and all(bool(_DURATION.match(part)) or is_date(part) for part in cycle.group(1).split("/"))
+
+
+def _timer_literal(path: str, event: etree._Element, expression: etree._Element) -> Iterator[Problem]:
+    """A timer written as a quoted literal ("P3D") must be an ISO 8601 duration, date-time or cycle."""
+    kind = etree.QName(expression).localname
+    try:
+        value = ast.literal_eval((expression.text or "").strip())
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return  # an expression over case data: read when the timer is set
+    if isinstance(value, str) and not _timer_literal_ok(kind, value):
+        yield Problem(path, _label(event), f"timer {kind} '{value}' is not an ISO 8601 "
+                                           f"{'duration' if kind == 'timeDuration' else 'date-time' if kind == 'timeDate' else 'cycle'}",
+                      key="timer.unreadable", params={"value": value, "timer_kind": kind})
+
+
+def _multi_instances(path: str, root: etree._Element) -> Iterator[Problem]:
+    """A multi-instance task names the list it runs over (or a count), and the variable each instance gets."""
+    for loop in root.iter(f"{{{BPMN}}}multiInstanceLoopCharacteristics"):
+        task = loop.getparent()
+        collection = loop.find(f"{{{BPMN}}}loopDataInputRef")
+        cardinality = loop.find(f"{{{BPMN}}}loopCardinality")
+        has_collection = collection is not None and (collection.text or "").strip()
+        if not has_collection and (cardinality is None or not (cardinality.text or "").strip()):
+            yield Problem(path, _label(task), "multi-instance task names no collection (loopDataInputRef) "
+                                              "and no count (loopCardinality)", key="multi_instance.no_collection")
+        elif has_collection and loop.find(f"{{{BPMN}}}inputDataItem") is None:
+            yield Problem(path, _label(task), "multi-instance task names a collection but no element variable "
+                                              "(inputDataItem)", key="multi_instance.no_element")
+
+
+def _message_events(path: str, root: etree._Element) -> Iterator[Problem]:
+    """A message event names a bpmn:message that has a name (what senders and subscriptions use)."""
+    names = {m.get("id"): (m.get("name") or "").strip() for m in root.iter(f"{{{BPMN}}}message")}
+    for definition in root.iter(f"{{{BPMN}}}messageEventDefinition"):
+        event = definition.getparent()
+        ref = definition.get("messageRef")
+        if not ref:
+            yield Problem(path, _label(event), "message event names no message", key="message.none")
+        elif ref not in names:
+            yield Problem(path, _label(event), f"message event names message '{ref}', which the file does not define",
+                          key="message.unknown", params={"message": ref})
+        elif not names[ref]:
+            yield Problem(path, _label(event), f"message '{ref}' has no name", key="message.unnamed",
+                          params={"message": ref})
 
 
 def _extension_deciders(path: str, root: etree._Element, refs: References) -> Iterator[Problem]:

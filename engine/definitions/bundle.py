@@ -83,10 +83,25 @@ class Bundle:
         return digest.hexdigest()
 
 
+def _name_refused(path: str, problem: str) -> Problem:
+    """The problem line of a refused file name, keyed by which rule of `path_problem` it breaks."""
+    message = f"not a definition file name: {problem}"
+    parts = path.split("/")
+    if not path or len(path) > MAX_PATH_CHARS:
+        return Problem(printable(path), None, message, key="file.name_length", params={"max": MAX_PATH_CHARS})
+    if any(part in ("", ".", "..") for part in parts) or not all(_SAFE_SEGMENT.match(part) for part in parts):
+        return Problem(printable(path), None, message, key="file.name_characters")
+    allowed = FOLDER_SUFFIXES.get(parts[0])
+    if allowed is None or len(parts) < 2:
+        return Problem(printable(path), None, message, key="file.name_folder")
+    return Problem(printable(path), None, message, key="file.name_suffix",
+                   params={"folder": parts[0], "suffixes": " / ".join(allowed)})
+
+
 def client_bundle(files: Mapping[str, str]) -> Bundle:
     """Files sent through the API or the studio as a bundle; DefinitionInvalid with one problem line per
     refused name (422) before anything is parsed."""
-    problems = [Problem(printable(path), None, f"not a definition file name: {problem}")
+    problems = [_name_refused(path, problem)
                 for path in sorted(files) if (problem := path_problem(path)) is not None]
     if problems:
         raise DefinitionInvalid(problems)

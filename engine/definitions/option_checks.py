@@ -15,7 +15,7 @@ accepts is what its deployed form version says, and a mismatch is refused before
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from engine.decisions.feel import format_value
 from engine.decisions.model import DecisionTable
@@ -30,20 +30,30 @@ def _listing(values: list[Any]) -> str:
     return ", ".join(format_value(v) for v in values)
 
 
-def _input_domain(table: DecisionTable, name: str) -> tuple[list[Any] | None, str | None]:
+class Why(NamedTuple):
+    """Why a source of options cannot be read: the problem line's message, key and params."""
+
+    message: str
+    key: str
+    params: dict[str, Any]
+
+
+def _input_domain(table: DecisionTable, name: str) -> tuple[list[Any] | None, Why | None]:
     """The enumerated inputValues of the input called ``name`` (label, expression or id), or why not."""
     compiled = table.compiled
     if compiled is None:
-        return None, f"{table.ref} did not compile"
+        return None, Why(f"{table.ref} did not compile", key="options.decision_not_compiled", params={"decision": table.id})
     for compiled_input in compiled.inputs:
         clause = compiled_input.clause
         if name in (clause.label, clause.expression.strip(), clause.id):
             if compiled_input.domain is None:
-                return None, (f"{table.ref} input '{name}' lists no inputValues of literals, "
-                              "so there are no options to compare with")
+                return None, Why(f"{table.ref} input '{name}' lists no inputValues of literals, "
+                                 "so there are no options to compare with", key="options.input_no_values",
+                                 params={"decision": table.id, "input": name})
             return compiled_input.domain, None
     titles = ", ".join(f"'{i.clause.title}'" for i in compiled.inputs) or "none"
-    return None, f"{table.ref} has no input '{name}' (its inputs: {titles})"
+    return None, Why(f"{table.ref} has no input '{name}' (its inputs: {titles})", key="options.no_such_input",
+                     params={"decision": table.id, "input": name, "inputs": titles})
 
 
 class _Sources:
@@ -68,20 +78,22 @@ class _Sources:
             return None
         return next((t for t in self._dmn_tables.get(path, ()) if t.id == decision), None)
 
-    def options(self, spec: Mapping[str, Any]) -> tuple[list[Any] | None, str, str | None]:
+    def options(self, spec: Mapping[str, Any]) -> tuple[list[Any] | None, str, Why | None]:
         """(values, what the source is called, or the reason it cannot be read)."""
         if "org" in spec:
             kind = spec["org"]
             name = f"the organisation's {kind} codes"
             codes = sorted(self._org.codes_of(kind)) if self._org is not None else []
             if not codes:
-                return None, name, f"ui:optionsFrom names {kind} codes, but the organisation defines none"
+                return None, name, Why(f"ui:optionsFrom names {kind} codes, but the organisation defines none",
+                                       key="options.org_has_none", params={"kind": kind})
             return codes, name, None
         decision, input_name = spec["decision"], spec["input"]
         name = f"decision '{decision}' input '{input_name}'"
         table = self._table(decision)
         if table is None:
-            return None, name, f"ui:optionsFrom names decision '{decision}', which no DMN file defines"
+            return None, name, Why(f"ui:optionsFrom names decision '{decision}', which no DMN file defines",
+                                   key="options.unknown_decision", params={"decision": decision})
         values, reason = _input_domain(table, input_name)
         return values, name, reason
 
@@ -92,7 +104,8 @@ def _field_problems(path: str, name: str, field_schema: Mapping[str, Any], widge
         return  # the source's own file has a problem line; comparing with it would only repeat that
     source, source_name, reason = sources.options(spec)
     if source is None:
-        yield Problem(path, name, reason or f"cannot read {source_name}")
+        why = reason or Why(f"cannot read {source_name}", key="options.unreadable", params={"source": source_name})
+        yield Problem(path, name, why.message, key=why.key, params=why.params)
         return
     form_values = enum_values(field_schema, widget) or []
     missing = [v for v in source if v not in form_values]

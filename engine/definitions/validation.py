@@ -19,7 +19,7 @@ from engine.definitions.bundle import Bundle
 from engine.definitions.code_checks import check_decision_codes, check_form_codes
 from engine.definitions.option_checks import OPTIONS_FROM, check_form_options
 from engine.definitions.routing_checks import check_routing_matrices
-from engine.errors import Problem, xml_reason, yaml_reason
+from engine.errors import Problem, parse_params, xml_reason, yaml_reason
 from engine.forms.parse import key_from_filename
 from engine.org.abilities import Ability
 from engine.org.config import ORGANISATION_FILE, OrgConfig, organisation_from_files
@@ -65,7 +65,7 @@ def _parse_xml(path: str, text: str, problems: list[Problem]) -> etree._Element 
         return etree.fromstring(text.encode("utf-8"))
     except etree.XMLSyntaxError as exc:
         problems.append(Problem(path, None, f"not well-formed XML: {xml_reason(exc)}", key="file.not_xml",
-                                params={"reason": xml_reason(exc)}))
+                                params=parse_params(exc)))
         return None
 
 
@@ -116,7 +116,7 @@ def _check_tables(bundle: Bundle, problems: list[Problem]) -> None:
             yaml.safe_load(text)
         except yaml.YAMLError as exc:
             problems.append(Problem(path, None, f"not valid YAML: {yaml_reason(exc)}", key="file.not_yaml",
-                                    params={"reason": yaml_reason(exc)}))
+                                    params=parse_params(exc)))
     # Imported here, as check_sla_policies is: the operations module pulls in case models and durable-rules.
     from engine.rules.operations import OPERATION_NAMES
     from engine.rules.ruleset import FOLDER, validate_ruleset
@@ -131,7 +131,7 @@ def _check_tables(bundle: Bundle, problems: list[Problem]) -> None:
             json.loads(text)
         except json.JSONDecodeError as exc:
             problems.append(Problem(path, None, f"not valid JSON: {exc}", key="file.not_json",
-                                    params={"reason": str(exc)}))
+                                    params=parse_params(exc)))
 
 
 def _check_org(bundle: Bundle, catalogue: Catalogue, known_org: OrgConfig | None, problems: list[Problem]) -> None:
@@ -139,7 +139,7 @@ def _check_org(bundle: Bundle, catalogue: Catalogue, known_org: OrgConfig | None
         catalogue.org = organisation_from_files(bundle.files)
     except yaml.YAMLError as exc:
         problems.append(Problem(ORGANISATION_FILE, None, f"not valid YAML: {yaml_reason(exc)}", key="file.not_yaml",
-                                params={"reason": yaml_reason(exc)}))
+                                params=parse_params(exc)))
         catalogue.org_unreadable = known_org is None
     except (ValueError, KeyError, TypeError) as exc:
         reason = " ".join(str(exc).strip("'\"").split())
@@ -154,7 +154,9 @@ def _check_processes(bundle: Bundle, catalogue: Catalogue, problems: list[Proble
     refs = References(set(catalogue.forms) | set(catalogue.broken_forms),
                       set(catalogue.decisions) | set(catalogue.broken_decisions), catalogue.org.lane_codes,
                       set(catalogue.org.roles), org_known=not catalogue.org_unreadable,
-                      deciding_roles=catalogue.org.roles_that_may(Ability.DECIDE_EXTENSIONS))
+                      deciding_roles=catalogue.org.roles_that_may(Ability.DECIDE_EXTENSIONS),
+                      processes={key for text in bundle.of_kind("bpmn").values()
+                                 for key in DECLARED_PROCESS.findall(text)})
     parser = make_parser()
     parsed_any: list[tuple[str, list[str]]] = []
     for path, text in bundle.of_kind("bpmn").items():
@@ -224,11 +226,10 @@ def _unexpected(path: str, exc: Exception) -> Problem:
 def _spiff_problem(path: str, exc: Exception) -> Problem:
     element = getattr(exc, "id", None) or None
     line = getattr(exc, "line_number", "")
-    message = " ".join(str(getattr(exc, "message", None) or exc).split())
-    if line:
-        message = f"{message} (line {line})"
+    reason = " ".join(str(getattr(exc, "message", None) or exc).split())
+    message = f"{reason} (line {line})" if line else reason
     return Problem(getattr(exc, "file_name", None) or path, element, message, key="process.parser_refused",
-                   params={"reason": message})
+                   params={"reason": reason, "line": line or None})
 
 
 def validate_bundle(bundle: Bundle, known_org: OrgConfig | None = None) -> tuple[list[Problem], Catalogue]:

@@ -76,15 +76,19 @@ def _key_problems(doc: Mapping[str, Any], filename: str) -> list[Problem]:
 def _json_schema_problems(schema: Mapping[str, Any], filename: str) -> Iterator[Problem]:
     declared = schema.get("$schema")
     if declared is not None and declared.rstrip("#") != DRAFT_2020_12:
-        yield Problem(filename, "schema", f"$schema must be {DRAFT_2020_12!r} (got {quoted(declared)})")
+        yield Problem(filename, "schema", f"$schema must be {DRAFT_2020_12!r} (got {quoted(declared)})",
+                      key="form.schema_draft", params={"expected": DRAFT_2020_12, "value": str(declared)})
     meta = Draft202012Validator(Draft202012Validator.META_SCHEMA, format_checker=Draft202012Validator.FORMAT_CHECKER)
     for error in meta.iter_errors(schema):
         path = ["schema", *error.absolute_path]
-        yield Problem(filename, _element_for(path), f"not a valid JSON Schema 2020-12: {_where(error)}{error.message}")
+        yield Problem(filename, _element_for(path), f"not a valid JSON Schema 2020-12: {_where(error)}{error.message}",
+                      key="form.schema_invalid",
+                      params={"where": "/".join(str(p) for p in path), "reason": error.message})
     for pointer, ref in _refs(schema, "schema"):
         # Remote $refs would be fetched (or fail) at submission time; forms must be self-contained.
         if not ref.startswith("#"):
-            yield Problem(filename, pointer, f"$ref {ref!r} is not local; only '#/...' references are allowed")
+            yield Problem(filename, pointer, f"$ref {ref!r} is not local; only '#/...' references are allowed",
+                          key="form.ref_not_local", params={"ref": ref})
 
 
 def _where(error: ValidationError) -> str:
@@ -110,37 +114,41 @@ def _field_problems(doc: Mapping[str, Any], filename: str) -> list[Problem]:
     ui: Mapping[str, Any] = doc["uiSchema"]
     problems: list[Problem] = []
 
-    def add(element: str | None, message: str) -> None:
-        problems.append(Problem(filename, element, message))
+    def add(element: str | None, message: str, key: str, params: dict[str, Any] | None = None) -> None:
+        problems.append(Problem(filename, element, message, key=key, params=params or {}))
 
     for name in schema.get("required", []):
         if name not in props:
-            add(name, f"schema.required names {name!r}, which is not a field in schema.properties")
+            add(name, f"schema.required names {name!r}, which is not a field in schema.properties",
+                key="form.required_unknown", params={"field": name})
     for name in ui:
         if not name.startswith("ui:") and name not in props:
-            add(name, f"uiSchema names field {name!r}, which does not exist in schema.properties")
+            add(name, f"uiSchema names field {name!r}, which does not exist in schema.properties",
+                key="form.ui_unknown_field", params={"field": name})
     problems += _order_problems(ui.get("ui:order"), props, filename)
 
     widgets: dict[str, str] = {}
     for name, field_schema in props.items():
         if not isinstance(field_schema, Mapping):
-            add(name, "field schema must be an object (boolean schemas cannot be rendered)")
+            add(name, "field schema must be an object (boolean schemas cannot be rendered)", key="form.field_not_object")
             continue
         if field_schema.get("type") not in FIELD_TYPES:
-            add(name, f"field needs a single type, one of {', '.join(FIELD_TYPES)} (got {quoted(field_schema.get('type'))})")
+            add(name, f"field needs a single type, one of {', '.join(FIELD_TYPES)} (got {quoted(field_schema.get('type'))})",
+                key="form.field_type",
+                params={"allowed": ", ".join(FIELD_TYPES), "value": quoted(field_schema.get("type"))})
             continue
         field_ui: Mapping[str, Any] = ui.get(name, {})
         widget = field_ui.get("ui:widget") or infer_widget(field_schema)
         if widget is None:
-            add(name, "no widget fits this field; set ui:widget")
+            add(name, "no widget fits this field; set ui:widget", key="form.no_widget")
             continue
         mismatch = widget_mismatch(widget, field_schema)
         if mismatch:
-            add(name, mismatch)
+            add(name, mismatch, key="form.widget_mismatch", params={"widget": str(widget)})
             continue
         widgets[name] = widget
         if not field_ui.get("ui:title", {}).get("zh"):
-            add(name, "missing Chinese label: set ui:title {\"zh\": ...}")
+            add(name, "missing Chinese label: set ui:title {\"zh\": ...}", key="form.no_label")
         problems += _option_problems(name, widget, field_schema, field_ui, filename)
         problems += _ui_option_problems(name, widget, field_schema, field_ui.get("ui:options", {}), filename)
 
@@ -151,15 +159,18 @@ def _field_problems(doc: Mapping[str, Any], filename: str) -> list[Problem]:
 def _ui_option_problems(name: str, widget: str, field_schema: Mapping[str, Any], options: Mapping[str, Any],
                         filename: str) -> list[Problem]:
     """ui:options that only one kind of widget reads, and roleDefaults naming options the field has."""
-    problems = [Problem(filename, name, f"ui:options.{key} applies to attachments fields only")
+    problems = [Problem(filename, name, f"ui:options.{key} applies to attachments fields only",
+                        key="form.option_attachments_only", params={"option": key})
                 for key in ("capture", "keepExif") if key in options and widget != "attachments"]
     defaults = options.get("roleDefaults")
     if isinstance(defaults, Mapping):
         values = field_schema.get("enum")
         if not isinstance(values, list):
-            problems.append(Problem(filename, name, "ui:options.roleDefaults needs a field with options (enum)"))
+            problems.append(Problem(filename, name, "ui:options.roleDefaults needs a field with options (enum)",
+                                    key="form.role_defaults_no_enum"))
         else:
-            problems += [Problem(filename, name, f"ui:options.roleDefaults: {value!r} (role {role!r}) is not an option")
+            problems += [Problem(filename, name, f"ui:options.roleDefaults: {value!r} (role {role!r}) is not an option",
+                                 key="form.role_default_not_option", params={"value": str(value), "default_role": role})
                          for role, value in defaults.items() if value not in values]
     return problems
 
@@ -171,13 +182,16 @@ def _order_problems(order: list[str] | None, props: Mapping[str, Any], filename:
     seen: set[str] = set()
     for name in order:
         if name not in props:
-            problems.append(Problem(filename, name, f"ui:order names {name!r}, which is not a field"))
+            problems.append(Problem(filename, name, f"ui:order names {name!r}, which is not a field",
+                                    key="form.order_unknown", params={"field": name}))
         elif name in seen:
-            problems.append(Problem(filename, name, f"ui:order lists {name!r} twice"))
+            problems.append(Problem(filename, name, f"ui:order lists {name!r} twice", key="form.order_twice",
+                                    params={"field": name}))
         seen.add(name)
     for name in props:
         if name not in seen:
-            problems.append(Problem(filename, name, f"ui:order is incomplete: field {name!r} is missing"))
+            problems.append(Problem(filename, name, f"ui:order is incomplete: field {name!r} is missing",
+                                    key="form.order_missing", params={"field": name}))
     return problems
 
 
@@ -185,7 +199,8 @@ def _option_problems(
     name: str, widget: str, field_schema: Mapping[str, Any], field_ui: Mapping[str, Any], filename: str
 ) -> list[Problem]:
     if widget not in CHOICE_WIDGETS:
-        return [Problem(filename, name, f"{key} is only for select, radio and checkboxes, not {widget!r}")
+        return [Problem(filename, name, f"{key} is only for select, radio and checkboxes, not {widget!r}",
+                        key="form.options_need_choice", params={"option": key, "widget": widget})
                 for key in ("ui:enumNames", "ui:optionsFrom") if key in field_ui]
     values = enum_values(field_schema, widget) or []
     labels = field_ui.get("ui:enumNames")
@@ -209,16 +224,19 @@ def _visibility_problems(
             continue
         other = rule["field"]
         if other == name:
-            problems.append(Problem(filename, name, "ui:visibleIf cannot depend on the field itself"))
+            problems.append(Problem(filename, name, "ui:visibleIf cannot depend on the field itself",
+                                    key="form.visible_if_self"))
         elif other not in props:
-            problems.append(Problem(filename, name, f"ui:visibleIf references unknown field {other!r}"))
+            problems.append(Problem(filename, name, f"ui:visibleIf references unknown field {other!r}",
+                                    key="form.visible_if_unknown", params={"field": str(other)}))
         else:
             controllers[name] = other
             problems += _visibility_value_problems(name, other, rule["in"], props[other], widgets, filename)
     for name in controllers:
         cycle = _cycle_from(name, controllers)
         if cycle and cycle[0] == name:
-            problems.append(Problem(filename, name, "ui:visibleIf forms a cycle: " + " -> ".join([*cycle, name])))
+            problems.append(Problem(filename, name, "ui:visibleIf forms a cycle: " + " -> ".join([*cycle, name]),
+                                    key="form.visible_if_cycle", params={"cycle": " → ".join([*cycle, name])}))
     return problems
 
 
@@ -230,7 +248,8 @@ def _visibility_value_problems(
     if widget is None:
         return []  # the controlling field already has its own problem
     if widget == "attachments":
-        return [Problem(filename, name, f"ui:visibleIf cannot depend on attachments field {other!r}")]
+        return [Problem(filename, name, f"ui:visibleIf cannot depend on attachments field {other!r}",
+                        key="form.visible_if_attachments", params={"field": other})]
     allowed = enum_values(other_schema, widget)
     if widget == "checkbox":
         allowed = [True, False]
@@ -238,7 +257,8 @@ def _visibility_value_problems(
         return []
     wrong = [v for v in values if not any(same_value(v, a) for a in allowed)]
     if wrong:
-        return [Problem(filename, name, f"ui:visibleIf values {wrong!r} are not options of {other!r}")]
+        return [Problem(filename, name, f"ui:visibleIf values {wrong!r} are not options of {other!r}",
+                        key="form.visible_if_values", params={"values": ", ".join(map(str, wrong)), "field": other})]
     return []
 
 

@@ -5,7 +5,7 @@ import json
 from pathlib import PurePosixPath
 from typing import Any
 
-from engine.errors import Problem
+from engine.errors import Problem, parse_params
 
 
 def decode(text_or_bytes: str | bytes, filename: str) -> tuple[Any, list[Problem]]:
@@ -19,7 +19,7 @@ def decode(text_or_bytes: str | bytes, filename: str) -> tuple[Any, list[Problem
         return json.loads(text), []
     except json.JSONDecodeError as exc:
         return None, [Problem(filename, None, f"not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
-                              key="file.not_json", params={"reason": f"{exc.msg} (line {exc.lineno}, column {exc.colno})"})]
+                              key="file.not_json", params=parse_params(exc))]
     except RecursionError:
         return None, [Problem(filename, None, "nested too deeply to read; a form is a flat list of fields",
                               key="form.too_deep")]

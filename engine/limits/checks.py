@@ -72,11 +72,11 @@ def _check_data_sources(policy: Policy, process: etree._Element, outputs: dict[s
             if key not in given:
                 problems.append(Problem(policy.path, policy.key,
                                         f"limit_from names '{key}', which no decision table that process "
-                                        f"'{policy.process}' calls has as an output"))
+                                        f"'{policy.process}' calls has as an output", key="policy.limit_from_no_output", params={"data_key": key, "policy_process": policy.process}))
     start_key = policy.start_data_key
     if start_key is not None and not _assigns(process, start_key):
         problems.append(Problem(policy.path, policy.key,
-                                f"clock_start data:{start_key}: no script of process '{policy.process}' sets it"))
+                                f"clock_start data:{start_key}: no script of process '{policy.process}' sets it", key="policy.clock_start_unset", params={"data_key": start_key, "policy_process": policy.process}))
     return problems
 
 
@@ -94,7 +94,7 @@ def check_sla_policies(files: Mapping[str, str], process_paths: Mapping[str, str
         if path is None and policy.process in unchecked:
             continue
         if path is None:
-            problems.append(Problem(policy.path, policy.key, f"no process '{policy.process}' in the definitions"))
+            problems.append(Problem(policy.path, policy.key, f"no process '{policy.process}' in the definitions", key="policy.unknown_process", params={"policy_process": policy.process}))
             continue
         process = _process(files[path], policy.process)
         if process is None:
@@ -106,11 +106,11 @@ def check_sla_policies(files: Mapping[str, str], process_paths: Mapping[str, str
         for element in wanted:
             if element not in elements:
                 problems.append(Problem(policy.path, policy.key,
-                                        f"process '{policy.process}' has no element '{element}'"))
+                                        f"process '{policy.process}' has no element '{element}'", key="policy.unknown_element", params={"policy_process": policy.process, "element": element}))
         for task in policy.tasks:
             if task in elements and _has_property(elements[task], "dueAt"):
                 problems.append(Problem(policy.path, policy.key,
                                         f"task '{task}' also sets its own deadline (property dueAt); the policy's "
-                                        "clock sets the work item's due time, remove dueAt"))
+                                        "clock sets the work item's due time, remove dueAt", key="policy.task_due_at", params={"task": task}))
         problems.extend(_check_data_sources(policy, process, outputs))
     return problems

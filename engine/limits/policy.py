@@ -37,7 +37,7 @@ from typing import Any
 import yaml
 
 from engine.calendar import UNITS
-from engine.errors import Problem, yaml_reason
+from engine.errors import Problem, parse_params, yaml_reason
 
 POLICY_FOLDER = "rules/sla/"
 COUNTINGS = ("elapsed", "statutory")
@@ -144,45 +144,45 @@ class _Reader:
         self.path = path
         self.problems: list[Problem] = []
 
-    def problem(self, element: str, message: str) -> None:
-        self.problems.append(Problem(self.path, element, message))
+    def problem(self, element: str, message: str, *, key: str, params: dict[str, Any] | None = None) -> None:
+        self.problems.append(Problem(self.path, element, message, key=key, params=params or {}))
 
     def unknown_keys(self, where: str, entry: dict[str, Any], allowed: set[str]) -> None:
         for key in sorted(set(entry) - allowed, key=str):
-            self.problem(f"{where}.{key}", f"unknown key (expected one of {sorted(allowed)})")
+            self.problem(f"{where}.{key}", f"unknown key (expected one of {sorted(allowed)})", key="policy.unknown_key", params={"expected": ", ".join(sorted(allowed))})
 
     def stage(self, where: str, entry: Any, name: str | None = None) -> Stage | None:
         if not isinstance(entry, dict):
-            self.problem(where, "a stage is a mapping with limit and unit")
+            self.problem(where, "a stage is a mapping with limit and unit", key="policy.stage_shape")
             return None
         limit, unit = _number(entry.get("limit")), entry.get("unit")
         if limit is None:
-            self.problem(f"{where}.limit", f"limit must be a number > 0, got {entry.get('limit')!r}")
+            self.problem(f"{where}.limit", f"limit must be a number > 0, got {entry.get('limit')!r}", key="policy.limit_not_number", params={"value": repr(entry.get("limit"))})
         if unit not in UNITS:
-            self.problem(f"{where}.unit", f"unit must be one of {', '.join(UNITS)}, got {unit!r}")
+            self.problem(f"{where}.unit", f"unit must be one of {', '.join(UNITS)}, got {unit!r}", key="policy.unit_unknown", params={"value": repr(unit), "allowed": ", ".join(UNITS)})
         if limit is None or unit not in UNITS:
             return None
         return Stage(entry.get("name", name), limit, unit)
 
     def action(self, where: str, entry: Any) -> BreachAction | None:
         if not isinstance(entry, dict) or entry.get("action") not in ACTIONS:
-            self.problem(where, f"an action is a mapping whose action is one of {', '.join(ACTIONS)}")
+            self.problem(where, f"an action is a mapping whose action is one of {', '.join(ACTIONS)}", key="policy.action_shape", params={"allowed": ", ".join(ACTIONS)})
             return None
         kind = entry["action"]
         self.unknown_keys(where, entry, _ACTION_KEYS[kind])
         if kind == "escalate":
             if entry.get("to") not in ESCALATION_TARGETS:
-                self.problem(f"{where}.to", f"escalate to one of {', '.join(ESCALATION_TARGETS)}")
+                self.problem(f"{where}.to", f"escalate to one of {', '.join(ESCALATION_TARGETS)}", key="policy.escalate_target", params={"allowed": ", ".join(ESCALATION_TARGETS)})
                 return None
             return BreachAction(kind, to=entry["to"])
         if kind == "remind":
             every, unit, times = _number(entry.get("every")), entry.get("unit", "working_hours"), entry.get("times")
             if every is None:
-                self.problem(f"{where}.every", "every must be a number > 0")
+                self.problem(f"{where}.every", "every must be a number > 0", key="policy.every_not_number")
             if unit not in UNITS:
-                self.problem(f"{where}.unit", f"unit must be one of {', '.join(UNITS)}")
+                self.problem(f"{where}.unit", f"unit must be one of {', '.join(UNITS)}", key="policy.unit_unknown", params={"value": repr(unit), "allowed": ", ".join(UNITS)})
             if times is not None and (isinstance(times, bool) or not isinstance(times, int) or times < 1):
-                self.problem(f"{where}.times", "times must be a whole number >= 1 (omit for no limit)")
+                self.problem(f"{where}.times", "times must be a whole number >= 1 (omit for no limit)", key="policy.times_not_whole")
                 return None
             if every is None or unit not in UNITS:
                 return None
@@ -190,7 +190,7 @@ class _Reader:
         if kind == "auto_complete":
             data = entry.get("data", {})
             if not isinstance(data, dict):
-                self.problem(f"{where}.data", "data is a mapping of form field -> value")
+                self.problem(f"{where}.data", "data is a mapping of form field -> value", key="policy.data_shape")
                 return None
             return BreachAction(kind, data=dict(data))
         message = entry.get("message")
@@ -198,45 +198,45 @@ class _Reader:
 
     def policy(self, where: str, entry: Any) -> Policy | None:
         if not isinstance(entry, dict):
-            self.problem(where, "a policy is a mapping")
+            self.problem(where, "a policy is a mapping", key="policy.shape")
             return None
         self.unknown_keys(where, entry, _POLICY_KEYS)
         ok = True
         for name in ("key", "process"):
             if not (isinstance(entry.get(name), str) and entry[name].strip()):
-                self.problem(f"{where}.{name}", f"{name} is required")
+                self.problem(f"{where}.{name}", f"{name} is required", key="policy.required", params={"name": name})
                 ok = False
         tasks = entry.get("task")
         tasks = [tasks] if isinstance(tasks, str) else tasks
         if not (isinstance(tasks, list) and tasks and all(isinstance(t, str) and t.strip() for t in tasks)):
-            self.problem(f"{where}.task", "task is required: a BPMN element id, or a list of them")
+            self.problem(f"{where}.task", "task is required: a BPMN element id, or a list of them", key="policy.task_required")
             tasks = []
             ok = False
         where = f"{where}({entry.get('key')})" if isinstance(entry.get("key"), str) else where
         category = entry.get("category")
         if category is not None and not isinstance(category, str | int):
-            self.problem(f"{where}.category", "category is a code (text)")
+            self.problem(f"{where}.category", "category is a code (text)", key="policy.category_shape")
             ok = False
         stages: list[Stage | None] = []
         limit_from = None
         resumes = entry.get("resumes")
         if "resumes" in entry:
             if any(k in entry for k in ("limit", "unit", "stages", "limit_from")):
-                self.problem(where, "give limit/unit, stages, limit_from or resumes, only one of them")
+                self.problem(where, "give limit/unit, stages, limit_from or resumes, only one of them", key="policy.limit_or_resumes")
                 ok = False
             if not (isinstance(resumes, str) and resumes.strip()):
-                self.problem(f"{where}.resumes", "resumes names the key of a staged policy")
+                self.problem(f"{where}.resumes", "resumes names the key of a staged policy", key="policy.resumes_shape")
                 ok = False
         elif "limit_from" in entry:
             limit_from = self.limit_from(where, entry)
             ok = ok and limit_from is not None
         elif "stages" in entry:
             if "limit" in entry or "unit" in entry:
-                self.problem(where, "give either limit/unit or stages, not both")
+                self.problem(where, "give either limit/unit or stages, not both", key="policy.limit_or_stages")
                 ok = False
             raw = entry["stages"]
             if not isinstance(raw, list) or not raw:
-                self.problem(f"{where}.stages", "stages is a non-empty list")
+                self.problem(f"{where}.stages", "stages is a non-empty list", key="policy.stages_shape")
                 ok = False
             else:
                 for i, stage in enumerate(raw):
@@ -247,30 +247,30 @@ class _Reader:
             stages.append(self.stage(where, entry))
         counting = entry.get("counting", "elapsed")
         if counting not in COUNTINGS:
-            self.problem(f"{where}.counting", f"counting must be one of {', '.join(COUNTINGS)}")
+            self.problem(f"{where}.counting", f"counting must be one of {', '.join(COUNTINGS)}", key="policy.counting_unknown", params={"allowed": ", ".join(COUNTINGS)})
             ok = False
         if counting == "statutory" and limit_from is not None and limit_from.fixed_unit != "working_days":
             self.problem(f"{where}.counting", "statutory counting needs limits in working_days: with limit_from, "
-                                              "give `unit: working_days` in the policy instead of a unit key")
+                                              "give `unit: working_days` in the policy instead of a unit key", key="policy.statutory_limit_from")
             ok = False
         if counting == "statutory" and any(s and s.unit != "working_days" for s in stages):
-            self.problem(f"{where}.counting", "statutory counting is for limits in working_days")
+            self.problem(f"{where}.counting", "statutory counting is for limits in working_days", key="policy.statutory_working_days")
             ok = False
         start = entry.get("clock_start", "task_created")
         if not (start in ("task_created", "case_opened")
                 or (isinstance(start, str) and start.startswith("task:") and len(start) > 5)
                 or (isinstance(start, str) and start.startswith("data:") and start[5:].isidentifier())):
             self.problem(f"{where}.clock_start",
-                         "clock_start is task_created, case_opened, task:<element id> or data:<data key>")
+                         "clock_start is task_created, case_opened, task:<element id> or data:<data key>", key="policy.clock_start")
             ok = False
         warning = entry.get("warning_at")
         if warning is not None and (isinstance(warning, bool) or not isinstance(warning, int | float)
                                     or not 0 < warning < 1):
-            self.problem(f"{where}.warning_at", "warning_at is a fraction between 0 and 1 (e.g. 0.8)")
+            self.problem(f"{where}.warning_at", "warning_at is a fraction between 0 and 1 (e.g. 0.8)", key="policy.warning_at")
             ok = False
         raw_actions = entry.get("on_breach", [])
         if not isinstance(raw_actions, list):
-            self.problem(f"{where}.on_breach", "on_breach is a list of actions")
+            self.problem(f"{where}.on_breach", "on_breach is a list of actions", key="policy.on_breach_shape")
             raw_actions = []
             ok = False
         actions = [self.action(f"{where}.on_breach[{i}]", a) for i, a in enumerate(raw_actions)]
@@ -287,31 +287,31 @@ class _Reader:
 
     def limit_from(self, where: str, entry: dict[str, Any]) -> LimitFrom | None:
         if any(k in entry for k in ("limit", "stages")):
-            self.problem(where, "give limit/unit, stages or limit_from, only one of them")
+            self.problem(where, "give limit/unit, stages or limit_from, only one of them", key="policy.limit_from_alone")
             return None
         raw = entry["limit_from"]
         if not isinstance(raw, dict):
-            self.problem(f"{where}.limit_from", "limit_from is a mapping {value: <data key>, unit: <data key>}")
+            self.problem(f"{where}.limit_from", "limit_from is a mapping {value: <data key>, unit: <data key>}", key="policy.limit_from_shape")
             return None
         self.unknown_keys(f"{where}.limit_from", raw, _LIMIT_FROM_KEYS)
         ok = True
         value_key = raw.get("value")
         if not _is_data_path(value_key):
             self.problem(f"{where}.limit_from.value", "value names the case data key holding the limit's amount "
-                                                      "(or a dotted path into it, e.g. review.review_days)")
+                                                      "(or a dotted path into it, e.g. review.review_days)", key="policy.limit_from_value")
             ok = False
         # The unit comes from the data (limit_from.unit) or is fixed by the policy (unit:), one of them.
         unit_key, fixed_unit = raw.get("unit"), entry.get("unit")
         if "unit" in entry and "unit" in raw:
-            self.problem(where, "give the unit either in limit_from (a data key) or in the policy (a unit), not both")
+            self.problem(where, "give the unit either in limit_from (a data key) or in the policy (a unit), not both", key="policy.unit_twice")
             ok = False
         elif "unit" in entry:
             if fixed_unit not in UNITS:
-                self.problem(f"{where}.unit", f"unit must be one of {', '.join(UNITS)}, got {fixed_unit!r}")
+                self.problem(f"{where}.unit", f"unit must be one of {', '.join(UNITS)}, got {fixed_unit!r}", key="policy.unit_unknown", params={"value": repr(fixed_unit), "allowed": ", ".join(UNITS)})
                 ok = False
         elif not (isinstance(unit_key, str) and unit_key.isidentifier()):
             self.problem(f"{where}.limit_from.unit", "unit names the case data key holding the limit's unit "
-                                                     "(or give `unit:` in the policy)")
+                                                     "(or give `unit:` in the policy)", key="policy.limit_from_unit")
             ok = False
         if not ok:
             return None
@@ -328,11 +328,12 @@ def parse_policy_file(path: str, text: str) -> tuple[list[Policy], list[Problem]
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        return [], [Problem(path, None, f"not valid YAML: {yaml_reason(exc)}")]
+        return [], [Problem(path, None, f"not valid YAML: {yaml_reason(exc)}", key="file.not_yaml",
+                            params=parse_params(exc))]
     if not isinstance(doc, dict) or not isinstance(doc.get("policies"), list):
-        return [], [Problem(path, None, "an SLA policy file is a mapping with a list under `policies`")]
+        return [], [Problem(path, None, "an SLA policy file is a mapping with a list under `policies`", key="policy.file_shape")]
     for key in sorted(set(doc) - {"policies", "note"}, key=str):
-        reader.problem(str(key), "unknown key (expected policies, note)")
+        reader.problem(str(key), "unknown key (expected policies, note)", key="policy.unknown_key", params={"expected": "policies, note"})
     found = [reader.policy(f"policies[{i}]", entry) for i, entry in enumerate(doc["policies"])]
     return [replace(p, path=path) for p in found if p is not None], reader.problems
 
@@ -350,13 +351,13 @@ def policies_from_files(files: dict[str, str]) -> tuple[list[Policy], list[Probl
         problems.extend(file_problems)
         for policy in found:
             if policy.key in seen_keys:
-                problems.append(Problem(path, policy.key, f"policy key also used in {seen_keys[policy.key]}"))
+                problems.append(Problem(path, policy.key, f"policy key also used in {seen_keys[policy.key]}", key="policy.duplicate_key", params={"policy": policy.key, "other_file": seen_keys[policy.key]}))
                 continue
             matches = [(policy.process, task, policy.category) for task in policy.tasks]
             clash = next((m for m in matches if m in seen_match), None)
             if clash is not None:
                 problems.append(Problem(path, policy.key,
-                                        f"same process/task/category as policy {seen_match[clash]} ({clash[1]})"))
+                                        f"same process/task/category as policy {seen_match[clash]} ({clash[1]})", key="policy.duplicate_match", params={"policy": seen_match[clash], "task": clash[1]}))
                 continue
             seen_keys[policy.key] = path
             seen_match.update(dict.fromkeys(matches, policy.key))
@@ -378,10 +379,10 @@ def _resolve_resumed(policies: list[Policy], problems: list[Problem]) -> tuple[l
                 or target.process != policy.process:
             problems.append(Problem(policy.path, policy.key,
                                     f"resumes '{policy.resumes}': no staged policy (two stages or more, its own "
-                                    f"stages) of process '{policy.process}' has that key"))
+                                    f"stages) of process '{policy.process}' has that key", key="policy.resumes_unknown", params={"resumes": policy.resumes, "process": policy.process}))
             continue
         if policy.counting == "statutory" and any(s.unit != "working_days" for s in target.stages):
-            problems.append(Problem(policy.path, policy.key, "statutory counting is for limits in working_days"))
+            problems.append(Problem(policy.path, policy.key, "statutory counting is for limits in working_days", key="policy.statutory_working_days"))
             continue
         resolved.append(replace(policy, stages=target.stages))
     return resolved, problems

@@ -85,7 +85,7 @@ def read_year(path_or_text: str | Path, allow_draft: bool) -> YearFile:
     if parsed.is_draft and not allow_draft:
         raise DraftYearRefused([Problem(str(path_or_text) if "\n" not in str(path_or_text) else "<text>",
                                         "status", f"{parsed.year} is a draft; load it with allow_draft to use it "
-                                        "anyway (its deadlines stay provisional)")])
+                                        "anyway (its deadlines stay provisional)", key="calendar.draft", params={"year": parsed.year})])
     return parsed
 
 

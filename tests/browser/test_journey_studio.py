@@ -89,10 +89,17 @@ def test_an_analyst_adds_a_user_task_fixes_its_missing_form_and_deploys_a_versio
 
     problem.locator("a").click()  # selects the element the problem is about
     expect(panel).to_have_attribute("data-element-id", new_id)
-    panel.locator("select[name=formKey]").select_option("sample_reading")
+    # The problem line is on the element: under the panel's heading, and on the control it is about.
+    expect(panel.locator(".cg-element-problems li")).to_contain_text("人工任务未指定表单")
+    form = panel.locator("select[name=formKey]")
+    expect(form).to_have_attribute("aria-invalid", "true")
+    journey.shot(analyst, "problem-line-on-the-element")
+    form.select_option("sample_reading")
     analyst.click("[data-action=validate]")
     expect(analyst.locator("#cg-studio-status")).to_have_attribute("data-kind", "ok")
     expect(analyst.locator(".cg-problem-badge")).to_have_count(0)
+    expect(panel.locator(".cg-element-problems")).to_have_count(0)
+    expect(panel.locator("select[name=formKey]")).not_to_have_attribute("aria-invalid", "true")
     journey.shot(analyst, "fixed-and-valid")
 
     analyst.click("[data-action=deploy]")

@@ -149,6 +149,9 @@ def test_the_properties_panel_edits_timers_and_shows_lane_codes_and_the_server_c
     analyst.click("[data-action=validate]")
     expect(analyst.locator("#cg-problems li[data-element=deemed]")).to_be_visible()
     expect(analyst.locator(".cg-problem-badge[data-element=deemed]")).to_be_visible()
+    # The server's line is on the element: in the panel, on the timer's expression.
+    expect(panel.locator(".cg-element-problems li")).to_contain_text("表达式有误")
+    expect(expression).to_have_attribute("aria-invalid", "true")
     journey.shot(analyst, "timer-expression-refused")
 
     analyst.goto("/studio/processes/social_event/edit")
@@ -179,6 +182,9 @@ def test_the_modeler_opens_with_the_whole_diagram_in_view_chinese_controls_and_z
     _select(analyst, "handle")
     expect(analyst.locator('.djs-context-pad [data-action="append.append-task"]')).to_have_accessible_name("追加任务")
     expect(analyst.locator("#cg-properties h2")).to_have_text("用户任务")
+    analyst.locator('.djs-context-pad [data-action="replace"]').click()
+    expect(analyst.locator(".djs-popup-search input")).to_have_attribute("placeholder", "搜索")
+    analyst.keyboard.press("Escape")
     journey.shot(analyst, "modeler-fitted")
 
     fitted = _zoom(analyst, "window.cgModeler")
@@ -274,4 +280,32 @@ def test_a_message_event_names_its_message_and_payload_in_the_panel(journey):
     assert message is not None and event.get("messageRef") == message.get("id")
     assert "'origin_case': origin_case" in event.find(f".//{SPIFF}messagePayload").text
     assert root.find(f"{BPMN}message[@name='emergency_closed']") is not None  # other events may still use it
+    assert not journey.console_errors, journey.console_errors
+
+
+def test_the_panel_marks_what_validate_would_refuse_as_the_analyst_edits(journey):
+    analyst = journey.sign_in("analyst")
+    analyst.goto("/studio/processes/social_event/edit")
+    expect(analyst.locator("#cg-modeler-page[data-ready=true]")).to_be_attached()
+    panel = analyst.locator("#cg-properties")
+
+    _select(analyst, "assist")
+    element = panel.locator("input[name=elementVariable]")
+    expect(element).not_to_have_attribute("aria-invalid", "true")
+    element.fill("")
+    element.press("Tab")
+    expect(element).to_have_attribute("aria-invalid", "true")
+    expect(panel.locator(".cg-prop-problem")).to_contain_text("请填写每个实例所处理项目的变量名")
+    element.fill("assist_department")
+    element.press("Tab")
+    expect(element).not_to_have_attribute("aria-invalid", "true")
+
+    _select(analyst, "lane_dispatch")
+    expect(panel.locator("select[name=laneCode]")).not_to_have_attribute("aria-invalid", "true")
+    _select(analyst, "verify")
+    request = panel.locator("input[name=slaExtensionRequest]")
+    request.fill('{"amount": 1, "unit": "working_days"')
+    request.press("Tab")
+    expect(request).to_have_attribute("aria-invalid", "true")
+    journey.shot(analyst, "panel-marks-unclosed-brackets")
     assert not journey.console_errors, journey.console_errors

@@ -59,6 +59,22 @@ def test_an_unmet_expectation_is_one_failed_line_naming_what_was_found(world: Th
         (False, "expect tasks [任务派遣], found [案卷建立（立案）]"), (True, "expect status 办理中")]
 
 
+def test_a_scenario_starts_further_cases_counts_them_and_following_a_case_nobody_started_fails(
+        world: ThrowawayWorld) -> None:
+    other = json.dumps({**REPORT, "grid_cell": "S05C02G02", "title": "人民南路暴露垃圾"}, ensure_ascii=False)
+    steps = (f"  - start: social_event\n    as: gw_s05c02g02\n    data: {other}\n"
+             "  - expect: {cases: {social_event: 2, hot_spot: 0}, tasks: [案卷建立（立案）]}\n"
+             "  - follow: hot_spot\n")
+    with world.database() as db:
+        result = run_scenario(db, parse_scenario(_scenario(steps), "inline.yaml"))
+    texts = [(line.passed, line.text) for line in result.lines]
+    assert texts[1:] == [(True, "gw_s05c02g02 starts social_event"),
+                         (True, "expect cases {social_event: 2, hot_spot: 0}"),
+                         (True, "expect tasks [案卷建立（立案）]"),
+                         (False, "follow hot_spot: no hot_spot case was started"),
+                         (False, "scenario stopped: the steps after a failed action were not run")]
+
+
 def test_a_refused_action_fails_and_stops_the_scenario_unless_the_refusal_is_expected(world: ThrowawayWorld) -> None:
     steps = ("  - do: register\n    as: huanwei_h1\n    data: {register_decision: register}\n    refused: not_found\n"
              "  - do: register\n    as: huanwei_h1\n    data: {register_decision: register}\n"

@@ -71,7 +71,8 @@ def test_validate_reports_each_problem_on_its_element(app, web_db):
     assert body["valid"] is False
     assert {"file": FLOW, "element": "handle",
             "message": "user task names no form (spiffworkflow property formKey)",
-            "text": "人工任务未指定表单：请在属性面板中选择表单（formKey）。"} in body["problems"]
+            "text": "人工任务未指定表单：请在属性面板中选择表单（formKey）。",
+            "key": "task.no_form", "property": None} in body["problems"]  # the key: which control the line is about
 
 
 def test_validate_words_problems_in_the_readers_language_and_keeps_the_english_message(app, web_db):

@@ -109,12 +109,19 @@ def fixture_bundle() -> Bundle:
     return Bundle(files)
 
 
+PROBLEM_BUILDERS = {"Problem", "problem", "add", "Why"}
+
+
 def problem_keys_set() -> dict[str, list[set[str] | None]]:
     """key -> for each place engine/ builds a Problem with it, the params it gives (None when not a literal)."""
     found: dict[str, list[set[str] | None]] = {}
     for path in (Path(__file__).resolve().parents[2] / "engine").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if not (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Problem"):
+            # Problem(...) itself, or a file checker's helper that builds one (self.problem(...), add(...)).
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            if name not in PROBLEM_BUILDERS:
                 continue
             keywords = {k.arg: k.value for k in node.keywords}
             if "key" not in keywords:

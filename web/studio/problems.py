@@ -19,6 +19,8 @@ class _Names:
 
 
 def problem_rows(problems: Iterable[Problem]) -> list[dict[str, Any]]:
-    """file, element and English message (as the API has them), and the line in the reader's words."""
+    """file, element and English message (as the API has them), the line in the reader's words, and the
+    problem's key and the property it is about (the modeler marks that control of the properties panel)."""
     locale = current_locale()
-    return [{**problem.as_dict(), "text": word_problem(problem, locale, _Names())} for problem in problems]
+    return [{**problem.as_dict(), "text": word_problem(problem, locale, _Names()), "key": problem.key,
+             "property": problem.params.get("property")} for problem in problems]

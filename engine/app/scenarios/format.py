@@ -14,8 +14,13 @@
       - message: agency_status        # sent to the scenario's case
         as: duty1
         data: {...}
+      - start: social_event           # another case (later steps act on it), e.g. the third report of a hot spot
+        as: gw_s03c01g01
+        data: {...}
+      - follow: hot_spot              # later steps act on the newest case of hot_spot this scenario caused
       - expect: {tasks: [...], departments: {处理反馈: 环境卫生管理处}, due: {处理反馈: 2026-11-27 18:00},
-                 sla: {处理反馈: 超期}, status: completed, data: {grade: Ⅳ}, incidents: 0}
+                 sla: {处理反馈: 超期}, status: completed, data: {grade: Ⅳ}, incidents: 0,
+                 cases: {hot_spot: 1}}       # cases of each process the scenario started, itself or by rules
 """
 from __future__ import annotations
 
@@ -28,8 +33,8 @@ import yaml
 
 from engine.errors import InvalidInput
 
-EXPECTATIONS = ("tasks", "departments", "assignees", "due", "sla", "status", "data", "incidents")
-ACTIONS = ("do", "return", "message", "advance", "advance to", "expect")
+EXPECTATIONS = ("tasks", "departments", "assignees", "due", "sla", "status", "data", "incidents", "cases")
+ACTIONS = ("do", "return", "message", "advance", "advance to", "expect", "start", "follow")
 MAX_STEPS = 500
 
 
@@ -90,7 +95,7 @@ def _instant(path: str, line: int, value: Any) -> datetime:
         raise _bad(path, line, f"not a date and time (YYYY-MM-DD HH:MM): {value!r}") from None
 
 
-_PER_TASK = ("departments", "assignees", "due", "sla", "data")
+_PER_TASK = ("departments", "assignees", "due", "sla", "data", "cases")
 
 
 def _check_expectations(path: str, line: int, wanted: dict[str, Any]) -> None:

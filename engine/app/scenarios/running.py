@@ -63,6 +63,7 @@ class _Run:
         self.db, self.scenario, self.traveller = db, scenario, traveller
         self.result = ScenarioResult(scenario.path, scenario.name)
         self.case_id: int | None = None
+        self.first_case_id: int | None = None  # cases before it belong to other scenarios of the database
 
     # -- reporting --------------------------------------------------------------------------------
     def note(self, passed: bool, line: int, text: str) -> bool:
@@ -105,9 +106,31 @@ class _Run:
         def run(session: Session) -> None:
             case = case_commands.start(session, actor_for(session, scenario.starter), scenario.process,
                                        scenario.start_data)
-            self.case_id = case.id
+            self.case_id = self.first_case_id = case.id
 
         return self._command(1, f"{scenario.starter} starts {scenario.process}", run)
+
+    def _start_another(self, step: Step) -> bool:
+        """Another case, started as the first was; later steps act on it."""
+        process, username = str(step.target), step.actor or self.scenario.starter
+
+        def run(session: Session) -> None:
+            case = case_commands.start(session, actor_for(session, username), process, step.data)
+            self.case_id = case.id
+
+        return self._command(step.line, f"{username} starts {process}", run, step.refused)
+
+    def _follow(self, step: Step) -> bool:
+        """Later steps act on the newest case of a process that this scenario's actions started (a hot spot
+        the event rules opened, a case a message or a call activity started)."""
+        process = str(step.target)
+        found = self._read(lambda session: session.execute(
+            select(Case.id, Case.business_key).where(Case.process_key == process, Case.id >= (self.first_case_id or 0))
+            .order_by(Case.id.desc()).limit(1)).first())
+        if found is None:
+            return self.note(False, step.line, f"follow {process}: no {process} case was started")
+        self.case_id = found.id
+        return self.note(True, step.line, f"follow {process} case {found.business_key}")
 
     def step(self, step: Step) -> bool:
         if step.kind == "expect":
@@ -116,6 +139,10 @@ class _Run:
             return self._pass_time(step.line, after(datetime.now(UTC), str(step.target)))
         if step.kind == "advance to":
             return self._pass_time(step.line, local(step.target).astimezone(UTC))
+        if step.kind == "start":
+            return self._start_another(step)
+        if step.kind == "follow":
+            return self._follow(step)
         if step.kind == "message":
             return self._command(step.line, f"{step.actor} sends {step.target}", lambda session: (
                 message_commands.deliver_message(session, actor_for(session, step.actor or "system"), str(step.target),
@@ -220,6 +247,11 @@ class _Run:
         data = self._case(session).data or {}
         found = {key: data.get(key) for key in wanted}
         return all(found[k] == v or str(found[k]) == str(v) for k, v in wanted.items()), found
+
+    def _expect_cases(self, session: Session, wanted: dict[str, Any]) -> tuple[bool, Any]:
+        found = {process: session.scalar(select(func.count()).select_from(Case).where(
+            Case.process_key == process, Case.id >= (self.first_case_id or 0))) for process in wanted}
+        return all(found[p] == int(n) for p, n in wanted.items()), found
 
     def _expect_incidents(self, session: Session, wanted: Any) -> tuple[bool, Any]:
         count = self._case(session).open_incidents

@@ -2,7 +2,7 @@
 // validate/deploy against the server, problems marked on their elements.
 import { downloadText, setStatus, showProblems, submitFile, t } from "./studio-common.js";
 import { PropertiesPanel } from "./studio-properties.js";
-import { bpmnTranslateModules } from "./studio-translate.js";
+import { bpmnTranslateModules, translatePopupSearch } from "./studio-translate.js";
 import { canvasZoom, fitDiagram } from "./diagram-zoom.js";
 
 const page = document.getElementById("cg-modeler-page");
@@ -20,6 +20,7 @@ function start() {
   const names = JSON.parse(document.getElementById("cg-modeler-names").textContent);
   const panel = new PropertiesPanel(modeler, document.getElementById("cg-properties"), names);
   window.cgModeler = modeler; // for the browser tests and for the curious analyst's console
+  translatePopupSearch(modeler);
 
   // SpiffWorkflow reads loopDataInputRef/loopDataOutputRef as the *names* of case variables, where BPMN
   // expects ids of data elements; bpmn-moddle drops such unresolved references and would write the diagram
@@ -58,6 +59,7 @@ function start() {
     for (const id of marked) { canvas.removeMarker(id, "cg-problem"); }
     modeler.get("overlays").remove({ type: "cg-problem" });
     marked = [];
+    panel.setProblems([], path);
   }
 
   function select(id) {
@@ -88,6 +90,7 @@ function start() {
       marked.push(id);
     }
     showProblems(problems, path, select);
+    panel.setProblems(problems, path);
   }
 
   async function xml() {

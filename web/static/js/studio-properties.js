@@ -15,6 +15,33 @@ const USER_TASK_ROUTING = [["department", "text"], ["gridCell", "text"], ["candi
 const USER_TASK_RETURN_AND_LIMITS = [["returnWith", "json"], ["returnReasonField", "text"],
   ["slaExtensionRequest", "text"], ["slaExtensionDecision", "text"]];
 
+// The control of the panel a server problem is about, by its key (web/problem_texts.py); expression problems
+// name their property, or are about the element's own expression (script, condition, timer).
+const CONTROL_OF_KEY = {
+  "task.no_form": "formKey", "task.unknown_form": "formKey", "start.unknown_form": "formKey",
+  "task.no_decision": "calledDecisionId", "task.unknown_decision": "calledDecisionId",
+  "task.return_with_not_object": "returnWith", "lane.unknown": "laneCode",
+  "starters.malformed": "starters", "starters.unknown_role": "starters",
+  "extension.decider_lane": "slaExtensionDecision", "timer.unreadable": "timerExpression",
+  "multi_instance.no_collection": "collection", "multi_instance.no_element": "elementVariable",
+  "multi_instance.output_in_loop": "outputCollection",
+  "message.none": "messageName", "message.unknown": "messageName", "message.unnamed": "messageName",
+  "call.no_process": "calledElement", "call.unknown_process": "calledElement",
+};
+// ISO 8601 as the server reads a quoted timer literal (engine/definitions/bpmn_checks.py).
+const ISO_DURATION = /^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+export function timerLiteralOk(kind, body) {
+  const quoted = /^\s*(["'])(.*)\1\s*$/.exec(body || "");
+  if (!quoted) { return true; } // an expression over case data: read when the timer is set
+  const value = quoted[2];
+  if (kind === "timeDuration") { return ISO_DURATION.test(value); }
+  if (kind === "timeDate") { return ISO_DATE.test(value); }
+  const cycle = /^R\d*\/(.+)$/.exec(value);
+  return Boolean(cycle) && cycle[1].split("/").every((part) => ISO_DURATION.test(part) || ISO_DATE.test(part));
+}
+
 function isType(node, type) {
   return Boolean(node && node.$instanceOf && node.$instanceOf(type));
 }
@@ -54,11 +81,105 @@ export class PropertiesPanel {
     this.container = container;
     this.names = names;
     this.element = null;
+    this.problems = new Map(); // element id -> the last validate's problems of this file about it
     modeler.on("selection.changed", (event) => this.show(event.newSelection.length === 1 ? event.newSelection[0] : null));
     // Undo/redo or edits on the canvas: refresh unless someone is typing in the panel.
     modeler.on("commandStack.changed", () => {
       if (!this.container.contains(document.activeElement)) { this.show(this.element); }
     });
+  }
+
+  // The server's problems of this file (validate or deploy), shown on the element they are about.
+  setProblems(problems, path) {
+    this.problems = new Map();
+    for (const problem of problems || []) {
+      if (problem.file !== path || !problem.element) { continue; }
+      this.problems.set(problem.element, [...(this.problems.get(problem.element) || []), problem]);
+    }
+    this.show(this.element);
+  }
+
+  // The server's problems of the shown element: a list under its heading, each control it is about marked.
+  markServerProblems(bo) {
+    const problems = this.problems.get(bo.id) || [];
+    if (!problems.length) { return; }
+    const list = document.createElement("ul");
+    list.className = "cg-element-problems";
+    list.setAttribute("role", "alert");
+    for (const problem of problems) {
+      const item = document.createElement("li");
+      item.textContent = problem.text || problem.message;
+      if (problem.key) { item.dataset.key = problem.key; }
+      list.append(item);
+      const name = controlOfProblem(problem, bo);
+      if (name) { flag(this.control(name), problem.text || problem.message, "server"); }
+    }
+    const heading = this.container.querySelector("h2");
+    heading.after(list);
+  }
+
+  control(name) {
+    return this.container.querySelector(`.cg-checks[data-name="${name}"]`) || this.container.querySelector(`[name="${name}"]`);
+  }
+
+  // Cheap checks in the browser, run whenever the panel shows an element and after each edit: what the
+  // server's validate would also refuse, marked on the control before the analyst validates.
+  recheck() {
+    for (const node of this.container.querySelectorAll("[data-cg-client-invalid]")) { flag(node, "", "client"); }
+    const target = this.element || this.root();
+    if (!target || !target.businessObject) { return; }
+    for (const [name, message] of this.clientProblems(target.businessObject)) { flag(this.control(name), message, "client"); }
+  }
+
+  clientProblems(bo) {
+    const found = [];
+    const known = (list, value) => (list || []).some((c) => c.value === value);
+    if (isType(bo, "bpmn:Lane") && !known(this.names.lanes, (bo.name || "").trim())) {
+      found.push(["laneCode", t("markUnknownLane")]);
+    }
+    if (isType(bo, "bpmn:UserTask") || isType(bo, "bpmn:StartEvent")) {
+      const form = spiffProperty(bo, "formKey");
+      if (form && !known(this.names.forms, form)) { found.push(["formKey", t("markUnknownForm", { form })]); }
+      if (!form && isType(bo, "bpmn:UserTask")) { found.push(["formKey", t("markNoForm")]); }
+    }
+    if (isType(bo, "bpmn:StartEvent")) {
+      const unknown = splitCodes(spiffProperty(bo, "starters")).filter((code) => !known(this.names.roles, code));
+      if (unknown.length) { found.push(["starters", t("markUnknownRoles", { codes: unknown.join(", ") })]); }
+    }
+    if (isType(bo, "bpmn:UserTask")) {
+      const returnWith = spiffProperty(bo, "returnWith");
+      if (returnWith && !isJsonObject(returnWith)) { found.push(["returnWith", t("notJsonObject")]); }
+      for (const name of ["slaExtensionRequest", "slaExtensionDecision"]) {
+        if (!bracketsBalance(spiffProperty(bo, name))) { found.push([name, t("markUnbalanced")]); }
+      }
+    }
+    if (isType(bo, "bpmn:BusinessRuleTask")) {
+      const decision = calledDecision(bo);
+      if (!decision) { found.push(["calledDecisionId", t("markNoDecision")]); }
+      else if (!known(this.names.decisions, decision)) { found.push(["calledDecisionId", t("markUnknownDecision", { decision })]); }
+    }
+    if (isType(bo, "bpmn:CallActivity")) {
+      if (!bo.calledElement) { found.push(["calledElement", t("markNoProcess")]); }
+      else if (!known(this.names.processes, bo.calledElement)) { found.push(["calledElement", t("markUnknownProcess", { process: bo.calledElement })]); }
+    }
+    const loop = bo.loopCharacteristics;
+    if (isType(loop, "bpmn:MultiInstanceLoopCharacteristics")) {
+      const collection = referenceName(loop.loopDataInputRef);
+      if (!collection && !(loop.loopCardinality && loop.loopCardinality.body)) { found.push(["collection", t("markNoCollection")]); }
+      if (collection && !loop.inputDataItem) { found.push(["elementVariable", t("markNoElement")]); }
+    }
+    for (const definition of bo.eventDefinitions || []) {
+      if (isType(definition, "bpmn:TimerEventDefinition")) {
+        const kind = TIMER_KINDS.find((k) => definition[k]);
+        if (!kind) { found.push(["timerExpression", t("markNoTimer")]); }
+        else if (!timerLiteralOk(kind, definition[kind].body)) { found.push(["timerExpression", t("markBadTimer")]); }
+      }
+      if (isType(definition, "bpmn:MessageEventDefinition")) {
+        const message = definition.messageRef;
+        if (!message || !(message.name || "").trim()) { found.push(["messageName", t("markNoMessage")]); }
+      }
+    }
+    return found;
   }
 
   get moddle() { return this.modeler.get("moddle"); }
@@ -132,6 +253,7 @@ export class PropertiesPanel {
     if (isType(bo, "bpmn:Lane")) {
       box.append(this.field("laneCode", this.select("laneCode", this.names.lanes, bo.name || "",
         (v) => this.modeling.updateProperties(target, { name: v }))));
+      this.marks(bo);
       return;
     }
     if (isType(bo, "bpmn:Collaboration") || isType(bo, "bpmn:Participant")) {
@@ -186,6 +308,12 @@ export class PropertiesPanel {
     if (timer) { this.timerFields(target, timer); }
     const message = definitions.find((d) => isType(d, "bpmn:MessageEventDefinition"));
     if (message) { this.messageFields(target, bo, message); }
+    this.marks(bo);
+  }
+
+  marks(bo) {
+    this.markServerProblems(bo);
+    this.recheck();
   }
 
   processFields(element, process, withKey = true) {
@@ -210,6 +338,7 @@ export class PropertiesPanel {
         }
         markInvalid(control, "");
         this.setSpiffProperty(element, name, v.trim());
+        this.recheck();
       });
       this.container.append(this.field(name, control));
     }
@@ -346,7 +475,7 @@ export class PropertiesPanel {
   text(name, value, onChange, multiline = false) {
     const control = multiline ? document.createElement("textarea") : input(value, false, name);
     if (multiline) { control.value = value || ""; control.name = name; control.rows = 4; }
-    control.addEventListener("change", () => onChange(control.value.trim() ? control.value : ""));
+    control.addEventListener("change", () => { onChange(control.value.trim() ? control.value : ""); this.recheck(); });
     return control;
   }
 
@@ -363,7 +492,7 @@ export class PropertiesPanel {
       option.selected = choice.value === value;
       control.append(option);
     }
-    control.addEventListener("change", () => onChange(control.value));
+    control.addEventListener("change", () => { onChange(control.value); this.recheck(); });
     return control;
   }
 
@@ -384,6 +513,7 @@ export class PropertiesPanel {
         // Codes keep the order the diagram had them in; newly ticked ones follow.
         const checked = [...group.querySelectorAll("input:checked")].map((c) => c.value);
         onChange([...values.filter((v) => checked.includes(v)), ...checked.filter((v) => !values.includes(v))]);
+        this.recheck();
       });
       label.append(box, document.createTextNode(choice.label !== choice.value ? `${choice.label}（${choice.value}）` : choice.value));
       group.append(label);
@@ -403,6 +533,54 @@ function isJsonObject(text) {
   } catch (_err) {
     return false;
   }
+}
+
+// Which control a server problem is about (CONTROL_OF_KEY, or the element's own expression).
+function controlOfProblem(problem, bo) {
+  if (problem.property) { return problem.property; }
+  if (CONTROL_OF_KEY[problem.key]) { return CONTROL_OF_KEY[problem.key]; }
+  if (problem.key === "expression.refused" || problem.key === "expression.empty") {
+    if (isType(bo, "bpmn:SequenceFlow")) { return "condition"; }
+    if (isType(bo, "bpmn:ScriptTask")) { return "script"; }
+    if ((bo.eventDefinitions || []).some((d) => isType(d, "bpmn:TimerEventDefinition"))) { return "timerExpression"; }
+  }
+  return null;
+}
+
+// Mark (or, with an empty message, unmark) a control: red, aria-invalid, the problem's line beneath it.
+// `source` keeps the server's marks apart from the browser's own checks, which are redone on each edit.
+function flag(control, message, source) {
+  if (!control) { return; }
+  const attribute = `data-cg-${source}-invalid`;
+  const wrapper = control.closest(".cg-prop") || control.parentElement;
+  for (const old of wrapper.querySelectorAll(`small.cg-prop-problem[data-source="${source}"]`)) { old.remove(); }
+  if (!message) {
+    control.removeAttribute(attribute);
+  } else {
+    control.setAttribute(attribute, "true");
+    const line = document.createElement("small");
+    line.className = "cg-prop-problem";
+    line.dataset.source = source;
+    line.textContent = message;
+    wrapper.append(line);
+  }
+  const invalid = control.hasAttribute("data-cg-server-invalid") || control.hasAttribute("data-cg-client-invalid");
+  control.setAttribute("aria-invalid", invalid ? "true" : "false");
+  control.classList.toggle("cg-invalid", invalid);
+}
+
+// Brackets and quotes of an expression close (the server checks the syntax itself on validate).
+function bracketsBalance(text) {
+  const stack = [];
+  const pairs = { ")": "(", "]": "[", "}": "{" };
+  let quote = null;
+  for (const ch of text || "") {
+    if (quote) { if (ch === quote) { quote = null; } continue; }
+    if (ch === "\"" || ch === "'") { quote = ch; } else if ("([{".includes(ch)) { stack.push(ch); } else if (pairs[ch]) {
+      if (stack.pop() !== pairs[ch]) { return false; }
+    }
+  }
+  return !quote && !stack.length;
 }
 
 function markInvalid(control, message) {

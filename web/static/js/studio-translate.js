@@ -158,6 +158,29 @@ const DMN_ZH = {
   "Element name": "元素名称",
   "Hit policy": "命中策略",
   "Hit policy:": "命中策略：",
+  // hit policy values and their explanations (the table's header and its hit-policy menu)
+  "Unique": "唯一（UNIQUE）",
+  "First": "首个（FIRST）",
+  "Priority": "优先级（PRIORITY）",
+  "Any": "任一（ANY）",
+  "Collect": "汇集（COLLECT）",
+  "Collect (Sum)": "汇集求和（COLLECT SUM）",
+  "Collect (Min)": "汇集取最小（COLLECT MIN）",
+  "Collect (Max)": "汇集取最大（COLLECT MAX）",
+  "Collect (Count)": "汇集计数（COLLECT COUNT）",
+  "Rule order": "按规则顺序（RULE ORDER）",
+  "Output order": "按输出优先级（OUTPUT ORDER）",
+  "No overlap is possible and all rules are disjoint. Only a single rule can be matched": "规则互不重叠，只能有一条规则匹配",
+  "Rules may overlap. The first matching rule will be chosen": "规则可以重叠，取第一条匹配的规则",
+  "Rules may overlap. The one with the highest priority will be chosen": "规则可以重叠，取优先级最高的规则",
+  "Rules may overlap. Their output have to match": "规则可以重叠，但重叠规则的输出必须相同",
+  "Collects the values of all matching rules": "汇集所有匹配规则的输出",
+  "Collects the values of all matching rules and sums up to a single value": "汇集所有匹配规则的输出并求和",
+  "Collects the values of all matching rules and uses the lowest value": "汇集所有匹配规则的输出，取最小值",
+  "Collects the values of all matching rules and uses the highest value": "汇集所有匹配规则的输出，取最大值",
+  "Collects the values of all matching rules and counts the number of them": "汇集所有匹配规则的输出并计数",
+  "Collects the values of all matching rules in rule order": "按规则顺序汇集所有匹配规则的输出",
+  "Collects the values of all matching rules in decreasing output priority order": "按输出优先级从高到低汇集所有匹配规则的输出",
   "When": "当",
   "And": "且",
   "Then": "则",
@@ -314,6 +337,19 @@ function translator(dictionary) {
 // additionalModules for a bpmn-js Modeler / Viewer: [] when the page is not Chinese.
 export function bpmnTranslateModules() {
   return pageIsChinese() ? [{ translate: ["value", translator(BPMN_ZH)] }] : [];
+}
+
+// The search box of bpmn-js's popup menus (change element, append) carries no translated text of its own:
+// give it a Chinese placeholder and accessible name when the menu opens.
+export function translatePopupSearch(modeler) {
+  if (!pageIsChinese()) { return; }
+  const label = () => {
+    for (const input of document.querySelectorAll(".djs-popup-search input")) {
+      input.placeholder = "搜索";
+      input.setAttribute("aria-label", "搜索");
+    }
+  };
+  modeler.on("popupMenu.opened", () => { label(); requestAnimationFrame(label); });
 }
 
 // The dmn-js Modeler options that give each of its views (DRD, tables, literal and boxed expressions) the

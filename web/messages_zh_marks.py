@@ -1,0 +1,20 @@
+"""Chinese for the studio's element marks: the properties panel's own checks (templates/studio/_problems.html)."""
+from __future__ import annotations
+
+ZH_MARKS: dict[str, str] = {
+    "Not a role or department of the organisation.": "不是组织架构中的岗位或部门。",
+    "There is no deployed form {form}; add it under forms/ or pick another.": "没有已部署的表单 {form}：请在 forms/ 中添加，或选择其他表单。",
+    "A user task needs a form.": "人工任务须指定表单。",
+    "Not roles of the organisation: {codes}": "不是组织架构中的岗位：{codes}",
+    "Brackets or quotes do not close.": "括号或引号没有闭合。",
+    "A business rule task needs a decision.": "业务规则任务须指定决策表。",
+    "There is no deployed decision {decision}.": "没有已部署的决策 {decision}。",
+    "Choose the process to call.": "请选择要调用的流程。",
+    "There is no deployed process {process}.": "没有已部署的流程 {process}。",
+    "Name the collection to run over (or a number of instances).": "请填写要逐项处理的集合（或实例个数）。",
+    "Name the variable each instance's item goes by.": "请填写每个实例所处理项目的变量名。",
+    "Write when the timer fires.": "请填写定时器触发的时间。",
+    'Not ISO 8601: a duration is "P3D" or "PT2H", a date "2026-10-08T09:00:00", a cycle "R3/PT1H".':
+        '不是 ISO 8601 格式：时长写作 "P3D"、"PT2H"，时间写作 "2026-10-08T09:00:00"，循环写作 "R3/PT1H"。',
+    "Write the message name.": "请填写消息名称。",
+}
