@@ -8,9 +8,9 @@ overdue when the step ended). Cases without any limit do not enter the rate, as 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, case, exists, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from engine.store.models.cases import Case
@@ -33,32 +33,19 @@ class CaseFigures:
         return self.closed_on_time / self.closed_with_limit if self.closed_with_limit else None
 
 
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value  # stored as UTC
-
-
 def case_figures(session: Session, since: datetime, until: datetime, departments: list[str] | None) -> CaseFigures:
-    """Cases completed in [since, until) in ``departments`` (None: all), by the rule of this module."""
-    query = select(Case.id, Case.closed_at, Case.due_at).where(
-        Case.closed_at >= since, Case.closed_at < until, Case.status == CaseStatus.COMPLETED)
+    """Cases completed in [since, until) in ``departments`` (None: all), by the rule of this module.
+
+    Counted in the database in one statement: a month of closures is tens of thousands of cases, and
+    sending each (with its steps' marks) to Python to count cost seconds on a busy district."""
+    limited = exists().where(WorkItem.case_id == Case.id, WorkItem.sla_state.in_(_LIMITED))
+    breached = exists().where(WorkItem.case_id == Case.id, WorkItem.sla_state.in_(_BREACHED))
+    late_by_own_due = and_(Case.due_at.is_not(None), Case.closed_at > Case.due_at)
+    with_limit = or_(Case.due_at.is_not(None), limited)
+    on_time = and_(with_limit, not_(late_by_own_due), not_(breached))
+    query = select(func.count(), func.sum(case((with_limit, 1), else_=0)), func.sum(case((on_time, 1), else_=0))
+                   ).where(Case.closed_at >= since, Case.closed_at < until, Case.status == CaseStatus.COMPLETED)
     if departments is not None:
         query = query.where(Case.department.in_(departments))
-    cases = session.execute(query).all()
-    if not cases:
-        return CaseFigures(0, 0, 0)
-    limited: set[int] = set()
-    breached: set[int] = set()
-    marks = select(WorkItem.case_id, WorkItem.sla_state).where(
-        WorkItem.case_id.in_([c.id for c in cases]), WorkItem.sla_state.in_(_LIMITED))
-    for case_id, state in session.execute(marks):
-        limited.add(case_id)
-        if state in _BREACHED:
-            breached.add(case_id)
-    with_limit = on_time = 0
-    for case_id, closed_at, due_at in cases:
-        late_by_own_due = due_at is not None and _utc(closed_at) > _utc(due_at)
-        if due_at is None and case_id not in limited:
-            continue
-        with_limit += 1
-        on_time += not late_by_own_due and case_id not in breached
-    return CaseFigures(len(cases), with_limit, on_time)
+    closed, closed_with_limit, closed_on_time = session.execute(query).one()
+    return CaseFigures(closed or 0, closed_with_limit or 0, closed_on_time or 0)
