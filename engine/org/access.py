@@ -189,8 +189,12 @@ def task_visible(actor: Actor) -> ColumnElement[bool]:
 
 # --- one object ---------------------------------------------------------------------------------------
 
-def _flag(condition: ColumnElement[bool]) -> Any:
+def access_flag(condition: ColumnElement[bool]) -> Any:
+    """A condition as a column: to read whether the actor may see or work a row with the row itself."""
     return case((condition, literal(True)), else_=literal(False))
+
+
+_flag = access_flag
 
 
 def may_see_case(session: Session, actor: Actor, case_id: int) -> bool:
@@ -251,10 +255,12 @@ def visible_task(session: Session, actor: Actor, item_id: str) -> WorkItem:
     return item
 
 
-def check_workable(session: Session, actor: Actor, item: WorkItem) -> None:
+def check_workable(session: Session, actor: Actor, item: WorkItem,
+                   access: tuple[bool, bool] | None = None) -> None:
     """NotFound if the actor may not see the item, Conflict if it is no longer open, Forbidden if they
-    may see but not work it."""
-    access = task_access(session, actor, item.id)
+    may see but not work it. `access` is (may see, may work) when the caller read it with the item."""
+    if access is None:
+        access = task_access(session, actor, item.id)
     if access is None or not access[0]:
         raise NotFound(f"task {item.id} does not exist", key="task.not_found")
     if item.status != WorkItemStatus.OPEN:
