@@ -11,6 +11,7 @@ BENCHMARKS = {
 # Benchmarks that need PostgreSQL (CASEGRID_BENCH_PG_URL) register here too and skip without it.
 OPTIONAL = {
     "overview": "bench.overview_bench",
+    "concurrency": "bench.concurrency_bench",
 }
 
 

@@ -128,18 +128,24 @@ SPIFFARENA_CASES_PER_S = 6.0
 TARGETS = {"floor": 2.5, "api": 1.3, "spiffarena": 30.0}
 
 
-def _api_client(db: Database):  # type: ignore[no-untyped-def]
-    """A Flask test client of the REST API on `db`, with a bearer token of an administrator."""
+def _api_user_token(db: Database) -> str:
+    """An administrator for the API benchmarks, and a bearer token of theirs."""
     from engine.auth.tokens import create_token
     from engine.org.config import OrgConfig, UserSpec
     from engine.org.service import load_organisation
-    from web import create_app
 
     with db.transaction() as session:
         load_organisation(session, OrgConfig(users=[
             UserSpec(API_USER, "Bench", None, "bench-password-1", "zh", (("admin", None),))]))
     with db.transaction() as session:
-        token = create_token(session, API_USER)
+        return create_token(session, API_USER)
+
+
+def _api_client(db: Database):  # type: ignore[no-untyped-def]
+    """A Flask test client of the REST API on `db`, with a bearer token of an administrator."""
+    from web import create_app
+
+    token = _api_user_token(db)
     app = create_app({"DATABASE_URL": db.url, "SECRET_KEY": "bench", "TESTING": False})
     return app, app.test_client(), {"Authorization": f"Bearer {token}"}
 
