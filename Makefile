@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 NPM_STAMP := web/node_modules/.installed
 PORT ?= 5000
 
-.PHONY: run test bench lint install assets clean
+.PHONY: run test test-fast bench lint install assets test-providers clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,13 +24,26 @@ $(NPM_STAMP): web/package.json
 
 assets: $(if $(wildcard web/package.json),$(NPM_STAMP))
 
+# The SSO tests start a real OpenID provider (oidc-provider, tests/sso/provider); without Node they skip.
+SSO_PROVIDER_STAMP := tests/sso/provider/node_modules/.installed
+$(SSO_PROVIDER_STAMP): tests/sso/provider/package.json
+	if command -v npm >/dev/null 2>&1; then cd tests/sso/provider && npm install --no-audit --no-fund --loglevel=error && touch node_modules/.installed; fi
+
+test-providers: $(if $(wildcard tests/sso/provider/package.json),$(SSO_PROVIDER_STAMP))
+
 run: install assets
 	$(BIN)/casegrid init --demo
 	$(BIN)/casegrid serve --host 127.0.0.1 --port $(PORT)
 
-test: install assets
-	$(BIN)/python -m pytest -q -n auto $(PYTEST_ARGS)
+# The whole suite, as CI runs it; the wall time is printed so that CI's log shows it.
+test: install assets test-providers
+	@start=$$(date +%s); $(BIN)/python -m pytest -q -n auto $(PYTEST_ARGS); status=$$?; \
+	echo "make test: the suite took $$(( $$(date +%s) - start )) s"; exit $$status
 	$(BIN)/ruff check .
+
+# The inner loop: no browser, no PostgreSQL (those tests skip), everything else.
+test-fast: install
+	env -u CASEGRID_TEST_PG_URL $(BIN)/python -m pytest -q -n auto -m "not browser" $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python -m bench
@@ -39,4 +52,4 @@ lint: install
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) web/node_modules web/static/vendor instance .pytest_cache
+	rm -rf $(VENV) web/node_modules web/static/vendor tests/sso/provider/node_modules instance .pytest_cache

@@ -1,6 +1,7 @@
 """Shared fixtures: a migrated SQLite database per test, PostgreSQL per test when CASEGRID_TEST_PG_URL is set."""
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -33,11 +34,71 @@ def booted() -> None:
 
 
 @pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Migrate once with Alembic; each test copies the file (migrations are what production runs)."""
-    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
-    upgrade(f"sqlite:///{path}")
+def run_folder(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """A folder all xdist workers of this run share (the run's own temporary folder when not distributed).
+
+    Templates built here are built once per run, not once per worker: migrating, deploying the bundled
+    definitions and seeding the demo district cost seconds each, and every worker needs the same files."""
+    base = tmp_path_factory.getbasetemp()
+    return base if worker_id == "master" else base.parent
+
+
+def built_once(folder: Path, name: str, build: Callable[[Path], None]) -> Path:
+    """The file `name` in `folder`, built by the first worker that asks while the others wait for it."""
+    path = folder / name
+    with open(folder / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            partial = folder / f"partial-{name}"
+            partial.unlink(missing_ok=True)
+            build(partial)
+            partial.rename(path)
     return path
+
+
+def sqlite_database_from(template: Path, folder: Path) -> Iterator[Database]:
+    """A private copy of a template database, caches cleared before and after (ids repeat between copies)."""
+    path = folder / f"copy-of-{template.name}"
+    shutil.copy(template, path)
+    database = Database(f"sqlite:///{path}")
+    clear_engine_caches()
+    yield database
+    database.dispose()
+    clear_engine_caches()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(run_folder: Path) -> Path:
+    """Migrate once with Alembic; each test copies the file (migrations are what production runs)."""
+    return built_once(run_folder, "template.sqlite3", lambda path: upgrade(f"sqlite:///{path}"))
+
+
+def built_from(template: Path, prepare: Callable[[Database], None]) -> Callable[[Path], None]:
+    def build(path: Path) -> None:
+        shutil.copy(template, path)
+        database = Database(f"sqlite:///{path}")
+        clear_engine_caches()
+        try:
+            prepare(database)
+        finally:
+            database.dispose()
+            clear_engine_caches()
+    return build
+
+
+@pytest.fixture(scope="session")
+def deployed_template(sqlite_template: Path, run_folder: Path) -> Path:
+    """The bundled definitions and the demo users deployed once; `deployed_db` copies the file."""
+    return built_once(run_folder, "deployed.sqlite3", built_from(sqlite_template, deploy_bundled))
+
+
+@pytest.fixture(scope="session")
+def demo_template(sqlite_template: Path, run_folder: Path) -> Path:
+    """`casegrid init --demo` once per run (organisation, demo users, definitions, demo cases); tests copy it."""
+    from engine.app.bootstrap import initialise
+
+    return built_once(run_folder, "demo.sqlite3", built_from(
+        sqlite_template, lambda database: initialise(database, PROJECT_ROOT, demo=True)))
 
 
 def clear_engine_caches() -> None:
@@ -54,13 +115,7 @@ def clear_engine_caches() -> None:
 
 @pytest.fixture
 def db(sqlite_template: Path, tmp_path: Path) -> Iterator[Database]:
-    path = tmp_path / "casegrid.sqlite3"
-    shutil.copy(sqlite_template, path)
-    database = Database(f"sqlite:///{path}")
-    clear_engine_caches()
-    yield database
-    database.dispose()
-    clear_engine_caches()
+    yield from sqlite_database_from(sqlite_template, tmp_path)
 
 
 def pg_admin_url() -> str | None:
@@ -118,9 +173,8 @@ def deploy_bundled(database: Database, demo_users: bool = True) -> None:
 
 
 @pytest.fixture
-def deployed_db(db: Database) -> Database:
-    deploy_bundled(db)
-    return db
+def deployed_db(deployed_template: Path, tmp_path: Path) -> Iterator[Database]:
+    yield from sqlite_database_from(deployed_template, tmp_path)
 
 
 CliRunner = Callable[..., "subprocess.CompletedProcess[str]"]
@@ -137,3 +191,10 @@ def cli(tmp_path: Path) -> CliRunner:
                               capture_output=True, text=True, timeout=120)
 
     return run
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that drive Chromium carry the `browser` mark: `make test-fast` leaves them out."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)

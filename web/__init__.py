@@ -29,6 +29,7 @@ def create_app(config: dict[str, Any] | None = None, start_worker: bool = False)
     from web import bodies, db, errors, files, i18n, identity, nav, ops
     from web.api import init_api
     from web.auth import bp as auth_bp
+    from web.auth import sso
     from web.ui import bp as ui_bp
 
     bodies.init_app(app)
@@ -40,6 +41,7 @@ def create_app(config: dict[str, Any] | None = None, start_worker: bool = False)
     errors.init_app(app)
     ops.init_app(app)
     app.register_blueprint(auth_bp)
+    sso.init_app(app)
     app.register_blueprint(ui_bp)
     init_api(app)
     for feature in _optional_features():

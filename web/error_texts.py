@@ -118,6 +118,19 @@ ERROR_TEXTS: dict[str, tuple[str, str]] = {
     "profile.password_unchanged": ("新密码不能与当前密码相同。", "The new password is the current one."),
     "studio.may_not": ("您的岗位不能使用流程建模（编辑、校验、部署流程定义）。",
                        "Your roles do not open the studio (editing, validating and deploying definitions)."),
+    # single sign-on (统一身份认证, docs/sso.md)
+    "sso.unknown_user": ("您已通过统一身份认证（账号 {account}），但该账号尚未在本系统登记，因此不能登录。"
+                         "请联系本单位的系统管理员为您开通。",
+                         "You signed in at the unified identity platform as {account}, but that account is not "
+                         "registered in casegrid. Ask your administrator to add it."),
+    "sso.inactive_user": ("账号 {account} 已在本系统停用，不能登录。如有疑问请联系系统管理员。",
+                          "The account {account} is deactivated in casegrid. Ask your administrator."),
+    "sso.no_username": ("统一身份认证平台没有提供用户名（{claim}），无法确定您在本系统的账号。请联系系统管理员。",
+                        "The unified identity platform sent no user name ({claim}); casegrid cannot tell who you "
+                        "are. Ask your administrator."),
+    "sso.default_role_unknown": ("统一身份认证的默认岗位配置有误，无法为您开通账号。请联系系统管理员。",
+                                 "The default role for new single sign-on users is misconfigured; ask your "
+                                 "administrator."),
 }
 
 # Status codes inside texts, as the sentence needs them ("已办结", "was already approved").

@@ -220,3 +220,8 @@ ZH.update({source: text for source, text in ZH_SMALL.items() if source not in ZH
 from web.messages_zh_gaps import ZH_GAPS  # noqa: E402
 
 ZH.update({source: text for source, text in ZH_GAPS.items() if source not in ZH})
+
+# Single sign-on: the sign-in button, refusals and sign-out (web/messages_zh_sso.py).
+from web.messages_zh_sso import ZH_SSO  # noqa: E402
+
+ZH.update({source: text for source, text in ZH_SSO.items() if source not in ZH})

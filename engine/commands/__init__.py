@@ -3,7 +3,7 @@
 Every state-changing action is one function here — ``start``, ``cancel`` (cases); ``claim``, ``unclaim``,
 ``transfer``, ``return_task``, ``complete``, ``request_extension``, ``stage_done`` (tasks); ``urge``,
 ``decide_extension`` (supervision); ``deliver_message`` (messages); ``ingest_event`` (events); ``fire_timer`` (timers, the worker);
-``retry_incident``, ``cancel_incident`` (incidents). The web UI,
+``retry_incident``, ``cancel_incident`` (incidents); ``sign_in_with_identity`` (users: single sign-on). The web UI,
 the API, the CLI, the worker, the time-limit reactions, the demo seeding and the benchmarks call them and
 nothing below them (tests/core/test_architecture.py holds them to it).
 

@@ -25,7 +25,20 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, and_, case, cast, exists, literal, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    exists,
+    literal,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import Session, aliased
 
 from engine.errors import Conflict, Forbidden, NotFound
@@ -197,21 +210,38 @@ def access_flag(condition: ColumnElement[bool]) -> Any:
 _flag = access_flag
 
 
+# One-object checks run on every page: their statements are built once per actor with the object's id as a
+# parameter, so SQLAlchemy finds its compiled form by a key it has already computed instead of walking the
+# whole access condition again for every check.
+@_cached
+def _case_seen_statement(actor: Actor) -> Select[tuple[int]]:
+    return select(Case.id).where(Case.id == bindparam("case_id"), case_visible(actor))
+
+
+@_cached
+def _task_seen_statement(actor: Actor) -> Select[tuple[str]]:
+    return select(WorkItem.id).where(WorkItem.id == bindparam("item_id"), task_visible(actor))
+
+
+@_cached
+def _task_access_statement(actor: Actor) -> Select[tuple[Any, Any]]:
+    return select(_flag(task_visible(actor)), _flag(task_workable(actor))).where(WorkItem.id == bindparam("item_id"))
+
+
 def may_see_case(session: Session, actor: Actor, case_id: int) -> bool:
     if actor.sees_all:
         return session.get(Case, case_id) is not None
-    return session.scalar(select(Case.id).where(Case.id == case_id, case_visible(actor))) is not None
+    return session.scalar(_case_seen_statement(actor), {"case_id": case_id}) is not None
 
 
 def task_access(session: Session, actor: Actor, item_id: str) -> tuple[bool, bool] | None:
     """(may see, may work) the item, in one query; None when it does not exist."""
-    row = session.execute(select(_flag(task_visible(actor)), _flag(task_workable(actor)))
-                          .where(WorkItem.id == item_id)).first()
+    row = session.execute(_task_access_statement(actor), {"item_id": item_id}).first()
     return None if row is None else (bool(row[0]), bool(row[1]))
 
 
 def may_see_task(session: Session, actor: Actor, item_id: str) -> bool:
-    return session.scalar(select(WorkItem.id).where(WorkItem.id == item_id, task_visible(actor))) is not None
+    return session.scalar(_task_seen_statement(actor), {"item_id": item_id}) is not None
 
 
 def may_work_task(session: Session, actor: Actor, item_id: str) -> bool:

@@ -2,7 +2,8 @@
 driven by Playwright (the Python package only; no downloaded browser).
 
 The demo database (`casegrid init --demo`: organisation, demo users, bundled definitions, demo cases) is
-built once per session and copied for each test, so journeys never see each other's changes.
+built once per run (tests/conftest.py's `demo_template`) and copied for each test, so journeys never see
+each other's changes.
 Screenshots land in test-artifacts/browser/<test name>/ (git-ignored; CI keeps the folder).
 """
 from __future__ import annotations
@@ -14,10 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.app.bootstrap import initialise
 from engine.config import PROJECT_ROOT
-from engine.definitions import versions
 from engine.store.database import Database
+from tests.conftest import sqlite_database_from
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -54,27 +54,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.skip(reason=reason))
 
 
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`casegrid init --demo` once; tests copy the file."""
-    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
-    database = Database(f"sqlite:///{path}")
-    try:
-        initialise(database, PROJECT_ROOT, demo=True)
-    finally:
-        database.dispose()
-        versions.clear_cache()
-    return path
-
-
 @pytest.fixture
 def demo_db(demo_template: Path, tmp_path: Path) -> Iterator[Database]:
-    path = tmp_path / "casegrid.sqlite3"
-    shutil.copy(demo_template, path)
-    database = Database(f"sqlite:///{path}")
-    yield database
-    database.dispose()
-    versions.clear_cache()
+    yield from sqlite_database_from(demo_template, tmp_path)
 
 
 @pytest.fixture

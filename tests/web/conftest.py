@@ -1,6 +1,7 @@
 """Web fixtures: the bundled definitions plus a small test process, one user per role, a Flask app."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from engine.definitions.service import deploy
 from engine.org.config import OrgConfig, UserSpec
 from engine.org.service import load_organisation
 from engine.store.database import Database
+from tests.conftest import built_from, built_once, sqlite_database_from
 from web import create_app
 
 # username -> (department, roles)
@@ -27,13 +29,22 @@ USERS: dict[str, tuple[str | None, tuple[tuple[str, str | None], ...]]] = {
 }
 
 
-@pytest.fixture
-def web_db(deployed_db: Database) -> Database:
+def _add_users_and_fixture_process(database: Database) -> None:
     users = [UserSpec(name, name.upper(), dept, PASSWORD, "zh", roles) for name, (dept, roles) in USERS.items()]
-    with deployed_db.transaction() as session:
+    with database.transaction() as session:
         load_organisation(session, OrgConfig(users=users))
         deploy(session, fixture_bundle(), actor="test")
-    return deployed_db
+
+
+@pytest.fixture(scope="session")
+def web_template(deployed_template: Path, run_folder: Path) -> Path:
+    """Built once per run: hashing the users' password and deploying cost more than copying a file."""
+    return built_once(run_folder, "web.sqlite3", built_from(deployed_template, _add_users_and_fixture_process))
+
+
+@pytest.fixture
+def web_db(web_template: Path, tmp_path: Path) -> Iterator[Database]:
+    yield from sqlite_database_from(web_template, tmp_path)
 
 
 @pytest.fixture

@@ -14,9 +14,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from webtools import login
 
-from engine.app.bootstrap import initialise
 from engine.commands.timers import fire_due
-from engine.config import PROJECT_ROOT
 from engine.dashboard.view import dashboard
 from engine.org.service import actor_for
 from engine.sla.notify import DueNotice
@@ -33,12 +31,11 @@ LINK = re.compile(r'<a href="(/(?:tasks|cases)/[^"]+)">')
 
 
 @pytest.fixture(scope="module")
-def demo(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+def demo(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     path = tmp_path_factory.mktemp("demo_notices") / "demo.sqlite3"
-    shutil.copy(sqlite_template, path)
+    shutil.copy(demo_template, path)
     database = Database(f"sqlite:///{path}")
     clear_engine_caches()
-    initialise(database, PROJECT_ROOT, demo=True)
     fire_due(database, "test-worker")  # the aged demo cases warn, breach and escalate as they would have
     yield database
     database.dispose()

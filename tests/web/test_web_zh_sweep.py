@@ -24,12 +24,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from engine.app.bootstrap import initialise
 from engine.config import PROJECT_ROOT
 from engine.incidents.access import may_operate
 from engine.org.config import DEMO_USERS_FILE, ORGANISATION_FILE, parse_organisation
 from engine.org.service import actor_for
-from engine.store.database import Database
 from engine.tasks.inbox import inbox
 from engine.tasks.queries import TaskFilter
 from tests.conftest import clear_engine_caches
@@ -138,15 +136,12 @@ def _demo_usernames() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def demo_app(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    """The seeded demo district, once for the module: the sweep only reads."""
+def demo_app(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """The seeded demo district, copied once for the module: the sweep only reads."""
     folder = tmp_path_factory.mktemp("zh-sweep")
     path = folder / "demo.sqlite3"
-    shutil.copy(sqlite_template, path)
-    database = Database(f"sqlite:///{path}")
+    shutil.copy(demo_template, path)
     clear_engine_caches()
-    initialise(database, PROJECT_ROOT, demo=True)
-    database.dispose()
     app = create_app({"DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "test-secret", "TESTING": True,
                       "UPLOAD_DIR": str(folder / "uploads")})
     yield app
@@ -210,7 +205,11 @@ def _pages_of(app: Flask, client: FlaskClient, username: str) -> Iterator[tuple[
         yield path, response.get_data(as_text=True)
 
 
-def test_every_page_every_demo_user_reaches_is_chinese(demo_app: Flask) -> None:
+SHARDS = 3  # every user is swept; dealt into shards so that the xdist workers share the sweep
+
+
+@pytest.mark.parametrize("shard", range(SHARDS))
+def test_every_page_every_demo_user_reaches_is_chinese(demo_app: Flask, shard: int) -> None:
     usernames = _demo_usernames()
     with demo_app.app_context():
         database = demo_app.extensions["casegrid_db"]
@@ -221,7 +220,7 @@ def test_every_page_every_demo_user_reaches_is_chinese(demo_app: Flask) -> None:
     assert set(usernames) <= active, "every demo user is loaded"
     offences: dict[str, set[str]] = {}
     contexts: dict[str, str] = {}
-    for username in usernames:
+    for username in usernames[shard::SHARDS]:
         client = _sign_in(demo_app, username)
         operates = _operates(demo_app, username)
         for path, html in _pages_of(demo_app, client, username):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from marshmallow import Schema, ValidationError, fields, validate
 
 from engine.auth.profile import LOCALES, MAX_PASSWORD_LENGTH, change_password, set_locale
@@ -36,7 +36,18 @@ class LocaleInput(Schema):
     next = fields.String(load_default=None)
 
 
-def _safe_next(target: str | None) -> str:
+def local_passwords() -> bool:
+    """Whether the password form is on (CASEGRID_LOCAL_PASSWORDS, docs/sso.md)."""
+    return current_app.config["CASEGRID_SSO"].local_passwords
+
+
+def end_session_url() -> str | None:
+    from web.auth.sso import end_session_url as url
+
+    return url()
+
+
+def safe_next(target: str | None) -> str:
     # Only same-site paths: an attacker's link must not bounce a fresh sign-in to their site. Browsers
     # drop tabs and newlines and read "\\" as "/", so "/\t/evil.example" is "//evil.example" to them;
     # a newline would also end the Location header. Judge the text as decoded, too ("/%2F/evil…").
@@ -58,8 +69,11 @@ def _same_site_path(target: str, lowest: int) -> bool:
 def login() -> Any:
     if request.method == "GET":
         if g.get("user") is not None:
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next")))
         return render_template("auth/login.html", next=request.args.get("next", ""), username="", error=None)
+    if not local_passwords():
+        return render_template("auth/login.html", next=request.form.get("next", ""), username="",
+                               error=_("Signing in with a password is turned off here. Sign in through the unified identity platform.")), 403
     try:
         data = LoginInput().load(request.form.to_dict(), unknown="exclude")
     except ValidationError:
@@ -79,12 +93,17 @@ def login() -> Any:
     if user is None:
         return render_template("auth/login.html", next=data["next"] or "", username=data["username"],
                                error=_("User name or password is wrong.")), 401
-    return redirect(_safe_next(data["next"]))
+    return redirect(safe_next(data["next"]))
 
 
 @bp.post("/logout")
 def logout() -> Any:
+    """End the local session; signed in through SSO, offer the provider's end-session endpoint too."""
+    end_session = end_session_url()
     sign_out()
+    if end_session:
+        g.user = None
+        return render_template("auth/signed_out.html", end_session_url=end_session), 200, {"Cache-Control": "no-store"}
     return redirect(url_for("auth.login"))
 
 
@@ -96,6 +115,8 @@ def profile() -> Any:
 @bp.post("/profile/password")
 def password_change() -> Any:
     """Current password and the new one twice; a refusal is said beside its field and changes nothing."""
+    if not local_passwords():
+        return _password_refused({"current_password": _("Passwords are managed by the unified identity platform.")}, 403)
     try:
         data = PasswordInput().load(request.form.to_dict(), unknown="exclude")
     except ValidationError:
@@ -152,4 +173,4 @@ def switch_locale() -> Any:
     if user is not None:
         with transaction() as db_session:
             set_locale(db_session, user.username, data["locale"])
-    return redirect(_safe_next(data["next"]))
+    return redirect(safe_next(data["next"]))
