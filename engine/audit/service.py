@@ -58,7 +58,8 @@ def batched(session: Session) -> Iterator[None]:
     """Hold the rows `record` appends until `write_batch` (or the end of the block) writes them with one
     statement, in the order they were recorded: a completion's `task_completed` and the `task_created`
     of the task it opens are one round trip. Nothing in the block may read the trail (it is not
-    written yet); engine.cases.service.persist writes the batch before the step's reactions run."""
+    written yet); engine.cases.service.persist writes the batch before the step's reactions run, and
+    rows recorded after that are written at once."""
     if _BATCH in session.info:
         yield  # already batching: the outer block writes
         return
@@ -71,11 +72,13 @@ def batched(session: Session) -> Iterator[None]:
 
 
 def write_batch(session: Session) -> None:
-    """Write the rows held so far (no-op outside `batched`)."""
+    """Write the rows held so far and stop holding: what is recorded after this (the step's reactions,
+    which may read the trail) is written at once. No-op outside `batched`."""
     batch = session.info.get(_BATCH)
-    if batch:
-        session.connection().execute(_APPEND, list(batch))
-        batch.clear()
+    if batch is not None:
+        session.info[_BATCH] = None
+        if batch:
+            session.connection().execute(_APPEND, batch)
 
 
 def history(session: Session, case_id: int, limit: int = 500, after_id: int = 0) -> list[AuditEvent]:
