@@ -5,6 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NPM_STAMP := web/node_modules/.installed
 PORT ?= 5000
+# Some shells set PYTHONDONTWRITEBYTECODE: then every test process (each xdist worker, each CLI test's
+# subprocess) compiles the project and rewrites the test modules' asserts from source again. The caches
+# land in ignored __pycache__ folders.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run test test-fast bench lint install assets test-providers clean
 

@@ -9,6 +9,7 @@ import click
 
 from engine.app.calendar_cli import calendar_group
 from engine.app.cli_support import _actor, _db, _emit, _fail, recording_failures, reports_errors
+from engine.app.events_cli import events_group
 from engine.app.incidents_cli import incidents_group
 from engine.app.migrate_cli import migrate_group
 from engine.app.scenario_cli import scenario_group, simulate
@@ -383,6 +384,7 @@ def attachments_purge(older_than_hours: float | None, no_sweep: bool, as_json: b
 
 
 main.add_command(calendar_group)
+main.add_command(events_group)
 main.add_command(incidents_group)
 main.add_command(migrate_group)
 main.add_command(scenario_group)

@@ -6,8 +6,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from engine.events.authority import check_may_post, check_named_cases
+from engine.events.batch import BatchOutcome, ingest_batch
 from engine.events.loading import deployed_rulesets
 from engine.events.service import clean_event, ingest
+from engine.events.settings import ingestion_settings
 from engine.org.access import Actor
 
 
@@ -20,3 +22,9 @@ def ingest_event(session: Session, actor: Actor, body: dict[str, Any]) -> list[d
     check_may_post(actor, deployed_rulesets(session), event_type)
     check_named_cases(session, actor, payload)
     return ingest(session, body, actor)
+
+
+def ingest_event_batch(session: Session, actor: Actor, bodies: Any, *, skip_refused: bool = False) -> BatchOutcome:
+    """A batch of events in one transaction, each applied at most once (engine.events.batch)."""
+    return ingest_batch(session, actor, bodies, max_events=ingestion_settings().batch_max,
+                        skip_refused=skip_refused)

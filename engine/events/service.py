@@ -53,16 +53,31 @@ def clean_event(body: dict[str, Any]) -> tuple[str, dict[str, Any], datetime]:
     return str(event_type), dict(payload), _occurred_at(body.get("occurred_at"))
 
 
+def process_events(session: Session, events: list[tuple[str, dict[str, Any], datetime]], actor: str,
+                   rulesets: tuple[RuleSet, ...], rules: DurableRules) -> list[list[dict[str, Any]]]:
+    """Cleaned events through the rule sets, in order, as one batch of the adapter (their groups locked
+    and read once, written once); the results of each event's actions."""
+    out: list[list[dict[str, Any]]] = []
+    with rules.batch(session):
+        rules.prepare(session, rulesets, events)
+        for event_type, payload, occurred_at in events:
+            results: list[dict[str, Any]] = []
+            for ruleset in rulesets:
+                matches = rules.evaluate(session, ruleset, event_type, payload, occurred_at)
+                if not matches:
+                    continue
+                with rules.outside_batch(session):
+                    for match in matches:
+                        context = ActionContext(session, match, actor)
+                        for action in match.rule.actions:
+                            results.append(run_action(context, action))
+            out.append(results)
+    return out
+
+
 def process_event(session: Session, body: dict[str, Any], actor: str, rulesets: tuple[RuleSet, ...],
                   rules: DurableRules) -> list[dict[str, Any]]:
-    event_type, payload, occurred_at = clean_event(body)
-    results: list[dict[str, Any]] = []
-    for ruleset in rulesets:
-        for match in rules.evaluate(session, ruleset, event_type, payload, occurred_at):
-            context = ActionContext(session, match, actor)
-            for action in match.rule.actions:
-                results.append(run_action(context, action))
-    return results
+    return process_events(session, [clean_event(body)], actor, rulesets, rules)[0]
 
 
 def ingest(session: Session, body: dict[str, Any], actor: Actor) -> list[dict[str, Any]]:

@@ -40,6 +40,8 @@ import copy
 import itertools
 import json
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -76,6 +78,7 @@ class DurableRules:
         self._registered: dict[str, RuleSet] = {}
         self._fired: list[str] = []
         self._ids = itertools.count(1)
+        self._memo = _MatchMemo()
         self.evicted = 0
 
     # -- registration --------------------------------------------------------------------------
@@ -128,53 +131,253 @@ class DurableRules:
         return "|".join(str(part) for part in parts)
 
     def _matching(self, ruleset: RuleSet, event_type: str, payload: dict[str, Any]) -> set[str]:
-        """The rules of the set whose (one-event) condition the event meets, by durable-rules."""
+        """The rules of the set whose (one-event) condition the event meets, by durable-rules.
+
+        A condition reads only the fields it names; the answer for a rule is remembered per the values
+        of those fields (``_MatchMemo``), so durable-rules sees each distinct combination once."""
+        plain = _plain(payload)
+        plain["type"] = event_type
+        matched: set[str] = set()
         with self._lock:
             self.register(ruleset)
             assert self._host is not None
-            matched: set[str] = set()
             for rule in ruleset.rules:
-                self._fired.clear()
-                message = {**_plain(payload), "type": event_type, "sid": DURABLE_SID, "id": next(self._ids)}
-                try:
-                    self._host.post(self._durable_name(ruleset, rule), message)
-                except MessageNotHandledException:
-                    continue
-                if rule.name in self._fired:
+                name = self._durable_name(ruleset, rule)
+                key = self._memo.key(name, rule.when, plain)
+                known = self._memo.get(key) if key is not None else None
+                if known is None:
+                    self._fired.clear()
+                    message = {**plain, "sid": DURABLE_SID, "id": next(self._ids)}
+                    try:
+                        self._host.post(name, message)
+                    except MessageNotHandledException:
+                        pass
+                    known = rule.name in self._fired
+                    if key is not None:
+                        self._memo.put(key, known)
+                if known:
                     matched.add(rule.name)
             return matched
+
+    # -- batches -------------------------------------------------------------------------------
+    @contextmanager
+    def batch(self, session: Session) -> Iterator[None]:
+        """Evaluations inside share their groups' state in memory and write it back once, at the end.
+
+        Each group is locked and read on its first event of the batch (or all at once by ``prepare``)
+        and written by ``store_many`` when the block ends without an error: a batch of 1,000 events
+        costs a few statements per rule set instead of five per event. Nested blocks (an action's
+        own case event, for instance) join the outer batch, so they see the same state. Anything that
+        reads ``event_rule_state`` directly inside the block sees it as of the batch's start."""
+        if _BATCH in session.info:
+            yield
+            return
+        session.info[_BATCH] = _Batch()
+        try:
+            yield
+            # outside_batch may have replaced it: the one in place now holds what is not written yet.
+            self._write(session, session.info[_BATCH])
+        finally:
+            session.info.pop(_BATCH, None)
+
+    def prepare(self, session: Session, rulesets: tuple[RuleSet, ...],
+                events: list[tuple[str, dict[str, Any], datetime]]) -> None:
+        """Lock and load, in one go, the groups the batch's events belong to (call inside ``batch``).
+
+        Locks are taken in one global order, so concurrent batches never deadlock on each other."""
+        current: _Batch = session.info[_BATCH]
+        wanted: dict[str, tuple[RuleSet, dict[str, float]]] = {}
+        for ruleset in rulesets:
+            for event_type, payload, occurred_at in events:
+                if event_type not in ruleset.accepts:
+                    continue
+                sid = self.session_id(ruleset, payload)
+                if sid is None or (ruleset.name, sid) in current.groups:
+                    continue
+                firsts = wanted.setdefault(ruleset.name, (ruleset, {}))[1]
+                firsts.setdefault(sid, occurred_at.timestamp())
+        stored.lock_groups(session, [(name, sid) for name, (_r, firsts) in wanted.items() for sid in firsts])
+        for name, (ruleset, firsts) in wanted.items():
+            earliest = min(firsts.values())
+            loaded = stored.load_many(session, name, list(firsts), earliest)
+            for sid, group in loaded.items():
+                _expire(group, ruleset, firsts[sid])
+                current.add(ruleset, sid, group)
+
+    @contextmanager
+    def outside_batch(self, session: Session) -> Iterator[None]:
+        """Run a rule's actions with the batch written out and set aside.
+
+        Actions run in SAVEPOINTs that may roll back and retry (engine.events.actions); an action's own
+        case event must then be evaluated against, and written to, the database inside that savepoint,
+        as a single event is, or a retried action would count its event twice. The batch continues
+        afterwards, reading its groups again from the database."""
+        current = session.info.get(_BATCH)
+        if current is None:
+            yield
+            return
+        self._write(session, current)
+        session.info.pop(_BATCH)
+        try:
+            yield
+        finally:
+            session.info[_BATCH] = _Batch()
+
+    def _group(self, session: Session, current: _Batch, ruleset: RuleSet, sid: str, now: float) -> stored.GroupState:
+        group = current.groups.get((ruleset.name, sid))
+        if group is None:
+            stored.lock_group(session, ruleset.name, sid)
+            group = stored.load_many(session, ruleset.name, [sid], now)[sid]
+            current.add(ruleset, sid, group)
+        _expire(group, ruleset, now)
+        return group
+
+    def _write(self, session: Session, current: _Batch) -> None:
+        for name, (ruleset, groups, newest) in current.by_ruleset.items():
+            if newest == float("-inf"):
+                continue  # loaded by prepare(), reached by no event yet: nothing to write
+            keep = set(groups)
+            adding = sum(1 for g in groups.values()
+                         if g.touched and not g.was_live and any(not s.empty() for s in g.states.values()))
+            if adding:
+                evicted = stored.make_room(session, name, self.max_sessions, keep=keep, adding=adding)
+                with self._lock:
+                    self.evicted += evicted
+            stored.store_many(session, name, groups, ruleset.session_ttl_seconds)
+            stored.purge(session, name, newest, keep=keep)
 
     def evaluate(self, session: Session, ruleset: RuleSet, event_type: str, payload: dict[str, Any],
                  occurred_at: datetime) -> list[Match]:
         """Match one event against every rule of the set; returns the rules whose guards are met.
 
         Reads and writes the group's state in ``session``'s transaction, which holds the group's lock
-        until it ends (engine.rules.state)."""
+        until it ends (engine.rules.state). Outside a ``batch`` block the event is a batch of one."""
         if event_type not in ruleset.accepts:
             return []
         sid = self.session_id(ruleset, payload)
         if sid is None:
             return []
+        if _BATCH not in session.info:
+            with self.batch(session):
+                return self.evaluate(session, ruleset, event_type, payload, occurred_at)
         now = occurred_at.timestamp()
         matched = self._matching(ruleset, event_type, payload)
         # The database part runs outside self._lock: a thread waiting here for another transaction's
         # group lock must not keep the other threads of this process from durable-rules.
         event = _jsonable({**payload, "type": event_type, "occurred_at": occurred_at.isoformat()})
-        stored.lock_group(session, ruleset.name, sid)
-        group = stored.load(session, ruleset.name, sid, now)
-        was_live = group.live
+        current: _Batch = session.info[_BATCH]
+        group = self._group(session, current, ruleset, sid, now)
         found = apply_guards(ruleset, sid, group.states, event, matched, now)
-        if not was_live and any(not s.empty() for s in group.states.values()):
-            evicted = stored.make_room(session, ruleset.name, self.max_sessions, keep=sid)
-            with self._lock:
-                self.evicted += evicted
-        stored.store(session, ruleset.name, sid, group, ruleset.session_ttl_seconds, now)
-        stored.purge(session, ruleset.name, now, keep=sid)
+        group.last_seen = max(group.last_seen or now, now)
+        group.touched = True
+        current.saw(ruleset.name, now)
         return found
+
+
+_BATCH = "casegrid.rules.batch"
+
+
+class _Batch:
+    """The groups one batch has loaded, per rule set, and the newest event time each rule set saw."""
+
+    def __init__(self) -> None:
+        self.groups: dict[tuple[str, str], stored.GroupState] = {}
+        self.by_ruleset: dict[str, tuple[RuleSet, dict[str, stored.GroupState], float]] = {}
+
+    def add(self, ruleset: RuleSet, sid: str, group: stored.GroupState) -> None:
+        self.groups[(ruleset.name, sid)] = group
+        entry = self.by_ruleset.setdefault(ruleset.name, (ruleset, {}, float("-inf")))
+        entry[1][sid] = group
+
+    def saw(self, ruleset: str, now: float) -> None:
+        ruleset_, groups, newest = self.by_ruleset[ruleset]
+        if now > newest:
+            self.by_ruleset[ruleset] = (ruleset_, groups, now)
+
+
+def _expire(group: stored.GroupState, ruleset: RuleSet, now: float) -> None:
+    """A group idle past the rule set's TTL by ``now`` (event time) counts as gone, as load() has it."""
+    if group.last_seen is not None and group.last_seen + ruleset.session_ttl_seconds < now:
+        group.states = {}
+        group.last_seen = None
+        group.was_live = False
+
+
+class _MatchMemo:
+    """Bounded memory of durable-rules' answers: (rule, values of the fields its condition reads) -> matched.
+
+    Only conditions of the simple grammar below are remembered (field = value, comparisons and
+    existence tests of a field against a constant, $and/$or of those); a condition with anything else
+    (references to other fields or to state, nested objects) is posted to durable-rules every time."""
+
+    SIZE = 20_000
+    COMPARISONS = frozenset({"$lt", "$lte", "$gt", "$gte", "$neq", "$ex", "$nex", "$mt", "$imt"})
+
+    def __init__(self) -> None:
+        self._answers: dict[tuple[Any, ...], bool] = {}
+        self._fields: dict[str, tuple[str, ...] | None] = {}
+
+    def fields(self, name: str, when: dict[str, Any]) -> tuple[str, ...] | None:
+        if name not in self._fields:
+            names: set[str] = set()
+            terms = [t["m"] for t in next(iter(when.values()))]
+            self._fields[name] = tuple(sorted(names)) if all(self._read(t, names) for t in terms) else None
+        return self._fields[name]
+
+    def _read(self, term: Any, names: set[str]) -> bool:
+        if not isinstance(term, dict) or not term:
+            return False
+        for key, value in term.items():
+            if key in ("$and", "$or"):
+                if not isinstance(value, list) or not all(self._read(t, names) for t in value):
+                    return False
+            elif key in self.COMPARISONS:
+                if not isinstance(value, dict) or len(value) != 1:
+                    return False
+                (field_name, constant), = value.items()
+                if field_name.startswith("$") or not _scalar(constant):
+                    return False
+                names.add(field_name)
+            elif key.startswith("$") or not _scalar(value):
+                return False
+            else:
+                names.add(key)
+        return True
+
+    def key(self, name: str, when: dict[str, Any], plain: dict[str, Any]) -> tuple[Any, ...] | None:
+        fields = self.fields(name, when)
+        if fields is None:
+            return None
+        # The type is part of the key: 1, 1.0 and True are equal in Python but not to durable-rules.
+        return (name, *((type(v).__name__, v) for v in (plain.get(f, _MISSING) for f in fields)))
+
+    def get(self, key: tuple[Any, ...]) -> bool | None:
+        return self._answers.get(key)
+
+    def put(self, key: tuple[Any, ...], matched: bool) -> None:
+        if len(self._answers) >= self.SIZE:
+            self._answers.clear()
+        self._answers[key] = matched
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "<missing>"
+
+
+_MISSING = _Missing()
+
+
+def _scalar(value: Any) -> bool:
+    return isinstance(value, str | int | float | bool) or value is None
 
 
 def _jsonable(event: dict[str, Any]) -> dict[str, Any]:
     # The event is kept in the group's JSON state (windows, memory); non-JSON values become strings.
+    # Flat events of plain values (sensor readings, case events) are already JSON: no round trip.
+    if all(isinstance(v, str | int | float | bool) or v is None for v in event.values()) and \
+            all(isinstance(k, str) for k in event):
+        return dict(event)
     return json.loads(json.dumps(event, default=str))
 
 

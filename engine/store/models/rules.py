@@ -36,3 +36,26 @@ class EventRuleState(Base):
     # {"window": [[t, event], ...], "streak": [event, ...], "remembered": [t, event] | null,
     #  "quiet_until": t | null}; t is a POSIX timestamp of event time (engine.rules.guards).
     state: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class IngestedEvent(Base):
+    """An external event that was applied, under the idempotency key that keeps it from being applied twice.
+
+    Written in the transaction that applies the event (engine.events.batch): a broker's redelivery or a
+    client's retry of the same key finds the row and changes nothing."""
+
+    __tablename__ = "ingested_events"
+    __table_args__ = (
+        Index("ux_ingested_events_key", "idempotency_key", unique=True),
+        Index("ix_ingested_events_received", "received_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(100))
+    source: Mapped[str | None] = mapped_column(String(200))
+    occurred_at: Mapped[datetime]
+    received_at: Mapped[datetime]
+    posted_by: Mapped[str] = mapped_column(String(80))
+    actions: Mapped[int] = mapped_column(default=0)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -1,0 +1,46 @@
+"""Settings of event ingestion, from the environment (docs/event-ingestion.md lists them)."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+DEFAULT_BATCH_MAX = 1000
+
+
+@dataclass(frozen=True)
+class IngestionSettings:
+    batch_max: int  # events per POST /api/v1/events/batch and per consumer transaction, at most
+    account: str  # the service account whose authority events from a broker carry
+    mqtt_host: str
+    mqtt_port: int
+    mqtt_topic: str
+    mqtt_client_id: str
+    mqtt_username: str | None
+    mqtt_password: str | None
+    amqp_url: str
+    amqp_queue: str
+    batch_wait_seconds: float  # a consumer commits what it holds after this long without a full batch
+
+
+def _positive_int(env: dict[str, str], name: str, default: int) -> int:
+    value = int(env.get(name) or default)
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1")
+    return value
+
+
+def ingestion_settings(env: dict[str, str] | None = None) -> IngestionSettings:
+    env = dict(os.environ if env is None else env)
+    return IngestionSettings(
+        batch_max=_positive_int(env, "CASEGRID_EVENTS_BATCH_MAX", DEFAULT_BATCH_MAX),
+        account=env.get("CASEGRID_EVENTS_ACCOUNT") or "gauge_gateway",
+        mqtt_host=env.get("CASEGRID_MQTT_HOST") or "127.0.0.1",
+        mqtt_port=_positive_int(env, "CASEGRID_MQTT_PORT", 1883),
+        mqtt_topic=env.get("CASEGRID_MQTT_TOPIC") or "casegrid/events/#",
+        mqtt_client_id=env.get("CASEGRID_MQTT_CLIENT_ID") or "casegrid-events",
+        mqtt_username=env.get("CASEGRID_MQTT_USERNAME") or None,
+        mqtt_password=env.get("CASEGRID_MQTT_PASSWORD") or None,
+        amqp_url=env.get("CASEGRID_AMQP_URL") or "amqp://guest:guest@127.0.0.1:5672/%2F",
+        amqp_queue=env.get("CASEGRID_AMQP_QUEUE") or "casegrid.events",
+        batch_wait_seconds=float(env.get("CASEGRID_EVENTS_BATCH_WAIT") or 0.5),
+    )
