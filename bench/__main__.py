@@ -14,6 +14,7 @@ BENCHMARKS = {
 OPTIONAL = {
     "overview": "bench.overview_bench",
     "bulletins": "bench.bulletin_bench",
+    "concurrency": "bench.concurrency_bench",
 }
 
 

@@ -26,13 +26,14 @@ def create_app(config: dict[str, Any] | None = None, start_worker: bool = False)
     db = Database(app.config["DATABASE_URL"])
     app.extensions["casegrid_db"] = db
 
-    from web import bodies, errors, files, i18n, identity, nav, ops
+    from web import bodies, db, errors, files, i18n, identity, nav, ops
     from web.api import init_api
     from web.auth import bp as auth_bp
     from web.auth import sso
     from web.ui import bp as ui_bp
 
     bodies.init_app(app)
+    db.init_app(app)
     identity.init_app(app)
     files.init_app(app)
     i18n.init_app(app)

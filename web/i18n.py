@@ -244,13 +244,21 @@ def timer_label(timer: Any, items: Iterable[Any] = ()) -> str:
     return f"{gettext(text)} · {task}" if task else gettext(text)
 
 
+def count_text(total: int) -> str:
+    """A list's total as its heading shows it: the number, or "1,000+ 件" when counting stopped at the
+    bound (engine.store.counting: an exact count would read the whole history)."""
+    if getattr(total, "at_least", False):
+        return gettext("{count}+", count=f"{int(total):,}")
+    return str(int(total))
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(_=gettext, local_time=local_time, time_left=time_left, status_label=status_label,
                                  case_status_label=case_status_label, display_status_label=display_status_label,
                                  unit_name=unit_name, role_name=role_name, process_name=process_name,
                                  localized_name=localized_name, duration=duration,
                                  limit_unit_text=limit_unit_text, action_label=action_label, timer_label=timer_label,
-                                 notification_label=notification_label)
+                                 notification_label=notification_label, count_text=count_text)
 
     @app.context_processor
     def _locale_context() -> dict[str, Any]:

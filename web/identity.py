@@ -24,7 +24,7 @@ from engine.org.abilities import Ability
 from engine.org.access import Actor, require_ability
 from engine.org.service import actor_from_user
 from engine.store.models.org import User
-from web.db import transaction
+from web.db import close_opened, open_for_request, transaction
 from web.i18n import _
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -109,13 +109,19 @@ def _load_identity() -> None:
         if _is_metrics_scrape(token):
             g.metrics_scrape = True
             return
-        with transaction(readonly=True) as db_session:
+        # In the request's own transaction (web.db): the action's first transaction() continues it.
+        db_session = open_for_request(readonly=request.method in SAFE_METHODS)
+        try:
             user = authenticate_token(db_session, token, request.remote_addr, login_policy())
             if user is not None:
                 holder = _current(db_session, user, "token")
                 check_token_holder(holder.actor)  # 403 when their roles no longer use tokens
                 g.user = holder
+        except BaseException as exc:
+            close_opened(exc)
+            raise
         if g.user is None:
+            close_opened()
             with transaction() as db_session:  # counted against the client's address (engine.auth.tokens)
                 record_token_failure(db_session, request.remote_addr)
             raise Unauthorized("invalid or revoked API token")

@@ -54,6 +54,7 @@ ZH: dict[str, str] = {
     "Previous": "上一页",
     "Next": "下一页",
     "Page {page} of {pages}": "第 {page} / {pages} 页",
+    "{count}+": "{count}+ 件",
     "Title": "标题",
     "Process": "流程",
     "Current step": "当前环节",

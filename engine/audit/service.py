@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -35,12 +37,48 @@ def record(
     A plain INSERT rather than an ORM object: nothing needs the row as an object, and the unit of
     work's bookkeeping for it (identity map, flush, RETURNING the id) was a fifth of a step's cost.
     """
-    session.connection().execute(_APPEND, {
+    row = {
         "case_id": case_id, "actor": actor, "action": action, "task_id": task_id, "task_name": task_name,
         "before": json_safe(before) if before is not None else None,
         "after": json_safe(after) if after is not None else None,
         "details": json_safe(details or {}),
-    })
+    }
+    batch = session.info.get(_BATCH)
+    if batch is not None:
+        batch.append(row)
+    else:
+        session.connection().execute(_APPEND, row)
+
+
+_BATCH = "casegrid.audit_batch"
+
+
+@contextmanager
+def batched(session: Session) -> Iterator[None]:
+    """Hold the rows `record` appends until `write_batch` (or the end of the block) writes them with one
+    statement, in the order they were recorded: a completion's `task_completed` and the `task_created`
+    of the task it opens are one round trip. Nothing in the block may read the trail (it is not
+    written yet); engine.cases.service.persist writes the batch before the step's reactions run, and
+    rows recorded after that are written at once."""
+    if _BATCH in session.info:
+        yield  # already batching: the outer block writes
+        return
+    session.info[_BATCH] = []
+    try:
+        yield
+        write_batch(session)
+    finally:
+        session.info.pop(_BATCH, None)
+
+
+def write_batch(session: Session) -> None:
+    """Write the rows held so far and stop holding: what is recorded after this (the step's reactions,
+    which may read the trail) is written at once. No-op outside `batched`."""
+    batch = session.info.get(_BATCH)
+    if batch is not None:
+        session.info[_BATCH] = None
+        if batch:
+            session.connection().execute(_APPEND, batch)
 
 
 def history(session: Session, case_id: int, limit: int = 500, after_id: int = 0) -> list[AuditEvent]:

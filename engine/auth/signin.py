@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from engine.errors import CasegridError
@@ -47,14 +47,17 @@ def _keys(username: str, address: str | None) -> list[tuple[str, str]]:
     return keys
 
 
+# Built once: every API request checks its address (engine.auth.tokens).
+_FAILURES_SINCE = select(func.count(), func.min(LoginFailure.at)).where(
+    LoginFailure.key == bindparam("key"), LoginFailure.at > bindparam("since", type_=LoginFailure.at.type))
+
+
 def check_throttle(session: Session, limits: list[tuple[str, int]], window: timedelta, now: datetime,
                    refusal: type[TooManyAttempts] = TooManyAttempts) -> None:
     """Raise `refusal` when any failure key has reached its limit within the window."""
     since = now - window
     for key, limit in limits:
-        count, oldest = session.execute(
-            select(func.count(), func.min(LoginFailure.at)).where(LoginFailure.key == key, LoginFailure.at > since)
-        ).one()
+        count, oldest = session.execute(_FAILURES_SINCE, {"key": key, "since": since}).one()
         if count >= limit:
             retry = int(((oldest or now) + window - now).total_seconds()) + 1
             raise refusal(max(retry, 1))

@@ -11,7 +11,7 @@ import hashlib
 import secrets
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.auth.signin import DEFAULT_POLICY, ThrottlePolicy, TooManyAttempts, check_throttle, record_failure
@@ -71,12 +71,14 @@ def revoke_token(session: Session, username: str) -> bool:
     return had
 
 
+# Built once: every API request asks it.
+_USER_FOR_TOKEN = select(User).where(User.api_token_hash == bindparam("token_hash"), User.active.is_(True))
+
+
 def user_for_token(session: Session, token: str) -> User | None:
     if not token.startswith(PREFIX):
         return None
-    return session.scalars(
-        select(User).where(User.api_token_hash == digest(token), User.active.is_(True))
-    ).first()
+    return session.scalars(_USER_FOR_TOKEN, {"token_hash": digest(token)}).first()
 
 
 class TooManyTokenFailures(TooManyAttempts):

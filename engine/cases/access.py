@@ -4,11 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from engine.org.abilities import Ability
 from engine.org.access import Actor, case_visible
+from engine.store.counting import Total, bounded_count
 from engine.store.like import ESCAPE, containing
 from engine.store.models.cases import Case
 
@@ -46,11 +47,11 @@ def case_query(actor: Actor, flt: CaseFilter) -> Select[tuple[Case]]:
 
 
 def list_visible_cases(session: Session, actor: Actor, flt: CaseFilter, limit: int = 50,
-                       offset: int = 0) -> tuple[list[Case], int]:
-    """The cases `actor` may see, newest first, with the total for paging."""
+                       offset: int = 0) -> tuple[list[Case], Total]:
+    """The cases `actor` may see, newest first, with the total for paging (bounded: engine.store.counting)."""
     limit = max(1, min(limit, MAX_PAGE))
     query = case_query(actor, flt)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    total = bounded_count(session, query, offset, limit)
     rows = session.scalars(query.order_by(Case.opened_at.desc(), Case.id.desc()).limit(limit).offset(offset)).all()
     return list(rows), total
 

@@ -6,11 +6,11 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, undefer
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine.audit.service import record
+from engine.audit.service import record, write_batch
 from engine.cases.keys import next_business_key
 from engine.cases.territory import with_located_cell, with_territory
 from engine.config import settings
@@ -105,9 +105,27 @@ def give_case_key(workflow: BpmnWorkflow, key: str) -> None:
         workflow.data.setdefault("case_key", key)
 
 
+# Built once: a step takes this lock before anything else, and building a statement costs more than running it.
+_LOCK_CASE_ROW = select(Case.id).where(Case.id == bindparam("case_id")).with_for_update(key_share=True)
+_LOCKED = "casegrid.locked_case_rows"
+
+
 def lock_case_row(session: Session, case_id: int) -> None:
-    """Hold the case row for this transaction (PostgreSQL; SQLite's writers are serialised anyway)."""
-    session.execute(select(Case.id).where(Case.id == case_id).with_for_update(key_share=True))
+    """Hold the case row for this transaction (PostgreSQL; SQLite's writers are serialised anyway, and
+    its dialect drops FOR UPDATE, so there it would be a read for nothing). Taken once per case and
+    transaction: completing locks it before closing the item, and the step's write needs no second trip."""
+    bind = session.get_bind()
+    if bind.dialect.name == "sqlite":
+        return
+    # Remembered per (innermost) transaction: a savepoint rolled back releases the locks taken in it.
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    held = session.info.get(_LOCKED)
+    if held is None or held[0] is not transaction:
+        held = session.info[_LOCKED] = (transaction, set())
+    if case_id in held[1]:
+        return
+    session.execute(_LOCK_CASE_ROW, {"case_id": case_id})
+    held[1].add(case_id)
 
 
 def persist(
@@ -141,6 +159,7 @@ def persist(
             was_running = case.status == CaseStatus.RUNNING
             sync_case(case, workflow, ready)
             case.workflow_state = dump_workflow(workflow)
+        write_batch(session)  # the audit rows held so far (a completion's, engine.audit.service.batched)
         kept.keep_after_commit(session, case.id, case.workflow_state, workflow)
         # One flush for the case row and its projections, before the reactions' queries could autoflush
         # a half-written case: the optimistic version check comes first and the row is written once.

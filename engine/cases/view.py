@@ -120,3 +120,10 @@ def _process_form_keys(runtime: VersionRuntime) -> set[str]:
     specs = [runtime.parsed.spec, *runtime.parsed.subprocess_specs.values()]
     return {key for spec in specs for task in spec.task_specs.values()
             if (key := spiff_properties(task).get("formKey"))}
+
+
+def open_tasks(session: Session, case_id: int) -> list[WorkItem]:
+    """The case's open tasks in the order they opened: what a just-started case asks for first."""
+    return list(session.scalars(select(WorkItem).where(WorkItem.case_id == case_id,
+                                                       WorkItem.status == WorkItemStatus.OPEN)
+                                .order_by(WorkItem.created_at, WorkItem.id)))

@@ -3,11 +3,22 @@ this task / case", with one status code per kind of refusal. Who may see and wor
 specification's (engine.org.access), the same conditions the lists filter with."""
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session, undefer
 
 from engine.errors import Conflict, Forbidden, NotFound
-from engine.org.access import Actor, check_workable, could_work_unclaimed, visible_task
+from engine.org.access import (
+    Actor,
+    access_flag,
+    check_workable,
+    could_work_unclaimed,
+    task_visible,
+    task_workable,
+    visible_task,
+)
 
 # The case refusal the commands share (404 for a case one may not see), under the policy's roof.
 from engine.org.access import visible_case as visible_case
@@ -59,11 +70,23 @@ def _refuse_if_a_colleague_holds(session: Session, actor: Actor, item: WorkItem)
                        key="task.claimed_by_other", params={"task": item.task_name, "holder": holder})
 
 
+@lru_cache(maxsize=512)
+def _item_with_case_and_access(actor: Actor) -> Select[Any]:
+    """_ITEM_WITH_CASE with whether the actor may see and work the item, as check_workable asks it."""
+    return _ITEM_WITH_CASE.add_columns(access_flag(task_visible(actor)), access_flag(task_workable(actor)))
+
+
 def workable_task_with_case(session: Session, actor: Actor, item_id: str) -> tuple[WorkItem, Case]:
-    """As workable_task, with its case and workflow state read in the same round trip."""
-    row = session.execute(_ITEM_WITH_CASE, {"item_id": item_id}).first()
+    """As workable_task, with its case, workflow state and the access check read in the same round trip
+    (the access specification's own conditions, engine.org.access)."""
+    if actor.sees_all and actor.is_system:
+        row = session.execute(_ITEM_WITH_CASE, {"item_id": item_id}).first()
+        access: tuple[bool, bool] | None = (True, True)
+    else:
+        row = session.execute(_item_with_case_and_access(actor), {"item_id": item_id}).first()
+        access = None if row is None else (bool(row[2]), bool(row[3]))
     if row is None:
         raise NotFound(f"task {item_id} does not exist", key="task.not_found")
-    item, case = row
-    check_workable(session, actor, item)  # NotFound too when the actor may not see it
+    item, case = row[0], row[1]
+    check_workable(session, actor, item, access)  # NotFound too when the actor may not see it
     return item, case

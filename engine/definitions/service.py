@@ -105,13 +105,27 @@ def latest_version(session: Session, process_key: str) -> ProcessVersion | None:
     return session.scalars(_LATEST_VERSION, {"process_key": process_key}).first()
 
 
+_READ_VERSIONS = "casegrid.read_versions"
+
+
 def get_version(session: Session, process_key: str, version: int | None = None) -> ProcessVersion:
+    """The deployed version (the latest when `version` is None). A numbered version never changes once
+    deployed: asked for again in the same transaction (starting a case authorises, then starts), it is
+    not read again."""
     if version is None:
         found = latest_version(session, process_key)
     else:
-        found = session.scalars(
-            select(ProcessVersion).where(ProcessVersion.process_key == process_key, ProcessVersion.version == version)
-        ).first()
+        transaction = session.get_transaction()
+        memo = session.info.get(_READ_VERSIONS)
+        if memo is None or memo[0] is not transaction:
+            memo = session.info[_READ_VERSIONS] = (transaction, {})
+        found = memo[1].get((process_key, version))
+        if found is None:
+            found = session.scalars(
+                select(ProcessVersion).where(ProcessVersion.process_key == process_key,
+                                             ProcessVersion.version == version)).first()
+            if found is not None:
+                memo[1][(process_key, version)] = found
     if found is None:
         raise NotFound(f"no deployed process '{process_key}'" + (f" version {version}" if version else ""))
     return found

@@ -25,8 +25,21 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, and_, bindparam, case, cast, literal, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    exists,
+    literal,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.orm import Session, aliased
 
 from engine.errors import Conflict, Forbidden, NotFound
 from engine.org.abilities import REFUSAL_KEYS, Ability
@@ -98,36 +111,45 @@ def require_ability(actor: Actor, ability: Ability) -> None:
 _cached = lru_cache(maxsize=512)
 
 
-def _named_candidate(actor: Actor) -> ColumnElement[bool]:
+# The work items a case-visibility check looks into: an alias of its own, so the condition can sit
+# inside a query on work_items (a task is visible with its case) without correlating to it.
+_item = aliased(WorkItem, name="involved_item")
+
+
+def _named_candidate(actor: Actor, item: Any = WorkItem) -> ColumnElement[bool]:
     # candidate_users is a JSON list of strings: match the username as JSON writes it, quotes included.
     quoted = json.dumps(actor.username)
     pattern = "%" + quoted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return cast(WorkItem.candidate_users, String).like(pattern, escape="\\")
+    return cast(item.candidate_users, String).like(pattern, escape="\\")
 
 
-def _lane_holder(actor: Actor) -> ColumnElement[bool]:
+def _lane_holder(actor: Actor, item: Any = WorkItem) -> ColumnElement[bool]:
     """The actor holds the item's lane role in the item's department and grid cell."""
     cell_bound = actor.cell_bound_roles
     parts: list[ColumnElement[bool]] = []
     for role, scope in actor.roles:
-        conditions = [WorkItem.role == role]
+        conditions = [item.role == role]
         if scope is not None:
-            conditions.append(or_(WorkItem.grid_cell.is_(None), WorkItem.grid_cell.in_(actor.scopes)))
+            conditions.append(or_(item.grid_cell.is_(None), item.grid_cell.in_(actor.scopes)))
         elif role in cell_bound:
-            conditions.append(WorkItem.grid_cell.is_(None))
-        conditions.append(or_(WorkItem.department.is_(None), WorkItem.department == actor.department,
-                              WorkItem.department == scope))
+            conditions.append(item.grid_cell.is_(None))
+        conditions.append(or_(item.department.is_(None), item.department == actor.department,
+                              item.department == scope))
         parts.append(and_(*conditions))
     # A task without a lane role is its department's (everyone's when it names none).
-    parts.append(and_(WorkItem.role.is_(None),
-                      or_(WorkItem.department.is_(None), WorkItem.department == actor.department)))
+    parts.append(and_(item.role.is_(None),
+                      or_(item.department.is_(None), item.department == actor.department)))
     return or_(*parts)
+
+
+def _candidate(actor: Actor, item: Any = WorkItem) -> ColumnElement[bool]:
+    return or_(_named_candidate(actor, item), _lane_holder(actor, item))
 
 
 @_cached
 def task_candidate(actor: Actor) -> ColumnElement[bool]:
     """Named candidate, or a holder of the lane's role in the item's department/grid cell."""
-    return or_(_named_candidate(actor), _lane_holder(actor))
+    return _candidate(actor)
 
 
 @_cached
@@ -140,24 +162,31 @@ def task_workable(actor: Actor) -> ColumnElement[bool]:
                and_(WorkItem.assignee.is_(None), task_candidate(actor)))
 
 
-def _involved(actor: Actor) -> ColumnElement[bool]:
+def _involved(actor: Actor, item: Any) -> ColumnElement[bool]:
     """The actor's own part in a task: assigned it, did it, or could take it."""
-    return or_(WorkItem.assignee == actor.username, WorkItem.completed_by == actor.username, task_candidate(actor))
+    return or_(item.assignee == actor.username, item.completed_by == actor.username, _candidate(actor, item))
 
+
+# Both visibility conditions look into the other table row by row (`EXISTS … WHERE id = outer id`, an
+# index lookup) rather than collecting every matching id first (`id IN (SELECT …)`): the set of tasks a
+# handler's role reaches grows with the whole history, the rows a page or a bounded count looks at do
+# not. `OFFSET 0` keeps PostgreSQL from turning the EXISTS back into a hashed set of all of them, which
+# its planner prefers when it does not see that a page stops after a few rows (bench/overview_bench.py).
 
 @_cached
 def case_visible(actor: Actor) -> ColumnElement[bool]:
     if actor.sees_all:
         return true()
-    in_reach = [_involved(actor)]
+    in_reach = [_involved(actor, _item)]
     conditions = [Case.opened_by == actor.username]
     if actor.sees("department") and actor.department:
         conditions.append(Case.department == actor.department)
-        in_reach.append(WorkItem.department == actor.department)
+        in_reach.append(_item.department == actor.department)
     if actor.sees("scope") and actor.scopes:
         conditions.append(Case.grid_cell.in_(actor.scopes))
-        in_reach.append(WorkItem.grid_cell.in_(actor.scopes))
-    conditions.append(Case.id.in_(select(WorkItem.case_id).where(or_(*in_reach))))
+        in_reach.append(_item.grid_cell.in_(actor.scopes))
+    conditions.append(exists(select(literal(1)).select_from(_item)
+                             .where(_item.case_id == Case.id, or_(*in_reach)).offset(0)))
     return or_(*conditions)
 
 
@@ -167,13 +196,18 @@ def task_visible(actor: Actor) -> ColumnElement[bool]:
     its case, so the two can never disagree."""
     if actor.sees_all:
         return true()
-    return WorkItem.case_id.in_(select(Case.id).where(case_visible(actor)))
+    return exists(select(literal(1)).select_from(Case)
+                  .where(Case.id == WorkItem.case_id, case_visible(actor)).offset(0).correlate_except(Case))
 
 
 # --- one object ---------------------------------------------------------------------------------------
 
-def _flag(condition: ColumnElement[bool]) -> Any:
+def access_flag(condition: ColumnElement[bool]) -> Any:
+    """A condition as a column: to read whether the actor may see or work a row with the row itself."""
     return case((condition, literal(True)), else_=literal(False))
+
+
+_flag = access_flag
 
 
 # One-object checks run on every page: their statements are built once per actor with the object's id as a
@@ -251,10 +285,12 @@ def visible_task(session: Session, actor: Actor, item_id: str) -> WorkItem:
     return item
 
 
-def check_workable(session: Session, actor: Actor, item: WorkItem) -> None:
+def check_workable(session: Session, actor: Actor, item: WorkItem,
+                   access: tuple[bool, bool] | None = None) -> None:
     """NotFound if the actor may not see the item, Conflict if it is no longer open, Forbidden if they
-    may see but not work it."""
-    access = task_access(session, actor, item.id)
+    may see but not work it. `access` is (may see, may work) when the caller read it with the item."""
+    if access is None:
+        access = task_access(session, actor, item.id)
     if access is None or not access[0]:
         raise NotFound(f"task {item.id} does not exist", key="task.not_found")
     if item.status != WorkItemStatus.OPEN:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.errors import NotFound
@@ -90,13 +90,17 @@ def actor_for(session: Session, username: str) -> Actor:
     return actor_from_user(session, user)
 
 
+# Built once: every request makes its user's actor.
+_ROLE_REACH = select(Role.code, Role.sees, Role.oversees, Role.may).where(
+    Role.code.in_(bindparam("codes", expanding=True)))
+
+
 def actor_from_user(session: Session, user: User) -> Actor:
     roles = frozenset((r.role, r.scope) for r in user.roles)
     scoped = {scope for _role, scope in roles if scope}
     codes = {role for role, _scope in roles}
     # What each held role lets its holder see, oversee and use, as the organisation declares it.
-    rows = list(session.execute(select(Role.code, Role.sees, Role.oversees, Role.may).where(Role.code.in_(codes)))
-                if codes else [])
+    rows = list(session.execute(_ROLE_REACH, {"codes": sorted(codes)}) if codes else [])
     reach = frozenset((code, sees, oversees) for code, sees, oversees, _may in rows)
     abilities = frozenset(ability for *_reach, may in rows for ability in _abilities(may))
     return Actor(user.username, user.department, roles, frozenset(_descendants(session, scoped)), reach, abilities)

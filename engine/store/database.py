@@ -1,6 +1,7 @@
 """Engine and session factory; one `transaction()` is one engine service call."""
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -37,7 +38,22 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    return create_engine(url, **{**_pool_options(), **kwargs})
+
+
+def _pool_options() -> dict[str, Any]:
+    """PostgreSQL connection checks, an operator's choice (docs/operations.md).
+
+    By default every checkout pings the server (`pool_pre_ping`): a connection the server or a firewall
+    dropped is replaced before a request uses it, at the cost of one round trip per transaction.
+    CASEGRID_DB_PRE_PING=0 drops the ping and instead retires connections after
+    CASEGRID_DB_POOL_RECYCLE seconds (default 300, under common firewall idle timeouts); a connection
+    lost otherwise (a server restart) then fails the one request that meets it (503), and the pool is
+    renewed at once.
+    """
+    if os.environ.get("CASEGRID_DB_PRE_PING", "1").strip().lower() not in ("0", "false", "no", "off"):
+        return {"pool_pre_ping": True}
+    return {"pool_pre_ping": False, "pool_recycle": int(os.environ.get("CASEGRID_DB_POOL_RECYCLE", "300"))}
 
 
 class Database:

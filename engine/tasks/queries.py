@@ -4,10 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from engine.org.access import Actor, task_candidate, task_visible
+from engine.store.counting import Total, bounded_count
 from engine.store.like import ESCAPE, containing
 from engine.store.models.cases import Case
 from engine.store.models.tasks import WorkItem
@@ -58,10 +59,12 @@ def task_query(actor: Actor, flt: TaskFilter) -> Select[tuple[WorkItem]]:
     return query
 
 
-def list_tasks(session: Session, actor: Actor, flt: TaskFilter, limit: int = 50, offset: int = 0) -> tuple[list[WorkItem], int]:
+def list_tasks(session: Session, actor: Actor, flt: TaskFilter, limit: int = 50,
+               offset: int = 0) -> tuple[list[WorkItem], Total]:
+    """One page of tasks and their total, bounded like the case list's (closed tasks are history)."""
     limit = max(1, min(limit, MAX_PAGE))
     query = task_query(actor, flt)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    total = bounded_count(session, query, offset, limit)
     rows = session.scalars(
         query.order_by(WorkItem.due_at.is_(None), WorkItem.due_at, WorkItem.created_at, WorkItem.id)
         .limit(limit).offset(offset)

@@ -73,3 +73,38 @@ def test_roles_declared_to_oversee_all_see_every_department_and_department_overs
     with pytest.raises(Forbidden):
         departments_in_scope(Actor("w", "chengguan", frozenset({("handler", None)}),
                                    reach=frozenset({("handler", "department", None)})))
+
+
+def test_the_trend_counted_by_the_database_agrees_with_bucketing_each_row(sla_db: Database) -> None:
+    # The database groups by local day (engine.dashboard.trend._grouped); a zone it cannot convert falls
+    # back to bucketing rows in Python. Both must tell the same days, around local midnight too.
+    from engine.dashboard.trend import _bucketed, _grouped
+
+    with time_machine.travel(sh(2026, 10, 13, 0, 30), tick=False):
+        first = start_demo(sla_db)
+    with time_machine.travel(sh(2026, 10, 13, 23, 50), tick=False):
+        start_demo(sla_db)
+        complete_item(sla_db, open_item(sla_db, first).id)
+    with sla_db.transaction(readonly=True) as session:
+        grouped = _grouped(session, sh(2026, 10, 12), sh(2026, 10, 16), SH, None)
+        bucketed = _bucketed(session, sh(2026, 10, 12), sh(2026, 10, 16), SH, None)
+    assert grouped is not None and grouped == bucketed and grouped[date(2026, 10, 13)][:2] == [2, 1]
+
+
+def test_a_list_total_beyond_the_bound_is_a_lower_bound_and_the_pages_say_so(sla_db: Database, monkeypatch) -> None:
+    # Counting every case a supervisor sees would read the whole history: totals stop at the bound
+    # ("1,000+ 件"), or at the end of the page asked for when that is further, so paging goes on.
+    from engine.cases.access import CaseFilter, list_visible_cases
+    from engine.org.access import system_actor
+    from engine.store import counting
+
+    monkeypatch.setattr(counting, "COUNT_BOUND", 3)
+    for _ in range(5):
+        start_demo(sla_db)
+    with sla_db.transaction(readonly=True) as session:
+        rows, total = list_visible_cases(session, system_actor(), CaseFilter(), limit=2)
+        _rows, far = list_visible_cases(session, system_actor(), CaseFilter(), limit=2, offset=2)
+        _rows, last = list_visible_cases(session, system_actor(), CaseFilter(), limit=2, offset=4)
+    assert len(rows) == 2 and total == 3 and total.at_least
+    assert far == 4 and far.at_least
+    assert last == 5 and not last.at_least

@@ -6,9 +6,10 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from engine.cases.access import CaseFilter, list_visible_cases
-from engine.cases.view import case_view
+from engine.cases.view import case_view, open_tasks
 from engine.commands import cases as case_commands
 from engine.commands.messages import deliver_message
+from engine.store.models.definitions import ProcessVersion
 from web.api.case_rows import case_out, cases_out
 from web.api.schemas import (
     CaseDetailSchema,
@@ -17,6 +18,7 @@ from web.api.schemas import (
     ReasonSchema,
     SendMessageSchema,
     StartCaseSchema,
+    StartedCaseSchema,
     page,
     page_of,
 )
@@ -51,13 +53,19 @@ def list_cases(args: dict[str, Any]) -> Any:
 
 @blp.post("")
 @blp.arguments(StartCaseSchema)
-@blp.response(201, CaseDetailSchema)
+@blp.response(201, StartedCaseSchema)
 def start(body: dict[str, Any]) -> Any:
-    """Start a case; `data` is validated against the start event's form (422 with field errors)."""
+    """Start a case; `data` is validated against the start event's form (422 with field errors).
+
+    Answers the case with its data and the tasks the start opened; GET /cases/{case_id} has the full
+    record (history, links, incidents)."""
     with transaction() as session:
         case = case_commands.start(session, current_user().actor, body["process_key"], body["data"],
                                    version=body["version"], lang=current_locale())
-        return _detail(session, case.id)
+        out = case_out(session, case)
+        out.update(data=case.data, process_version=session.get(ProcessVersion, case.process_version_id).version,
+                   tasks=open_tasks(session, case.id))
+        return out
 
 
 @blp.get("/<int(max=2147483647):case_id>")

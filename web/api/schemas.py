@@ -45,12 +45,16 @@ _pages: dict[str, type[Schema]] = {}
 
 
 def page_of(item: type[Schema]) -> type[Schema]:
-    """{"items": [...], "total", "limit", "offset"}; one named schema per item type for OpenAPI."""
+    """{"items": [...], "total", "total_at_least", "limit", "offset"}; one named schema per item type for OpenAPI."""
     name = item.__name__.removesuffix("Schema") + "PageSchema"
     if name not in _pages:
         _pages[name] = type(name, (Schema,), {
             "items": fields.List(fields.Nested(item), required=True),
-            "total": fields.Integer(required=True),
+            "total": fields.Integer(required=True, metadata={"description": (
+                "How many items match; counted up to 1,000 or the end of the page asked for, whichever "
+                "is more, when an exact count would read the whole history (see total_at_least)")}),
+            "total_at_least": fields.Boolean(required=True, metadata={"description": (
+                "true when more items match than were counted: `total` is then a lower bound (\"1,000+\")")}),
             "limit": fields.Integer(required=True),
             "offset": fields.Integer(required=True),
         })
@@ -58,7 +62,8 @@ def page_of(item: type[Schema]) -> type[Schema]:
 
 
 def page(items: list[Any], total: int, args: dict[str, Any]) -> dict[str, Any]:
-    return {"items": items, "total": total, "limit": args["limit"], "offset": args["offset"]}
+    return {"items": items, "total": int(total), "total_at_least": bool(getattr(total, "at_least", False)),
+            "limit": args["limit"], "offset": args["offset"]}
 
 
 # --- me -----------------------------------------------------------------------------------------
@@ -290,6 +295,17 @@ class CaseDetailSchema(CaseSchema):
     history = fields.List(fields.Nested(AuditEventSchema), required=True)
     links = fields.List(fields.Nested(LinkSchema), required=True)
     current_elements = fields.List(fields.String(), required=True)
+
+
+class StartedCaseSchema(CaseSchema):
+    """What starting a case answers: the case row, its data and the tasks the start opened. The full
+    record (history, links, diagram elements, incidents) is GET /cases/{case_id}; rendering it for
+    every start cost a quarter of the request."""
+
+    data = fields.Dict(required=True)
+    process_version = fields.Integer(required=True)
+    tasks = fields.List(fields.Nested(TaskSchema), required=True, metadata={
+        "description": "the case's open tasks after the start (the first steps to work)"})
 
 
 class CaseQuerySchema(PageArgs):

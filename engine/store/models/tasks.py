@@ -24,6 +24,8 @@ class WorkItem(Base):
         # Closure counts for a period (migration 0002_sla).
         Index("ix_work_items_department_completed", "department", "completed_at"),
         Index("ix_work_items_completed_at", "completed_at"),
+        # Cases a person worked on (migration 0901_perfpath_history_indexes).
+        Index("ix_work_items_completed_by_case", "completed_by", "case_id"),
     )
 
     # The SpiffWorkflow task id: unique across workflows, stable across serialisation.

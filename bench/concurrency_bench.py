@@ -1,0 +1,197 @@
+"""The REST API under concurrent clients on PostgreSQL (issue 16, point 4). PostgreSQL only.
+
+Run: ``CASEGRID_BENCH_PG_URL=postgresql+psycopg://user@host/postgres python -m bench concurrency``
+(part of ``make bench``). It creates its own database ``casegrid_bench_concurrency`` (dropped at the
+end), deploys the benchmark's six-step process, and starts on 127.0.0.1:
+
+- gunicorn serving ``web.wsgi:app`` with 2 workers × THREADS threads (the production shape on two
+  cores: docs/operations.md);
+- 2 ``casegrid worker`` processes (timer workers, polling the same database).
+
+Then 1, 4 and 8 client threads each run cases through the API for SECONDS seconds: ``POST /cases``,
+then ``POST /tasks/{id}/complete`` for every task it opens, on keep-alive connections. It prints the
+completed requests per second at each level, p50/p95 latency of a completion, any failed request,
+and the 8-client throughput against the 1-client one with the target (>= 2.5x) and PASS/FAIL.
+Everything runs on one machine: the clients, gunicorn and PostgreSQL share its cores.
+"""
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+DB_NAME = "casegrid_bench_concurrency"
+THREADS = 4
+SECONDS = 10.0
+LEVELS = (1, 4, 8)
+TARGET = 2.5
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class _Client(threading.Thread):
+    def __init__(self, port: int, token: str, until: float, timeout: float = 60) -> None:
+        super().__init__(daemon=True)
+        self.port, self.until, self.timeout = port, until, timeout
+        self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        self.requests = 0
+        self.failures: list[str] = []
+        self.latencies: list[float] = []
+
+    def _post(self, connection: http.client.HTTPConnection, path: str, body: dict) -> dict | None:
+        start = time.perf_counter()
+        try:
+            connection.request("POST", path, json.dumps(body), self.headers)
+            response = connection.getresponse()
+            payload = response.read()
+        except (OSError, http.client.HTTPException) as exc:
+            self.failures.append(f"{path}: {exc!r}")
+            connection.close()
+            return None
+        elapsed = time.perf_counter() - start
+        if response.status not in (200, 201):
+            self.failures.append(f"{path}: {response.status} {payload[:200]!r}")
+            return None
+        self.requests += 1
+        if path.endswith("/complete"):
+            self.latencies.append(elapsed)
+        return json.loads(payload)
+
+    def run(self) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+        from bench.runtime_bench import PROCESS, STEP_DATA
+
+        while time.perf_counter() < self.until:
+            started = self._post(connection, "/api/v1/cases", {"process_key": PROCESS, "data": {}})
+            tasks = (started or {}).get("tasks", [])
+            while tasks and time.perf_counter() < self.until:
+                done = self._post(connection, f"/api/v1/tasks/{tasks[0]['id']}/complete", {"data": STEP_DATA})
+                tasks = (done or {}).get("created_tasks", [])
+        connection.close()
+
+
+def _level(port: int, token: str, clients: int) -> dict[str, float]:
+    until = time.perf_counter() + SECONDS
+    threads = [_Client(port, token, until) for _ in range(clients)]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(SECONDS + 120)
+    elapsed = time.perf_counter() - start
+    latencies = sorted(x for t in threads for x in t.latencies)
+    failures = [f for t in threads for f in t.failures]
+    for failure in failures[:5]:
+        print(f"    failed: {failure}")
+    p95 = latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))] if latencies else float("nan")
+    return {"rate": sum(t.requests for t in threads) / elapsed, "failures": len(failures),
+            "p50": statistics.median(latencies) if latencies else float("nan"), "p95": p95}
+
+
+def _warm(port: int, token: str) -> None:
+    """Each gunicorn worker's first request parses the process and compiles its expressions (a minute on
+    a busy two-core machine): a few concurrent cases, with a long timeout, are not measured."""
+    for _round in range(3):
+        threads = [_Client(port, token, time.perf_counter() + 1, timeout=600) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(660)
+
+
+def _wait_for(port: int, process: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("gunicorn exited: " + (process.stdout.read().decode(errors="replace")[-2000:]
+                                                      if process.stdout else ""))
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError("gunicorn did not start")
+
+
+def _prepare(url: str) -> str:
+    """Migrate, deploy the benchmark's definitions and give an administrator an API token."""
+    from bench.runtime_bench import _api_user_token, _deployed
+
+    db = _deployed(url)
+    try:
+        return _api_user_token(db)
+    finally:
+        db.dispose()
+
+
+def run(admin_url: str) -> dict[str, dict[str, float]]:
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{DB_NAME}"'))
+        c.execute(text(f'CREATE DATABASE "{DB_NAME}"'))
+    url = make_url(admin_url).set(database=DB_NAME).render_as_string(hide_password=False)
+    processes: list[subprocess.Popen] = []
+    try:
+        token = _prepare(url)
+        port = _free_port()
+        env = {**os.environ, "CASEGRID_DATABASE_URL": url, "CASEGRID_SECRET_KEY": "bench-concurrency",
+               "CASEGRID_WORKER_POLL_SECONDS": "1"}
+        bin_dir = Path(sys.executable).parent
+        web = subprocess.Popen([str(bin_dir / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2",
+                                "--threads", str(THREADS), "--log-level", "warning", "web.wsgi:app"],
+                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        processes.append(web)
+        for _ in range(2):
+            processes.append(subprocess.Popen([sys.executable, "-m", "engine.app.cli", "worker"], cwd=ROOT, env=env,
+                                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        _wait_for(port, web)
+        _warm(port, token)
+        results = {clients: _level(port, token, clients) for clients in LEVELS}
+    finally:
+        for process in processes:
+            process.send_signal(signal.SIGTERM)
+        for process in processes:
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)'))
+        admin.dispose()
+    print(f"REST API on PostgreSQL: gunicorn 2 workers x {THREADS} threads, 2 timer workers, {SECONDS:.0f} s per level")
+    print(f"{'clients':>8}{'requests/s':>12}{'p50 ms':>9}{'p95 ms':>9}{'failed':>8}")
+    for clients, r in results.items():
+        print(f"{clients:>8}{r['rate']:>12.1f}{r['p50'] * 1000:>9.0f}{r['p95'] * 1000:>9.0f}{r['failures']:>8}")
+    ratio = results[8]["rate"] / results[1]["rate"] if results[1]["rate"] else float("nan")
+    failed = sum(r["failures"] for r in results.values())
+    print(f"throughput 8 clients vs 1: {ratio:.2f}x  target >= {TARGET}x  {'PASS' if ratio >= TARGET else 'FAIL'}")
+    print(f"failed requests: {failed}  target 0  {'PASS' if failed == 0 else 'FAIL'}")
+    return {str(k): v for k, v in results.items()}
+
+
+def main() -> None:
+    url = os.environ.get("CASEGRID_BENCH_PG_URL")
+    if not url:
+        print("concurrency: skipped (set CASEGRID_BENCH_PG_URL to a PostgreSQL server URL)")
+        return
+    run(url)
+
+
+if __name__ == "__main__":
+    main()
