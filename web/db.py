@@ -21,6 +21,10 @@ _OPENED = "casegrid_open_transaction"
 
 
 def database() -> Database:
+    """The app's database, for a caller that runs transactions of its own (a migration run, recording a
+    failed action). The request's transaction begun for its token ends first: on SQLite a write request's
+    open transaction holds the lock those transactions need, and they would wait on it until they fail."""
+    close_opened()
     return current_app.extensions["casegrid_db"]
 
 

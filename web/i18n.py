@@ -198,7 +198,7 @@ ACTION_TEXTS = {
     "task_unclaimed": "Released", "task_transferred": "Transferred", "task_completed": "Done",
     "task_withdrawn": "Task withdrawn", "timer_fired": "Timer fired", "timer_failed": "Timer failed",
     "message_sent": "Message sent", "message_received": "Message received", "rule_fired": "Rule fired",
-    "event_posted": "Event posted",
+    "event_posted": "Event posted", "events_posted": "Batch of events posted",
     "sla_clock_started": "Time limit started", "sla_clock_paused": "Time limit paused",
     "sla_clock_resumed": "Time limit resumed", "sla_clock_skipped": "No time limit applies",
     "sla_met": "Done within the limit", "sla_met_late": "Done after the limit",

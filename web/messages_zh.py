@@ -152,6 +152,7 @@ ZH: dict[str, str] = {
     "Message received": "收到消息",
     "Rule fired": "规则触发",
     "Event posted": "事件上报",
+    "Batch of events posted": "批量事件上报",
     "Time limit started": "开始计时",
     "Time limit paused": "暂停计时",
     "Time limit resumed": "恢复计时",

@@ -85,14 +85,6 @@ def server(demo_db: Database, upload_dir: Path) -> Iterator[str]:
         app.extensions["casegrid_db"].dispose()
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
 class Journey:
     """One browser context (own cookies) per person; numbered screenshots of every step."""
 

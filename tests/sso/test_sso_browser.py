@@ -13,10 +13,8 @@ from ssoflow import CLIENT_ID, CLIENT_SECRET, OidcProvider
 from engine.auth.sso import SsoSettings
 from engine.config import PROJECT_ROOT
 from engine.store.database import Database
+from tests.conftest import CHROMIUM
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "browser"
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed")
@@ -46,37 +44,35 @@ def live_server(sso_db: Database, oidc_provider: OidcProvider, tmp_path: Path) -
         app.extensions["casegrid_db"].dispose()
 
 
-def test_a_person_signs_in_with_the_unified_identity_button_and_signs_out_of_both(live_server, request):
+def test_a_person_signs_in_with_the_unified_identity_button_and_signs_out_of_both(live_server, browser, request):
     folder = ARTIFACTS / request.node.name
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_context(base_url=live_server, locale="zh-CN",
-                                       viewport={"width": 1400, "height": 900}).new_page()
-            page.set_default_timeout(15_000)
-            page.goto("/login")
-            assert page.locator("input[name=password]").count() == 0  # local passwords are off
-            page.screenshot(path=str(folder / "01-sign-in-page.png"), full_page=True)
-            page.get_by_text("统一身份认证登录").click()
-            page.wait_for_selector("input[name=login]")  # the provider's own sign-in page
-            page.fill("input[name=login]", "h_cg")
-            page.fill("input[name=password]", "any-password")
-            page.screenshot(path=str(folder / "02-provider-sign-in.png"), full_page=True)
-            page.click("button[type=submit]")
-            page.wait_for_url(f"{live_server}/")
-            page.goto("/profile")
-            assert page.get_by_test_id("username").inner_text() == "h_cg"
-            page.screenshot(path=str(folder / "03-signed-in.png"), full_page=True)
-            page.locator("form[action$='/logout'] button").first.click()
-            page.wait_for_selector("[data-testid=signed-out]")
-            page.screenshot(path=str(folder / "04-signed-out-offer.png"), full_page=True)
-            page.get_by_test_id("sso-end-session").click()
-            page.wait_for_selector("button[name=logout][value=yes]")  # the provider asks to confirm
-            page.click("button[name=logout][value=yes]")
-            page.wait_for_url(f"{live_server}/login*")
-            page.screenshot(path=str(folder / "05-back-at-sign-in.png"), full_page=True)
-            assert page.get_by_text("统一身份认证登录").is_visible()
-        finally:
-            browser.close()
+    context = browser.new_context(base_url=live_server, locale="zh-CN", viewport={"width": 1400, "height": 900})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto("/login")
+        assert page.locator("input[name=password]").count() == 0  # local passwords are off
+        page.screenshot(path=str(folder / "01-sign-in-page.png"), full_page=True)
+        page.get_by_text("统一身份认证登录").click()
+        page.wait_for_selector("input[name=login]")  # the provider's own sign-in page
+        page.fill("input[name=login]", "h_cg")
+        page.fill("input[name=password]", "any-password")
+        page.screenshot(path=str(folder / "02-provider-sign-in.png"), full_page=True)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server}/")
+        page.goto("/profile")
+        assert page.get_by_test_id("username").inner_text() == "h_cg"
+        page.screenshot(path=str(folder / "03-signed-in.png"), full_page=True)
+        page.locator("form[action$='/logout'] button").first.click()
+        page.wait_for_selector("[data-testid=signed-out]")
+        page.screenshot(path=str(folder / "04-signed-out-offer.png"), full_page=True)
+        page.get_by_test_id("sso-end-session").click()
+        page.wait_for_selector("button[name=logout][value=yes]")  # the provider asks to confirm
+        page.click("button[name=logout][value=yes]")
+        page.wait_for_url(f"{live_server}/login*")
+        page.screenshot(path=str(folder / "05-back-at-sign-in.png"), full_page=True)
+        assert page.get_by_text("统一身份认证登录").is_visible()
+    finally:
+        context.close()
