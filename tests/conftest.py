@@ -104,9 +104,9 @@ def demo_template(sqlite_template: Path, run_folder: Path) -> Path:
 def clear_engine_caches() -> None:
     """Test databases reuse ids: cached policy lists, calendars and runtime state must not leak between them.
 
-    The database fixtures (``db``, ``pg_db``, and through ``db`` every fixture built on it: ``deployed_db``,
-    ``web_db``, the time-limit and dashboard fixtures) call it before and after each test; no module needs a
-    fixture of its own for it."""
+    The database fixtures (``pg_db`` and every copy of a template through ``sqlite_database_from``: ``db``,
+    ``deployed_db``, ``web_db``, ``demo_db`` and the fixtures built on them) call it before and after each
+    test; no module needs a fixture of its own for it."""
     clear_policy_cache()
     clear_calendar_cache()
     versions.clear_cache()
