@@ -147,17 +147,7 @@ def _evaluate(
         else:
             namespace = _Layer(context)
             namespace.update(runner.top)
-        try:
-            value = eval(code, namespace)  # noqa: S307 - restricted bytecode, guarded namespace
-        except RecursionError as exc:
-            raise budget.exceeded or exc from None
-        except Exception as exc:
-            if budget.exceeded is not None and budget.exceeded is not exc:
-                raise budget.exceeded from exc
-            raise
-        if budget.exceeded is not None:
-            raise budget.exceeded
-        return value
+        return _within(budget, eval, code, namespace)  # restricted bytecode, guarded namespace
     finally:
         _POOL.append(runner)
 
@@ -181,7 +171,7 @@ def execute(
         budget = runner.budget
         _start(budget)
         namespace, injected = build_namespace(runner, working, external_context, extra_globals)
-        _within(budget, lambda: exec(code, namespace))  # noqa: S102 - restricted bytecode, guarded namespace
+        _within(budget, exec, code, namespace)  # restricted bytecode, guarded namespace
     finally:
         _POOL.append(runner)
     result = _harvest(namespace, injected, context)
@@ -189,10 +179,10 @@ def execute(
     context.update(result)
 
 
-def _within(budget: Budget, run: Callable[[], Any]) -> Any:
+def _within(budget: Budget, run: Callable[..., Any], *args: Any) -> Any:
     """Run user code; a limit it hit stops it even when the code caught the error and carried on."""
     try:
-        value = run()
+        value = run(*args)
     except RecursionError as exc:
         raise budget.exceeded or exc from None
     except Exception as exc:
