@@ -146,24 +146,27 @@ def _literal_fits(value: Any, column_kind: str) -> bool | None:
     return literal_kind == column_kind
 
 
+def _typed_literal(endpoint: Any, column_kind: str) -> tuple[Any, bool] | None:
+    """(the literal's value, whether it fits the column's kind), or None when the endpoint is not a literal
+    the typed closures handle."""
+    if not isinstance(endpoint, Literal):
+        return None
+    fits = _literal_fits(endpoint.value, column_kind)
+    return None if fits is None else (endpoint.value, fits)
+
+
 def _typed_positive(test: feel.PositiveTest, column_kind: str) -> TriTest | None:
     if isinstance(test, Equals):
-        if not isinstance(test.endpoint, Literal):
+        if (literal := _typed_literal(test.endpoint, column_kind)) is None:
             return None
-        expected = test.endpoint.value
-        fits = _literal_fits(expected, column_kind)
-        if fits is None:
-            return None
+        expected, fits = literal
         if not fits:
             return lambda _x, _ctx: False
         return lambda x, _ctx: bool(x == expected)
     if isinstance(test, Comparison):
-        if not isinstance(test.endpoint, Literal):
+        if (literal := _typed_literal(test.endpoint, column_kind)) is None:
             return None
-        bound = test.endpoint.value
-        fits = _literal_fits(bound, column_kind)
-        if fits is None:
-            return None
+        bound, fits = literal
         if not fits or column_kind not in _ORDERED:
             return lambda _x, _ctx: None
         # feel_compare's (x > b) - (x < b) against 0, for totally ordered values (NaN never gets here).
