@@ -23,6 +23,7 @@ from engine.sla.calendar_store import clear_cache as clear_calendar_cache
 from engine.sla.clocks import clear_policy_cache
 from engine.store.database import Database
 from engine.store.migrate import upgrade
+from tests.clitools import Cli
 
 PG_URL_VARIABLE = "CASEGRID_TEST_PG_URL"
 
@@ -101,6 +102,12 @@ def demo_template(sqlite_template: Path, run_folder: Path) -> Path:
         sqlite_template, lambda database: initialise(database, PROJECT_ROOT, demo=True)))
 
 
+@pytest.fixture
+def demo_db(demo_template: Path, tmp_path: Path) -> Iterator[Database]:
+    """A private copy of the seeded demo district."""
+    yield from sqlite_database_from(demo_template, tmp_path)
+
+
 def clear_engine_caches() -> None:
     """Test databases reuse ids: cached policy lists, calendars and runtime state must not leak between them.
 
@@ -177,12 +184,42 @@ def deployed_db(deployed_template: Path, tmp_path: Path) -> Iterator[Database]:
     yield from sqlite_database_from(deployed_template, tmp_path)
 
 
-CliRunner = Callable[..., "subprocess.CompletedProcess[str]"]
+@pytest.fixture(scope="session")
+def init_template(sqlite_template: Path, run_folder: Path) -> Path:
+    """What `casegrid init` leaves in a new database (the same `initialise`), built once per run."""
+    from engine.app.bootstrap import initialise
+
+    return built_once(run_folder, "init.sqlite3", built_from(
+        sqlite_template, lambda database: initialise(database, PROJECT_ROOT)))
 
 
 @pytest.fixture
-def cli(tmp_path: Path) -> CliRunner:
-    """Run `casegrid ARGS...` as a real process against this test's own SQLite file and instance folder."""
+def cli(tmp_path: Path) -> Cli:
+    """`casegrid ARGS...` in this process against this test's own SQLite file and instance folder
+    (tests/clitools.py says why not a new process)."""
+    return Cli(tmp_path, clear_engine_caches)
+
+
+@pytest.fixture
+def cli_after_init(cli: Cli, init_template: Path) -> Cli:
+    """`cli` on a database `casegrid init` has prepared."""
+    cli.start_from(init_template)
+    return cli
+
+
+@pytest.fixture
+def cli_after_demo_init(cli: Cli, demo_template: Path) -> Cli:
+    """`cli` on a database `casegrid init --demo` has prepared."""
+    cli.start_from(demo_template)
+    return cli
+
+
+RealCli = Callable[..., "subprocess.CompletedProcess[str]"]
+
+
+@pytest.fixture
+def real_cli(tmp_path: Path) -> RealCli:
+    """`casegrid ARGS...` as a real process: for the tests of the entry point and of what a shell sees."""
     env = {**os.environ, "CASEGRID_INSTANCE_DIR": str(tmp_path / "instance"),
            "CASEGRID_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}"}
 

@@ -17,7 +17,6 @@ import pytest
 
 from engine.config import PROJECT_ROOT
 from engine.store.database import Database
-from tests.conftest import sqlite_database_from
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -52,11 +51,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if Path(str(item.fspath)).parent == Path(__file__).parent:
             item.add_marker(pytest.mark.skip(reason=reason))
-
-
-@pytest.fixture
-def demo_db(demo_template: Path, tmp_path: Path) -> Iterator[Database]:
-    yield from sqlite_database_from(demo_template, tmp_path)
 
 
 @pytest.fixture

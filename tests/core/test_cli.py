@@ -8,8 +8,9 @@ from engine.config import PROJECT_ROOT
 from .helpers import FIXTURES
 
 
-def test_validate_prints_each_problem_on_one_line_and_exits_non_zero(cli):
-    result = cli("validate", str(FIXTURES / "broken"))
+def test_validate_prints_each_problem_on_one_line_and_exits_non_zero(real_cli):
+    """A real process, as a shell runs it: the entry point, stderr and the exit status."""
+    result = real_cli("validate", str(FIXTURES / "broken"))
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
     assert "Traceback" not in result.stderr
@@ -26,15 +27,15 @@ def test_validate_prints_each_problem_on_one_line_and_exits_non_zero(cli):
 
 
 def test_deploy_of_broken_files_deploys_nothing(cli):
-    assert cli("init").returncode == 0
+    assert cli("init").returncode == 0  # from nothing: the migrations, the organisation, the bundle
     result = cli("deploy", str(FIXTURES / "broken"))
     assert result.returncode != 0 and "Traceback" not in result.stderr
     again = cli("deploy", str(PROJECT_ROOT / "processes"))
     assert again.returncode == 0 and "unchanged" in again.stdout
 
 
-def test_start_tasks_and_complete_speak_json_and_report_errors_in_one_line(cli):
-    assert cli("init").returncode == 0
+def test_start_tasks_and_complete_speak_json_and_report_errors_in_one_line(cli_after_init):
+    cli = cli_after_init
     started = json.loads(cli("start", "sample_loop", "--data", '{"target": 2}', "--json").stdout)
     assert started["business_key"].startswith("LH-") and len(started["tasks"]) == 1
     listed = json.loads(cli("tasks", "--json").stdout)
@@ -48,8 +49,8 @@ def test_start_tasks_and_complete_speak_json_and_report_errors_in_one_line(cli):
     assert bad.returncode != 0 and "Traceback" not in bad.stderr
 
 
-def test_start_as_a_user_obeys_who_may_start_the_process(cli):
-    assert cli("init", "--demo").returncode == 0
+def test_start_as_a_user_obeys_who_may_start_the_process(cli_after_demo_init):
+    cli = cli_after_demo_init
     report = json.dumps({"title": "命令行上报测试", "category": "0102", "grid_cell": "S03C01G01",
                          "address": "湖贝路1号", "description": "路口垃圾堆放两天", "report_channel": "hotline",
                          "caller_name": "市民", "caller_phone": "13900000000"})

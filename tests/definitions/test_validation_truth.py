@@ -106,8 +106,8 @@ def test_problem_lines_hold_no_python_reprs_doubled_punctuation_or_line_breaks()
 
 
 def test_validate_on_the_cli_refuses_a_process_id_already_deployed_under_another_file_as_deploy_does(
-        cli, tmp_path: Path) -> None:
-    assert cli("init").returncode == 0
+        cli_after_init, tmp_path: Path) -> None:
+    cli = cli_after_init
     example = PROJECT_ROOT / "docs" / "examples" / "stall_permit"
     assert cli("deploy", str(example)).returncode == 0
     copy = tmp_path / "stall_permit_copy.bpmn"

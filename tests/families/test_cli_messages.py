@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 
 
-def test_send_message_by_business_key_and_post_event_from_the_shell(cli):
-    assert cli("init").returncode == 0
+def test_send_message_by_business_key_and_post_event_from_the_shell(cli_after_init):
+    cli = cli_after_init
     alarm = {"title": "燃气泄漏", "incident_type": "gas_leak", "casualties": 0, "people_affected": 1,
              "location_class": "residential", "location": "翠竹路1号"}
     started = json.loads(cli("start", "emergency_linkage", "--data", json.dumps(alarm), "--json").stdout)

@@ -50,8 +50,8 @@ def test_validate_reports_each_rule_set_problem_the_loader_would_refuse_on_its_o
     assert len(lines) == len(expected)
 
 
-def test_deploy_refuses_a_rule_set_the_loader_would_refuse_and_deploys_nothing(cli, bad_root):
-    assert cli("init").returncode == 0
+def test_deploy_refuses_a_rule_set_the_loader_would_refuse_and_deploys_nothing(cli_after_init, bad_root):
+    cli = cli_after_init
     result = cli("deploy", str(bad_root))
     assert result.returncode != 0 and "unknown operation 'run_python'" in result.stderr
     again = cli("deploy", str(PROJECT_ROOT / "rules" / "events"))

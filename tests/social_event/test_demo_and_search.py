@@ -7,7 +7,6 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from engine.app.bootstrap import initialise
 from engine.cases.queries import CaseSearch, search_cases
 from engine.config import PROJECT_ROOT
 from engine.demo.emergency import ALARMS
@@ -19,12 +18,6 @@ from engine.store.database import Database
 from engine.store.models.cases import Case
 from engine.store.models.org import OrgUnit, User
 from engine.store.models.tasks import WorkItem
-
-
-@pytest.fixture
-def demo_db(db: Database) -> Database:
-    initialise(db, PROJECT_ROOT, demo=True)
-    return db
 
 
 def test_demo_seeding_leaves_the_organisation_and_cases_in_every_step_and_is_idempotent(demo_db: Database) -> None:

@@ -11,7 +11,7 @@ from engine.config import PROJECT_ROOT
 from engine.definitions.bundle import Bundle, load_root
 from engine.definitions.validation import validate_bundle
 from engine.forms import validate_form_definition
-from tests.conftest import CliRunner
+from tests.clitools import Cli as CliRunner
 
 REPORT = "forms/se_report.json"
 REGISTER = "forms/se_register.json"

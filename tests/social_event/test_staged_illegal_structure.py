@@ -203,8 +203,8 @@ def test_the_catalogue_row_of_0101_is_the_first_stage_of_the_staged_policy() -> 
     assert "<text>4</text>" in row and '<text>"working_hours"</text>' in row
 
 
-def test_the_cli_marks_a_stage_done_and_refuses_past_the_last_in_one_line(cli) -> None:
-    assert cli("init", "--demo").returncode == 0
+def test_the_cli_marks_a_stage_done_and_refuses_past_the_last_in_one_line(cli_after_demo_init) -> None:
+    cli = cli_after_demo_init
     report = json.dumps({**STRUCTURE, "report_channel": "grid_worker"}, ensure_ascii=False)
     started = json.loads(cli("start", "social_event", "--data", report, "--user", "dispatcher1", "--json").stdout)
     register = started["tasks"][0]["id"]
