@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.config import Settings
+from web.maptiles import tile_layer_from
 
 SECRET_FILE = "secret_key"
 
@@ -72,4 +73,6 @@ def flask_config(settings: Settings, env: dict[str, str] | None = None, secret_k
         "CASEGRID_LOGIN_PER_USER": int(env.get("CASEGRID_LOGIN_PER_USER", "5")),
         "CASEGRID_LOGIN_PER_ADDRESS": int(env.get("CASEGRID_LOGIN_PER_ADDRESS", "20")),
         "CASEGRID_LOGIN_WINDOW_MINUTES": int(env.get("CASEGRID_LOGIN_WINDOW_MINUTES", "15")),
+        # A tile server under the district's outlines (web.maptiles); None: outlines only, no outside request.
+        "MAP_TILES": tile_layer_from(env),
     }

@@ -34,6 +34,17 @@ OUTSIDE = {"zh": "该位置不在本区任何网格内，请重新选点或清�
            "en": "This position lies outside the district's grid cells: pick another or clear it and choose a cell"}
 
 
+def outside_message(lang: str) -> str:
+    return OUTSIDE.get(lang, OUTSIDE["en"])
+
+
+def located_cell(session: Session, latitude: float, longitude: float) -> str | None:
+    """The grid cell a report giving this point gets (the map picker asks before the report is sent);
+    None when the point is outside every cell or no cell is drawn."""
+    index = grid_cell_index(session)
+    return index.locate(longitude, latitude) if index else None
+
+
 def with_located_cell(session: Session, data: dict[str, Any], lang: str = "zh") -> dict[str, Any]:
     """`data` with `grid_cell` set to the cell its point lies in; unchanged without a point or geometry."""
     point = point_of(data)
@@ -46,7 +57,7 @@ def with_located_cell(session: Session, data: dict[str, Any], lang: str = "zh") 
     cell = index.locate(longitude, latitude)
     if cell is None:
         raise InvalidInput(f"the point {latitude:.6f}, {longitude:.6f} lies outside every grid cell of the district",
-                           {"latitude": [OUTSIDE.get(lang, OUTSIDE["en"])]},
+                           {"latitude": [outside_message(lang)]},
                            key="case.point_outside_district")
     return {**data, "grid_cell": cell}
 

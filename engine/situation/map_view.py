@@ -220,4 +220,5 @@ def district_outlines(session: Session) -> list[Outline]:
     """The streets', communities' and grid cells' outlines (the base map; the table is small)."""
     rows = session.scalars(select(OrgUnit).where(OrgUnit.kind.in_(("street", "community", "grid_cell")),
                                                  OrgUnit.geometry.is_not(None)).order_by(OrgUnit.code))
-    return [Outline(u.code, u.kind, u.parent_code, u.name_zh, u.name_en, dict(u.geometry or {})) for u in rows]
+    # An organisation reloaded without its geometry file stores JSON null, which IS NOT NULL lets through.
+    return [Outline(u.code, u.kind, u.parent_code, u.name_zh, u.name_en, dict(u.geometry)) for u in rows if u.geometry]

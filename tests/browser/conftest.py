@@ -60,14 +60,20 @@ def upload_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def server(demo_db: Database, upload_dir: Path) -> Iterator[str]:
+def server_config() -> dict[str, object]:
+    """More Flask configuration for the served app (a test module overrides this fixture, e.g. MAP_TILES)."""
+    return {}
+
+
+@pytest.fixture
+def server(demo_db: Database, upload_dir: Path, server_config: dict[str, object]) -> Iterator[str]:
     """The Flask app on 127.0.0.1:<free port> in a thread; yields its base URL."""
     from werkzeug.serving import make_server
 
     from web import create_app
 
     app = create_app({"DATABASE_URL": demo_db.url, "SECRET_KEY": "browser-tests", "TESTING": False,
-                      "UPLOAD_DIR": str(upload_dir)})
+                      "UPLOAD_DIR": str(upload_dir), **server_config})
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, name="casegrid-test-server", daemon=True)
     thread.start()

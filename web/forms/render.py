@@ -18,6 +18,7 @@ from markupsafe import Markup
 from engine.forms import FormDefinition
 from engine.forms.coerce import DEFAULT_TZ
 from engine.forms.i18n import normalize_lang
+from web.forms.picker import MapPicker
 from web.forms.texts import texts
 from web.forms.viewmodel import build_fields, location_target, summary
 
@@ -49,13 +50,15 @@ def render_form(
     script_url: str | None = None,
     field_script_url: str | None = None,
     tz: tzinfo = DEFAULT_TZ,
+    picker: MapPicker | None = None,
 ) -> Markup:
     """The form as HTML.
 
     values: typed task data or the raw post being shown again; errors: InvalidInput.details.
     extra_hidden: inserted inside <form> as is (the CSRF field, ids); buttons: replaces the
     default submit button; script_url: adds <script src> for form-visibility.js; field_script_url: for
-    form-field.js, added when the form has a camera input or a location button (latitude/longitude fields).
+    form-field.js, added when the form has a camera input or a location button (latitude/longitude fields);
+    picker: the district map to pick the point on (web.maps.report_picker), drawn before those fields.
     readonly renders a description list of the visible answers instead of inputs.
     """
     lang = normalize_lang(lang)
@@ -74,6 +77,7 @@ def render_form(
     wants_field_script = location is not None or any(f.capture for f in fields)
     context.update(
         location=location,
+        picker=picker if location is not None else None,
         field_script_url=field_script_url if wants_field_script else None,
         summary=summary(form, fields, errors, lang),
         extra_hidden=extra_hidden or Markup(""),

@@ -26,6 +26,11 @@ _TEXTS: dict[str, dict[str, str]] = {
         "located": "已填入当前位置（精度约 {m} 米）",
         "location_denied": "未获得定位授权，可手动填写",
         "location_failed": "无法获取当前位置，可手动填写",
+        "map_hint": "在地图上点击（手机上轻触）事件位置，经纬度自动填入并显示所在网格；也可使用当前位置或直接填写经纬度。",
+        "map_label": "选择事件位置的地图",
+        "map_pending": "正在确定所在网格…",
+        "map_inside": "所在网格：{name}",
+        "map_failed": "暂时无法确定所在网格，提交时将按位置判定",
     },
     "en": {
         "choose": "Choose…",
@@ -49,6 +54,12 @@ _TEXTS: dict[str, dict[str, str]] = {
         "located": "Your location was filled in (about {m} m)",
         "location_denied": "Location was not allowed; fill it in by hand",
         "location_failed": "Your location could not be found; fill it in by hand",
+        "map_hint": "Click (or tap) where the event is on the map: the latitude and longitude are filled in and "
+                    "the grid cell is shown. You can also use your location or type the coordinates.",
+        "map_label": "Map for choosing where the event is",
+        "map_pending": "Finding the grid cell…",
+        "map_inside": "Grid cell: {name}",
+        "map_failed": "The grid cell could not be found just now; it is decided from the position when you submit",
     },
 }
 

@@ -1,14 +1,13 @@
 """The JSON the map and the screen draw (web/static/js/case-map.js, ops-screen.js): names in the
-reader's language, never codes; links to the case pages."""
+reader's language, never codes; links to the case pages. The outlines under them: web.maps."""
 from __future__ import annotations
 
 from typing import Any
 
 from flask import url_for
-from shapely.geometry import shape
 
 from engine.forms.i18n import tr
-from engine.situation.map_view import MapView, Outline
+from engine.situation.map_view import MapView
 from engine.situation.screen_view import Screen
 from web.i18n import _, current_locale, local_time, localized_name, unit_name
 
@@ -39,33 +38,6 @@ def category_label(code: str | None, labels: dict[str, Any]) -> str:
     if not code:
         return ""
     return tr(labels[code], current_locale()) if code in labels else _("Other")
-
-
-def _name(outline: Outline) -> str:
-    return (outline.name_en if current_locale() == "en" and outline.name_en else outline.name_zh) or _("Unnamed")
-
-
-def outlines_json(outlines: list[Outline]) -> dict[str, Any]:
-    """Grid cells as the map's regions (named by code, shown by name); streets and communities as borders
-    and labels."""
-    cells = [o for o in outlines if o.kind == "grid_cell"]
-    features = [{"type": "Feature", "properties": {"name": o.code}, "geometry": o.geometry} for o in cells]
-
-    def rings(o: Outline) -> list[list[list[float]]]:
-        polygons = o.geometry["coordinates"] if o.geometry.get("type") == "MultiPolygon" else [o.geometry["coordinates"]]
-        return [polygon[0] for polygon in polygons]
-
-    def label(o: Outline) -> dict[str, Any]:
-        point = shape(o.geometry).representative_point()
-        return {"name": _name(o), "value": [round(point.x, 6), round(point.y, 6)]}
-
-    return {
-        "cells": {"type": "FeatureCollection", "features": features},
-        "cellNames": {o.code: _name(o) for o in cells},
-        "streets": [ring for o in outlines if o.kind == "street" for ring in rings(o)],
-        "communities": [ring for o in outlines if o.kind == "community" for ring in rings(o)],
-        "streetLabels": [label(o) for o in outlines if o.kind == "street"],
-    }
 
 
 def map_json(view: MapView, families: dict[str, str], categories: dict[str, Any], links: bool = True) -> dict[str, Any]:

@@ -21,9 +21,10 @@ from web.db import transaction
 from web.i18n import _, current_locale, localized_name
 from web.identity import ability_required, current_user
 from web.lenient import load_input
+from web.maps import map_scripts, outlines_json, tile_layer, tiles_payload, with_map_policy
 from web.situation import bp
 from web.situation.inputs import FILTER_ERROR_TEXT, MapQuery, ScreenQuery
-from web.situation.payload import family_label, map_json, outlines_json, screen_json, texts
+from web.situation.payload import family_label, map_json, screen_json, texts
 
 SCREEN_REFRESH_SECONDS = 15
 
@@ -78,10 +79,12 @@ def case_map() -> Any:
         families, categories = family_names(session), category_labels(session)
         choices = _choices(session, families, categories)
         has_processes = bool(process_summaries(session))
-    payload = {"outlines": outlines_json(outlines), "map": map_json(view, families, categories), "texts": texts()}
-    return render_template("situation/map.html", payload=payload, view=view, args=args, choices=choices,
-                           wrong=[_(FILTER_ERROR_TEXT)] if wrong else [], has_outlines=bool(outlines),
-                           has_processes=has_processes, family_label=lambda f: family_label(f, families))
+    payload = {"outlines": outlines_json(outlines), "map": map_json(view, families, categories), "texts": texts(),
+               "tiles": tiles_payload()}
+    return with_map_policy(render_template(
+        "situation/map.html", payload=payload, view=view, args=args, choices=choices,
+        wrong=[_(FILTER_ERROR_TEXT)] if wrong else [], has_outlines=bool(outlines), has_processes=has_processes,
+        family_label=lambda f: family_label(f, families), map_scripts=map_scripts(), tiles=tile_layer()))
 
 
 def _screen_payload() -> dict[str, Any]:

@@ -41,3 +41,10 @@ class StageInput(LenientSchema):
     """The current stage of a staged time limit is done (私搭乱建: work stopped, penalty decided)."""
 
     note = fields.String(load_default="", validate=validate.Length(max=1000))
+
+
+class PointQuery(LenientSchema):
+    """A point on the map (WGS 84 degrees), as the report form's picker sends it."""
+
+    latitude = fields.Float(required=True, validate=validate.Range(min=-90, max=90))
+    longitude = fields.Float(required=True, validate=validate.Range(min=-180, max=180))

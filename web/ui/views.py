@@ -36,6 +36,7 @@ from web.forms.render import render_form
 from web.i18n import _, current_locale, lane_label, local_time, localized_name, unit_name
 from web.identity import current_user
 from web.lenient import load_input
+from web.maps import report_picker, with_map_policy
 from web.ui.diagram import readable_diagram
 from web.ui.inputs import CaseQuery, ExtensionInput, InboxQuery, ReasonInput, StageInput, TransferInput
 
@@ -311,6 +312,7 @@ def start_process(process_key: str) -> Any:
     with transaction(readonly=True) as session:
         # A form that would be refused when sent is refused when asked for (403 case.may_not_start, in words).
         entry = authorise_start(session, process_key, None, user.actor)
+        picker = report_picker(session, entry.form)
     if entry.form is not None and request.method == "POST":
         values = entry.form.coerce_html_form(request.form)
     elif entry.form is not None:
@@ -318,5 +320,7 @@ def start_process(process_key: str) -> Any:
     form_html = render_form(entry.form, values, errors, lang, action=url_for("ui.start_process", process_key=process_key),
                             extra_hidden=_csrf_field(),
                             script_url=url_for("static", filename="js/form-visibility.js"),
-                            field_script_url=url_for("static", filename="js/form-field.js")) if entry.form else None
-    return render_template("ui/start_form.html", entry=entry, form_html=form_html), status
+                            field_script_url=url_for("static", filename="js/form-field.js"),
+                            picker=picker) if entry.form else None
+    page = render_template("ui/start_form.html", entry=entry, form_html=form_html), status
+    return with_map_policy(page) if picker else page
