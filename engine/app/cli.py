@@ -334,6 +334,22 @@ def user_set_password(username: str, password: str) -> None:
     click.echo(f"password of {username} reset; their sessions have ended")
 
 
+@user.command("unbind-sso")
+@click.argument("username")
+@reports_errors
+def user_unbind_sso(username: str) -> None:
+    """Forget the single sign-on identity USER is bound to (their platform account was re-created)."""
+    from engine.commands.users import unbind_identities
+
+    with _db().transaction() as session:
+        removed = unbind_identities(session, username)
+    if not removed:
+        click.echo(f"{username} is bound to no single sign-on identity")
+        return
+    for identity in removed:
+        click.echo(f"unbound {username} from {identity}")
+
+
 @main.command("send-message")
 @click.argument("message_name")
 @click.option("--case", "case_ref", default=None, help="Case id or business key the message is for.")
