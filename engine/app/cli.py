@@ -266,7 +266,13 @@ def worker(once: bool) -> None:
     import signal
     import threading
 
-    from engine.app.worker import purge_attachments, purge_rule_state, run_worker, worker_name
+    from engine.app.worker import (
+        purge_attachments,
+        purge_event_keys_before,
+        purge_rule_state,
+        run_worker,
+        worker_name,
+    )
     from engine.commands.timers import fire_due
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
@@ -276,6 +282,7 @@ def worker(once: bool) -> None:
         click.echo(f"purged {purge_rule_state(db)} expired event-rule group(s)")
         result = purge_attachments(db)
         click.echo(f"purged {result.rows} orphaned upload(s) and {result.files} file(s)")
+        click.echo(f"purged {purge_event_keys_before(db, batches=None).deleted} event idempotency key(s)")
         return
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

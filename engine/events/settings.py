@@ -5,6 +5,10 @@ import os
 from dataclasses import dataclass
 
 DEFAULT_BATCH_MAX = 1000
+# Idempotency keys must outlive every redelivery: a broker's (an unacknowledged message comes back when
+# the consumer reconnects, after an outage of hours or days) and a program's retry. A month is far past
+# both and keeps the table to a month of events.
+DEFAULT_KEY_RETENTION_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -20,6 +24,7 @@ class IngestionSettings:
     amqp_url: str
     amqp_queue: str
     batch_wait_seconds: float  # a consumer commits what it holds after this long without a full batch
+    key_retention_days: int = DEFAULT_KEY_RETENTION_DAYS  # ingested_events rows older than this are purged
 
 
 def _positive_int(env: dict[str, str], name: str, default: int) -> int:
@@ -43,4 +48,5 @@ def ingestion_settings(env: dict[str, str] | None = None) -> IngestionSettings:
         amqp_url=env.get("CASEGRID_AMQP_URL") or "amqp://guest:guest@127.0.0.1:5672/%2F",
         amqp_queue=env.get("CASEGRID_AMQP_QUEUE") or "casegrid.events",
         batch_wait_seconds=float(env.get("CASEGRID_EVENTS_BATCH_WAIT") or 0.5),
+        key_retention_days=_positive_int(env, "CASEGRID_EVENT_KEY_RETENTION_DAYS", DEFAULT_KEY_RETENTION_DAYS),
     )
