@@ -1,47 +1,75 @@
-"""A bulletin's figures for a month as history grows (issue 15, point 2). PostgreSQL only.
+"""A month's bulletin as history grows from 10,000 to 1,000,000 closed cases (issue 15). PostgreSQL only.
 
 Run: ``CASEGRID_BENCH_PG_URL=postgresql+psycopg://user@host/postgres python -m bench bulletins``
 (or ``make bench``). It creates its own database ``casegrid_bench_bulletins`` and drops it at the end
 (keep it with CASEGRID_BENCH_KEEP=1).
 
-Scenario: the overview benchmark's district (bench/overview_bench.py: 10,000 open cases, 10,000 closed
-in the last 30 days), with one urging (督办) for every tenth case, measured with only that history, then
-again after 990,000 older closed cases (5 years, with their work items, timers and urgings) are added:
-a million-case history. Each measure reads every figure of a department bulletin (received, closed and
-on time, overdue and days late, urges, returns, reworks and satisfaction from the closed cases' data)
-for the last 30 days ending now, and for a month that ended yesterday (the worker's case: items closed
-after the period's end are read too). The ratios show the reads follow the month, not the history.
+Scenario: the overview benchmark's district (bench/history.py: 10,000 open cases, 10,000 closed in the
+last 30 days, in 20 departments), with one urging (督办) for every tenth case, measured with only that
+history, then again after 990,000 older closed cases (5 years, with their work items, timers and
+urgings) are added: a million-case history. Measured each time:
+
+* **producing the monthly department bulletin** (rules/bulletins/monthly_department_ranking.yaml, its
+  departments the district's 20) for last calendar month, as the worker does: every figure read, ranked,
+  红榜/黑榜 marked, the PDF and the XLSX rendered and the row stored (then rolled back, so every repeat
+  produces it anew); the older history ends 70 days ago, so that month holds the same cases in both;
+* the figures alone for the 30 days ending now, and for a month that ended yesterday (items closed
+  after the period's end are read too).
+
+The ratios (1M / 10k) show whether a bulletin follows its month or the history.
 """
 from __future__ import annotations
 
 import os
-import time
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
 
-from bench.overview_bench import OPEN, RECENT_CLOSED, TOTAL_CLOSED, _median_ms, _seed_base, _seed_cases
+from bench.history import (
+    RECENT_CLOSED,
+    TOTAL_CLOSED,
+    history_label,
+    median_ms,
+    scratch_database,
+    two_histories,
+)
 from engine.bulletins.figures import unit_figures
+from engine.bulletins.service import produce
+from engine.config import PROJECT_ROOT
+from engine.reporting.definition import BulletinDefinition, parse_bulletin
+from engine.reporting.periods import period_containing
 from engine.store.database import Database
-from engine.store.migrate import upgrade
 
 DB_NAME = "casegrid_bench_bulletins"
+BULLETIN = "rules/bulletins/monthly_department_ranking.yaml"
+PRODUCE_REPEATS = 5  # each renders a PDF: a second or so
 
 
-def _seed_urgings(db: Database, first: int, last: int) -> None:
-    with db.engine.begin() as c:
-        c.execute(text(f"""
-            INSERT INTO sla_urgings (case_id, work_item_id, department, urged_by, message, at)
-            SELECT g, 'w-' || g, 'dept' || (g % 20), 'bench', 'bench',
-                   COALESCE(closed_at, now()) - interval '2 hours'
-            FROM generate_series({first}, {last}) AS g JOIN cases ON cases.id = g WHERE g % 10 = 0"""))
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-        c.execute(text("ANALYZE"))
+def _seed_urgings(c: Connection, first: int, last: int) -> None:
+    c.execute(text(f"""
+        INSERT INTO sla_urgings (case_id, work_item_id, department, urged_by, message, at)
+        SELECT g, 'w-' || g, 'dept' || (g % 20), 'bench', 'bench', COALESCE(closed_at, now()) - interval '2 hours'
+        FROM generate_series({first}, {last}) AS g JOIN cases ON cases.id = g WHERE g % 10 = 0"""))
 
 
-def _measure(db: Database) -> tuple[float, float]:
+def _definition() -> BulletinDefinition:
+    definition, problems = parse_bulletin(BULLETIN, (PROJECT_ROOT / BULLETIN).read_text(encoding="utf-8"))
+    assert definition is not None, problems
+    return replace(definition, departments=tuple(f"dept{i}" for i in range(20)))
+
+
+def _measure(db: Database) -> tuple[float, float, float]:
     now = datetime.now(UTC)
+    definition = _definition()
+    last_month = period_containing("monthly", date.today().replace(day=1) - timedelta(days=1))
+
+    def production() -> None:
+        with db.transaction() as session:
+            produced = produce(session, definition, last_month, now, "bench")
+            assert produced.bulletin.pdf and produced.bulletin.xlsx
+            session.rollback()  # every repeat produces the bulletin, none replaces a stored one
 
     def month_to_now() -> None:
         with db.transaction(readonly=True) as session:
@@ -52,43 +80,19 @@ def _measure(db: Database) -> tuple[float, float]:
         with db.transaction(readonly=True) as session:
             unit_figures(session, until - timedelta(days=30), until, now, "department")
 
-    return _median_ms(month_to_now), _median_ms(month_ended)
+    return median_ms(production, PRODUCE_REPEATS), median_ms(month_to_now), median_ms(month_ended)
+
+
+LINES = ("bulletin produced, last month", "figures, 30 days ending now", "figures, month ended yesterday")
 
 
 def run(admin_url: str) -> dict[str, float]:
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{DB_NAME}"'))
-        c.execute(text(f'CREATE DATABASE "{DB_NAME}"'))
-    url = make_url(admin_url).set(database=DB_NAME).render_as_string(hide_password=False)
-    db = Database(url)
-    try:
-        upgrade(url)
-        _seed_base(db)
-        t0 = time.perf_counter()
-        _seed_cases(db, 1, OPEN, open_=True, closed_from="now()", closed_span="interval '0'")
-        _seed_cases(db, OPEN + 1, OPEN + RECENT_CLOSED, open_=False, closed_from="now() - interval '29 days'",
-                    closed_span="interval '28 days'")
-        _seed_urgings(db, 1, OPEN + RECENT_CLOSED)
-        print(f"seeded {OPEN:,} open + {RECENT_CLOSED:,} closed in {time.perf_counter() - t0:.1f} s")
-        small = _measure(db)
-        t0 = time.perf_counter()
-        _seed_cases(db, OPEN + RECENT_CLOSED + 1, OPEN + TOTAL_CLOSED, open_=False,
-                    closed_from="now() - interval '1850 days'", closed_span="interval '1800 days'")
-        _seed_urgings(db, OPEN + RECENT_CLOSED + 1, OPEN + TOTAL_CLOSED)
-        print(f"seeded {TOTAL_CLOSED - RECENT_CLOSED:,} older closed cases in {time.perf_counter() - t0:.1f} s")
-        large = _measure(db)
-    finally:
-        db.dispose()
-        if not os.environ.get("CASEGRID_BENCH_KEEP"):
-            with admin.connect() as c:
-                c.execute(text(f'DROP DATABASE IF EXISTS "{DB_NAME}"'))
-        admin.dispose()
-    print(f"{'':<32}{'10k closed':>14}{'1M closed':>14}{'ratio':>8}")
-    for i, label in enumerate(("bulletin month ending now", "bulletin month ended yesterday")):
-        print(f"{label:<32}{small[i]:>11.2f} ms{large[i]:>11.2f} ms{large[i] / small[i]:>8.2f}")
-    return {"month_now_small_ms": small[0], "month_now_large_ms": large[0],
-            "month_ended_small_ms": small[1], "month_ended_large_ms": large[1]}
+    with scratch_database(admin_url, DB_NAME) as db:
+        small, large = two_histories(db, _measure, more=_seed_urgings)
+    print(f"{'':<34}{history_label(RECENT_CLOSED):>14}{history_label(TOTAL_CLOSED):>14}{'ratio':>8}")
+    for label, before, after in zip(LINES, small, large, strict=True):
+        print(f"{label:<34}{before:>11.2f} ms{after:>11.2f} ms{after / before:>8.2f}")
+    return {label: after / before for label, before, after in zip(LINES, small, large, strict=True)}
 
 
 def main() -> None:

@@ -16,6 +16,9 @@ Measured, each against the bare baseline of the same run (ratio = layer / bare):
   queued for it until the last is committed (MQTT in rounds of 900: Mosquitto queues at most 1,000
   for an absent client by default); skipped, with the reason, when a port is closed.
 
+``CASEGRID_BENCH_RULES_ONLY=consumers`` runs only the bare baseline, the batch command and the consumers
+(``CASEGRID_BENCH_CONSUMER_EVENTS`` events each, default 3,000): a short run after a consumer change.
+
 Each runs on a fresh migrated SQLite file, and the layer also on PostgreSQL when CASEGRID_BENCH_PG_URL
 names an empty, migrated database (its event_rule_state is emptied before each measure). The baseline
 posts the same number of events to a one-rule durable-rules ruleset with no adapter at all.
@@ -47,7 +50,7 @@ from engine.store.models.rules import EventRuleState
 EVENTS = 20_000
 SINGLE_EVENTS = 2_000  # one transaction each: fewer, or the single path alone takes minutes
 BATCH = 1_000
-CONSUMER_EVENTS = 3_000
+CONSUMER_EVENTS = int(os.environ.get("CASEGRID_BENCH_CONSUMER_EVENTS") or 3_000)
 
 Event = tuple[str, dict[str, object], datetime]
 
@@ -292,6 +295,10 @@ def _line(label: str, rate: float | str, bare: float) -> None:
 def main() -> None:
     bare = bare_rate(EVENTS)
     print(f"{'durable-rules bare post':44}: {bare:10,.0f} events/s")
+    if os.environ.get("CASEGRID_BENCH_RULES_ONLY") == "consumers":
+        with tempfile.TemporaryDirectory() as folder:
+            _consumers(folder, bare)
+        return
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
         upgrade(url)
@@ -306,9 +313,13 @@ def main() -> None:
             distinct, _ = layer_rate(target, _distinct(EVENTS), BATCH)
             _line(f"rules layer, {label}, batches, all values distinct", distinct, bare)
             print(f"{'':44}  ({fired} rule firings in the batched run, 3 rule sets)")
-        _line(f"batch command (POST …/batch path), SQLite, {BATCH:,}", command_rate(folder), bare)
-        for broker in ("mqtt", "amqp"):
-            _line(f"consumer {broker.upper()} → SQLite, batches ≤ {BATCH:,}", consumer_rate(folder, broker), bare)
+        _consumers(folder, bare)
+
+
+def _consumers(folder: str, bare: float) -> None:
+    _line(f"batch command (POST …/batch path), SQLite, {BATCH:,}", command_rate(folder), bare)
+    for broker in ("mqtt", "amqp"):
+        _line(f"consumer {broker.upper()} → SQLite, batches ≤ {BATCH:,}", consumer_rate(folder, broker), bare)
 
 
 if __name__ == "__main__":

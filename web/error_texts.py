@@ -149,6 +149,14 @@ ERROR_TEXTS: dict[str, tuple[str, str]] = {
     "sso.no_username": ("统一身份认证平台没有提供用户名（{claim}），无法确定您在本系统的账号。请联系系统管理员。",
                         "The unified identity platform sent no user name ({claim}); casegrid cannot tell who you "
                         "are. Ask your administrator."),
+    "sso.identity_mismatch": ("账号 {account} 已与统一身份认证平台上的另一个身份绑定，您当前登录的平台账号不能使用它。"
+                              "如果您的平台账号是重新开通的，请联系系统管理员解除原绑定。",
+                              "The account {account} is bound to another identity at the unified identity platform; "
+                              "the platform account you signed in with cannot use it. If your platform account was "
+                              "re-created, ask your administrator to remove the old binding."),
+    "sso.no_subject": ("统一身份认证平台没有提供身份标识（sub），无法确定您的身份。请联系系统管理员。",
+                       "The unified identity platform sent no subject identifier (sub); casegrid cannot tell who "
+                       "you are. Ask your administrator."),
     "sso.default_role_unknown": ("统一身份认证的默认岗位配置有误，无法为您开通账号。请联系系统管理员。",
                                  "The default role for new single sign-on users is misconfigured; ask your "
                                  "administrator."),

@@ -266,7 +266,13 @@ def worker(once: bool) -> None:
     import signal
     import threading
 
-    from engine.app.worker import purge_attachments, purge_rule_state, run_worker, worker_name
+    from engine.app.worker import (
+        purge_attachments,
+        purge_event_keys_before,
+        purge_rule_state,
+        run_worker,
+        worker_name,
+    )
     from engine.commands.timers import fire_due
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
@@ -276,6 +282,7 @@ def worker(once: bool) -> None:
         click.echo(f"purged {purge_rule_state(db)} expired event-rule group(s)")
         result = purge_attachments(db)
         click.echo(f"purged {result.rows} orphaned upload(s) and {result.files} file(s)")
+        click.echo(f"purged {purge_event_keys_before(db, batches=None).deleted} event idempotency key(s)")
         return
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -332,6 +339,22 @@ def user_set_password(username: str, password: str) -> None:
     with db.transaction() as session:
         set_password(session, username, password)
     click.echo(f"password of {username} reset; their sessions have ended")
+
+
+@user.command("unbind-sso")
+@click.argument("username")
+@reports_errors
+def user_unbind_sso(username: str) -> None:
+    """Forget the single sign-on identity USER is bound to (their platform account was re-created)."""
+    from engine.commands.users import unbind_identities
+
+    with _db().transaction() as session:
+        removed = unbind_identities(session, username)
+    if not removed:
+        click.echo(f"{username} is bound to no single sign-on identity")
+        return
+    for identity in removed:
+        click.echo(f"unbound {username} from {identity}")
 
 
 @main.command("send-message")

@@ -3,8 +3,11 @@
 The promise is at-least-once delivery from the broker and at-most-once application here, so exactly
 once in effect:
 
-* messages are taken in batches (up to CASEGRID_EVENTS_BATCH_MAX, or what arrived within
-  CASEGRID_EVENTS_BATCH_WAIT seconds); each batch is one transaction (engine.events.batch);
+* messages are taken in batches: up to CASEGRID_EVENTS_BATCH_MAX, or what arrived within
+  CASEGRID_EVENTS_BATCH_WAIT seconds of the first, or until none came for CASEGRID_EVENTS_BATCH_IDLE
+  seconds (the backlog is drained); each batch is one transaction (engine.events.batch);
+* the broker may send up to two batches ahead (MQTT receive maximum, AMQP prefetch), so the next batch
+  is on its way while this one is applied;
 * a message is acknowledged only after the transaction that applied it committed: a consumer killed
   before that leaves it unacknowledged, and the broker delivers it again (MQTT QoS 1 with a persistent
   session, AMQP with manual acknowledgement);
@@ -137,17 +140,45 @@ def _crash_hook() -> Callable[[], None]:
     return after_commit
 
 
-def _collect(source: queue.Queue[Delivery], settings: IngestionSettings, stop: Stop) -> list[Delivery]:
+class _Filling:
+    """When a batch being collected is complete: full, CASEGRID_EVENTS_BATCH_WAIT after its first message,
+    or CASEGRID_EVENTS_BATCH_IDLE after its latest (the broker has nothing more for now)."""
+
+    POLL = 0.2  # seconds between looks at the stop flag while no batch is started
+
+    def __init__(self, settings: IngestionSettings) -> None:
+        self.settings = settings
+        self.first: float | None = None
+        self.last = 0.0
+
+    def arrived(self) -> None:
+        self.last = time.monotonic()
+        if self.first is None:
+            self.first = self.last
+
+    def timeout(self) -> float:
+        """How long to wait for the next message; 0 when the batch is complete by time."""
+        if self.first is None:
+            return self.POLL
+        complete_at = min(self.first + self.settings.batch_wait_seconds, self.last + self.settings.batch_idle_seconds)
+        return max(0.0, complete_at - time.monotonic())
+
+
+def _in_flight(settings: IngestionSettings) -> int:
+    """Unacknowledged messages the broker may hand over at once: two batches, so the next one arrives
+    while this one is applied (capped at what MQTT's receive maximum and AMQP's prefetch can say)."""
+    return min(2 * settings.batch_max, 65535)
+
+
+def _collect(source: queue.Queue[Delivery], settings: IngestionSettings) -> list[Delivery]:
     batch: list[Delivery] = []
-    deadline: float | None = None
+    filling = _Filling(settings)
     while len(batch) < settings.batch_max:
-        timeout = 0.2 if deadline is None else max(0.0, deadline - time.monotonic())
         try:
-            batch.append(source.get(timeout=timeout))
+            batch.append(source.get(timeout=filling.timeout()))
         except queue.Empty:
-            break  # a batch waited out, or nothing for a moment (the caller checks stop and idleness)
-        if deadline is None:
-            deadline = time.monotonic() + settings.batch_wait_seconds
+            break  # the batch is complete by time, or nothing for a moment (the caller checks stop and idleness)
+        filling.arrived()
     return batch
 
 
@@ -179,20 +210,21 @@ def consume_mqtt(applier: Applier, settings: IngestionSettings, stop: Stop, idle
     client.on_message = on_message
     properties = Properties(PacketTypes.CONNECT)
     properties.SessionExpiryInterval = 0xFFFFFFFF  # the broker keeps the session (and unacked messages)
-    properties.ReceiveMaximum = min(settings.batch_max, 65535)  # messages in flight to us at once
+    properties.ReceiveMaximum = _in_flight(settings)  # unacknowledged messages in flight to us at once
     client.connect(settings.mqtt_host, settings.mqtt_port, clean_start=False, properties=properties)
     client.loop_start()
     after_commit = _crash_hook()
     idle_since = time.monotonic()
     try:
         while not stop.event.is_set():
-            batch = _collect(received, settings, stop)
+            batch = _collect(received, settings)
             if not batch:
                 if idle_exit is not None and connected.is_set() and time.monotonic() - idle_since > idle_exit:
                     break
                 continue
-            applier.apply(batch)
+            applier.apply(batch)  # commits, or raises (database gone): then nothing is acknowledged
             after_commit()
+            # MQTT has no cumulative acknowledgement: one PUBACK per message, in the order received.
             for delivery in batch:
                 client.ack(delivery.tag.mid, delivery.tag.qos)
             idle_since = time.monotonic()
@@ -202,22 +234,24 @@ def consume_mqtt(applier: Applier, settings: IngestionSettings, stop: Stop, idle
 
 
 def consume_amqp(applier: Applier, settings: IngestionSettings, stop: Stop, idle_exit: float | None = None) -> None:
-    """Consume a durable queue with manual acknowledgement (prefetch = the batch size); ack after commit,
-    reject refused messages without requeue."""
+    """Consume a durable queue with manual acknowledgement (prefetch: two batches); after the batch's
+    commit, reject its refused messages without requeue and acknowledge the rest with one basic_ack."""
     import pika
 
     connection = pika.BlockingConnection(pika.URLParameters(settings.amqp_url))
     channel = connection.channel()
     channel.queue_declare(queue=settings.amqp_queue, durable=True)
-    channel.basic_qos(prefetch_count=min(settings.batch_max, 65535))
+    channel.basic_qos(prefetch_count=_in_flight(settings))
     after_commit = _crash_hook()
     idle_since = time.monotonic()
     try:
         while not stop.event.is_set():
             batch: list[Delivery] = []
-            deadline: float | None = None
+            filling = _Filling(settings)
             while len(batch) < settings.batch_max and not stop.event.is_set():
-                wait = 0.2 if deadline is None else max(0.01, deadline - time.monotonic())
+                # pika reads 0 as "no limit": a complete batch still looks once, a millisecond.
+                wait = max(0.001, filling.timeout())
+                # A generator per wait (each its own timeout); pika keeps the one consumer behind them.
                 method, properties, body = next(channel.consume(settings.amqp_queue, inactivity_timeout=wait))
                 if method is None:
                     if batch:
@@ -226,11 +260,10 @@ def consume_amqp(applier: Applier, settings: IngestionSettings, stop: Stop, idle
                         return
                     continue
                 batch.append(Delivery(method.delivery_tag, body, getattr(properties, "message_id", None)))
-                if deadline is None:
-                    deadline = time.monotonic() + settings.batch_wait_seconds
+                filling.arrived()
             if not batch:
                 continue
-            refused = applier.apply(batch)
+            refused = applier.apply(batch)  # commits, or raises (database gone): then nothing is acknowledged
             after_commit()
             # The refused are rejected one by one first; then one acknowledgement settles every other
             # message of the batch (tags grow along a channel; `multiple` skips those already settled).

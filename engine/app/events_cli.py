@@ -1,11 +1,12 @@
-"""`casegrid events consume`: the broker consumers of engine.app.event_consumers."""
+"""`casegrid events consume`: the broker consumers of engine.app.event_consumers; `casegrid events purge`:
+the idempotency keys past their retention (engine.events.retention)."""
 from __future__ import annotations
 
 import logging
 
 import click
 
-from engine.app.cli_support import _db, reports_errors
+from engine.app.cli_support import _db, _emit, reports_errors
 
 
 @click.group("events")
@@ -34,3 +35,21 @@ def consume(broker: str, account: str | None, exit_when_idle: float | None) -> N
     click.echo(f"consuming {broker} as {applier.account} (batches of up to {settings.batch_max})")
     (consume_mqtt if broker == "mqtt" else consume_amqp)(applier, settings, stop, exit_when_idle)
     click.echo(f"applied {applier.applied}, duplicates {applier.duplicates}, refused {applier.refused}")
+
+
+@events_group.command("purge")
+@click.option("--older-than", "older_than", type=int, default=None, metavar="DAYS",
+              help="Delete idempotency keys received more than DAYS days ago "
+                   "(default CASEGRID_EVENT_KEY_RETENTION_DAYS, 30; at least 1).")
+@click.option("--json", "as_json", is_flag=True)
+@reports_errors
+def purge(older_than: int | None, as_json: bool) -> None:
+    """Delete the idempotency keys of external events older than the retention, in batches; safe beside
+    running consumers and workers (the worker also does it every few minutes)."""
+    from engine.app.worker import purge_event_keys_before
+
+    done = purge_event_keys_before(_db(), older_than, batches=None)
+    cutoff = done.cutoff.isoformat(timespec="seconds")
+    _emit(as_json, {"deleted": done.deleted, "received_before": cutoff, "transactions": done.batches},
+          f"purged {done.deleted} event idempotency key(s) received before {cutoff} "
+          f"({done.batches} transaction(s))")

@@ -11,6 +11,10 @@ directory for files no row names (a refused form's); both are safe with any numb
 Every ``BULLETIN_SECONDS`` it produces the bulletins (rules/bulletins/*.yaml) whose period has closed and
 whose issue time (working-calendar aware) has come, once each (engine.commands.bulletins).
 
+Every ``EVENT_KEY_PURGE_SECONDS`` it deletes idempotency keys of external events older than
+CASEGRID_EVENT_KEY_RETENTION_DAYS (engine.events.retention), a bounded number of batches per round;
+while a backlog remains it comes back after ``EVENT_KEY_CATCH_UP_SECONDS`` instead.
+
 Every ``STALL_SCAN_SECONDS`` it looks for running cases that wait on nothing visible and opens a
 ``stalled`` incident for each (engine.incidents.stalls), so no case stalls unseen.
 """
@@ -21,14 +25,17 @@ import os
 import socket
 import threading
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from engine.attachments.purge import PurgeResult, purge_orphans, sweep_files
 from engine.attachments.storage import FileStore
 from engine.commands.bulletins import produce_due_bulletin
+from engine.commands.events import key_cutoff, purge_event_keys
 from engine.commands.incidents import report_stalled_cases
 from engine.commands.timers import fire_due
 from engine.config import settings
+from engine.events.retention import PURGE_BATCH as KEY_PURGE_BATCH
 from engine.rules.state import PURGE_BATCH, purge_expired
 from engine.store.database import Database
 from engine.timers.service import next_due_at
@@ -50,6 +57,12 @@ STALL_SCAN_SECONDS = 300.0
 # few minutes apart is soon enough, and costs one indexed lookup per definition when nothing is due.
 BULLETIN_SECONDS = 300.0
 BULLETINS_PER_ROUND = 20
+# Idempotency keys are invisible until a redelivery asks for one: purging them only frees space. A
+# round is bounded (its batches hold the worker from firing timers); a backlog (the first purge of a
+# table that grew for months) is worked off in rounds a few seconds apart.
+EVENT_KEY_PURGE_SECONDS = 600.0
+EVENT_KEY_CATCH_UP_SECONDS = 5.0
+EVENT_KEY_BATCHES = 20
 
 
 def worker_name() -> str:
@@ -80,6 +93,30 @@ def purge_rule_state(db: Database, now: datetime | None = None, batch: int = PUR
         if purged == 0:  # nothing expired, or every expired group is being ingested right now
             break
     return total
+
+
+@dataclass(frozen=True)
+class KeyPurge:
+    deleted: int
+    cutoff: datetime
+    batches: int  # transactions run
+    more_left: bool  # stopped at the batch limit with keys older than the cut-off still there
+
+
+def purge_event_keys_before(db: Database, older_than_days: int | None = None, now: datetime | None = None,
+                            batch: int = KEY_PURGE_BATCH, batches: int | None = EVENT_KEY_BATCHES) -> KeyPurge:
+    """Delete idempotency keys older than ``older_than_days`` (default CASEGRID_EVENT_KEY_RETENTION_DAYS),
+    ``batch`` per transaction, at most ``batches`` transactions (None: until none is left)."""
+    cutoff = key_cutoff(now or datetime.now(UTC), older_than_days)
+    deleted = runs = 0
+    while batches is None or runs < batches:
+        with db.transaction() as session:
+            purged = purge_event_keys(session, cutoff, batch)
+        runs += 1
+        deleted += purged
+        if purged < batch:
+            return KeyPurge(deleted, cutoff, runs, more_left=False)
+    return KeyPurge(deleted, cutoff, runs, more_left=True)
 
 
 def default_file_store() -> FileStore:
@@ -134,7 +171,7 @@ def run_worker(db: Database, stop: threading.Event, poll_seconds: float = 2.0, n
     next_purge = next_attachment_purge = time.monotonic()
     next_sweep = time.monotonic() + FILE_SWEEP_SECONDS
     next_stall_scan = time.monotonic() + STALL_SCAN_SECONDS
-    next_bulletins = time.monotonic()
+    next_bulletins = next_key_purge = time.monotonic()
     while not stop.is_set():
         try:
             if time.monotonic() >= next_purge:
@@ -150,6 +187,13 @@ def run_worker(db: Database, stop: threading.Event, poll_seconds: float = 2.0, n
                 result = purge_attachments(db, store, files=sweep)
                 if result.rows or result.files:
                     log.info("worker %s: purged %d orphaned upload(s), %d file(s)", name, result.rows, result.files)
+            if time.monotonic() >= next_key_purge:
+                keys = purge_event_keys_before(db)
+                next_key_purge = time.monotonic() + (EVENT_KEY_CATCH_UP_SECONDS if keys.more_left
+                                                     else EVENT_KEY_PURGE_SECONDS)
+                if keys.deleted:
+                    log.info("worker %s: purged %d event idempotency key(s) received before %s", name,
+                             keys.deleted, keys.cutoff.isoformat(timespec="seconds"))
             if time.monotonic() >= next_stall_scan:
                 next_stall_scan = time.monotonic() + STALL_SCAN_SECONDS
                 stalled = scan_for_stalls(db, name)

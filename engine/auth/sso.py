@@ -70,7 +70,8 @@ class Identity:
 
     username: str
     display_name: str
-    subject: str
+    subject: str  # the provider's `sub`: with the issuer, what the user is bound to (never reassigned)
+    issuer: str = ""
     department: str | None = None
     roles: tuple[tuple[str, str | None], ...] | None = None
     unmapped: tuple[str, ...] = ()  # provider values of the claims that map to nothing casegrid knows
@@ -166,7 +167,7 @@ def _role_pair(code: str) -> tuple[str, str | None]:
 
 def identity_from_claims(settings: SsoSettings, claims: Mapping[str, Any], known_roles: set[str],
                          known_units: set[str]) -> Identity:
-    """What verified claims say about the user; InvalidInput when the username claim is missing.
+    """What verified claims say about the user; InvalidInput when the username or `sub` claim is missing.
 
     A department value is looked up in the department map, else taken as a unit code; a role value in the
     role map (its target may be "role@scope"), else taken as a role code. A value that names no known
@@ -177,6 +178,13 @@ def identity_from_claims(settings: SsoSettings, claims: Mapping[str, Any], known
         raise InvalidInput(f"the identity token has no usable '{settings.username_claim}' claim",
                            {settings.username_claim: ["missing"]}, key="sso.no_username",
                            params={"claim": settings.username_claim})
+    subject = str(claims.get("sub") or "").strip()
+    if not subject or len(subject) > 255:
+        # (issuer, sub) is what the user is bound to: without it nobody can be told apart safely.
+        raise InvalidInput("the identity token has no usable 'sub' claim", {"sub": ["missing"]},
+                           key="sso.no_subject")
+    # The id_token's `iss` (Authlib checked it against the configured issuer); the setting if absent.
+    issuer = str(claims.get("iss") or settings.issuer or "").strip()
     display_name = str(claims.get(settings.name_claim) or username).strip()[:200]
     unmapped: list[str] = []
     department = None
@@ -197,4 +205,4 @@ def identity_from_claims(settings: SsoSettings, claims: Mapping[str, Any], known
             else:
                 unmapped.append(value)
         roles = tuple(dict.fromkeys(found))
-    return Identity(username, display_name, str(claims.get("sub") or ""), department, roles, tuple(unmapped))
+    return Identity(username, display_name, subject, issuer, department, roles, tuple(unmapped))

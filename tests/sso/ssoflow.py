@@ -32,6 +32,11 @@ ACCOUNTS: dict[str, dict[str, Any]] = {
     # Known at the platform by another login; casegrid's username is their 工号 (employee_no).
     "chen.chengguan": {"name": "陈城管", "employee_no": "h_cg"},
     "deactivated": {"name": "邓停用"},
+    # One person (subject he.huanwei) whose platform login is h_hw and whose 工号 is HW-0042: switching the
+    # username claim to employee_no is, to casegrid, the provider renaming them.
+    "he.huanwei": {"name": "何环卫", "preferred_username": "h_hw", "employee_no": "HW-0042"},
+    # A second platform account (another subject) whose 工号 claim names casegrid's h_hw.
+    "impostor": {"name": "冒名者", "employee_no": "h_hw"},
 }
 
 

@@ -62,13 +62,30 @@ def test_claims_map_through_the_maps_or_as_codes_and_the_rest_is_listed_as_unmap
 
 
 def test_a_role_may_map_to_a_role_in_a_grid_cell():
-    identity = identity_from_claims(SETTINGS, {"preferred_username": "g", "groups": "网格员"}, ROLES, UNITS)
+    identity = identity_from_claims(SETTINGS, {"sub": "2", "preferred_username": "g", "groups": "网格员"}, ROLES,
+                                    UNITS)
     assert identity.roles == (("grid_worker", "S01C01G01"),)
 
 
 def test_claims_that_are_absent_leave_department_and_roles_alone():
-    identity = identity_from_claims(SETTINGS, {"preferred_username": "g"}, ROLES, UNITS)
+    identity = identity_from_claims(SETTINGS, {"sub": "2", "preferred_username": "g"}, ROLES, UNITS)
     assert identity.department is None and identity.roles is None and identity.display_name == "g"
+
+
+def test_the_identity_carries_the_tokens_issuer_and_subject():
+    identity = identity_from_claims(SETTINGS, {"sub": "u-7", "iss": "https://idp/realm", "preferred_username": "g"},
+                                    ROLES, UNITS)
+    assert (identity.issuer, identity.subject) == ("https://idp/realm", "u-7")
+    assert identity_from_claims(SETTINGS, {"sub": "u-7", "preferred_username": "g"}, ROLES, UNITS).issuer == "https://idp"
+
+
+@pytest.mark.parametrize("sub", [None, "", "  ", "x" * 256])
+def test_an_identity_without_a_usable_subject_is_refused(sub):
+    # (issuer, sub) is what a user is bound to: without it two people could not be told apart.
+    claims = {"preferred_username": "g", **({} if sub is None else {"sub": sub})}
+    with pytest.raises(InvalidInput) as refused:
+        identity_from_claims(SETTINGS, claims, ROLES, UNITS)
+    assert refused.value.key == "sso.no_subject"
 
 
 def test_an_identity_without_the_username_claim_is_refused():

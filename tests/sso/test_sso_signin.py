@@ -29,7 +29,7 @@ from engine.auth.sso import SsoSettings
 from engine.auth.tokens import create_token
 from engine.store.database import Database
 from engine.store.models.audit import AuditEvent
-from engine.store.models.org import User
+from engine.store.models.org import User, UserIdentity
 from web import create_app
 
 
@@ -158,6 +158,90 @@ def test_users_are_matched_by_a_configured_claim(make_app):
     by_employee_no = make_app(username_claim="employee_no").test_client()
     assert sso_sign_in(by_employee_no, "chen.chengguan").status_code == 302
     assert 'data-testid="username">h_cg<' in by_employee_no.get("/profile").get_data(as_text=True)
+
+
+# --- bound to the provider's (issuer, sub) ----------------------------------------------------------
+
+def bindings(db: Database) -> set[tuple[str, str, str]]:
+    with db.transaction(readonly=True) as session:
+        return {(user, issuer, subject) for user, issuer, subject in session.execute(
+            select(User.username, UserIdentity.issuer, UserIdentity.subject).join(User))}
+
+
+def test_the_first_sign_in_binds_the_user_to_the_providers_issuer_and_subject(make_app, sso_db, oidc_provider):
+    client = make_app().test_client()
+    assert sso_sign_in(client, "he.huanwei").status_code == 302  # preferred_username h_hw, sub he.huanwei
+    assert bindings(sso_db) == {("h_hw", oidc_provider.issuer, "he.huanwei")}
+    with sso_db.transaction(readonly=True) as session:
+        bound = session.scalars(select(AuditEvent).where(AuditEvent.action == "user.bound_by_sso")).one()
+        assert bound.details["username"] == "h_hw" and bound.details["subject"] == "he.huanwei"
+    # Signing in again finds the binding and adds none.
+    assert sso_sign_in(make_app().test_client(), "he.huanwei").status_code == 302
+    assert len(bindings(sso_db)) == 1
+
+
+@pytest.mark.parametrize("claim, now_says", [("employee_no", "HW-0042"), ("name", "何环卫")])
+def test_a_bound_user_whose_username_claim_changed_still_signs_in_as_themselves(make_app, sso_db, claim, now_says):
+    assert sso_sign_in(make_app().test_client(), "he.huanwei").status_code == 302
+    # The platform now gives another value in the username claim (renamed, or switched to 工号).
+    renamed = make_app(username_claim=claim).test_client()
+    assert sso_sign_in(renamed, "he.huanwei").status_code == 302
+    assert 'data-testid="username">h_hw<' in renamed.get("/profile").get_data(as_text=True)
+    assert user_row(sso_db, now_says) is None  # nobody was created under the new claim
+    with sso_db.transaction(readonly=True) as session:
+        assert session.scalars(select(UserIdentity.last_claimed_username)).one() == now_says
+
+
+def test_a_username_claim_naming_a_user_bound_to_another_subject_is_refused(make_app, sso_db, oidc_provider):
+    assert sso_sign_in(make_app().test_client(), "he.huanwei").status_code == 302  # h_hw bound to he.huanwei
+    before = user_row(sso_db, "h_hw")
+    # Another platform account whose username claim (工号) now says h_hw: a reused or renamed username.
+    client = make_app(username_claim="employee_no").test_client()
+    answer = sso_sign_in(client, "impostor")
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 403
+    assert "已与统一身份认证平台上的另一个身份绑定" in page and "h_hw" in page
+    assert "退出统一身份认证平台" in page  # to try another account
+    assert not is_signed_in(client)
+    # Nothing changed: no second binding, the account's name and roles are as they were.
+    assert bindings(sso_db) == {("h_hw", oidc_provider.issuer, "he.huanwei")}
+    after = user_row(sso_db, "h_hw")
+    assert (after.display_name, after.department) == (before.display_name, before.department)
+    # The bound person still signs in, under the same settings.
+    assert sso_sign_in(make_app(username_claim="employee_no").test_client(), "he.huanwei").status_code == 302
+
+
+def test_an_administrator_unbinds_a_user_whose_platform_account_was_recreated(make_app, sso_db, monkeypatch):
+    from click.testing import CliRunner
+
+    from engine import config
+    from engine.app.cli import main
+
+    assert sso_sign_in(make_app().test_client(), "he.huanwei").status_code == 302
+    monkeypatch.setenv("CASEGRID_DATABASE_URL", sso_db.url)
+    config.settings.cache_clear()
+    try:
+        unknown = CliRunner().invoke(main, ["user", "unbind-sso", "nobody"])
+        done = CliRunner().invoke(main, ["user", "unbind-sso", "h_hw"])
+        again = CliRunner().invoke(main, ["user", "unbind-sso", "h_hw"])
+    finally:
+        config.settings.cache_clear()
+    assert unknown.exit_code == 1 and "no user 'nobody'" in unknown.output
+    assert done.exit_code == 0 and "unbound h_hw from" in done.output and "he.huanwei" in done.output
+    assert again.exit_code == 0 and "bound to no single sign-on identity" in again.output
+    assert bindings(sso_db) == set()
+    # The new platform account now binds at its first sign-in.
+    client = make_app(username_claim="employee_no").test_client()
+    assert sso_sign_in(client, "impostor").status_code == 302
+    assert {subject for _u, _i, subject in bindings(sso_db)} == {"impostor"}
+
+
+def test_a_deactivated_bound_user_is_refused(make_app, sso_db):
+    assert sso_sign_in(make_app().test_client(), "he.huanwei").status_code == 302
+    with sso_db.transaction() as session:
+        session.scalars(select(User).where(User.username == "h_hw")).one().active = False
+    answer = sso_sign_in(make_app(username_claim="employee_no").test_client(), "he.huanwei")
+    assert answer.status_code == 403 and "已在本系统停用" in answer.get_data(as_text=True)
 
 
 # --- who is refused --------------------------------------------------------------------------------

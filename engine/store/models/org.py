@@ -63,3 +63,26 @@ class UserRole(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(40), index=True)
     scope: Mapped[str | None] = mapped_column(String(40))
+
+
+class UserIdentity(Base):
+    """The single sign-on identity a user is bound to: the provider (issuer) and its subject (`sub`).
+
+    Bound at the user's first sign-in through that provider (engine.commands.users); afterwards the
+    binding, not the username claim, says who signs in. A username claim that is renamed or handed to
+    someone else at the provider can then never take over the account bound to another subject."""
+
+    __tablename__ = "user_identities"
+    __table_args__ = (
+        UniqueConstraint("issuer", "subject", name="uq_user_identities_issuer_subject"),
+        # One subject per provider and user: a second one is an account takeover attempt, refused.
+        UniqueConstraint("user_id", "issuer", name="uq_user_identities_user_issuer"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    issuer: Mapped[str] = mapped_column(String(500))
+    subject: Mapped[str] = mapped_column(String(255))
+    bound_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The username claim at the last sign-in: shows an administrator when the provider renamed someone.
+    last_claimed_username: Mapped[str] = mapped_column(String(80), default="")
