@@ -23,8 +23,10 @@ def create_app(config: dict[str, Any] | None = None, start_worker: bool = False)
     # A SECRET_KEY given by the caller (tests, embedding) means no key file is read or created.
     app.config.update(flask_config(settings(), secret_key=config.get("SECRET_KEY")))
     app.config.update(config)
-    db = Database(app.config["DATABASE_URL"])
-    app.extensions["casegrid_db"] = db
+    # Not named `db`: the web.db module imported below would shadow it, and the embedded worker would be
+    # handed the module (whose transactions need an app context it has not got) instead of the database.
+    database = Database(app.config["DATABASE_URL"])
+    app.extensions["casegrid_db"] = database
 
     from web import bodies, db, errors, files, i18n, identity, nav, ops
     from web.api import init_api
@@ -50,7 +52,7 @@ def create_app(config: dict[str, Any] | None = None, start_worker: bool = False)
     if start_worker:
         from engine.app.worker import start_worker_thread
 
-        _thread, stop = start_worker_thread(db, settings().worker_poll_seconds, store=files.file_store_of(app))
+        _thread, stop = start_worker_thread(database, settings().worker_poll_seconds, store=files.file_store_of(app))
         atexit.register(stop.set)
     return app
 
