@@ -1,11 +1,16 @@
 """The base of every schema for HTML form posts and query strings, and how views load them."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, ValidationError, pre_load
+from marshmallow import EXCLUDE, Schema, ValidationError, pre_load, validate
 
 from engine.errors import InvalidInput
+
+# A filter's local date becomes a UTC instant and its day after: 0001-01-01 or 9999-12-31 parse as dates
+# but overflow datetime on the way (a 500). No case is older than computers or due after year 9000.
+FILTER_DATE_RANGE = validate.Range(min=date(1900, 1, 1), max=date(9000, 12, 31))
 
 
 class LenientSchema(Schema):

@@ -269,6 +269,13 @@ def test_a_date_that_does_not_parse_is_said_beside_its_field(app, sla_web):
     assert 'data-error-for="until"' not in html
 
 
+@pytest.mark.parametrize("field, query", [("since", "since=0001-01-01"), ("until", "until=9999-12-31")])
+def test_a_date_at_the_ends_of_the_calendar_is_said_beside_its_field_not_a_server_error(app, sla_web, field, query):
+    response = signed_in(app, "sup").get(f"/dashboard?{query}")
+    assert response.status_code == 422
+    assert f'data-error-for="{field}" role="alert">请输入有效日期，例如 2026-12-01。<' in response.get_data(as_text=True)
+
+
 def test_a_good_period_shows_no_error(app, sla_web):
     response = signed_in(app, "sup").get("/dashboard?since=2026-12-01&until=2026-12-10")
     assert response.status_code == 200 and "data-error-for" not in response.get_data(as_text=True)

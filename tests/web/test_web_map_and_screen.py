@@ -96,6 +96,19 @@ def test_a_filter_that_does_not_parse_is_named_and_the_map_still_shows(app, dist
     assert page.status_code == 200 and "有筛选条件无法识别，已忽略。" in html and "<script>" not in html.split("cg-map-data")[0]
 
 
+@pytest.mark.parametrize("query", ["since=0001-01-01", "until=9999-12-31", "since=1899-12-31&until=9999-12-31"])
+def test_a_date_at_the_ends_of_the_calendar_is_a_filter_left_out_not_a_server_error(app, district, query):
+    page = signed_in(app, "sup").get(f"/map?{query}")
+    assert page.status_code == 200 and "有筛选条件无法识别，已忽略。" in page.get_data(as_text=True)
+    assert "湖贝路口暴露垃圾" in {p["title"] for p in map_data(page.get_data(as_text=True))["map"]["points"]}
+
+
+def test_a_reversed_period_is_left_out_whole_not_read_as_its_start_alone(app, district):
+    page = signed_in(app, "sup").get("/map?since=2099-12-31&until=2000-01-01").get_data(as_text=True)
+    assert "有筛选条件无法识别，已忽略。" in page
+    assert "湖贝路口暴露垃圾" in {p["title"] for p in map_data(page)["map"]["points"]}
+
+
 def test_the_map_filters_by_department_and_date(app, district):
     client = signed_in(app, "sup")
 

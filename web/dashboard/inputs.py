@@ -5,7 +5,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from web.lenient import LenientSchema
+from web.lenient import FILTER_DATE_RANGE, LenientSchema
 
 PERIOD_DAYS = (7, 30, 90, 365)
 
@@ -14,8 +14,8 @@ class PeriodQuery(LenientSchema):
     """A period ending now (`days`), or explicit local dates `since`..`until` (both included)."""
 
     days = fields.Integer(load_default=30, validate=validate.OneOf(PERIOD_DAYS))
-    since = fields.Date(load_default=None)
-    until = fields.Date(load_default=None)
+    since = fields.Date(load_default=None, validate=FILTER_DATE_RANGE)
+    until = fields.Date(load_default=None, validate=FILTER_DATE_RANGE)
     process_key = fields.String(load_default=None, validate=validate.Length(max=100))
 
     @validates_schema
@@ -61,7 +61,7 @@ def load_period(args: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
 
 def _parses_as_date(value: object) -> bool:
     try:
-        fields.Date().deserialize(value)
+        fields.Date(validate=FILTER_DATE_RANGE).deserialize(value)
     except ValidationError:
         return False
     return True

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from web.lenient import LenientSchema
+from web.lenient import FILTER_DATE_RANGE, LenientSchema
 
 CODE = validate.Regexp(r"^[A-Za-z0-9_.\-]{1,40}$")
 
@@ -12,8 +12,8 @@ class MapQuery(LenientSchema):
     family = fields.String(load_default=None, validate=CODE)
     category = fields.String(load_default=None, validate=CODE)
     department = fields.String(load_default=None, validate=CODE)
-    since = fields.Date(load_default=None)  # local dates, both included
-    until = fields.Date(load_default=None)
+    since = fields.Date(load_default=None, validate=FILTER_DATE_RANGE)  # local dates, both included
+    until = fields.Date(load_default=None, validate=FILTER_DATE_RANGE)
 
     @validates_schema
     def _ordered(self, data, **_kwargs):  # type: ignore[no-untyped-def]

@@ -36,7 +36,9 @@ def _filters(args: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         return schema.load(args), []
     except ValidationError as exc:
         wrong = sorted(exc.messages) if isinstance(exc.messages, dict) else []
-    kept = {k: v for k, v in args.items() if k not in wrong and not (k == "until" and "since" in wrong)}
+    # A wrong end drops its start too: kept alone, a reversed period's start shows an empty map as if true.
+    dropped = set(wrong) | ({"since", "until"} if {"since", "until"} & set(wrong) else set())
+    kept = {k: v for k, v in args.items() if k not in dropped}
     try:
         return schema.load(kept), wrong
     except ValidationError:
