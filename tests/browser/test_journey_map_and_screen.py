@@ -73,6 +73,20 @@ def test_a_supervisor_reads_the_case_map_filters_it_and_opens_a_case_from_a_poin
     assert journey.console_errors == []
 
 
+def _nothing_cut(page: Page) -> None:
+    """Every chart label whole (ECharts cuts one that runs out of its panel to "网..."), and every list entry
+    shown whole or not at all (the panels clip: the screen never scrolls)."""
+    cut = page.evaluate("""() => ['cg-screen-today', 'cg-screen-departments', 'cg-screen-trend'].flatMap(id =>
+        echarts.getInstanceByDom(document.getElementById(id)).getZr().storage.getDisplayList(true)
+          .map(el => el.style && el.style.text).filter(t => t && /\\.\\.\\.|…/.test(String(t))))""")
+    assert cut == [], f"chart labels cut short: {cut}"
+    halves = page.evaluate("""() => [...document.querySelectorAll('.cg-screen-list')].flatMap(list =>
+        [...list.children].filter(item => !item.hidden
+          && item.getBoundingClientRect().bottom > list.getBoundingClientRect().bottom + 0.5)
+          .map(item => item.textContent))""")
+    assert halves == [], f"list entries cut through: {halves}"
+
+
 def test_the_operations_screen_fills_a_wall_display_refreshes_live_and_reconnects(journey, demo_db):
     page = journey.sign_in(DISPATCHER)
     page.set_default_timeout(60_000)
@@ -85,6 +99,7 @@ def test_the_operations_screen_fills_a_wall_display_refreshes_live_and_reconnect
     assert page.locator("h1").inner_text().count("城区运行管理中心") == 1
     before = int(page.locator("[data-kpi=today]").inner_text())
     page.wait_for_timeout(300)  # the charts' first animation
+    _nothing_cut(page)
     journey.shot(page, "screen-1920")
 
     # A report taken meanwhile shows on the screen without reloading it.
@@ -105,6 +120,7 @@ def test_the_operations_screen_fills_a_wall_display_refreshes_live_and_reconnect
     page.set_viewport_size({"width": 3840, "height": 2160})
     page.wait_for_timeout(500)
     _no_scrolling(page, 3840, 2160)
+    _nothing_cut(page)
     journey.shot(page, "screen-3840")
     assert journey.console_errors == []
     assert datetime.now(UTC)  # (the journey ran against the live clock)

@@ -37,8 +37,11 @@
       series: [
         { type: "pie", radius: ["0%", "42%"], center: ["50%", "58%"], data: s.byFamily,
           label: { color: "#e2e8f0", fontSize: font, position: "inner", formatter: "{c}" } },
+        // Counts inside the ring, names in the legend: names beside the ring ran out of the panel's
+        // width and were cut to "网..." on a 1920 and even a 3840 wall.
         { type: "pie", radius: ["55%", "75%"], center: ["50%", "58%"], data: s.bySource,
-          label: { color: "#e2e8f0", fontSize: font, formatter: "{b}\n{c}" } }
+          label: { color: "#fff", fontSize: font, position: "inside", formatter: "{c}",
+                   textBorderColor: "#0b1a2e", textBorderWidth: 2 } }
       ]
     }, true);
   }
@@ -85,7 +88,23 @@
     });
     document.getElementById("cg-screen-escalations").innerHTML =
       escalations.join("") || "<li class=\"cg-muted-dark\">" + escape(texts.noEscalation) + "</li>";
+    fitLists();
   }
+
+  // A list keeps the entries that fit its panel whole: the panel clips (the screen never scrolls), and an
+  // entry cut through its middle cannot be read. The newest come first, so the oldest are the ones left out.
+  function fitLists() {
+    Array.prototype.forEach.call(document.querySelectorAll(".cg-screen-list"), function (list) {
+      var bottom = list.getBoundingClientRect().bottom;
+      Array.prototype.forEach.call(list.children, function (item) { item.hidden = false; });
+      var full = false;
+      Array.prototype.forEach.call(list.children, function (item, index) {
+        full = full || (index > 0 && item.getBoundingClientRect().bottom > bottom + 0.5);
+        item.hidden = full;
+      });
+    });
+  }
+  window.addEventListener("resize", fitLists);
 
   function drawKpis(s) {
     Array.prototype.forEach.call(document.querySelectorAll("[data-kpi]"), function (el) {
