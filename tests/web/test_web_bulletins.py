@@ -63,7 +63,27 @@ def test_a_supervisor_produces_a_bulletin_from_the_page_and_a_wrong_period_chang
     wrong = client.post("/bulletins/run", data={"name": "weekly_street_bulletin", "period": "2026-11",
                                                 "csrf_token": token})
     assert wrong.status_code == 422 and "不是该通报的统计周期" in wrong.get_data(as_text=True)
+    assert 'data-error-for="period"' in wrong.get_data(as_text=True)
     empty = client.post("/bulletins/run", data={"name": "weekly_street_bulletin", "period": "",
                                                 "csrf_token": token}, follow_redirects=True)
     assert "请选择通报并填写统计周期" in empty.get_data(as_text=True)
     assert _count(web_db) == 1
+
+
+def test_a_refused_period_is_said_beside_the_field_on_the_bulletins_page_with_what_was_typed(app, web_db) -> None:
+    client = signed_in(app, "sup")
+    token = page_csrf(client, "/bulletins")
+    for period, status, words in (("2026-13", 422, "不是该通报的统计周期"), ("<script>", 422, "不是该通报的统计周期"),
+                                  ("2099-01", 409, "尚未开始")):
+        refused = client.post("/bulletins/run", data={"name": "monthly_department_ranking", "period": period,
+                                                      "csrf_token": token})
+        html = refused.get_data(as_text=True)
+        assert refused.status_code == status, period
+        assert 'data-error-for="period" role="alert">' in html and words in html  # beside the field
+        assert "已发布的通报" in html and 'action="/bulletins/run"' in html  # the page, not an error page
+        assert 'value="monthly_department_ranking" selected' in html
+        assert "<script>" not in html.split('name="period"')[1].split(">")[0]  # escaped in the field
+    unknown = client.post("/bulletins/run", data={"name": "no_such_bulletin", "period": "2026-10",
+                                                  "csrf_token": token})
+    assert unknown.status_code == 404 and 'data-error-for="period"' in unknown.get_data(as_text=True)
+    assert _count(web_db) == 0
