@@ -138,6 +138,7 @@ def test_the_pdf_and_xlsx_are_readable_and_name_units_in_chinese_or_english(demo
     assert not [code for code in CODES if code in text]
     english_text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(english)).pages)
     assert "On-time closure rate" in english_text and "Urban management and law enforcement" in english_text
+    assert "统计周期：" in text and "Period: " in english_text and "：" not in english_text  # each its own colon
     book = load_workbook(io.BytesIO(xlsx))
     assert book.sheetnames == ["统计数据", "红黑榜"]
     sheet = book["统计数据"]
