@@ -46,6 +46,21 @@ def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(client)
     assert client.get("/").status_code == 302
 
 
+@pytest.mark.parametrize("username, password", [("x" * 5000, "nope"), ("h_cg", "x" * 5000)], ids=["name", "password"])
+def test_a_name_or_password_too_long_for_any_account_is_a_wrong_pair_not_a_missing_one(client, username, password):
+    refused = login(client, username, password)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 401 and "用户名或密码错误。" in html and "请输入用户名和密码。" not in html
+    assert "x" * 81 not in html  # the typed name is not echoed back at full length
+    assert 'maxlength="80"' in html and 'maxlength="1000"' in html  # and the form stops it being typed
+    assert client.get("/").status_code == 302
+
+
+def test_a_blank_name_or_password_is_asked_for(client):
+    refused = login(client, "h_cg", "")
+    assert refused.status_code == 400 and "请输入用户名和密码。" in refused.get_data(as_text=True)
+
+
 def test_the_next_parameter_never_leads_off_site(client):
     token = page_csrf(client)
     response = client.post("/login", data={"username": "h_cg", "password": PASSWORD, "csrf_token": token,

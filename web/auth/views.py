@@ -78,9 +78,13 @@ def login() -> Any:
     try:
         data = LoginInput().load(request.form.to_dict(), unknown="exclude")
     except ValidationError:
+        typed = {k: str(request.form.get(k, "")).strip() for k in ("username", "password")}
+        # Both typed but longer than any account's: no such user, said as for any wrong pair of them.
+        wrong_pair = all(typed.values())
         return render_template("auth/login.html", next=request.form.get("next", ""),
-                               username=request.form.get("username", ""),
-                               error=_("Enter your user name and password.")), 400
+                               username=typed["username"][:80],
+                               error=_("User name or password is wrong.") if wrong_pair else
+                               _("Enter your user name and password.")), 401 if wrong_pair else 400
     try:
         with transaction() as db_session:
             user = authenticate(db_session, data["username"], data["password"], request.remote_addr, login_policy())
