@@ -124,6 +124,27 @@ def test_on_a_phone_a_tap_picks_the_point_and_the_page_still_fits(journey, demo_
     assert journey.console_errors == []
 
 
+def test_coordinates_typed_over_a_pick_that_name_no_place_take_the_marker_and_the_cell_away(journey, demo_db):
+    page = journey.sign_in(WORKER)
+    _open_report_form(page)
+    x, y = _screen_point(page, INSIDE[1], INSIDE[0])
+    page.mouse.click(x, y)
+    page.wait_for_selector(".cg-map-picker[data-state='inside']")
+    status = page.locator(".cg-map-picker [role=status]")
+    markers = "window.cgMapPicker.getOption().series.find(s => s.id === 'cg-picked').data.length"
+    for latitude, longitude in (("-91", "500"), ("", "")):
+        page.locator("input[name=latitude]").fill(latitude)
+        page.locator("input[name=longitude]").fill(longitude)
+        page.locator("input[name=longitude]").dispatch_event("change")
+        page.wait_for_selector(".cg-map-picker:not([data-state])", timeout=5_000)
+        assert status.inner_text() == "" and page.evaluate(markers) == 0, (latitude, longitude)
+        x, y = _screen_point(page, INSIDE[1], INSIDE[0])  # and a new pick is shown again
+        page.mouse.click(x, y)
+        page.wait_for_selector(".cg-map-picker[data-state='inside']")
+        assert status.inner_text() == "所在网格：桂园社区第2网格" and page.evaluate(markers) == 1
+    assert journey.console_errors == []
+
+
 def test_the_picker_speaks_english_when_asked(journey, demo_db):
     page = journey.sign_in(WORKER, locale="en")
     _open_report_form(page)

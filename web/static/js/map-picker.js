@@ -86,11 +86,25 @@
       locate(lon, lat);
     }
 
+    // Fields emptied, or changed to no position on earth: the last pick's marker and cell would claim a
+    // place the form no longer holds, so both go (an answer still on its way is dropped too).
+    function clear() {
+      asked += 1;
+      shown = null;
+      chart.setOption({ geo: { regions: [] }, series: [{ id: "cg-picked", data: [] }] });
+      block.removeAttribute("data-state");
+      status.textContent = "";
+    }
+
     // A position typed or filled by the location button: shown once both fields hold one.
     function fromFields() {
       var lat = number(latitude), lon = number(longitude);
       var key = latitude.value + "," + longitude.value;
-      if (lat === null || lon === null || Math.abs(lat) > 90 || Math.abs(lon) > 180 || key === shown) return;
+      if (lat === null || lon === null || Math.abs(lat) > 90 || Math.abs(lon) > 180) {
+        if (shown !== null) clear();
+        return;
+      }
+      if (key === shown) return;
       shown = key;
       locate(lon, lat);
     }
