@@ -66,6 +66,7 @@ def test_a_grid_worker_picks_the_point_on_the_map_and_the_case_gets_that_cell(jo
     status = page.locator(".cg-map-picker [role=status]")
     page.wait_for_selector(".cg-map-picker[data-state='inside']")
     assert status.inner_text() == "所在网格：桂园社区第2网格"  # the name, never the code
+    assert form.locator("select[name=grid_cell]").input_value() == "S01C01G02"  # the list says the same cell
     latitude = float(form.locator("input[name=latitude]").input_value())
     longitude = float(form.locator("input[name=longitude]").input_value())
     assert latitude == pytest.approx(INSIDE[0], abs=2e-4) and longitude == pytest.approx(INSIDE[1], abs=2e-4)

@@ -56,6 +56,18 @@
       });
     }
 
+    // The submit takes the point's cell over the one chosen in the form's cell list: the list shows it,
+    // so the form does not name one cell in the list and another under the map.
+    function showCell(cell) {
+      var form = block.closest("form");
+      var list = form && form.querySelector("select[name=grid_cell]");
+      if (!list || list.value === cell) return;
+      var offered = Array.prototype.some.call(list.options, function (o) { return o.value === cell; });
+      if (!offered) return;
+      list.value = cell;
+      list.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+
     function locate(lon, lat) {
       var ticket = ++asked;  // only the latest pick's answer is shown
       mark(lon, lat, null);
@@ -70,6 +82,7 @@
           if (ticket !== asked) return;
           if (answer.cell) {
             mark(lon, lat, answer.cell);
+            showCell(answer.cell);
             say("inside", block.getAttribute("data-inside").replace("{name}", answer.name || ""));
           } else {
             say("outside", answer.message);
