@@ -56,6 +56,9 @@ ZH_SITUATION: dict[str, str] = {
     "Cases opened": "新增案件",
     "Steps closed on time": "按时办结环节",
     "Steps closed late": "超时办结环节",
+    # an emergency's agencies on the screen: "消防救援大队（已调派）、公安分局（已调派）"
+    "{name} ({status})": "{name}（{status}）",
+    ", ": "、",
     "Grid worker patrol": "网格员巡查",
     "12345 hotline": "12345热线",
     "Citizen": "市民上报",

@@ -126,6 +126,16 @@ def test_the_operations_screen_fills_a_wall_display_refreshes_live_and_reconnect
     assert datetime.now(UTC)  # (the journey ran against the live clock)
 
 
+def test_the_screen_in_english_writes_its_emergencies_agencies_with_english_punctuation(journey, demo_db):
+    page = journey.sign_in(DISPATCHER, locale="en")
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto("/screen")
+    page.wait_for_selector("#cg-screen[data-drawn] .cg-agencies")
+    agencies = page.locator(".cg-agencies").first.inner_text()
+    assert " (" in agencies and not set("（）、") & set(agencies), agencies
+    journey.shot(page, "screen-english")
+
+
 def test_a_grid_worker_is_turned_away_from_the_screen(journey):
     page = journey.sign_in("gw_s01c01g01")
     response = page.goto("/screen")

@@ -27,6 +27,8 @@ def texts() -> dict[str, str]:
             "reconnecting": _("Connection lost, reconnecting…"), "updated": _("Updated"),
             "openedCases": _("Cases opened"), "closedOnTime": _("Steps closed on time"),
             "closedLate": _("Steps closed late"),
+            # Brackets and the list's separator are the language's own: full-width in Chinese only.
+            "agencyStatus": _("{name} ({status})"), "listSeparator": _(", "),
             "none": _("None")}
 
 

@@ -78,7 +78,9 @@
       return "<li><span class=\"cg-grade cg-grade-" + e.gradeLevel + "\">" + escape(e.grade) + "</span>" +
         "<b>" + escape(e.title) + "</b> <span class=\"cg-muted-dark\">" + escape(e.key) + " · " + escape(e.cell) +
         " · " + escape(e.opened) + "</span><br><span class=\"cg-agencies\">" +
-        e.agencies.map(function (a) { return escape(a.name) + "（" + escape(a.status) + "）"; }).join("、") + "</span></li>";
+        e.agencies.map(function (a) {
+          return escape(texts.agencyStatus.replace(/\{(name|status)\}/g, function (_m, key) { return a[key]; }));
+        }).join(escape(texts.listSeparator)) + "</span></li>";
     });
     document.getElementById("cg-screen-emergencies").innerHTML =
       emergencies.join("") || "<li class=\"cg-muted-dark\">" + escape(texts.noEmergency) + "</li>";
