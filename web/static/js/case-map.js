@@ -14,6 +14,7 @@
     dark: { area: "#0f2440", border: "#2c5282", street: "#63b3ed", community: "#2b6cb0", label: "#bee3f8",
             shade: ["#0f2440", "#2b6cb0"], text: "#e2e8f0", overdueBorder: "#ff6b6b" }
   };
+  var SCALE_BAND = 54;  // px under the /map district for the shading's scale
   var registered = {};
   var RAD = Math.PI / 180;
   // Web Mercator in degrees: outlines keep their shape on the ground, and tiles (Mercator squares) fit them.
@@ -53,7 +54,7 @@
 
   // The grid cells as the geo component every map page draws on (opts: mapName, roam, tiles, regions).
   function geo(theme, opts) {
-    return { map: opts.mapName, projection: MERCATOR, roam: !!opts.roam, top: 10, bottom: 10, left: 10, right: 10,
+    return { map: opts.mapName, projection: MERCATOR, roam: !!opts.roam, top: 10, bottom: opts.bottom || 10, left: 10, right: 10,
              itemStyle: { areaColor: theme.area, borderColor: theme.border, borderWidth: 0.6, opacity: opts.tiles ? 0.55 : 1 },
              emphasis: { label: { show: false }, itemStyle: { areaColor: theme.shade[1] } },
              label: { show: false }, select: { disabled: true }, regions: opts.regions || [] };
@@ -104,10 +105,13 @@
     return {
       backgroundColor: "transparent",
       tooltip: { trigger: "item", confine: true, textStyle: { fontSize: 13 * big } },
-      visualMap: { type: "continuous", min: 0, max: max, seriesIndex: 0, show: !opts.compact, left: 10, bottom: 10,
+      // The shading's scale lies in a band of its own under the map: over it, it hid the corner cells.
+      visualMap: { type: "continuous", min: 0, max: max, seriesIndex: 0, show: !opts.compact, orient: "horizontal",
+                   left: "center", bottom: 6, itemWidth: 12, itemHeight: 160,
                    text: [String(max), "0"], calculable: false, inRange: { color: theme.shade },
                    textStyle: { color: theme.text, fontSize: 12 * big } },
-      geo: geo(theme, { mapName: opts.mapName, roam: !opts.compact, tiles: opts.tiles, regions: regions }),
+      geo: geo(theme, { mapName: opts.mapName, roam: !opts.compact, tiles: opts.tiles, regions: regions,
+                        bottom: opts.compact ? 10 : SCALE_BAND }),
       series: [
         { type: "map", geoIndex: 0, data: cellData,
           tooltip: { formatter: function (p) {
