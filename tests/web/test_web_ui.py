@@ -5,6 +5,9 @@ import re
 
 from webtools import open_item, page_csrf, signed_in, start_report
 
+from engine.commands.tasks import claim, complete
+from engine.org.service import actor_for
+
 
 def test_the_inbox_lists_my_tasks_and_the_claimable_ones_of_my_groups(app, web_db):
     item = open_item(web_db, start_report(web_db))
@@ -138,3 +141,16 @@ def test_the_case_page_labels_data_only_with_its_own_processs_forms(app, web_db)
     fields = html[html.index('id="cg-case-fields"'):html.index("</dl>", html.index('id="cg-case-fields"'))]
     # The process copies the licence type to `category`; other families' forms ask a `category` too.
     assert "测试面馆" in fields and "food_business" not in fields
+
+
+def test_a_task_of_a_grid_cell_and_no_department_names_the_cell_without_a_dangling_separator(app, web_db):
+    handle = open_item(web_db, start_report(web_db))
+    with web_db.transaction() as session:
+        claim(session, actor_for(session, "h_cg"), handle.id)
+        complete(session, actor_for(session, "h_cg"), handle.id, {"result": "lamp fixed", "hours": 2})
+    verify = open_item(web_db, handle.case_id)
+    assert verify.department is None and verify.grid_cell == "S01C01G01"
+    client = signed_in(app, "gw1")
+    for page in (client.get("/").get_data(as_text=True), client.get(f"/cases/{handle.case_id}").get_data(as_text=True)):
+        cells = re.findall(r'data-label="部门 / 网格">([^<]*)</td>', page)
+        assert "桂园社区第1网格" in cells and not [c for c in cells if c.startswith(" ·") or c.endswith("· ")], cells
