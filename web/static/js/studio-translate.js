@@ -135,6 +135,10 @@ const BPMN_ZH = {
 };
 
 const DMN_ZH = {
+  "Search in diagram": "在图中搜索",
+  // placeholders of a table cell ("e.g. { example }" filled in by dmn-js)
+  "e.g. { example } ": "例如 { example } ",
+  "e.g. { sample }": "例如 { sample }",
   "Activate hand tool": "手形工具（拖动画布）",
   "Activate lasso tool": "套索工具（框选）",
   "Add text annotation": "添加文本注释",
