@@ -39,6 +39,9 @@ ERROR_TEXTS: dict[str, tuple[str, str]] = {
     "reason.required": ("请填写理由。", "Please give a reason."),
     "form.invalid": ("表单填写有误，请检查标出的字段。", "The form has errors; check the marked fields."),
     "input.invalid_fields": ("提交的内容有误，请检查标出的项目后重试。", "The request has invalid fields."),
+    "input.invalid_query": ("链接中的筛选条件无法识别（可能被手工改动过），请回到页面重新选择。",
+                            "The link's filters are not understood (perhaps edited by hand); go back to the page "
+                            "and choose them again."),
     "auth.too_many_token_failures": ("此地址提交的无效 API 令牌过多，请 {minutes} 分钟后再试。",
                                      "Too many invalid API tokens from this address; try again in {minutes} minutes."),
     "metrics.forbidden": ("运行指标仅供系统运维人员查看。", "Metrics are for the operators (or the monitoring token)."),

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from flask import has_request_context, request
 from marshmallow import EXCLUDE, Schema, ValidationError, pre_load, validate
 
 from engine.errors import InvalidInput
@@ -28,4 +29,8 @@ def load_input(schema: Schema, data: Any) -> dict[str, Any]:
     try:
         return schema.load(data)
     except ValidationError as exc:
-        raise InvalidInput("the request has invalid fields", exc.messages, key="input.invalid_fields") from exc
+        # A page's query string refused is a link edited by hand (the page offers only valid choices):
+        # "check the marked fields" would send the reader looking for fields nobody submitted.
+        key = "input.invalid_query" if has_request_context() and request.method in ("GET", "HEAD") \
+            else "input.invalid_fields"
+        raise InvalidInput("the request has invalid fields", exc.messages, key=key) from exc

@@ -22,7 +22,15 @@ def test_a_search_pasted_longer_than_the_box_is_cut_to_it_and_said_beside_the_bo
 @pytest.mark.parametrize("path", ["/", "/cases"])
 def test_other_odd_list_queries_are_still_refused_in_words(app, web_db, path):
     refused = signed_in(app, "h_cg").get(path, query_string={"page": "-1"})
-    assert refused.status_code == 422 and "提交的内容有误" in refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "链接中的筛选条件无法识别" in refused.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/incidents?status=%3Cscript%3E", "/bulletins?page=-5", "/incidents?page=-1"])
+def test_a_hand_edited_filter_link_is_refused_as_a_link_not_as_a_submitted_form(app, web_db, path):
+    refused = signed_in(app, "adm").get(path)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "链接中的筛选条件无法识别" in html and "标出的项目" not in html
+    assert "<script>" not in html
 
 
 def test_a_start_form_the_user_may_not_send_is_refused_when_asked_for_not_after_filling_it(app, web_db):
