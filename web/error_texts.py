@@ -141,6 +141,8 @@ ERROR_TEXTS: dict[str, tuple[str, str]] = {
     "bulletin.bad_period": ("「{period}」不是该通报的统计周期，请按 {example} 的格式填写。",
                             "{period} is not a period of this bulletin; write it like {example}."),
     "bulletin.bad_period_kind": ("未知的统计周期「{kind}」。", "Unknown period {kind}."),
+    "bulletin.period_out_of_range": ("统计周期「{period}」不在可统计的年份范围内（{first}—{last} 年）。",
+                                     "The period {period} is outside the years bulletins cover ({first}–{last})."),
     "bulletin.period_not_started": ("统计周期 {period} 尚未开始。", "The period {period} has not started yet."),
     # single sign-on (统一身份认证, docs/sso.md)
     "sso.unknown_user": ("您已通过统一身份认证（账号 {account}），但该账号尚未在本系统登记，因此不能登录。"

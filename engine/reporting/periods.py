@@ -20,6 +20,9 @@ _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _WEEK = re.compile(r"^(\d{4})-W(\d{1,2})$", re.IGNORECASE)
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$", re.IGNORECASE)
 _EXAMPLES = {"weekly": "2026-W45", "monthly": "2026-11", "quarterly": "2026-Q4"}
+# A bulletin reports the platform's own records: a period of 1900 is a typo that would still be published
+# and sent to every recipient, and one of year 1 or 9999 overflows the calendar when its bounds are taken.
+FIRST_YEAR, LAST_YEAR = 2000, 9000
 
 
 @dataclass(frozen=True, order=True)
@@ -89,6 +92,11 @@ def period_containing(kind: str, day: date) -> Period:
 def parse_period(kind: str, text: str) -> Period:
     """The period a label names, checked against the bulletin's kind ("2026-11" for a monthly one)."""
     text = (text or "").strip()
+    year = re.match(r"^(\d{4})-", text)
+    if year and not FIRST_YEAR <= int(year[1]) <= LAST_YEAR:
+        raise InvalidInput(f"{text!r} is outside the years bulletins cover ({FIRST_YEAR}-{LAST_YEAR})",
+                           key="bulletin.period_out_of_range",
+                           params={"period": text[:40], "first": FIRST_YEAR, "last": LAST_YEAR})
     try:
         if kind == "monthly" and (m := _MONTH.match(text)):
             return period_containing(kind, date(int(m[1]), int(m[2]), 1))

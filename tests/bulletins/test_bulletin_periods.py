@@ -48,6 +48,18 @@ def test_a_label_of_the_wrong_form_is_refused_with_an_example(kind, label) -> No
     assert refused.value.params["example"] in str(refused.value)
 
 
+@pytest.mark.parametrize("kind, label", [("monthly", "0001-01"), ("weekly", "0001-W01"), ("weekly", "9999-W52"),
+                                         ("monthly", "1900-01"), ("quarterly", "9999-Q4"), ("monthly", "0099-01")])
+def test_a_period_outside_the_years_bulletins_cover_is_refused_before_its_bounds_are_taken(kind, label) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        parse_period(kind, label).bounds(SH)
+    assert refused.value.key == "bulletin.period_out_of_range" and refused.value.params["period"] == label
+
+
+def test_the_first_and_last_years_covered_are_periods() -> None:
+    assert parse_period("weekly", "2000-W01").bounds(SH)[0] < parse_period("monthly", "9000-12").bounds(SH)[1]
+
+
 def test_period_bounds_are_local_midnights_in_utc() -> None:
     since, until = parse_period("monthly", "2026-11").bounds(SH)
     assert since == datetime(2026, 10, 31, 16, tzinfo=UTC) and until == datetime(2026, 11, 30, 16, tzinfo=UTC)

@@ -74,7 +74,8 @@ def test_a_refused_period_is_said_beside_the_field_on_the_bulletins_page_with_wh
     client = signed_in(app, "sup")
     token = page_csrf(client, "/bulletins")
     for period, status, words in (("2026-13", 422, "不是该通报的统计周期"), ("<script>", 422, "不是该通报的统计周期"),
-                                  ("2099-01", 409, "尚未开始")):
+                                  ("2099-01", 409, "尚未开始"), ("1900-01", 422, "不在可统计的年份范围内"),
+                                  ("0001-01", 422, "不在可统计的年份范围内")):
         refused = client.post("/bulletins/run", data={"name": "monthly_department_ranking", "period": period,
                                                       "csrf_token": token})
         html = refused.get_data(as_text=True)
