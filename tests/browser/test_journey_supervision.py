@@ -83,3 +83,23 @@ def test_a_supervisor_urges_an_overdue_case_from_the_dashboard_and_its_handler_i
     expect(worker.locator("h1")).to_be_visible()
     journey.shot(worker, "handler-opens-the-urged-task")
     assert not journey.console_errors, journey.console_errors
+
+
+def test_an_urging_of_one_long_unbroken_word_wraps_on_the_dashboard_and_in_notifications(journey, demo_db):
+    from engine.commands.supervision import urge
+    from engine.sla.notify import notify
+    from engine.store.models.cases import Case
+
+    pasted = "https://example.invalid/" + "x" * 900  # a pasted link: no space to break at
+    with demo_db.transaction() as session:
+        case_id = session.scalars(select(Case.id).where(Case.status == "running").order_by(Case.id)).first()
+        urge(session, actor_for(session, "supervisor1"), case_id, pasted)  # on the dashboard's recent urgings
+        notify(session, ["supervisor2"], "urging", f"督办: {pasted}", case_id=case_id)  # and to be read
+    for phone in (False, True):
+        page = journey.sign_in("supervisor2", phone=phone)
+        for path in ("/dashboard", "/notifications"):
+            page.goto(path)
+            expect(page.locator("main")).to_contain_text("x" * 50)
+            width = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+            assert width[0] <= width[1], f"{path} is {width[0]}px wide in a {width[1]}px window"
+        journey.shot(page, "long-urging-phone" if phone else "long-urging")
