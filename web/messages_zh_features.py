@@ -220,6 +220,7 @@ ZH_FEATURES: dict[str, str] = {
         "测试场景在已部署内容的临时副本上、以模拟时钟逐步运行一宗案件：谁办理什么、时间过去多久、此时应当如何。这里不会影响真实案件。文件格式见业务分析员指南。",
     "Scenario (YAML)": "场景（YAML）",
     "Run scenario": "运行场景",
+    "Write or pick a scenario to run.": "请填写或选择要运行的场景。",
     "Passed": "通过",
     "Failed": "未通过",
     "Line": "行",

@@ -40,3 +40,18 @@ def test_a_malformed_scenario_is_refused_with_its_line_and_others_may_not_enter(
     assert ran.status_code == 422 and "场景文件有误" in ran.get_data(as_text=True)
     assert "missing &#39;start&#39;" in ran.get_data(as_text=True)
     assert signed_in(app, "h_cg").get("/studio/scenarios").status_code == 403
+
+
+def test_a_refused_scenario_comes_back_on_the_page_with_its_text_to_correct(app, web_db):
+    analyst = signed_in(app, "ana")
+    token = page_csrf(analyst, "/studio/scenarios")
+    written = "process: social_event\nsteps: []\n# 写了一半的场景 <b>\n"
+    ran = analyst.post("/studio/scenarios", data={"csrf_token": token, "text": written, "file": OVERDUE})
+    page = ran.get_data(as_text=True)
+    assert ran.status_code == 422
+    assert 'data-error-for="text" role="alert">场景文件有误' in page and 'id="cg-scenario-form"' in page
+    assert "# 写了一半的场景 &lt;b&gt;\n</textarea>" in page  # kept as typed, escaped
+    assert f'name="file" value="{OVERDUE}"' in page
+    empty = analyst.post("/studio/scenarios", data={"csrf_token": token, "text": "  "})
+    assert empty.status_code == 422 and "请填写或选择要运行的场景。" in empty.get_data(as_text=True)
+    assert 'id="cg-scenario-form"' in empty.get_data(as_text=True)
