@@ -148,7 +148,7 @@ def test_the_cli_runs_scenarios_on_throwaway_databases_and_exits_1_on_a_failure(
     payload = json.loads(ran.stdout)
     assert payload["passed"] is False
     assert payload["scenarios"][0]["lines"][-1] == {"passed": False, "line": 8,
-                                                    "text": "expect status 已办结, found running"}
+                                                    "text": "expect status 已办结, found 办理中"}
     assert not database.exists()
     broken = subprocess.run([sys.executable, "-m", "engine.app.cli", "scenario", "run", str(tmp_path / "nope.yaml")],
                             env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)

@@ -30,7 +30,17 @@ def test_a_failing_expectation_shows_as_a_failed_line(app, web_db):
         "expect: {tasks: [], status: 已办结}", "expect: {tasks: [], status: 已撤销}")
     ran = analyst.post("/studio/scenarios", data={"csrf_token": page_csrf(analyst, "/studio/scenarios"), "text": text})
     page = ran.get_data(as_text=True)
-    assert 'id="cg-scenario-result" data-passed="false"' in page and "expect status 已撤销, found completed" in page
+    assert 'id="cg-scenario-result" data-passed="false"' in page and "expect status 已撤销, found 已办结" in page
+
+
+def test_a_failed_time_limit_expectation_says_what_was_found_in_the_scenarios_words(app, web_db):
+    analyst = signed_in(app, "ana")
+    text = (PROJECT_ROOT / "scenarios" / OVERDUE).read_text(encoding="utf-8").replace(
+        "expect: {sla: {处理反馈: 临期}}", "expect: {sla: {处理反馈: 正常}}")
+    ran = analyst.post("/studio/scenarios", data={"csrf_token": page_csrf(analyst, "/studio/scenarios"), "text": text})
+    page = ran.get_data(as_text=True)
+    assert "expect sla {处理反馈: 正常}, found {处理反馈: 临期}" in page and "at_risk" not in page
+    assert "expect sla {处理反馈: 升级}" in page  # an escalated step still passes for 升级
 
 
 def test_a_malformed_scenario_is_refused_with_its_line_and_others_may_not_enter(app, web_db):

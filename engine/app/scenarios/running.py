@@ -38,6 +38,9 @@ JUST_AFTER = timedelta(microseconds=1)
 SLA_WORDS = {"正常": "on_time", "临期": "at_risk", "超期": "overdue", "升级": "escalated", "已暂停": "paused",
              "按时办结": "met", "超期办结": "met_late"}
 STATUS_WORDS = {"办理中": "running", "已办结": "completed", "已撤销": "cancelled"}
+# What was found, in the words the scenario's author expected in: "expect status 已撤销, found 已办结".
+SLA_SAID = {code: word for word, code in SLA_WORDS.items()}
+STATUS_SAID = {code: word for word, code in STATUS_WORDS.items()}
 
 
 @dataclass(frozen=True)
@@ -234,14 +237,18 @@ class _Run:
         escalated = set(session.scalars(select(Escalation.work_item_id).where(Escalation.case_id == self.case_id)))
 
         def state(item: WorkItem) -> str:
-            return "escalated" if item.id in escalated else item.sla_state
+            code = "escalated" if item.id in escalated else item.sla_state
+            return SLA_SAID.get(code, code)
 
-        return self._per_task(session, wanted, state, lambda found, want: SLA_WORDS.get(str(want), str(want)) == found
-                              or (found == "escalated" and SLA_WORDS.get(str(want), str(want)) == "overdue"))
+        def same(found: str, want: Any) -> bool:
+            code, wanted_code = SLA_WORDS.get(found, found), SLA_WORDS.get(str(want), str(want))
+            return code == wanted_code or (code == "escalated" and wanted_code == "overdue")
+
+        return self._per_task(session, wanted, state, same)
 
     def _expect_status(self, session: Session, wanted: Any) -> tuple[bool, Any]:
         status = self._case(session).status
-        return STATUS_WORDS.get(str(wanted), str(wanted)) == status, status
+        return STATUS_WORDS.get(str(wanted), str(wanted)) == status, STATUS_SAID.get(status, status)
 
     def _expect_data(self, session: Session, wanted: dict[str, Any]) -> tuple[bool, Any]:
         data = self._case(session).data or {}
