@@ -26,6 +26,13 @@ from engine.store.migrate import upgrade
 from tests.clitools import Cli
 
 PG_URL_VARIABLE = "CASEGRID_TEST_PG_URL"
+# argon2id at the least cost it allows, for every process the tests start (the served app, CLI processes):
+# the suite signs in several hundred times, and at the production cost (64 MiB, 3 passes, 4 lanes) each
+# sign-in is a quarter of a second of a loaded 2-core machine. tests/web/test_password_cost.py proves the
+# production default and the upgrade of a hash made at another cost.
+os.environ.setdefault("CASEGRID_PASSWORD_TIME_COST", "1")
+os.environ.setdefault("CASEGRID_PASSWORD_MEMORY_KIB", "8")
+os.environ.setdefault("CASEGRID_PASSWORD_PARALLELISM", "1")
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
@@ -36,8 +37,11 @@ class TooManyAttempts(CasegridError):
         self.retry_after = retry_after
 
 
-# Verified against when the user does not exist, so an unknown name costs the same time as a wrong password.
-_DUMMY_HASH = hash_password("casegrid-dummy-password-for-timing")
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """Verified against when the user does not exist, so an unknown name costs the same time as a wrong
+    password; made at the configured cost, on first use rather than at import."""
+    return hash_password("casegrid-dummy-password-for-timing")
 
 
 def _keys(username: str, address: str | None) -> list[tuple[str, str]]:
@@ -85,7 +89,7 @@ def authenticate(session: Session, username: str, password: str, address: str | 
     now = now or datetime.now(UTC)
     _check_throttle(session, username, address, policy, now)
     user = session.scalars(select(User).where(User.username == username, User.active.is_(True))).first()
-    ok = verify_password(user.password_hash if user else _DUMMY_HASH, password) and user is not None
+    ok = verify_password(user.password_hash if user else _dummy_hash(), password) and user is not None
     if not ok:
         record_failure(session, [key for _kind, key in _keys(username, address)], now)
         return None
