@@ -30,7 +30,11 @@ DESKTOP = {"viewport": {"width": 1400, "height": 1000}}
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 
 try:
-    from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+    from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+    # As long as an action's own wait (page.set_default_timeout below): an assertion waits on what a click
+    # started, such as the studio validating the whole bundle, which takes seconds on a loaded 2-core machine.
+    expect.set_options(timeout=15_000)
 except ImportError:  # pragma: no cover - the test extras install it
     sync_playwright = None  # type: ignore[assignment]
 
