@@ -131,11 +131,13 @@ TARGETS = {"floor": 2.5, "api": 1.3, "spiffarena": 30.0}
 def _api_user_token(db: Database) -> str:
     """An administrator for the API benchmarks, and a bearer token of theirs."""
     from engine.auth.tokens import create_token
-    from engine.org.config import OrgConfig, UserSpec
+    from engine.org.config import ORGANISATION_FILE, OrgConfig, UserSpec, parse_organisation
     from engine.org.service import load_organisation
 
+    # The shipped roles with what they may do: a token is only issued to a role that may use_api_tokens.
+    shipped = parse_organisation((PROJECT_ROOT / ORGANISATION_FILE).read_text(encoding="utf-8"))
     with db.transaction() as session:
-        load_organisation(session, OrgConfig(users=[
+        load_organisation(session, OrgConfig(roles=shipped.roles, access=shipped.access, users=[
             UserSpec(API_USER, "Bench", None, "bench-password-1", "zh", (("admin", None),))]))
     with db.transaction() as session:
         return create_token(session, API_USER)
