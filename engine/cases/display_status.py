@@ -19,6 +19,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import String, bindparam, cast, literal, null, select, union_all
 from sqlalchemy.orm import Session, aliased
@@ -111,12 +113,21 @@ def _read_facts(session: Session, case_ids: list[int]) -> dict[int, _Facts]:
     return facts
 
 
+# Per parsed process (a deployed version never changes), dropped with it when the runtime cache lets it go:
+# every answer about a case with open steps asks it.
+_DECLARED: WeakKeyDictionary[Any, dict[str, str]] = WeakKeyDictionary()
+
+
 def declared_case_statuses(session: Session, version_id: int) -> dict[str, str]:
     """task spec -> the caseStatus its BPMN declares, for one deployed version (its runtime is cached)."""
     runtime = runtime_for(session, version_id)
-    specs = [runtime.parsed.spec, *runtime.parsed.subprocess_specs.values()]
-    return {name: value for spec in specs for name, task in spec.task_specs.items()
+    declared = _DECLARED.get(runtime.parsed.spec)
+    if declared is None:
+        specs = [runtime.parsed.spec, *runtime.parsed.subprocess_specs.values()]
+        declared = _DECLARED[runtime.parsed.spec] = {
+            name: value for spec in specs for name, task in spec.task_specs.items()
             if (value := spiff_properties(task).get(CASE_STATUS_PROPERTY))}
+    return declared
 
 
 def _derive(session: Session, case: Case, facts: _Facts) -> CaseDisplay:
