@@ -62,9 +62,15 @@ def check_throttle(session: Session, limits: list[tuple[str, int]], window: time
     since = now - window
     for key, limit in limits:
         count, oldest = session.execute(_FAILURES_SINCE, {"key": key, "since": since}).one()
-        if count >= limit:
-            retry = int(((oldest or now) + window - now).total_seconds()) + 1
-            raise refusal(max(retry, 1))
+        refuse_if_throttled(count, oldest, limit, window, now, refusal)
+
+
+def refuse_if_throttled(count: int, oldest: datetime | None, limit: int, window: timedelta, now: datetime,
+                        refusal: type[TooManyAttempts] = TooManyAttempts) -> None:
+    """Raise `refusal` when `count` failures (the oldest at `oldest`) within the window reach `limit`."""
+    if count >= limit:
+        retry = int(((oldest or now) + window - now).total_seconds()) + 1
+        raise refusal(max(retry, 1))
 
 
 def record_failure(session: Session, keys: list[str], now: datetime) -> None:
