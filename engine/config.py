@@ -29,6 +29,11 @@ class Settings:
     script_time_limit_seconds: float = 1.0
     script_operation_limit: int = 1_000_000
     script_max_items: int = 1_000_000
+    # argon2id cost of password hashes (engine.org.passwords): argon2-cffi's defaults, RFC 9106's
+    # low-memory profile. Hashes made at another cost still verify and are upgraded at sign-in.
+    password_time_cost: int = 3
+    password_memory_kib: int = 65536
+    password_parallelism: int = 4
 
     @property
     def tz(self) -> ZoneInfo:
@@ -68,7 +73,20 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         script_time_limit_seconds=float(env.get("CASEGRID_SCRIPT_TIME_LIMIT") or DEFAULT_SCRIPT_TIME_LIMIT_SECONDS),
         script_operation_limit=int(env.get("CASEGRID_SCRIPT_OPERATION_LIMIT") or DEFAULT_SCRIPT_OPERATION_LIMIT),
         script_max_items=int(env.get("CASEGRID_SCRIPT_MAX_ITEMS") or DEFAULT_SCRIPT_MAX_ITEMS),
+        **_password_cost(env),
     )
+
+
+def _password_cost(env: dict[str, str]) -> dict[str, int]:
+    """CASEGRID_PASSWORD_TIME_COST / _MEMORY_KIB / _PARALLELISM, refused at start-up when argon2 would be."""
+    cost = {"password_time_cost": int(env.get("CASEGRID_PASSWORD_TIME_COST") or 3),
+            "password_memory_kib": int(env.get("CASEGRID_PASSWORD_MEMORY_KIB") or 65536),
+            "password_parallelism": int(env.get("CASEGRID_PASSWORD_PARALLELISM") or 4)}
+    if cost["password_time_cost"] < 1 or cost["password_parallelism"] < 1:
+        raise ValueError("CASEGRID_PASSWORD_TIME_COST and CASEGRID_PASSWORD_PARALLELISM must be at least 1")
+    if cost["password_memory_kib"] < 8 * cost["password_parallelism"]:
+        raise ValueError("CASEGRID_PASSWORD_MEMORY_KIB must be at least 8 x CASEGRID_PASSWORD_PARALLELISM")
+    return cost
 
 
 @lru_cache(maxsize=1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,10 +29,11 @@ class CliResult:
 
 
 class Cli:
-    def __init__(self, folder: Path, clear_caches: callable) -> None:  # type: ignore[valid-type]
+    def __init__(self, folder: Path, clear_caches: Callable[[], None], database_url: str | None = None) -> None:
+        """On its own SQLite file in `folder`, or on the database a test already holds (`database_url`)."""
         self.database_path = folder / "cli.sqlite3"
         self.env = {"CASEGRID_INSTANCE_DIR": str(folder / "instance"),
-                    "CASEGRID_DATABASE_URL": f"sqlite:///{self.database_path}"}
+                    "CASEGRID_DATABASE_URL": database_url or f"sqlite:///{self.database_path}"}
         self._clear_caches = clear_caches
 
     def __call__(self, *args: str) -> CliResult:

@@ -26,6 +26,13 @@ from engine.store.migrate import upgrade
 from tests.clitools import Cli
 
 PG_URL_VARIABLE = "CASEGRID_TEST_PG_URL"
+# argon2id at the least cost it allows, for every process the tests start (the served app, CLI processes):
+# the suite signs in several hundred times, and at the production cost (64 MiB, 3 passes, 4 lanes) each
+# sign-in is a quarter of a second of a loaded 2-core machine. tests/web/test_password_cost.py proves the
+# production default and the upgrade of a hash made at another cost.
+os.environ.setdefault("CASEGRID_PASSWORD_TIME_COST", "1")
+os.environ.setdefault("CASEGRID_PASSWORD_MEMORY_KIB", "8")
+os.environ.setdefault("CASEGRID_PASSWORD_PARALLELISM", "1")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -247,8 +254,23 @@ def browser() -> Iterator[object]:
         launched.close()
 
 
+# The longest tests (a minute or more each on a 2-core machine), run first: xdist hands out tests in collection
+# order, and one of these drawn last keeps a worker busy while the other has finished.
+LONGEST_FIRST = (
+    "tests/browser/test_button_sweep.py::test_every_action",
+    "tests/web/test_web_zh_sweep.py::test_every_page",
+    "tests/sla/test_sla_workers_postgresql.py",
+    "tests/web/test_web_schemathesis.py",
+    "tests/core/test_invariants.py",
+    "tests/rules/test_event_rules_10k.py",
+    "tests/rules/test_event_state_shared.py",
+)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests that drive Chromium carry the `browser` mark: `make test-fast` leaves them out."""
     for item in items:
         if "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
+    items.sort(key=lambda item: next((rank for rank, prefix in enumerate(LONGEST_FIRST)
+                                      if item.nodeid.startswith(prefix)), len(LONGEST_FIRST)))

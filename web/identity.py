@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from werkzeug.exceptions import Unauthorized
 
 from engine.auth.signin import ThrottlePolicy
-from engine.auth.tokens import authenticate_token, check_token_holder, record_token_failure
+from engine.auth.tokens import check_token_holder, record_token_failure, token_holder
 from engine.org.abilities import Ability
 from engine.org.access import Actor, require_ability
 from engine.org.service import actor_from_user
@@ -112,11 +112,11 @@ def _load_identity() -> None:
         # In the request's own transaction (web.db): the action's first transaction() continues it.
         db_session = open_for_request(readonly=request.method in SAFE_METHODS)
         try:
-            user = authenticate_token(db_session, token, request.remote_addr, login_policy())
-            if user is not None:
-                holder = _current(db_session, user, "token")
-                check_token_holder(holder.actor)  # 403 when their roles no longer use tokens
-                g.user = holder
+            found = token_holder(db_session, token, request.remote_addr, login_policy())
+            if found is not None:
+                check_token_holder(found.actor)  # 403 when their roles no longer use tokens
+                g.user = CurrentUser(found.id, found.username, found.display_name, found.department,
+                                     found.locale, found.actor, "token", has_token=True)
         except BaseException as exc:
             close_opened(exc)
             raise

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
@@ -36,8 +37,11 @@ class TooManyAttempts(CasegridError):
         self.retry_after = retry_after
 
 
-# Verified against when the user does not exist, so an unknown name costs the same time as a wrong password.
-_DUMMY_HASH = hash_password("casegrid-dummy-password-for-timing")
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """Verified against when the user does not exist, so an unknown name costs the same time as a wrong
+    password; made at the configured cost, on first use rather than at import."""
+    return hash_password("casegrid-dummy-password-for-timing")
 
 
 def _keys(username: str, address: str | None) -> list[tuple[str, str]]:
@@ -58,9 +62,15 @@ def check_throttle(session: Session, limits: list[tuple[str, int]], window: time
     since = now - window
     for key, limit in limits:
         count, oldest = session.execute(_FAILURES_SINCE, {"key": key, "since": since}).one()
-        if count >= limit:
-            retry = int(((oldest or now) + window - now).total_seconds()) + 1
-            raise refusal(max(retry, 1))
+        refuse_if_throttled(count, oldest, limit, window, now, refusal)
+
+
+def refuse_if_throttled(count: int, oldest: datetime | None, limit: int, window: timedelta, now: datetime,
+                        refusal: type[TooManyAttempts] = TooManyAttempts) -> None:
+    """Raise `refusal` when `count` failures (the oldest at `oldest`) within the window reach `limit`."""
+    if count >= limit:
+        retry = int(((oldest or now) + window - now).total_seconds()) + 1
+        raise refusal(max(retry, 1))
 
 
 def record_failure(session: Session, keys: list[str], now: datetime) -> None:
@@ -85,7 +95,7 @@ def authenticate(session: Session, username: str, password: str, address: str | 
     now = now or datetime.now(UTC)
     _check_throttle(session, username, address, policy, now)
     user = session.scalars(select(User).where(User.username == username, User.active.is_(True))).first()
-    ok = verify_password(user.password_hash if user else _DUMMY_HASH, password) and user is not None
+    ok = verify_password(user.password_hash if user else _dummy_hash(), password) and user is not None
     if not ok:
         record_failure(session, [key for _kind, key in _keys(username, address)], now)
         return None

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from engine.errors import DefinitionInvalid, Problem, parse_params
+from engine.yamltext import load_yaml
 
 DEFAULT_PERIODS = ("09:00-12:00", "14:00-18:00")
 
@@ -142,7 +143,7 @@ def load_working_hours(path_or_text: str | Path) -> WorkingHoursConfig:
     label, text = _read(path_or_text)
     problems: list[Problem] = []
     try:
-        doc = yaml.safe_load(text)
+        doc = load_yaml(text)
     except yaml.YAMLError as exc:
         raise DefinitionInvalid([Problem(label, None, f"not valid YAML: {exc}", key="file.not_yaml", params=parse_params(exc))]) from exc
     if not isinstance(doc, dict):

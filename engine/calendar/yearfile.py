@@ -27,6 +27,7 @@ import yaml
 
 from engine.calendar.days import Day, DayKind, DayTable
 from engine.errors import DefinitionInvalid, Problem, parse_params
+from engine.yamltext import load_yaml
 
 STATUSES = ("official", "draft")
 _TOP_KEYS = {"year", "status", "source", "published", "note", "holidays", "makeup_workdays"}
@@ -91,7 +92,7 @@ class _Parser:
 
     def parse(self, text: str) -> YearFile | None:
         try:
-            doc = yaml.safe_load(text)
+            doc = load_yaml(text)
         except yaml.YAMLError as exc:
             self.problem(None, f"not valid YAML: {exc}", key="file.not_yaml", params=parse_params(exc))
             return None

@@ -112,13 +112,15 @@ def get_version(session: Session, process_key: str, version: int | None = None) 
     """The deployed version (the latest when `version` is None). A numbered version never changes once
     deployed: asked for again in the same transaction (starting a case authorises, then starts), it is
     not read again."""
+    transaction = session.get_transaction()
+    memo = session.info.get(_READ_VERSIONS)
+    if memo is None or memo[0] is not transaction:
+        memo = session.info[_READ_VERSIONS] = (transaction, {})
     if version is None:
         found = latest_version(session, process_key)
+        if found is not None:  # a start authorises against the latest, then starts that numbered version
+            memo[1][(process_key, found.version)] = found
     else:
-        transaction = session.get_transaction()
-        memo = session.info.get(_READ_VERSIONS)
-        if memo is None or memo[0] is not transaction:
-            memo = session.info[_READ_VERSIONS] = (transaction, {})
         found = memo[1].get((process_key, version))
         if found is None:
             found = session.scalars(

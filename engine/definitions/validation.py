@@ -26,6 +26,7 @@ from engine.org.config import ORGANISATION_FILE, OrgConfig, organisation_from_fi
 from engine.reporting.definition import FOLDER as BULLETIN_FOLDER
 from engine.reporting.definition import check_bulletins
 from engine.runtime.parsing import make_parser
+from engine.yamltext import load_yaml
 
 BPMN_PROCESS = "{http://www.omg.org/spec/BPMN/20100524/MODEL}process"
 # The ids a file declares, read from its text when the file is too broken to parse.
@@ -113,7 +114,7 @@ def _check_tables(bundle: Bundle, problems: list[Problem]) -> None:
         if path == ORGANISATION_FILE or path.startswith(BULLETIN_FOLDER):
             continue  # read, and reported, by _check_org and _check_bulletins
         try:
-            yaml.safe_load(text)
+            load_yaml(text)
         except yaml.YAMLError as exc:
             problems.append(Problem(path, None, f"not valid YAML: {yaml_reason(exc)}", key="file.not_yaml",
                                     params=parse_params(exc)))

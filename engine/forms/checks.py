@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -30,10 +30,17 @@ def form_file_validator() -> Draft202012Validator:
 
 def validate_form_definition(text_or_bytes: str | bytes, filename: str) -> list[Problem]:
     """Every problem of one form file; an empty list means load_form will succeed."""
+    return list(_problems_of(text_or_bytes, filename))
+
+
+# The problems are a pure function of the file's content and name (Problem is frozen): validate and deploy
+# check every form of the bundle each time, and the meta-schema check is most of validate's time.
+@lru_cache(maxsize=512)
+def _problems_of(text_or_bytes: str | bytes, filename: str) -> tuple[Problem, ...]:
     doc, problems = decode(text_or_bytes, filename)
     if problems:
-        return problems
-    return check_document(doc, filename)
+        return tuple(problems)
+    return tuple(check_document(doc, filename))
 
 
 def check_document(doc: Any, filename: str) -> list[Problem]:

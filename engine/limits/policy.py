@@ -38,6 +38,7 @@ import yaml
 
 from engine.calendar import UNITS
 from engine.errors import Problem, parse_params, yaml_reason
+from engine.yamltext import load_yaml
 
 POLICY_FOLDER = "rules/sla/"
 COUNTINGS = ("elapsed", "statutory")
@@ -326,7 +327,7 @@ def parse_policy_file(path: str, text: str) -> tuple[list[Policy], list[Problem]
     """The policies of one file and every problem found in it (policies with problems are dropped)."""
     reader = _Reader(path)
     try:
-        doc = yaml.safe_load(text)
+        doc = load_yaml(text)
     except yaml.YAMLError as exc:
         return [], [Problem(path, None, f"not valid YAML: {yaml_reason(exc)}", key="file.not_yaml",
                             params=parse_params(exc))]

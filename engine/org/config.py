@@ -16,10 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
 from engine.geo.shapes import Unit, parse_geometry
 from engine.org.abilities import NEEDS_OVERSIGHT, Ability, parse_abilities
+from engine.yamltext import load_yaml
 
 ORGANISATION_FILE = "rules/organisation.yaml"
 DEMO_USERS_FILE = "rules/demo_users.yaml"
@@ -106,7 +105,7 @@ def _role_access(role: dict[str, Any]) -> RoleAccess:
 
 def parse_organisation(text: str) -> OrgConfig:
     """Raises ValueError with a readable reason on a malformed file."""
-    document = yaml.safe_load(text) or {}
+    document = load_yaml(text) or {}
     if not isinstance(document, dict):
         raise ValueError("organisation file must be a mapping with roles, departments, streets, users")
     config = OrgConfig()

@@ -97,13 +97,21 @@ _ROLE_REACH = select(Role.code, Role.sees, Role.oversees, Role.may).where(
 
 def actor_from_user(session: Session, user: User) -> Actor:
     roles = frozenset((r.role, r.scope) for r in user.roles)
-    scoped = {scope for _role, scope in roles if scope}
     codes = {role for role, _scope in roles}
     # What each held role lets its holder see, oversee and use, as the organisation declares it.
     rows = list(session.execute(_ROLE_REACH, {"codes": sorted(codes)}) if codes else [])
-    reach = frozenset((code, sees, oversees) for code, sees, oversees, _may in rows)
-    abilities = frozenset(ability for *_reach, may in rows for ability in _abilities(may))
-    return Actor(user.username, user.department, roles, frozenset(_descendants(session, scoped)), reach, abilities)
+    return actor_of(session, user.username, user.department, roles, rows)
+
+
+def actor_of(session: Session, username: str, department: str | None, roles: frozenset[tuple[str, str | None]],
+             declared: Iterable[tuple[str, str, str | None, list[str] | None]]) -> Actor:
+    """The Actor of a user holding `roles` (role, scope), given the `declared` (code, sees, oversees, may) of
+    those of the roles the organisation knows."""
+    declared = list(declared)
+    scoped = {scope for _role, scope in roles if scope}
+    reach = frozenset((code, sees, oversees) for code, sees, oversees, _may in declared)
+    abilities = frozenset(ability for *_reach, may in declared for ability in _abilities(may))
+    return Actor(username, department, roles, frozenset(_descendants(session, scoped)), reach, abilities)
 
 
 def roles_that_may(session: Session, ability: Ability) -> set[str]:
@@ -113,8 +121,10 @@ def roles_that_may(session: Session, ability: Ability) -> set[str]:
 
 def _abilities(stored: list[str] | None) -> frozenset[Ability]:
     """The stored `may` list; an entry this code does not know (a newer release wrote it) grants nothing."""
-    known = {ability.value for ability in Ability}
-    return frozenset(Ability(entry) for entry in stored or [] if entry in known)
+    return frozenset(Ability(entry) for entry in stored or [] if entry in _KNOWN_ABILITIES)
+
+
+_KNOWN_ABILITIES = frozenset(ability.value for ability in Ability)
 
 
 def unit_chain(session: Session, code: str | None) -> list[OrgUnit]:

@@ -30,6 +30,7 @@ import yaml
 
 from engine.errors import Problem, yaml_reason
 from engine.reporting.periods import PERIODS
+from engine.yamltext import load_yaml
 
 FOLDER = "rules/bulletins/"
 SCOPES = ("district", "street", "department")
@@ -165,7 +166,7 @@ def parse_bulletin(path: str, text: str, org: Any = None) -> tuple[BulletinDefin
     """One definition file; `org` (an engine.org.config.OrgConfig, optional) checks department and role codes."""
     reader = _Reader(path)
     try:
-        doc = yaml.safe_load(text)
+        doc = load_yaml(text)
     except yaml.YAMLError as exc:
         reader.problem(None, f"not valid YAML: {yaml_reason(exc)}")
         return None, reader.problems

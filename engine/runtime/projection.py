@@ -10,8 +10,8 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from engine import sandbox
 from engine.audit.service import record
@@ -23,7 +23,7 @@ from engine.sandbox.task_data import to_task_data
 from engine.store.models.cases import Case
 from engine.store.models.tasks import WorkItem
 from engine.store.models.timers import Timer
-from engine.store.statuses import CaseStatus, TimerStatus, WorkItemStatus
+from engine.store.statuses import CaseStatus, SlaState, TimerStatus, WorkItemStatus
 
 # Case columns filled from well-known data keys, so search and dashboards never read workflow state.
 CASE_FIELDS = {"title": "title", "category": "category", "grid_cell": "grid_cell", "street": "street",
@@ -123,8 +123,8 @@ def sync_work_items(
     session: Session, case: Case, ready_tasks: list[Task], actor: str, before: Snapshot, handled: str | None = None
 ) -> tuple[list[WorkItem], list[str]]:
     """Open an item per newly ready user task; withdraw items whose task went away (boundary event,
-    cancel). `handled` is the item the caller has already closed itself. Returns the items opened and
-    the ids of those withdrawn."""
+    cancel). `handled` is the item the caller has already closed itself. Returns the items opened (not
+    yet in the session: insert_work_items writes them) and the ids of those withdrawn."""
     ready = {str(t.id): t for t in ready_tasks}
     gone = [task_id for task_id in before.ready if task_id not in ready and task_id != handled]
     withdrawn: list[str] = []
@@ -142,13 +142,41 @@ def sync_work_items(
         if task_id in before.ready:
             continue
         item = work_item_for(case, task)
-        session.add(item)
-        created.append(item)
+        created.append(item)  # written by the caller (engine.cases.service.persist), after the case row
         record(session, actor=actor, action="task_created", case_id=case.id, task_id=item.id,
                task_name=item.task_name,
                details={"role": item.role, "department": item.department, "grid_cell": item.grid_cell,
                         "candidate_users": item.candidate_users, "due_at": item.due_at})
     return created, withdrawn
+
+
+_ITEM_COLUMNS = tuple(column.key for column in WorkItem.__table__.columns)
+# Built once, as an executemany of every column: building a statement costs more than running it.
+_INSERT_ITEMS = insert(WorkItem.__table__)  # type: ignore[arg-type]
+
+
+def insert_work_items(session: Session, items: list[WorkItem]) -> None:
+    """Write the items sync_work_items opened and make them the session's persistent rows.
+
+    One INSERT of every column, the ORM objects then attached as loaded: the unit of work's flush of a
+    new row (history, defaults fetched back, identity bookkeeping) cost several times the statement.
+    Inside a savepoint the ORM writes them as before: a savepoint rolled back forgets the objects it
+    added, which it can only do for objects it added itself."""
+    if not items:
+        return
+    if session.in_nested_transaction():
+        session.add_all(items)
+        return
+    now = datetime.now(UTC)
+    for item in items:  # the columns' defaults, given here so that the object holds what the row holds
+        item.assignee, item.completed_at, item.completed_by = None, None, None
+        item.sla_state = SlaState.NONE
+        item.created_at = now
+    session.connection().execute(_INSERT_ITEMS, [{key: getattr(item, key) for key in _ITEM_COLUMNS}
+                                                 for item in items])
+    for item in items:
+        make_transient_to_detached(item)
+        session.add(item)
 
 
 def waiting_timers(workflow: BpmnWorkflow) -> dict[str, tuple[str, datetime]]:

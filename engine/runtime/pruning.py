@@ -56,7 +56,10 @@ def prune_tree(workflow: BpmnWorkflow, top_workflow: BpmnWorkflow) -> int:
     unfinished = [t for t in workflow.tasks.values() if not t.has_state(TaskState.FINISHED_MASK)]
     if not unfinished:
         return 0
-    top = _new_top(unfinished)
+    # Only the unfinished tasks under a finished parent (or none) bound the common ancestor: any other lies
+    # below an unfinished task of the list, whose path is a prefix of its own. Walking every predicted
+    # task's path from the root cost as much as the step it pruned after.
+    top = _new_top([t for t in unfinished if t.parent is None or t.parent.has_state(TaskState.FINISHED_MASK)])
     if top is None:
         return 0
     root = workflow.task_tree

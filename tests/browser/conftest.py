@@ -8,6 +8,7 @@ Screenshots land in test-artifacts/browser/<test name>/ (git-ignored; CI keeps t
 """
 from __future__ import annotations
 
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -29,7 +30,11 @@ DESKTOP = {"viewport": {"width": 1400, "height": 1000}}
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 
 try:
-    from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+    from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+    # As long as an action's own wait (page.set_default_timeout below): an assertion waits on what a click
+    # started, such as the studio validating the whole bundle, which takes seconds on a loaded 2-core machine.
+    expect.set_options(timeout=15_000)
 except ImportError:  # pragma: no cover - the test extras install it
     sync_playwright = None  # type: ignore[assignment]
 
@@ -97,10 +102,15 @@ class Journey:
         self.console_errors: list[str] = []
 
     def sign_in(self, username: str, password: str = DEMO_PASSWORD, locale: str | None = None, *,
-                phone: bool = False, position: tuple[float, float] | None = None) -> Page:
+                phone: bool = False, position: tuple[float, float] | None = None, through_form: bool = True) -> Page:
         """A new context signed in as `username`: a desktop window, or with `phone` a 390×844 touch screen
         (PHONE). `position` (latitude, longitude) is what the page's geolocation reports, the permission
-        granted as if the person had allowed it."""
+        granted as if the person had allowed it.
+
+        Without `through_form` the context posts the sign-in form's fields (with its CSRF token) to the
+        same /login over HTTP instead of rendering and clicking the form: for sweeps of a hundred users,
+        where the journeys have already clicked the form itself; the page is then still blank, for the caller to
+open what it watches."""
         screen = PHONE if phone else DESKTOP
         context = self.browser.new_context(base_url=self.base_url, locale="zh-CN", accept_downloads=True, **screen,
                                            **({"geolocation": {"latitude": position[0], "longitude": position[1]},
@@ -109,6 +119,13 @@ class Journey:
         page = context.new_page()
         page.set_default_timeout(15_000)
         page.on("pageerror", lambda exc: self.console_errors.append(f"{username}: {exc}"))
+        if not through_form:
+            form = context.request.get("/login").text()
+            token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+            answer = context.request.post("/login", max_redirects=0, form={
+                "username": username, "password": password, "csrf_token": token.group(1) if token else ""})
+            assert answer.status == 302, (username, answer.status)
+            return page
         page.goto("/login")
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", password)

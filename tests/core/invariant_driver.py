@@ -65,8 +65,8 @@ class Driver:
         if not items:
             return None
         item: WorkItem = rng.choice(items)
-        workers = {a.username for a in self._read(lambda session: world.workers_of(session, self.actors, item.id))}
-        actor = world.pick_actor(rng, self.actors, lambda a: a.username in workers)
+        worker = self._read(lambda session: world.a_worker(session, self.actors, item.id, rng))
+        actor = world.pick_actor(rng, self.actors, worker)
         what = f"{actor.username} {action}s {item.task_spec} of case {item.case_id}"
         if action == "claim":
             outcome = self._run(what, world.claim(actor, item.id))
@@ -80,8 +80,8 @@ class Driver:
                 with self._lock:
                     self.ledger.add(self.ledger.unclaims, item.id)
         elif action == "transfer":
-            colleagues = {a.username for a in world.colleagues_for(self.actors, item, actor.username)}
-            target = world.pick_actor(rng, self.actors, lambda a: a.username in colleagues)
+            colleagues = world.colleagues_for(self.actors, item, actor.username)
+            target = world.pick_actor(rng, self.actors, rng.choice(colleagues) if colleagues else None)
             reason = "工作调整，转交同事" if rng.random() < 0.9 else " "
             if self._run(f"{what} to {target.username}", world.transfer(actor, item.id, target.username, reason)).ok:
                 with self._lock:
@@ -104,10 +104,9 @@ class Driver:
         # A case first, then one of its tasks: a case with many parallel tasks must not crowd out the rest.
         case_id = rng.choice(sorted({i.case_id for i in items}))
         item: WorkItem = rng.choice([i for i in items if i.case_id == case_id])
-        workers = self._read(lambda session: world.workers_of(session, self.actors, item.id))
-        if not workers:
+        actor = self._read(lambda session: world.a_worker(session, self.actors, item.id, rng))
+        if actor is None:
             return None
-        actor = rng.choice(workers)
         what = f"{actor.username} claims and completes {item.task_spec} of case {item.case_id}"
         outcome = self._run(what, world.claim(actor, item.id))
         if not outcome.ok:

@@ -306,25 +306,23 @@ def subscriptions(session: Session) -> list[MessageSubscription]:
                                           MessageSubscription.message_name, MessageSubscription.correlation_key)))
 
 
-def pick_actor(rng: random.Random, actors: dict[str, Actor], fitting: Callable[[Actor], bool],
-               stray: float = 0.15) -> Actor:
-    """Mostly someone the predicate admits (when anyone is), sometimes anybody: refusals must hold too."""
-    fit = [a for a in actors.values() if fitting(a)]
-    if fit and rng.random() >= stray:
-        return rng.choice(fit)
+def pick_actor(rng: random.Random, actors: dict[str, Actor], fit: Actor | None, stray: float = 0.15) -> Actor:
+    """Mostly someone fit to act (when anyone is), sometimes anybody: refusals must hold too."""
+    if fit is not None and rng.random() >= stray:
+        return fit
     return rng.choice(list(actors.values()))
 
 
-def workers_of(session: Session, actors: dict[str, Actor], item_id: str) -> list[Actor]:
-    """Who may work the task now, as the commands decide it (one check per demo user)."""
-    found = []
-    for actor in actors.values():
+def a_worker(session: Session, actors: dict[str, Actor], item_id: str, rng: random.Random) -> Actor | None:
+    """Someone who may work the task now, as the commands decide it, each such user equally likely (the first
+    who may, in a random order of the demo users: far fewer checks than asking every user), or None."""
+    for actor in rng.sample(list(actors.values()), len(actors)):
         try:
             workable_task(session, actor, item_id)
         except CasegridError:
             continue
-        found.append(actor)
-    return found
+        return actor
+    return None
 
 
 def colleagues_for(actors: dict[str, Actor], item: WorkItem, besides: str) -> list[Actor]:

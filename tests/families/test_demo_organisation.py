@@ -6,7 +6,6 @@ from __future__ import annotations
 from lxml import etree
 from sqlalchemy import select
 
-from engine.app.bootstrap import initialise
 from engine.cases.access import may_start
 from engine.cases.starting import startable
 from engine.config import PROJECT_ROOT
@@ -72,8 +71,8 @@ def test_every_department_the_licensing_review_table_names_has_a_demo_handler_an
     assert _holders(org, "window_staff", "zhengwu") and _holders(org, "department_head", "zhengwu")
 
 
-def test_the_demo_has_licensing_applications_at_each_stage_worked_by_the_demo_users(db: Database) -> None:
-    initialise(db, PROJECT_ROOT, demo=True)
+def test_the_demo_has_licensing_applications_at_each_stage_worked_by_the_demo_users(demo_db: Database) -> None:
+    db = demo_db  # what `casegrid init --demo` leaves (built once per run by the same initialise)
     with db.transaction(readonly=True) as session:
         titles = set(session.scalars(select(Case.title).where(Case.process_key == "licensing")))
         steps = set(session.execute(select(WorkItem.task_spec, WorkItem.department).join(
@@ -88,8 +87,8 @@ def test_the_demo_has_licensing_applications_at_each_stage_worked_by_the_demo_us
     assert seed_demo_applications(db) == 0
 
 
-def test_the_demo_duty_desk_has_taken_alarms_whose_agencies_are_waiting_to_acknowledge(db: Database) -> None:
-    initialise(db, PROJECT_ROOT, demo=True)
+def test_the_demo_duty_desk_has_taken_alarms_whose_agencies_are_waiting_to_acknowledge(demo_db: Database) -> None:
+    db = demo_db
     with db.transaction(readonly=True) as session:
         taken = set(session.scalars(select(Case.title).where(Case.process_key == "emergency_linkage",
                                                              Case.opened_by == "duty1")))

@@ -1,32 +1,28 @@
-"""`casegrid incidents` lists what keeps cases from moving and retries it, as a real process."""
+"""`casegrid incidents` lists what keeps cases from moving and retries it."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 from datetime import timedelta
 from pathlib import Path
 
 from engine.commands.timers import fire_due
-from engine.config import PROJECT_ROOT
 from engine.incidents.service import list_incidents
 from engine.store.database import Database
 from engine.store.models.incidents import IncidentStatus
+from tests.clitools import Cli, CliResult
+from tests.conftest import clear_engine_caches
 
 from .helpers import FAILS_ON_START, FIXED, RAISING, case_row, deploy_nap, incidents_of, start_nap
 
 
-def _casegrid(db: Database, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CASEGRID_INSTANCE_DIR": str(tmp_path / "instance"), "CASEGRID_DATABASE_URL": db.url}
-    return subprocess.run([sys.executable, "-m", "engine.app.cli", *args], env=env, cwd=PROJECT_ROOT,
-                          capture_output=True, text=True, timeout=120)
+def _casegrid(db: Database, tmp_path: Path, *args: str) -> CliResult:
+    return Cli(tmp_path, clear_engine_caches, db.url)(*args)
 
 
 def test_casegrid_incidents_lists_open_incidents_and_retry_resolves_one_after_a_fix_and_a_migration(db: Database, tmp_path: Path):
     deploy_nap(db, RAISING)
-    # Real time, not a travelling clock: the CLI runs in its own process, where the nap must be over too.
+    # Real time, not a travelling clock: the CLI command reads the clock itself, where the nap must be over too.
     case_id = start_nap(db, wake_in=timedelta(seconds=1))
     time.sleep(1.2)
     assert fire_due(db, "w1") == 1

@@ -3,9 +3,6 @@ a failed line; a malformed file is refused before anything runs; the configured 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -135,35 +132,24 @@ def test_a_malformed_scenario_is_refused_with_its_line(text: str, message: str |
         parse_scenario(text, "bad.yaml")
 
 
-def test_the_cli_runs_scenarios_on_throwaway_databases_and_exits_1_on_a_failure(tmp_path: Path) -> None:
+def test_the_cli_runs_scenarios_on_throwaway_databases_and_exits_1_on_a_failure(cli, tmp_path: Path) -> None:
     failing = tmp_path / "failing.yaml"
     failing.write_text(_scenario("  - expect: {status: 已办结}\n"), encoding="utf-8")
-    database = tmp_path / "never.sqlite3"
-    env = {**os.environ, "CASEGRID_DATABASE_URL": f"sqlite:///{database}", "CASEGRID_INSTANCE_DIR": str(tmp_path)}
 
-    ran = subprocess.run([sys.executable, "-m", "engine.app.cli", "scenario", "run", str(failing), "--json"],
-                         env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300)
+    ran = cli("scenario", "run", str(failing), "--json")
 
     assert ran.returncode == 1, ran.stderr
     payload = json.loads(ran.stdout)
     assert payload["passed"] is False
     assert payload["scenarios"][0]["lines"][-1] == {"passed": False, "line": 8,
                                                     "text": "expect status 已办结, found 办理中"}
-    assert not database.exists()
-    broken = subprocess.run([sys.executable, "-m", "engine.app.cli", "scenario", "run", str(tmp_path / "nope.yaml")],
-                            env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
+    assert not cli.database_path.exists()
+    broken = cli("scenario", "run", str(tmp_path / "nope.yaml"))
     assert broken.returncode == 1 and "no such file" in broken.stderr and "Traceback" not in broken.stderr
 
 
-def test_simulate_fires_what_falls_due_on_a_test_database_only_when_confirmed(tmp_path: Path) -> None:
-    database = tmp_path / "test.sqlite3"
-    env = {**os.environ, "CASEGRID_DATABASE_URL": f"sqlite:///{database}", "CASEGRID_INSTANCE_DIR": str(tmp_path)}
-
-    def casegrid(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "engine.app.cli", *args], env=env, cwd=PROJECT_ROOT,
-                              capture_output=True, text=True, timeout=300)
-
-    assert casegrid("init").returncode == 0
+def test_simulate_fires_what_falls_due_on_a_test_database_only_when_confirmed(cli_after_init) -> None:
+    casegrid = cli_after_init
     started = casegrid("start", "social_event", "--json", "--data", json.dumps(REPORT, ensure_ascii=False))
     assert started.returncode == 0, started.stderr
     refused = casegrid("simulate", "2", "working", "days")
@@ -175,5 +161,5 @@ def test_simulate_fires_what_falls_due_on_a_test_database_only_when_confirmed(tm
     assert int(moved.stdout.split()[1]) >= 2  # the 立案 step's warning and breach at least
     tasks = json.loads(casegrid("tasks", "--json").stdout)
     assert [t["name"] for t in tasks] == ["案卷建立（立案）"]
-    with Database(f"sqlite:///{database}").transaction(readonly=True) as session:
+    with Database(f"sqlite:///{casegrid.database_path}").transaction(readonly=True) as session:
         assert session.scalar(select(WorkItem.sla_state)) == "overdue"

@@ -3,7 +3,9 @@ each held to the departments the user oversees and refused without a CSRF token.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -17,19 +19,33 @@ from engine.sla.services import request_extension
 from engine.store.database import Database
 from engine.store.models.sla import Notification, SlaExtension, Urging
 from engine.store.models.tasks import WorkItem
+from tests.conftest import built_from, built_once, sqlite_database_from
 from tests.sla.conftest import demo_bundle
 from tests.sla.helpers import start_demo
 
 
-@pytest.fixture
-def sla_web(web_db: Database) -> Database:
-    """The web fixture plus the time-limit demo process (handling in chengguan, 4 working hours) and two
-    department heads."""
+def _add_heads_and_the_time_limit_demo(database: Database) -> None:
     heads = [UserSpec(f"head_{d[:2]}", f"HEAD {d}", d, PASSWORD, "zh", (("department_head", None),))
              for d in ("chengguan", "huanwei")]
-    with web_db.transaction() as session:
+    with database.transaction() as session:
         load_organisation(session, OrgConfig(users=heads))
         deploy(session, demo_bundle(), actor="test")
+
+
+@pytest.fixture(scope="session")
+def sla_web_template(web_template: Path, run_folder: Path) -> Path:
+    return built_once(run_folder, "sla-web.sqlite3", built_from(web_template, _add_heads_and_the_time_limit_demo))
+
+
+@pytest.fixture
+def web_db(sla_web_template: Path, tmp_path: Path) -> Iterator[Database]:
+    """Every test of this module: the web fixture plus the time-limit demo process (handling in chengguan,
+    4 working hours) and two department heads, built once per run."""
+    yield from sqlite_database_from(sla_web_template, tmp_path)
+
+
+@pytest.fixture
+def sla_web(web_db: Database) -> Database:
     return web_db
 
 

@@ -58,3 +58,43 @@ def test_a_token_stops_working_when_the_organisation_takes_the_ability_from_its_
         role.may = [ability for ability in role.may if ability != "use_api_tokens"]
     refused = app.test_client().post("/api/v1/cases", headers=headers, json={"process_key": "web_flow", "data": {}})
     assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "forbidden"
+
+
+@pytest.mark.parametrize("username", ["gw1", "h_cg", "sup", "ana", "adm"])
+def test_a_request_reads_the_same_holder_in_one_statement_as_the_users_roles_give(web_db, username):
+    """token_holder reads the throttle, the user, their roles and what the organisation declares for them
+    in one statement; the Actor it builds is the one actor_from_user builds from the loaded user (scoped
+    grid worker, department handler, supervisor, analyst, administrator)."""
+    from engine.auth.tokens import token_holder
+    from engine.org.service import actor_from_user
+
+    token = api_token(web_db, username)
+    with web_db.transaction() as session:  # a held role the organisation does not declare grants nothing
+        user = session.scalars(select(User).where(User.username == username)).one()
+        user.roles.append(UserRole(role="no_such_role", scope="S01"))
+    with web_db.transaction(readonly=True) as session:
+        user = session.scalars(select(User).where(User.username == username)).one()
+        expected = actor_from_user(session, user)
+        holder = token_holder(session, token, "203.0.113.9")
+    assert holder is not None
+    assert (holder.id, holder.username, holder.department) == (user.id, user.username, user.department)
+    assert holder.actor == expected and ("no_such_role", "S01") in holder.actor.roles
+
+
+def test_a_token_of_a_deactivated_or_unknown_holder_answers_no_one_and_is_counted(app, web_db):
+    from engine.auth.tokens import token_holder
+
+    token = api_token(web_db, "ana")
+    with web_db.transaction() as session:
+        session.scalars(select(User).where(User.username == "ana")).one().active = False
+    with web_db.transaction(readonly=True) as session:
+        assert token_holder(session, token, "203.0.113.9") is None
+        assert token_holder(session, "cg_unknown", "203.0.113.9") is None
+        assert token_holder(session, "not-even-a-token", None) is None
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "203.0.113.10"
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    with web_db.transaction(readonly=True) as session:
+        from engine.store.models.auth import LoginFailure
+
+        assert session.scalars(select(LoginFailure.key)).all() == ["token:203.0.113.10"]

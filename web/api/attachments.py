@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
-from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict
 
 from engine.attachments.service import attachment_url
 from engine.attachments.unbound import upload_pending
 from engine.attachments.uploads import Upload
 from engine.errors import InvalidInput
+from web.api.blueprint import Blueprint, SchemaOnceParser
 from web.api.schemas import AttachmentSchema, AttachmentUploadSchema
 from web.db import transaction
 from web.files import file_store
@@ -22,10 +21,10 @@ PREFIX = "/attachments"
 MULTIPART = "form_and_files"
 
 
-class _Parser(FlaskParser):
+class _Parser(SchemaOnceParser):
     """webargs with one more location: a multipart body's form fields and files together."""
 
-    __location_map__ = {**FlaskParser.__location_map__, MULTIPART: "load_form_and_files"}
+    __location_map__ = {**SchemaOnceParser.__location_map__, MULTIPART: "load_form_and_files"}
 
     def load_form_and_files(self, req: Any, schema: Any) -> Any:
         return self._makeproxy(CombinedMultiDict([req.files, req.form]), schema)

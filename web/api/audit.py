@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
-
 from engine.cases.history import case_history_page
+from web.api.blueprint import Blueprint
 from web.api.schemas import AuditEventSchema, AuditQuerySchema, page, page_of
 from web.db import transaction
 from web.identity import current_user

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
-
 from engine.cases.access import CaseFilter, list_visible_cases
 from engine.cases.view import case_view, open_tasks
 from engine.commands import cases as case_commands
 from engine.commands.messages import deliver_message
 from engine.store.models.definitions import ProcessVersion
+from web.api.blueprint import Blueprint
 from web.api.case_rows import case_out, cases_out
 from web.api.schemas import (
     CaseDetailSchema,

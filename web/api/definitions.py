@@ -4,11 +4,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response
-from flask_smorest import Blueprint
 
 from engine.definitions.bundle import client_bundle
 from engine.definitions.service import deploy, get_version, list_versions, process_summaries, validate
 from engine.org.abilities import Ability
+from web.api.blueprint import Blueprint
 from web.api.schemas import (
     DefinitionFilesSchema,
     DeployResultSchema,

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from engine.commands.events import ingest_event, ingest_event_batch
+from web.api.blueprint import Blueprint
 from web.api.schemas import EventAcceptedSchema, EventSchema, _In
 from web.db import transaction
 from web.identity import current_user

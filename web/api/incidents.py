@@ -3,12 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
-
 from engine.commands.incidents import cancel_incident, raise_if_failed, retry_incident
 from engine.incidents.access import require_view
 from engine.incidents.service import list_incidents
 from engine.store.models.incidents import IncidentStatus
+from web.api.blueprint import Blueprint
 from web.api.schemas import IncidentCancelSchema, IncidentQuerySchema, IncidentSchema, page, page_of
 from web.db import transaction
 from web.identity import current_user

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
-
+from web.api.blueprint import Blueprint
 from web.api.schemas import MeSchema
 from web.identity import current_user
 

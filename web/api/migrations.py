@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from engine.commands.migrations import plan_migration, run_migration
+from web.api.blueprint import Blueprint
 from web.db import database, transaction
 from web.identity import current_user
 

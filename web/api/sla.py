@@ -8,13 +8,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from engine.commands.supervision import decide_extension, urge
 from engine.dashboard.scope import departments_in_scope
 from engine.org.abilities import Ability
 from engine.sla.queries import department_overview, overdue_items, step_overview
+from web.api.blueprint import Blueprint
 from web.api.schemas import PageArgs, _In, page, page_of
 from web.db import transaction
 from web.identity import CurrentUser, ability_required, current_user

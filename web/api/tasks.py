@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
-
 from engine.commands import tasks as task_commands
 from engine.sla.task_stages import task_stage
 from engine.tasks.queries import TaskFilter, list_tasks
 from engine.tasks.view import authorised_item, task_view
+from web.api.blueprint import Blueprint
 from web.api.case_rows import case_out
 from web.api.schemas import (
     CompletedSchema,
