@@ -32,6 +32,7 @@ import tempfile
 import threading
 import time
 import uuid
+from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ from typing import Any
 from durable.engine import Host, MessageNotHandledException
 from sqlalchemy import delete
 
+from bench.history import scratch_database
 from engine.config import PROJECT_ROOT
 from engine.definitions.bundle import load_root
 from engine.events.loading import rulesets_from_files
@@ -299,12 +301,15 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as folder:
             _consumers(folder, bare)
         return
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder, ExitStack() as scratch:
         url = f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
         upgrade(url)
         targets = [("SQLite", url)]
         if os.environ.get("CASEGRID_BENCH_PG_URL"):
-            targets.append(("PostgreSQL", os.environ["CASEGRID_BENCH_PG_URL"]))
+            # A database of its own, created, migrated and dropped here: the URL names a server, not a
+            # casegrid database (as for the other PostgreSQL benchmarks).
+            pg = scratch.enter_context(scratch_database(os.environ["CASEGRID_BENCH_PG_URL"], "casegrid_bench_rules"))
+            targets.append(("PostgreSQL", pg.url))
         for label, target in targets:
             single, _ = layer_rate(target, _events(SINGLE_EVENTS), None)
             _line(f"rules layer, {label}, single events", single, bare)
