@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, not_, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from engine.store.models.cases import Case
@@ -40,8 +40,11 @@ def _utc(value: datetime) -> datetime:
 def verdict_columns() -> tuple[ColumnElement[bool], ColumnElement[bool]]:
     """(had a limit, closed on time) of a closed case as SQL, by the rule of this module: the database
     counts a month of closures in one statement instead of sending each case and its steps' marks to Python."""
-    limited = exists().where(WorkItem.case_id == Case.id, WorkItem.sla_state.in_(_LIMITED))
-    breached = exists().where(WorkItem.case_id == Case.id, WorkItem.sla_state.in_(_BREACHED))
+    # OFFSET 0 keeps PostgreSQL from hashing the subquery: for a month of closures it would read every
+    # step of the whole history to build the hash (a sequential scan of all work items) instead of
+    # looking up each case's steps by index (engine.org.access does the same for visibility).
+    limited = select(WorkItem.id).where(WorkItem.case_id == Case.id, WorkItem.sla_state.in_(_LIMITED)).offset(0).exists()
+    breached = select(WorkItem.id).where(WorkItem.case_id == Case.id, WorkItem.sla_state.in_(_BREACHED)).offset(0).exists()
     late_by_own_due = and_(Case.due_at.is_not(None), Case.closed_at > Case.due_at)
     with_limit = or_(Case.due_at.is_not(None), limited)
     return with_limit, and_(with_limit, not_(late_by_own_due), not_(breached))
