@@ -20,7 +20,6 @@ The ratios (1M / 10k) show whether a bulletin follows its month or the history.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
@@ -28,13 +27,10 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from bench.history import (
-    RECENT_CLOSED,
-    TOTAL_CLOSED,
-    history_label,
+    compare_histories,
     median_ms,
-    scratch_database,
-    two_histories,
 )
+from bench.measure import on_postgresql
 from engine.bulletins.figures import unit_figures
 from engine.bulletins.service import produce
 from engine.config import PROJECT_ROOT
@@ -87,20 +83,11 @@ LINES = ("bulletin produced, last month", "figures, 30 days ending now", "figure
 
 
 def run(admin_url: str) -> dict[str, float]:
-    with scratch_database(admin_url, DB_NAME) as db:
-        small, large = two_histories(db, _measure, more=_seed_urgings)
-    print(f"{'':<34}{history_label(RECENT_CLOSED):>14}{history_label(TOTAL_CLOSED):>14}{'ratio':>8}")
-    for label, before, after in zip(LINES, small, large, strict=True):
-        print(f"{label:<34}{before:>11.2f} ms{after:>11.2f} ms{after / before:>8.2f}")
-    return {label: after / before for label, before, after in zip(LINES, small, large, strict=True)}
+    return compare_histories(admin_url, DB_NAME, LINES, _measure, more=_seed_urgings)
 
 
 def main() -> None:
-    url = os.environ.get("CASEGRID_BENCH_PG_URL")
-    if not url:
-        print("bulletins: skipped (set CASEGRID_BENCH_PG_URL to a PostgreSQL server URL)")
-        return
-    run(url)
+    on_postgresql("bulletins", run)
 
 
 if __name__ == "__main__":

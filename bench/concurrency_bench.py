@@ -28,8 +28,8 @@ import threading
 import time
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from bench.history import scratch_database
+from bench.measure import on_postgresql
 
 DB_NAME = "casegrid_bench_concurrency"
 THREADS = 4
@@ -129,26 +129,10 @@ def _wait_for(port: int, process: subprocess.Popen, seconds: float = 60) -> None
     raise RuntimeError("gunicorn did not start")
 
 
-def _prepare(url: str) -> str:
-    """Migrate, deploy the benchmark's definitions and give an administrator an API token."""
-    from bench.runtime_bench import _api_user_token, _deployed
-
-    db = _deployed(url)
-    try:
-        return _api_user_token(db)
-    finally:
-        db.dispose()
-
-
-def run(admin_url: str) -> dict[str, dict[str, float]]:
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{DB_NAME}"'))
-        c.execute(text(f'CREATE DATABASE "{DB_NAME}"'))
-    url = make_url(admin_url).set(database=DB_NAME).render_as_string(hide_password=False)
+def _serve_and_measure(url: str, token: str) -> dict[int, dict[str, float]]:
+    """gunicorn (2 workers) and two timer workers on ``url``, every level of clients driven against them."""
     processes: list[subprocess.Popen] = []
     try:
-        token = _prepare(url)
         port = _free_port()
         env = {**os.environ, "CASEGRID_DATABASE_URL": url, "CASEGRID_SECRET_KEY": "bench-concurrency",
                "CASEGRID_WORKER_POLL_SECONDS": "1"}
@@ -162,7 +146,7 @@ def run(admin_url: str) -> dict[str, dict[str, float]]:
                                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         _wait_for(port, web)
         _warm(port, token)
-        results = {clients: _level(port, token, clients) for clients in LEVELS}
+        return {clients: _level(port, token, clients) for clients in LEVELS}
     finally:
         for process in processes:
             process.send_signal(signal.SIGTERM)
@@ -171,9 +155,14 @@ def run(admin_url: str) -> dict[str, dict[str, float]]:
                 process.wait(20)
             except subprocess.TimeoutExpired:
                 process.kill()
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)'))
-        admin.dispose()
+
+
+def run(admin_url: str) -> dict[str, dict[str, float]]:
+    from bench.runtime_bench import _api_user_token, deploy_bench_definitions
+
+    with scratch_database(admin_url, DB_NAME) as db:
+        token = _api_user_token(deploy_bench_definitions(db))
+        results = _serve_and_measure(db.url, token)
     print(f"REST API on PostgreSQL: gunicorn 2 workers x {THREADS} threads, 2 timer workers, {SECONDS:.0f} s per level")
     print(f"{'clients':>8}{'requests/s':>12}{'p50 ms':>9}{'p95 ms':>9}{'failed':>8}")
     for clients, r in results.items():
@@ -186,11 +175,7 @@ def run(admin_url: str) -> dict[str, dict[str, float]]:
 
 
 def main() -> None:
-    url = os.environ.get("CASEGRID_BENCH_PG_URL")
-    if not url:
-        print("concurrency: skipped (set CASEGRID_BENCH_PG_URL to a PostgreSQL server URL)")
-        return
-    run(url)
+    on_postgresql("concurrency", run)
 
 
 if __name__ == "__main__":

@@ -54,7 +54,8 @@ def scratch_database(admin_url: str, name: str) -> Iterator[Database]:
         db.dispose()
         if not os.environ.get("CASEGRID_BENCH_KEEP"):
             with admin.connect() as c:
-                c.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+                # FORCE: a benchmark's server processes may still hold a connection as they shut down.
+                c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
 
@@ -194,3 +195,22 @@ def median_ms(run: Callable[[], object], repeats: int = REPEATS) -> float:
 def history_label(closed: int) -> str:
     """A column heading: "10k closed", "1M closed"."""
     return f"{closed / 1e6:g}M closed" if closed >= 1_000_000 else f"{closed / 1000:g}k closed"
+
+
+def compare_histories(admin_url: str, name: str, labels: tuple[str, ...],
+                      measure: Callable[[Database], list[float]], more: SeedMore | None = None,
+                      target: float | None = None) -> dict[str, float]:
+    """Measure ``labels`` on a scratch database ``name`` at both histories and print each with its ratio
+    (and PASS/FAIL against ``target``, when there is one); the ratios by label."""
+    with scratch_database(admin_url, name) as db:
+        small, large = two_histories(db, measure, more=more)
+    width = max(len(label) for label in labels) + 2
+    heading = f"  target <= {target}x" if target is not None else ""
+    print(f"{'':<{width}}{history_label(RECENT_CLOSED):>14}{history_label(TOTAL_CLOSED):>14}{'ratio':>8}{heading}")
+    ratios = {}
+    for label, before, after in zip(labels, small, large, strict=True):
+        ratios[label] = after / before
+        verdict = "" if target is None else f"  {'PASS' if ratios[label] <= target else 'FAIL'}"
+        print(f"{label:<{width}}{before:>11.2f} ms{after:>11.2f} ms{ratios[label]:>8.2f}{verdict}")
+    return ratios
+

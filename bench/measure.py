@@ -1,6 +1,7 @@
 """Counting what a benchmark costs: wall or CPU time, SQL statements and commits."""
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -53,3 +54,13 @@ def cpu_timed(action: Callable[[], object]) -> float:
     the wait for a core, which says nothing about the code. Only for work done in this process (SQLite is
     a library in it); a database server's time is not counted, so PostgreSQL is timed by the wall."""
     return timed(action, time.process_time)
+
+
+def on_postgresql(name: str, run: Callable[[str], object]) -> None:
+    """``run(server URL)`` when CASEGRID_BENCH_PG_URL names a PostgreSQL server, else say it was skipped."""
+    url = os.environ.get("CASEGRID_BENCH_PG_URL")
+    if not url:
+        print(f"{name}: skipped (set CASEGRID_BENCH_PG_URL to a PostgreSQL server URL)")
+        return
+    run(url)
+

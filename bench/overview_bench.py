@@ -22,7 +22,6 @@ closed ones completed by them, so a handler's own part in history grows with it.
 """
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -31,13 +30,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bench.history import (
-    RECENT_CLOSED,
-    TOTAL_CLOSED,
-    history_label,
+    compare_histories,
     median_ms,
-    scratch_database,
-    two_histories,
 )
+from bench.measure import on_postgresql
 from engine.cases.access import CaseFilter, list_visible_cases
 from engine.cases.queries import CaseSearch, search_cases
 from engine.dashboard.view import dashboard
@@ -108,22 +104,11 @@ def _measure(db: Database) -> list[float]:
 
 
 def run(admin_url: str) -> dict[str, float]:
-    with scratch_database(admin_url, DB_NAME) as db:
-        small, large = two_histories(db, _measure)
-    print(f"{'':<36}{history_label(RECENT_CLOSED):>14}{history_label(TOTAL_CLOSED):>14}{'ratio':>8}  target <= {TARGET}x")
-    for label, before, after in zip(LISTS, small, large, strict=True):
-        ratio = after / before
-        verdict = "PASS" if ratio <= TARGET else "FAIL"
-        print(f"{label:<36}{before:>11.2f} ms{after:>11.2f} ms{ratio:>8.2f}  {verdict}")
-    return {label: after / before for label, before, after in zip(LISTS, small, large, strict=True)}
+    return compare_histories(admin_url, DB_NAME, LISTS, _measure, target=TARGET)
 
 
 def main() -> None:
-    url = os.environ.get("CASEGRID_BENCH_PG_URL")
-    if not url:
-        print("overview: skipped (set CASEGRID_BENCH_PG_URL to a PostgreSQL server URL)")
-        return
-    run(url)
+    on_postgresql("overview", run)
 
 
 if __name__ == "__main__":

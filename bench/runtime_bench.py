@@ -15,10 +15,10 @@ from pathlib import Path
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 from bench.durable_floor import durable_spiff
+from bench.history import scratch_database
 from bench.measure import best_of, counting_sql, cpu_timed, timed
 from engine.commands.cases import start as start_case
 from engine.commands.tasks import complete
@@ -69,13 +69,17 @@ def _database(folder: Path, name: str) -> Database:
     return _deployed(f"sqlite:///{folder / name}")
 
 
-def _deployed(url: str) -> Database:
-    upgrade(url)
-    db = Database(url)
+def deploy_bench_definitions(db: Database) -> Database:
+    """The bundled definitions with the benchmark's own laid over them, deployed into a migrated ``db``."""
     with db.transaction() as session:
         bundle = load_root(PROJECT_ROOT).overlay(load_paths([HERE / "definitions"]))
         deploy(session, bundle, actor="bench")
     return db
+
+
+def _deployed(url: str) -> Database:
+    upgrade(url)
+    return deploy_bench_definitions(Database(url))
 
 
 def casegrid_services(db: Database, cases: int, clock: Callable[[], float] = time.process_time
@@ -183,20 +187,8 @@ PG_DATABASE = "casegrid_bench_runtime"
 @contextmanager
 def _postgresql(admin_url: str) -> Iterator[Database]:
     """A fresh PostgreSQL database of its own on the server at `admin_url`, dropped afterwards."""
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{PG_DATABASE}"'))
-        connection.execute(text(f'CREATE DATABASE "{PG_DATABASE}"'))
-    db = None
-    try:
-        db = _deployed(make_url(admin_url).set(database=PG_DATABASE).render_as_string(hide_password=False))
-        yield db
-    finally:
-        if db is not None:
-            db.dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{PG_DATABASE}"'))
-        admin.dispose()
+    with scratch_database(admin_url, PG_DATABASE) as db:
+        yield deploy_bench_definitions(db)
 
 
 def postgresql_services(admin_url: str, cases: int) -> tuple[float, float, float]:
