@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -386,8 +386,9 @@ class CompiledDecision:
                 return self._generic_checks
         return self._typed_checks
 
-    def _first_match(self, values: list[Any], context: Context) -> CompiledRule | None:
-        """FIRST: the first rule whose cells all hold; later rules are not looked at."""
+    def _matching(self, values: list[Any], context: Context) -> Iterator[CompiledRule]:
+        """The rules whose cells all hold, in table order, found as they are asked for: FIRST takes the first
+        and later rules are not looked at."""
         plan = self._checks_for(values)
         if plan is self._typed_checks and self._fully_typed is not None:
             for triples, rule in self._fully_typed:
@@ -395,15 +396,17 @@ class CompiledDecision:
                     if not test(values[i], argument):
                         break
                 else:
-                    return rule
-            return None
+                    yield rule
+            return
         for checks, rule in plan:
             for i, test in checks:
                 if not test(values[i], context):
                     break
             else:
-                return rule
-        return None
+                yield rule
+
+    def _first_match(self, values: list[Any], context: Context) -> CompiledRule | None:
+        return next(self._matching(values, context), None)
 
     def read_inputs(self, context: Context) -> list[Any]:
         values: list[Any] = []
@@ -435,23 +438,7 @@ class CompiledDecision:
         if self._first:
             first = self._first_match(values, context)
             return [] if first is None else [first]
-        matched: list[CompiledRule] = []
-        plan = self._checks_for(values)
-        if plan is self._typed_checks and self._fully_typed is not None:
-            for triples, rule in self._fully_typed:
-                for i, test, argument in triples:
-                    if not test(values[i], argument):
-                        break
-                else:
-                    matched.append(rule)
-            return matched
-        for checks, rule in plan:
-            for i, test in checks:
-                if not test(values[i], context):
-                    break
-            else:
-                matched.append(rule)
-        return matched
+        return list(self._matching(values, context))
 
     def rule_result(self, rule: CompiledRule, context: Context) -> dict[str, Any]:
         result: dict[str, Any] = {}
