@@ -135,19 +135,14 @@ def _evaluate(
                 break
         else:
             return eval(code, BASE_NAMESPACE, context)  # noqa: S307 - restricted bytecode, guarded namespace
+    runner = _started_runner()
     try:
-        runner = _POOL.pop()
-    except IndexError:
-        runner = _Runner()
-    try:
-        budget = runner.budget
-        _start(budget)
         if extra_globals or external_context:
             namespace: dict[str, Any] = build_namespace(runner, context, external_context, extra_globals)[0]
         else:
             namespace = _Layer(context)
             namespace.update(runner.top)
-        return _within(budget, eval, code, namespace)  # restricted bytecode, guarded namespace
+        return _within(runner.budget, eval, code, namespace)  # restricted bytecode, guarded namespace
     finally:
         _POOL.append(runner)
 
@@ -163,20 +158,26 @@ def execute(
     # Work on a copy so that a script failing half-way leaves the task data
     # exactly as it was; the case is then retried or fixed from a clean state.
     working = copy.deepcopy(context)
+    runner = _started_runner()
     try:
-        runner = _POOL.pop()
-    except IndexError:
-        runner = _Runner()
-    try:
-        budget = runner.budget
-        _start(budget)
         namespace, injected = build_namespace(runner, working, external_context, extra_globals)
-        _within(budget, exec, code, namespace)  # restricted bytecode, guarded namespace
+        _within(runner.budget, exec, code, namespace)  # restricted bytecode, guarded namespace
     finally:
         _POOL.append(runner)
     result = _harvest(namespace, injected, context)
     context.clear()
     context.update(result)
+
+
+def _started_runner() -> _Runner:
+    """A runner from the pool (a new one when all are in use) with its budget started; the caller puts it
+    back. A plain function, not a context manager: this is on every budgeted evaluation's path."""
+    try:
+        runner = _POOL.pop()
+    except IndexError:
+        runner = _Runner()
+    _start(runner.budget)
+    return runner
 
 
 def _within(budget: Budget, run: Callable[..., Any], *args: Any) -> Any:
