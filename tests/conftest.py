@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -235,6 +236,22 @@ def real_cli(tmp_path: Path) -> RealCli:
                               capture_output=True, text=True, timeout=120)
 
     return run
+
+
+def served(app: object, port: int = 0) -> Iterator[str]:
+    """``app`` on 127.0.0.1:``port`` (0: a free one) in a thread, its base URL yielded; stopped and its
+    database pool disposed afterwards. The browser journeys and the SSO journey serve through it."""
+    from werkzeug.serving import make_server
+
+    httpd = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, name="casegrid-test-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}"
+    finally:
+        httpd.shutdown()
+        thread.join(timeout=10)
+        app.extensions["casegrid_db"].dispose()  # type: ignore[attr-defined]
 
 
 CHROMIUM = Path("/usr/bin/chromium")

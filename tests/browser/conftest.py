@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import pytest
 
 from engine.config import PROJECT_ROOT
 from engine.store.database import Database
+from tests.conftest import served
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -73,21 +73,11 @@ def server_config() -> dict[str, object]:
 @pytest.fixture
 def server(demo_db: Database, upload_dir: Path, server_config: dict[str, object]) -> Iterator[str]:
     """The Flask app on 127.0.0.1:<free port> in a thread; yields its base URL."""
-    from werkzeug.serving import make_server
-
     from web import create_app
 
     app = create_app({"DATABASE_URL": demo_db.url, "SECRET_KEY": "browser-tests", "TESTING": False,
                       "UPLOAD_DIR": str(upload_dir), **server_config})
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, name="casegrid-test-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_port}"
-    finally:
-        httpd.shutdown()
-        thread.join(timeout=10)
-        app.extensions["casegrid_db"].dispose()
+    yield from served(app)
 
 
 class Journey:

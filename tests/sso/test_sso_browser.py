@@ -3,7 +3,6 @@ both. Screenshots in test-artifacts/browser/<test>/ (as tests/browser keeps them
 from __future__ import annotations
 
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from ssoflow import CLIENT_ID, CLIENT_SECRET, OidcProvider
 from engine.auth.sso import SsoSettings
 from engine.config import PROJECT_ROOT
 from engine.store.database import Database
-from tests.conftest import CHROMIUM
+from tests.conftest import CHROMIUM, served
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "browser"
 
@@ -25,23 +24,13 @@ if not CHROMIUM.exists():
 @pytest.fixture
 def live_server(sso_db: Database, oidc_provider: OidcProvider, tmp_path: Path) -> Iterator[str]:
     """casegrid on the port the provider knows as a redirect URI, signing in through it, passwords off."""
-    from werkzeug.serving import make_server
-
     from web import create_app
 
     settings = SsoSettings(issuer=oidc_provider.issuer, client_id=CLIENT_ID, client_secret=CLIENT_SECRET,
                            local_passwords=False)
     app = create_app({"DATABASE_URL": sso_db.url, "SECRET_KEY": "browser-tests", "TESTING": False,
                       "UPLOAD_DIR": str(tmp_path / "uploads"), "CASEGRID_SSO": settings})
-    httpd = make_server("127.0.0.1", oidc_provider.browser_port, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, name="casegrid-sso-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_port}"
-    finally:
-        httpd.shutdown()
-        thread.join(timeout=10)
-        app.extensions["casegrid_db"].dispose()
+    yield from served(app, oidc_provider.browser_port)
 
 
 def test_a_person_signs_in_with_the_unified_identity_button_and_signs_out_of_both(live_server, browser, request):
