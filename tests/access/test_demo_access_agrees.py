@@ -23,7 +23,7 @@ from engine.store.models.tasks import WorkItem
 from engine.tasks.inbox import inbox
 from engine.tasks.queries import TaskFilter
 from engine.tasks.view import authorised_item, task_view
-from tests.conftest import clear_engine_caches
+from tests.conftest import sqlite_database_from
 
 REFUSED = (Forbidden, NotFound)
 
@@ -31,15 +31,7 @@ REFUSED = (Forbidden, NotFound)
 @pytest.fixture(scope="module")
 def demo(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     """The seeded demo district, copied once for the module: every test here only reads."""
-    import shutil
-
-    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
-    shutil.copy(demo_template, path)
-    database = Database(f"sqlite:///{path}")
-    clear_engine_caches()
-    yield database
-    database.dispose()
-    clear_engine_caches()
+    yield from sqlite_database_from(demo_template, tmp_path_factory.mktemp("demo"))
 
 
 # Every user is checked; the users are dealt into shards so that the xdist workers share the sweep.
