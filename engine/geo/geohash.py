@@ -11,33 +11,20 @@ MAX_PREFIXES = 32
 
 
 def encode(latitude: float, longitude: float, precision: int = PRECISION) -> str:
-    lat_lo, lat_hi, lon_lo, lon_hi = -90.0, 90.0, -180.0, 180.0
+    # Bits alternate between the two axes, longitude first; each halves that axis's interval.
+    intervals = [[-180.0, 180.0], [-90.0, 90.0]]
+    coordinates = (longitude, latitude)
     chars: list[str] = []
-    bits = 0
     value = 0
-    even = True  # longitude first
-    while len(chars) < precision:
-        if even:
-            middle = (lon_lo + lon_hi) / 2
-            if longitude >= middle:
-                value = value * 2 + 1
-                lon_lo = middle
-            else:
-                value *= 2
-                lon_hi = middle
-        else:
-            middle = (lat_lo + lat_hi) / 2
-            if latitude >= middle:
-                value = value * 2 + 1
-                lat_lo = middle
-            else:
-                value *= 2
-                lat_hi = middle
-        even = not even
-        bits += 1
-        if bits == 5:
+    for bit in range(5 * precision):
+        interval = intervals[bit % 2]
+        middle = (interval[0] + interval[1]) / 2
+        upper = coordinates[bit % 2] >= middle
+        value = value * 2 + upper
+        interval[0 if upper else 1] = middle
+        if bit % 5 == 4:
             chars.append(BASE32[value])
-            bits = value = 0
+            value = 0
     return "".join(chars)
 
 
