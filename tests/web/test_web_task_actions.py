@@ -7,7 +7,7 @@ import re
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from webtools import login
+from webtools import csrf_from, login
 
 from engine.cases.service import start_case
 from engine.commands.tasks import claim
@@ -87,3 +87,17 @@ def test_a_department_head_sees_no_decision_buttons_and_any_link_shown_opens(app
         assert client.get(f"/tasks/{review.id}").status_code == 200
     else:
         assert "在流程的「延期审批」步骤中审批" in row
+
+
+@pytest.mark.parametrize(("reason", "told"), [("   ", "请填写理由。"), ("长" * 5000, "理由不能超过 1000 字。")],
+                         ids=["blank", "too_long"])
+def test_a_refused_transfer_says_what_was_wrong_with_the_reason_and_moves_nothing(app, web_db, handle, reason, told):
+    """After the redirect no field is marked, so the message itself must name the fault."""
+    client = _client(app, "huanwei_h1")
+    token = csrf_from(client.get(f"/tasks/{handle.id}").get_data(as_text=True))
+    response = client.post(f"/tasks/{handle.id}/transfer", follow_redirects=True,
+                           data={"csrf_token": token, "to_user": "huanwei_h2", "reason": reason})
+    assert response.status_code == 200
+    assert told in response.get_data(as_text=True)
+    with web_db.transaction(readonly=True) as session:
+        assert session.get(WorkItem, handle.id).assignee == "huanwei_h1"
