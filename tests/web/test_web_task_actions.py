@@ -101,3 +101,16 @@ def test_a_refused_transfer_says_what_was_wrong_with_the_reason_and_moves_nothin
     assert told in response.get_data(as_text=True)
     with web_db.transaction(readonly=True) as session:
         assert session.get(WorkItem, handle.id).assignee == "huanwei_h1"
+
+
+def test_a_task_offered_to_a_role_names_that_role_where_department_and_grid_would_be(app, web_db):
+    """The register step belongs to no department or grid; an empty cell left the dispatcher guessing who holds it."""
+    with web_db.transaction() as session:
+        case_id = start_case(session, "social_event", REPORT, actor_for(session, "hotline1")).id
+    register = only_item(web_db, case_id, "register")
+    client = _client(app, "dispatcher1")
+    for page in (client.get("/?view=candidate"), client.get(f"/cases/{case_id}")):
+        html = page.get_data(as_text=True)
+        row = html[html.index(register.task_name if "/cases/" in page.request.path else register.id):]
+        cell = re.search(r'<td data-label="部门 / 网格">([^<]*)</td>', row)
+        assert cell and cell.group(1) == "受理派遣员"
