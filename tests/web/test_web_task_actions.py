@@ -7,7 +7,7 @@ import re
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from webtools import login
+from webtools import csrf_from, login
 
 from engine.cases.service import start_case
 from engine.commands.tasks import claim
@@ -87,3 +87,30 @@ def test_a_department_head_sees_no_decision_buttons_and_any_link_shown_opens(app
         assert client.get(f"/tasks/{review.id}").status_code == 200
     else:
         assert "在流程的「延期审批」步骤中审批" in row
+
+
+@pytest.mark.parametrize(("reason", "told"), [("   ", "请填写理由。"), ("长" * 5000, "理由不能超过 1000 字。")],
+                         ids=["blank", "too_long"])
+def test_a_refused_transfer_says_what_was_wrong_with_the_reason_and_moves_nothing(app, web_db, handle, reason, told):
+    """After the redirect no field is marked, so the message itself must name the fault."""
+    client = _client(app, "huanwei_h1")
+    token = csrf_from(client.get(f"/tasks/{handle.id}").get_data(as_text=True))
+    response = client.post(f"/tasks/{handle.id}/transfer", follow_redirects=True,
+                           data={"csrf_token": token, "to_user": "huanwei_h2", "reason": reason})
+    assert response.status_code == 200
+    assert told in response.get_data(as_text=True)
+    with web_db.transaction(readonly=True) as session:
+        assert session.get(WorkItem, handle.id).assignee == "huanwei_h1"
+
+
+def test_a_task_offered_to_a_role_names_that_role_where_department_and_grid_would_be(app, web_db):
+    """The register step belongs to no department or grid; an empty cell left the dispatcher guessing who holds it."""
+    with web_db.transaction() as session:
+        case_id = start_case(session, "social_event", REPORT, actor_for(session, "hotline1")).id
+    register = only_item(web_db, case_id, "register")
+    client = _client(app, "dispatcher1")
+    for page in (client.get("/?view=candidate"), client.get(f"/cases/{case_id}")):
+        html = page.get_data(as_text=True)
+        row = html[html.index(register.task_name if "/cases/" in page.request.path else register.id):]
+        cell = re.search(r'<td data-label="部门 / 网格">([^<]*)</td>', row)
+        assert cell and cell.group(1) == "受理派遣员"

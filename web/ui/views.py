@@ -214,12 +214,23 @@ def _task_action(item_id: str, action: str) -> Any:
     return redirect(url_for("ui.task", item_id=item_id))
 
 
+def _action_refusal(exc: InvalidInput) -> str:
+    """Name the side-panel field that was refused: after the redirect nothing on the page is marked."""
+    details = exc.details or {}
+    if "reason" in details:
+        given = request.form.get("reason", "").strip()
+        return _("The reason may have at most 1000 characters.") if given else _("Please give a reason.")
+    if "amount" in details:
+        return _("More time must be a whole number from 1 to 365.")
+    return error_text(exc)
+
+
 @bp.post("/tasks/<item_id>/<any(claim, unclaim, transfer, return, extension, stage):action>")
 def task_action(item_id: str, action: str) -> Any:
     try:
         return _task_action(item_id, action)
     except InvalidInput as exc:
-        flash(_("Please give a reason.") if "reason" in (exc.details or {}) else error_text(exc))
+        flash(_action_refusal(exc))
         return redirect(url_for("ui.task", item_id=item_id))
     except Conflict as exc:
         if action != "stage":
