@@ -213,4 +213,3 @@ def compare_histories(admin_url: str, name: str, labels: tuple[str, ...],
         verdict = "" if target is None else f"  {'PASS' if ratios[label] <= target else 'FAIL'}"
         print(f"{label:<{width}}{before:>11.2f} ms{after:>11.2f} ms{ratios[label]:>8.2f}{verdict}")
     return ratios
-

@@ -63,4 +63,3 @@ def on_postgresql(name: str, run: Callable[[str], object]) -> None:
         print(f"{name}: skipped (set CASEGRID_BENCH_PG_URL to a PostgreSQL server URL)")
         return
     run(url)
-
