@@ -9,7 +9,6 @@ import pytest
 
 pytest.importorskip("playwright", reason="the playwright Python package is not installed")
 
-from browsertools import flash_text  # noqa: E402
 from playwright.sync_api import expect  # noqa: E402
 
 from engine.commands.bulletins import run_bulletin  # noqa: E402
@@ -37,8 +36,9 @@ def test_a_supervisor_produces_and_downloads_bulletins_and_a_handler_is_not_offe
 
     supervisor.select_option("select[name=name]", "weekly_street_bulletin")
     supervisor.fill("input[name=period]", _this("weekly", demo_db))
-    supervisor.click("form[action$='/bulletins/run'] button[type=submit]")
-    assert "已生成：罗湖区各街道案件办理情况周通报" in flash_text(supervisor)
+    with supervisor.expect_navigation():
+        supervisor.click("form[action$='/bulletins/run'] button[type=submit]")
+    expect(supervisor.locator(".cg-flash")).to_contain_text("已生成：罗湖区各街道案件办理情况周通报")
     expect(table.locator("tbody tr")).to_have_count(2)
     journey.shot(supervisor, "weekly-bulletin-produced")
     with supervisor.expect_download() as download:
