@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from engine.org.abilities import Ability
 from engine.org.access import Actor, case_visible
-from engine.store.counting import Total, bounded_count
+from engine.store.counting import Total, page_with_total
 from engine.store.like import ESCAPE, containing
 from engine.store.models.cases import Case
 
@@ -51,9 +51,7 @@ def list_visible_cases(session: Session, actor: Actor, flt: CaseFilter, limit: i
     """The cases `actor` may see, newest first, with the total for paging (bounded: engine.store.counting)."""
     limit = max(1, min(limit, MAX_PAGE))
     query = case_query(actor, flt)
-    total = bounded_count(session, query, offset, limit)
-    rows = session.scalars(query.order_by(Case.opened_at.desc(), Case.id.desc()).limit(limit).offset(offset)).all()
-    return list(rows), total
+    return page_with_total(session, query, (Case.opened_at.desc(), Case.id.desc()), offset, limit)
 
 
 def may_start(actor: Actor, start_lane: str | None, starters: frozenset[str] = frozenset()) -> bool:

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from engine.cases.access import CaseFilter, case_query
 from engine.errors import InvalidInput
 from engine.org.access import Actor
-from engine.store.counting import bounded_count
-from engine.store.like import ESCAPE, starting_with
+from engine.store.counting import page_with_total
+from engine.store.like import has_prefix
 from engine.store.models.cases import Case
 
 STATUSES = ("running", "completed", "cancelled")
@@ -73,12 +73,11 @@ def search_cases(session: Session, actor: Actor, search: CaseSearch, page: int =
         grid_cell=search.grid_cell, category=None if is_class else search.category, text=search.text,
         opened_from=search.opened_from, opened_to=search.opened_to))
     if is_class:
-        query = query.where(Case.category.like(starting_with(search.category or ""), escape=ESCAPE))
+        query = query.where(has_prefix(Case.category, search.category or ""))
     if search.street:
         query = query.where(Case.street == search.street)
     if search.business_key:
         query = query.where(Case.business_key == search.business_key.strip())
-    total = bounded_count(session, query, (page - 1) * per_page, per_page)
-    rows = session.scalars(query.order_by(Case.opened_at.desc(), Case.id.desc())
-                           .limit(per_page).offset((page - 1) * per_page)).all()
-    return CasePage(list(rows), total, page, per_page)
+    rows, total = page_with_total(session, query, (Case.opened_at.desc(), Case.id.desc()), (page - 1) * per_page,
+                                  per_page)
+    return CasePage(rows, total, page, per_page)

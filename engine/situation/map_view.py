@@ -22,7 +22,7 @@ from engine.errors import InvalidInput
 from engine.geo.geohash import covering, prefix_end
 from engine.geo.shapes import CellIndex
 from engine.org.access import Actor
-from engine.store.like import ESCAPE, starting_with
+from engine.store.like import has_prefix
 from engine.store.models.cases import Case
 from engine.store.models.org import OrgUnit
 from engine.store.models.tasks import WorkItem
@@ -113,7 +113,7 @@ def open_cases(actor: Actor, flt: MapFilter) -> Select[tuple[Case]]:
                                          category=None if is_class else flt.category,
                                          opened_from=flt.opened_from, opened_to=flt.opened_to))
     if is_class:
-        query = query.where(Case.category.like(starting_with(flt.category or ""), escape=ESCAPE))
+        query = query.where(has_prefix(Case.category, flt.category or ""))
     return query
 
 

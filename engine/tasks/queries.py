@@ -8,7 +8,7 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from engine.org.access import Actor, task_candidate, task_visible
-from engine.store.counting import Total, bounded_count
+from engine.store.counting import Total, page_with_total
 from engine.store.like import ESCAPE, containing
 from engine.store.models.cases import Case
 from engine.store.models.tasks import WorkItem
@@ -64,9 +64,5 @@ def list_tasks(session: Session, actor: Actor, flt: TaskFilter, limit: int = 50,
     """One page of tasks and their total, bounded like the case list's (closed tasks are history)."""
     limit = max(1, min(limit, MAX_PAGE))
     query = task_query(actor, flt)
-    total = bounded_count(session, query, offset, limit)
-    rows = session.scalars(
-        query.order_by(WorkItem.due_at.is_(None), WorkItem.due_at, WorkItem.created_at, WorkItem.id)
-        .limit(limit).offset(offset)
-    ).all()
-    return list(rows), total
+    return page_with_total(session, query, (WorkItem.due_at.is_(None), WorkItem.due_at, WorkItem.created_at,
+                                            WorkItem.id), offset, limit)
