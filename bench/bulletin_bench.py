@@ -1,13 +1,13 @@
 """A month's bulletin as history grows from 10,000 to 1,000,000 closed cases (issue 15). PostgreSQL only.
 
 Run: ``CASEGRID_BENCH_PG_URL=postgresql+psycopg://user@host/postgres python -m bench bulletins``
-(or ``make bench``). It creates its own database ``casegrid_bench_bulletins`` and drops it at the end
-(keep it with CASEGRID_BENCH_KEEP=1).
+(or ``make bench``). It creates its own databases ``casegrid_bench_bulletins_small`` and ``_large`` and
+drops them at the end (keep them with CASEGRID_BENCH_KEEP=1).
 
 Scenario: the overview benchmark's district (bench/history.py: 10,000 open cases, 10,000 closed in the
-last 30 days, in 20 departments), with one urging (督办) for every tenth case, measured with only that
-history, then again after 990,000 older closed cases (5 years, with their work items, timers and
-urgings) are added: a million-case history. Measured each time:
+last 30 days, in 20 departments), with one urging (督办) for every tenth case, and beside it the same
+district with 990,000 older closed cases more (5 years, with their work items, timers and urgings): a
+million-case history. Runs alternate between the two. Measured on each:
 
 * **producing the monthly department bulletin** (rules/bulletins/monthly_department_ranking.yaml, its
   departments the district's 20) for last calendar month, as the worker does: every figure read, ranked,
@@ -26,10 +26,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from bench.history import (
-    compare_histories,
-    median_ms,
-)
+from bench.history import Reading, compare_histories
 from bench.measure import on_postgresql
 from engine.bulletins.figures import unit_figures
 from engine.bulletins.service import produce
@@ -56,7 +53,7 @@ def _definition() -> BulletinDefinition:
     return replace(definition, departments=tuple(f"dept{i}" for i in range(20)))
 
 
-def _measure(db: Database) -> tuple[float, float, float]:
+def _readings(db: Database) -> list[Reading]:
     now = datetime.now(UTC)
     definition = _definition()
     last_month = period_containing("monthly", date.today().replace(day=1) - timedelta(days=1))
@@ -76,14 +73,14 @@ def _measure(db: Database) -> tuple[float, float, float]:
         with db.transaction(readonly=True) as session:
             unit_figures(session, until - timedelta(days=30), until, now, "department")
 
-    return median_ms(production, PRODUCE_REPEATS), median_ms(month_to_now), median_ms(month_ended)
+    return [Reading(production, PRODUCE_REPEATS), Reading(month_to_now), Reading(month_ended)]
 
 
 LINES = ("bulletin produced, last month", "figures, 30 days ending now", "figures, month ended yesterday")
 
 
 def run(admin_url: str) -> dict[str, float]:
-    return compare_histories(admin_url, DB_NAME, LINES, _measure, more=_seed_urgings)
+    return compare_histories(admin_url, DB_NAME, LINES, _readings, more=_seed_urgings)
 
 
 def main() -> None:

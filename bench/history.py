@@ -1,14 +1,15 @@
 """A district's case history on PostgreSQL, seeded set-based, for the benchmarks that ask whether a read
 follows the month or the history (bench/overview_bench.py, bench/bulletin_bench.py).
 
-Each benchmark gets a scratch database of its own (created, migrated, dropped at the end unless
-CASEGRID_BENCH_KEEP=1), seeds 10,000 open cases and 10,000 closed in the last 30 days, measures,
-adds 990,000 older closed cases (5 years, ending 70 days ago: last calendar month holds the same cases
-in both histories), and measures again: ``two_histories``.
+Each benchmark gets two scratch databases of its own (created, migrated, dropped at the end unless
+CASEGRID_BENCH_KEEP=1): the small history holds 10,000 open cases and 10,000 closed in the last 30 days,
+the large one the same plus 990,000 older closed cases (5 years, ending 70 days ago: last calendar month
+holds the same cases in both). Each reading alternates between the two, run by run, so the machine's
+noise falls on both columns alike: ``two_histories``.
 
 Seeding is ``INSERT … SELECT … FROM generate_series`` — no ORM, no Python loop over rows — into tables
 whose secondary indexes are dropped for the bulk load and rebuilt once after it (maintaining a b-tree
-and the trigram indexes row by row is most of the cost of a million-row insert), then ANALYZE.
+and the trigram indexes row by row is most of the cost of a million-row insert), then VACUUM ANALYZE.
 """
 from __future__ import annotations
 
@@ -20,7 +21,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection, make_url
@@ -34,9 +34,6 @@ TOTAL_CLOSED = int(os.environ.get("CASEGRID_BENCH_TOTAL_CLOSED") or 1_000_000)
 REPEATS = 15
 # The tables the seeding fills: their secondary indexes are rebuilt after a bulk load, not kept up per row.
 SEEDED_TABLES = ("cases", "work_items", "timers", "sla_urgings")
-
-Measured = TypeVar("Measured")
-
 
 @contextmanager
 def scratch_database(admin_url: str, name: str) -> Iterator[Database]:
@@ -158,40 +155,70 @@ def seed_cases(c: Connection, first: int, last: int, *, open_: bool, closed_from
 SeedMore = Callable[[Connection, int, int], None]
 
 
-def two_histories(db: Database, measure: Callable[[Database], Measured],
-                  more: SeedMore | None = None) -> tuple[Measured, Measured]:
-    """Measure with the 10,000-case history, then again after the 990,000 older closed cases.
+@dataclass(frozen=True)
+class Reading:
+    """One thing a person opens, as a function to time; `repeats` warm runs give its median."""
 
-    ``more(connection, first, last)`` seeds what a benchmark adds to the cases first..last (in the same
-    bulk load)."""
+    run: Callable[[], object]
+    repeats: int = REPEATS
+
+
+Readings = Callable[[Database], list[Reading]]
+
+
+def seed_recent(db: Database, more: SeedMore | None) -> None:
+    """The 10,000 open cases and the 10,000 closed in the last 30 days: the whole of the small history."""
     seed_base(db)
-    t0 = time.perf_counter()
     with bulk_load(db) as c:
         seed_cases(c, 1, OPEN, open_=True, closed_from="now()", closed_span="interval '0'")
         seed_cases(c, OPEN + 1, OPEN + RECENT_CLOSED, open_=False, closed_from="now() - interval '29 days'",
                    closed_span="interval '28 days'")
         if more:
             more(c, 1, OPEN + RECENT_CLOSED)
-    print(f"seeded {OPEN:,} open + {RECENT_CLOSED:,} closed in {time.perf_counter() - t0:.1f} s")
-    small = measure(db)
-    t0 = time.perf_counter()
+
+
+def seed_older(db: Database, more: SeedMore | None) -> None:
+    """The 990,000 older closed cases (five years, ending 70 days ago) that make the large history."""
     with bulk_load(db) as c:
         seed_cases(c, OPEN + RECENT_CLOSED + 1, OPEN + TOTAL_CLOSED, open_=False,
                    closed_from="now() - interval '1870 days'", closed_span="interval '1800 days'")
         if more:
             more(c, OPEN + RECENT_CLOSED + 1, OPEN + TOTAL_CLOSED)
-    print(f"seeded {TOTAL_CLOSED - RECENT_CLOSED:,} older closed cases in {time.perf_counter() - t0:.1f} s")
-    return small, measure(db)
 
 
-def median_ms(run: Callable[[], object], repeats: int = REPEATS) -> float:
-    run()  # warm caches and plans: the steady state is what a dashboard sees
-    samples = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
+def interleaved_medians(small: list[Reading], large: list[Reading]) -> tuple[list[float], list[float]]:
+    """Median milliseconds of each reading on both histories, their runs alternating, so that the
+    machine's noise (a checkpoint, another process) hits the two alike instead of one history's column."""
+    smalls, larges = [], []
+    for one, other in zip(small, large, strict=True):
+        one.run(), other.run()  # warm caches and plans: the steady state is what a person meets
+        samples: tuple[list[float], list[float]] = ([], [])
+        for _ in range(one.repeats):
+            for reading, kept in ((one, samples[0]), (other, samples[1])):
+                start = time.perf_counter()
+                reading.run()
+                kept.append((time.perf_counter() - start) * 1000)
+        smalls.append(statistics.median(samples[0]))
+        larges.append(statistics.median(samples[1]))
+    return smalls, larges
+
+
+def two_histories(admin_url: str, name: str, readings: Readings,
+                  more: SeedMore | None = None) -> tuple[list[float], list[float]]:
+    """The readings on a database holding the small history and on one holding the large, side by side.
+
+    ``more(connection, first, last)`` seeds what a benchmark adds to the cases first..last (in the same
+    bulk load)."""
+    with scratch_database(admin_url, f"{name}_small") as small, scratch_database(admin_url, f"{name}_large") as large:
+        t0 = time.perf_counter()
+        seed_recent(small, more)
+        print(f"seeded {OPEN:,} open + {RECENT_CLOSED:,} closed in {time.perf_counter() - t0:.1f} s")
+        t0 = time.perf_counter()
+        seed_recent(large, more)
+        seed_older(large, more)
+        print(f"seeded the same plus {TOTAL_CLOSED - RECENT_CLOSED:,} older closed cases in"
+              f" {time.perf_counter() - t0:.1f} s")
+        return interleaved_medians(readings(small), readings(large))
 
 
 def history_label(closed: int) -> str:
@@ -199,13 +226,11 @@ def history_label(closed: int) -> str:
     return f"{closed / 1e6:g}M closed" if closed >= 1_000_000 else f"{closed / 1000:g}k closed"
 
 
-def compare_histories(admin_url: str, name: str, labels: tuple[str, ...],
-                      measure: Callable[[Database], list[float]], more: SeedMore | None = None,
-                      target: float | None = None) -> dict[str, float]:
-    """Measure ``labels`` on a scratch database ``name`` at both histories and print each with its ratio
+def compare_histories(admin_url: str, name: str, labels: tuple[str, ...], readings: Readings,
+                      more: SeedMore | None = None, target: float | None = None) -> dict[str, float]:
+    """Time ``labels`` on scratch databases ``name``_small and ``name``_large and print each with its ratio
     (and PASS/FAIL against ``target``, when there is one); the ratios by label."""
-    with scratch_database(admin_url, name) as db:
-        small, large = two_histories(db, measure, more=more)
+    small, large = two_histories(admin_url, name, readings, more=more)
     width = max(len(label) for label in labels) + 2
     heading = f"  target <= {target}x" if target is not None else ""
     print(f"{'':<{width}}{history_label(RECENT_CLOSED):>14}{history_label(TOTAL_CLOSED):>14}{'ratio':>8}{heading}")

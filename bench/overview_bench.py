@@ -6,13 +6,13 @@ with its 1M/10k ratio against the target of 1.2x (issue 16 point 6) and PASS/FAI
 
 Run: ``CASEGRID_BENCH_PG_URL=postgresql+psycopg://user@host/postgres python -m bench overview``
 (or ``make bench``). The URL names a server database the benchmark may connect to; it creates its
-own database ``casegrid_bench_overview``, drops it at the end (``--keep``-like: set
+own databases ``casegrid_bench_overview_small`` and ``_large``, drops them at the end (to keep them: set
 CASEGRID_BENCH_KEEP=1), and never touches another.
 
 Scenario: a district with 10,000 open cases (one open work item each, two pending SLA timers
 each, a few hundred of them due) and a steady intake: 10,000 cases closed in the last 30 days.
-First measured with only those 10,000 closed cases as history, then again after 990,000 older
-closed cases (5 years, each with its work item and fired timer) are added: 1,000,000 closed.
+One database holds only those 10,000 closed cases as history, the other 990,000 older closed cases more
+(5 years, each with its work item and fired timer): 1,000,000 closed. Runs alternate between the two.
 The overview asks for "now" and for the last 30 days, as a dashboard does; the sweep is what a
 worker runs each round (due pending timers, FOR UPDATE SKIP LOCKED, and the next due time).
 Seeding (bench/history.py, shared with the bulletin benchmark) uses INSERT … SELECT generate_series
@@ -29,10 +29,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bench.history import (
-    compare_histories,
-    median_ms,
-)
+from bench.history import Reading, compare_histories
 from bench.measure import on_postgresql
 from engine.cases.access import CaseFilter, list_visible_cases
 from engine.cases.queries import CaseSearch, search_cases
@@ -60,7 +57,7 @@ LISTS = ("inbox (handler, mine + candidate)", "case list, supervisor", "case lis
 TARGET = 1.2
 
 
-def _measure(db: Database) -> list[float]:
+def _readings(db: Database) -> list[Reading]:
     now = datetime.now(UTC)
     period = (now - timedelta(days=30), now)
     tz = ZoneInfo("Asia/Shanghai")
@@ -100,11 +97,11 @@ def _measure(db: Database) -> list[float]:
         read(lambda s: dashboard(s, SUPERVISOR, now, *period, tz)),
         sweep,
     ]
-    return [median_ms(run) for run in runs]
+    return [Reading(run) for run in runs]
 
 
 def run(admin_url: str) -> dict[str, float]:
-    return compare_histories(admin_url, DB_NAME, LISTS, _measure, target=TARGET)
+    return compare_histories(admin_url, DB_NAME, LISTS, _readings, target=TARGET)
 
 
 def main() -> None:
