@@ -30,6 +30,9 @@ ZH_SMALL: dict[str, str] = {
     "The end date must not be before the start date.": "截止日期不能早于起始日期。",
     "The figures below are for the default period until the dates are corrected.":
         "日期更正前，下列数字按默认统计周期显示。",
+    # a list page past the end of its list (ui/_macros.html pager)
+    "There is nothing on page {page}; the list has {pages} pages.": "第 {page} 页没有内容，列表共 {pages} 页。",
+    "Go to the last page (page {pages})": "转到最后一页（第 {pages} 页）",
     # a task's side-panel actions (transfer, return, extension) refused
     "The reason may have at most 1000 characters.": "理由不能超过 1000 字。",
     "More time must be a whole number from 1 to 365.": "延长时间须为 1 到 365 之间的整数。",

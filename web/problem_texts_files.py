@@ -26,6 +26,11 @@ MORE_PROBLEM_TEXTS: dict[str, tuple[str, str]] = {
                              "the field's type and format."),
     "form.no_label": ("字段缺少中文名称：请设置 ui:title {{\"zh\": ...}}。",
                       "missing Chinese label: set ui:title {{\"zh\": ...}}."),
+    "form.within_not_date": ("ui:within 只适用于日期和日期时间字段，不适用于「{widget}」。",
+                             "ui:within applies to date and datetime fields only, not {widget}."),
+    "form.within_bound": ("ui:within.{bound} 的「{value}」既不是 now、case.opened，也不是日期（年-月-日）或带时区的日期时间。",
+                          "ui:within.{bound}: {value} is neither now nor case.opened, nor a date (YYYY-MM-DD) "
+                          "or a date-time with its offset."),
     "form.option_attachments_only": ("ui:options.{option} 只适用于附件字段。",
                                      "ui:options.{option} applies to attachments fields only."),
     "form.role_defaults_no_enum": ("ui:options.roleDefaults 只适用于有选项（enum）的字段。",

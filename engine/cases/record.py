@@ -21,6 +21,7 @@ from engine.config import settings
 from engine.definitions.versions import runtime_for
 from engine.forms import FieldSpec, FormDefinition
 from engine.forms.coerce import value_as_text
+from engine.forms.dates import wall_clock
 from engine.forms.definition import ContextFact
 from engine.forms.i18n import normalize_lang, tr
 from engine.org.service import display_names, unit_names
@@ -157,11 +158,8 @@ def _answer(spec: FieldSpec, value: Any, lang: str) -> Answer:
 
 
 def _local_time_text(value: str) -> str:
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    return (moment.astimezone(settings().tz) if moment.tzinfo else moment).strftime("%Y-%m-%d %H:%M")
+    moment = wall_clock(value, settings().tz)
+    return moment.strftime("%Y-%m-%d %H:%M") if moment is not None else value
 
 
 def _facts(wanted: Iterable[ContextFact], data: Mapping[str, Any], names: Mapping[str, tuple[str, str]],

@@ -17,6 +17,7 @@ from engine.config import settings
 from engine.definitions.service import get_version
 from engine.definitions.versions import VersionRuntime, runtime_for
 from engine.errors import Conflict, NotFound
+from engine.forms.dates import Moments
 from engine.org.access import Actor
 from engine.runtime import kept
 from engine.runtime.errors import advancing
@@ -49,9 +50,16 @@ def start_form_key(runtime: VersionRuntime) -> str | None:
     return None
 
 
-def validate_with_form(runtime: VersionRuntime, form_key: str | None, data: dict[str, Any], lang: str) -> dict[str, Any]:
+def validate_with_form(runtime: VersionRuntime, form_key: str | None, data: dict[str, Any], lang: str,
+                       case: Case | None = None) -> dict[str, Any]:
+    """The form's cleaned data; its date bounds (ui:within) are judged against now and, for a task of
+    `case`, when that case was opened (a start form's case opens now)."""
     form = runtime.form(form_key)
-    return form.validate_submission(data, lang=lang) if form is not None else dict(data)
+    if form is None:
+        return dict(data)
+    now = datetime.now(UTC)
+    moments = Moments(now=now, case_opened=case.opened_at if case is not None else now)
+    return form.validate_submission(data, lang=lang, tz=settings().tz, moments=moments)
 
 
 def start_case(

@@ -15,6 +15,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from engine.errors import Problem, quoted
+from engine.forms.dates import ANCHORS, parse_literal
 from engine.forms.parse import decode, key_from_filename
 from engine.forms.visibility import same_value
 from engine.forms.widgets import CHOICE_WIDGETS, FIELD_TYPES, enum_values, infer_widget, widget_mismatch
@@ -158,6 +159,7 @@ def _field_problems(doc: Mapping[str, Any], filename: str) -> list[Problem]:
             add(name, "missing Chinese label: set ui:title {\"zh\": ...}", key="form.no_label")
         problems += _option_problems(name, widget, field_schema, field_ui, filename)
         problems += _ui_option_problems(name, widget, field_schema, field_ui.get("ui:options", {}), filename)
+        problems += _within_problems(name, widget, field_ui.get("ui:within"), filename)
 
     problems += _visibility_problems(props, ui, widgets, filename)
     return problems
@@ -180,6 +182,20 @@ def _ui_option_problems(name: str, widget: str, field_schema: Mapping[str, Any],
                                  key="form.role_default_not_option", params={"value": str(value), "default_role": role})
                          for role, value in defaults.items() if value not in values]
     return problems
+
+
+def _within_problems(name: str, widget: str, rule: Mapping[str, Any] | None, filename: str) -> list[Problem]:
+    """ui:within sits on a date or date-time field and names bounds it can compute."""
+    if rule is None:
+        return []
+    if widget not in ("date", "datetime"):
+        return [Problem(filename, name, f"ui:within applies to date and datetime fields only, not {widget!r}",
+                        key="form.within_not_date", params={"widget": widget})]
+    return [Problem(filename, name, f"ui:within.{key}: {rule[key]!r} is neither {' nor '.join(map(repr, ANCHORS))} "
+                    "nor a date (YYYY-MM-DD) or a date-time with its offset",
+                    key="form.within_bound", params={"bound": key, "value": str(rule[key])})
+            for key in ("notBefore", "notAfter")
+            if key in rule and rule[key] not in ANCHORS and parse_literal(rule[key]) is None]
 
 
 def _order_problems(order: list[str] | None, props: Mapping[str, Any], filename: str) -> list[Problem]:

@@ -15,13 +15,25 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from engine.forms.fields import FieldSpec
 
-# The district works in China Standard Time; a browser's datetime-local input sends no offset.
-DEFAULT_TZ: tzinfo = timezone(timedelta(hours=8), "CST")
+
+def _district_zone() -> tzinfo:
+    try:
+        return ZoneInfo("Asia/Shanghai")
+    except ZoneInfoNotFoundError:  # a container without tzdata: China has kept +08:00 since 1991
+        return timezone(timedelta(hours=8), "CST")
+
+
+# A browser's datetime-local input sends no offset: it is the district's wall-clock time, read in the same
+# zone (with its historical rules) that pages show answers in (CASEGRID_TIMEZONE, default Asia/Shanghai),
+# so what is typed is what is shown. A fixed +08:00 here once made "1988-07-01 08:00" (summer time) come
+# back as 09:00; engine.forms.dates refuses date-times before 1970, where the zone's mean time begins.
+DEFAULT_TZ: tzinfo = _district_zone()
 
 MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
 
@@ -154,7 +166,13 @@ def _normalize_datetime(text: str, tz: tzinfo) -> str:
         return text
     if len(text) <= 10:  # a bare date is not a date-time answer
         return text
+    if parsed.tzinfo is None and not _exists(parsed, tz):
+        return text  # a wall-clock time the zone skipped (a summer-time change): refused as no date-time
     return _iso_datetime(parsed, tz)
+
+
+def _exists(naive: datetime, tz: tzinfo) -> bool:
+    return naive.replace(tzinfo=tz).astimezone(UTC).astimezone(tz).replace(tzinfo=None) == naive
 
 
 def _iso_datetime(value: datetime, tz: tzinfo) -> str:

@@ -11,6 +11,7 @@ from jsonschema import Draft202012Validator
 
 from engine.forms.attachments import with_attachment_items
 from engine.forms.coerce import DEFAULT_TZ, MultiDictLike, coerce_html_form
+from engine.forms.dates import Moments
 from engine.forms.fields import FieldSpec, Option
 from engine.forms.formats import FORMAT_CHECKER
 from engine.forms.i18n import Text, tr
@@ -64,9 +65,11 @@ class FormDefinition:
         """The fields shown for these (typed) answers."""
         return visible_fields(self.visibility_rules, data)
 
-    def validate_submission(self, data: Mapping[str, Any], lang: str = "zh", tz: tzinfo = DEFAULT_TZ) -> dict[str, Any]:
-        """Cleaned data (typed, hidden and unknown fields dropped) or InvalidInput with field errors."""
-        return validate_submission(self, data, lang, tz)
+    def validate_submission(self, data: Mapping[str, Any], lang: str = "zh", tz: tzinfo = DEFAULT_TZ,
+                            moments: Moments | None = None) -> dict[str, Any]:
+        """Cleaned data (typed, hidden and unknown fields dropped) or InvalidInput with field errors;
+        `moments` are now and when the case was opened, for ui:within (engine.forms.dates)."""
+        return validate_submission(self, data, lang, tz, moments)
 
     def coerce_html_form(self, formdata: MultiDictLike | Mapping[str, Any], tz: tzinfo = DEFAULT_TZ) -> dict[str, Any]:
         """Typed data from an HTML form post, to pass on to validate_submission."""
@@ -97,6 +100,7 @@ def _build_field(name: str, field_schema: Mapping[str, Any], field_ui: Mapping[s
         visible_if=VisibleIf(rule["field"], tuple(rule["in"])) if rule else None,
         ui_options=field_ui.get("ui:options", {}),
         error_messages=field_ui.get("ui:errorMessages", {}),
+        ui_within=field_ui.get("ui:within"),
     )
 
 

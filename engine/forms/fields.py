@@ -31,6 +31,7 @@ class FieldSpec:
     visible_if: VisibleIf | None = None
     ui_options: Mapping[str, Any] = field(default_factory=dict)
     error_messages: Mapping[str, Text] = field(default_factory=dict)
+    ui_within: Mapping[str, Any] | None = None  # ui:within, the bounds of a date answer (engine.forms.dates)
 
     @property
     def type(self) -> str:

@@ -54,6 +54,15 @@ CATALOG: dict[str, dict[str, str]] = {
     "attachment_unknown": {"zh": "附件“{name}”不属于本案件", "en": "The attachment “{name}” does not belong to this case"},
     "attachment_not_yours": {"zh": "附件“{name}”不是您上传的文件，不能使用",
                              "en": "The attachment “{name}” was uploaded by someone else and cannot be used"},
+    # Date answers out of their bounds (engine.forms.dates); ui:errorMessages notBefore/notAfter override them.
+    "date_too_early": {"zh": "不能早于 {limit}", "en": "Must not be earlier than {limit}"},
+    "date_too_late": {"zh": "不能晚于 {limit}", "en": "Must not be later than {limit}"},
+    "not_after_now": {"zh": "不能晚于当前时间", "en": "Must not be later than now"},
+    "not_before_now": {"zh": "不能早于当前时间", "en": "Must not be earlier than now"},
+    "not_before_case_opened": {"zh": "不能早于案件上报时间（{limit}）",
+                               "en": "Must not be earlier than when the case was reported ({limit})"},
+    "not_after_case_opened": {"zh": "不能晚于案件上报时间（{limit}）",
+                              "en": "Must not be later than when the case was reported ({limit})"},
     "form_invalid": {"zh": "表单填写有误，请检查标出的字段", "en": "The form has errors; check the marked fields"},
     "not_an_object": {"zh": "提交的数据格式不正确", "en": "The submitted data must be an object"},
 }

@@ -11,6 +11,7 @@ from jsonschema.exceptions import ValidationError
 from engine.errors import InvalidInput
 from engine.forms import messages
 from engine.forms.coerce import DEFAULT_TZ, MISSING, coerce_value
+from engine.forms.dates import Moments, date_errors
 from engine.forms.visibility import visible_fields
 
 if TYPE_CHECKING:
@@ -24,15 +25,16 @@ _MISSING_PROPERTY = re.compile(r"^'(?P<name>[A-Za-z_][A-Za-z0-9_]*)' is (a requi
 
 
 def validate_submission(form: FormDefinition, data: Mapping[str, Any], lang: str = "zh",
-                        tz: tzinfo = DEFAULT_TZ) -> dict[str, Any]:
-    """The cleaned data, or InvalidInput with details = {field_path: [messages]}."""
+                        tz: tzinfo = DEFAULT_TZ, moments: Moments | None = None) -> dict[str, Any]:
+    """The cleaned data, or InvalidInput with details = {field_path: [messages]}. `moments` (now, when the
+    case was opened) are what ui:within bounds name; without them it is now and a case opened now."""
     if not isinstance(data, Mapping):
         raise InvalidInput(messages.text("not_an_object", lang), {FORM_ERRORS_KEY: [messages.text("not_an_object", lang)]})
     coerced = coerce_known_fields(form, data, tz)
     visible = visible_fields(form.visibility_rules, coerced)
     # A hidden field is not kept: whatever the browser or client sent for it is dropped.
     cleaned = {name: value for name, value in coerced.items() if name in visible}
-    errors = collect_errors(form, cleaned, visible, lang)
+    errors = collect_errors(form, cleaned, visible, lang, moments or Moments(), tz)
     if errors:
         raise InvalidInput(messages.text("form_invalid", lang), errors, key="form.invalid")
     return cleaned
@@ -50,11 +52,15 @@ def coerce_known_fields(form: FormDefinition, data: Mapping[str, Any], tz: tzinf
 
 
 def collect_errors(form: FormDefinition, cleaned: Mapping[str, Any], visible: set[str],
-                   lang: str) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
+                   lang: str, moments: Moments | None = None, tz: tzinfo = DEFAULT_TZ) -> dict[str, list[str]]:
+    # A date out of its bounds is said first and alone: a date-time before 1901 carries an offset with
+    # seconds, which the format check would call "not a date-time" rather than "too early".
+    errors: dict[str, list[str]] = date_errors(form.fields, cleaned, visible, moments or Moments(), tz, lang)
     for error in form.validator.iter_errors(cleaned):
         path, missing = _locate(error)
         top = path.split(".", 1)[0]
+        if path in errors and not missing and error.validator == "format":
+            continue
         if missing and "." not in path and top not in visible:
             continue  # a hidden field is never required, whatever the schema's if/then says
         spec = form.field_map.get(top)

@@ -4,18 +4,25 @@ Each handler runs inside the timer's own transaction (engine.commands.timers.fir
 registered at start-up (engine.reactions.register_all). Every
 handler first checks the clock: a timer for a deadline that has since moved, a clock already
 closed or paused, or a mark already set does nothing — so a timer fired twice acts once.
+
+One breach tells each person once: a policy escalating to several roles (the department's head and the
+supervisors) and notifying the step's holders reaches someone holding two of them with one notice. Parallel
+instances of one step (each agency's 接警确认, each assisting unit) are separate work with their own clocks,
+so each one's breach is its own notice; the notice names the instance's unit, or two agencies late in the
+same minute would read as the same notice twice.
 """
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from engine.audit.service import record
 from engine.commands.tasks import complete
 from engine.limits.policy import BreachAction
 from engine.org.access import system_actor
+from engine.org.service import unit_names
 from engine.sla.calendar_store import calendar_for
 from engine.sla.clocks import now_utc, policy_of, state_of
 from engine.sla.notify import notify, recipients_for_item, users_with_role
@@ -34,13 +41,36 @@ def _clock_for(session: Session, timer: Timer) -> SlaClock | None:
         return None
     query = select(SlaClock).where(SlaClock.id == clock_id)
     if session.get_bind().dialect.name == "postgresql":
-        # A task completed concurrently closes the clock; wait for it rather than act on stale state.
-        query = query.with_for_update()
+        # A task completed concurrently closes the clock, another worker's timer for the same deadline marks
+        # it breached: wait for them, and read the row as they left it, not as this session may hold it.
+        query = query.with_for_update().execution_options(populate_existing=True)
     return session.scalars(query).first()
 
 
 def _same_instant(a: datetime | None, b: datetime | None) -> bool:
     return a is not None and b is not None and abs((a - b).total_seconds()) < 1
+
+
+def _step_words(session: Session, case: Case, item: WorkItem | None) -> str:
+    """'<case key> <step>', with the instance's unit when other instances of the step went to other units
+    ('EM-2026-0001 接警确认（消防救援大队）')."""
+    if item is None:
+        return case.business_key
+    words = f"{case.business_key} {item.task_name}"
+    if item.department and session.scalar(select(exists().where(
+            WorkItem.case_id == item.case_id, WorkItem.task_spec == item.task_spec, WorkItem.id != item.id,
+            WorkItem.department.is_distinct_from(item.department)))):
+        words += f"（{unit_names(session).get(item.department, (item.department,))[0]}）"
+    return words
+
+
+def _tell(session: Session, recipients: list[str], told: set[str], kind: str, message: str, case: Case,
+          work_item_id: str | None) -> None:
+    """Notify those of `recipients` not yet told of this breach (`told` grows with them)."""
+    fresh = [r for r in dict.fromkeys(recipients) if r not in told]
+    told.update(fresh)
+    if fresh:
+        notify(session, fresh, kind, message, case_id=case.id, work_item_id=work_item_id)
 
 
 def on_warning(session: Session, timer: Timer, case: Case, worker: str) -> None:
@@ -54,14 +84,15 @@ def on_warning(session: Session, timer: Timer, case: Case, worker: str) -> None:
     if item is not None:
         item.sla_state = state_of(clock)
         notify(session, recipients_for_item(session, item), "sla_at_risk",
-               f"{case.business_key} {item.task_name}：将于 {local_minute(clock.due_at)} 到期",
+               f"{_step_words(session, case, item)}：将于 {local_minute(clock.due_at)} 到期",
                case_id=case.id, work_item_id=item.id)
     record(session, actor="system", action="sla_at_risk", case_id=case.id, task_id=clock.work_item_id,
            task_name=item.task_name if item else None,
            details={"policy": clock.policy_key, "due_at": clock.due_at, "worker": worker})
 
 
-def _escalate(session: Session, case: Case, clock: SlaClock, item: WorkItem | None, to: str) -> None:
+def _escalate(session: Session, case: Case, clock: SlaClock, item: WorkItem | None, to: str,
+              told: set[str]) -> None:
     reason = "stage_breach" if clock.stage_name else "breach"
     escalation = Escalation(case_id=case.id, clock_id=clock.id, work_item_id=clock.work_item_id,
                             task_name=item.task_name if item else None, department=clock.department,
@@ -69,9 +100,8 @@ def _escalate(session: Session, case: Case, clock: SlaClock, item: WorkItem | No
     session.add(escalation)
     session.flush()
     department = clock.department if to == "department_head" else None
-    notify(session, users_with_role(session, to, department), "sla_escalation",
-           f"{case.business_key} {item.task_name if item else ''}：已于 {local_minute(clock.due_at)} 超期",
-           case_id=case.id, work_item_id=clock.work_item_id)
+    _tell(session, users_with_role(session, to, department), told, "sla_escalation",
+          f"{_step_words(session, case, item)}：已于 {local_minute(clock.due_at)} 超期", case, clock.work_item_id)
     record(session, actor="system", action="sla_escalated", case_id=case.id, task_id=clock.work_item_id,
            task_name=item.task_name if item else None,
            details={"to": to, "escalation_id": escalation.id, "department": clock.department,
@@ -113,13 +143,13 @@ def on_breach(session: Session, timer: Timer, case: Case, worker: str) -> None:
            details={"policy": clock.policy_key, "stage": clock.stage_name, "due_at": clock.due_at,
                     "worker": worker})
     policy = policy_of(session, case, clock)
+    told: set[str] = set()
     for action in policy.on_breach if policy else ():
         if action.action == "escalate" and action.to:
-            _escalate(session, case, clock, item, action.to)
+            _escalate(session, case, clock, item, action.to, told)
         elif action.action == "notify" and item is not None:
-            notify(session, recipients_for_item(session, item), "sla_overdue",
-                   action.message or f"{case.business_key} {item.task_name} 已超期",
-                   case_id=case.id, work_item_id=item.id)
+            _tell(session, recipients_for_item(session, item), told, "sla_overdue",
+                  action.message or f"{_step_words(session, case, item)} 已超期", case, item.id)
         elif action.action == "remind":
             _schedule_reminder(session, clock, action, now, 1)
     # Completing the task advances the case; do it last, after the breach is on record.
@@ -138,7 +168,7 @@ def on_remind(session: Session, timer: Timer, case: Case, worker: str) -> None:
     clock.reminders_sent = n
     if item is not None:
         notify(session, recipients_for_item(session, item), "sla_reminder",
-               f"{case.business_key} {item.task_name} 已超期（第 {n} 次提醒）",
+               f"{_step_words(session, case, item)} 已超期（第 {n} 次提醒）",
                case_id=case.id, work_item_id=item.id)
     record(session, actor="system", action="sla_reminded", case_id=case.id, task_id=clock.work_item_id,
            task_name=item.task_name if item else None, details={"n": n, "worker": worker})

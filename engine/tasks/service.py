@@ -204,7 +204,7 @@ def complete(session: Session, item: WorkItem, case: Case, data: Mapping[str, An
              lang: str = "zh", before_run: BeforeRun | None = None) -> StepResult:
     """Validate the form data, run the task and advance the case to its next wait state."""
     runtime, workflow = load_workflow_of(session, case)
-    cleaned = validate_with_form(runtime, item.form_key, dict(data), lang)
+    cleaned = validate_with_form(runtime, item.form_key, dict(data), lang, case)
     task = workflow.get_task_from_id(UUID(item.id))
     if task is None or task.state != TaskState.READY or not task.task_spec.manual:
         raise Conflict(f"task '{item.task_name}' is no longer waiting for input", key="task.not_waiting",

@@ -17,13 +17,13 @@ from web.errors import error_text
 from web.files import content_disposition
 from web.i18n import _, current_locale
 from web.identity import ability_required, current_user
-from web.lenient import LenientSchema, load_input
+from web.lenient import LenientSchema, load_input, page_field, page_offset
 
 PAGE_SIZE = 50
 
 
 class PageQuery(LenientSchema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    page = page_field()
 
 
 class FileQuery(LenientSchema):
@@ -48,7 +48,7 @@ def _index_page(page: int, asked: dict[str, str] | None = None, refusal: str | N
     lang = current_locale()
     may_publish = current_user().actor.may(Ability.PUBLISH_BULLETINS)
     with transaction(readonly=True) as session:
-        rows, total = list_bulletins(session, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        rows, total = list_bulletins(session, limit=PAGE_SIZE, offset=page_offset(page, PAGE_SIZE))
         listed = [(b, period_words(b, lang)) for b in rows]
         defined = sorted(definitions(session).values(), key=lambda d: d.name) if may_publish else []
     return render_template("bulletins/index.html", bulletins=listed, total=total, page=page,

@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 
 from engine.forms import FieldSpec, FormDefinition
 from engine.forms.coerce import DEFAULT_TZ, MISSING, coerce_value, value_as_text
+from engine.forms.dates import wall_clock
 from engine.forms.i18n import tr
 from engine.forms.submission import FORM_ERRORS_KEY
 from web.forms.texts import texts
@@ -195,11 +196,7 @@ def _input_text(spec: FieldSpec, value: Any, tz: tzinfo) -> str:
 
 
 def _parse_datetime(value: str, tz: tzinfo) -> datetime | None:
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed.astimezone(tz) if parsed.tzinfo else parsed
+    return wall_clock(value, tz)
 
 
 def _input_attrs(spec: FieldSpec, value: Any) -> dict[str, Any]:

@@ -15,14 +15,14 @@ from web.db import transaction
 from web.i18n import _
 from web.identity import ability_required, current_user
 from web.incidents import bp
-from web.lenient import LenientSchema, load_input
+from web.lenient import LenientSchema, load_input, page_field, page_offset
 
 PAGE_SIZE = 50
 
 
 class IncidentPageQuery(LenientSchema):
     status = fields.String(load_default="open", validate=validate.OneOf(("open", "resolved", "cancelled", "all")))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    page = page_field()
 
 
 class CancelInput(LenientSchema):
@@ -41,7 +41,7 @@ def _back() -> Any:
 def index() -> Any:
     args = load_input(IncidentPageQuery(), request.args.to_dict())
     status = None if args["status"] == "all" else IncidentStatus(args["status"])
-    offset = (args["page"] - 1) * PAGE_SIZE
+    offset = page_offset(args["page"], PAGE_SIZE)
     with transaction(readonly=True) as session:
         blocking, total = list_incidents(session, status=status, blocking=True, limit=PAGE_SIZE, offset=offset)
         failed_actions, failed_total = list_incidents(session, status=status, blocking=False, limit=PAGE_SIZE)

@@ -5,7 +5,7 @@ from marshmallow import fields, validate
 
 from engine.calendar.business import UNITS
 from engine.store.statuses import SlaState
-from web.lenient import LenientSchema
+from web.lenient import LenientSchema, page_field
 
 SLA_STATES = tuple(state.value for state in SlaState)
 
@@ -14,14 +14,14 @@ class InboxQuery(LenientSchema):
     view = fields.String(load_default="mine", validate=validate.OneOf(("mine", "candidate", "department", "all")))
     q = fields.String(load_default=None, validate=validate.Length(max=100))
     sla_state = fields.String(load_default=None, validate=validate.OneOf(SLA_STATES))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10000))
+    page = page_field()
 
 
 class CaseQuery(LenientSchema):
     q = fields.String(load_default=None, validate=validate.Length(max=100))
     status = fields.String(load_default=None, validate=validate.OneOf(("running", "completed", "cancelled")))
     process_key = fields.String(load_default=None, validate=validate.Length(max=100))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10000))
+    page = page_field()
 
 
 class ReasonInput(LenientSchema):

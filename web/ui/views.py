@@ -35,7 +35,7 @@ from web.forms.case_data import case_data
 from web.forms.render import render_form
 from web.i18n import _, current_locale, lane_label, local_time, localized_name, unit_name
 from web.identity import current_user
-from web.lenient import load_input
+from web.lenient import load_input, page_offset
 from web.maps import report_picker, with_map_policy
 from web.ui.diagram import readable_diagram
 from web.ui.inputs import CaseQuery, ExtensionInput, InboxQuery, ReasonInput, StageInput, TransferInput
@@ -67,7 +67,7 @@ def _list_args(schema: Any) -> tuple[dict[str, Any], str | None]:
 def inbox() -> Any:
     args, search_note = _list_args(InboxQuery())
     user = current_user()
-    offset = (args["page"] - 1) * PAGE_SIZE
+    offset = page_offset(args["page"], PAGE_SIZE)
     flt = TaskFilter(scope=args["view"], text=args["q"], sla_state=args["sla_state"])
     with transaction(readonly=True) as session:
         rows, total = inbox_rows(session, user.actor, flt, limit=PAGE_SIZE, offset=offset)
@@ -245,7 +245,7 @@ def cases() -> Any:
     flt = CaseFilter(status=args["status"], process_key=args["process_key"], text=args["q"])
     with transaction(readonly=True) as session:
         rows, total = list_visible_cases(session, current_user().actor, flt, limit=PAGE_SIZE,
-                                         offset=(args["page"] - 1) * PAGE_SIZE)
+                                         offset=page_offset(args["page"], PAGE_SIZE))
         displays = display_statuses(session, rows)
     return render_template("ui/cases.html", args=args, rows=rows, total=total, page_size=PAGE_SIZE,
                            displays=displays, search_note=search_note)
