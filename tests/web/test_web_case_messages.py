@@ -8,7 +8,7 @@ from webtools import csrf_from, signed_in
 
 from engine.store.models.cases import Case
 from engine.store.models.incidents import Incident
-from tests.families.helpers import start_incident
+from tests.families.helpers import open_items, start_incident
 
 
 def _case(web_db, case_id: int) -> Case:
@@ -66,3 +66,12 @@ def test_a_report_the_case_does_not_wait_for_is_not_found_in_chinese(app, web_db
     case_id = start_incident(web_db)
     response = signed_in(app, "sup").get(f"/cases/{case_id}/messages/agency_task_arrived")
     assert response.status_code == 404 and "该案件现在不等待此报告" in response.get_data(as_text=True)
+
+
+def test_a_task_page_names_the_department_of_each_agencys_limit_of_the_same_step(app, web_db):
+    case_id = start_incident(web_db)
+    acknowledge = [i for i in open_items(web_db, case_id) if i.task_spec == "agency_acknowledge"]
+    assert len(acknowledge) >= 2
+    html = signed_in(app, "sup").get(f"/tasks/{acknowledge[0].id}").get_data(as_text=True)
+    assert "「接警确认（燃气集团抢险中心）」时限" in html and "「接警确认（公安分局）」时限" in html
+    assert "「接警确认」时限" not in html
