@@ -61,6 +61,11 @@ class InvalidInput(CasegridError):
     status = 422
 
 
+class StepRefused(InvalidInput):
+    """A process's script refused what the user submitted (the sandbox helper ``refuse``): the user's to
+    fix, like a form error; details holds the field and the process's own words. The case is unchanged."""
+
+
 class DefinitionInvalid(CasegridError):
     """Definitions that cannot be deployed; details is a list of Problem."""
 

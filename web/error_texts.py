@@ -17,6 +17,10 @@ ERROR_TEXTS: dict[str, tuple[str, str]] = {
     # tasks: seeing, working, claiming
     "task.not_found": ("找不到该任务，或您无权查看。请回到待办列表查看您的任务。",
                        "This task does not exist or is not yours to see. Go back to your inbox."),
+    # A process's script refused what was submitted (sandbox helper refuse): its own words, next to the field.
+    "step.refused": ("未能提交：{message}", "Not submitted: {message}"),
+    "message.not_waited_for": ("该案件现在不等待此报告，或您无权查看。请回到案件页查看最新环节。",
+                               "The case does not wait for this report now, or it is not yours to see. See the case page."),
     "task.closed": ("任务「{task}」已{task_status}，不能再办理。请回到待办列表查看案件的最新环节。",
                     "Task '{task}' is already {task_status}; it cannot be worked any more. See your inbox for the "
                     "case's current step."),

@@ -64,6 +64,7 @@ class Deadline:
     task_name: str  # "" for the case's own limit
     due_at: datetime
     sla_state: str | None = None
+    unit: str = ""  # the department's name, when other open steps have the same name (each agency's 接警确认)
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,11 @@ def _header(case: Case, steps: list[Step], people: Mapping[str, str], names: Map
     """The header's words come from the latest answer of that name (立案 may reclassify what was reported)."""
     latest = {answer.name: answer.text for step in steps for answer in step.answers}
     grid_cell = latest.get("grid_cell") or (_unit_name(names, case.grid_cell, lang) if case.grid_cell else "")
-    deadlines = [Deadline(i.task_name, i.due_at, i.sla_state) for i in sorted(open_items, key=_due) if i.due_at]
+    dated = [i for i in sorted(open_items, key=_due) if i.due_at]
+    shared = {name for name in (i.task_name for i in dated) if sum(1 for j in dated if j.task_name == name) > 1}
+    deadlines = [Deadline(i.task_name, i.due_at, i.sla_state,
+                          _unit_name(names, i.department, lang) if i.task_name in shared and i.department else "")
+                 for i in dated]
     if case.due_at is not None:
         deadlines.append(Deadline("", case.due_at))
     return CaseHeader(case.business_key, case.title, latest.get("category", ""), latest.get("address", ""),

@@ -20,9 +20,10 @@ from engine.store.models.audit import AuditEvent
 from engine.store.models.cases import Case, CaseLink
 from engine.store.models.definitions import ProcessVersion
 from engine.store.models.incidents import Incident, IncidentStatus
+from engine.store.models.messages import MessageSubscription
 from engine.store.models.tasks import WorkItem
 from engine.store.models.timers import Timer
-from engine.store.statuses import TimerStatus, WorkItemStatus
+from engine.store.statuses import CaseStatus, TimerStatus, WorkItemStatus
 
 
 @dataclass
@@ -34,6 +35,17 @@ class LinkedCase:
     kind: str
     direction: str  # "to" (this case links to it) or "from"
     process_key: str = ""  # what the linked case is, named on the page instead of the message that linked it
+
+
+@dataclass(frozen=True)
+class WaitingMessage:
+    """A message the running case waits for that people report from the case page (an agency finished,
+    the grade changed, …): a catch event with a form, addressed to the case as a whole (no correlation),
+    and not one the process throws to itself (a task done in the inbox reporting to the main loop)."""
+
+    name: str
+    label: str  # the catch event's name in the diagram (单位处置完毕, 级别调整, …)
+    form: FormDefinition
 
 
 @dataclass
@@ -55,6 +67,8 @@ class CaseView:
     record: CaseRecord | None = None
     # What the case waits for, as people read it (engine.cases.display_status).
     display: CaseDisplay | None = None
+    # The messages people may send it from the case page, as the API's POST /cases/<id>/messages does.
+    messages: list[WaitingMessage] = field(default_factory=list)
 
     @property
     def open_incidents(self) -> list[Incident]:
@@ -100,7 +114,43 @@ def case_view(session: Session, case_id: int, actor: Actor, history_limit: int =
                                      .order_by(Incident.status != IncidentStatus.OPEN, Incident.id.desc())))
     return CaseView(case, version, items, events, timers, links, _forms_in_case_order(session, case, items),
                     display_names(session, named), incidents,
-                    case_record(session, case, lang) if with_record else None, display_status(session, case))
+                    case_record(session, case, lang) if with_record else None, display_status(session, case),
+                    waiting_messages(session, case))
+
+
+def waiting_messages(session: Session, case: Case) -> list[WaitingMessage]:
+    """What the case waits for that a person may report from its page, one entry per message name."""
+    if case.status != CaseStatus.RUNNING:
+        return []
+    subscriptions = list(session.scalars(select(MessageSubscription).where(
+        MessageSubscription.case_id == case.id, MessageSubscription.form_key.is_not(None))
+        .order_by(MessageSubscription.id)))
+    if not subscriptions:
+        return []
+    runtime = runtime_for(session, case.process_version_id)
+    specs = [runtime.parsed.spec, *runtime.parsed.subprocess_specs.values()]
+    catching = {name: task for spec in specs for name, task in spec.task_specs.items()}
+    thrown = _messages_thrown(specs)
+    found: dict[str, WaitingMessage] = {}
+    for sub in subscriptions:
+        form = runtime.form(sub.form_key)
+        if form is None or sub.correlation or sub.message_name in thrown or sub.message_name in found:
+            continue
+        task = catching.get(sub.task_spec)
+        found[sub.message_name] = WaitingMessage(sub.message_name, getattr(task, "bpmn_name", None) or form.title_text("zh"),
+                                                 form)
+    return list(found.values())
+
+
+def _messages_thrown(specs: list[Any]) -> set[str]:
+    names = set()
+    for spec in specs:
+        for task in spec.task_specs.values():
+            kind = type(task).__name__
+            definition = getattr(task, "event_definition", None)
+            if ("Throw" in kind or kind == "EndEvent") and type(definition).__name__ == "MessageEventDefinition":
+                names.add(definition.name)
+    return names
 
 
 def _forms_in_case_order(session: Session, case: Case, items: list[WorkItem]) -> list[FormDefinition]:

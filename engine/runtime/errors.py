@@ -6,7 +6,7 @@ from contextlib import contextmanager
 
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from engine.errors import CasegridError, SandboxViolation, ScriptFailed, ScriptLimit
+from engine.errors import CasegridError, SandboxViolation, ScriptFailed, ScriptLimit, StepRefused
 from engine.sandbox import describe_workflow_error
 from engine.sandbox.workflow_errors import first_in_chain
 
@@ -21,6 +21,11 @@ def advancing(case_label: str) -> Iterator[None]:
     except CasegridError:
         raise
     except SpiffWorkflowException as exc:
+        refused = first_in_chain(exc, StepRefused, include_self=False)
+        if refused is not None:
+            # The process's script refused the user's input (refuse(...)): a form error, not a failure.
+            raise StepRefused(f"{case_label}: {refused.message}", refused.details, key=refused.key,
+                              params=refused.params) from exc
         message = describe_workflow_error(exc)
         cause = first_in_chain(exc, CasegridError, include_self=False)
         if isinstance(cause, CasegridError) and not isinstance(cause, SandboxViolation):

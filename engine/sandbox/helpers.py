@@ -119,6 +119,7 @@ def _register_builtin_helpers() -> None:
         ("add_days", date_helpers.add_days),
         ("contains", lookup_helpers.contains),
         ("get", lookup_helpers.get),
+        ("refuse", lookup_helpers.refuse),
     ):
         register_helper(name, fn, replace=True)
 

@@ -7,7 +7,9 @@ it means without guarding every access.  They only ever index dicts and lists
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NoReturn
+
+from engine.errors import StepRefused
 
 
 def contains(container: Any, item: Any) -> bool:
@@ -44,3 +46,9 @@ def _step(current: Any, key: Any) -> Any:
         except IndexError:
             return _MISSING
     return _MISSING
+
+
+def refuse(field: str, message: str, en: str | None = None) -> NoReturn:
+    """Refuse the user's submission: message (Chinese) next to form field `field`; the case is unchanged."""
+    text = str(message)
+    raise StepRefused(str(en or text), {str(field): [text]}, key="step.refused", params={"message": text})

@@ -1,13 +1,15 @@
 """Journey 5: an alarm at the emergency duty desk (应急值班), in the browser: the duty officer takes the
 alarm, the gas utility's and the police's duty officers each acknowledge their own dispatch (接警确认)
-from their inbox, and the duty officer writes the first written report (初报)."""
+from their inbox, and the duty officer writes the first written report (初报), reports from the case page
+that each agency has finished (单位处置完毕; one that was not dispatched is refused beside the field), ends
+the response (结束处置) and writes the review (终报): the incident is closed."""
 from __future__ import annotations
 
 import pytest
 
 pytest.importorskip("playwright", reason="the playwright Python package is not installed")
 
-from browsertools import case_id_from, claim_and_complete, fill_form, submit_form  # noqa: E402
+from browsertools import case_id_from, claim_and_complete, fill_form, flash_text, submit_form  # noqa: E402
 from playwright.sync_api import Page, expect  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
@@ -30,7 +32,7 @@ def _open(demo_db, case_id: int) -> dict[tuple[str, str | None], str]:
             WorkItem.case_id == case_id, WorkItem.status == "open"))}
 
 
-def test_an_alarm_is_taken_acknowledged_by_each_agency_and_reported(journey, demo_db):
+def test_an_alarm_is_taken_acknowledged_reported_finished_by_each_agency_and_closed(journey, demo_db):
     duty = journey.sign_in("duty1")
     duty.goto("/start")
     duty.locator("a[href$='/start/emergency_linkage']").click()
@@ -61,4 +63,29 @@ def test_an_alarm_is_taken_acknowledged_by_each_agency_and_reported(journey, dem
     _work(journey, duty, f"/tasks/{report}", {"reported_to": "区应急管理局", "summary": "燃气泄漏，已疏散住户"},
           "duty-officer-reports")
     assert not any(spec == "written_report" for spec, _d in _open(demo_db, case_id))
+
+    # The agencies report back to the duty desk, which records it on the case page.
+    with demo_db.transaction(readonly=True) as session:
+        dispatched = sorted(session.get(Case, case_id).data["agencies"])
+    duty.goto(f"/cases/{case_id}")
+    duty.locator("#cg-case-messages a[data-message=agency_finished]").click()
+    duty.wait_for_url(f"**/cases/{case_id}/messages/agency_finished")
+    fill_form(duty, {"agency": "water"})  # not dispatched to a gas leak of this grade
+    submit_form(duty)
+    expect(duty.locator("form.cg-form [data-field=agency]")).to_contain_text("该单位未派遣到本事件")
+    journey.shot(duty, "an-agency-not-dispatched-is-refused")
+    for agency in dispatched:
+        duty.goto(f"/cases/{case_id}/messages/agency_finished")
+        fill_form(duty, {"agency": agency, "note": "现场处置完毕"})
+        submit_form(duty)
+        assert "已报告：单位处置完毕" in flash_text(duty), flash_text(duty)
+    journey.shot(duty, "every-agency-has-finished")
+    close = next(item for (spec, _d), item in _open(demo_db, case_id).items() if spec == "close_incident")
+    _work(journey, duty, f"/tasks/{close}", {"close_summary": "泄漏点已封堵，住户已返回", "casualties_final": "0"},
+          "duty-officer-ends-the-response")
+    claim_and_complete(journey, duty, {"review": "处置及时，联动顺畅"}, "duty-officer-writes-the-review")
+    with demo_db.transaction(readonly=True) as session:
+        assert session.get(Case, case_id).status == "completed"
+    duty.goto(f"/cases/{case_id}")
+    expect(duty.locator("#cg-case-messages")).to_have_count(0)
     assert not journey.console_errors, journey.console_errors

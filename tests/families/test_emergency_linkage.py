@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from engine.decisions import parse_dmn
-from engine.errors import InvalidInput, ScriptFailed
+from engine.errors import InvalidInput, StepRefused
 from engine.messages.errors import NoWaitingCase
 from tests.families.helpers import (
     DUTY,
@@ -147,8 +147,10 @@ def test_a_message_its_form_refuses_or_for_an_agency_not_dispatched_changes_noth
     with pytest.raises(InvalidInput) as refused:
         message(deployed_db, case_id, "incident_grade_change", {"grade": 7})
     assert set(refused.value.details) == {"grade", "reason"}
-    with pytest.raises(ScriptFailed, match="was not dispatched"):
+    # An agency that was not dispatched is refused beside the agency field, in words: not a failed script.
+    with pytest.raises(StepRefused, match="was not dispatched") as not_dispatched:
         message(deployed_db, case_id, "agency_arrived", {"agency": "water"})
+    assert "未派遣" in not_dispatched.value.details["agency"][0]
     assert case_row(deployed_db, case_id).version == before
 
 

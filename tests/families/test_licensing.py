@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from engine.calendar.helpers import statutory_deadline
 from engine.cases.service import start_case
-from engine.errors import InvalidInput, ScriptFailed
+from engine.errors import InvalidInput, StepRefused
 from engine.store.models.audit import AuditEvent
 from tests.families.helpers import (
     HEAD,
@@ -72,7 +72,7 @@ def test_acceptance_is_due_at_close_of_the_fifth_working_day_and_silence_is_deem
         assert withdrawn == ["受理审查"]
 
 
-def test_a_one_time_notice_lists_every_missing_item_stops_the_clock_and_cannot_be_repeated(deployed_db, clock):
+def test_a_one_time_notice_lists_every_missing_item_stops_the_clock_and_a_second_is_refused_in_words(deployed_db, clock):
     incomplete = {**FOOD, "materials_submitted": ["application_form", "business_licence", "id_card", "premises_layout"]}
     case_id = apply(deployed_db, incomplete)
     assert case_row(deployed_db, case_id).data["missing_materials"] == ["food_safety_rules", "staff_health_certs"]
@@ -88,8 +88,10 @@ def test_a_one_time_notice_lists_every_missing_item_stops_the_clock_and_cannot_b
     restarted = T0 + timedelta(days=14)
     assert item_named(deployed_db, case_id, "accept").due_at == statutory_deadline(restarted, 5)
     before = case_row(deployed_db, case_id).version
-    with pytest.raises(ScriptFailed, match="一次性告知"):
+    # A second notice is the clerk's choice to correct, said next to the choice: not a failed script.
+    with pytest.raises(StepRefused) as again:
         work(deployed_db, case_id, "accept", {"acceptance_decision": "supplement"}, WINDOW)
+    assert "一次性告知" in again.value.details["acceptance_decision"][0]
     assert case_row(deployed_db, case_id).version == before
     accept(deployed_db, case_id)
     assert case_row(deployed_db, case_id).data["acceptance"] == "accepted"
@@ -151,7 +153,7 @@ def test_site_inspection_time_is_not_counted_and_moves_the_decision_deadline(dep
     assert statutory_deadline(T0, 23) > statutory_deadline(T0, 20)
 
 
-def test_an_extension_needs_the_heads_approval_adds_ten_working_days_and_is_granted_once(deployed_db, clock):
+def test_an_extension_needs_the_heads_approval_adds_ten_working_days_and_a_second_is_refused_in_words(deployed_db, clock):
     case_id = apply(deployed_db)
     accept(deployed_db, case_id)
     review_all(deployed_db, case_id)
@@ -164,8 +166,9 @@ def test_an_extension_needs_the_heads_approval_adds_ten_working_days_and_is_gran
     data = case_row(deployed_db, case_id).data
     assert data["extension"]["reason"] == "检测周期长" and data["extension_days"] == 10
     assert item_named(deployed_db, case_id, "decide").due_at == statutory_deadline(T0, 30)
-    with pytest.raises(ScriptFailed, match="already extended"):
+    with pytest.raises(StepRefused) as again:
         work(deployed_db, case_id, "decide", {"licence_decision": "extend", "decision_reason": "again"}, WINDOW)
+    assert "已延长过一次" in again.value.details["licence_decision"][0]
 
 
 def test_a_decision_past_its_deadline_sends_the_head_an_urging_task_and_stays_open(deployed_db, clock):

@@ -218,6 +218,16 @@ def test_a_request_whose_limit_ended_is_withdrawn_and_no_longer_offered_for_a_de
     assert f"/dashboard/extensions/{extension_id}/decision" not in html
 
 
+def test_the_case_record_says_in_chinese_why_a_request_was_withdrawn(app, sla_web):
+    case_id, item_id = _at_handle(sla_web, overdue=False)
+    with sla_web.transaction() as session:
+        request_extension(session, case_id, actor_for(session, "h_cg"), 2, "site survey")
+        complete(session, actor_for(session, "h_cg"), item_id, {})
+    html = signed_in(app, "sup").get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "延期申请已撤回（时限已结束）" in html and "理由: 时限已结束" in html
+    assert "the time limit ended" not in html
+
+
 def test_a_task_whose_extension_request_waits_offers_no_second_request(app, sla_web):
     case_id, item_id = _at_handle(sla_web, overdue=False)
     with sla_web.transaction() as session:

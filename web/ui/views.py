@@ -15,8 +15,10 @@ from engine.cases.starting import authorise_start, startable_for, suggested_answ
 from engine.cases.view import case_view
 from engine.commands import cases as case_commands
 from engine.commands import tasks as task_commands
+from engine.commands.messages import deliver_message
 from engine.config import settings
-from engine.errors import Conflict, Forbidden, InvalidInput
+from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
+from engine.forms import coerce_html_form
 from engine.forms.i18n import tr
 from engine.incidents.access import may_operate
 from engine.sla.task_extensions import extension_offer
@@ -259,6 +261,36 @@ def case(case_id: int) -> Any:
     # The raw process variables (流程记录) are for operators and analysts, who fix processes.
     return render_template("ui/case.html", view=view, data=data,
                            may_see_process_record=may_operate(current_user().actor))
+
+
+@bp.route("/cases/<int(max=2147483647):case_id>/messages/<name>", methods=["GET", "POST"])
+def case_message(case_id: int, name: str) -> Any:
+    """Report to a running case what it waits for (an agency finished, the grade changed, …) through the
+    catch event's form: what POST /api/v1/cases/<id>/messages does, for people in the browser."""
+    user = current_user()
+    lang = current_locale()
+    errors: dict[str, Any] = {}
+    values: dict[str, Any] = {}
+    status = 200
+    with transaction(readonly=True) as session:
+        view = case_view(session, case_id, user.actor, history_limit=1)
+        waiting = next((m for m in view.messages if m.name == name), None)
+    if waiting is None:
+        raise NotFound(f"case {case_id} does not wait for message {name}", key="message.not_waited_for")
+    if request.method == "POST":
+        values = coerce_html_form(waiting.form, request.form, settings().tz)
+        try:
+            with transaction() as session:
+                deliver_message(session, user.actor, name, case_id=case_id, payload=values, lang=lang)
+            flash(_("{what} has been reported to the case.", what=waiting.label))
+            return redirect(url_for("ui.case", case_id=case_id))
+        except InvalidInput as exc:
+            errors = dict(exc.details) if isinstance(exc.details, dict) else {"_form": [error_text(exc)]}
+            status = 422
+    form_html = render_form(waiting.form, values, errors, lang,
+                            action=url_for("ui.case_message", case_id=case_id, name=name),
+                            extra_hidden=_csrf_field(), script_url=url_for("static", filename="js/form-visibility.js"))
+    return render_template("ui/case_message.html", view=view, waiting=waiting, form_html=form_html), status
 
 
 @bp.get("/cases/<int(max=2147483647):case_id>/diagram.bpmn")

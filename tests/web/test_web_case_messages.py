@@ -1,0 +1,77 @@
+"""What a running case waits for that people report (an agency finished, the grade changed, more agencies
+needed) is offered on the case page, each through its catch event's form: the browser's way to what
+POST /api/v1/cases/<id>/messages does, so an incident can be run to its close without the API."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from webtools import csrf_from, signed_in
+
+from engine.store.models.cases import Case
+from engine.store.models.incidents import Incident
+from tests.families.helpers import open_items, start_incident
+
+
+def _case(web_db, case_id: int) -> Case:
+    with web_db.transaction(readonly=True) as session:
+        return session.get(Case, case_id)
+
+
+def _report(client, case_id: int, name: str, data: dict) -> tuple[int, str]:
+    path = f"/cases/{case_id}/messages/{name}"
+    token = csrf_from(client.get(path).get_data(as_text=True))
+    response = client.post(path, data={"csrf_token": token, **data})
+    return response.status_code, response.get_data(as_text=True)
+
+
+def test_the_case_page_offers_each_report_the_incident_waits_for_in_chinese_and_not_its_internal_ones(app, web_db):
+    case_id = start_incident(web_db)
+    html = signed_in(app, "sup").get(f"/cases/{case_id}").get_data(as_text=True)
+    section = html[html.index('id="cg-case-messages"'):]
+    section = section[:section.index("</section>")]
+    for name, label in (("agency_finished", "单位处置完毕"), ("incident_grade_change", "级别调整"),
+                        ("incident_reinforcement", "请求增援"), ("incident_progress", "现场进展")):
+        assert f'/cases/{case_id}/messages/{name}"' in section and label in section
+    # What the process sends itself when an agency works its inbox task is not a person's to report.
+    assert "agency_task_acknowledged" not in section and "agency_task_arrived" not in section
+
+
+def test_a_grade_change_reported_from_the_case_page_regrades_the_running_incident(app, web_db):
+    case_id = start_incident(web_db)  # grade Ⅳ
+    status, _html = _report(signed_in(app, "sup"), case_id, "incident_grade_change",
+                            {"grade": "2", "reason": "泄漏扩大，周边学校疏散"})
+    assert status == 302
+    data = _case(web_db, case_id).data
+    assert data["grade"] == 2 and data["grade_history"][-1]["reason"] == "泄漏扩大，周边学校疏散"
+
+
+def test_a_report_its_form_refuses_changes_nothing_and_says_why_beside_the_fields(app, web_db):
+    case_id = start_incident(web_db)
+    before = _case(web_db, case_id).version
+    status, html = _report(signed_in(app, "sup"), case_id, "incident_grade_change", {"grade": "7", "reason": ""})
+    assert status == 422 and "请填写“理由”" in html
+    assert _case(web_db, case_id).version == before
+
+
+def test_an_agency_that_was_not_dispatched_is_refused_in_words_and_records_no_incident(app, web_db):
+    case_id = start_incident(web_db)  # a gas leak of grade Ⅳ: no water utility
+    before = _case(web_db, case_id).version
+    status, html = _report(signed_in(app, "sup"), case_id, "agency_finished", {"agency": "water"})
+    assert status == 422 and "该单位未派遣到本事件" in html and "ValueError" not in html
+    assert _case(web_db, case_id).version == before
+    with web_db.transaction(readonly=True) as session:
+        assert session.scalar(select(func.count()).select_from(Incident).where(Incident.case_id == case_id)) == 0
+
+
+def test_a_report_the_case_does_not_wait_for_is_not_found_in_chinese(app, web_db):
+    case_id = start_incident(web_db)
+    response = signed_in(app, "sup").get(f"/cases/{case_id}/messages/agency_task_arrived")
+    assert response.status_code == 404 and "该案件现在不等待此报告" in response.get_data(as_text=True)
+
+
+def test_a_task_page_names_the_department_of_each_agencys_limit_of_the_same_step(app, web_db):
+    case_id = start_incident(web_db)
+    acknowledge = [i for i in open_items(web_db, case_id) if i.task_spec == "agency_acknowledge"]
+    assert len(acknowledge) >= 2
+    html = signed_in(app, "sup").get(f"/tasks/{acknowledge[0].id}").get_data(as_text=True)
+    assert "「接警确认（燃气集团抢险中心）」时限" in html and "「接警确认（公安分局）」时限" in html
+    assert "「接警确认」时限" not in html
