@@ -48,6 +48,48 @@ def local_time(value: datetime | None, with_seconds: bool = False) -> str:
     return value.astimezone(settings().tz).strftime("%Y-%m-%d %H:%M:%S" if with_seconds else "%Y-%m-%d %H:%M")
 
 
+def short_time(value: datetime | None) -> str:
+    """A moment in a sentence: 12月7日 10:00 / 7 Dec 10:00, with the year when it is not this year's."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    local = value.astimezone(settings().tz)
+    this_year = local.year == datetime.now(settings().tz).year
+    if current_locale() == "zh":
+        return f"{'' if this_year else f'{local.year}年'}{local.month}月{local.day}日 {local:%H:%M}"
+    return local.strftime("%d %b %H:%M" if this_year else "%d %b %Y %H:%M").lstrip("0")
+
+
+def pause_text(pause: Any) -> str:
+    """A paused case's deadline as a line reads it (engine.sla.case_marks.PauseMark):
+    暂停计时（等待申请人补正材料，自 12月7日 10:00 起，剩余 3 个工作日）."""
+    parts = [pause.short_reason] if pause.short_reason else []
+    parts.append(gettext("since {at}", at=short_time(pause.since)))
+    if pause.remaining_working_days is not None:
+        parts.append(gettext("{n} working days left", n=pause.remaining_working_days))
+    return gettext("Paused ({details})", details=("，" if current_locale() == "zh" else ", ").join(parts))
+
+
+def pause_title(pause: Any) -> str:
+    """The pause's tooltip: the whole reason the process gave and the moment it began."""
+    since = gettext("Paused since {at}", at=local_time(pause.since))
+    return f"{pause.reason} · {since}" if pause.reason else since
+
+
+def _years(years: Iterable[int]) -> str:
+    return ("、" if current_locale() == "zh" else ", ").join(str(y) for y in years)
+
+
+def provisional_text(years: Iterable[int]) -> str:
+    """（暂定：2027 年节假日安排未发布）beside a deadline computed without that year's official calendar."""
+    return gettext(" (provisional: the {years} public holiday schedule is not published)", years=_years(years))
+
+
+def provisional_title(years: Iterable[int]) -> str:
+    return gettext("Computed by the weekend-only rule: the {years} holiday schedule is not loaded; it may move.", years=_years(years))
+
+
 def time_left(due: datetime | None, now: datetime | None = None) -> str:
     """'3d 4h left' / 'overdue 2h' in the current language; coarse on purpose, for an inbox row."""
     if due is None:
@@ -258,7 +300,9 @@ def init_app(app: Flask) -> None:
                                  unit_name=unit_name, role_name=role_name, process_name=process_name,
                                  localized_name=localized_name, duration=duration,
                                  limit_unit_text=limit_unit_text, action_label=action_label, timer_label=timer_label,
-                                 notification_label=notification_label, count_text=count_text)
+                                 notification_label=notification_label, count_text=count_text,
+                                 short_time=short_time, pause_text=pause_text, pause_title=pause_title,
+                                 provisional_text=provisional_text, provisional_title=provisional_title)
 
     @app.context_processor
     def _locale_context() -> dict[str, Any]:

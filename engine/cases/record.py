@@ -25,6 +25,7 @@ from engine.forms.dates import wall_clock
 from engine.forms.definition import ContextFact
 from engine.forms.i18n import normalize_lang, tr
 from engine.org.service import display_names, unit_names
+from engine.sla.case_marks import PauseMark, case_provisional_years, pause_of, provisional_years
 from engine.store.models.audit import AuditEvent
 from engine.store.models.cases import Case
 from engine.store.models.tasks import WorkItem
@@ -65,6 +66,8 @@ class Deadline:
     due_at: datetime
     sla_state: str | None = None
     unit: str = ""  # the department's name, when other open steps have the same name (each agency's 接警确认)
+    # Years without an official holiday calendar the deadline was computed over (shown as provisional).
+    provisional_years: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,8 @@ class CaseHeader:
     reporter: str
     opened_at: datetime
     deadlines: tuple[Deadline, ...] = ()
+    # The case's limits stand still (补正, site inspection, expert review): its deadline reads the pause.
+    pause: PauseMark | None = None
 
 
 @dataclass(frozen=True)
@@ -120,7 +125,16 @@ def case_record(session: Session, case: Case, lang: str = "zh", current: WorkIte
         form = runtime.form(current.form_key)
         facts = tuple(_facts(form.context if form else (), case.data or {}, names, lang))
     open_items = [i for i in items.values() if i.status == WorkItemStatus.OPEN and i.due_at is not None]
-    return CaseRecord(_header(case, steps, people, names, open_items, lang), tuple(steps), facts)
+    marks = _Marks(pause_of(session, case), provisional_years(session, [i.id for i in open_items]),
+                   case_provisional_years(session, case))
+    return CaseRecord(_header(case, steps, people, names, open_items, marks, lang), tuple(steps), facts)
+
+
+@dataclass(frozen=True)
+class _Marks:
+    pause: PauseMark | None
+    provisional: Mapping[str, tuple[int, ...]]
+    case_provisional: tuple[int, ...]
 
 
 def _start_form(runtime: Any) -> FormDefinition | None:
@@ -182,20 +196,21 @@ def _unit_name(names: Mapping[str, tuple[str, str]], code: Any, lang: str) -> st
 
 
 def _header(case: Case, steps: list[Step], people: Mapping[str, str], names: Mapping[str, tuple[str, str]],
-            open_items: list[WorkItem], lang: str) -> CaseHeader:
+            open_items: list[WorkItem], marks: _Marks, lang: str) -> CaseHeader:
     """The header's words come from the latest answer of that name (立案 may reclassify what was reported)."""
     latest = {answer.name: answer.text for step in steps for answer in step.answers}
     grid_cell = latest.get("grid_cell") or (_unit_name(names, case.grid_cell, lang) if case.grid_cell else "")
     dated = [i for i in sorted(open_items, key=_due) if i.due_at]
     shared = {name for name in (i.task_name for i in dated) if sum(1 for j in dated if j.task_name == name) > 1}
     deadlines = [Deadline(i.task_name, i.due_at, i.sla_state,
-                          _unit_name(names, i.department, lang) if i.task_name in shared and i.department else "")
+                          _unit_name(names, i.department, lang) if i.task_name in shared and i.department else "",
+                          marks.provisional.get(i.id, ()))
                  for i in dated]
     if case.due_at is not None:
-        deadlines.append(Deadline("", case.due_at))
+        deadlines.append(Deadline("", case.due_at, provisional_years=marks.case_provisional))
     return CaseHeader(case.business_key, case.title, latest.get("category", ""), latest.get("address", ""),
                       grid_cell, people.get(case.opened_by or "", case.opened_by or ""), case.opened_at,
-                      tuple(deadlines))
+                      tuple(deadlines), marks.pause)
 
 
 def _due(item: WorkItem) -> datetime:

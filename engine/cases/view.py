@@ -16,6 +16,7 @@ from engine.forms import FormDefinition
 from engine.org.access import Actor, visible_case
 from engine.org.service import display_names
 from engine.runtime.parsing import spiff_properties
+from engine.sla.case_marks import PauseMark, case_provisional_years, pause_of, provisional_years
 from engine.store.models.audit import AuditEvent
 from engine.store.models.cases import Case, CaseLink
 from engine.store.models.definitions import ProcessVersion
@@ -69,6 +70,12 @@ class CaseView:
     display: CaseDisplay | None = None
     # The messages people may send it from the case page, as the API's POST /cases/<id>/messages does.
     messages: list[WaitingMessage] = field(default_factory=list)
+    # Its limits stand still (补正, site inspection, expert review): the deadlines read the pause, not a date.
+    pause: PauseMark | None = None
+    # Open work item id -> the years without an official holiday calendar its deadline was computed over;
+    # and those of the case's own deadline (engine.sla.case_marks).
+    provisional: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    case_provisional: tuple[int, ...] = ()
 
     @property
     def open_incidents(self) -> list[Incident]:
@@ -115,7 +122,9 @@ def case_view(session: Session, case_id: int, actor: Actor, history_limit: int =
     return CaseView(case, version, items, events, timers, links, _forms_in_case_order(session, case, items),
                     display_names(session, named), incidents,
                     case_record(session, case, lang) if with_record else None, display_status(session, case),
-                    waiting_messages(session, case))
+                    waiting_messages(session, case), pause_of(session, case),
+                    provisional_years(session, [i.id for i in items if i.status == WorkItemStatus.OPEN]),
+                    case_provisional_years(session, case))
 
 
 def waiting_messages(session: Session, case: Case) -> list[WaitingMessage]:

@@ -15,6 +15,9 @@ from sqlalchemy.orm import Session
 
 from engine.store.models.sla import SlaCasePause
 
+# The ledger's reason when the process set sla_paused without sla_pause_reason (no words for a page).
+DEFAULT_PAUSE_REASON = "process data flag sla_paused"
+
 
 def _open_pause(session: Session, case_id: int) -> SlaCasePause | None:
     return session.scalar(select(SlaCasePause).where(SlaCasePause.case_id == case_id,

@@ -19,7 +19,7 @@ from engine.audit.service import record
 from engine.config import settings
 from engine.limits.policy import Policy, policies_from_files, select_policy
 from engine.sla.calendar_store import calendar_for
-from engine.sla.case_pauses import pauses_since, track
+from engine.sla.case_pauses import DEFAULT_PAUSE_REASON, pauses_since, track
 from engine.sla.deadline import ClockTimes, compute
 from engine.sla.process_owned import handled_by_process
 from engine.store.models.cases import Case
@@ -138,7 +138,11 @@ def state_of(clock: SlaClock) -> SlaState:
 
 
 def case_due(session: Session, case: Case) -> None:
-    """The case's next deadline: the earliest due time of its running clocks."""
+    """The case's next deadline: the earliest due time of its running clocks.
+
+    Kept as it was while every clock is paused (the closure figures of engine.dashboard.case_kpis read it
+    on closed cases): pages read a pause from the case's pause ledger (engine.sla.case_marks), not from
+    this date. The one place that sets it: the persist hook, the SLA services and a calendar reload."""
     dues = [c.due_at for c in session.scalars(
         select(SlaClock).where(SlaClock.case_id == case.id, SlaClock.status == ClockStatus.RUNNING)) if c.due_at]
     if dues:
@@ -394,7 +398,7 @@ def sync_clocks(session: Session, case: Case, actor: str,
         if item is None or item.status != WorkItemStatus.OPEN:
             close_clock(session, clock, item, actor)
     flag = (case.data or {}).get(PAUSE_FLAG)
-    reason = str((case.data or {}).get(PAUSE_REASON_KEY) or "process data flag sla_paused")
+    reason = str((case.data or {}).get(PAUSE_REASON_KEY) or DEFAULT_PAUSE_REASON)
     track(session, case.id, flag, reason, now_utc())
     open_items = session.scalars(select(WorkItem).where(WorkItem.case_id == case.id, WorkItem.status == WorkItemStatus.OPEN))
     started: set[int] = set()

@@ -16,11 +16,10 @@ from sqlalchemy.orm import Session
 
 from engine.audit.service import record
 from engine.sla.calendar_store import read_year, store_year_file
-from engine.sla.clocks import ACTIVE, now_utc, schedule
+from engine.sla.clocks import ACTIVE, case_due, now_utc, schedule
 from engine.store.models.cases import Case
 from engine.store.models.sla import SlaClock
 from engine.store.models.tasks import WorkItem
-from engine.store.statuses import ClockStatus
 
 
 @dataclass
@@ -57,10 +56,8 @@ def recompute_provisional(session: Session, actor: str = "system") -> RecomputeR
         touched_cases.add(clock.case_id)
     for case_id in touched_cases:
         case = session.get(Case, case_id)
-        dues = [c.due_at for c in session.scalars(select(SlaClock).where(
-            SlaClock.case_id == case_id, SlaClock.status == ClockStatus.RUNNING)) if c.due_at]
-        if case is not None and dues:
-            case.due_at = min(dues)
+        if case is not None:
+            case_due(session, case)
     return report
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from engine.cases.display_status import CaseDisplay, display_statuses
 from engine.org.access import Actor, workable_among
 from engine.org.service import display_names
+from engine.sla.case_marks import PauseMark, open_pauses, provisional_years
 from engine.store.models.cases import Case
 from engine.store.models.tasks import WorkItem
 from engine.store.statuses import WorkItemStatus
@@ -22,6 +23,8 @@ class InboxRow:
     can_work: bool
     assignee_name: str | None = None  # the assignee's display name
     case_display: CaseDisplay | None = None  # what the case waits for (engine.cases.display_status)
+    pause: PauseMark | None = None  # the case's limits stand still (engine.sla.case_marks)
+    provisional_years: tuple[int, ...] = ()  # the item's deadline is provisional over these years
 
 
 def inbox(session: Session, actor: Actor, flt: TaskFilter, limit: int = 50,
@@ -32,6 +35,9 @@ def inbox(session: Session, actor: Actor, flt: TaskFilter, limit: int = 50,
     names = display_names(session, (item.assignee for item in items))
     workable = workable_among(session, actor, (item.id for item in items if item.status == WorkItemStatus.OPEN))
     displays = display_statuses(session, cases.values())
+    pauses = open_pauses(session, case_ids)
+    provisional = provisional_years(session, (item.id for item in items if item.status == WorkItemStatus.OPEN))
     return [InboxRow(item, cases[item.case_id], item.id in workable,
-                     names.get(item.assignee or ""), displays[item.case_id])
+                     names.get(item.assignee or ""), displays[item.case_id], pauses.get(item.case_id),
+                     provisional.get(item.id, ()))
             for item in items], total

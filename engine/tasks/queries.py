@@ -8,10 +8,12 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from engine.org.access import Actor, task_candidate, task_visible
+from engine.sla.case_marks import paused_cases
 from engine.store.counting import Total, page_with_total
 from engine.store.like import ESCAPE, containing
 from engine.store.models.cases import Case
 from engine.store.models.tasks import WorkItem
+from engine.store.statuses import SlaState
 
 MAX_PAGE = 200
 
@@ -49,7 +51,11 @@ def task_query(actor: Actor, flt: TaskFilter) -> Select[tuple[WorkItem]]:
         query = query.where(WorkItem.role == flt.role)
     if flt.due_before is not None:
         query = query.where(WorkItem.due_at < flt.due_before)
-    if flt.sla_state:
+    if flt.sla_state == SlaState.PAUSED:
+        # 暂停计时: a paused limit of its own, or a step of a case whose limits stand still (the applicant
+        # supplementing, a site inspection: steps without a limit of their own, in a case that has one).
+        query = query.where(or_(WorkItem.sla_state == SlaState.PAUSED, WorkItem.case_id.in_(paused_cases())))
+    elif flt.sla_state:
         query = query.where(WorkItem.sla_state == flt.sla_state)
     if flt.text:
         like = containing(flt.text)

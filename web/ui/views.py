@@ -21,6 +21,7 @@ from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.forms import coerce_html_form
 from engine.forms.i18n import tr
 from engine.incidents.access import may_operate
+from engine.sla.case_marks import open_pauses
 from engine.sla.task_extensions import extension_offer
 from engine.sla.task_stages import task_stage
 from engine.store.models.tasks import WorkItem
@@ -249,8 +250,9 @@ def cases() -> Any:
         rows, total = list_visible_cases(session, current_user().actor, flt, limit=PAGE_SIZE,
                                          offset=page_offset(args["page"], PAGE_SIZE))
         displays = display_statuses(session, rows)
+        pauses = open_pauses(session, (c.id for c in rows))
     return render_template("ui/cases.html", args=args, rows=rows, total=total, page_size=PAGE_SIZE,
-                           displays=displays, search_note=search_note)
+                           displays=displays, pauses=pauses, search_note=search_note)
 
 
 @bp.get("/cases/<int(max=2147483647):case_id>")

@@ -1,0 +1,118 @@
+"""The case page, the task page, the inbox and the case list mark a paused case's deadline and a provisional one."""
+from __future__ import annotations
+
+import re
+
+from engine.cases.service import start_case
+from engine.store.models.cases import Case
+from engine.store.models.sla import SlaClock
+from tests.families.helpers import WINDOW, item_named, open_items, reviewer, work
+from tests.web.webtools import signed_in
+
+FOOD = {"title": "食品经营许可 测试面馆", "applicant": "测试面馆", "applicant_id": "92440303MA5G0T1X1K",
+        "licence_type": "food_business",
+        "materials_submitted": ["application_form", "business_licence", "id_card", "premises_layout",
+                                "food_safety_rules", "staff_health_certs"]}
+
+
+def _apply(web_db, data=FOOD) -> int:
+    with web_db.transaction() as session:
+        return start_case(session, "licensing", dict(data), WINDOW).id
+
+
+def _waiting_for_supplement(web_db) -> int:
+    case_id = _apply(web_db, {**FOOD, "materials_submitted": ["application_form", "business_licence"]})
+    work(web_db, case_id, "accept", {"acceptance_decision": "supplement"}, WINDOW)
+    return case_id
+
+
+def _deciding(web_db) -> int:
+    case_id = _apply(web_db)
+    work(web_db, case_id, "accept", {"acceptance_decision": "accept"}, WINDOW)
+    for item in [i for i in open_items(web_db, case_id) if i.task_spec == "review_task"]:
+        with web_db.transaction() as session:
+            from engine.commands.tasks import complete
+
+            complete(session, reviewer(item.department), item.id, {"opinion": "approve", "comments": "符合条件"})
+    return case_id
+
+
+def _case_deadline(html: str) -> str:
+    start = html.index('id="cg-case-deadline"')
+    return html[start:html.index("</li>", start)]
+
+
+def test_a_case_waiting_for_the_applicant_reads_its_deadline_as_paused_with_the_reason_not_the_stale_date(app, web_db):
+    case_id = _waiting_for_supplement(web_db)
+    with web_db.transaction(readonly=True) as session:
+        stale = session.get(Case, case_id).due_at
+    assert stale is not None  # kept for the closure figures: the pages must not read it as running
+    html = signed_in(app, "sup").get(f"/cases/{case_id}").get_data(as_text=True)
+    line = _case_deadline(html)
+    assert "案件时限" in line and "暂停计时（等待申请人补正材料，自 " in line and " 起" in line
+    assert re.search(r"自 \d{1,2}月\d{1,2}日 \d\d:\d\d 起", line), line
+    assert "不计入期限" in line  # the whole reason, with its article, on hover
+    header = html[html.index('class="cg-page-header"'):]
+    assert "data-paused" in header[:header.index("</header>")]  # the page header says so too
+    # The task page's case header, for whoever works the supplement.
+    supplement = item_named(web_db, case_id, "supplement")
+    task_html = signed_in(app, "sup").get(f"/tasks/{supplement.id}").get_data(as_text=True)
+    header = task_html[task_html.index('id="cg-case-header"'):task_html.index("</dl>", task_html.index('id="cg-case-header"'))]
+    assert "案件时限" in header and "暂停计时（等待申请人补正材料" in header
+    assert "暂停计时（等待申请人补正材料" in header.split("案件时限")[1]
+
+
+def test_the_inbox_pause_filter_finds_the_steps_of_a_paused_case_and_the_lists_say_it_is_paused(app, web_db):
+    paused = _waiting_for_supplement(web_db)
+    running = _apply(web_db)
+    client = signed_in(app, "sup")
+    found = client.get("/?view=all&sla_state=paused").get_data(as_text=True)
+    assert f"/cases/{paused}\"" in found and f"/cases/{running}\"" not in found
+    assert "暂停计时（等待申请人补正材料" in found
+    everything = client.get("/?view=all").get_data(as_text=True)
+    assert f"/cases/{running}\"" in everything
+    cases = client.get("/cases").get_data(as_text=True)
+    row = cases[cases.index(f"/cases/{paused}\""):]
+    assert 'data-paused' in row[:row.index("</tr>")]
+    other = cases[cases.index(f"/cases/{running}\""):]
+    assert 'data-paused' not in other[:other.index("</tr>")]
+
+
+def test_a_resumed_case_reads_its_running_deadline_again(app, web_db):
+    case_id = _waiting_for_supplement(web_db)
+    work(web_db, case_id, "supplement", {"materials_supplemented": ["id_card", "premises_layout", "food_safety_rules",
+                                                                    "staff_health_certs"]}, WINDOW)
+    html = signed_in(app, "sup").get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "暂停计时（" not in html and re.search(r"案件时限: \d{4}-\d\d-\d\d \d\d:\d\d", _case_deadline(html))
+
+
+def test_a_deadline_over_a_year_without_an_official_holiday_calendar_is_marked_provisional_everywhere(app, web_db):
+    case_id = _deciding(web_db)
+    decide = item_named(web_db, case_id, "decide")
+    with web_db.transaction() as session:
+        clock = session.query(SlaClock).filter_by(work_item_id=decide.id).one()
+        clock.provisional, clock.missing_years = True, [2027]  # whatever calendar the test database holds
+    client = signed_in(app, "sup")
+    mark = "（暂定：2027 年节假日安排未发布）"
+    case_html = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert mark in case_html and 'data-provisional="2027"' in case_html and "周末" in case_html
+    task_html = client.get(f"/tasks/{decide.id}").get_data(as_text=True)
+    assert mark in task_html[task_html.index('id="cg-case-header"'):]
+    inbox = client.get("/?view=all").get_data(as_text=True)
+    row = inbox[inbox.index(f"/tasks/{decide.id}\""):]
+    assert mark in row[:row.index("</tr>")]
+    with client.session_transaction() as flask_session:
+        flask_session["locale"] = "en"
+    english = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "(provisional: the 2027 public holiday schedule is not published)" in english
+
+
+def test_a_deadline_with_an_official_calendar_carries_no_provisional_mark(app, web_db):
+    case_id = _deciding(web_db)
+    decide = item_named(web_db, case_id, "decide")
+    with web_db.transaction() as session:
+        for clock in session.query(SlaClock).filter_by(case_id=case_id):
+            clock.provisional, clock.missing_years = False, []
+    html = signed_in(app, "sup").get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "暂定" not in html and "data-provisional" not in html
+    assert decide.due_at is not None
