@@ -25,6 +25,7 @@ from engine.forms.dates import wall_clock
 from engine.forms.definition import ContextFact
 from engine.forms.i18n import normalize_lang, tr
 from engine.org.service import display_names, unit_names
+from engine.runtime.parsing import spiff_properties
 from engine.sla.case_marks import PauseMark, case_provisional_years, pause_of, provisional_years
 from engine.store.models.audit import AuditEvent
 from engine.store.models.cases import Case
@@ -35,7 +36,7 @@ _WORDS: dict[str, dict[str, str]] = {
     "zh": {"yes": "是", "no": "否", "separator": "、"},
     "en": {"yes": "Yes", "no": "No", "separator": ", "},
 }
-STEP_ACTIONS = ("case_started", "task_completed")
+STEP_ACTIONS = ("case_started", "task_completed", "message_received")
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,18 @@ def case_record(session: Session, case: Case, lang: str = "zh", current: WorkIte
             continue
         if event.action == "case_started":
             form, title = _start_form(runtime), ""
+        elif event.action == "message_received":
+            # A report to the case through a catch event's form (级别调整, 单位处置完毕): its answers are the payload.
+            details = event.details or {}
+            key = details.get("form") or _message_forms(runtime).get(str(details.get("message") or ""))
+            form, title = runtime.form(key) if key else None, event.task_name or ""
+            payload = details.get("payload")
+            if form is not None and isinstance(payload, Mapping):
+                found = answers(form, payload, lang)
+                if found:
+                    steps.append(Step(title or form.title_text(lang), people.get(event.actor, event.actor), event.at,
+                                      tuple(found), None))
+            continue
         else:
             item = items.get(event.task_id or "")
             form, title = (runtime.form(item.form_key), item.task_name) if item else (None, event.task_name or "")
@@ -135,6 +148,19 @@ class _Marks:
     pause: PauseMark | None
     provisional: Mapping[str, tuple[int, ...]]
     case_provisional: tuple[int, ...]
+
+
+def _message_forms(runtime: Any) -> dict[str, str]:
+    """message name -> the form key of a catch event waiting for it (for reports recorded before the
+    audit trail named the form)."""
+    found: dict[str, str] = {}
+    for spec in [runtime.parsed.spec, *runtime.parsed.subprocess_specs.values()]:
+        for task in spec.task_specs.values():
+            definition = getattr(task, "event_definition", None)
+            key = spiff_properties(task).get("formKey")
+            if key and type(definition).__name__ == "MessageEventDefinition":
+                found.setdefault(definition.name, key)
+    return found
 
 
 def _start_form(runtime: Any) -> FormDefinition | None:

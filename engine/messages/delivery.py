@@ -57,6 +57,8 @@ def deliver_to_case(
     record(session, actor=actor, action="message_received", case_id=case.id,
            task_name=", ".join(caught)[:300],
            details={"message": subscriptions[0].message_name, "correlation": subscriptions[0].correlation,
-                    "payload": payload, "from": source})
+                    "payload": payload, "from": source,
+                    # The form it was answered through: the case record labels the answers with it.
+                    "form": subscriptions[0].form_key})
     persist(session, case, workflow, actor, before)
     return case

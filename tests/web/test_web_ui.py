@@ -109,24 +109,35 @@ def test_the_case_page_labels_data_with_its_form_fields_and_shows_process_record
     assert "rework_count" in records and "override_reason" not in html and ">log<" not in html
 
 
-def test_a_process_value_of_another_type_than_the_form_field_is_not_shown_under_its_label():
-    import json
+def test_case_data_shows_only_answers_people_gave_never_process_variables_under_a_fields_label(app, web_db):
+    """The emergency process keeps the last agency of its dispatch loop in `agency` and the graded level in
+    `grade`: the names of the report forms' 联动单位 and 新级别. Nobody reported either, so neither shows."""
+    from engine.commands.messages import deliver_message
+    from engine.org.access import system_actor
+    from tests.families.helpers import start_incident
 
-    from engine.forms.loader import load_form
-    from web.forms.case_data import case_data
+    case_id = start_incident(web_db, {"title": "燃气泄漏 东门路", "incident_type": "gas_leak", "casualties": 3,
+                                      "people_affected": 300, "location_class": "residential",
+                                      "location": "东门路 12 号", "grid_cell": "S03C01G01"})
+    with web_db.transaction(readonly=True) as session:
+        from engine.store.models.cases import Case
 
-    form = load_form(json.dumps({
-        "key": "f", "title": {"zh": "表"},
-        "schema": {"type": "object", "properties": {
-            "hours": {"type": "integer"},
-            "agencies": {"type": "array", "items": {"type": "string", "enum": ["police", "fire"]}}}},
-        "uiSchema": {"hours": {"ui:title": {"zh": "用时"}},
-                     "agencies": {"ui:title": {"zh": "单位"}, "ui:widget": "checkboxes",
-                                  "ui:enumNames": [{"zh": "公安"}, {"zh": "消防"}]}}}), "forms/f.json")
-    data = case_data([form], {"hours": 3, "agencies": {"police": {"status": "dispatched"}}, "note": "x"})
-    assert [f.name for f in data.fields] == ["hours"]
-    assert data.other == {"agencies": {"police": {"status": "dispatched"}}, "note": "x"}
-    assert case_data([form], {"hours": True}).fields == []  # a flag is not a number
+        data = session.get(Case, case_id).data
+    assert data.get("agency") and data.get("grade")  # the process's own values, under the forms' field names
+
+    def fields() -> str:
+        html = signed_in(app, "sup").get(f"/cases/{case_id}").get_data(as_text=True)
+        return html[html.index('id="cg-case-fields"'):html.index("</dl>", html.index('id="cg-case-fields"'))]
+
+    shown = fields()
+    assert "东门路 12 号" in shown  # what the duty officer reported
+    assert "联动单位" not in shown and "新级别" not in shown
+    # A grade change someone reports is an answer: it shows, under the label of the form it was given through.
+    with web_db.transaction() as session:
+        deliver_message(session, system_actor(), "incident_grade_change", case_id=case_id,
+                        payload={"grade": 2, "reason": "伤亡增加"}, lang="zh")
+    shown = fields()
+    assert "新级别" in shown and "Ⅱ 重大" in shown and "伤亡增加" in shown and "联动单位" not in shown
 
 
 def test_the_case_page_labels_data_only_with_its_own_processs_forms(app, web_db):

@@ -259,7 +259,7 @@ def cases() -> Any:
 def case(case_id: int) -> Any:
     with transaction(readonly=True) as session:
         view = case_view(session, case_id, current_user().actor, lang=current_locale(), with_record=True)
-    data = case_data(view.forms, view.data, current_locale(), settings().tz)
+    data = case_data(view.record, view.data)
     # The raw process variables (流程记录) are for operators and analysts, who fix processes.
     return render_template("ui/case.html", view=view, data=data,
                            may_see_process_record=may_operate(current_user().actor))
