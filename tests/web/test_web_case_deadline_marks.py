@@ -60,6 +60,8 @@ def test_a_case_waiting_for_the_applicant_reads_its_deadline_as_paused_with_the_
     header = task_html[task_html.index('id="cg-case-header"'):task_html.index("</dl>", task_html.index('id="cg-case-header"'))]
     assert "案件时限" in header and "暂停计时（等待申请人补正材料" in header
     assert "暂停计时（等待申请人补正材料" in header.split("案件时限")[1]
+    top = task_html[task_html.index('class="cg-page-header"'):]
+    assert "data-paused" in top[:top.index("</header>")] and "无时限" not in top[:top.index("</header>")]
 
 
 def test_the_inbox_pause_filter_finds_the_steps_of_a_paused_case_and_the_lists_say_it_is_paused(app, web_db):
@@ -116,3 +118,17 @@ def test_a_deadline_with_an_official_calendar_carries_no_provisional_mark(app, w
     html = signed_in(app, "sup").get(f"/cases/{case_id}").get_data(as_text=True)
     assert "暂定" not in html and "data-provisional" not in html
     assert decide.due_at is not None
+
+
+def test_a_pause_line_names_the_first_clause_of_the_processs_reason_and_nothing_for_the_default_reason():
+    from datetime import UTC, datetime
+
+    from engine.sla.case_marks import PauseMark, _mark
+    from engine.sla.case_pauses import DEFAULT_PAUSE_REASON
+    from engine.store.models.sla import SlaCasePause
+
+    at = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
+    assert PauseMark(at, "现场核查，不计入期限（行政许可法第四十五条）").short_reason == "现场核查"
+    assert PauseMark(at, "专家评审").short_reason == "专家评审"
+    # The flag set without sla_pause_reason leaves a code in the ledger: no words, not the code, on a page.
+    assert _mark(SlaCasePause(case_id=1, paused_at=at, reason=DEFAULT_PAUSE_REASON)).reason == ""
