@@ -67,7 +67,8 @@ def pause_text(pause: Any) -> str:
     parts = [pause.short_reason] if pause.short_reason else []
     parts.append(gettext("since {at}", at=short_time(pause.since)))
     if pause.remaining_working_days is not None:
-        parts.append(gettext("{n} working days left", n=pause.remaining_working_days))
+        n = pause.remaining_working_days
+        parts.append(gettext("1 working day left") if n == 1 else gettext("{n} working days left", n=n))
     return gettext("Paused ({details})", details=("，" if current_locale() == "zh" else ", ").join(parts))
 
 

@@ -15,6 +15,7 @@ ZH_RECORD: dict[str, str] = {
     # A paused case's deadline and a provisional one (engine.sla.case_marks).
     "since {at}": "自 {at} 起",
     "{n} working days left": "剩余 {n} 个工作日",
+    "1 working day left": "剩余 1 个工作日",
     "Paused ({details})": "暂停计时（{details}）",
     "Paused since {at}": "自 {at} 起暂停计时",
     " (provisional: the {years} public holiday schedule is not published)": "（暂定：{years} 年节假日安排未发布）",

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from engine.cases.service import start_case
 from engine.store.models.cases import Case
 from engine.store.models.sla import SlaClock
@@ -132,3 +134,23 @@ def test_a_pause_line_names_the_first_clause_of_the_processs_reason_and_nothing_
     assert PauseMark(at, "专家评审").short_reason == "专家评审"
     # The flag set without sla_pause_reason leaves a code in the ledger: no words, not the code, on a page.
     assert _mark(SlaCasePause(case_id=1, paused_at=at, reason=DEFAULT_PAUSE_REASON)).reason == ""
+
+
+@pytest.mark.parametrize(("locale", "days", "expected"), [
+    ("zh", 3, "暂停计时（专家评审，自 12月7日 10:00 起，剩余 3 个工作日）"),
+    ("zh", 1, "剩余 1 个工作日"),
+    ("en", 1, ", 1 working day left)"),
+    ("en", 4, ", 4 working days left)"),
+])
+def test_a_pause_line_counts_the_working_days_its_limits_have_left(app, locale, days, expected):
+    from datetime import UTC, datetime
+
+    from engine.sla.case_marks import PauseMark
+    from web.i18n import pause_text
+
+    this_year = datetime.now(UTC).year
+    mark = PauseMark(datetime(this_year, 12, 7, 2, 0, tzinfo=UTC), "专家评审", remaining_working_days=days)
+    with app.test_request_context():
+        from flask import session
+        session["locale"] = locale
+        assert expected in pause_text(mark)
