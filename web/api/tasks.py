@@ -113,7 +113,9 @@ def return_(body: dict[str, Any], item_id: str) -> Any:
 @blp.arguments(ExtensionSchema)
 @blp.response(202, TaskSchema)
 def request_extension(body: dict[str, Any], item_id: str) -> Any:
-    """Ask a supervisor for more time; the deadline moves only when approved."""
+    """Ask a supervisor for more time; the deadline moves only when approved. 409, changing nothing, when the
+    task's limit may not be extended (its policy is not `extendable`, e.g. licensing acceptance) or its form
+    asks for more time itself; the task detail's `extension` is null then."""
     actor = current_user().actor
     with transaction() as session:
         task_commands.request_extension(session, actor, item_id, body["amount"], body["unit"], body["reason"])
