@@ -62,6 +62,12 @@ ERROR_TEXTS: dict[str, tuple[str, str]] = {
     "extension.asked_in_form": ("任务「{task}」的延期须在办理表单中申请：选择“申请延期”并提交，由流程中的审批环节决定。",
                                 "Task '{task}' asks for extensions through its own form: choose the extension "
                                 "option and submit it; the process reviews the request."),
+    "extension.not_extendable": ("任务「{task}」的办理期限依规定不能延长，不能申请延期。请在期限内办结；确有困难的，请向督办人员说明。",
+                                 "The time limit of task '{task}' may not be extended; finish it within the limit, "
+                                 "or tell a supervisor."),
+    "extension.not_extendable_reject": ("任务「{task}」的办理期限依规定不能延长，此延期申请不能批准，请驳回并说明理由。",
+                                        "The time limit of task '{task}' may not be extended: reject this request "
+                                        "with a reason."),
     "extension.amount": ("延期时长须为正数。", "The extension must be a positive amount."),
     "extension.already_waiting": ("案件 {case} 已有一项延期申请在等待审批，请等待审批结果。",
                                   "An extension request for case {case} is already waiting for a decision."),

@@ -157,6 +157,8 @@ MORE_PROBLEM_TEXTS.update({
                            "clock_start is task_created, case_opened, task:<element id> or data:<data key>."),
     "policy.warning_at": ("warning_at 须为 0 与 1 之间的小数（例如 0.8）。",
                           "warning_at is a fraction between 0 and 1 (e.g. 0.8)."),
+    "policy.extendable_not_bool": ("extendable 须为 true（此时限可申请延期）或 false（不可延期），当前为 {value}。",
+                                   "extendable is true or false (may more time be asked on this limit?), got {value}."),
     "policy.on_breach_shape": ("on_breach 须为超时动作的列表。", "on_breach is a list of actions."),
     "policy.limit_from_alone": ("limit/unit、stages 与 limit_from 只能给出其中一种。",
                                 "give limit/unit, stages or limit_from, only one of them."),
@@ -182,6 +184,15 @@ MORE_PROBLEM_TEXTS.update({
     "policy.task_due_at": ("任务「{task}」自身也设置了期限（属性 dueAt），与策略的计时冲突：请删除 dueAt。",
                            "task '{task}' also sets its own deadline (property dueAt); the policy's clock sets the "
                            "work item's due time, remove dueAt."),
+    "policy.extension_not_allowed": ("任务「{task}」在办理表单中申请延期（属性 slaExtensionRequest），但其时限未标明可延期："
+                                     "请在策略中写 extendable: true，或删除该属性。",
+                                     "task '{task}' asks for extensions in its form (slaExtensionRequest), but the "
+                                     "policy's limit is not extendable: add `extendable: true` or remove the property."),
+    "policy.extension_leaves_timer": ("策略写了 extendable: true，但任务「{task}」上的定时事件「{timer}」不会随批准的延期顺延："
+                                      "请改为 extendable: false，或在流程中建模延期（slaExtensionRequest）。",
+                                      "extendable: true, but task '{task}' has the timer '{timer}', which an approved "
+                                      "extension would not move: set `extendable: false`, or model the extension in "
+                                      "the process (slaExtensionRequest)."),
     "policy.limit_from_no_output": ("limit_from 引用的「{data_key}」不是流程「{policy_process}」调用的任何决策表的输出。",
                                     "limit_from names '{data_key}', which no decision table that process "
                                     "'{policy_process}' calls has as an output."),

@@ -30,6 +30,36 @@ def _has_property(element: etree._Element, name: str) -> bool:
     return any(p.get("name") == name for p in element.iter(f"{{{SPIFF_NS}}}property"))
 
 
+def _boundary_timers(process: etree._Element, task: str) -> list[etree._Element]:
+    """The timer boundary events attached to `task` (they fire on a date of their own, not the clock's)."""
+    return [el for el in process.iter(f"{{{BPMN_NS}}}boundaryEvent") if el.get("attachedToRef") == task
+            and el.find(f"{{{BPMN_NS}}}timerEventDefinition") is not None]
+
+
+def _check_extendable(policy: Policy, process: etree._Element, elements: dict[str, etree._Element]) -> list[Problem]:
+    """An extension must move every date that depends on the limit. A task that asks for more time in its own
+    form (slaExtensionRequest) needs an extendable limit; a generic extension on an extendable limit moves the
+    clock only, so a timer attached to the task (deemed acceptance on the old date) contradicts it — unless the
+    process models the extension itself and opens the task anew (its timers then read the new date)."""
+    problems: list[Problem] = []
+    for task in (t for t in policy.tasks if t in elements):
+        asks_in_form = _has_property(elements[task], "slaExtensionRequest")
+        if asks_in_form and not policy.extendable:
+            problems.append(Problem(policy.path, policy.key,
+                                    f"task '{task}' asks for extensions in its form (slaExtensionRequest), but the "
+                                    "policy's limit is not extendable: add `extendable: true` or remove the property",
+                                    key="policy.extension_not_allowed", params={"task": task}))
+        if policy.extendable and not asks_in_form:
+            for timer in _boundary_timers(process, task):
+                problems.append(Problem(policy.path, policy.key,
+                                        f"extendable: true, but task '{task}' has the timer '{timer.get('name') or timer.get('id')}', "
+                                        "which an approved extension would not move: set `extendable: false`, or "
+                                        "model the extension in the process (slaExtensionRequest)",
+                                        key="policy.extension_leaves_timer",
+                                        params={"task": task, "timer": timer.get("name") or timer.get("id")}))
+    return problems
+
+
 def _called_decisions(process: etree._Element) -> set[str]:
     return {(el.text or "").strip() for el in process.iter(f"{{{SPIFF_NS}}}calledDecisionId")}
 
@@ -112,5 +142,6 @@ def check_sla_policies(files: Mapping[str, str], process_paths: Mapping[str, str
                 problems.append(Problem(policy.path, policy.key,
                                         f"task '{task}' also sets its own deadline (property dueAt); the policy's "
                                         "clock sets the work item's due time, remove dueAt", key="policy.task_due_at", params={"task": task}))
+        problems.extend(_check_extendable(policy, process, elements))
         problems.extend(_check_data_sources(policy, process, outputs))
     return problems

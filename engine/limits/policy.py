@@ -12,6 +12,9 @@ Format (docs/time-limits.md has a worked example)::
         counting: statutory              # elapsed (default) | statutory (start day not counted)
         clock_start: task_created        # task_created | case_opened | task:<element id>
         warning_at: 0.8                  # fraction of the limit that makes the item at risk
+        extendable: false                # whether more time may be asked (延期) on this limit: true | false;
+                                         # default false — only a limit the law or rule lets be extended
+                                         # says so (行政许可法 Art. 42: the decision, not the acceptance)
         on_breach:
           - {action: escalate, to: supervisor}          # or department_head
           - {action: remind, every: 1, unit: working_hours, times: 3}
@@ -45,7 +48,7 @@ COUNTINGS = ("elapsed", "statutory")
 ESCALATION_TARGETS = ("supervisor", "department_head")
 ACTIONS = ("escalate", "remind", "auto_complete", "notify")
 _POLICY_KEYS = {"key", "process", "task", "category", "limit", "unit", "limit_from", "counting", "clock_start",
-                "warning_at", "on_breach", "stages", "resumes", "source", "note"}
+                "warning_at", "on_breach", "stages", "resumes", "extendable", "source", "note"}
 _LIMIT_FROM_KEYS = {"value", "unit"}
 _STAGE_KEYS = {"name", "limit", "unit"}
 _ACTION_KEYS = {"escalate": {"action", "to"}, "remind": {"action", "every", "unit", "times"},
@@ -114,6 +117,7 @@ class Policy:
     path: str = ""
     limit_from: LimitFrom | None = None
     resumes: str | None = None  # key of the staged policy whose stages this one resumes (see resumed_stage)
+    extendable: bool = False  # more time (延期) may be asked on this limit; not unless the file says so
 
     @property
     def task(self) -> str:
@@ -269,6 +273,12 @@ class _Reader:
                                     or not 0 < warning < 1):
             self.problem(f"{where}.warning_at", "warning_at is a fraction between 0 and 1 (e.g. 0.8)", key="policy.warning_at")
             ok = False
+        extendable = entry.get("extendable", False)
+        if not isinstance(extendable, bool):
+            self.problem(f"{where}.extendable", f"extendable is true or false (may more time be asked on this "
+                                               f"limit?), got {extendable!r}", key="policy.extendable_not_bool",
+                         params={"value": repr(extendable)})
+            ok = False
         raw_actions = entry.get("on_breach", [])
         if not isinstance(raw_actions, list):
             self.problem(f"{where}.on_breach", "on_breach is a list of actions", key="policy.on_breach_shape")
@@ -283,7 +293,7 @@ class _Reader:
             stages=tuple(s for s in stages if s is not None), counting=counting, clock_start=start,
             warning_at=float(warning) if warning is not None else None,
             on_breach=tuple(a for a in actions if a is not None), limit_from=limit_from,
-            resumes=resumes.strip() if isinstance(resumes, str) else None,
+            resumes=resumes.strip() if isinstance(resumes, str) else None, extendable=extendable,
         )
 
     def limit_from(self, where: str, entry: dict[str, Any]) -> LimitFrom | None:

@@ -57,7 +57,7 @@ def before_task_completes(session: Session, case: Case, item: WorkItem, data: Ma
         # A process deployed without a policy for this task has no clock to extend: its flow still runs.
         if asked is not None and _has_running_clock(session, item):
             return request_extension(session, case.id, actor, asked["amount"], str(asked["reason"] or ""),
-                                     task=item.task_spec, unit=asked["unit"] or None)
+                                     task=item.task_spec, unit=asked["unit"] or None, from_process=True)
     if props.get(DECISION_PROPERTY):
         decided = _mapping(item, DECISION_PROPERTY, props[DECISION_PROPERTY], data, {"approve"})
         if decided is not None:

@@ -60,6 +60,13 @@ def case_clocks(session: Session, case_id: int, task: str | None, statuses: tupl
     return list(session.scalars(query.order_by(SlaClock.id)))
 
 
+def limit_extendable(session: Session, case: Case, clock: SlaClock) -> bool:
+    """Whether more time may be asked on this clock: its policy says `extendable: true` (rules/sla/*.yaml).
+    A clock whose policy is no longer deployed is not extended (the safe reading)."""
+    policy = policy_of(session, case, clock)
+    return policy is not None and policy.extendable
+
+
 def _may_acknowledge(actor: Actor, escalation: Escalation) -> bool:
     """The holders of the role it was sent to, or those who may oversee_every_lane; either in a department
     they oversee (an escalation to a department head names its department; one to supervisors none)."""
@@ -97,8 +104,14 @@ def resume_clock(session: Session, case_id: int, actor: Actor, *, task: str | No
 
 
 def request_extension(session: Session, case_id: int, actor: Actor, amount: float, reason: str, *,
-                      task: str | None = None, unit: str | None = None) -> SlaExtension:
+                      task: str | None = None, unit: str | None = None, from_process: bool = False) -> SlaExtension:
     """Ask for more time (延期) on the case's active limit (the one on ``task`` when several run).
+
+    Refused (Conflict, nothing recorded) when the limit's policy is not ``extendable`` — the law lets only
+    some limits be extended (行政许可法 Art. 42: the decision; not the acceptance, whose silence is consent).
+    A request the process asks in its own step (``from_process``, property slaExtensionRequest) is not
+    checked again: deploy refuses that property on a task whose limit is not extendable, and a case on a
+    version deployed before `extendable` existed keeps the extension flow its diagram models.
 
     ``amount`` is in ``unit`` (default: the clock's unit; another unit is added after the limit, see
     clocks.times_of); it takes effect only when approved (decide_extension). One pending request per
@@ -116,6 +129,11 @@ def request_extension(session: Session, case_id: int, actor: Actor, amount: floa
         raise InvalidInput("several time limits run on this case; name the task",
                            {"task": [", ".join(sorted({c.policy_key for c in clocks}))]})
     clock = clocks[0]
+    if not from_process and not limit_extendable(session, case, clock):
+        item = session.get(WorkItem, clock.work_item_id)
+        name = item.task_name if item is not None else clock.policy_key
+        raise Conflict(f"the time limit of '{name}' may not be extended (its policy {clock.policy_key} is not "
+                       "extendable)", key="extension.not_extendable", params={"task": name})
     if unit is not None and unit not in UNITS:
         raise InvalidInput(f"unknown unit {unit!r}", {"unit": [f"one of {', '.join(UNITS)}"]})
     unit = unit or clock.unit
@@ -168,6 +186,14 @@ def decide_extension(session: Session, extension_id: int, actor: Actor, approve:
     clock = session.get(SlaClock, extension.clock_id)
     if clock is None or (clock.status not in ACTIVE and not from_process):
         raise Conflict("the time limit this request was for has ended", key="extension.limit_ended")
+    if approve and not from_process:
+        case = session.get(Case, extension.case_id)
+        if case is None or not limit_extendable(session, case, clock):
+            # A request asked before its limit was marked not extendable: it may be rejected, not approved.
+            item = session.get(WorkItem, extension.work_item_id)
+            name = item.task_name if item is not None else clock.policy_key
+            raise Conflict(f"the time limit of '{name}' may not be extended; reject the request",
+                           key="extension.not_extendable_reject", params={"task": name})
     extension.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REJECTED
     extension.decided_by, extension.decided_at, extension.decision_note = actor.username, utcnow(), note or None
     before = clock.due_at

@@ -10,7 +10,8 @@ from engine.errors import Conflict
 from engine.org.access import Actor
 from engine.sla.clocks import ACTIVE
 from engine.sla.process_owned import item_handles_extensions
-from engine.sla.services import case_clocks, request_extension
+from engine.sla.services import case_clocks, limit_extendable, request_extension
+from engine.store.models.cases import Case
 from engine.store.models.sla import SlaExtension
 from engine.store.models.tasks import WorkItem
 from engine.store.statuses import ExtensionStatus, WorkItemStatus
@@ -38,12 +39,13 @@ class ExtensionOffer:
 
 
 def extension_offer(session: Session, item: WorkItem) -> ExtensionOffer | None:
-    """None when asking beside the task cannot succeed: its process asks through the task's own form, or
-    no limit runs on it. `pending` when a request already waits for a decision (one at a time)."""
+    """None when asking beside the task cannot succeed: its process asks through the task's own form, no
+    limit runs on it, or its limit may not be extended (policy not `extendable`). `pending` when a request already waits for a decision (one at a time)."""
     if item.status != WorkItemStatus.OPEN or item.due_at is None or item_handles_extensions(session, item):
         return None
     clocks = case_clocks(session, item.case_id, item.task_spec, ACTIVE)
-    if not clocks:
+    case = session.get(Case, item.case_id)
+    if not clocks or case is None or not limit_extendable(session, case, clocks[0]):
         return None
     waiting = session.scalar(select(SlaExtension.id).where(SlaExtension.clock_id == clocks[0].id,
                                                            SlaExtension.status == ExtensionStatus.PENDING).limit(1))

@@ -192,6 +192,7 @@ ANSWERS: dict[str, tuple[dict[str, Any], ...]] = {
     "lic_issue": ({"licence_no": "JY14403030000001", "valid_until": "2027-03-01", "delivered_on": "2026-11-25"},),
     "lic_renewal": ({"reminded_via": "短信"},),
     "lic_urge": ({"urge_note": "请尽快作出决定"},),
+    "lic_chase": ({"contact_note": "已电话联系申请人"},),
     "em_report": ({"reported_to": "区领导", "summary": "现场已控制"},),
     "em_close": ({"close_summary": "处置完毕", "casualties_final": 0},),
     "em_review": ({"review": "复盘完成", "lessons": "加强巡查"},),

@@ -79,8 +79,10 @@ def test_a_one_time_notice_lists_every_missing_item_stops_the_clock_and_a_second
     work(deployed_db, case_id, "accept", {"acceptance_decision": "supplement", "extra_missing": ["id_card"]}, WINDOW)
     data = case_row(deployed_db, case_id).data
     assert data["notice_items"] == ["food_safety_rules", "staff_health_certs", "id_card"]
-    # While the applicant supplements, the organ's acceptance clock does not run: no timer, no due date.
-    assert pending_timers(deployed_db, case_id) == []
+    # While the applicant supplements, the organ's acceptance clock does not run: no SLA timer, no due date;
+    # the one timer is the reminder to chase the applicant (test_a_supplement_left_unanswered_...).
+    assert [t.name for t in pending_timers(deployed_db, case_id)] == ["补正等待满10个工作日"]
+    assert pending_timers(deployed_db, case_id, kind="sla_breach") == []
     assert item_named(deployed_db, case_id, "supplement").due_at is None
     clock.shift(timedelta(days=14))
     work(deployed_db, case_id, "supplement", {"materials_supplemented": ["food_safety_rules", "staff_health_certs"]},

@@ -33,7 +33,8 @@ def test_the_shipped_social_event_policies_deploy_and_one_limit_covers_handle_fe
 
 def test_limit_from_must_name_outputs_of_a_decision_the_process_calls() -> None:
     text = """policies:
-  - {key: k, process: social_event, task: handle, limit_from: {value: limit_value, unit: limit_units}}
+  - {key: k, process: social_event, task: handle, extendable: true,
+     limit_from: {value: limit_value, unit: limit_units}}
 """
     assert _problems(text) == [
         "k: limit_from names 'limit_units', which no decision table that process 'social_event' calls has as an output"]
@@ -53,7 +54,8 @@ def test_limit_from_excludes_a_fixed_limit_and_statutory_counting() -> None:
 
 def test_clock_start_from_data_needs_a_script_of_the_process_that_sets_the_key() -> None:
     text = """policies:
-  - {key: k, process: social_event, task: handle, limit: 1, unit: working_days, clock_start: data:handed_over_at}
+  - {key: k, process: social_event, task: handle, limit: 1, unit: working_days, extendable: true,
+     clock_start: data:handed_over_at}
 """
     assert _problems(text) == ["k: clock_start data:handed_over_at: no script of process 'social_event' sets it"]
 
@@ -70,7 +72,7 @@ def test_a_task_under_a_policy_may_not_set_its_own_due_time_as_well() -> None:
 
 def test_one_task_in_two_policies_is_a_duplicate() -> None:
     text = """policies:
-  - {key: a, process: social_event, task: [handle, feedback], limit: 1, unit: working_days}
+  - {key: a, process: social_event, task: [handle, feedback], limit: 1, unit: working_days, extendable: true}
   - {key: b, process: social_event, task: feedback, limit: 2, unit: working_days}
 """
     assert _problems(text) == ["b: same process/task/category as policy a (feedback)"]

@@ -171,6 +171,13 @@ class TaskStageSchema(Schema):
                               metadata={"description": "null on the last stage: completing the task ends it"})
 
 
+class ExtensionOfferSchema(Schema):
+    """More time may be asked beside the task (POST /tasks/{id}/extension): its limit is extendable."""
+
+    unit = fields.String(required=True, metadata={"description": "the unit of the task's limit (the request's default)"})
+    pending = fields.Boolean(required=True, metadata={"description": "a request already waits for a decision"})
+
+
 class TaskDetailSchema(TaskSchema):
     form_definition = fields.Nested(FormDocumentSchema, allow_none=True, required=True)
     values = fields.Dict(required=True)
@@ -178,6 +185,10 @@ class TaskDetailSchema(TaskSchema):
     case_version = fields.Integer(required=True)
     stage = fields.Nested(TaskStageSchema, allow_none=True, required=True,
                           metadata={"description": "null unless a staged time limit runs on the task"})
+    extension = fields.Nested(ExtensionOfferSchema, allow_none=True, required=True,
+                              metadata={"description": "null when no extension may be asked beside the task: you "
+                                                       "may not work it, no limit runs, its limit is not extendable "
+                                                       "(rules/sla `extendable`), or its form asks for more time"})
 
 
 class StageDoneSchema(_In):

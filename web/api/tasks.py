@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.commands import tasks as task_commands
+from engine.sla.task_extensions import extension_offer
 from engine.sla.task_stages import task_stage
 from engine.tasks.queries import TaskFilter, list_tasks
 from engine.tasks.view import authorised_item, task_view
@@ -49,12 +50,14 @@ def detail(item_id: str) -> Any:
     with transaction(readonly=True) as session:
         view = task_view(session, item_id, current_user().actor)
         stage = task_stage(session, view.item)
+        extension = extension_offer(session, view.item) if view.can_work else None
     out = {name: getattr(view.item, name) for name in
            ("id", "case_id", "task_name", "task_spec", "form_key", "role", "department", "grid_cell",
             "candidate_users", "assignee", "status", "sla_state", "created_at", "due_at", "completed_at",
             "completed_by")}
     out.update(values=view.values, can_work=view.can_work, case_version=view.case.version,
-               form_definition=view.form.document if view.form is not None else None, stage=stage)
+               form_definition=view.form.document if view.form is not None else None, stage=stage,
+               extension=extension)
     return out
 
 
@@ -110,7 +113,9 @@ def return_(body: dict[str, Any], item_id: str) -> Any:
 @blp.arguments(ExtensionSchema)
 @blp.response(202, TaskSchema)
 def request_extension(body: dict[str, Any], item_id: str) -> Any:
-    """Ask a supervisor for more time; the deadline moves only when approved."""
+    """Ask a supervisor for more time; the deadline moves only when approved. 409, changing nothing, when the
+    task's limit may not be extended (its policy is not `extendable`, e.g. licensing acceptance) or its form
+    asks for more time itself; the task detail's `extension` is null then."""
     actor = current_user().actor
     with transaction() as session:
         task_commands.request_extension(session, actor, item_id, body["amount"], body["unit"], body["reason"])

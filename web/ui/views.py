@@ -236,9 +236,10 @@ def task_action(item_id: str, action: str) -> Any:
         flash(_action_refusal(exc))
         return redirect(url_for("ui.task", item_id=item_id))
     except Conflict as exc:
-        if action != "stage":
+        if action not in ("stage", "extension"):
             raise
-        flash(error_text(exc))  # e.g. the last stage: completing the task ends it
+        # e.g. the last stage: completing the task ends it; a limit that may not be extended
+        flash(error_text(exc))
         return redirect(url_for("ui.task", item_id=item_id))
 
 
