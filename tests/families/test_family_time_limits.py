@@ -23,11 +23,10 @@ from tests.families.helpers import (
     fire,
     item_named,
     pending_timers,
-    reviewer,
     start_incident,
     work,
 )
-from tests.families.test_licensing import FOOD, SHANGHAI, accept, apply, review_all
+from tests.families.test_licensing import FOOD, SHANGHAI, accept, apply, inspected_on_site, review_all
 from tests.sla.helpers import sole_clock_of
 
 GRADE_II_GAS_LEAK = {**GAS_LEAK, "casualties": 11}
@@ -79,11 +78,7 @@ def test_department_review_limits_are_each_departments_own_review_days_from_the_
 
 def test_time_not_counted_before_the_decision_opens_moves_its_sla_deadline_by_the_paused_working_days(
         deployed_db, clock):
-    case_id = apply(deployed_db)
-    accept(deployed_db, case_id)
-    review_all(deployed_db, case_id, needs_inspection=True)
-    clock.shift(timedelta(days=2))  # the inspection touches Tue, Wed, Thu: three working days not counted
-    work(deployed_db, case_id, "inspection", {"inspection_finding": "现场符合要求"}, reviewer("shijian"))
+    case_id = inspected_on_site(deployed_db, clock)
     decide = item_named(deployed_db, case_id, "decide")
     sla = sole_clock_of(deployed_db, decide.id)
     # No clock ran during the inspection; the decision clock (from acceptance) takes the case's pause over.

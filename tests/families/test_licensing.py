@@ -50,6 +50,17 @@ def review_all(db, case_id: int, **extra) -> None:
             complete(session, reviewer(item.department), item.id, {"opinion": "approve", "comments": "符合条件", **extra})
 
 
+def inspected_on_site(db, clock) -> int:
+    """A case accepted, reviewed with a site inspection asked for, and inspected two days later (the
+    inspection touches Tue, Wed, Thu: three working days not counted); its decision is open."""
+    case_id = apply(db)
+    accept(db, case_id)
+    review_all(db, case_id, needs_inspection=True)
+    clock.shift(timedelta(days=2))
+    work(db, case_id, "inspection", {"inspection_finding": "现场符合要求"}, reviewer("shijian"))
+    return case_id
+
+
 def test_acceptance_is_due_at_close_of_the_fifth_working_day_and_silence_is_deemed_acceptance(deployed_db, clock):
     case_id = apply(deployed_db)
     due = item_named(deployed_db, case_id, "accept").due_at

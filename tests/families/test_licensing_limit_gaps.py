@@ -28,10 +28,9 @@ from tests.families.helpers import (
     item_named,
     open_items,
     pending_timers,
-    reviewer,
     work,
 )
-from tests.families.test_licensing import FOOD, accept, apply, review_all
+from tests.families.test_licensing import FOOD, accept, apply, inspected_on_site, review_all
 from tests.sla.helpers import sole_clock_of
 from web.error_texts import word
 
@@ -121,11 +120,7 @@ def test_a_request_on_a_limit_that_may_not_be_extended_can_be_rejected_but_not_a
 
 def test_an_approved_decision_extension_moves_every_timer_of_the_decision_and_none_fires_on_the_old_date(
         deployed_db, clock):
-    case_id = apply(deployed_db)
-    accept(deployed_db, case_id)
-    review_all(deployed_db, case_id, needs_inspection=True)
-    clock.shift(timedelta(days=2))  # the inspection touches Tue, Wed, Thu: three working days not counted
-    work(deployed_db, case_id, "inspection", {"inspection_finding": "现场符合要求"}, reviewer("shijian"))
+    case_id = inspected_on_site(deployed_db, clock)
     old_due = statutory_deadline(T0, 23)
     assert item_named(deployed_db, case_id, "decide").due_at == old_due
     work(deployed_db, case_id, "decide", {"licence_decision": "extend", "decision_reason": "需补充检测"}, WINDOW)
