@@ -15,13 +15,10 @@ from engine.org.service import actor_for
 from engine.store.database import Database
 from engine.store.models.sla import SlaExtension
 from engine.store.models.tasks import WorkItem
-from tests.social_event.helpers import REPORT, act, only_item
+from tests.families.test_licensing import FOOD
+from tests.social_event.helpers import claimed_feedback, only_item
 
 DEMO_PASSWORD = "demo1234"  # rules/demo_users.yaml
-FOOD = {"title": "食品经营许可 张记面馆", "applicant": "张记面馆", "applicant_id": "91440300MA5XXXXX1",
-        "licence_type": "food_business",
-        "materials_submitted": ["application_form", "business_licence", "id_card", "premises_layout",
-                                "food_safety_rules", "staff_health_certs"]}
 
 
 def _client(app: Flask, username: str) -> FlaskClient:
@@ -73,13 +70,6 @@ def test_the_api_offers_no_extension_on_acceptance_and_refuses_one_posted_with_4
 
 def test_the_api_offers_an_extension_where_the_limit_is_extendable(app, web_db):
     """The social event's disposal limit is extendable (DOMAIN.md: a unit may ask for 延期): 处置反馈 offers it."""
-    with web_db.transaction() as session:
-        case_id = start_case(session, "social_event", REPORT, actor_for(session, "hotline1")).id
-    act(web_db, only_item(web_db, case_id, "register").id, "dispatcher1", {"register_decision": "register"})
-    act(web_db, only_item(web_db, case_id, "dispatch").id, "dispatcher1", {"dispatch_choice": "accept"})
-    act(web_db, only_item(web_db, case_id, "handle").id, "huanwei_h1", {"handle_decision": "accept"})
-    feedback = only_item(web_db, case_id, "feedback")
-    with web_db.transaction() as session:
-        claim(session, actor_for(session, "huanwei_h1"), feedback.id)
+    feedback = claimed_feedback(web_db)
     detail = app.test_client().get(f"/api/v1/tasks/{feedback.id}", headers=bearer(web_db, "huanwei_h1")).get_json()
     assert detail["extension"] is not None and detail["extension"]["pending"] is False
