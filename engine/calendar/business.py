@@ -96,6 +96,10 @@ class BusinessCalendar:
         """Per the day table; outside its years by the weekend-only rule."""
         return self._table[d].is_working if d in self._table else plain_day(d).is_working
 
+    def working_days_from_to(self, first: date, last: date) -> int:
+        """Working days from `first` to `last`, both included (0 when `last` is before `first`)."""
+        return sum(self.is_working_day(first + timedelta(days=n)) for n in range((last - first).days + 1))
+
     def _unconfirmed_years(self, first: date, last: date) -> frozenset[int]:
         return frozenset(y for y in range(first.year, last.year + 1) if y not in self._table.confirmed_years)
 

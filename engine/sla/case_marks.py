@@ -87,12 +87,8 @@ def _days_left(session: Session, clock: SlaClock, since: datetime) -> int | None
     if clock.due_at is None or clock.unit != "working_days":
         return None
     calendar = calendar_for(session, clock.department)
-    day, last = calendar.local(since).date() + timedelta(days=1), calendar.local(clock.due_at).date()
-    days = 0
-    while day <= last:
-        days += calendar.is_working_day(day)
-        day += timedelta(days=1)
-    return days
+    return calendar.working_days_from_to(calendar.local(since).date() + timedelta(days=1),
+                                         calendar.local(clock.due_at).date())
 
 
 def provisional_years(session: Session, item_ids: Iterable[str]) -> dict[str, tuple[int, ...]]:

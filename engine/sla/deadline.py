@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from engine.calendar import BusinessCalendar
 from engine.calendar.business import WORKING_UNITS
@@ -64,10 +64,8 @@ def _paused_working_days(calendar: BusinessCalendar, started_at: datetime, pause
             return None
         if resumed_at <= started_at:
             continue
-        day, last = calendar.local(max(paused_at, started_at)).date(), calendar.local(resumed_at).date()
-        while day <= last:
-            days += calendar.is_working_day(day)
-            day += timedelta(days=1)
+        days += calendar.working_days_from_to(calendar.local(max(paused_at, started_at)).date(),
+                                              calendar.local(resumed_at).date())
     return days
 
 
