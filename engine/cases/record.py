@@ -26,7 +26,7 @@ from engine.forms.definition import ContextFact
 from engine.forms.i18n import normalize_lang, tr
 from engine.org.service import display_names, unit_names
 from engine.runtime.parsing import spiff_properties
-from engine.sla.case_marks import PauseMark, case_provisional_years, pause_of, provisional_years
+from engine.sla.case_marks import DeadlineMarks, PauseMark, deadline_marks
 from engine.store.models.audit import AuditEvent
 from engine.store.models.cases import Case
 from engine.store.models.tasks import WorkItem
@@ -93,7 +93,8 @@ class CaseRecord:
     facts: tuple[Answer, ...] = field(default=())
 
 
-def case_record(session: Session, case: Case, lang: str = "zh", current: WorkItem | None = None) -> CaseRecord:
+def case_record(session: Session, case: Case, lang: str = "zh", current: WorkItem | None = None,
+                marks: DeadlineMarks | None = None) -> CaseRecord:
     """The record of a case the caller has already been allowed to see.
 
     With ``current`` (the task whose page shows it) its own step is left out, since its form is on the
@@ -138,16 +139,8 @@ def case_record(session: Session, case: Case, lang: str = "zh", current: WorkIte
         form = runtime.form(current.form_key)
         facts = tuple(_facts(form.context if form else (), case.data or {}, names, lang))
     open_items = [i for i in items.values() if i.status == WorkItemStatus.OPEN and i.due_at is not None]
-    marks = _Marks(pause_of(session, case), provisional_years(session, [i.id for i in open_items]),
-                   case_provisional_years(session, case))
+    marks = marks or deadline_marks(session, case, [i.id for i in open_items])
     return CaseRecord(_header(case, steps, people, names, open_items, marks, lang), tuple(steps), facts)
-
-
-@dataclass(frozen=True)
-class _Marks:
-    pause: PauseMark | None
-    provisional: Mapping[str, tuple[int, ...]]
-    case_provisional: tuple[int, ...]
 
 
 def _message_forms(runtime: Any) -> dict[str, str]:
@@ -222,7 +215,7 @@ def _unit_name(names: Mapping[str, tuple[str, str]], code: Any, lang: str) -> st
 
 
 def _header(case: Case, steps: list[Step], people: Mapping[str, str], names: Mapping[str, tuple[str, str]],
-            open_items: list[WorkItem], marks: _Marks, lang: str) -> CaseHeader:
+            open_items: list[WorkItem], marks: DeadlineMarks, lang: str) -> CaseHeader:
     """The header's words come from the latest answer of that name (立案 may reclassify what was reported)."""
     latest = {answer.name: answer.text for step in steps for answer in step.answers}
     grid_cell = latest.get("grid_cell") or (_unit_name(names, case.grid_cell, lang) if case.grid_cell else "")

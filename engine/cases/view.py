@@ -16,7 +16,7 @@ from engine.forms import FormDefinition
 from engine.org.access import Actor, visible_case
 from engine.org.service import display_names
 from engine.runtime.parsing import spiff_properties
-from engine.sla.case_marks import PauseMark, case_provisional_years, pause_of, provisional_years
+from engine.sla.case_marks import PauseMark, deadline_marks
 from engine.store.models.audit import AuditEvent
 from engine.store.models.cases import Case, CaseLink
 from engine.store.models.definitions import ProcessVersion
@@ -119,12 +119,13 @@ def case_view(session: Session, case_id: int, actor: Actor, history_limit: int =
     named = [case.opened_by, *(e.actor for e in events), *(i.assignee for i in items), *(i.completed_by for i in items)]
     incidents = list(session.scalars(select(Incident).where(Incident.case_id == case.id)
                                      .order_by(Incident.status != IncidentStatus.OPEN, Incident.id.desc())))
+    # Read once for the page: the record's header shows the same marks.
+    marks = deadline_marks(session, case, [i.id for i in items if i.status == WorkItemStatus.OPEN])
     return CaseView(case, version, items, events, timers, links, _forms_in_case_order(session, case, items),
                     display_names(session, named), incidents,
-                    case_record(session, case, lang) if with_record else None, display_status(session, case),
-                    waiting_messages(session, case), pause_of(session, case),
-                    provisional_years(session, [i.id for i in items if i.status == WorkItemStatus.OPEN]),
-                    case_provisional_years(session, case))
+                    case_record(session, case, lang, marks=marks) if with_record else None,
+                    display_status(session, case), waiting_messages(session, case), marks.pause,
+                    dict(marks.provisional), marks.case_provisional)
 
 
 def waiting_messages(session: Session, case: Case) -> list[WaitingMessage]:

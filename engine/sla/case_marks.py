@@ -9,7 +9,7 @@ official is provisional (``sla_clocks.provisional``, ``missing_years``); the pag
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -116,3 +116,17 @@ def case_provisional_years(session: Session, case: Case) -> tuple[int, ...]:
         if clock.due_at is not None and abs((clock.due_at - case.due_at).total_seconds()) < 1:
             years.update(int(y) for y in clock.missing_years or [])
     return tuple(sorted(years))
+
+
+@dataclass(frozen=True)
+class DeadlineMarks:
+    """What a case's deadlines carry on its pages: its pause, and which of them are provisional."""
+
+    pause: PauseMark | None
+    provisional: Mapping[str, tuple[int, ...]]  # work item id -> years, for the open steps' deadlines
+    case_provisional: tuple[int, ...]  # the case's own deadline
+
+
+def deadline_marks(session: Session, case: Case, open_item_ids: Iterable[str]) -> DeadlineMarks:
+    return DeadlineMarks(pause_of(session, case), provisional_years(session, open_item_ids),
+                         case_provisional_years(session, case))
