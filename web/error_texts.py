@@ -195,6 +195,8 @@ FALLBACK_TEXTS: dict[str, tuple[str, str]] = {
                        "Something went wrong on our side; it has been logged. Try again later."),
     "csrf_failed": ("页面已过期，请刷新页面后重新提交。", "The page has expired; reload it and submit again."),
     "bad_request": ("请求无法处理，请返回后重试。", "The request could not be understood; go back and try again."),
+    "method_not_allowed": ("此地址不能直接打开，请回到上一页，用页面上的按钮操作。",
+                           "This address cannot be opened directly; go back and use the button on the page."),
     "too_many_requests": ("操作过于频繁，请稍后再试。", "Too many requests; try again later."),
     "too_large": ("上传的内容过大。", "What you sent is too large."),
     "script_failed": ("流程定义中的脚本出错，案件未作任何更改。已记录为异常，请联系管理员。",

@@ -13,7 +13,7 @@ from engine.cases.record import CaseRecord, case_record
 from engine.cases.service import start_form_key
 from engine.definitions.versions import VersionRuntime, runtime_for
 from engine.forms import FormDefinition
-from engine.org.access import Actor, visible_case
+from engine.org.access import Actor, visible_case, visible_cases_among
 from engine.org.service import display_names
 from engine.runtime.parsing import spiff_properties
 from engine.sla.case_marks import PauseMark, deadline_marks
@@ -36,6 +36,7 @@ class LinkedCase:
     kind: str
     direction: str  # "to" (this case links to it) or "from"
     process_key: str = ""  # what the linked case is, named on the page instead of the message that linked it
+    openable: bool = True  # whether the viewer may open it: a page never links to a 404
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,9 @@ def case_view(session: Session, case_id: int, actor: Actor, history_limit: int =
         if other is not None:
             links.append(LinkedCase(other.id, other.business_key, other.title, other.status, link.kind,
                                     "to" if link.from_case_id == case.id else "from", other.process_key))
+    openable = visible_cases_among(session, actor, [link.case_id for link in links])
+    for linked in links:
+        linked.openable = linked.case_id in openable
     assert version is not None
     events = history(session, case.id, limit=history_limit)
     named = [case.opened_by, *(e.actor for e in events), *(i.assignee for i in items), *(i.completed_by for i in items)]

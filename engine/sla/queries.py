@@ -55,6 +55,7 @@ class OverdueRow:
     assignee: str | None
     due_at: datetime
     sla_state: str
+    role: str | None = None  # who may take a task with no department (an extension's approval: a role's)
 
 
 def _overdue_condition(now: datetime):  # type: ignore[no-untyped-def]
@@ -150,7 +151,7 @@ def overdue_items(session: Session, now: datetime, *, department: str | None = N
         select(WorkItem, Case.business_key).join(Case, Case.id == WorkItem.case_id).where(condition)
         .order_by(WorkItem.due_at, WorkItem.id).limit(max(1, min(limit, MAX_PAGE))).offset(offset)).all()
     return [OverdueRow(item.id, item.case_id, key, item.task_spec, item.task_name, item.department, item.assignee,
-                       item.due_at, SlaState.OVERDUE) for item, key in rows], int(total)
+                       item.due_at, SlaState.OVERDUE, item.role) for item, key in rows], int(total)
 
 
 def at_risk_items(session: Session, now: datetime, *, department: str | None = None,

@@ -74,3 +74,17 @@ def test_the_closing_message_is_correlated_to_its_own_social_event_only(deployed
     assert open_items(db, first) == [] and waiting_messages(db, first) == {"emergency_closed"}
 
 
+
+
+def test_a_linked_case_the_viewer_may_not_open_is_listed_but_not_linked(deployed_db):
+    # The duty officer sees the emergency case but not the social event it came from: the page names the
+    # origin without a link that would only lead to a 404; the dispatcher, who may open both, gets links.
+    db = deployed_db
+    social_id = start(db, **FLOODING)
+    act(db, only_item(db, social_id, "register").id, "dispatcher1", {"register_decision": "register"})
+    emergency = emergency_of(db, social_id)
+    with db.transaction(readonly=True) as session:
+        duty_links = case_view(session, emergency.id, DUTY).links
+        dispatcher_links = case_view(session, emergency.id, actor_for(session, "dispatcher1")).links
+    assert [(link.case_id, link.openable) for link in duty_links] == [(social_id, False)]
+    assert [(link.case_id, link.openable) for link in dispatcher_links] == [(social_id, True)]

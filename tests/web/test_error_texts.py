@@ -76,6 +76,15 @@ def test_an_invalid_request_page_is_chinese(app):
     assert "链接中的筛选条件无法识别" in html and "标出的项目" not in html and "invalid fields" not in html
 
 
+def test_an_action_address_opened_directly_answers_in_chinese_not_werkzeugs_english(app, web_db):
+    # A claim/complete button's address typed or bookmarked is a GET of a POST-only route: a 405 page.
+    item = open_item(web_db, start_report(web_db))
+    response = signed_in(app, "h_cg").get(f"/tasks/{item.id}/claim")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 405
+    assert "此地址不能直接打开" in html and "not allowed" not in html
+
+
 def test_the_api_keeps_its_error_shape_and_english_message(app, web_db):
     item = open_item(web_db, start_report(web_db))
     with web_db.transaction() as session:

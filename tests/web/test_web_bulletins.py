@@ -88,3 +88,10 @@ def test_a_refused_period_is_said_beside_the_field_on_the_bulletins_page_with_wh
                                                   "csrf_token": token})
     assert unknown.status_code == 404 and 'data-error-for="period"' in unknown.get_data(as_text=True)
     assert _count(web_db) == 0
+
+
+def test_a_bulletins_page_past_the_end_says_so_and_leads_to_the_last_page_not_no_bulletin_yet(app, web_db) -> None:
+    _produce(web_db)
+    html = signed_in(app, "sup").get("/bulletins?page=99999").get_data(as_text=True)
+    assert "第 99999 页没有内容，列表共 1 页。" in html and "/bulletins?page=1" in html
+    assert "暂无通报" not in html

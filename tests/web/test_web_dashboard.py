@@ -336,3 +336,18 @@ def test_the_headline_rate_counts_cases_and_the_tables_are_headed_as_step_figure
     for words in ("期间办结案件", "案件按期办结率", "各部门环节办理情况", "各环节办理情况", "环节按期完成率"):
         assert words in html, words
     assert "按期办结率</th>" not in html  # no table column claims to count cases
+
+
+def test_an_overdue_task_of_a_role_not_a_department_names_the_role_not_unrouted(app, sla_web):
+    # An extension's approval is a role's task with no department: the overdue list names who may take it.
+    from engine.org.service import role_names
+
+    case_id, item_id = _at_handle(sla_web)
+    with sla_web.transaction() as session:
+        item = session.get(WorkItem, item_id)
+        item.department, item.role, item.assignee = None, "supervisor", None  # data seeding
+        supervisor_zh = role_names(session)["supervisor"][0]
+    html = signed_in(app, "sup").get("/dashboard").get_data(as_text=True)
+    row = html[html.index('class="cg-row-overdue"'):]
+    row = row[:row.index("</tr>")]
+    assert f"<td>{supervisor_zh}</td>" in row and "未派遣" not in row

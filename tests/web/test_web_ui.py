@@ -165,3 +165,10 @@ def test_a_task_of_a_grid_cell_and_no_department_names_the_cell_without_a_dangli
     for page in (client.get("/").get_data(as_text=True), client.get(f"/cases/{handle.case_id}").get_data(as_text=True)):
         cells = re.findall(r'data-label="部门 / 网格">([^<]*)</td>', page)
         assert "桂园社区第1网格" in cells and not [c for c in cells if c.startswith(" ·") or c.endswith("· ")], cells
+
+
+def test_the_case_page_says_unclaimed_for_an_open_task_nobody_holds_not_an_empty_cell(app, web_db):
+    case_id = start_report(web_db)
+    html = signed_in(app, "sup").get(f"/cases/{case_id}").get_data(as_text=True)
+    assert re.search(r'<td data-label="办理人">未认领</td>', html)
+    assert '<td data-label="办理人"></td>' not in html
