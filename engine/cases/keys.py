@@ -1,21 +1,18 @@
 """Business keys like LH-2026-000123: a per-prefix, per-year counter incremented in the caller's transaction."""
 from __future__ import annotations
 
-from sqlalchemy import bindparam, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import bindparam, text, update
 from sqlalchemy.orm import Session
 
 from engine.store.models.cases import KeySequence
 
 _SEQUENCES = KeySequence.__table__
-# Built once per dialect (every case start runs both; building them costs more than running them), on
-# the table rather than the mapped class: the ORM's bulk-DML path would triple their cost.
-_ENSURE_ROW = {
-    name: dialect_insert(_SEQUENCES)
-    .values(prefix=bindparam("key_prefix"), year=bindparam("key_year"), last_value=0)
-    .on_conflict_do_nothing()
-    for name, dialect_insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
-}
+# The same text on SQLite and PostgreSQL. As a text statement its compiled form is cached; SQLAlchemy
+# compiles an INSERT ... ON CONFLICT built with the dialects' insert() again on every execution.
+_ENSURE_ROW = text(f"INSERT INTO {_SEQUENCES.name} (prefix, year, last_value) VALUES (:key_prefix, :key_year, 0)"
+                   " ON CONFLICT DO NOTHING")
+# Built once (building a statement costs more than running it), on the table rather than the mapped
+# class: the ORM's bulk-DML path would triple its cost.
 _INCREMENT = (
     update(_SEQUENCES)
     .where(_SEQUENCES.c.prefix == bindparam("key_prefix"), _SEQUENCES.c.year == bindparam("key_year"))
@@ -27,7 +24,11 @@ _INCREMENT = (
 def next_business_key(session: Session, prefix: str, year: int) -> str:
     connection = session.connection()
     params = {"key_prefix": prefix, "key_year": year}
-    # Insert-if-absent then increment: concurrent starts serialise on the counter row, never collide.
-    connection.execute(_ENSURE_ROW["postgresql" if connection.dialect.name == "postgresql" else "sqlite"], params)
-    value = connection.execute(_INCREMENT, params).scalar_one()
+    # Increment, and only when the year's row is missing insert it (if absent) and increment again:
+    # concurrent starts serialise on the counter row, never collide, and all but a year's first start
+    # run one statement.
+    value = connection.execute(_INCREMENT, params).scalar()
+    if value is None:
+        connection.execute(_ENSURE_ROW, params)
+        value = connection.execute(_INCREMENT, params).scalar_one()
     return f"{prefix}-{year}-{value:06d}"

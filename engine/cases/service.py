@@ -6,11 +6,11 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import bindparam, inspect, select, update
-from sqlalchemy.orm import Session, undefer
+from sqlalchemy import bindparam, insert, inspect, select, update
+from sqlalchemy.orm import Session, make_transient_to_detached, undefer
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine.audit.service import record, write_batch
+from engine.audit.service import batched, record, write_batch
 from engine.cases.keys import next_business_key
 from engine.cases.territory import with_located_cell, with_territory
 from engine.config import settings
@@ -25,7 +25,6 @@ from engine.runtime.parsing import spiff_properties
 from engine.runtime.projection import (
     Snapshot,
     insert_work_items,
-    ready_user_tasks,
     snapshot,
     sync_case,
     sync_timers,
@@ -36,6 +35,7 @@ from engine.runtime.repair import merge_finished_instances
 from engine.runtime.serialization import dump_workflow, load_workflow
 from engine.runtime.stepping import run_until_wait
 from engine.runtime.subscriptions import sync_subscriptions
+from engine.runtime.walking import live_tasks
 from engine.store.models.cases import Case
 from engine.store.models.incidents import Incident, IncidentStatus
 from engine.store.statuses import CaseStatus
@@ -97,13 +97,46 @@ def start_case(
         opened_at=now,
         workflow_state="",
     )
-    session.add(case)
-    session.flush()
+    insert_case_row(session, case)
     give_case_key(workflow, cleaned.get("case_key") or case.business_key)
-    record(session, actor=actor.username, action="case_started", case_id=case.id,
-           after=cleaned, details={"process": process_key, "version": process_version.version})
-    persist(session, case, workflow, actor.username, Snapshot(), started=True)
+    # The start's audit row and those of the tasks it opens go in one statement (persist writes them).
+    with batched(session):
+        record(session, actor=actor.username, action="case_started", case_id=case.id,
+               after=cleaned, details={"process": process_key, "version": process_version.version})
+        persist(session, case, workflow, actor.username, Snapshot(), started=True)
     return case
+
+
+# Built once, every column: building a statement costs more than running it.
+_INSERT_CASE = insert(Case.__table__)  # type: ignore[arg-type]
+_CASE_COLUMNS = tuple(column.key for column in Case.__table__.columns if column.key != "id")
+# The columns' defaults, given on the object so that it holds what the row holds.
+_CASE_DEFAULTS = {"title": "", "status": CaseStatus.RUNNING, "priority": 3, "open_incidents": 0, "version": 1}
+
+
+def insert_case_row(session: Session, case: Case) -> None:
+    """Write a new case row and make `case` the session's persistent object for it, with its id.
+
+    One INSERT of every column, the object then attached as loaded, as insert_work_items does for a
+    step's new items: the unit of work's flush of a new row (defaults, history, identity bookkeeping)
+    cost more than the statement. Inside a savepoint the ORM writes it as before: a savepoint rolled
+    back forgets only the objects it added itself."""
+    if session.in_nested_transaction():
+        session.add(case)
+        session.flush()
+        return
+    for name, value in _CASE_DEFAULTS.items():
+        if getattr(case, name) is None:
+            setattr(case, name, value)
+    if case.data is None:
+        case.data = {}
+    values = {name: getattr(case, name) for name in _CASE_COLUMNS}
+    # Every column set on the object, None included: one left unset would be loaded from the row on its
+    # first read, and that query would flush whatever the step has changed by then.
+    inspect(case).dict.update(values)
+    case.id = session.connection().execute(_INSERT_CASE, values).inserted_primary_key[0]
+    make_transient_to_detached(case)
+    session.add(case)
 
 
 def give_case_key(workflow: BpmnWorkflow, key: str) -> None:
@@ -189,8 +222,9 @@ def persist(
     """
     # Read first: a failed flush expires the row and the session may no longer load it.
     business_key = case.business_key
-    # SpiffWorkflow walks the whole task tree for every query; the ready tasks are asked for once.
-    ready = ready_user_tasks(workflow)
+    # SpiffWorkflow walks the whole task tree for every query; the ready and live tasks are found in one walk.
+    found = live_tasks(workflow)
+    ready = found.ready_user
     try:
         # Every step takes the case row's lock before writing any of its rows (NO KEY UPDATE, as the
         # UPDATE itself takes): two steps of one case then queue instead of each holding a row the other
@@ -206,7 +240,7 @@ def persist(
             # Messages no catch event inside this case took; taken out before the state is written.
             thrown = workflow.get_events()
             was_running = case.status == CaseStatus.RUNNING
-            sync_case(case, workflow, ready)
+            sync_case(case, workflow, ready, found.live)
             case.workflow_state = dump_workflow(workflow)
         write_batch(session)  # the audit rows held so far (a completion's, engine.audit.service.batched)
         kept.keep_after_commit(session, case.id, case.workflow_state, workflow)

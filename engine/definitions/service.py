@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from engine.definitions.bpmn_checks import referenced_decisions, referenced_forms
 from engine.definitions.bundle import Bundle
@@ -94,10 +94,17 @@ def deploy(session: Session, bundle: Bundle, actor: str, overlay: bool = True) -
     return result
 
 
-# Built once: every case start without an explicit version runs it.
+# Built once: every case start without an explicit version runs it. The diagram's text is left for when
+# it is read (the studio, the API's file): a start has the version's parsed runtime cached and reading the
+# text, tens of kB, cost a start more than the rest of the row.
 _LATEST_VERSION = (
     select(ProcessVersion).where(ProcessVersion.process_key == bindparam("process_key"))
-    .order_by(ProcessVersion.version.desc()).limit(1)
+    .order_by(ProcessVersion.version.desc()).limit(1).options(defer(ProcessVersion.bpmn_xml))
+)
+_NUMBERED_VERSION = (
+    select(ProcessVersion).where(ProcessVersion.process_key == bindparam("process_key"),
+                                 ProcessVersion.version == bindparam("version"))
+    .options(defer(ProcessVersion.bpmn_xml))
 )
 
 
@@ -123,9 +130,7 @@ def get_version(session: Session, process_key: str, version: int | None = None) 
     else:
         found = memo[1].get((process_key, version))
         if found is None:
-            found = session.scalars(
-                select(ProcessVersion).where(ProcessVersion.process_key == process_key,
-                                             ProcessVersion.version == version)).first()
+            found = session.scalars(_NUMBERED_VERSION, {"process_key": process_key, "version": version}).first()
             if found is not None:
                 memo[1][(process_key, version)] = found
     if found is None:

@@ -9,7 +9,6 @@ from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDef
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task
-from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 
@@ -19,6 +18,7 @@ from engine.geo.geohash import encode as geohash_of
 from engine.geo.points import point_of
 from engine.runtime.parsing import spiff_properties
 from engine.runtime.subscriptions import waiting_message_ids
+from engine.runtime.walking import live_tasks
 from engine.sandbox.task_data import to_task_data
 from engine.store.models.cases import Case
 from engine.store.models.tasks import WorkItem
@@ -36,15 +36,17 @@ def json_clean(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def ready_user_tasks(workflow: BpmnWorkflow) -> list[Task]:
-    return [t for t in workflow.get_tasks(state=TaskState.READY) if t.task_spec.manual]
+    return live_tasks(workflow).ready_user
 
 
-def live_data(workflow: BpmnWorkflow) -> dict[str, Any]:
-    """The case's data as the running branches see it (workflow data once it has ended)."""
+def live_data(workflow: BpmnWorkflow, live: list[Task] | None = None) -> dict[str, Any]:
+    """The case's data as the running branches see it (workflow data once it has ended); `live` are the
+    workflow's ready, waiting and started tasks when the caller has them (engine.runtime.walking)."""
     if workflow.is_completed():
         return dict(workflow.data)
     merged: dict[str, Any] = {}
-    live = workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED)
+    if live is None:
+        live = live_tasks(workflow).live
     # Parallel branches carry their own copy of the data; the branch that moved last is the newest
     # word (a report task opened an hour ago must not hide the grade a message just changed). Ties
     # (same clock reading) go to the task further down the tree, i.e. further along its path.
@@ -219,8 +221,8 @@ def sync_timers(session: Session, case: Case, workflow: BpmnWorkflow, before: Sn
             session.add(Timer(case_id=case.id, kind="bpmn", spiff_task_id=task_id, name=name, due_at=due))
 
 
-def sync_case(case: Case, workflow: BpmnWorkflow, ready_tasks: list[Task]) -> dict[str, Any]:
-    data = json_clean(live_data(workflow))
+def sync_case(case: Case, workflow: BpmnWorkflow, ready_tasks: list[Task], live: list[Task] | None = None) -> dict[str, Any]:
+    data = json_clean(live_data(workflow, live))
     case.data = data
     for column, key in CASE_FIELDS.items():
         if data.get(key) not in (None, ""):
