@@ -14,8 +14,7 @@ from engine.audit.service import batched, record, write_batch
 from engine.cases.keys import next_business_key
 from engine.cases.territory import with_located_cell, with_territory
 from engine.config import settings
-from engine.definitions.service import get_version
-from engine.definitions.versions import VersionRuntime, runtime_for
+from engine.definitions.versions import VersionRuntime, runtime_for, version_runtime
 from engine.errors import Conflict, NotFound
 from engine.forms.dates import Moments
 from engine.org.access import Actor
@@ -35,7 +34,7 @@ from engine.runtime.repair import merge_finished_instances
 from engine.runtime.serialization import dump_workflow, load_workflow
 from engine.runtime.stepping import run_until_wait
 from engine.runtime.subscriptions import sync_subscriptions
-from engine.runtime.walking import live_tasks
+from engine.runtime.walking import live_tasks, walk
 from engine.store.models.cases import Case
 from engine.store.models.incidents import Incident, IncidentStatus
 from engine.store.statuses import CaseStatus
@@ -70,8 +69,7 @@ def start_case(
     version: int | None = None,
     lang: str = "zh",
 ) -> Case:
-    process_version = get_version(session, process_key, version)
-    runtime = runtime_for(session, process_version.id)
+    runtime = version_runtime(session, process_key, version)
     located = with_located_cell(session, dict(data), lang)
     cleaned = validate_with_form(runtime, start_form_key(runtime), located, lang)
     if located.get("grid_cell") and "grid_cell" not in cleaned and "latitude" in cleaned:
@@ -81,7 +79,7 @@ def start_case(
     # a start whose scripts fail (or run out of budget) takes no number and names none, and user code
     # runs before this transaction writes anything, so it holds no write lock while it runs.
     workflow = BpmnWorkflow(runtime.parsed.spec, runtime.parsed.subprocess_specs, script_engine=runtime.script_engine)
-    start = workflow.get_tasks(state=TaskState.READY)[0]
+    start = next(task for task in walk(workflow, TaskState.READY) if task.state == TaskState.READY)
     start.data.update(cleaned)
     start.data.setdefault("opened_by", actor.username)
     with advancing(f"process '{process_key}' (start)"):
@@ -89,10 +87,10 @@ def start_case(
     now = datetime.now(UTC)
     case = Case(
         business_key=next_business_key(session, settings().key_prefix, now.astimezone(settings().tz).year),
-        process_version_id=process_version.id,
+        process_version_id=runtime.version_id,
         process_key=process_key,
-        family=process_version.family,
-        title=str(cleaned.get("title") or process_version.name)[:300],
+        family=runtime.family,
+        title=str(cleaned.get("title") or runtime.name)[:300],
         opened_by=actor.username,
         opened_at=now,
         workflow_state="",
@@ -102,7 +100,7 @@ def start_case(
     # The start's audit row and those of the tasks it opens go in one statement (persist writes them).
     with batched(session):
         record(session, actor=actor.username, action="case_started", case_id=case.id,
-               after=cleaned, details={"process": process_key, "version": process_version.version})
+               after=cleaned, details={"process": process_key, "version": runtime.version})
         persist(session, case, workflow, actor.username, Snapshot(), started=True)
     return case
 
@@ -141,7 +139,7 @@ def insert_case_row(session: Session, case: Case) -> None:
 
 def give_case_key(workflow: BpmnWorkflow, key: str) -> None:
     """Every branch's data learns the key taken after the first run (scripts before it run without one)."""
-    for task in workflow.get_tasks():
+    for task in walk(workflow):
         task.data.setdefault("case_key", key)
     if workflow.is_completed():
         workflow.data.setdefault("case_key", key)

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from engine.cases.access import may_start
 from engine.cases.service import start_form_key
-from engine.definitions.service import get_version, process_summaries
-from engine.definitions.versions import VersionRuntime, runtime_for
+from engine.definitions.service import process_summaries
+from engine.definitions.versions import VersionRuntime, version_runtime
 from engine.errors import Forbidden
 from engine.forms.definition import FormDefinition
 from engine.forms.visibility import same_value
@@ -48,9 +48,8 @@ def parse_starters(value: str | None) -> frozenset[str]:
 
 
 def startable(session: Session, process_key: str, version: int | None = None) -> Startable:
-    found = get_version(session, process_key, version)
-    runtime = runtime_for(session, found.id)
-    return Startable(found.process_key, found.name, found.version, runtime.form(start_form_key(runtime)),
+    runtime = version_runtime(session, process_key, version)
+    return Startable(runtime.process_key, runtime.name, runtime.version, runtime.form(start_form_key(runtime)),
                      start_lane(runtime), starter_roles(runtime))
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from threading import Lock
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine import forms as form_defs
@@ -29,6 +29,9 @@ class VersionRuntime:
     parsed: ParsedProcess
     forms: dict[str, Any]
     script_engine: Any
+    version: int = 0  # the version's number (v3)
+    name: str = ""
+    family: str | None = None
 
     def form(self, key: str | None) -> Any | None:
         return self.forms.get(key) if key else None
@@ -55,6 +58,9 @@ def _build(version: ProcessVersion, files: dict[str, str]) -> VersionRuntime:
         parsed=parsed,
         forms=forms,
         script_engine=script_engine_for(bundle),
+        version=version.version,
+        name=version.name,
+        family=version.family,
     )
 
 
@@ -75,6 +81,36 @@ def runtime_for(session: Session, version_id: int) -> VersionRuntime:
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
     return built
+
+
+_VERSIONS = ProcessVersion.__table__
+# Built once, on the table: a start only needs the version's id, and its runtime is cached by id. Loading
+# the ORM object (as engine.definitions.service.get_version does) cost a start more than the rest of it.
+_LATEST_ID = (select(_VERSIONS.c.id, _VERSIONS.c.version).where(_VERSIONS.c.process_key == bindparam("process_key"))
+              .order_by(_VERSIONS.c.version.desc()).limit(1))
+_NUMBERED_ID = select(_VERSIONS.c.id, _VERSIONS.c.version).where(
+    _VERSIONS.c.process_key == bindparam("process_key"), _VERSIONS.c.version == bindparam("version"))
+_READ_IDS = "casegrid.read_version_ids"
+
+
+def version_runtime(session: Session, process_key: str, version: int | None = None) -> VersionRuntime:
+    """The runtime of a deployed version of `process_key` (the latest when `version` is None).
+
+    A numbered version never changes once deployed: asked for again in the same transaction (a start
+    authorises against the latest, then starts that numbered version), its id is not read again."""
+    transaction = session.get_transaction()
+    memo = session.info.get(_READ_IDS)
+    if memo is None or memo[0] is not transaction:
+        memo = session.info[_READ_IDS] = (transaction, {})
+    found = memo[1].get((process_key, version)) if version is not None else None
+    if found is None:
+        connection = session.connection()
+        row = (connection.execute(_LATEST_ID, {"process_key": process_key}) if version is None else
+               connection.execute(_NUMBERED_ID, {"process_key": process_key, "version": version})).first()
+        if row is None:
+            raise NotFound(f"no deployed process '{process_key}'" + (f" version {version}" if version else ""))
+        found = memo[1][(process_key, row.version)] = row.id
+    return runtime_for(session, found)
 
 
 def clear_cache() -> None:
