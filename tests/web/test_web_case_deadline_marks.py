@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import pytest
 
 from engine.cases.service import start_case
+from engine.sla.case_marks import pause_of
 from engine.store.models.cases import Case
 from engine.store.models.sla import SlaClock
 from tests.families.helpers import WINDOW, item_named, open_items, reviewer, work
-from tests.web.webtools import signed_in
+from tests.web.webtools import bearer, signed_in
 
 FOOD = {"title": "食品经营许可 测试面馆", "applicant": "测试面馆", "applicant_id": "92440303MA5G0T1X1K",
         "licence_type": "food_business",
@@ -80,6 +82,38 @@ def test_the_inbox_pause_filter_finds_the_steps_of_a_paused_case_and_the_lists_s
     assert 'data-paused' in row[:row.index("</tr>")]
     other = cases[cases.index(f"/cases/{running}\""):]
     assert 'data-paused' not in other[:other.index("</tr>")]
+
+
+def test_the_api_case_detail_carries_the_pause_the_case_page_shows_and_none_for_a_running_case(app, web_db):
+    paused, running = _waiting_for_supplement(web_db), _apply(web_db)
+    headers = bearer(web_db, "sup")
+    detail = app.test_client().get(f"/api/v1/cases/{paused}", headers=headers).get_json()
+    pause = detail["deadline_marks"]["pause"]
+    with web_db.transaction(readonly=True) as session:
+        shown = pause_of(session, session.get(Case, paused))  # what the case page's line reads
+    assert shown is not None and pause["reason"] == shown.reason and pause["reason"].startswith("等待申请人补正材料")
+    assert datetime.fromisoformat(pause["since"]) == shown.since
+    assert pause["remaining_working_days"] == shown.remaining_working_days
+    assert detail["due_at"] is not None  # the last deadline, which the pause says is not running
+    other = app.test_client().get(f"/api/v1/cases/{running}", headers=headers).get_json()
+    assert other["deadline_marks"] == {"pause": None, "provisional_years": [], "task_provisional_years": {}}
+    spec = app.test_client().get("/api/v1/openapi.json", headers=headers).get_json()
+    marks = spec["components"]["schemas"]["DeadlineMarks"]["properties"]
+    assert {"pause", "provisional_years", "task_provisional_years"} <= set(marks)
+    assert "deadline_marks" in spec["components"]["schemas"]["CaseDetail"]["required"]
+
+
+def test_the_api_case_detail_marks_a_provisional_deadline_as_the_case_page_does(app, web_db):
+    case_id = _deciding(web_db)
+    decide = item_named(web_db, case_id, "decide")
+    with web_db.transaction() as session:
+        for clock in session.query(SlaClock).filter_by(case_id=case_id):
+            clock.provisional, clock.missing_years = clock.work_item_id == decide.id, [2027]
+        case = session.get(Case, case_id)
+        case.due_at = session.query(SlaClock).filter_by(work_item_id=decide.id).one().due_at
+    marks = app.test_client().get(f"/api/v1/cases/{case_id}", headers=bearer(web_db, "sup")).get_json()["deadline_marks"]
+    assert marks["task_provisional_years"] == {decide.id: [2027]}
+    assert marks["provisional_years"] == [2027] and marks["pause"] is None
 
 
 def test_a_resumed_case_reads_its_running_deadline_again(app, web_db):
