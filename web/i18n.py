@@ -152,6 +152,13 @@ def display_status_label(display: Any) -> str:
     return _label(DISPLAY_TEXTS, code)
 
 
+def current_step_label(case: Any, display: Any) -> str:
+    """The 当前环节 a case page and the case list show: the open steps' names, or, when no step is open
+    (a cancelled or closed case, one waiting for the emergency case it raised, for a reminder, …), what the
+    case waits for in the words of its display status (已撤销 / 等待应急联动 / …)."""
+    return case.current_step or display_status_label(display)
+
+
 def _label(texts: dict[str, str], code: str | None) -> str:
     """A code's words in the current language; an unknown code shows as it is."""
     return gettext(texts[code]) if code in texts else (code or "")
@@ -298,6 +305,7 @@ def count_text(total: int) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(_=gettext, local_time=local_time, time_left=time_left, status_label=status_label,
                                  case_status_label=case_status_label, display_status_label=display_status_label,
+                                 current_step_label=current_step_label,
                                  unit_name=unit_name, role_name=role_name, process_name=process_name,
                                  localized_name=localized_name, duration=duration,
                                  limit_unit_text=limit_unit_text, action_label=action_label, timer_label=timer_label,

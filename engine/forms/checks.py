@@ -224,7 +224,7 @@ def _option_problems(
     if widget not in CHOICE_WIDGETS:
         return [Problem(filename, name, f"{key} is only for select, radio and checkboxes, not {widget!r}",
                         key="form.options_need_choice", params={"option": key, "widget": widget})
-                for key in ("ui:enumNames", "ui:optionsFrom") if key in field_ui]
+                for key in ("ui:enumNames", "ui:optionsFrom", "ui:optionsFromCase") if key in field_ui]
     values = enum_values(field_schema, widget) or []
     labels = field_ui.get("ui:enumNames")
     if labels is None:

@@ -32,6 +32,8 @@ class FieldSpec:
     ui_options: Mapping[str, Any] = field(default_factory=dict)
     error_messages: Mapping[str, Text] = field(default_factory=dict)
     ui_within: Mapping[str, Any] | None = None  # ui:within, the bounds of a date answer (engine.forms.dates)
+    # ui:optionsFromCase: the case data key naming which of the options a form filled on that case offers
+    options_from_case: str | None = None
 
     @property
     def type(self) -> str:
@@ -44,6 +46,19 @@ class FieldSpec:
 
     def label(self, lang: str) -> str:
         return tr(self.title, lang)
+
+    def offered_options(self, case_data: Mapping[str, Any] | None) -> tuple[Option, ...]:
+        """The options a form filled on a case with this data offers: with ``ui:optionsFromCase``, only
+        those the case's data names under that key (the keys of a mapping, the items of a list: the
+        agencies dispatched to an incident); every option otherwise, or when the case names none there.
+        Only what is offered narrows: the enum still decides what is accepted, so a process may refuse
+        another option in its own words."""
+        if self.options_from_case is None or case_data is None:
+            return self.options
+        named = case_data.get(self.options_from_case)
+        if not isinstance(named, Mapping | list | tuple):
+            return self.options
+        return tuple(option for option in self.options if any(same_value(option.value, value) for value in named))
 
     def option_label(self, value: Any, lang: str) -> str | None:
         for option in self.options:

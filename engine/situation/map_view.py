@@ -1,5 +1,7 @@
 """What the case map shows: open cases as points coloured by their time-limit state, grid cells with
 their open and overdue counts, and the hot spots the event rules opened (rules/events/hot_spot.json).
+A case whose limits stand still (暂停计时, engine.sla.case_marks) is paused, never overdue by the deadline
+its row keeps from before the pause.
 
 Everything is read from the projections, for the cases the actor may see (the one access
 specification: a point never links a case page that would answer 404), newest first and at most
@@ -22,6 +24,7 @@ from engine.errors import InvalidInput
 from engine.geo.geohash import covering, prefix_end
 from engine.geo.shapes import CellIndex
 from engine.org.access import Actor
+from engine.sla.case_marks import PauseMark, open_pauses, paused_cases
 from engine.store.like import has_prefix
 from engine.store.models.cases import Case
 from engine.store.models.org import OrgUnit
@@ -31,8 +34,8 @@ from engine.store.statuses import CaseStatus, SlaState, WorkItemStatus
 MAX_POINTS = 1000
 MAX_HOT_SPOTS = 100
 HOT_SPOT_FAMILY = "hot_spot"
-# A case's time-limit state on the map, worst first.
-OVERDUE, AT_RISK, ON_TIME = "overdue", "at_risk", "on_time"
+# A case's time-limit state on the map, worst first; a paused case's limits do not run at all.
+OVERDUE, AT_RISK, ON_TIME, PAUSED = "overdue", "at_risk", "on_time", "paused"
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,7 @@ class CasePoint:
     exact: bool  # the case's own point; False: drawn inside its grid cell
     sla: str
     opened_at: datetime
+    pause: PauseMark | None = None  # PAUSED: since when and why (the case page's mark)
 
 
 @dataclass(frozen=True)
@@ -129,9 +133,14 @@ def _overdue(now: datetime) -> Any:
                 or_(WorkItem.sla_state == SlaState.OVERDUE, and_(WorkItem.due_at.is_not(None), WorkItem.due_at <= now)))
 
 
-def sla_states(session: Session, cases: list[Case], now: datetime) -> dict[int, str]:
-    """Each case's worst open step: overdue (or the case past its own due date), at risk, else on time."""
+def sla_states(session: Session, cases: list[Case], now: datetime,
+               pauses: dict[int, PauseMark] | None = None) -> dict[int, str]:
+    """Each case's time-limit state: paused while its limits stand still (`pauses`, engine.sla.case_marks;
+    read here when not given), else its worst open step: overdue (or the case past its own due date), at
+    risk, else on time."""
     ids = [c.id for c in cases]
+    if pauses is None:
+        pauses = open_pauses(session, ids)
     worst: dict[int, int] = {}
     if ids:
         rank = func.max(case((_overdue(now), 2), (WorkItem.sla_state == SlaState.AT_RISK, 1), else_=0))
@@ -140,6 +149,9 @@ def sla_states(session: Session, cases: list[Case], now: datetime) -> dict[int, 
         worst = {case_id: int(value or 0) for case_id, value in rows}
     out = {}
     for c in cases:
+        if c.id in pauses:
+            out[c.id] = PAUSED
+            continue
         due = c.due_at is not None and c.due_at <= now
         out[c.id] = OVERDUE if due or worst.get(c.id) == 2 else AT_RISK if worst.get(c.id) == 1 else ON_TIME
     return out
@@ -157,9 +169,11 @@ def cell_figures(session: Session, actor: Actor, flt: MapFilter, now: datetime) 
     visible = open_cases(actor, flt).where(Case.grid_cell.is_not(None)).subquery()
     opened = dict(session.execute(select(visible.c.grid_cell, func.count()).group_by(visible.c.grid_cell)).all())
     late_ids = select(WorkItem.case_id).where(WorkItem.status == WorkItemStatus.OPEN, _overdue(now))
+    # A paused case is not late, whatever the deadline its row kept from before the pause (as the points).
     overdue = dict(session.execute(
         select(visible.c.grid_cell, func.count()).where(or_(visible.c.id.in_(late_ids),
-                                                            and_(visible.c.due_at.is_not(None), visible.c.due_at <= now)))
+                                                            and_(visible.c.due_at.is_not(None), visible.c.due_at <= now)),
+                                                        visible.c.id.not_in(paused_cases()))
         .group_by(visible.c.grid_cell)).all())
     return [CellFigures(code, int(n), int(overdue.get(code, 0))) for code, n in sorted(opened.items())]
 
@@ -191,9 +205,10 @@ def map_view(session: Session, actor: Actor, flt: MapFilter, now: datetime, limi
         query = _in_box(query, flt.bbox)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = list(session.scalars(query.order_by(Case.opened_at.desc(), Case.id.desc()).limit(max(1, min(limit, MAX_POINTS)))))
-    states = sla_states(session, rows, now)
+    pauses = open_pauses(session, (c.id for c in rows))
+    states = sla_states(session, rows, now, pauses)
     points, unplaced = [], 0
-    legend = {OVERDUE: 0, AT_RISK: 0, ON_TIME: 0}
+    legend = {OVERDUE: 0, AT_RISK: 0, ON_TIME: 0, PAUSED: 0}
     for c in rows:
         placed = _placed(c, cells)
         if placed is None:
@@ -201,7 +216,7 @@ def map_view(session: Session, actor: Actor, flt: MapFilter, now: datetime, limi
             continue
         legend[states[c.id]] += 1
         points.append(CasePoint(c.id, c.business_key, c.title, c.family, c.category, c.department, c.grid_cell,
-                                placed[0], placed[1], placed[2], states[c.id], c.opened_at))
+                                placed[0], placed[1], placed[2], states[c.id], c.opened_at, pauses.get(c.id)))
     return MapView(points, int(total), unplaced, cell_figures(session, actor, flt, now),
                    hot_spots(session, actor, cells) if flt.family in (None, HOT_SPOT_FAMILY) else [], legend)
 

@@ -12,6 +12,7 @@ from engine.errors import NotFound
 from engine.org.access import could_work_unclaimed
 from engine.org.service import actor_for
 from engine.store.base import utcnow
+from engine.store.counting import Total, page_with_total
 from engine.store.models.cases import Case
 from engine.store.models.org import User, UserRole
 from engine.store.models.sla import Notification
@@ -56,6 +57,16 @@ def notifications_for(session: Session, username: str, unread_only: bool = True,
     if unread_only:
         query = query.where(Notification.read.is_(False))
     return list(session.scalars(query.order_by(Notification.id.desc()).limit(max(1, min(limit, 200)))))
+
+
+def notifications_page(session: Session, username: str, unread_only: bool, offset: int,
+                       limit: int) -> tuple[list[Notification], Total]:
+    """One page of a user's notifications, newest first, and how many there are (a page past the end is
+    empty, its total says where the list ends)."""
+    query = select(Notification).where(Notification.recipient == username)
+    if unread_only:
+        query = query.where(Notification.read.is_(False))
+    return page_with_total(session, query, (Notification.id.desc(),), offset, limit)
 
 
 def mark_read(session: Session, notification_id: int, username: str) -> Notification:

@@ -5,7 +5,10 @@ what is open now or what closed in the period asked for, so their cost follows t
 and the period's volume, not the size of the history (see bench/overview_bench.py).
 
 "Overdue" is judged against ``now`` as well as the stored state, so a list is right even while no
-worker has fired the breach timer yet; paused items are never overdue.
+worker has fired the breach timer yet; paused items are never overdue. A step is paused when its own
+limit is or when its case's limits stand still (暂停计时: the applicant supplementing, a site inspection,
+engine.sla.case_marks), as the inbox's 暂停计时 filter reads it: the step the case waits in has often no
+limit of its own.
 """
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from datetime import datetime
 from sqlalchemy import Select, and_, case, func, not_, or_, select
 from sqlalchemy.orm import Session
 
+from engine.sla.case_marks import paused_cases
 from engine.store.models.cases import Case
 from engine.store.models.sla import Escalation, Urging
 from engine.store.models.tasks import WorkItem
@@ -58,18 +62,25 @@ class OverdueRow:
     role: str | None = None  # who may take a task with no department (an extension's approval: a role's)
 
 
+def _paused_condition():  # type: ignore[no-untyped-def]
+    """An open step whose limit does not run: paused itself, or a step of a case whose limits stand still."""
+    return or_(WorkItem.sla_state == SlaState.PAUSED, WorkItem.case_id.in_(paused_cases()))
+
+
 def _overdue_condition(now: datetime):  # type: ignore[no-untyped-def]
-    return and_(WorkItem.sla_state != SlaState.PAUSED,
+    return and_(not_(_paused_condition()),
                 or_(WorkItem.sla_state == SlaState.OVERDUE, and_(WorkItem.due_at.is_not(None), WorkItem.due_at <= now)))
 
 
 def _open_counts(now: datetime) -> list:  # type: ignore[type-arg]
     overdue = _overdue_condition(now)
+    paused = _paused_condition()
     return [
         func.count().label("open"),
-        func.sum(case((and_(WorkItem.sla_state == SlaState.AT_RISK, not_(overdue)), 1), else_=0)).label("at_risk"),
+        func.sum(case((and_(WorkItem.sla_state == SlaState.AT_RISK, not_(overdue), not_(paused)), 1),
+                      else_=0)).label("at_risk"),
         func.sum(case((overdue, 1), else_=0)).label("overdue"),
-        func.sum(case((WorkItem.sla_state == SlaState.PAUSED, 1), else_=0)).label("paused"),
+        func.sum(case((paused, 1), else_=0)).label("paused"),
     ]
 
 
@@ -158,7 +169,7 @@ def at_risk_items(session: Session, now: datetime, *, department: str | None = N
                   limit: int = 50) -> list[WorkItem]:
     """Open items marked at risk and not yet overdue, soonest deadline first."""
     query = select(WorkItem).where(WorkItem.status == WorkItemStatus.OPEN, WorkItem.sla_state == SlaState.AT_RISK,
-                                   not_(_overdue_condition(now)))
+                                   not_(_overdue_condition(now)), not_(_paused_condition()))
     if department is not None:
         query = query.where(WorkItem.department == department)
     return list(session.scalars(query.order_by(WorkItem.due_at).limit(max(1, min(limit, MAX_PAGE)))))

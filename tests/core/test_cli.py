@@ -42,7 +42,7 @@ def test_start_tasks_and_complete_speak_json_and_report_errors_in_one_line(cli_a
     assert [t["id"] for t in listed] == [started["tasks"][0]["id"]]
     task_id = listed[0]["id"]
     done = json.loads(cli("complete", task_id, "--data", '{"reading": 5}', "--user", "system", "--json").stdout)
-    assert done["status"] == "running" and done["tasks"][0]["name"] == "Inspect and record a reading"
+    assert done["status"] == "running" and done["tasks"][0]["name"] == "巡查并记录读数"
     twice = cli("complete", task_id, "--data", '{"reading": 5}', "--user", "system")
     assert twice.returncode != 0 and twice.stderr.count("\n") == 1 and "conflict" in twice.stderr
     bad = cli("start", "sample_loop", "--data", "{not json")

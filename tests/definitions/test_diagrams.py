@@ -234,3 +234,19 @@ def test_casegrid_layout_draws_a_copy_and_check_reports_an_unusable_diagram(cli,
     assert drawn.returncode == 0 and "laid out" in drawn.stdout
     assert broken.read_text(encoding="utf-8") == source
     assert cli("layout", "--check", str(broken)).returncode == 0
+
+
+# Elements whose `name` is a code, not words: a lane names a role or department (shown by its Chinese name),
+# a message is addressed by its name, a multi-instance data item is a variable.
+NAMED_BY_CODE = ("lane", "message", "inputDataItem", "outputDataItem", "dataObject", "dataObjectReference")
+
+
+@pytest.mark.parametrize("path", PROCESSES, ids=lambda p: p.name)
+def test_every_name_an_analyst_or_user_reads_on_a_shipped_process_is_chinese(path: Path) -> None:
+    root = etree.parse(str(path)).getroot()
+    named = [(etree.QName(e).localname, e.get("id"), e.get("name")) for e in root.iter()
+             if isinstance(e.tag, str) and e.get("name") and etree.QName(e).namespace == NS["bpmn"]
+             and etree.QName(e).localname not in NAMED_BY_CODE]
+    assert any(kind == "process" for kind, _id, _name in named)
+    assert [(kind, id_, name) for kind, id_, name in named
+            if re.search("[A-Za-z]", name) or not re.search("[\u4e00-\u9fff]", name)] == []

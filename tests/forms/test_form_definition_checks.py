@@ -250,3 +250,10 @@ def test_form_file_schema_is_itself_a_valid_2020_12_schema() -> None:
 
     Draft202012Validator.check_schema(form_file_validator().schema)
     assert json.dumps(form_file_validator().schema)
+
+
+def test_options_from_the_case_belong_on_a_choice_field(small_doc: dict[str, Any], as_text: ToText) -> None:
+    small_doc["uiSchema"]["decision"]["ui:optionsFromCase"] = "allowed"
+    assert problems_of(small_doc, as_text) == []
+    small_doc["uiSchema"]["reason"]["ui:optionsFromCase"] = "allowed"
+    assert [(p.element, p.key) for p in problems_of(small_doc, as_text)] == [("reason", "form.options_need_choice")]

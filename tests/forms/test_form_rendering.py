@@ -238,3 +238,21 @@ def test_schema_default_is_the_initial_value(small_doc: dict[str, Any], as_text:
     small_doc["schema"]["properties"]["decision"]["default"] = "ok"
     form = load_form(as_text(small_doc), "small.json")
     assert "checked" in Elements(render_form(form, {}, {}, "zh")).one("input", name="decision", value="ok")
+
+
+def test_a_choice_with_options_from_the_case_offers_only_those_the_case_names(small_doc: dict[str, Any],
+                                                                              as_text: Any) -> None:
+    from engine.forms import load_form
+
+    small_doc["uiSchema"]["decision"]["ui:optionsFromCase"] = "allowed"
+    form = load_form(as_text(small_doc), "small.json")
+
+    def offered(case_data: dict[str, Any] | None) -> list[str | None]:
+        return [i["value"] for i in Elements(render_form(form, {}, {}, "zh", case_data=case_data))
+                .find("input", name="decision")]
+
+    assert offered({"allowed": {"return": {"status": "dispatched"}}}) == ["return"]  # a mapping's keys
+    assert offered({"allowed": ["ok"]}) == ["ok"]  # a list's items
+    assert offered({}) == offered(None) == ["ok", "return"]  # the case names none: every option
+    # What is accepted stays the enum's business.
+    assert form.validate_submission({"decision": "ok"}) == {"decision": "ok"}

@@ -1,15 +1,18 @@
 """The case page, the task page, the inbox and the case list mark a paused case's deadline and a provisional one."""
 from __future__ import annotations
 
+import json
 import re
+from datetime import UTC, datetime
 
 import pytest
 
 from engine.cases.service import start_case
+from engine.sla.case_marks import pause_of
 from engine.store.models.cases import Case
 from engine.store.models.sla import SlaClock
 from tests.families.helpers import WINDOW, item_named, open_items, reviewer, work
-from tests.web.webtools import signed_in
+from tests.web.webtools import bearer, signed_in
 
 FOOD = {"title": "食品经营许可 测试面馆", "applicant": "测试面馆", "applicant_id": "92440303MA5G0T1X1K",
         "licence_type": "food_business",
@@ -80,6 +83,83 @@ def test_the_inbox_pause_filter_finds_the_steps_of_a_paused_case_and_the_lists_s
     assert 'data-paused' in row[:row.index("</tr>")]
     other = cases[cases.index(f"/cases/{running}\""):]
     assert 'data-paused' not in other[:other.index("</tr>")]
+
+
+def test_the_api_case_detail_carries_the_pause_the_case_page_shows_and_none_for_a_running_case(app, web_db):
+    paused, running = _waiting_for_supplement(web_db), _apply(web_db)
+    headers = bearer(web_db, "sup")
+    detail = app.test_client().get(f"/api/v1/cases/{paused}", headers=headers).get_json()
+    pause = detail["deadline_marks"]["pause"]
+    with web_db.transaction(readonly=True) as session:
+        shown = pause_of(session, session.get(Case, paused))  # what the case page's line reads
+    assert shown is not None and pause["reason"] == shown.reason and pause["reason"].startswith("等待申请人补正材料")
+    assert datetime.fromisoformat(pause["since"]) == shown.since
+    assert pause["remaining_working_days"] == shown.remaining_working_days
+    assert detail["due_at"] is not None  # the last deadline, which the pause says is not running
+    other = app.test_client().get(f"/api/v1/cases/{running}", headers=headers).get_json()
+    assert other["deadline_marks"] == {"pause": None, "provisional_years": [], "task_provisional_years": {}}
+    spec = app.test_client().get("/api/v1/openapi.json", headers=headers).get_json()
+    marks = spec["components"]["schemas"]["DeadlineMarks"]["properties"]
+    assert {"pause", "provisional_years", "task_provisional_years"} <= set(marks)
+    assert "deadline_marks" in spec["components"]["schemas"]["CaseDetail"]["required"]
+
+
+def test_the_api_case_detail_marks_a_provisional_deadline_as_the_case_page_does(app, web_db):
+    case_id = _deciding(web_db)
+    decide = item_named(web_db, case_id, "decide")
+    with web_db.transaction() as session:
+        for clock in session.query(SlaClock).filter_by(case_id=case_id):
+            clock.provisional, clock.missing_years = clock.work_item_id == decide.id, [2027]
+        case = session.get(Case, case_id)
+        case.due_at = session.query(SlaClock).filter_by(work_item_id=decide.id).one().due_at
+    marks = app.test_client().get(f"/api/v1/cases/{case_id}", headers=bearer(web_db, "sup")).get_json()["deadline_marks"]
+    assert marks["task_provisional_years"] == {decide.id: [2027]}
+    assert marks["provisional_years"] == [2027] and marks["pause"] is None
+
+
+def _step_figures(html: str, step: str) -> dict[str, int]:
+    """The dashboard's figures of one step (its row in the table of steps)."""
+    table = html[html.index('id="cg-steps"'):]
+    row = table[table.index(f'<tr data-step="{step}">'):]
+    cells = re.findall(r'<td class="cg-num">(\d+)</td>|<td class="cg-num cg-sla-overdue-text">(\d+)</td>',
+                       row[:row.index("</tr>")])
+    return dict(zip(("open", "at_risk", "overdue", "paused"), (int(a or b) for a, b in cells), strict=False))
+
+
+def test_the_dashboard_counts_the_step_of_a_paused_case_under_paused_and_never_lists_it_as_overdue(app, web_db):
+    case_id = _waiting_for_supplement(web_db)  # the supplement step has no limit of its own
+    client = signed_in(app, "sup")
+    assert _step_figures(client.get("/dashboard").get_data(as_text=True), "supplement") == \
+        {"open": 1, "at_risk": 0, "overdue": 0, "paused": 1}
+    # A step of a paused case that has a deadline of its own, past: its case's limits still stand still.
+    supplement = item_named(web_db, case_id, "supplement")
+    with web_db.transaction() as session:
+        session.get(type(supplement), supplement.id).due_at = datetime(2026, 1, 5, 2, 0, tzinfo=UTC)
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert _step_figures(html, "supplement")["paused"] == 1 and _step_figures(html, "supplement")["overdue"] == 0
+    overdue = html[html.index('id="cg-overdue"'):]
+    assert f"/tasks/{supplement.id}" not in overdue[:overdue.index("</table>")]
+
+
+def test_the_map_draws_a_paused_case_as_paused_with_its_reason_not_overdue_by_its_kept_deadline(app, web_db):
+    paused, late = _waiting_for_supplement(web_db), _apply(web_db)
+    past = datetime(2026, 1, 5, 2, 0, tzinfo=UTC)
+    with web_db.transaction() as session:
+        for case_id in (paused, late):  # drawn in a grid cell, past the deadline their rows keep
+            case = session.get(Case, case_id)
+            case.grid_cell, case.due_at = "S01C01G01", past
+        keys = {session.get(Case, paused).business_key: "paused", session.get(Case, late).business_key: "overdue"}
+    html = signed_in(app, "sup").get("/map").get_data(as_text=True)
+    payload = json.loads(re.search(r'<script type="application/json" id="cg-map-data">(.*?)</script>', html,
+                                   re.S).group(1))
+    points = {p["key"]: p for p in payload["map"]["points"] if p["key"] in keys}
+    assert {key: p["sla"] for key, p in points.items()} == keys
+    paused_point = next(p for p in points.values() if p["sla"] == "paused")
+    assert paused_point["pause"].startswith("暂停计时（等待申请人补正材料，自 ")
+    assert payload["map"]["legend"]["paused"] == 1 and payload["texts"]["paused"] == "暂停计时"
+    assert '<span data-legend-count="paused">1</span>' in html
+    cell = next(c for c in payload["map"]["cells"] if c["name"] == "S01C01G01")
+    assert (cell["value"], cell["overdue"]) == (2, 1)  # only the running one is late
 
 
 def test_a_resumed_case_reads_its_running_deadline_again(app, web_db):

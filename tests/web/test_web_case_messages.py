@@ -3,6 +3,8 @@ needed) is offered on the case page, each through its catch event's form: the br
 POST /api/v1/cases/<id>/messages does, so an incident can be run to its close without the API."""
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 from webtools import csrf_from, signed_in
 
@@ -50,6 +52,17 @@ def test_a_report_its_form_refuses_changes_nothing_and_says_why_beside_the_field
     status, html = _report(signed_in(app, "sup"), case_id, "incident_grade_change", {"grade": "7", "reason": ""})
     assert status == 422 and "请填写“理由”" in html
     assert _case(web_db, case_id).version == before
+
+
+def test_the_agency_finished_form_offers_only_the_agencies_dispatched_to_the_incident(app, web_db):
+    case_id = start_incident(web_db)  # a gas leak of grade Ⅳ
+    dispatched = set(_case(web_db, case_id).data["agencies"])
+    assert dispatched and "water" not in dispatched
+    html = signed_in(app, "sup").get(f"/cases/{case_id}/messages/agency_finished").get_data(as_text=True)
+    select_html = html[html.index('name="agency"'):]
+    select_html = select_html[:select_html.index("</select>")]
+    offered = set(re.findall(r'<option value="([^"]+)"', select_html))
+    assert offered == dispatched
 
 
 def test_an_agency_that_was_not_dispatched_is_refused_in_words_and_records_no_incident(app, web_db):

@@ -1,6 +1,8 @@
 """The case list, the case page, the inbox and the API say what a case waits for (issue 13, point 6)."""
 from __future__ import annotations
 
+import re
+
 from flask import Flask
 from webtools import bearer, page_csrf, signed_in
 
@@ -8,6 +10,8 @@ from engine.cases.service import start_case
 from engine.org.service import actor_for
 from engine.store.database import Database
 from engine.store.models.cases import Case
+from tests.families.test_crossing_families import FLOODING, emergency_of
+from tests.social_event.helpers import act, case_row, only_item, start
 
 REPORT = {"title": "人行道井盖缺失", "category": "0102", "grid_cell": "S01C01G01", "address": "东门中路 1 号",
           "description": "井盖缺失，有行人跌落风险", "report_channel": "grid_worker"}
@@ -47,3 +51,25 @@ def test_the_inbox_shows_the_status_of_each_tasks_case(app: Flask, web_db: Datab
     case = _reported(web_db)
     text = signed_in(app, "sup").get("/?view=all").get_data(as_text=True)
     assert case.business_key in text and 'data-display-status="awaiting_registration"' in text
+
+
+def _current_step_cell(listed: str, key: str) -> str:
+    """The 当前环节 column (the fourth) of the case list's row of case `key`."""
+    row = listed[listed.index(f">{key}</a>"):]
+    row = row[:row.index("</tr>")]
+    return re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[2]  # the row starts inside its first cell
+
+
+def test_the_case_list_names_the_current_step_of_a_case_with_no_open_step_as_its_page_does(app, web_db):
+    cancelled = start(web_db)
+    act(web_db, only_item(web_db, cancelled, "register").id, "dispatcher1",
+        {"register_decision": "cancel", "cancel_reason": "duplicate", "cancel_note": "重复上报"})
+    waiting = start(web_db, **FLOODING)  # registered, it raises an emergency case and waits for it
+    act(web_db, only_item(web_db, waiting, "register").id, "dispatcher1", {"register_decision": "register"})
+    emergency_of(web_db, waiting)
+    client = signed_in(app, "sup")
+    listed = client.get("/cases").get_data(as_text=True)
+    for case_id, words in ((cancelled, "已撤销"), (waiting, "等待应急联动")):
+        assert _current_step_cell(listed, case_row(web_db, case_id).business_key) == words
+        page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+        assert f"当前环节: <strong>{words}</strong>" in page

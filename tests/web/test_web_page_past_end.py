@@ -7,6 +7,8 @@ import re
 import pytest
 from webtools import bearer, signed_in, start_report
 
+from engine.sla.notify import notify
+
 
 @pytest.fixture
 def three_cases(web_db) -> list[int]:
@@ -29,12 +31,27 @@ def test_a_page_past_the_end_is_an_empty_page_saying_so_with_a_link_to_the_last_
         assert "Broken lamp" in client.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
 
 
+@pytest.mark.parametrize("page", ["2", "99999", "123456789012"])
+def test_notifications_past_the_end_are_an_empty_page_with_a_link_to_the_last_page_keeping_all(app, web_db, page):
+    with web_db.transaction() as session:
+        notify(session, ["gw1"], "urging", "今日办结", created_by="sup")
+    client = signed_in(app, "gw1")
+    assert "今日办结" in client.get("/notifications").get_data(as_text=True)
+    response = client.get("/notifications", query_string={"page": page, "all": "1"})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert f"第 {page} 页没有内容，列表共 1 页。" in html and "今日办结" not in html
+    link = re.search(r'<a href="([^"]+)">转到最后一页（第 1 页）</a>', html)
+    assert link is not None and "page=1" in link.group(1) and "all=1" in link.group(1)
+    assert "今日办结" in client.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
+
+
 def test_a_page_within_the_list_has_no_past_the_end_notice(app, three_cases):
     html = signed_in(app, "gw1").get("/cases?page=1").get_data(as_text=True)
     assert "Broken lamp" in html and "没有内容" not in html
 
 
-@pytest.mark.parametrize("path", ["/cases", "/", "/incidents", "/bulletins"])
+@pytest.mark.parametrize("path", ["/cases", "/", "/incidents", "/bulletins", "/notifications"])
 @pytest.mark.parametrize("page", ["0", "-1", "abc", "1.5"])
 def test_a_page_number_that_is_no_page_is_refused_in_chinese_not_a_500(app, web_db, path, page):
     refused = signed_in(app, "adm").get(path, query_string={"page": page})

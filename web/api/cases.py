@@ -34,7 +34,11 @@ def _detail(session: Any, case_id: int) -> dict[str, Any]:
     out = case_out(session, view.case)
     out.update(data=view.data, process_version=view.version.version, tasks=view.items, history=view.events,
                links=[vars(link) for link in view.links], current_elements=view.current_elements,
-               incidents=view.incidents)
+               incidents=view.incidents,
+               # As the case page marks them (case_view reads them once with engine.sla.case_marks.deadline_marks).
+               deadline_marks={"pause": view.pause, "provisional_years": list(view.case_provisional),
+                               "task_provisional_years": {item: list(years)
+                                                          for item, years in view.provisional.items()}})
     return out
 
 

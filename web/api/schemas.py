@@ -298,7 +298,33 @@ class CaseIncidentSchema(Schema):
     updated_at = fields.DateTime(required=True)
 
 
+class CasePauseSchema(Schema):
+    """The case's limits stand still (暂停计时: the applicant supplementing, a site inspection, an expert review)."""
+
+    since = fields.DateTime(required=True)
+    reason = fields.String(required=True, metadata={
+        "description": "the process's reason as its analyst wrote it (等待申请人补正材料…); empty when it gave none"})
+    remaining_working_days = fields.Integer(allow_none=True, required=True, metadata={
+        "description": "working days the paused limits have left when they resume (the nearest one); null when "
+                       "no paused limit counts working days"})
+
+
+class DeadlineMarksSchema(Schema):
+    """What the case page marks on the case's deadlines (engine.sla.case_marks.deadline_marks)."""
+
+    pause = fields.Nested(CasePauseSchema, allow_none=True, required=True, metadata={
+        "description": "null unless the case's limits stand still (暂停计时): due_at is then its last deadline, "
+                       "not one that is running"})
+    provisional_years = fields.List(fields.Integer(), required=True, metadata={
+        "description": "the case's own deadline (due_at) is provisional (暂定): computed over these years, whose "
+                       "official holiday calendar is not loaded; empty when it is not"})
+    task_provisional_years = fields.Dict(keys=fields.String(), values=fields.List(fields.Integer()), required=True,
+                                         metadata={"description": "open task id -> the years its provisional (暂定) "
+                                                                  "deadline depends on; only such tasks are listed"})
+
+
 class CaseDetailSchema(CaseSchema):
+    deadline_marks = fields.Nested(DeadlineMarksSchema, required=True)
     incidents = fields.List(fields.Nested(CaseIncidentSchema), required=True)
     data = fields.Dict(required=True)
     process_version = fields.Integer(required=True)

@@ -5,7 +5,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from web.lenient import FILTER_DATE_RANGE, LenientSchema
+from web.lenient import FILTER_DATE_RANGE, LenientSchema, page_field
 
 PERIOD_DAYS = (7, 30, 90, 365)
 
@@ -22,6 +22,13 @@ class PeriodQuery(LenientSchema):
     def _ordered(self, data, **_kwargs):  # type: ignore[no-untyped-def]
         if data.get("since") and data.get("until") and data["since"] > data["until"]:
             raise ValidationError("the period must start before it ends", "until")
+
+
+class NotificationsQuery(LenientSchema):
+    """/notifications: unread only, or all (`all=1`; any other value reads as unread only), and the page."""
+
+    all = fields.String(load_default="")
+    page = page_field()
 
 
 # What each wrong period field says beside it (English source texts, translated through web.i18n).

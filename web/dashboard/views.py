@@ -12,16 +12,18 @@ from engine.dashboard.view import dashboard
 from engine.errors import InvalidInput
 from engine.org.abilities import Ability
 from engine.org.service import display_names
-from engine.sla.notify import due_notices, mark_read, notifications_for
+from engine.sla.notify import due_notices, mark_read, notifications_page
 from web.dashboard import bp
 from web.dashboard.charts import chart_data
-from web.dashboard.inputs import PERIOD_DAYS, DecisionInput, UrgeInput, load_period
+from web.dashboard.inputs import PERIOD_DAYS, DecisionInput, NotificationsQuery, UrgeInput, load_period
 from web.dashboard.notices import notification_text
 from web.dashboard.period import period_bounds
 from web.db import transaction
 from web.i18n import _, current_locale, unit_name
 from web.identity import ability_required, current_user
-from web.lenient import load_input
+from web.lenient import load_input, page_offset
+
+NOTIFICATIONS_PAGE_SIZE = 50
 
 
 def _back() -> Any:
@@ -83,15 +85,21 @@ def extension_decision(extension_id: int) -> Any:
 
 @bp.get("/notifications")
 def notifications() -> Any:
-    show_all = request.args.get("all") == "1"
+    args = load_input(NotificationsQuery(), request.args.to_dict())
+    show_all = args["all"] == "1"
     with transaction(readonly=True) as session:
-        rows = notifications_for(session, current_user().username, unread_only=not show_all, limit=100)
+        rows, total = notifications_page(session, current_user().username, unread_only=not show_all,
+                                         offset=page_offset(args["page"], NOTIFICATIONS_PAGE_SIZE),
+                                         limit=NOTIFICATIONS_PAGE_SIZE)
         senders = display_names(session, (n.created_by for n in rows))
         notices = due_notices(session, rows)
     now = datetime.now(UTC)
     texts = {n.id: notification_text(n, notices.get(n.id), now) for n in rows}
+    # The pager's links keep the choice of all or unread only.
+    pager_args = {"all": "1"} if show_all else {}
     return render_template("dashboard/notifications.html", rows=rows, show_all=show_all, senders=senders,
-                           texts=texts)
+                           texts=texts, page=args["page"], total=total, page_size=NOTIFICATIONS_PAGE_SIZE,
+                           pager_args=pager_args)
 
 
 @bp.post("/notifications/<int(max=2147483647):notification_id>/read")

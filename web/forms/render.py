@@ -51,6 +51,7 @@ def render_form(
     field_script_url: str | None = None,
     tz: tzinfo = DEFAULT_TZ,
     picker: MapPicker | None = None,
+    case_data: Mapping[str, Any] | None = None,
 ) -> Markup:
     """The form as HTML.
 
@@ -60,10 +61,12 @@ def render_form(
     form-field.js, added when the form has a camera input or a location button (latitude/longitude fields);
     picker: the district map to pick the point on (web.maps.report_picker), drawn before those fields.
     readonly renders a description list of the visible answers instead of inputs.
+    case_data: the data of the case the form is filled on; a choice field with ui:optionsFromCase offers
+    only the options it names (engine.forms.fields.FieldSpec.offered_options).
     """
     lang = normalize_lang(lang)
     errors = errors or {}
-    fields = build_fields(form, values or {}, errors, lang, tz)
+    fields = build_fields(form, values or {}, errors, lang, tz, case_data)
     context = {
         "form": form,
         "form_title": form.title_text(lang),

@@ -108,7 +108,8 @@ def element_id(form: FormDefinition, name: str) -> str:
 
 
 def build_fields(form: FormDefinition, values: Mapping[str, Any], errors: Mapping[str, Any],
-                 lang: str, tz: tzinfo = DEFAULT_TZ) -> list[FieldView]:
+                 lang: str, tz: tzinfo = DEFAULT_TZ, case_data: Mapping[str, Any] | None = None) -> list[FieldView]:
+    """case_data: the data of the case the form is filled on, for the options it offers (ui:optionsFromCase)."""
     typed: dict[str, Any] = {}
     for spec in form.fields:
         # The schema's default is the initial answer, and visibility must agree with what is shown.
@@ -118,7 +119,7 @@ def build_fields(form: FormDefinition, values: Mapping[str, Any], errors: Mappin
             typed[spec.name] = value
     visible = form.visible_fields(typed)
     return [_field_view(form, spec, typed.get(spec.name),
-                        _errors_for(spec.name, errors, lang), spec.name not in visible, lang, tz)
+                        _errors_for(spec.name, errors, lang), spec.name not in visible, lang, tz, case_data)
             for spec in form.fields]
 
 
@@ -157,7 +158,7 @@ def _errors_for(name: str, errors: Mapping[str, Any], lang: str) -> list[str]:
 
 
 def _field_view(form: FormDefinition, spec: FieldSpec, value: Any, errors: list[str], hidden: bool,
-                lang: str, tz: tzinfo) -> FieldView:
+                lang: str, tz: tzinfo, case_data: Mapping[str, Any] | None = None) -> FieldView:
     fid = element_id(form, spec.name)
     view = FieldView(
         name=spec.name, id=fid, widget=spec.widget, label=spec.label(lang), required=spec.required,
@@ -171,7 +172,7 @@ def _field_view(form: FormDefinition, spec: FieldSpec, value: Any, errors: list[
     chosen_text = {value_as_text(v) for v in chosen}
     view.options = [
         OptionView(value_as_text(o.value), o.text(lang), value_as_text(o.value) in chosen_text, f"{fid}-{i}")
-        for i, o in enumerate(spec.options)
+        for i, o in enumerate(spec.offered_options(case_data))
     ]
     view.checked = value is True
     view.value = _input_text(spec, value, tz)

@@ -9,9 +9,9 @@ from flask import url_for
 from engine.forms.i18n import tr
 from engine.situation.map_view import MapView
 from engine.situation.screen_view import Screen
-from web.i18n import _, current_locale, local_time, localized_name, unit_name
+from web.i18n import _, current_locale, local_time, localized_name, pause_text, unit_name
 
-SLA_TEXTS = {"overdue": "Overdue", "at_risk": "At risk", "on_time": "On time"}
+SLA_TEXTS = {"overdue": "Overdue", "at_risk": "At risk", "on_time": "On time", "paused": "Paused"}
 SOURCE_TEXTS = {"grid_worker": "Grid worker patrol", "hotline": "12345 hotline", "citizen": "Citizen"}
 AGENCY_STATUS_TEXTS = {"dispatched": "Dispatched", "acknowledged": "Acknowledged", "arrived": "On scene",
                        "finished": "Finished"}
@@ -48,7 +48,9 @@ def map_json(view: MapView, families: dict[str, str], categories: dict[str, Any]
                     "title": p.title, "family": family_label(p.family, families),
                     "category": category_label(p.category, categories), "department": unit_name(p.department),
                     "cell": unit_name(p.grid_cell), "value": [round(p.longitude, 6), round(p.latitude, 6)],
-                    "exact": p.exact, "sla": p.sla, "opened": local_time(p.opened_at)} for p in view.points],
+                    "exact": p.exact, "sla": p.sla, "opened": local_time(p.opened_at),
+                    # A paused case's line as the case page reads it: 暂停计时（等待申请人补正材料，自 … 起）.
+                    "pause": pause_text(p.pause) if p.pause is not None else None} for p in view.points],
         "cells": [{"name": c.code, "value": c.open, "overdue": c.overdue} for c in view.cells],
         "hotSpots": [{"url": url_for("ui.case", case_id=h.case_id) if links else None, "key": h.business_key,
                       "title": h.title, "cell": unit_name(h.grid_cell), "reports": h.reports,

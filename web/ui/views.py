@@ -105,7 +105,8 @@ def _task_page(item_id: str, errors: dict[str, Any] | None = None, values: Any =
                                     extra_hidden=_csrf_field() + Markup(
                                         f'<input type="hidden" name="_case_version" value="{view.case.version}">'),
                                     script_url=url_for("static", filename="js/form-visibility.js"),
-                                    field_script_url=url_for("static", filename="js/form-field.js"))
+                                    field_script_url=url_for("static", filename="js/form-field.js"),
+                                    case_data=view.case.data)
         elif any(value not in (None, "", []) for value in view.values.values()):
             form_html = render_form(view.form, view.values, {}, lang, readonly=True)
     form_description = tr(view.form.description, lang) if view.form is not None else ""
@@ -292,7 +293,8 @@ def case_message(case_id: int, name: str) -> Any:
             status = 422
     form_html = render_form(waiting.form, values, errors, lang,
                             action=url_for("ui.case_message", case_id=case_id, name=name),
-                            extra_hidden=_csrf_field(), script_url=url_for("static", filename="js/form-visibility.js"))
+                            extra_hidden=_csrf_field(), script_url=url_for("static", filename="js/form-visibility.js"),
+                            case_data=view.data)
     return render_template("ui/case_message.html", view=view, waiting=waiting, form_html=form_html), status
 
 

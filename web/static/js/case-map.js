@@ -7,7 +7,7 @@
  * CasegridMap.register, .geo and .borders. */
 (function (global) {
   "use strict";
-  var COLOURS = { overdue: "#e5484d", at_risk: "#f5a524", on_time: "#30a46c", hot: "#b146c2" };
+  var COLOURS = { overdue: "#e5484d", at_risk: "#f5a524", on_time: "#30a46c", paused: "#5a67d8", hot: "#b146c2" };
   var THEMES = {
     light: { area: "#eef3f8", border: "#8fa3b8", street: "#2d4a6b", community: "#7d93ab", label: "#2d4a6b",
              shade: ["#eef3f8", "#9ec5ee"], text: "#1f2d3d", overdueBorder: "#e5484d" },
@@ -98,7 +98,7 @@
           return "<b>" + escape(d.key) + "</b> " + escape(d.title) + "<br>" + escape(d.family) +
             (d.category ? " · " + escape(d.category) : "") + "<br>" + escape(d.cell) +
             (d.department ? " · " + escape(d.department) : "") + "<br>" + escape(texts.opened) + " " + escape(d.opened) +
-            " · " + escape(texts[d.sla]) + (d.exact ? "" : "<br><i>" + escape(texts.approximate) + "</i>");
+            " · " + escape(d.pause || texts[d.sla]) + (d.exact ? "" : "<br><i>" + escape(texts.approximate) + "</i>");
         } }
       };
     }
@@ -119,7 +119,7 @@
             return "<b>" + escape(outlines.cellNames[p.name] || "") + "</b><br>" + escape(texts.open) + " " +
               (d.value || 0) + " · " + escape(texts.overdueCases) + " " + (d.overdue || 0);
           } } },
-        pointSeries("on_time"), pointSeries("at_risk"), pointSeries("overdue"),
+        pointSeries("paused"), pointSeries("on_time"), pointSeries("at_risk"), pointSeries("overdue"),
         { type: "effectScatter", name: texts.hotSpot, coordinateSystem: "geo", zlevel: 3,
           rippleEffect: { scale: 3.5, brushType: "stroke" },
           symbolSize: function (value, params) { return (12 + Math.min(12, params.data.reports * 2)) * big; },

@@ -202,6 +202,7 @@ export class FieldsView {
     if (CHOICE.has(kind)) {
       nextUi["ui:enumNames"] = options.map((o) => text(o.zh, o.en));
       if (ui["ui:optionsFrom"]) { nextUi["ui:optionsFrom"] = ui["ui:optionsFrom"]; }
+      if (ui["ui:optionsFromCase"]) { nextUi["ui:optionsFromCase"] = ui["ui:optionsFromCase"]; }
     }
     const options_ = ui["ui:options"] || {};
     const keptOption = { longtext: "rows", number: "step", attachments: "accept" }[kind];
