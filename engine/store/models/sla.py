@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.store.base import Base, utcnow
@@ -87,7 +87,12 @@ class SlaCasePause(Base):
     opened — the site inspection between the departments' review and the decision."""
 
     __tablename__ = "sla_case_pauses"
-    __table_args__ = (Index("ix_sla_case_pauses_case", "case_id", "paused_at"),)
+    __table_args__ = (
+        Index("ix_sla_case_pauses_case", "case_id", "paused_at"),
+        # The pauses still running, whatever the history holds (migration 1101_open_case_pauses).
+        Index("ix_sla_case_pauses_open", "case_id", postgresql_where=text("resumed_at IS NULL"),
+              sqlite_where=text("resumed_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
