@@ -32,6 +32,11 @@ OPEN = int(os.environ.get("CASEGRID_BENCH_OPEN") or 10_000)
 RECENT_CLOSED = int(os.environ.get("CASEGRID_BENCH_RECENT_CLOSED") or 10_000)
 TOTAL_CLOSED = int(os.environ.get("CASEGRID_BENCH_TOTAL_CLOSED") or 1_000_000)
 REPEATS = 15
+# A reading of a few milliseconds taken 15 times spans a few dozen milliseconds: on a busy machine one
+# slow patch of the scheduler moves its median by a third. Quick readings are repeated until each
+# history's samples span about a second (at most MAX_REPEATS times); slow ones keep their `repeats`.
+SAMPLED_SECONDS = 1.0
+MAX_REPEATS = 300
 # The tables the seeding fills: their secondary indexes are rebuilt after a bulk load, not kept up per row.
 SEEDED_TABLES = ("cases", "work_items", "timers", "sla_urgings")
 
@@ -157,7 +162,8 @@ SeedMore = Callable[[Connection, int, int], None]
 
 @dataclass(frozen=True)
 class Reading:
-    """One thing a person opens, as a function to time; `repeats` warm runs give its median."""
+    """One thing a person opens, as a function to time; at least `repeats` warm runs give its median
+    (more for a quick reading: SAMPLED_SECONDS)."""
 
     run: Callable[[], object]
     repeats: int = REPEATS
@@ -191,9 +197,11 @@ def interleaved_medians(small: list[Reading], large: list[Reading]) -> tuple[lis
     machine's noise (a checkpoint, another process) hits the two alike instead of one history's column."""
     smalls, larges = [], []
     for one, other in zip(small, large, strict=True):
+        start = time.perf_counter()
         one.run(), other.run()  # warm caches and plans: the steady state is what a person meets
+        warm = (time.perf_counter() - start) / 2
         samples: tuple[list[float], list[float]] = ([], [])
-        for _ in range(one.repeats):
+        for _ in range(max(one.repeats, min(MAX_REPEATS, int(SAMPLED_SECONDS / max(warm, 1e-4))))):
             for reading, kept in ((one, samples[0]), (other, samples[1])):
                 start = time.perf_counter()
                 reading.run()

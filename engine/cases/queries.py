@@ -1,6 +1,6 @@
 """Case search on the case projection: by number, status, category, grid cell/street, department, dates, text.
 
-Built on engine.cases.access.case_query, so a search never shows a case its actor may not see. Every
+Built on engine.cases.access (page_of_visible_cases), so a search never shows a case its actor may not see. Every
 filter is an indexed column of `cases` (status, category, grid_cell, street, department with status;
 opened_at; the unique business key); the text filter is a substring match and narrows what the
 indexed filters found.
@@ -12,10 +12,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from engine.cases.access import CaseFilter, case_query
+from engine.cases.access import CaseFilter, filtered_cases, page_of_visible_cases
 from engine.errors import InvalidInput
 from engine.org.access import Actor
-from engine.store.counting import page_with_total
 from engine.store.like import has_prefix
 from engine.store.models.cases import Case
 
@@ -68,7 +67,7 @@ def search_cases(session: Session, actor: Actor, search: CaseSearch, page: int =
     _check(search, page, per_page)
     # A two-digit category is an event class: subcategory codes start with their class code.
     is_class = bool(search.category) and len(search.category or "") == 2
-    query = case_query(actor, CaseFilter(
+    query = filtered_cases(CaseFilter(
         status=search.status, process_key=search.process_key, department=search.department,
         grid_cell=search.grid_cell, category=None if is_class else search.category, text=search.text,
         opened_from=search.opened_from, opened_to=search.opened_to))
@@ -78,6 +77,5 @@ def search_cases(session: Session, actor: Actor, search: CaseSearch, page: int =
         query = query.where(Case.street == search.street)
     if search.business_key:
         query = query.where(Case.business_key == search.business_key.strip())
-    rows, total = page_with_total(session, query, (Case.opened_at.desc(), Case.id.desc()), (page - 1) * per_page,
-                                  per_page)
+    rows, total = page_of_visible_cases(session, actor, query, (page - 1) * per_page, per_page)
     return CasePage(rows, total, page, per_page)

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from engine.cases.access import CaseFilter, list_visible_cases
 from engine.cases.view import case_view
 from engine.errors import Forbidden, NotFound
+from engine.org.access import case_visible, case_visible_parts
 from engine.org.service import actor_for
 from engine.store.database import Database
 from engine.store.models.cases import Case
@@ -102,6 +103,22 @@ def test_every_case_a_users_list_shows_opens_and_every_case_that_opens_is_listed
             opened = {case_id for case_id in case_ids if _opens_case(session, actor, case_id)}
             disagreements += [f"{username} lists case {c} but its page refuses" for c in listed_ids - opened]
             disagreements += [f"{username} opens case {c} but the list hides it" for c in opened - listed_ids]
+    assert disagreements == []
+
+
+@SHARD
+def test_every_users_case_total_counts_in_parts_that_never_overlap_and_miss_no_visible_case(
+        demo: Database, shard: int) -> None:
+    # The case list's total counts case_visible_parts in turn (department first): each case once.
+    disagreements: list[str] = []
+    with demo.transaction(readonly=True) as session:
+        for username in _usernames(demo, shard):
+            actor = actor_for(session, username)
+            visible = set(session.scalars(select(Case.id).where(case_visible(actor))))
+            parts = [list(session.scalars(select(Case.id).where(part))) for part in case_visible_parts(actor)]
+            counted = [case_id for part in parts for case_id in part]
+            if sorted(counted) != sorted(visible):
+                disagreements.append(f"{username}: parts count {sorted(counted)}, visible are {sorted(visible)}")
     assert disagreements == []
 
 
