@@ -37,6 +37,7 @@ from engine.runtime.subscriptions import sync_subscriptions
 from engine.runtime.walking import live_tasks, walk
 from engine.store.models.cases import Case
 from engine.store.models.incidents import Incident, IncidentStatus
+from engine.store.prepared import PreparedStatement
 from engine.store.statuses import CaseStatus
 
 
@@ -174,7 +175,7 @@ _STEP_COLUMNS = ("data", "title", "category", "grid_cell", "street", "department
 _COMMITTED_BY_STEP = (*_STEP_COLUMNS, "version")
 _CASES = Case.__table__
 # Built once. Bind names differ from the column names, which an UPDATE's SET reserves for itself.
-_WRITE_CASE_ROW = (
+_WRITE_CASE_ROW = PreparedStatement(
     update(_CASES).where(_CASES.c.id == bindparam("b_id"), _CASES.c.version == bindparam("b_version"))
     .values({**{name: bindparam(f"v_{name}") for name in _STEP_COLUMNS}, "version": bindparam("b_next")})
 )
@@ -193,7 +194,7 @@ def write_case_row(session: Session, case: Case) -> None:
         return
     values = {name: getattr(case, name) for name in _STEP_COLUMNS}
     version = case.version
-    written = session.connection().execute(_WRITE_CASE_ROW, {
+    written = _WRITE_CASE_ROW.execute(session, {
         **{f"v_{name}": value for name, value in values.items()},
         "b_id": case.id, "b_version": version, "b_next": version + 1})
     if written.rowcount != 1:

@@ -9,7 +9,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDef
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from engine import sandbox
@@ -23,6 +23,7 @@ from engine.sandbox.task_data import to_task_data
 from engine.store.models.cases import Case
 from engine.store.models.tasks import WorkItem
 from engine.store.models.timers import Timer
+from engine.store.prepared import PreparedStatement
 from engine.store.statuses import CaseStatus, SlaState, TimerStatus, WorkItemStatus
 
 # Case columns filled from well-known data keys, so search and dashboards never read workflow state.
@@ -154,7 +155,7 @@ def sync_work_items(
 
 _ITEM_COLUMNS = tuple(column.key for column in WorkItem.__table__.columns)
 # Built once, as an executemany of every column: building a statement costs more than running it.
-_INSERT_ITEMS = insert(WorkItem.__table__)  # type: ignore[arg-type]
+_INSERT_ITEMS = PreparedStatement(insert(WorkItem.__table__).values({key: bindparam(key) for key in _ITEM_COLUMNS}))
 
 
 def insert_work_items(session: Session, items: list[WorkItem]) -> None:
@@ -174,8 +175,7 @@ def insert_work_items(session: Session, items: list[WorkItem]) -> None:
         item.assignee, item.completed_at, item.completed_by = None, None, None
         item.sla_state = SlaState.NONE
         item.created_at = now
-    session.connection().execute(_INSERT_ITEMS, [{key: getattr(item, key) for key in _ITEM_COLUMNS}
-                                                 for item in items])
+    _INSERT_ITEMS.executemany(session, [{key: getattr(item, key) for key in _ITEM_COLUMNS} for item in items])
     for item in items:
         make_transient_to_detached(item)
         session.add(item)

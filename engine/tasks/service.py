@@ -29,6 +29,7 @@ from engine.runtime.reactions import StepResult
 from engine.runtime.stepping import run_until_wait
 from engine.store.models.cases import Case
 from engine.store.models.tasks import WorkItem
+from engine.store.prepared import PreparedStatement
 from engine.store.statuses import WorkItemStatus
 
 # Called with the task's data (its form answers merged in) just before the task runs: an extension the
@@ -175,9 +176,9 @@ def _close_statement(held: Any) -> Any:
                     completed_by=bindparam("new_completed_by"), assignee=bindparam("new_assignee")))
 
 
-# Built once (a statement costs more to build than to run): the item still open and held as it was read.
-_CLOSE_UNCLAIMED = _close_statement(WorkItem.__table__.c.assignee.is_(None))
-_CLOSE_HELD = _close_statement(WorkItem.__table__.c.assignee == bindparam("held_by"))
+# Prepared once (engine.store.prepared): the item still open and held as it was read.
+_CLOSE_UNCLAIMED = PreparedStatement(_close_statement(WorkItem.__table__.c.assignee.is_(None)))
+_CLOSE_HELD = PreparedStatement(_close_statement(WorkItem.__table__.c.assignee == bindparam("held_by")))
 
 
 def _close(session: Session, item: WorkItem, actor: Actor) -> None:
@@ -190,7 +191,7 @@ def _close(session: Session, item: WorkItem, actor: Actor) -> None:
     values = {"status": WorkItemStatus.COMPLETED, "completed_at": datetime.now(UTC),
               "completed_by": actor.username, "assignee": item.assignee or actor.username}
     statement = _CLOSE_UNCLAIMED if item.assignee is None else _CLOSE_HELD
-    result = session.connection().execute(statement, {
+    result = statement.execute(session, {
         "item_id": item.id, "held_by": item.assignee, "new_status": values["status"],
         "new_completed_at": values["completed_at"], "new_completed_by": values["completed_by"],
         "new_assignee": values["assignee"]})
