@@ -11,7 +11,7 @@ from typing import Any
 
 from engine.errors import CasegridError
 
-# key -> (zh, en). Placeholders are the error's params; *_user, *_unit, *_status and *_process params
+# key -> (zh, en). Placeholders are the error's params; *_user, *_unit, *_status, *_role and *_process params
 # are shown by name (see `word`).
 ERROR_TEXTS: dict[str, tuple[str, str]] = {
     # tasks: seeing, working, claiming
@@ -21,6 +21,8 @@ ERROR_TEXTS: dict[str, tuple[str, str]] = {
     "step.refused": ("未能提交：{message}", "Not submitted: {message}"),
     "message.not_waited_for": ("该案件现在不等待此报告，或您无权查看。请回到案件页查看最新环节。",
                                "The case does not wait for this report now, or it is not yours to see. See the case page."),
+    "message.may_not_report": ("此报告由{reporter_role}填报，您不能填报。",
+                               "This report is made by the {reporter_role}; you may not make it."),
     "task.closed": ("任务「{task}」已{task_status}，不能再办理。请回到待办列表查看案件的最新环节。",
                     "Task '{task}' is already {task_status}; it cannot be worked any more. See your inbox for the "
                     "case's current step."),
@@ -230,6 +232,8 @@ def word(exc: CasegridError, locale: str, names: Any) -> str:
             value = STATUS_WORDS.get(value, (value, value))[0 if zh_first else 1]
         elif name.endswith("_process"):
             value = names.process(value)
+        elif name.endswith("_role"):
+            value = names.role(value)
         values[name] = value
     text = texts[0 if zh_first else 1]
     try:

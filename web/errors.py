@@ -14,7 +14,7 @@ from engine.commands.incidents import record_failed_action
 from engine.errors import CasegridError
 from web.db import database
 from web.error_texts import FALLBACK_TEXTS, word
-from web.i18n import _, current_locale, process_name, unit_name
+from web.i18n import _, current_locale, process_name, role_name, unit_name
 
 log = logging.getLogger("casegrid.web")
 
@@ -88,6 +88,10 @@ class _Names:
     @staticmethod
     def process(key: Any) -> str:
         return process_name(key)
+
+    @staticmethod
+    def role(code: Any) -> str:
+        return role_name(code)
 
 
 def error_text(exc: CasegridError) -> str:

@@ -13,7 +13,7 @@ from engine.cases.record import CaseRecord, case_record
 from engine.cases.service import start_form_key
 from engine.definitions.versions import VersionRuntime, runtime_for
 from engine.forms import FormDefinition
-from engine.org.access import Actor, visible_case, visible_cases_among
+from engine.org.access import Actor, may_report, visible_case, visible_cases_among
 from engine.org.service import display_names
 from engine.runtime.parsing import spiff_properties
 from engine.sla.case_marks import PauseMark, deadline_marks
@@ -48,6 +48,8 @@ class WaitingMessage:
     name: str
     label: str  # the catch event's name in the diagram (单位处置完毕, 级别调整, …)
     form: FormDefinition
+    lane: str | None = None  # the role whose lane the catch event is drawn in: who reports it
+    reportable: bool = True  # whether the person viewing may report it (engine.org.access.may_report)
 
 
 @dataclass
@@ -128,12 +130,13 @@ def case_view(session: Session, case_id: int, actor: Actor, history_limit: int =
     return CaseView(case, version, items, events, timers, links, _forms_in_case_order(session, case, items),
                     display_names(session, named), incidents,
                     case_record(session, case, lang, marks=marks) if with_record else None,
-                    display_status(session, case), waiting_messages(session, case), marks.pause,
+                    display_status(session, case), waiting_messages(session, case, actor), marks.pause,
                     dict(marks.provisional), marks.case_provisional)
 
 
-def waiting_messages(session: Session, case: Case) -> list[WaitingMessage]:
-    """What the case waits for that a person may report from its page, one entry per message name."""
+def waiting_messages(session: Session, case: Case, actor: Actor | None = None) -> list[WaitingMessage]:
+    """What the case waits for that people report from its page, one entry per message name, each marked
+    whether `actor` may report it (everyone, when no actor is given)."""
     if case.status != CaseStatus.RUNNING:
         return []
     subscriptions = list(session.scalars(select(MessageSubscription).where(
@@ -142,8 +145,8 @@ def waiting_messages(session: Session, case: Case) -> list[WaitingMessage]:
     if not subscriptions:
         return []
     runtime = runtime_for(session, case.process_version_id)
-    specs = [runtime.parsed.spec, *runtime.parsed.subprocess_specs.values()]
-    catching = {name: task for spec in specs for name, task in spec.task_specs.items()}
+    specs = _specs(runtime)
+    catching = _task_specs(specs)
     thrown = _messages_thrown(specs)
     found: dict[str, WaitingMessage] = {}
     for sub in subscriptions:
@@ -151,9 +154,28 @@ def waiting_messages(session: Session, case: Case) -> list[WaitingMessage]:
         if form is None or sub.correlation or sub.message_name in thrown or sub.message_name in found:
             continue
         task = catching.get(sub.task_spec)
+        lane = getattr(task, "lane", None)
         found[sub.message_name] = WaitingMessage(sub.message_name, getattr(task, "bpmn_name", None) or form.title_text("zh"),
-                                                 form)
+                                                 form, lane, actor is None or may_report(actor, lane))
     return list(found.values())
+
+
+def _specs(runtime: Any) -> list[Any]:
+    return [runtime.parsed.spec, *runtime.parsed.subprocess_specs.values()]
+
+
+def _task_specs(specs: list[Any]) -> dict[str, Any]:
+    return {name: task for spec in specs for name, task in spec.task_specs.items()}
+
+
+def waiting_lanes(session: Session, case: Case, message_name: str) -> set[str | None]:
+    """The lanes of the catch events of `case` waiting for `message_name` (None for one in no lane)."""
+    task_specs = list(session.scalars(select(MessageSubscription.task_spec).where(
+        MessageSubscription.case_id == case.id, MessageSubscription.message_name == message_name)))
+    if not task_specs:
+        return set()
+    catching = _task_specs(_specs(runtime_for(session, case.process_version_id)))
+    return {getattr(catching.get(name), "lane", None) for name in task_specs}
 
 
 def _messages_thrown(specs: list[Any]) -> set[str]:

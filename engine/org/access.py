@@ -108,6 +108,14 @@ def require_ability(actor: Actor, ability: Ability) -> None:
                         "(may in rules/organisation.yaml)", key=REFUSAL_KEYS.get(ability))
 
 
+def may_report(actor: Actor, lane: str | None) -> bool:
+    """Who may report into a case they see what it waits for (an agency finished, the grade changed): the
+    holders of the role whose lane the catch event is drawn in, as a lane's tasks are its role's; whoever
+    oversees every lane; the system. A catch event in no lane takes reports from anyone who sees the case.
+    The case page offers and the command accepts by this one rule (engine.cases.view, engine.commands.messages)."""
+    return lane is None or actor.has_role(lane) or actor.may(Ability.OVERSEE_EVERY_LANE)
+
+
 # --- conditions -------------------------------------------------------------------------------------
 # SQL expressions are immutable: each actor's is built once and reused (a page checks several objects,
 # a test drives every user over every row), which saves most of a one-row check's cost.

@@ -24,6 +24,7 @@ USERS: dict[str, tuple[str | None, tuple[tuple[str, str | None], ...]]] = {
     "h_cg2": ("chengguan", (("handler", None),)),
     "h_hw": ("huanwei", (("handler", None),)),
     "sup": (None, (("supervisor", None),)),
+    "duty": ("zhihui", (("duty_officer", None),)),
     "ana": (None, (("analyst", None),)),
     "adm": (None, (("admin", None),)),
 }

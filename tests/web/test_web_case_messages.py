@@ -27,7 +27,7 @@ def _report(client, case_id: int, name: str, data: dict) -> tuple[int, str]:
 
 def test_the_case_page_offers_each_report_the_incident_waits_for_in_chinese_and_not_its_internal_ones(app, web_db):
     case_id = start_incident(web_db)
-    html = signed_in(app, "sup").get(f"/cases/{case_id}").get_data(as_text=True)
+    html = signed_in(app, "duty").get(f"/cases/{case_id}").get_data(as_text=True)
     section = html[html.index('id="cg-case-messages"'):]
     section = section[:section.index("</section>")]
     for name, label in (("agency_finished", "单位处置完毕"), ("incident_grade_change", "级别调整"),
@@ -39,7 +39,7 @@ def test_the_case_page_offers_each_report_the_incident_waits_for_in_chinese_and_
 
 def test_a_grade_change_reported_from_the_case_page_regrades_the_running_incident(app, web_db):
     case_id = start_incident(web_db)  # grade Ⅳ
-    status, _html = _report(signed_in(app, "sup"), case_id, "incident_grade_change",
+    status, _html = _report(signed_in(app, "duty"), case_id, "incident_grade_change",
                             {"grade": "2", "reason": "泄漏扩大，周边学校疏散"})
     assert status == 302
     data = _case(web_db, case_id).data
@@ -49,7 +49,7 @@ def test_a_grade_change_reported_from_the_case_page_regrades_the_running_inciden
 def test_a_report_its_form_refuses_changes_nothing_and_says_why_beside_the_fields(app, web_db):
     case_id = start_incident(web_db)
     before = _case(web_db, case_id).version
-    status, html = _report(signed_in(app, "sup"), case_id, "incident_grade_change", {"grade": "7", "reason": ""})
+    status, html = _report(signed_in(app, "duty"), case_id, "incident_grade_change", {"grade": "7", "reason": ""})
     assert status == 422 and "请填写“理由”" in html
     assert _case(web_db, case_id).version == before
 
@@ -58,7 +58,7 @@ def test_the_agency_finished_form_offers_only_the_agencies_dispatched_to_the_inc
     case_id = start_incident(web_db)  # a gas leak of grade Ⅳ
     dispatched = set(_case(web_db, case_id).data["agencies"])
     assert dispatched and "water" not in dispatched
-    html = signed_in(app, "sup").get(f"/cases/{case_id}/messages/agency_finished").get_data(as_text=True)
+    html = signed_in(app, "duty").get(f"/cases/{case_id}/messages/agency_finished").get_data(as_text=True)
     select_html = html[html.index('name="agency"'):]
     select_html = select_html[:select_html.index("</select>")]
     offered = set(re.findall(r'<option value="([^"]+)"', select_html))
@@ -68,7 +68,7 @@ def test_the_agency_finished_form_offers_only_the_agencies_dispatched_to_the_inc
 def test_an_agency_that_was_not_dispatched_is_refused_in_words_and_records_no_incident(app, web_db):
     case_id = start_incident(web_db)  # a gas leak of grade Ⅳ: no water utility
     before = _case(web_db, case_id).version
-    status, html = _report(signed_in(app, "sup"), case_id, "agency_finished", {"agency": "water"})
+    status, html = _report(signed_in(app, "duty"), case_id, "agency_finished", {"agency": "water"})
     assert status == 422 and "该单位未派遣到本事件" in html and "ValueError" not in html
     assert _case(web_db, case_id).version == before
     with web_db.transaction(readonly=True) as session:
@@ -77,7 +77,7 @@ def test_an_agency_that_was_not_dispatched_is_refused_in_words_and_records_no_in
 
 def test_a_report_the_case_does_not_wait_for_is_not_found_in_chinese(app, web_db):
     case_id = start_incident(web_db)
-    response = signed_in(app, "sup").get(f"/cases/{case_id}/messages/agency_task_arrived")
+    response = signed_in(app, "duty").get(f"/cases/{case_id}/messages/agency_task_arrived")
     assert response.status_code == 404 and "该案件现在不等待此报告" in response.get_data(as_text=True)
 
 
@@ -88,3 +88,40 @@ def test_a_task_page_names_the_department_of_each_agencys_limit_of_the_same_step
     html = signed_in(app, "sup").get(f"/tasks/{acknowledge[0].id}").get_data(as_text=True)
     assert "「接警确认（燃气集团抢险中心）」时限" in html and "「接警确认（公安分局）」时限" in html
     assert "「接警确认」时限" not in html
+
+
+def test_reports_are_offered_to_and_taken_from_the_holders_of_the_catch_events_lane_only(app, web_db):
+    case_id = start_incident(web_db)
+    # A supervisor sees the incident but does not stand in the duty officer's lane: no card, and a report
+    # asked for or sent anyway is refused in words, changing nothing.
+    supervisor = signed_in(app, "sup")
+    html = supervisor.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert 'id="cg-case-messages"' not in html
+    asked = supervisor.get(f"/cases/{case_id}/messages/incident_grade_change")
+    assert asked.status_code == 403 and "此报告由应急值班员填报，您不能填报。" in asked.get_data(as_text=True)
+    before = _case(web_db, case_id).version
+    duty_token = csrf_from(signed_in(app, "duty").get(f"/cases/{case_id}/messages/incident_grade_change")
+                           .get_data(as_text=True))
+    sent = supervisor.post(f"/cases/{case_id}/messages/incident_grade_change",
+                           data={"csrf_token": duty_token, "grade": "1", "reason": "越权"})
+    assert sent.status_code in (400, 403)
+    assert _case(web_db, case_id).version == before
+    # The duty officer is offered the same report and it is taken.
+    assert 'id="cg-case-messages"' in signed_in(app, "duty").get(f"/cases/{case_id}").get_data(as_text=True)
+
+
+def test_the_api_refuses_a_report_from_someone_outside_the_catch_events_lane(app, web_db):
+    from webtools import bearer
+
+    case_id = start_incident(web_db)
+    before = _case(web_db, case_id).version
+    refused = app.test_client().post(f"/api/v1/cases/{case_id}/messages", headers=bearer(web_db, "sup"),
+                                     json={"message_name": "incident_grade_change",
+                                           "payload": {"grade": 1, "reason": "越权"}})
+    assert refused.status_code == 403 and "may not report" in refused.get_json()["error"]["message"]
+    assert _case(web_db, case_id).version == before
+    # Whoever oversees every lane (the administrator) may report into any lane.
+    taken = app.test_client().post(f"/api/v1/cases/{case_id}/messages", headers=bearer(web_db, "adm"),
+                                   json={"message_name": "incident_grade_change",
+                                         "payload": {"grade": 2, "reason": "泄漏扩大"}})
+    assert taken.status_code == 200, taken.get_data(as_text=True)

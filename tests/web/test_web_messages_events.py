@@ -19,7 +19,7 @@ def incident(web_db) -> int:
 
 
 def test_a_message_to_a_running_case_advances_it_and_bad_or_unawaited_messages_change_nothing(app, web_db):
-    api, headers = app.test_client(), bearer(web_db, "sup")
+    api, headers = app.test_client(), bearer(web_db, "adm")
     case_id = incident(web_db)
     url = f"/api/v1/cases/{case_id}/messages"
     done = api.post(url, json={"message_name": "agency_acknowledged", "payload": {"agency": "gas"}}, headers=headers)

@@ -281,6 +281,9 @@ def case_message(case_id: int, name: str) -> Any:
         waiting = next((m for m in view.messages if m.name == name), None)
     if waiting is None:
         raise NotFound(f"case {case_id} does not wait for message {name}", key="message.not_waited_for")
+    if not waiting.reportable:
+        raise Forbidden(f"{user.username} may not report {name} to case {case_id}", key="message.may_not_report",
+                        params={"reporter_role": waiting.lane})
     if request.method == "POST":
         values = coerce_html_form(waiting.form, request.form, settings().tz)
         try:
