@@ -59,3 +59,17 @@ def shipped_actor(username: str, department: str | None, *roles: str) -> Actor:
     return Actor(username, department, frozenset((role, None) for role in roles),
                  reach=frozenset((role, access[role].sees, access[role].oversees) for role in roles),
                  abilities=frozenset(ability for role in roles for ability in access[role].may))
+
+
+def run_every_shipped_scenario() -> None:
+    """Run every scenario in scenarios/ on a fresh database of its own; each must pass (tests that check a
+    rule at every step of every shipped process hook the engine, then call this)."""
+    from engine.app.scenarios.format import parse_scenario
+    from engine.app.scenarios.running import run_scenario
+    from engine.app.scenarios.world import throwaway_world
+
+    with throwaway_world(PROJECT_ROOT) as world:
+        for path in sorted((PROJECT_ROOT / "scenarios").glob("*.yaml")):
+            with world.database() as db:
+                result = run_scenario(db, parse_scenario(path.read_text(encoding="utf-8"), str(path)))
+            assert result.passed, path.name

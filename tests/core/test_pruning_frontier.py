@@ -4,17 +4,11 @@ list): checked at every prune of every shipped scenario, which run the shipped p
 branches, boundary timers, messages, multi-instance tasks and loops."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from SpiffWorkflow.util.task import TaskState
 
-from engine.app.scenarios.format import parse_scenario
-from engine.app.scenarios.running import run_scenario
-from engine.app.scenarios.world import throwaway_world
-from engine.config import PROJECT_ROOT
 from engine.runtime import pruning
 
-SHIPPED = sorted((PROJECT_ROOT / "scenarios").glob("*.yaml"))
+from .helpers import run_every_shipped_scenario
 
 
 def test_the_frontier_gives_the_same_top_as_every_unfinished_task_in_every_shipped_scenario(monkeypatch):
@@ -33,10 +27,6 @@ def test_the_frontier_gives_the_same_top_as_every_unfinished_task_in_every_shipp
         return real(workflow, top_workflow)
 
     monkeypatch.setattr(pruning, "prune_tree", checking)
-    with throwaway_world(PROJECT_ROOT) as world:
-        for path in SHIPPED:
-            with world.database() as db:
-                result = run_scenario(db, parse_scenario(Path(path).read_text(encoding="utf-8"), str(path)))
-            assert result.passed, path.name
+    run_every_shipped_scenario()
     assert checked["prunes"] > 100 and checked["moved"] > 10, checked
 

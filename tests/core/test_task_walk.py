@@ -4,21 +4,16 @@ of every shipped scenario, which run the shipped processes through parallel bran
 boundary timers, messages, multi-instance tasks and loops."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from engine.app.scenarios.format import parse_scenario
-from engine.app.scenarios.running import run_scenario
-from engine.app.scenarios.world import throwaway_world
 from engine.cases import service
 from engine.config import PROJECT_ROOT
 from engine.runtime.parsing import parse_process
 from engine.runtime.walking import LIVE, live_tasks
 from engine.sandbox import SandboxedScriptEngine
 
-SHIPPED = sorted((PROJECT_ROOT / "scenarios").glob("*.yaml"))
+from .helpers import run_every_shipped_scenario
 
 
 def test_the_walk_finds_what_spiffworkflow_finds_at_every_step_of_every_shipped_scenario(monkeypatch):
@@ -37,11 +32,7 @@ def test_the_walk_finds_what_spiffworkflow_finds_at_every_step_of_every_shipped_
         return found
 
     monkeypatch.setattr(service, "live_tasks", checking)
-    with throwaway_world(PROJECT_ROOT) as world:
-        for path in SHIPPED:
-            with world.database() as db:
-                result = run_scenario(db, parse_scenario(Path(path).read_text(encoding="utf-8"), str(path)))
-            assert result.passed, path.name
+    run_every_shipped_scenario()
     assert checked["steps"] > 100 and checked["live"] > checked["steps"], checked
     assert checked["subprocess_steps"] > 0, "some shipped scenario runs a subprocess"
 
