@@ -191,12 +191,18 @@ def test_a_supplement_unanswered_for_ten_working_days_asks_the_window_to_chase_t
     assert fire(deployed_db) == 1
     chase = item_named(deployed_db, case_id, "chase_supplement")
     assert (chase.task_name, chase.role, chase.form_key) == ("催告补正", "window_staff", "lic_chase")
-    assert item_named(deployed_db, case_id, "supplement").due_at is None  # still open, still not counted
+    # The supplement waits behind the chase (one open step, never a chase left beside a supplement that came in).
+    assert [i.task_spec for i in open_items(deployed_db, case_id)] == ["chase_supplement"]
     with deployed_db.transaction(readonly=True) as session:
         assert session.scalars(select(SlaClock).where(SlaClock.case_id == case_id,
                                                       SlaClock.status == "running")).all() == []
     work(deployed_db, case_id, "chase_supplement", {"contact_note": "已电话联系申请人，承诺本周内补交"}, WINDOW)
-    assert [i.task_spec for i in open_items(deployed_db, case_id)] == ["supplement"]
+    supplement = [i for i in open_items(deployed_db, case_id)]
+    assert [i.task_spec for i in supplement] == ["supplement"] and supplement[0].due_at is None  # still not counted
+    # The next reminder 10 working days after the chase.
+    chased_at = remind_at + timedelta(minutes=1)
+    assert [(t.name, t.due_at) for t in pending_timers(deployed_db, case_id)] == [
+        ("补正等待满10个工作日", statutory_deadline(chased_at, 10))]
     clock.shift(timedelta(days=1))
     work(deployed_db, case_id, "supplement", {"materials_supplemented": case_row(deployed_db, case_id)
                                               .data["notice_items"]}, WINDOW)
