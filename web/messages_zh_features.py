@@ -171,7 +171,7 @@ ZH_FEATURES: dict[str, str] = {
     "By department": "按部门",
     "Urgings": "督办次数",
     "By step": "按环节",
-    "Unrouted": "未派遣",
+    "By role (no department)": "按岗位办理（未指定部门）",
     "Recent urgings": "最近督办",
     "Cases opened": "新立案件",
     "Closed on time": "按期办结",

@@ -63,7 +63,6 @@ ZH_SITUATION: dict[str, str] = {
     "12345 hotline": "12345热线",
     "Citizen": "市民上报",
     "Other channels": "其他渠道",
-    "Not yet routed": "尚未派遣",
     "Dispatched": "已调派",
     "Acknowledged": "已接警",
     "On scene": "已到场",

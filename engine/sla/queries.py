@@ -29,7 +29,7 @@ MAX_PAGE = 500
 
 @dataclass(frozen=True)
 class OverviewRow:
-    """Figures for one department (``key`` = department code, None = unrouted) or one step
+    """Figures for one department (``key`` = department code, None = steps a role takes in no department) or one step
     (``key`` = (process key, BPMN task id)). ``on_time_rate`` is closed_on_time / closed_with_limit,
     None when nothing with a limit closed in the period."""
 

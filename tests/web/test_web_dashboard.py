@@ -351,3 +351,23 @@ def test_an_overdue_task_of_a_role_not_a_department_names_the_role_not_unrouted(
     row = html[html.index('class="cg-row-overdue"'):]
     row = row[:row.index("</tr>")]
     assert f"<td>{supervisor_zh}</td>" in row and "未派遣" not in row
+
+
+def test_steps_a_role_takes_in_no_department_are_named_so_in_the_table_and_chart_not_unrouted(app, sla_web):
+    # The command centre's registration, a grid worker's check, a window's review: a role's steps with no
+    # department. They were dispatched to a role; 未派遣 (not dispatched) misread them.
+    import json
+
+    _case_id, item_id = _at_handle(sla_web)
+    with sla_web.transaction() as session:
+        item = session.get(WorkItem, item_id)
+        item.department, item.role = None, "supervisor"  # data seeding: a role's step
+    html = signed_in(app, "sup").get("/dashboard").get_data(as_text=True)
+    row = html[html.index('<tr data-department="">'):]
+    row = row[:row.index("</tr>")]
+    assert "<td>按岗位办理（未指定部门）</td>" in row
+    charts = json.loads(re.search(r'id="cg-chart-data">(.*?)</script>', html, re.S).group(1))
+    assert "按岗位办理（未指定部门）" in charts["departments"] and "—" not in charts["departments"]
+    assert "未派遣" not in html
+    screen = signed_in(app, "sup").get("/screen/data.json").get_json()
+    assert "按岗位办理（未指定部门）" in screen["screen"]["departments"]["names"]
