@@ -371,3 +371,25 @@ def test_steps_a_role_takes_in_no_department_are_named_so_in_the_table_and_chart
     assert "未派遣" not in html
     screen = signed_in(app, "sup").get("/screen/data.json").get_json()
     assert "按岗位办理（未指定部门）" in screen["screen"]["departments"]["names"]
+
+
+def test_a_step_past_its_due_time_reads_overdue_in_the_inbox_and_its_filter_as_on_the_dashboard(app, sla_web):
+    # An extension's review has a due time and no clock: no breach timer ever marks it. The dashboard counts
+    # it overdue by its due time; the inbox showed 正常 · 已超期 and its 超期 filter left it out.
+    case_id, item_id = _at_handle(sla_web)
+    with sla_web.transaction() as session:
+        session.get(WorkItem, item_id).sla_state = "none"  # data seeding: a due time without a clock
+    client = signed_in(app, "h_cg")
+
+    def row_of(html: str) -> str:
+        row = html[:html.index(f"/tasks/{item_id}")]
+        return html[row.rindex("<tr"):][:html[row.rindex("<tr"):].index("</tr>")]
+
+    row = row_of(client.get("/").get_data(as_text=True))
+    assert 'class="cg-row-overdue"' in row and "超期 · 已超期" in row and "正常" not in row
+    assert f"/tasks/{item_id}" in client.get("/?sla_state=overdue").get_data(as_text=True)
+    assert f"/tasks/{item_id}" not in client.get("/?sla_state=on_time").get_data(as_text=True)
+    case_page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "正常 · 已超期" not in case_page and "超期 · 已超期" in case_page
+    dashboard = signed_in(app, "sup").get("/dashboard").get_data(as_text=True)
+    assert f'action="/dashboard/cases/{case_id}/urge"' in dashboard
