@@ -179,6 +179,8 @@ ZH_FEATURES: dict[str, str] = {
     "Count": "数量",
     "%": "%",
     "Write what you urge the department to do.": "请填写督办意见。",
+    "An urging may have at most 1000 characters.": "督办意见不能超过 1000 字。",
+    "The note may have at most 1000 characters.": "说明不能超过 1000 字。",
     "Urged: the people working on the case have been notified ({department}).": "已督办：已通知案件承办人员（{department}）。",
     "Give a reason to reject an extension.": "驳回延期申请须说明理由。",
     "Extension approved: the deadline has moved.": "已批准延期：期限已顺延。",

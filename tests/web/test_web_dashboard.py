@@ -393,3 +393,23 @@ def test_a_step_past_its_due_time_reads_overdue_in_the_inbox_and_its_filter_as_o
     assert "正常 · 已超期" not in case_page and "超期 · 已超期" in case_page
     dashboard = signed_in(app, "sup").get("/dashboard").get_data(as_text=True)
     assert f'action="/dashboard/cases/{case_id}/urge"' in dashboard
+
+
+def test_an_urge_or_a_decision_note_too_long_is_said_so_on_the_dashboard_and_changes_nothing(app, sla_web):
+    # 5,000 characters pasted into the one-line fields: the dashboard says they are too long (it said
+    # 请填写督办意见 to a full message, and a note too long ended on an error page naming no field).
+    case_id, _item = _at_handle(sla_web)
+    with sla_web.transaction() as session:
+        extension_id = request_extension(session, case_id, actor_for(session, "h_cg"), 2, "site survey").id
+    sup = signed_in(app, "sup")
+    token = csrf_from(sup.get("/dashboard").get_data(as_text=True))
+    urged = sup.post(f"/dashboard/cases/{case_id}/urge", data={"csrf_token": token, "message": "催" * 5000},
+                     follow_redirects=True).get_data(as_text=True)
+    assert "督办意见不能超过 1000 字。" in urged and "请填写督办意见" not in urged
+    decided = sup.post(f"/dashboard/extensions/{extension_id}/decision",
+                       data={"csrf_token": token, "decision": "reject", "note": "驳" * 5000}, follow_redirects=True)
+    assert decided.status_code == 200 and "说明不能超过 1000 字。" in decided.get_data(as_text=True)
+    assert _count(sla_web, Urging) == 0 and _count(sla_web, SlaExtension, status="pending") == 1
+    tampered = sup.post(f"/dashboard/extensions/{extension_id}/decision",
+                        data={"csrf_token": token, "decision": "maybe", "note": ""})
+    assert tampered.status_code == 422 and _count(sla_web, SlaExtension, status="pending") == 1

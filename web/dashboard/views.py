@@ -58,7 +58,10 @@ def urge(case_id: int) -> Any:
     try:
         data = load_input(UrgeInput(), request.form.to_dict())
     except InvalidInput:
-        flash(_("Write what you urge the department to do."))
+        # Back to the dashboard with what was wrong: empty, or longer than the field takes.
+        given = request.form.get("message", "").strip()
+        flash(_("An urging may have at most 1000 characters.") if given
+              else _("Write what you urge the department to do."))
         return _back()
     with transaction() as session:
         urging = supervision.urge(session, current_user().actor, case_id, data["message"])
@@ -71,7 +74,13 @@ def urge(case_id: int) -> Any:
 @bp.post("/dashboard/extensions/<int(max=2147483647):extension_id>/decision")
 @ability_required(Ability.DECIDE_EXTENSIONS)
 def extension_decision(extension_id: int) -> Any:
-    data = load_input(DecisionInput(), request.form.to_dict())
+    try:
+        data = load_input(DecisionInput(), request.form.to_dict())
+    except InvalidInput as exc:
+        if set(exc.details or {}) != {"note"}:
+            raise  # no decision the form offers: a tampered request
+        flash(_("The note may have at most 1000 characters."))
+        return _back()
     approve = data["decision"] == "approve"
     try:
         with transaction() as session:
