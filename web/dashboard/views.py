@@ -21,7 +21,7 @@ from web.dashboard.period import period_bounds
 from web.db import transaction
 from web.i18n import _, current_locale, unit_name
 from web.identity import ability_required, current_user
-from web.lenient import load_input, page_offset
+from web.lenient import MAX_PAGE, load_input, page_offset
 
 NOTIFICATIONS_PAGE_SIZE = 50
 
@@ -115,4 +115,12 @@ def notifications() -> Any:
 def notification_read(notification_id: int) -> Any:
     with transaction() as session:
         mark_read(session, notification_id, current_user().username)
-    return redirect(url_for("dashboard.notifications"))
+    # Back to the page the reader was on, with 全部 kept if chosen (a page that empties leads to the last
+    # one). What the form carries is only read as those two; anything else is the first page of unread.
+    back: dict[str, Any] = {}
+    if request.form.get("all") == "1":
+        back["all"] = "1"
+    page = request.form.get("page", "")
+    if page.isascii() and page.isdigit() and 1 < int(page) <= MAX_PAGE:
+        back["page"] = int(page)
+    return redirect(url_for("dashboard.notifications", **back))
