@@ -64,6 +64,7 @@ ZH_SITUATION: dict[str, str] = {
     "Citizen": "市民上报",
     "Other channels": "其他渠道",
     "Dispatched": "已调派",
+    "Reported to {role}": "上报{role}",
     "Acknowledged": "已接警",
     "On scene": "已到场",
     "Finished": "已完成",

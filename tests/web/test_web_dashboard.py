@@ -413,3 +413,16 @@ def test_an_urge_or_a_decision_note_too_long_is_said_so_on_the_dashboard_and_cha
     tampered = sup.post(f"/dashboard/extensions/{extension_id}/decision",
                         data={"csrf_token": token, "decision": "maybe", "note": ""})
     assert tampered.status_code == 422 and _count(sla_web, SlaExtension, status="pending") == 1
+
+
+def test_the_screens_escalations_say_whom_each_breach_was_reported_to(app, sla_web):
+    # A breach goes to the department head and to the supervisors: the screen listed the same step twice.
+    from engine.store.models.sla import Escalation
+
+    case_id, item_id = _at_handle(sla_web)
+    with sla_web.transaction() as session:
+        for role in ("department_head", "supervisor"):  # data seeding: what a breach writes
+            session.add(Escalation(case_id=case_id, work_item_id=item_id, task_name="办理", department="chengguan",
+                                   target_role=role, reason="breach"))
+    lines = signed_in(app, "sup").get("/screen/data.json").get_json()["screen"]["escalations"]
+    assert sorted(line["to"] for line in lines) == ["上报督办员", "上报部门负责人"]
