@@ -426,3 +426,15 @@ def test_the_screens_escalations_say_whom_each_breach_was_reported_to(app, sla_w
                                    target_role=role, reason="breach"))
     lines = signed_in(app, "sup").get("/screen/data.json").get_json()["screen"]["escalations"]
     assert sorted(line["to"] for line in lines) == ["上报督办员", "上报部门负责人"]
+
+
+def test_the_case_timeline_says_whom_each_breach_was_reported_to(app, sla_web):
+    from engine.audit.service import record
+
+    case_id, item_id = _at_handle(sla_web)
+    with sla_web.transaction() as session:
+        for role in ("department_head", "supervisor"):  # data seeding: the audit lines a breach writes
+            record(session, actor="system", action="sla_escalated", case_id=case_id, task_id=item_id,
+                   task_name="办理", details={"to": role, "department": "chengguan"})
+    page = signed_in(app, "sup").get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "超期上报 · 办理 · 部门负责人" in page and "超期上报 · 办理 · 督办员" in page
