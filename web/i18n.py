@@ -113,6 +113,20 @@ def time_left(due: datetime | None, now: datetime | None = None) -> str:
     return gettext("overdue {span}", span=span) if overdue else gettext("{span} left", span=span)
 
 
+def shown_sla_state(item: Any, now: datetime | None = None) -> str:
+    """The time-limit mark a row shows for a work item: its stored state, but an open step whose due time has
+    gone reads as overdue (as the dashboard counts it, engine.sla.queries.overdue_condition) though no breach
+    timer marked it: an extension's review has a due time and no clock, and would read 正常 · 已超期 5天."""
+    state = getattr(item, "sla_state", None) or "none"
+    due = getattr(item, "due_at", None)
+    if state in ("none", "on_time", "at_risk") and due is not None and getattr(item, "status", None) == "open":
+        if due.tzinfo is None:
+            due = due.replace(tzinfo=UTC)
+        if due <= (now or datetime.now(UTC)):
+            return "overdue"
+    return str(state)
+
+
 # What case and work-item status codes read as; codes stay English in data, the API and the audit trail.
 STATUS_LABELS = {
     "running": "In progress", "completed": "Completed", "cancelled": "Cancelled", "open": "Open",
@@ -305,7 +319,7 @@ def count_text(total: int) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(_=gettext, local_time=local_time, time_left=time_left, status_label=status_label,
                                  case_status_label=case_status_label, display_status_label=display_status_label,
-                                 current_step_label=current_step_label,
+                                 current_step_label=current_step_label, shown_sla_state=shown_sla_state,
                                  unit_name=unit_name, role_name=role_name, process_name=process_name,
                                  localized_name=localized_name, duration=duration,
                                  limit_unit_text=limit_unit_text, action_label=action_label, timer_label=timer_label,

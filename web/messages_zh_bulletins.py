@@ -21,6 +21,7 @@ ZH_BULLETINS: dict[str, str] = {
     "(late data).": "立即生成指定周期的通报；已生成的通报将按当前数据重新统计（补录数据）。",
     "Produce": "生成",
     "Choose a bulletin and write its period.": "请选择通报并填写统计周期。",
+    "A period is written like 2026-11, 2026-W45 or 2026-Q4.": "统计周期的写法如 2026-11、2026-W45 或 2026-Q4。",
     "Produced: {title} ({period}).": "已生成：{title}（{period}）。",
     "Recomputed: {title} ({period}).": "已重新统计：{title}（{period}）。",
     "Bulletin published": "通报",

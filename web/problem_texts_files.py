@@ -69,6 +69,10 @@ MORE_PROBLEM_TEXTS.update({
     "decision.no_id": ("决策缺少标识（id）{at}。", "a decision has no id{at}."),
     "decision.id_twice_in_file": ("决策标识「{decision}」在本文件中使用了两次{at}。",
                                   "decision id '{decision}' is used twice in this file{at}."),
+    "decision.id_is_definitions_id": ("决策标识「{decision}」与文件根元素 definitions 的标识相同{at}：标识须唯一，"
+                                      "否则建模工作室无法打开此决策表；请修改 definitions 的 id。",
+                                      "decision id '{decision}' is also the id of the file's definitions element{at}: "
+                                      "ids must be unique, or the studio cannot open the table; change the definitions id."),
     "decision.not_a_table": ("只支持决策表：此决策中没有 decisionTable{at}。",
                              "only decision tables are supported (no decisionTable found){at}."),
     "decision.no_output": ("决策表没有输出列{at}。", "the decision table has no output column{at}."),

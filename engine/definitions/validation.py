@@ -89,6 +89,20 @@ def _check_forms(bundle: Bundle, catalogue: Catalogue, problems: list[Problem]) 
             catalogue.form_paths[form.key] = path
 
 
+DEFINITIONS_ID = re.compile(r"<(?:\w+:)?definitions\b[^>]*?\sid=\"([^\"]+)\"")
+
+
+def _check_definitions_id(path: str, text: str, tables: list[DecisionTable], problems: list[Problem]) -> None:
+    """A decision whose id is also the file's (definitions) id: an XML id names one element, so a DMN editor
+    loses the decision and the studio offers no table to edit. Checked on validation and deploy only: the
+    decisions of versions already deployed still run (the runtime's parse does not refuse them)."""
+    found = DEFINITIONS_ID.search(text)
+    for table in tables:
+        if found and table.id == found.group(1):
+            problems.append(Problem(path, table.id, "decision id is also the id of the file's definitions element",
+                                    key="decision.id_is_definitions_id", params={"decision": table.id}))
+
+
 def _check_decisions(bundle: Bundle, catalogue: Catalogue, problems: list[Problem]) -> None:
     for path, text in bundle.of_kind("dmn").items():
         try:
@@ -101,6 +115,7 @@ def _check_decisions(bundle: Bundle, catalogue: Catalogue, problems: list[Proble
             declared = {table.id for table in tables} | set(DECLARED_DECISION.findall(text))
             catalogue.broken_decisions.update((decision, path) for decision in declared)
             continue
+        _check_definitions_id(path, text, tables, problems)
         for table in tables:
             if table.id in catalogue.decisions:
                 problems.append(Problem(path, table.id, f"decision id also defined in {catalogue.decisions[table.id]}",

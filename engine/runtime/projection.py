@@ -29,6 +29,8 @@ from engine.store.statuses import CaseStatus, SlaState, TimerStatus, WorkItemSta
 # Case columns filled from well-known data keys, so search and dashboards never read workflow state.
 CASE_FIELDS = {"title": "title", "category": "category", "grid_cell": "grid_cell", "street": "street",
                "department": "responsible_department", "priority": "priority"}
+# Between the open steps' names in cases.current_step (the 当前环节 the case list and page show).
+STEP_SEPARATOR = "、"
 
 
 def json_clean(data: dict[str, Any]) -> dict[str, Any]:
@@ -232,8 +234,9 @@ def sync_case(case: Case, workflow: BpmnWorkflow, ready_tasks: list[Task], live:
     if point is not None:
         case.latitude, case.longitude = point
         case.geohash = geohash_of(*point)
-    steps = [t.task_spec.bpmn_name or t.task_spec.name for t in ready_tasks]
-    case.current_step = ", ".join(steps)[:200] if steps else None
+    # Each step once (two agencies each confirming the alarm are one 接警确认), in Chinese enumeration (、).
+    steps = list(dict.fromkeys(t.task_spec.bpmn_name or t.task_spec.name for t in ready_tasks))
+    case.current_step = STEP_SEPARATOR.join(steps)[:200] if steps else None
     if workflow.is_completed() and case.status == CaseStatus.RUNNING:
         # A process that ends with outcome "cancelled" (e.g. a report registered as invalid) did not complete.
         case.status = CaseStatus.CANCELLED if data.get("outcome") == "cancelled" else CaseStatus.COMPLETED

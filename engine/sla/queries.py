@@ -29,7 +29,7 @@ MAX_PAGE = 500
 
 @dataclass(frozen=True)
 class OverviewRow:
-    """Figures for one department (``key`` = department code, None = unrouted) or one step
+    """Figures for one department (``key`` = department code, None = steps a role takes in no department) or one step
     (``key`` = (process key, BPMN task id)). ``on_time_rate`` is closed_on_time / closed_with_limit,
     None when nothing with a limit closed in the period."""
 
@@ -67,9 +67,15 @@ def _paused_condition():  # type: ignore[no-untyped-def]
     return or_(WorkItem.sla_state == SlaState.PAUSED, WorkItem.case_id.in_(paused_cases()))
 
 
-def _overdue_condition(now: datetime):  # type: ignore[no-untyped-def]
+def overdue_condition(now: datetime):  # type: ignore[no-untyped-def]
+    """An open step past its limit at `now`: marked so, or its due time gone while no breach timer marked it
+    (a step whose due time the process sets without a clock, an extension's review, is never marked);
+    never a paused one. The dashboard's and the inbox's 超期 both read it."""
     return and_(not_(_paused_condition()),
                 or_(WorkItem.sla_state == SlaState.OVERDUE, and_(WorkItem.due_at.is_not(None), WorkItem.due_at <= now)))
+
+
+_overdue_condition = overdue_condition
 
 
 def _open_counts(now: datetime) -> list:  # type: ignore[type-arg]

@@ -95,3 +95,14 @@ def test_a_bulletins_page_past_the_end_says_so_and_leads_to_the_last_page_not_no
     html = signed_in(app, "sup").get("/bulletins?page=99999").get_data(as_text=True)
     assert "第 99999 页没有内容，列表共 1 页。" in html and "/bulletins?page=1" in html
     assert "暂无通报" not in html
+
+
+def test_a_period_longer_than_any_period_is_told_how_a_period_is_written_not_to_fill_it_in(app, web_db) -> None:
+    client = signed_in(app, "sup")
+    token = page_csrf(client, "/bulletins")
+    refused = client.post("/bulletins/run", data={"name": "monthly_department_ranking", "period": "长" * 5000,
+                                                  "csrf_token": token})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and 'data-error-for="period"' in html
+    assert "统计周期的写法如 2026-11、2026-W45 或 2026-Q4。" in html and "请选择通报并填写统计周期" not in html
+    assert _count(web_db) == 0

@@ -351,3 +351,90 @@ def test_an_overdue_task_of_a_role_not_a_department_names_the_role_not_unrouted(
     row = html[html.index('class="cg-row-overdue"'):]
     row = row[:row.index("</tr>")]
     assert f"<td>{supervisor_zh}</td>" in row and "未派遣" not in row
+
+
+def test_steps_a_role_takes_in_no_department_are_named_so_in_the_table_and_chart_not_unrouted(app, sla_web):
+    # The command centre's registration, a grid worker's check, a window's review: a role's steps with no
+    # department. They were dispatched to a role; 未派遣 (not dispatched) misread them.
+    import json
+
+    _case_id, item_id = _at_handle(sla_web)
+    with sla_web.transaction() as session:
+        item = session.get(WorkItem, item_id)
+        item.department, item.role = None, "supervisor"  # data seeding: a role's step
+    html = signed_in(app, "sup").get("/dashboard").get_data(as_text=True)
+    row = html[html.index('<tr data-department="">'):]
+    row = row[:row.index("</tr>")]
+    assert "<td>按岗位办理（未指定部门）</td>" in row
+    charts = json.loads(re.search(r'id="cg-chart-data">(.*?)</script>', html, re.S).group(1))
+    assert "按岗位办理（未指定部门）" in charts["departments"] and "—" not in charts["departments"]
+    assert "未派遣" not in html
+    screen = signed_in(app, "sup").get("/screen/data.json").get_json()
+    assert "按岗位办理（未指定部门）" in screen["screen"]["departments"]["names"]
+
+
+def test_a_step_past_its_due_time_reads_overdue_in_the_inbox_and_its_filter_as_on_the_dashboard(app, sla_web):
+    # An extension's review has a due time and no clock: no breach timer ever marks it. The dashboard counts
+    # it overdue by its due time; the inbox showed 正常 · 已超期 and its 超期 filter left it out.
+    case_id, item_id = _at_handle(sla_web)
+    with sla_web.transaction() as session:
+        session.get(WorkItem, item_id).sla_state = "none"  # data seeding: a due time without a clock
+    client = signed_in(app, "h_cg")
+
+    def row_of(html: str) -> str:
+        row = html[:html.index(f"/tasks/{item_id}")]
+        return html[row.rindex("<tr"):][:html[row.rindex("<tr"):].index("</tr>")]
+
+    row = row_of(client.get("/").get_data(as_text=True))
+    assert 'class="cg-row-overdue"' in row and "超期 · 已超期" in row and "正常" not in row
+    assert f"/tasks/{item_id}" in client.get("/?sla_state=overdue").get_data(as_text=True)
+    assert f"/tasks/{item_id}" not in client.get("/?sla_state=on_time").get_data(as_text=True)
+    case_page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "正常 · 已超期" not in case_page and "超期 · 已超期" in case_page
+    dashboard = signed_in(app, "sup").get("/dashboard").get_data(as_text=True)
+    assert f'action="/dashboard/cases/{case_id}/urge"' in dashboard
+
+
+def test_an_urge_or_a_decision_note_too_long_is_said_so_on_the_dashboard_and_changes_nothing(app, sla_web):
+    # 5,000 characters pasted into the one-line fields: the dashboard says they are too long (it said
+    # 请填写督办意见 to a full message, and a note too long ended on an error page naming no field).
+    case_id, _item = _at_handle(sla_web)
+    with sla_web.transaction() as session:
+        extension_id = request_extension(session, case_id, actor_for(session, "h_cg"), 2, "site survey").id
+    sup = signed_in(app, "sup")
+    token = csrf_from(sup.get("/dashboard").get_data(as_text=True))
+    urged = sup.post(f"/dashboard/cases/{case_id}/urge", data={"csrf_token": token, "message": "催" * 5000},
+                     follow_redirects=True).get_data(as_text=True)
+    assert "督办意见不能超过 1000 字。" in urged and "请填写督办意见" not in urged
+    decided = sup.post(f"/dashboard/extensions/{extension_id}/decision",
+                       data={"csrf_token": token, "decision": "reject", "note": "驳" * 5000}, follow_redirects=True)
+    assert decided.status_code == 200 and "说明不能超过 1000 字。" in decided.get_data(as_text=True)
+    assert _count(sla_web, Urging) == 0 and _count(sla_web, SlaExtension, status="pending") == 1
+    tampered = sup.post(f"/dashboard/extensions/{extension_id}/decision",
+                        data={"csrf_token": token, "decision": "maybe", "note": ""})
+    assert tampered.status_code == 422 and _count(sla_web, SlaExtension, status="pending") == 1
+
+
+def test_the_screens_escalations_say_whom_each_breach_was_reported_to(app, sla_web):
+    # A breach goes to the department head and to the supervisors: the screen listed the same step twice.
+    from engine.store.models.sla import Escalation
+
+    case_id, item_id = _at_handle(sla_web)
+    with sla_web.transaction() as session:
+        for role in ("department_head", "supervisor"):  # data seeding: what a breach writes
+            session.add(Escalation(case_id=case_id, work_item_id=item_id, task_name="办理", department="chengguan",
+                                   target_role=role, reason="breach"))
+    lines = signed_in(app, "sup").get("/screen/data.json").get_json()["screen"]["escalations"]
+    assert sorted(line["to"] for line in lines) == ["上报督办员", "上报部门负责人"]
+
+
+def test_the_case_timeline_says_whom_each_breach_was_reported_to(app, sla_web):
+    from engine.audit.service import record
+
+    case_id, item_id = _at_handle(sla_web)
+    with sla_web.transaction() as session:
+        for role in ("department_head", "supervisor"):  # data seeding: the audit lines a breach writes
+            record(session, actor="system", action="sla_escalated", case_id=case_id, task_id=item_id,
+                   task_name="办理", details={"to": role, "department": "chengguan"})
+    page = signed_in(app, "sup").get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "超期上报 · 办理 · 部门负责人" in page and "超期上报 · 办理 · 督办员" in page

@@ -73,3 +73,18 @@ def test_the_case_list_names_the_current_step_of_a_case_with_no_open_step_as_its
         assert _current_step_cell(listed, case_row(web_db, case_id).business_key) == words
         page = client.get(f"/cases/{case_id}").get_data(as_text=True)
         assert f"当前环节: <strong>{words}</strong>" in page
+
+
+def test_the_current_step_names_each_open_step_once_in_chinese_enumeration(app, web_db):
+    # A flooding report raises an emergency case: its water and street office agencies each confirm the alarm
+    # (two open 接警确认 steps) while the duty officer writes the first report: 当前环节 names the step once.
+    social = start(web_db, **FLOODING)
+    act(web_db, only_item(web_db, social, "register").id, "dispatcher1", {"register_decision": "register"})
+    emergency = emergency_of(web_db, social)
+    assert set(emergency.data["agencies"]) == {"water", "street_office"}
+    words = "书面报告（初报）、接警确认"
+    assert emergency.current_step == words
+    client = signed_in(app, "sup")
+    listed = client.get("/cases").get_data(as_text=True)
+    assert _current_step_cell(listed, emergency.business_key) == words
+    assert f"当前环节: <strong>{words}</strong>" in client.get(f"/cases/{emergency.id}").get_data(as_text=True)

@@ -66,3 +66,22 @@ def test_the_api_lists_past_the_end_answer_an_empty_page_with_the_total(app, web
         assert body["items"] == [] and body["offset"] == 999_999 and body["total_at_least"] is False, body
     refused = app.test_client().get("/api/v1/cases", query_string={"offset": -1}, headers=headers)
     assert refused.status_code in (400, 422) and refused.get_json()["error"]["code"]
+
+
+def test_marking_a_notification_read_returns_to_the_page_it_was_on_keeping_all(app, web_db):
+    # Fifty-one notifications: the oldest is alone on page 2. Marking it read there went back to page 1
+    # of unread only, away from where the reader was and from 全部.
+    with web_db.transaction() as session:
+        for n in range(51):
+            notify(session, ["gw1"], "urging", f"督办第{n}次", created_by="sup")
+    client = signed_in(app, "gw1")
+    html = client.get("/notifications", query_string={"page": 2, "all": "1"}).get_data(as_text=True)
+    form = re.search(r'<form method="post" action="(/notifications/\d+/read)".*?</form>', html, re.S)
+    assert form is not None and 'name="page" value="2"' in form.group(0) and 'name="all" value="1"' in form.group(0)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.group(0)).group(1)
+    back = client.post(form.group(1), data={"csrf_token": token, "page": "2", "all": "1"})
+    assert back.status_code == 302 and back.location.endswith("/notifications?all=1&page=2")
+    # Only the two it understands: a page that is no page is the first, nothing else rides along.
+    for page in ("0", "abc", "９", "99999999"):
+        other = client.post(form.group(1), data={"csrf_token": token, "page": page, "next": "//evil.example"})
+        assert other.status_code == 302 and other.location.endswith("/notifications"), page

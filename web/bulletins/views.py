@@ -75,8 +75,11 @@ def run() -> Any:
     asked = {k: str(request.form.get(k, ""))[:60] for k in ("name", "period")}
     try:
         data = load_input(RunInput(), request.form.to_dict())
-    except InvalidInput:
-        return _index_page(1, asked, _("Choose a bulletin and write its period."), 422)
+    except InvalidInput as exc:
+        # A period typed (pasted) longer than any period is not one: say how a period is written.
+        too_long = set(exc.details or {}) == {"period"} and request.form.get("period", "").strip()
+        return _index_page(1, asked, _("A period is written like 2026-11, 2026-W45 or 2026-Q4.") if too_long
+                           else _("Choose a bulletin and write its period."), 422)
     try:
         with transaction() as session:
             produced = run_bulletin(session, current_user().actor, data["name"], data["period"])

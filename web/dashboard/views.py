@@ -21,7 +21,7 @@ from web.dashboard.period import period_bounds
 from web.db import transaction
 from web.i18n import _, current_locale, unit_name
 from web.identity import ability_required, current_user
-from web.lenient import load_input, page_offset
+from web.lenient import MAX_PAGE, load_input, page_offset
 
 NOTIFICATIONS_PAGE_SIZE = 50
 
@@ -58,7 +58,10 @@ def urge(case_id: int) -> Any:
     try:
         data = load_input(UrgeInput(), request.form.to_dict())
     except InvalidInput:
-        flash(_("Write what you urge the department to do."))
+        # Back to the dashboard with what was wrong: empty, or longer than the field takes.
+        given = request.form.get("message", "").strip()
+        flash(_("An urging may have at most 1000 characters.") if given
+              else _("Write what you urge the department to do."))
         return _back()
     with transaction() as session:
         urging = supervision.urge(session, current_user().actor, case_id, data["message"])
@@ -71,7 +74,13 @@ def urge(case_id: int) -> Any:
 @bp.post("/dashboard/extensions/<int(max=2147483647):extension_id>/decision")
 @ability_required(Ability.DECIDE_EXTENSIONS)
 def extension_decision(extension_id: int) -> Any:
-    data = load_input(DecisionInput(), request.form.to_dict())
+    try:
+        data = load_input(DecisionInput(), request.form.to_dict())
+    except InvalidInput as exc:
+        if set(exc.details or {}) != {"note"}:
+            raise  # no decision the form offers: a tampered request
+        flash(_("The note may have at most 1000 characters."))
+        return _back()
     approve = data["decision"] == "approve"
     try:
         with transaction() as session:
@@ -106,4 +115,12 @@ def notifications() -> Any:
 def notification_read(notification_id: int) -> Any:
     with transaction() as session:
         mark_read(session, notification_id, current_user().username)
-    return redirect(url_for("dashboard.notifications"))
+    # Back to the page the reader was on, with 全部 kept if chosen (a page that empties leads to the last
+    # one). What the form carries is only read as those two; anything else is the first page of unread.
+    back: dict[str, Any] = {}
+    if request.form.get("all") == "1":
+        back["all"] = "1"
+    page = request.form.get("page", "")
+    if page.isascii() and page.isdigit() and 1 < int(page) <= MAX_PAGE:
+        back["page"] = int(page)
+    return redirect(url_for("dashboard.notifications", **back))

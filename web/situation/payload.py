@@ -9,7 +9,7 @@ from flask import url_for
 from engine.forms.i18n import tr
 from engine.situation.map_view import MapView
 from engine.situation.screen_view import Screen
-from web.i18n import _, current_locale, local_time, localized_name, pause_text, unit_name
+from web.i18n import _, current_locale, local_time, localized_name, pause_text, role_name, unit_name
 
 SLA_TEXTS = {"overdue": "Overdue", "at_risk": "At risk", "on_time": "On time", "paused": "Paused"}
 SOURCE_TEXTS = {"grid_worker": "Grid worker patrol", "hotline": "12345 hotline", "citizen": "Citizen"}
@@ -75,7 +75,7 @@ def screen_json(screen: Screen, families: dict[str, str], categories: dict[str, 
                      "emergencies": len(screen.emergencies)},
         "byFamily": [{"name": k, "value": v} for k, v in sorted(by_family.items(), key=lambda kv: -kv[1])],
         "bySource": [{"name": k, "value": v} for k, v in sorted(by_source.items(), key=lambda kv: -kv[1])],
-        "departments": {"names": [unit_name(r.key) if r.key else _("Not yet routed") for r in departments],
+        "departments": {"names": [unit_name(r.key) if r.key else _("By role (no department)") for r in departments],
                         "open": [r.open - r.overdue for r in departments],
                         "overdue": [r.overdue for r in departments]},
         "emergencies": [{"key": e.business_key, "title": e.title,
@@ -90,6 +90,9 @@ def screen_json(screen: Screen, families: dict[str, str], categories: dict[str, 
                   "closedLate": [d.closed_late for d in screen.trend]},
         "escalations": [{"key": e.business_key, "step": e.task_name or "", "department": unit_name(e.department),
                          "reason": _(ESCALATION_TEXTS[e.reason]) if e.reason in ESCALATION_TEXTS else _("Escalated"),
+                         # A breach goes to each role the policy names (the head, the supervisors): who it went to
+                         # tells the lines apart, which read as the same line twice without it.
+                         "to": _("Reported to {role}", role=role_name(e.target_role)) if e.target_role else "",
                          "at": local_time(e.created_at)} for e in screen.escalations],
         "map": map_json(screen.map, families, categories, links=False),
         "generated": local_time(screen.now, with_seconds=True),

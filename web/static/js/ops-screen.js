@@ -86,7 +86,8 @@
       emergencies.join("") || "<li class=\"cg-muted-dark\">" + escape(texts.noEmergency) + "</li>";
     var escalations = s.escalations.map(function (e) {
       return "<li><b>" + escape(e.key) + "</b> " + escape(e.step) + " · " + escape(e.department) +
-        " <span class=\"cg-muted-dark\">" + escape(e.reason) + " · " + escape(e.at) + "</span></li>";
+        " <span class=\"cg-muted-dark\">" + escape(e.reason) + (e.to ? " · " + escape(e.to) : "") + " · " +
+        escape(e.at) + "</span></li>";
     });
     document.getElementById("cg-screen-escalations").innerHTML =
       escalations.join("") || "<li class=\"cg-muted-dark\">" + escape(texts.noEscalation) + "</li>";
