@@ -108,8 +108,10 @@ def time_left(due: datetime | None, now: datetime | None = None) -> str:
         span = gettext("{d}d {h}h", d=days, h=hours)
     elif hours:
         span = gettext("{h}h {m}m", h=hours, m=minutes)
-    else:
+    elif minutes:
         span = gettext("{m}m", m=minutes)
+    else:  # an emergency's minutes-long limit: "0 minutes left" read as if the time were already gone
+        span = gettext("under a minute")
     return gettext("overdue {span}", span=span) if overdue else gettext("{span} left", span=span)
 
 

@@ -73,6 +73,7 @@ ZH: dict[str, str] = {
     "{d}d {h}h": "{d}天{h}小时",
     "{h}h {m}m": "{h}小时{m}分",
     "{m}m": "{m}分钟",
+    "under a minute": "不足1分钟",
     "overdue {span}": "已超期 {span}",
     "{span} left": "剩余 {span}",
     "Due": "到期",

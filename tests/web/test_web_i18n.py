@@ -61,3 +61,15 @@ def test_every_audit_action_the_engine_records_reads_as_words_in_the_timeline():
     assert recorded <= set(ACTION_TEXTS), sorted(recorded - set(ACTION_TEXTS))
     texts = [*ACTION_TEXTS.values(), *TIMER_TEXTS.values(), *NOTIFICATION_TEXTS.values()]
     assert all(text in ZH for text in texts), [t for t in texts if t not in ZH]
+
+
+def test_a_limit_with_less_than_a_minute_left_says_so_instead_of_zero_minutes(app):
+    from datetime import UTC, datetime, timedelta
+
+    from web.i18n import time_left
+
+    now = datetime(2026, 12, 6, 8, 0, tzinfo=UTC)
+    with app.test_request_context():
+        assert time_left(now + timedelta(seconds=40), now) == "剩余 不足1分钟"
+        assert time_left(now + timedelta(minutes=3, seconds=5), now) == "剩余 3分钟"
+        assert time_left(now - timedelta(seconds=20), now) == "已超期 不足1分钟"
