@@ -3,13 +3,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from engine.org.abilities import Ability
-from engine.org.access import Actor, case_visible, case_visible_parts
-from engine.store.counting import Total, page_with_total
+from engine.org.access import Actor, case_reasons, case_visible, case_visible_parts, reached_item
+from engine.store.counting import COUNT_BOUND, Total, page_with_total
 from engine.store.like import ESCAPE, containing
 from engine.store.models.cases import Case
 
@@ -55,12 +57,65 @@ def case_query(actor: Actor, flt: CaseFilter) -> Select[tuple[Case]]:
 NEWEST_FIRST = (Case.opened_at.desc(), Case.id.desc())
 
 
+@lru_cache(maxsize=512)
+def _reason_ids(actor: Actor, upto: int, placed_only: bool = False) -> Select[tuple[int]]:
+    """The ids of the newest `upto` cases each reason (engine.org.access case_reasons) makes visible to
+    the actor, every reason read from an index in the case list's order; `placed_only`: only the reasons
+    of the case's place (their department, their grid cells). The newest `upto` visible cases are among
+    them: each is among the newest `upto` cases of one of its reasons. Built once per actor and length
+    (a statement of a dozen subqueries costs more to build than to run)."""
+    found = case_reasons(actor)
+    newest: list[Select[tuple[Any, Any]]] = [
+        select(Case.opened_at, Case.id).where(reason).order_by(Case.opened_at.desc(), Case.id.desc()).limit(upto)
+        for reason in found.on_case[:found.indexed if placed_only else None]]
+    if not placed_only:
+        item = reached_item
+        # A case once, however many of its tasks give the reason: distinct, in the index's order.
+        newest += [select(item.case_opened_at, item.case_id).where(reason).distinct()
+                   .order_by(item.case_opened_at.desc(), item.case_id.desc()).limit(upto)
+                   for reason in found.on_task]
+    # A subquery each: SQLite allows no LIMIT on a member of a compound select.
+    return union_all(*(select(each.subquery().c[1]) for each in newest))  # type: ignore[return-value]
+
+
+@lru_cache(maxsize=512)
+def _count_reached(actor: Actor, bound: int, placed_only: bool) -> Select[tuple[int]]:
+    """How many distinct cases the reasons name, counted up to bound + 1."""
+    named = _reason_ids(actor, bound + 1, placed_only).subquery()
+    return select(func.count()).select_from(select(named.c[0]).distinct().limit(bound + 1).subquery())
+
+
+def _page_by_reasons(session: Session, actor: Actor, offset: int, limit: int) -> tuple[list[Case], Total]:
+    """Every case the actor may see, one page newest first, and its bounded total, from the reasons'
+    indexes: a page reads at most offset + limit entries of each reason, a total bound + 1."""
+    ids = list(dict.fromkeys(session.scalars(_reason_ids(actor, offset + limit))))
+    # The few cases found, ordered by their own opening: a lookup by id each.
+    rows = list(session.scalars(select(Case).where(Case.id.in_(ids)).order_by(*NEWEST_FIRST)
+                                .offset(offset).limit(limit))) if ids else []
+    if len(rows) < limit and (rows or offset == 0):
+        return rows, Total(offset + len(rows))
+    bound = max(COUNT_BOUND, offset + limit)
+    # The case's place (department, grid cells) first, alone: a busy department fills the bound from one
+    # index, and the other reasons are not read.
+    if case_reasons(actor).indexed and (session.scalar(_count_reached(actor, bound, True)) or 0) > bound:
+        return rows, Total(bound, at_least=True)
+    counted = session.scalar(_count_reached(actor, bound, False)) or 0
+    return rows, Total(bound, at_least=True) if counted > bound else Total(counted)
+
+
 def page_of_visible_cases(session: Session, actor: Actor, query: Select[tuple[Case]], offset: int,
                           limit: int) -> tuple[list[Case], Total]:
     """One page, newest first, of the cases of `query` (not yet narrowed by visibility) that `actor` may
-    see, with its bounded total. The page is `query` narrowed by case_visible, as every case check is; the
-    total counts the same cases as case_visible_parts, so that what an index serves (the actor's
-    department) fills the bound before cases are checked one by one (docs/performance.md)."""
+    see, with its bounded total.
+
+    The whole list of an actor who does not see all (no filter) is read by the reasons they see a case
+    (case_reasons: case_visible's conditions taken apart), each from an index in the list's order, so
+    that a person who sees few cases of a long history does not walk all of it (docs/performance.md,
+    "Fifth round"). A filtered list (a search) is `query` narrowed by case_visible, as every case
+    check is, newest first; its total counts the same cases as case_visible_parts, so that what an
+    index serves (the actor's department) fills the bound before cases are checked one by one."""
+    if not actor.sees_all and query.whereclause is None:
+        return _page_by_reasons(session, actor, offset, limit)
     return page_with_total(session, query.where(case_visible(actor)), NEWEST_FIRST, offset, limit,
                            parts=[query.where(part) for part in case_visible_parts(actor)])
 
