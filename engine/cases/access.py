@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from engine.org.abilities import Ability
 from engine.org.access import Actor, case_reasons, case_visible, case_visible_parts, reached_item
-from engine.store.counting import COUNT_BOUND, Total, page_with_total
+from engine.store import counting
+from engine.store.counting import Total, page_with_total
 from engine.store.like import ESCAPE, containing
 from engine.store.models.cases import Case
 
@@ -94,7 +95,7 @@ def _page_by_reasons(session: Session, actor: Actor, offset: int, limit: int) ->
                                 .offset(offset).limit(limit))) if ids else []
     if len(rows) < limit and (rows or offset == 0):
         return rows, Total(offset + len(rows))
-    bound = max(COUNT_BOUND, offset + limit)
+    bound = max(counting.COUNT_BOUND, offset + limit)
     # The case's place (department, grid cells) first, alone: a busy department fills the bound from one
     # index, and the other reasons are not read.
     if case_reasons(actor).indexed and (session.scalar(_count_reached(actor, bound, True)) or 0) > bound:
