@@ -6,7 +6,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, union_all
+from sqlalchemy import Select, case, exists, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from engine.org.abilities import Ability
@@ -58,49 +58,53 @@ def case_query(actor: Actor, flt: CaseFilter) -> Select[tuple[Case]]:
 NEWEST_FIRST = (Case.opened_at.desc(), Case.id.desc())
 
 
-@lru_cache(maxsize=512)
-def _reason_ids(actor: Actor, upto: int, placed_only: bool = False) -> Select[tuple[int]]:
-    """The ids of the newest `upto` cases each reason (engine.org.access case_reasons) makes visible to
-    the actor, every reason read from an index in the case list's order; `placed_only`: only the reasons
-    of the case's place (their department, their grid cells). The newest `upto` visible cases are among
-    them: each is among the newest `upto` cases of one of its reasons. Built once per actor and length
-    (a statement of a dozen subqueries costs more to build than to run)."""
+def _newest_by_reason(actor: Actor, upto: int) -> list[Select[tuple[int]]]:
+    """For each reason the actor sees a case (engine.org.access case_reasons), the ids of the newest `upto`
+    cases it makes visible, read from its index in the case list's order: those of the case's own place
+    (department, grid cells) first. The newest `upto` visible cases are among them, each being among the
+    newest `upto` cases of one of its reasons."""
     found = case_reasons(actor)
     newest: list[Select[tuple[Any, Any]]] = [
         select(Case.opened_at, Case.id).where(reason).order_by(Case.opened_at.desc(), Case.id.desc()).limit(upto)
-        for reason in found.on_case[:found.indexed if placed_only else None]]
-    if not placed_only:
-        item = reached_item
-        # A case once, however many of its tasks give the reason: distinct, in the index's order.
-        newest += [select(item.case_opened_at, item.case_id).where(reason).distinct()
-                   .order_by(item.case_opened_at.desc(), item.case_id.desc()).limit(upto)
-                   for reason in found.on_task]
+        for reason in found.on_case]
+    item = reached_item
+    # A case once, however many of its tasks give the reason: distinct, in the index's order.
+    newest += [select(item.case_opened_at, item.case_id).where(reason).distinct()
+               .order_by(item.case_opened_at.desc(), item.case_id.desc()).limit(upto)
+               for reason in found.on_task]
     # A subquery each: SQLite allows no LIMIT on a member of a compound select.
-    return union_all(*(select(each.subquery().c[1]) for each in newest))  # type: ignore[return-value]
+    return [select(each.subquery().c[1]) for each in newest]  # type: ignore[misc]
+
+
+# Built once per actor and length: a statement of a dozen subqueries costs more to build than to run.
+@lru_cache(maxsize=512)
+def _page_ids(actor: Actor, upto: int) -> Select[tuple[int]]:
+    return union_all(*_newest_by_reason(actor, upto))  # type: ignore[return-value]
 
 
 @lru_cache(maxsize=512)
-def _count_reached(actor: Actor, bound: int, placed_only: bool) -> Select[tuple[int]]:
-    """How many distinct cases the reasons name, counted up to bound + 1."""
-    named = _reason_ids(actor, bound + 1, placed_only).subquery()
-    return select(func.count()).select_from(select(named.c[0]).distinct().limit(bound + 1).subquery())
+def _bounded_total(actor: Actor, bound: int) -> Select[tuple[int]]:
+    """How many distinct cases the reasons name, up to bound + 1, in one statement: bound + 1 as soon as a
+    single reason names more than bound (a busy department: one index's thousand entries; the other
+    reasons are then not read), else the distinct ids of all reasons, each read up to bound + 1."""
+    each = _newest_by_reason(actor, bound + 1)
+    over = [exists(select(literal(1)).select_from(ids.subquery()).offset(bound)) for ids in each]
+    named = union_all(*each).subquery()
+    distinct = select(func.count()).select_from(select(named.c[0]).distinct().limit(bound + 1).subquery())
+    return select(case((or_(*over), literal(bound + 1)), else_=distinct.scalar_subquery()))
 
 
 def _page_by_reasons(session: Session, actor: Actor, offset: int, limit: int) -> tuple[list[Case], Total]:
     """Every case the actor may see, one page newest first, and its bounded total, from the reasons'
     indexes: a page reads at most offset + limit entries of each reason, a total bound + 1."""
-    ids = list(dict.fromkeys(session.scalars(_reason_ids(actor, offset + limit))))
+    ids = list(dict.fromkeys(session.scalars(_page_ids(actor, offset + limit))))
     # The few cases found, ordered by their own opening: a lookup by id each.
     rows = list(session.scalars(select(Case).where(Case.id.in_(ids)).order_by(*NEWEST_FIRST)
                                 .offset(offset).limit(limit))) if ids else []
     if len(rows) < limit and (rows or offset == 0):
         return rows, Total(offset + len(rows))
     bound = max(counting.COUNT_BOUND, offset + limit)
-    # The case's place (department, grid cells) first, alone: a busy department fills the bound from one
-    # index, and the other reasons are not read.
-    if case_reasons(actor).indexed and (session.scalar(_count_reached(actor, bound, True)) or 0) > bound:
-        return rows, Total(bound, at_least=True)
-    counted = session.scalar(_count_reached(actor, bound, False)) or 0
+    counted = session.scalar(_bounded_total(actor, bound)) or 0
     return rows, Total(bound, at_least=True) if counted > bound else Total(counted)
 
 

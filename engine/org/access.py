@@ -233,7 +233,7 @@ class CaseReasons:
     their grid cells) and on one of its tasks (`on_task`, over `reached_item`: assigned, done by, naming
     them, one lane they hold in one department, the department's or a grid cell's tasks). A case is
     visible exactly when one of them holds. `indexed` is how many of `on_case` come first and are
-    about the case's place (department, grid cells), which a count tries alone first."""
+    about the case's place (department, grid cells)."""
 
     on_case: tuple[ColumnElement[bool], ...]
     on_task: tuple[ColumnElement[bool], ...]
