@@ -11,7 +11,7 @@ now reads each reason a case is visible from an index in that order and stops af
 
 - `work_items.case_opened_at`: the case's opening time, copied onto each of its tasks when the task is
   created (a case's opening never changes), so a person's tasks can be read in the cases' order;
-  backfilled from the cases;
+  backfilled from the cases, then required;
 - indexes in that order: `cases (opened_by | department | grid_cell, opened_at, id)` and
   `work_items (assignee | completed_by | department | grid_cell, case_opened_at, case_id)`,
   `work_items (role, department, case_opened_at, case_id)` (holders of a lane's role);
@@ -47,6 +47,9 @@ def upgrade() -> None:
     with op.batch_alter_table("work_items") as batch:
         batch.add_column(sa.Column("case_opened_at", sa.DateTime(timezone=True), nullable=True))
     op.execute("UPDATE work_items SET case_opened_at = (SELECT cases.opened_at FROM cases WHERE cases.id = work_items.case_id)")
+    # Every task has its case (a foreign key): from now on an item written without the copy is refused.
+    with op.batch_alter_table("work_items") as batch:
+        batch.alter_column("case_opened_at", existing_type=sa.DateTime(timezone=True), nullable=False)
     for name, column in CASE_INDEXES:
         op.create_index(name, "cases", [column, "opened_at", "id"])
     for name, columns in ITEM_INDEXES:

@@ -56,4 +56,4 @@ class WorkItem(Base):
     completed_by: Mapped[str | None] = mapped_column(String(80))
     # The case's opened_at (which never changes), copied when the item is created: a person's tasks are
     # read from the indexes above in the case list's order (engine.cases.access).
-    case_opened_at: Mapped[datetime | None]
+    case_opened_at: Mapped[datetime]
