@@ -6,7 +6,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, case, exists, func, literal, or_, select, union_all
+from sqlalchemy import Integer, Select, bindparam, case, exists, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from engine.org.abilities import Ability
@@ -58,12 +58,21 @@ def case_query(actor: Actor, flt: CaseFilter) -> Select[tuple[Case]]:
 NEWEST_FIRST = (Case.opened_at.desc(), Case.id.desc())
 
 
+def _fixed(number: int) -> Any:
+    """A number written into the statement's text (SQLAlchemy renders it when the statement runs)."""
+    return bindparam(None, number, type_=Integer, literal_execute=True)
+
+
 def _newest_by_reason(actor: Actor, upto: int) -> list[Select[tuple[int]]]:
     """For each reason the actor sees a case (engine.org.access case_reasons), the ids of the newest `upto`
     cases it makes visible, read from its index in the case list's order: those of the case's own place
     (department, grid cells) first. The newest `upto` visible cases are among them, each being among the
     newest `upto` cases of one of its reasons."""
     found = case_reasons(actor)
+    # The length in the statement's text rather than a parameter: PostgreSQL then plans a prepared list
+    # statement once for every person (a plan that reads each reason's index up to that length) instead
+    # of planning it anew for some of them and not for others (docs/performance.md, "Fifth round").
+    upto = _fixed(upto)
     newest: list[Select[tuple[Any, Any]]] = [
         select(Case.opened_at, Case.id).where(reason).order_by(Case.opened_at.desc(), Case.id.desc()).limit(upto)
         for reason in found.on_case]
@@ -88,10 +97,10 @@ def _bounded_total(actor: Actor, bound: int) -> Select[tuple[int]]:
     single reason names more than bound (a busy department: one index's thousand entries; the other
     reasons are then not read), else the distinct ids of all reasons, each read up to bound + 1."""
     each = _newest_by_reason(actor, bound + 1)
-    over = [exists(select(literal(1)).select_from(ids.subquery()).offset(bound)) for ids in each]
+    over = [exists(select(literal(1)).select_from(ids.subquery()).offset(_fixed(bound))) for ids in each]
     named = union_all(*each).subquery()
-    distinct = select(func.count()).select_from(select(named.c[0]).distinct().limit(bound + 1).subquery())
-    return select(case((or_(*over), literal(bound + 1)), else_=distinct.scalar_subquery()))
+    distinct = select(func.count()).select_from(select(named.c[0]).distinct().limit(_fixed(bound + 1)).subquery())
+    return select(case((or_(*over), _fixed(bound + 1)), else_=distinct.scalar_subquery()))
 
 
 def _page_by_reasons(session: Session, actor: Actor, offset: int, limit: int) -> tuple[list[Case], Total]:
