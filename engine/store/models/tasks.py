@@ -24,10 +24,9 @@ class WorkItem(Base):
         # Closure counts for a period (migration 0002_sla).
         Index("ix_work_items_department_completed", "department", "completed_at"),
         Index("ix_work_items_completed_at", "completed_at"),
-        # Cases a person worked on (migration 0901_perfpath_history_indexes).
-        Index("ix_work_items_completed_by_case", "completed_by", "case_id"),
         # Each reason a person sees a case, in the case list's order (migration reach2_case_reach_order;
-        # on PostgreSQL also a trigram index on the named candidates' text, created there only).
+        # on PostgreSQL also a trigram index on the named candidates' text, created there only). The one
+        # on completed_by replaces migration 0901's (completed_by, case_id): cases a person worked on.
         Index("ix_work_items_assignee_case_opened", "assignee", "case_opened_at", "case_id"),
         Index("ix_work_items_completed_by_case_opened", "completed_by", "case_opened_at", "case_id"),
         Index("ix_work_items_department_case_opened", "department", "case_opened_at", "case_id"),

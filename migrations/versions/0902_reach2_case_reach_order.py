@@ -1,7 +1,7 @@
 """history stays flat: what a person reaches, in the order the case list shows it
 
 Revision ID: reach2_case_reach_order
-Revises: 1101_open_case_pauses
+Revises: 0901_perfpath_history_indexes
 Create Date: 2026-12-06
 
 A case list is the newest cases first. A person who sees few cases (their own, a small department's)
@@ -14,7 +14,9 @@ now reads each reason a case is visible from an index in that order and stops af
   backfilled from the cases, then required;
 - indexes in that order: `cases (opened_by | department | grid_cell, opened_at, id)` and
   `work_items (assignee | completed_by | department | grid_cell, case_opened_at, case_id)`,
-  `work_items (role, department, case_opened_at, case_id)` (holders of a lane's role);
+  `work_items (role, department, case_opened_at, case_id)` (holders of a lane's role); the one on
+  (completed_by, case_opened_at, case_id) serves every lookup `ix_work_items_completed_by_case` served
+  (by who did the task), which is dropped: each index is paid for by every task written;
 - on PostgreSQL, a trigram index on the named candidates' text (`CAST(candidate_users AS VARCHAR)`,
   the access rule's own expression), so "tasks naming me" reads those items instead of every task.
   Where `pg_trgm` cannot be created it is skipped with a warning, as in 0901_perfpath_history_indexes.
@@ -27,7 +29,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "reach2_case_reach_order"
-down_revision = "1101_open_case_pauses"
+down_revision = "0901_perfpath_history_indexes"  # whose completed_by index this one replaces
 branch_labels = None
 depends_on = None
 
@@ -54,6 +56,7 @@ def upgrade() -> None:
         op.create_index(name, "cases", [column, "opened_at", "id"])
     for name, columns in ITEM_INDEXES:
         op.create_index(name, "work_items", [*columns, "case_opened_at", "case_id"])
+    op.drop_index("ix_work_items_completed_by_case", table_name="work_items")
     bind = op.get_bind()
     if bind.dialect.name != "postgresql":
         return
@@ -71,6 +74,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute(f"DROP INDEX IF EXISTS {CANDIDATES_TRGM}")
+    op.create_index("ix_work_items_completed_by_case", "work_items", ["completed_by", "case_id"])
     for name, _columns in ITEM_INDEXES:
         op.drop_index(name, table_name="work_items")
     for name, _column in CASE_INDEXES:
