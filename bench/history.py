@@ -135,11 +135,11 @@ def seed_cases(c: Connection, first: int, last: int, *, open_: bool, closed_from
     c.execute(text(f"""
         INSERT INTO work_items (id, case_id, process_key, task_spec, task_name, form_key, role, department,
             grid_cell, candidate_users, assignee, status, sla_state, created_at, due_at, completed_at,
-            completed_by)
+            completed_by, case_opened_at)
         SELECT 'w-' || g, g, 'bench', 'step' || (g % 8), 'Step ' || (g % 8), NULL, 'handler', 'dept' || (g % 20),
             NULL, '[]', {"CASE WHEN g % 2 = 0 THEN 'user' || (g % 500) END" if open_ else "NULL"},
             {item_status}, {sla_state}, now() - interval '40 days', {due},
-            {closed_at}, {"NULL" if open_ else "'user' || (g % 500)"}
+            {closed_at}, {"NULL" if open_ else "'user' || (g % 500)"}, {opened_at}
         FROM generate_series({first}, {last}) AS g"""))
     if open_:
         for kind, offset in (("sla_warning", "- interval '2 hours'"), ("sla_breach", "")):

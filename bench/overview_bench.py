@@ -1,6 +1,7 @@
 """Every list a person opens, as history grows from 10k to 1M closed cases. PostgreSQL only.
 
-Inbox, case list (a supervisor who sees all, a handler who sees their department), case search,
+Inbox, case list (a supervisor who sees all, a handler who sees their department, a handler of a
+department with no cases, who sees only what they opened or worked on), case search,
 supervision overviews, the dashboard with its daily trend, and the due-timer sweep; each is printed
 with its 1M/10k ratio against the target of 1.2x (issue 16 point 6) and PASS/FAIL.
 
@@ -51,7 +52,12 @@ SUPERVISOR = Actor("supervisor1", roles=frozenset({("supervisor", None)}),
 # A department handler whose own past work (completed_by) lies in another department's cases.
 HANDLER = Actor("user17", department="dept5", roles=frozenset({("handler", None)}),
                 reach=frozenset({("handler", "department", None)}))
+# A handler of a department no case has been routed to: every case they see is theirs by their own part
+# (opened by them, their tasks), a five-hundredth of the history, which grows with it.
+OWN_ONLY = Actor("user42", department="dept20", roles=frozenset({("handler", None)}),
+                 reach=frozenset({("handler", "department", None)}))
 LISTS = ("inbox (handler, mine + candidate)", "case list, supervisor", "case list, handler",
+         "case list, own tasks only",
          "case search (category, text)", "department overview+overdue", "step overview",
          "dashboard with trend", "due-timer sweep")
 TARGET = 1.2
@@ -91,6 +97,7 @@ def _readings(db: Database) -> list[Reading]:
         read(inboxes),
         read(lambda s: list_visible_cases(s, SUPERVISOR, CaseFilter(), limit=20)),
         read(lambda s: list_visible_cases(s, HANDLER, CaseFilter(), limit=20)),
+        read(lambda s: list_visible_cases(s, OWN_ONLY, CaseFilter(), limit=20)),
         read(search),
         read(overview),
         read(lambda s: step_overview(s, now, *period)),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from engine.commands.cases import start as start_case
@@ -214,6 +214,7 @@ def _age(session: Session, case_id: int, days: int) -> None:
     shift = timedelta(days=days)
     case = session.get(Case, case_id)
     case.opened_at = case.opened_at - shift
+    session.execute(update(WorkItem).where(WorkItem.case_id == case_id).values(case_opened_at=case.opened_at))
     for item in session.scalars(select(WorkItem).where(WorkItem.case_id == case_id, WorkItem.status == WorkItemStatus.OPEN)):
         item.created_at = item.created_at - shift
         item.due_at = (item.due_at or datetime.now(UTC)) - shift

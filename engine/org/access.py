@@ -230,6 +230,74 @@ def case_visible_parts(actor: Actor) -> tuple[ColumnElement[bool], ...]:
     return tuple(parts)
 
 
+# The work items a list reads a person's reasons from (engine.cases.access): an alias of its own, as above.
+reached_item = aliased(WorkItem, name="reached_item")
+
+
+@dataclass(frozen=True)
+class CaseReasons:
+    """`case_visible(actor)` as a union of simple conditions, each of which an index serves in the case
+    list's order (newest first): on the case itself (`on_case`: they opened it, its department, one of
+    their grid cells) and on one of its tasks (`on_task`, over `reached_item`: assigned, done by, naming
+    them, one lane they hold in one department, the department's or a grid cell's tasks). A case is
+    visible exactly when one of them holds. `indexed` is how many of `on_case` come first and are
+    about the case's place (department, grid cells)."""
+
+    on_case: tuple[ColumnElement[bool], ...]
+    on_task: tuple[ColumnElement[bool], ...]
+    indexed: int
+
+
+def _lane_reasons(actor: Actor, item: Any) -> list[tuple[str | None, ColumnElement[bool]]]:
+    """`_lane_holder` split by the task's department (none, the actor's, the role's scope), each an
+    equality an index on (role, department, case order) serves, with that department; the grid-cell
+    conditions stay as they are."""
+    cell_bound = actor.cell_bound_roles
+    reasons: list[tuple[str | None, ColumnElement[bool]]] = []
+    for role, scope in sorted(actor.roles, key=lambda held: (held[0], held[1] or "")):
+        cell: list[ColumnElement[bool]] = []
+        if scope is not None:
+            cell.append(or_(item.grid_cell.is_(None), item.grid_cell.in_(actor.scopes)))
+        elif role in cell_bound:
+            cell.append(item.grid_cell.is_(None))
+        for department in dict.fromkeys((None, actor.department, scope)):
+            at = item.department.is_(None) if department is None else item.department == department
+            reasons.append((department, and_(item.role == role, at, *cell)))
+    for department in dict.fromkeys((None, actor.department)):
+        at = item.department.is_(None) if department is None else item.department == department
+        reasons.append((department, and_(item.role.is_(None), at)))
+    return reasons
+
+
+@_cached
+def case_reasons(actor: Actor) -> CaseReasons:
+    """Why a case is visible to an actor who does not see all, one index-served condition per reason:
+    the same conditions as case_visible (`_case_reach`), taken apart (tests/access check that a list
+    built from them is exactly case_visible's, for every demo user). A lane in the actor's own
+    department is left out when they see their department's tasks anyway (it is part of that reason)."""
+    if actor.sees_all:
+        raise ValueError("an actor who sees all cases needs no reasons")
+    item = reached_item
+    on_case: list[ColumnElement[bool]] = []
+    on_task: list[ColumnElement[bool]] = [item.assignee == actor.username, item.completed_by == actor.username,
+                                          _named_candidate(actor, item)]
+    lanes = _lane_reasons(actor, item)
+    if actor.sees("department") and actor.department:
+        on_case.append(Case.department == actor.department)
+        on_task.append(item.department == actor.department)
+        lanes = [lane for department, lane in lanes if department != actor.department]
+    else:
+        lanes = [lane for _department, lane in lanes]
+    on_task.extend(lanes)
+    if actor.sees("scope") and actor.scopes:
+        for cell in sorted(actor.scopes):
+            on_case.append(Case.grid_cell == cell)
+            on_task.append(item.grid_cell == cell)
+    indexed = len(on_case)
+    on_case.append(Case.opened_by == actor.username)
+    return CaseReasons(tuple(on_case), tuple(on_task), indexed)
+
+
 @_cached
 def task_visible(actor: Actor) -> ColumnElement[bool]:
     """A task is seen with its case: the case page lists and links its tasks, and a task page shows

@@ -103,6 +103,7 @@ def work_item_for(case: Case, task: Task) -> WorkItem:
         candidate_users=_as_list(_property_value(task, props, "candidateUsers")),
         due_at=_to_datetime(_property_value(task, props, "dueAt")),
         status=WorkItemStatus.OPEN,
+        case_opened_at=case.opened_at,
     )
 
 

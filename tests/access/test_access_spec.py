@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine.cases.access import CaseFilter, list_visible_cases
+from engine.cases.access import NEWEST_FIRST, CaseFilter, list_visible_cases
 from engine.commands.cases import start
 from engine.commands.tasks import claim, complete
 from engine.definitions.bundle import Bundle
@@ -120,6 +120,11 @@ def _case_totals_count_what_the_list_shows_at_every_bound(db: Database, monkeypa
             assert sum(len(part) for part in parts) == len(visible) and set().union(*parts) == visible, actor
             listed = {case.id for case in list_visible_cases(session, actor, CaseFilter(), limit=200)[0]}
             assert listed == visible, actor
+            # Page by page, the list is case_visible's cases newest first, whatever reasons it read them by.
+            newest_first = list(session.scalars(select(Case.id).where(case_visible(actor)).order_by(*NEWEST_FIRST)))
+            paged = [case.id for offset in range(0, len(visible) + 1, 2)
+                     for case in list_visible_cases(session, actor, CaseFilter(), limit=2, offset=offset)[0]]
+            assert paged == newest_first, actor
             for bound in range(1, len(visible) + 2):
                 monkeypatch.setattr(counting, "COUNT_BOUND", bound)
                 _rows, total = list_visible_cases(session, actor, CaseFilter(), limit=1)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from engine.cases.access import CaseFilter, list_visible_cases
+from engine.cases.access import NEWEST_FIRST, CaseFilter, list_visible_cases
 from engine.cases.view import case_view
 from engine.errors import Forbidden, NotFound
 from engine.org.access import case_visible, case_visible_parts
@@ -104,6 +104,29 @@ def test_every_case_a_users_list_shows_opens_and_every_case_that_opens_is_listed
             disagreements += [f"{username} lists case {c} but its page refuses" for c in listed_ids - opened]
             disagreements += [f"{username} opens case {c} but the list hides it" for c in opened - listed_ids]
     assert disagreements == []
+
+
+@SHARD
+def test_every_users_case_list_is_their_visible_cases_newest_first_page_by_page(demo: Database, shard: int) -> None:
+    # The list reads each reason a case is visible from its own index (case_reasons); the pages must be
+    # exactly what walking every case newest first with case_visible would show, in that order.
+    disagreements: list[str] = []
+    with demo.transaction(readonly=True) as session:
+        for username in _usernames(demo, shard):
+            actor = actor_for(session, username)
+            newest_first = list(session.scalars(select(Case.id).where(case_visible(actor)).order_by(*NEWEST_FIRST)))
+            paged = [case.id for offset in range(0, len(newest_first) + 1, 7)
+                     for case in list_visible_cases(session, actor, CaseFilter(), limit=7, offset=offset)[0]]
+            if paged != newest_first:
+                disagreements.append(f"{username}: pages show {paged}, newest first are {newest_first}")
+    assert disagreements == []
+
+
+def test_every_task_carries_its_cases_opening_time(demo: Database) -> None:
+    # The list reads a person's tasks in the cases' order by the copy; the demo even moves cases back.
+    with demo.transaction(readonly=True) as session:
+        pairs = session.execute(select(WorkItem.case_opened_at, Case.opened_at).join(Case, Case.id == WorkItem.case_id))
+        assert [copy for copy, opened in pairs if copy != opened] == []
 
 
 @SHARD

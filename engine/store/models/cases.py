@@ -23,6 +23,10 @@ class Case(Base):
         Index("ix_cases_opened_at", "opened_at"),  # case search by date range (migration 0004_social)
         # Open cases inside a box: a few geohash prefix ranges (engine.geo.geohash; migration 0901_map_points).
         Index("ix_cases_status_geohash", "status", "geohash"),
+        # The case list's order by who opened it, department, grid cell (migration reach2_case_reach_order).
+        Index("ix_cases_opened_by_opened", "opened_by", "opened_at", "id"),
+        Index("ix_cases_department_opened", "department", "opened_at", "id"),
+        Index("ix_cases_grid_cell_opened", "grid_cell", "opened_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

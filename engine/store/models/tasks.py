@@ -24,8 +24,14 @@ class WorkItem(Base):
         # Closure counts for a period (migration 0002_sla).
         Index("ix_work_items_department_completed", "department", "completed_at"),
         Index("ix_work_items_completed_at", "completed_at"),
-        # Cases a person worked on (migration 0901_perfpath_history_indexes).
-        Index("ix_work_items_completed_by_case", "completed_by", "case_id"),
+        # Each reason a person sees a case, in the case list's order (migration reach2_case_reach_order;
+        # on PostgreSQL also a trigram index on the named candidates' text, created there only). The one
+        # on completed_by replaces migration 0901's (completed_by, case_id): cases a person worked on.
+        Index("ix_work_items_assignee_case_opened", "assignee", "case_opened_at", "case_id"),
+        Index("ix_work_items_completed_by_case_opened", "completed_by", "case_opened_at", "case_id"),
+        Index("ix_work_items_department_case_opened", "department", "case_opened_at", "case_id"),
+        Index("ix_work_items_grid_cell_case_opened", "grid_cell", "case_opened_at", "case_id"),
+        Index("ix_work_items_role_department_case_opened", "role", "department", "case_opened_at", "case_id"),
     )
 
     # The SpiffWorkflow task id: unique across workflows, stable across serialisation.
@@ -47,3 +53,6 @@ class WorkItem(Base):
     due_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
     completed_by: Mapped[str | None] = mapped_column(String(80))
+    # The case's opened_at (which never changes), copied when the item is created: a person's tasks are
+    # read from the indexes above in the case list's order (engine.cases.access).
+    case_opened_at: Mapped[datetime]
