@@ -41,6 +41,7 @@ PROCESS = "bench_six_steps"
 # Issue 16 states its hot-path targets on a process of three user tasks in a row, 500 cases.
 TARGET_PROCESS = "bench_three_steps"
 TARGET_CASES = 500
+PAIRED_ROUNDS = 9  # rounds of services beside floor (b) and the API beside the services, for the targets
 STEP_DATA = {"note": "done", "score": 3}
 
 
@@ -261,12 +262,17 @@ class HotPath:
     commits: float
     api: float
     services_beside_api: float  # the services in the rounds interleaved with the API's
+    # Median of paired rounds (the same cases through both paths, one right after the other): the machine's
+    # speed moves by half within a run on a shared host, and a best-of-three of the floor's short rounds
+    # catches a fast moment more easily than the services' longer ones, which overstated the ratio.
+    paired_floor_ratio: float
+    paired_api_ratio: float
 
     def floor_ratio(self) -> float:
-        return self.floor_kept / self.services
+        return self.paired_floor_ratio
 
     def api_ratio(self) -> float:
-        return self.services_beside_api / self.api
+        return self.paired_api_ratio
 
 
 def hot_path(folder: Path, db: Database, client, headers: dict[str, str],  # type: ignore[no-untyped-def]
@@ -288,8 +294,19 @@ def hot_path(folder: Path, db: Database, client, headers: dict[str, str],  # typ
     for _ in range(3):
         service_rounds.append(casegrid_services(db, api_cases, process=process)[0])
         api_rounds.append(rest_api(client, headers, api_cases, process))
+    paired = max(cases // PAIRED_ROUNDS, 20)
+    floor_pairs, api_pairs = [], []
+    floor_round = durable_spiff(folder / f"floor-{process}-paired.sqlite3", _parsed_bench_process(process),
+                                SandboxedScriptEngine(), STEP_DATA, paired, keep_workflow=True)
+    for _ in range(PAIRED_ROUNDS):
+        floor_seconds = floor_round()
+        services_seconds = casegrid_services(db, paired, process=process)[0]
+        api_seconds = rest_api(client, headers, paired, process)
+        floor_pairs.append(services_seconds / floor_seconds)
+        api_pairs.append(api_seconds / services_seconds)
     return HotPath(cases, cases / raw_seconds, cases / floors[False], cases / floors[True], cases / ours_seconds,
-                   statements, commits, api_cases / min(api_rounds), api_cases / min(service_rounds))
+                   statements, commits, api_cases / min(api_rounds), api_cases / min(service_rounds),
+                   statistics.median(floor_pairs), statistics.median(api_pairs))
 
 
 def main(cases: int = 200, api_cases: int = 100) -> None:
@@ -333,7 +350,7 @@ def main(cases: int = 200, api_cases: int = 100) -> None:
     print(f"  REST API in process + SQLite      {three.api:10.1f} cases/s  (services {three.services_beside_api:.1f}"
           " in the same rounds)")
     arena_ratio = three.services / SPIFFARENA_CASES_PER_S
-    print("targets (issue 16, point 1, on its workload):")
+    print(f"targets (issue 16, point 1, on its workload; ratios are the median of {PAIRED_ROUNDS} paired rounds):")
     print(f"  services vs floor (b), workflow kept   {three.floor_ratio():6.2f} x  target <= {TARGETS['floor']}x"
           f"   {_verdict(three.floor_ratio() <= TARGETS['floor'])}")
     print(f"  REST API vs services                    {three.api_ratio():6.2f} x  target <= {TARGETS['api']}x"
