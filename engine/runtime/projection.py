@@ -157,7 +157,7 @@ def sync_work_items(
 
 
 _ITEM_COLUMNS = tuple(column.key for column in WorkItem.__table__.columns)
-# Built once, as an executemany of every column: building a statement costs more than running it.
+# Prepared once (engine.store.prepared), an executemany of every column.
 _INSERT_ITEMS = PreparedStatement(insert(WorkItem.__table__).values({key: bindparam(key) for key in _ITEM_COLUMNS}))
 
 
