@@ -94,9 +94,7 @@ def deploy(session: Session, bundle: Bundle, actor: str, overlay: bool = True) -
     return result
 
 
-# Built once: every case start without an explicit version runs it. The diagram's text is left for when
-# it is read (the studio, the API's file): a start has the version's parsed runtime cached and reading the
-# text, tens of kB, cost a start more than the rest of the row.
+# Built once. The diagram's text, tens of kB, is left for when it is read (the studio, the API's file).
 _LATEST_VERSION = (
     select(ProcessVersion).where(ProcessVersion.process_key == bindparam("process_key"))
     .order_by(ProcessVersion.version.desc()).limit(1).options(defer(ProcessVersion.bpmn_xml))
@@ -112,27 +110,13 @@ def latest_version(session: Session, process_key: str) -> ProcessVersion | None:
     return session.scalars(_LATEST_VERSION, {"process_key": process_key}).first()
 
 
-_READ_VERSIONS = "casegrid.read_versions"
-
-
 def get_version(session: Session, process_key: str, version: int | None = None) -> ProcessVersion:
-    """The deployed version (the latest when `version` is None). A numbered version never changes once
-    deployed: asked for again in the same transaction (starting a case authorises, then starts), it is
-    not read again."""
-    transaction = session.get_transaction()
-    memo = session.info.get(_READ_VERSIONS)
-    if memo is None or memo[0] is not transaction:
-        memo = session.info[_READ_VERSIONS] = (transaction, {})
+    """The deployed version (the latest when `version` is None). A case start reads only the version's id
+    (engine.definitions.versions.version_runtime)."""
     if version is None:
         found = latest_version(session, process_key)
-        if found is not None:  # a start authorises against the latest, then starts that numbered version
-            memo[1][(process_key, found.version)] = found
     else:
-        found = memo[1].get((process_key, version))
-        if found is None:
-            found = session.scalars(_NUMBERED_VERSION, {"process_key": process_key, "version": version}).first()
-            if found is not None:
-                memo[1][(process_key, version)] = found
+        found = session.scalars(_NUMBERED_VERSION, {"process_key": process_key, "version": version}).first()
     if found is None:
         raise NotFound(f"no deployed process '{process_key}'" + (f" version {version}" if version else ""))
     return found
