@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from engine.dashboard.case_kpis import case_figures_by
 from engine.reporting.definition import BulletinDefinition
 from engine.sla.calendar_store import calendar_for
-from engine.sla.queries import _overdue_condition, urging_counts
+from engine.sla.queries import overdue_condition, urging_counts
 from engine.store.models.cases import Case
 from engine.store.models.org import OrgUnit
 from engine.store.models.sla import Urging
@@ -106,7 +106,7 @@ def _overdue(session: Session, until: datetime, now: datetime, by: str) -> dict[
     """Work items overdue at `until` (or now, for a period not yet over): count and working days late."""
     at = min(until, now)
     still_open = and_(WorkItem.status == WorkItemStatus.OPEN,
-                      _overdue_condition(now) if until >= now else
+                      overdue_condition(now) if until >= now else
                       and_(WorkItem.sla_state != SlaState.PAUSED, WorkItem.due_at < until))
     # Items closed after the period ended were still open at its end; those due before it were overdue then.
     closed_later = and_(WorkItem.completed_at >= until, WorkItem.status == WorkItemStatus.COMPLETED,

@@ -25,6 +25,7 @@ from engine.geo.geohash import covering, prefix_end
 from engine.geo.shapes import CellIndex
 from engine.org.access import Actor
 from engine.sla.case_marks import PauseMark, open_pauses, paused_cases
+from engine.sla.queries import overdue_condition
 from engine.store.like import has_prefix
 from engine.store.models.cases import Case
 from engine.store.models.org import OrgUnit
@@ -128,11 +129,6 @@ def _in_box(query: Select[Any], bbox: tuple[float, float, float, float]) -> Sele
     return query.where(or_(*ranges), Case.latitude.between(south, north), Case.longitude.between(west, east))
 
 
-def _overdue(now: datetime) -> Any:
-    return and_(WorkItem.sla_state != SlaState.PAUSED,
-                or_(WorkItem.sla_state == SlaState.OVERDUE, and_(WorkItem.due_at.is_not(None), WorkItem.due_at <= now)))
-
-
 def sla_states(session: Session, cases: list[Case], now: datetime,
                pauses: dict[int, PauseMark] | None = None) -> dict[int, str]:
     """Each case's time-limit state: paused while its limits stand still (`pauses`, engine.sla.case_marks;
@@ -143,7 +139,7 @@ def sla_states(session: Session, cases: list[Case], now: datetime,
         pauses = open_pauses(session, ids)
     worst: dict[int, int] = {}
     if ids:
-        rank = func.max(case((_overdue(now), 2), (WorkItem.sla_state == SlaState.AT_RISK, 1), else_=0))
+        rank = func.max(case((overdue_condition(now), 2), (WorkItem.sla_state == SlaState.AT_RISK, 1), else_=0))
         rows = session.execute(select(WorkItem.case_id, rank).where(
             WorkItem.case_id.in_(ids), WorkItem.status == WorkItemStatus.OPEN).group_by(WorkItem.case_id))
         worst = {case_id: int(value or 0) for case_id, value in rows}
@@ -168,7 +164,7 @@ def cell_figures(session: Session, actor: Actor, flt: MapFilter, now: datetime) 
     """Open and overdue cases per grid cell, grouped in the database (one row per cell)."""
     visible = open_cases(actor, flt).where(Case.grid_cell.is_not(None)).subquery()
     opened = dict(session.execute(select(visible.c.grid_cell, func.count()).group_by(visible.c.grid_cell)).all())
-    late_ids = select(WorkItem.case_id).where(WorkItem.status == WorkItemStatus.OPEN, _overdue(now))
+    late_ids = select(WorkItem.case_id).where(WorkItem.status == WorkItemStatus.OPEN, overdue_condition(now))
     # A paused case is not late, whatever the deadline its row kept from before the pause (as the points).
     overdue = dict(session.execute(
         select(visible.c.grid_cell, func.count()).where(or_(visible.c.id.in_(late_ids),

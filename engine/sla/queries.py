@@ -62,8 +62,9 @@ class OverdueRow:
     role: str | None = None  # who may take a task with no department (an extension's approval: a role's)
 
 
-def _paused_condition():  # type: ignore[no-untyped-def]
-    """An open step whose limit does not run: paused itself, or a step of a case whose limits stand still."""
+def paused_condition():  # type: ignore[no-untyped-def]
+    """An open step whose limit does not run: paused itself, or a step of a case whose limits stand still.
+    The dashboard's and the inbox's 暂停计时 both read it."""
     return or_(WorkItem.sla_state == SlaState.PAUSED, WorkItem.case_id.in_(paused_cases()))
 
 
@@ -71,16 +72,13 @@ def overdue_condition(now: datetime):  # type: ignore[no-untyped-def]
     """An open step past its limit at `now`: marked so, or its due time gone while no breach timer marked it
     (a step whose due time the process sets without a clock, an extension's review, is never marked);
     never a paused one. The dashboard's and the inbox's 超期 both read it."""
-    return and_(not_(_paused_condition()),
+    return and_(not_(paused_condition()),
                 or_(WorkItem.sla_state == SlaState.OVERDUE, and_(WorkItem.due_at.is_not(None), WorkItem.due_at <= now)))
 
 
-_overdue_condition = overdue_condition
-
-
 def _open_counts(now: datetime) -> list:  # type: ignore[type-arg]
-    overdue = _overdue_condition(now)
-    paused = _paused_condition()
+    overdue = overdue_condition(now)
+    paused = paused_condition()
     return [
         func.count().label("open"),
         func.sum(case((and_(WorkItem.sla_state == SlaState.AT_RISK, not_(overdue), not_(paused)), 1),
@@ -160,7 +158,7 @@ def step_overview(session: Session, now: datetime, period_start: datetime, perio
 def overdue_items(session: Session, now: datetime, *, department: str | None = None, limit: int = 50,
                   offset: int = 0) -> tuple[list[OverdueRow], int]:
     """Open work items past their deadline (most overdue first) and the total count."""
-    condition = and_(WorkItem.status == WorkItemStatus.OPEN, _overdue_condition(now))
+    condition = and_(WorkItem.status == WorkItemStatus.OPEN, overdue_condition(now))
     if department is not None:
         condition = and_(condition, WorkItem.department == department)
     total = session.scalar(select(func.count()).select_from(WorkItem).where(condition)) or 0
@@ -175,7 +173,7 @@ def at_risk_items(session: Session, now: datetime, *, department: str | None = N
                   limit: int = 50) -> list[WorkItem]:
     """Open items marked at risk and not yet overdue, soonest deadline first."""
     query = select(WorkItem).where(WorkItem.status == WorkItemStatus.OPEN, WorkItem.sla_state == SlaState.AT_RISK,
-                                   not_(_overdue_condition(now)), not_(_paused_condition()))
+                                   not_(overdue_condition(now)), not_(paused_condition()))
     if department is not None:
         query = query.where(WorkItem.department == department)
     return list(session.scalars(query.order_by(WorkItem.due_at).limit(max(1, min(limit, MAX_PAGE)))))

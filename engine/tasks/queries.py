@@ -8,8 +8,7 @@ from sqlalchemy import Select, not_, or_, select
 from sqlalchemy.orm import Session
 
 from engine.org.access import Actor, task_candidate, task_visible
-from engine.sla.case_marks import paused_cases
-from engine.sla.queries import overdue_condition
+from engine.sla.queries import overdue_condition, paused_condition
 from engine.store.counting import Total, page_with_total
 from engine.store.like import ESCAPE, containing
 from engine.store.models.cases import Case
@@ -55,7 +54,7 @@ def task_query(actor: Actor, flt: TaskFilter) -> Select[tuple[WorkItem]]:
     if flt.sla_state == SlaState.PAUSED:
         # 暂停计时: a paused limit of its own, or a step of a case whose limits stand still (the applicant
         # supplementing, a site inspection: steps without a limit of their own, in a case that has one).
-        query = query.where(or_(WorkItem.sla_state == SlaState.PAUSED, WorkItem.case_id.in_(paused_cases())))
+        query = query.where(paused_condition())
     elif flt.sla_state == SlaState.OVERDUE:
         # As the dashboard counts it: past its due time even where no breach timer marked it (an extension's
         # review has a due time and no clock), so the filter finds what the rows show as 超期.
