@@ -38,6 +38,7 @@ from engine.runtime.walking import live_tasks, walk
 from engine.store.models.cases import Case
 from engine.store.models.incidents import Incident, IncidentStatus
 from engine.store.prepared import PreparedStatement
+from engine.store.remembered import for_transaction
 from engine.store.statuses import CaseStatus
 
 
@@ -160,13 +161,11 @@ def lock_case_row(session: Session, case_id: int) -> None:
         return
     # Remembered per (innermost) transaction: a savepoint rolled back releases the locks taken in it.
     transaction = session.get_nested_transaction() or session.get_transaction()
-    held = session.info.get(_LOCKED)
-    if held is None or held[0] is not transaction:
-        held = session.info[_LOCKED] = (transaction, set())
-    if case_id in held[1]:
+    held: set[int] = for_transaction(session, _LOCKED, transaction, set)
+    if case_id in held:
         return
     session.execute(_LOCK_CASE_ROW, {"case_id": case_id})
-    held[1].add(case_id)
+    held.add(case_id)
 
 
 # The columns a step writes (sync_case, the state; a cancel's status and closing time).

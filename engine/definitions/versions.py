@@ -19,6 +19,7 @@ from engine.definitions.scripting import script_engine_for
 from engine.errors import NotFound
 from engine.runtime.parsing import ParsedProcess, parse_process
 from engine.store.models.definitions import Deployment, ProcessVersion
+from engine.store.remembered import for_transaction
 
 
 @dataclass(frozen=True)
@@ -98,18 +99,15 @@ def version_runtime(session: Session, process_key: str, version: int | None = No
 
     A numbered version never changes once deployed: asked for again in the same transaction (a start
     authorises against the latest, then starts that numbered version), its id is not read again."""
-    transaction = session.get_transaction()
-    memo = session.info.get(_READ_IDS)
-    if memo is None or memo[0] is not transaction:
-        memo = session.info[_READ_IDS] = (transaction, {})
-    found = memo[1].get((process_key, version)) if version is not None else None
+    memo: dict[tuple[str, int], int] = for_transaction(session, _READ_IDS, session.get_transaction(), dict)
+    found = memo.get((process_key, version)) if version is not None else None
     if found is None:
         connection = session.connection()
         row = (connection.execute(_LATEST_ID, {"process_key": process_key}) if version is None else
                connection.execute(_NUMBERED_ID, {"process_key": process_key, "version": version})).first()
         if row is None:
             raise NotFound(f"no deployed process '{process_key}'" + (f" version {version}" if version else ""))
-        found = memo[1][(process_key, row.version)] = row.id
+        found = memo[(process_key, row.version)] = row.id
     return runtime_for(session, found)
 
 
