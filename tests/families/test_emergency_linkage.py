@@ -151,7 +151,18 @@ def test_a_message_its_form_refuses_or_for_an_agency_not_dispatched_changes_noth
     with pytest.raises(StepRefused, match="was not dispatched") as not_dispatched:
         message(deployed_db, case_id, "agency_arrived", {"agency": "water"})
     assert "未派遣" in not_dispatched.value.details["agency"][0]
+    # So is on-scene progress reported in the name of an agency that was not dispatched.
+    with pytest.raises(StepRefused, match="was not dispatched"):
+        message(deployed_db, case_id, "incident_progress", {"agency": "water", "text": "水管爆裂"})
     assert case_row(deployed_db, case_id).version == before
+
+
+def test_on_scene_progress_is_recorded_with_its_agency_or_with_none(deployed_db, clock):
+    case_id = start_incident(deployed_db)  # a gas leak: gas and police dispatched
+    message(deployed_db, case_id, "incident_progress", {"agency": "gas", "text": "已关闭阀门"})
+    message(deployed_db, case_id, "incident_progress", {"text": "现场已疏散"})
+    reports = case_row(deployed_db, case_id).data["reports"]
+    assert [(r["agency"], r["text"]) for r in reports[-2:]] == [("gas", "已关闭阀门"), (None, "现场已疏散")]
 
 
 def test_a_message_nobody_waits_for_is_a_clear_error(deployed_db, clock):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import func, select
 from webtools import csrf_from, signed_in
 
@@ -54,11 +55,12 @@ def test_a_report_its_form_refuses_changes_nothing_and_says_why_beside_the_field
     assert _case(web_db, case_id).version == before
 
 
-def test_the_agency_finished_form_offers_only_the_agencies_dispatched_to_the_incident(app, web_db):
+@pytest.mark.parametrize("report", ["agency_finished", "incident_progress"])
+def test_an_agency_report_form_offers_only_the_agencies_dispatched_to_the_incident(app, web_db, report):
     case_id = start_incident(web_db)  # a gas leak of grade Ⅳ
     dispatched = set(_case(web_db, case_id).data["agencies"])
     assert dispatched and "water" not in dispatched
-    html = signed_in(app, "duty").get(f"/cases/{case_id}/messages/agency_finished").get_data(as_text=True)
+    html = signed_in(app, "duty").get(f"/cases/{case_id}/messages/{report}").get_data(as_text=True)
     select_html = html[html.index('name="agency"'):]
     select_html = select_html[:select_html.index("</select>")]
     offered = set(re.findall(r'<option value="([^"]+)"', select_html))
