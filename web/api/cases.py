@@ -7,7 +7,7 @@ from engine.cases.access import CaseFilter, list_visible_cases
 from engine.cases.view import case_view, open_tasks
 from engine.commands import cases as case_commands
 from engine.commands.messages import deliver_message
-from engine.store.models.definitions import ProcessVersion
+from engine.definitions.versions import runtime_for
 from web.api.blueprint import Blueprint
 from web.api.case_rows import case_out, cases_out
 from web.api.schemas import (
@@ -66,7 +66,7 @@ def start(body: dict[str, Any]) -> Any:
         case = case_commands.start(session, current_user().actor, body["process_key"], body["data"],
                                    version=body["version"], lang=current_locale())
         out = case_out(session, case)
-        out.update(data=case.data, process_version=session.get(ProcessVersion, case.process_version_id).version,
+        out.update(data=case.data, process_version=runtime_for(session, case.process_version_id).version,
                    tasks=open_tasks(session, case.id))
         return out
 
