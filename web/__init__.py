@@ -13,12 +13,14 @@ from flask import Blueprint, Flask
 from engine.app.boot import boot
 from engine.config import settings
 from engine.store.database import Database
+from web import templatecache
 from web.appconfig import flask_config
 
 
 def create_app(config: dict[str, Any] | None = None, start_worker: bool = False) -> Flask:
     boot()
     app = Flask(__name__)
+    app.jinja_options = {**app.jinja_options, "bytecode_cache": templatecache.SHARED}
     config = dict(config or {})
     # A SECRET_KEY given by the caller (tests, embedding) means no key file is read or created.
     app.config.update(flask_config(settings(), secret_key=config.get("SECRET_KEY")))
