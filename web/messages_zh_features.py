@@ -120,7 +120,8 @@ ZH_FEATURES: dict[str, str] = {
     "Expression over the case data giving a dict; only a message with the same correlation reaches this case.": "基于案件数据、给出字典的表达式；只有关联值相同的消息才会送达本案件。",
     "Expression over the payload giving the dict the receiving event must have declared.": "基于载荷、给出字典的表达式，须与接收事件声明的一致。",
     "Write a JSON object, e.g. {\"decision\": \"return\"}": "请填写 JSON 对象，如 {\"decision\": \"return\"}",
-    "The role (or department) whose holders are offered the lane's user tasks.": "泳道内的用户任务派给持有该角色（或属于该部门）的人员。",
+    "The role (or department) whose holders are offered the lane's user tasks. The canvas shows its name; the file keeps its code.":
+        "泳道内的用户任务派给持有该角色（或属于该部门）的人员。画布上显示其名称，文件中保存其代码。",
     "The form in forms/<key>.json that the task (or the start) shows and checks.": "任务（或发起时）显示并校验的表单，即 forms/<标识>.json。",
     "A decision table in rules/; its outputs are merged into the case data.": "rules/ 中的决策表；其输出并入案件数据。",
     "Expression over case data: the department whose handlers may work the task.": "基于案件数据的表达式：由哪个部门的承办人办理。",

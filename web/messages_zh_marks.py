@@ -1,4 +1,5 @@
-"""Chinese for the studio's element marks: the properties panel's own checks (templates/studio/_problems.html)."""
+"""Chinese for the studio's element marks: the properties panel's own checks and the lanes on the modeler's canvas
+(templates/studio/_problems.html)."""
 from __future__ import annotations
 
 ZH_MARKS: dict[str, str] = {
@@ -17,4 +18,11 @@ ZH_MARKS: dict[str, str] = {
     'Not ISO 8601: a duration is "P3D" or "PT2H", a date "2026-10-08T09:00:00", a cycle "R3/PT1H".':
         '不是 ISO 8601 格式：时长写作 "P3D"、"PT2H"，时间写作 "2026-10-08T09:00:00"，循环写作 "R3/PT1H"。',
     "Write the message name.": "请填写消息名称。",
+    # lanes on the modeler's canvas (web/static/js/studio-lanes.js)
+    "No role or department chosen": "未选择角色或部门",
+    "Double-click the lane to choose its role or department in the properties panel.":
+        "双击泳道，在右侧属性面板中选择其角色或部门。",
+    "A lane is named by the role or department its tasks go to: choose it in the properties panel. The canvas "
+    "shows the name; the file keeps the code.":
+        "泳道以其任务派往的角色或部门命名：请在右侧属性面板中选择。画布上显示名称，文件中保存代码。",
 }

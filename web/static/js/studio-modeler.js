@@ -3,6 +3,7 @@
 import { downloadText, setStatus, showProblems, submitFile, t } from "./studio-common.js";
 import { PropertiesPanel } from "./studio-properties.js";
 import { bpmnTranslateModules, translatePopupSearch } from "./studio-translate.js";
+import { laneLabelModule } from "./studio-lanes.js";
 import { canvasZoom, fitDiagram } from "./diagram-zoom.js";
 
 const page = document.getElementById("cg-modeler-page");
@@ -16,11 +17,19 @@ function start() {
     canvasBox.textContent = canvasBox.dataset.unavailable;
     return;
   }
-  const modeler = new window.BpmnJS({ container: canvasBox, additionalModules: bpmnTranslateModules() });
   const names = JSON.parse(document.getElementById("cg-modeler-names").textContent);
+  // Lanes drawn with the names of their roles or departments; the file keeps the codes (studio-lanes.js).
+  const lanes = laneLabelModule(names.lanes, { unknown: t("markUnknownLane"), none: t("laneNoCode"), hint: t("laneCanvasHint") });
+  const modeler = new window.BpmnJS({ container: canvasBox, additionalModules: [...bpmnTranslateModules(), lanes] });
   const panel = new PropertiesPanel(modeler, document.getElementById("cg-properties"), names);
   window.cgModeler = modeler; // for the browser tests and for the curious analyst's console
   translatePopupSearch(modeler);
+  // A lane is renamed by choosing its role in the properties panel, never by typing on the canvas.
+  modeler.on("cg.lane.rename", ({ element }) => {
+    modeler.get("selection").select(element);
+    panel.chooseLaneCode(element);
+    setStatus(t("laneRename"));
+  });
 
   // SpiffWorkflow reads loopDataInputRef/loopDataOutputRef as the *names* of case variables, where BPMN
   // expects ids of data elements; bpmn-moddle drops such unresolved references and would write the diagram

@@ -311,6 +311,13 @@ export class PropertiesPanel {
     this.marks(bo);
   }
 
+  // Double-clicking a lane on the canvas lands here: its role select, focused (studio-lanes.js).
+  chooseLaneCode(element) {
+    if (this.element !== element) { this.show(element); }
+    const control = this.container.querySelector('select[name="laneCode"]');
+    if (control) { control.focus(); }
+  }
+
   marks(bo) {
     this.markServerProblems(bo);
     this.recheck();
