@@ -44,7 +44,7 @@ ZH_FORMEDITOR: dict[str, str] = {
     "An input of a decision table": "决策表的输入",
     "Organisation units": "组织机构单位",
     "Decision table": "决策表",
-    "Input (its label)": "输入（标签）",
+    "Input (its variable or label)": "输入（变量名或标签）",
     "Unit kind": "单位类别",
     "Departments": "部门",
     "Streets": "街道",

@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from engine.decisions.feel import format_value
-from engine.decisions.model import DecisionTable
+from engine.decisions.model import DecisionTable, InputClause
 from engine.errors import Problem
 from engine.forms.widgets import enum_values
 from engine.org.config import OrgConfig
@@ -38,6 +38,14 @@ class Why(NamedTuple):
     params: dict[str, Any]
 
 
+def _input_names(clause: InputClause) -> str:
+    """How a form may name the input: its label, and its expression (the variable) when that differs."""
+    expression = clause.expression.strip()
+    if clause.label and expression and expression != clause.label:
+        return f"'{clause.label}' ({expression})"
+    return f"'{clause.title}'"
+
+
 def _input_domain(table: DecisionTable, name: str) -> tuple[list[Any] | None, Why | None]:
     """The enumerated inputValues of the input called ``name`` (label, expression or id), or why not."""
     compiled = table.compiled
@@ -51,7 +59,7 @@ def _input_domain(table: DecisionTable, name: str) -> tuple[list[Any] | None, Wh
                                  "so there are no options to compare with", key="options.input_no_values",
                                  params={"decision": table.id, "input": name})
             return compiled_input.domain, None
-    titles = ", ".join(f"'{i.clause.title}'" for i in compiled.inputs) or "none"
+    titles = ", ".join(_input_names(i.clause) for i in compiled.inputs) or "none"
     return None, Why(f"{table.ref} has no input '{name}' (its inputs: {titles})", key="options.no_such_input",
                      params={"decision": table.id, "input": name, "inputs": titles})
 

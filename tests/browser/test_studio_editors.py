@@ -315,13 +315,101 @@ def test_the_panel_marks_what_validate_would_refuse_as_the_analyst_edits(journey
 SHIPPED_DECISIONS = sorted(p.name for p in (PROJECT_ROOT / "rules").glob("*.dmn"))
 
 
+CJK = re.compile(r"[\u4e00-\u9fff]")
+# Every title, accessible name and placeholder the decision editor draws, with Latin letters in it.
+ENGLISH_TITLES = """() => [...new Set([...document.querySelectorAll('#cg-dmn *, #cg-dmn-views *')].flatMap((el) =>
+  ['title', 'aria-label', 'placeholder'].map((a) => el.getAttribute(a)).filter((v) => v && /[A-Za-z]/.test(v))))]"""
+BRANDING = "Powered by bpmn.io"  # the bpmn.io watermark's link, which its licence keeps as it is
+
+
 @pytest.mark.parametrize("name", SHIPPED_DECISIONS)
 def test_every_shipped_decision_file_opens_its_table_named_in_chinese(journey, name):
     # Seven of the nine files gave their decision the file's (definitions) id: dmn-js lost the decision and
-    # the editor showed an empty diagram with no table to edit. Their names carried English glosses.
+    # the editor showed an empty diagram with no table to edit. Their names carried English glosses, and the
+    # columns and rule notes were English ('incident type', 'zhujian reviews within …').
     analyst = journey.sign_in("analyst")
     analyst.goto(f"/studio/decisions/rules/{name}")
     expect(analyst.locator("#cg-decision-page[data-ready=true]")).to_be_attached()
-    expect(analyst.locator("#cg-dmn .tjs-table")).to_be_visible()
+    expect(analyst.locator("#cg-dmn .tjs-table")).to_be_visible()  # the first view is the table, not the DRD
     tabs = analyst.locator("#cg-dmn-views button").all_inner_texts()
     assert tabs and not [tab for tab in tabs if re.search("[A-Za-z]", tab)], tabs
+    assert analyst.locator("#cg-dmn-views button[aria-pressed=true]").get_attribute("data-view") != \
+        analyst.evaluate("window.cgDmn.getDefinitions().id")
+    headers = analyst.locator("#cg-dmn .input-label, #cg-dmn .output-label").all_inner_texts()
+    assert headers and [h for h in headers if not CJK.search(h)] == [], headers
+    notes = analyst.locator("#cg-dmn td.annotation").all_inner_texts()
+    assert [n for n in notes if n.strip() not in ("", "-") and not CJK.search(n)] == [], notes
+    assert [t for t in analyst.evaluate(ENGLISH_TITLES) if t != BRANDING] == []
+
+
+LAYOUTLESS_DMN = """<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="stall_fee_definitions" name="摊位费"
+             namespace="http://casegrid/rules">
+  <decision id="stall_fee" name="摊位费标准">
+    <decisionTable id="stall_fee_table" hitPolicy="UNIQUE">
+      <input id="in_size" label="摊位面积（平方米）">
+        <inputExpression typeRef="number"><text>stall_size</text></inputExpression>
+      </input>
+      <output id="out_fee" name="fee" label="每日费用（元）" typeRef="number"/>
+      <rule id="small"><description>小摊位：10平方米以下</description>
+        <inputEntry><text>&lt; 10</text></inputEntry><outputEntry><text>20</text></outputEntry></rule>
+      <rule id="large"><description>大摊位：10平方米及以上</description>
+        <inputEntry><text>&gt;= 10</text></inputEntry><outputEntry><text>50</text></outputEntry></rule>
+    </decisionTable>
+  </decision>
+</definitions>
+"""
+
+
+def test_a_decision_deployed_without_a_diagram_layout_opens_on_its_table_and_its_drd_shows_the_decision(journey):
+    # An analyst's own file, like every shipped one, has no DMNDI: the editor still lands on the table, and
+    # the DRD view draws the decision (dmn-js lays out what has no layout) instead of an empty canvas.
+    analyst = journey.sign_in("analyst")
+    analyst.goto("/studio/")
+    analyst.locator("form[action$='/studio/upload'] input[type=file]").set_input_files(
+        {"name": "stall_fee.dmn", "mimeType": "application/xml", "buffer": LAYOUTLESS_DMN.encode("utf-8")})
+    analyst.click("form[action$='/studio/upload'] button[type=submit]")
+    expect(analyst.locator("#cg-files tr[data-path='rules/stall_fee.dmn']")).to_have_count(1)
+    analyst.goto("/studio/decisions/rules/stall_fee.dmn")
+    expect(analyst.locator("#cg-decision-page[data-ready=true]")).to_be_attached()
+    expect(analyst.locator("#cg-dmn .tjs-table")).to_be_visible()
+    expect(analyst.locator("#cg-dmn-views button[aria-pressed=true]")).to_have_text("摊位费标准")
+    assert analyst.locator("#cg-dmn .input-label, #cg-dmn .output-label").all_inner_texts() == \
+        ["摊位面积（平方米）", "每日费用（元）"]
+    journey.shot(analyst, "layoutless-table")
+    analyst.locator("#cg-dmn-views button", has_text="摊位费").first.click()
+    expect(analyst.locator("#cg-dmn .djs-shape[data-element-id=stall_fee]")).to_be_visible()
+    assert [t for t in analyst.evaluate(ENGLISH_TITLES) if t != BRANDING] == []
+    journey.shot(analyst, "layoutless-drd")
+    assert not journey.console_errors, journey.console_errors
+
+
+def test_in_english_the_decision_editor_speaks_english_around_the_analysts_chinese_columns(journey):
+    analyst = journey.sign_in("analyst", locale="en")
+    analyst.goto("/studio/decisions/rules/emergency_grade.dmn")
+    expect(analyst.locator("#cg-decision-page[data-ready=true]")).to_be_attached()
+    expect(analyst.locator("#cg-dmn")).to_contain_text("Hit policy")
+    expect(analyst.locator("[data-action=validate]")).to_have_text("Validate")
+    # The columns are the analysts' configuration, written once in Chinese: the same in either language.
+    assert analyst.locator("#cg-dmn .input-label").first.inner_text() == "事件类型"
+    assert not journey.console_errors, journey.console_errors
+
+
+def test_a_wide_decision_table_opens_scaled_so_its_rule_notes_are_in_view_and_fit_shows_every_column(journey):
+    # The table scrolls inside its own container, which the fit measured instead of the table: the rule
+    # notes, the last column, stayed out of view and "fit" did nothing.
+    analyst = journey.sign_in("analyst")
+    notes_inside = """() => { const box = document.getElementById('cg-dmn').getBoundingClientRect();
+      const notes = document.querySelector('#cg-dmn th.annotation').getBoundingClientRect();
+      return notes.right <= box.right + 1; }"""
+    analyst.goto("/studio/decisions/rules/emergency_grade.dmn")
+    expect(analyst.locator("#cg-decision-page[data-ready=true]")).to_be_attached()
+    expect(analyst.locator("#cg-dmn")).not_to_have_attribute("data-zoom", "1")
+    assert analyst.evaluate(notes_inside)
+    analyst.goto("/studio/decisions/rules/social_event_catalogue.dmn")  # too wide to open fitted: it scrolls
+    expect(analyst.locator("#cg-decision-page[data-ready=true]")).to_be_attached()
+    expect(analyst.locator("#cg-dmn")).to_have_attribute("data-zoom", "0.75")
+    analyst.click(".cg-zoom [data-zoom=fit]")
+    assert float(analyst.locator("#cg-dmn").get_attribute("data-zoom")) < 0.75
+    assert analyst.evaluate(notes_inside)
+    journey.shot(analyst, "catalogue-fitted")

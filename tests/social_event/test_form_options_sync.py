@@ -89,7 +89,7 @@ def test_a_source_that_does_not_exist_is_reported_instead_of_comparing_with_noth
     assert len(problems) == 2, problems
     assert any(p.startswith(f"{REPORT}: category: ui:optionsFrom names decision 'se_catalog', which no DMN file")
                for p in problems)
-    assert f"{REGISTER}: category: decision 'se_catalogue' has no input 'categry' (its inputs: 'category')" in problems
+    assert f"{REGISTER}: category: decision 'se_catalogue' has no input 'categry' (its inputs: '事件小类' (category))" in problems
 
 
 def test_ui_options_from_has_one_of_two_shapes_and_only_on_choice_fields() -> None:

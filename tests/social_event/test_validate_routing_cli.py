@@ -42,7 +42,7 @@ def test_a_matrix_with_a_gap_is_rejected_naming_the_missing_street_and_the_rows_
     code, output = _validate(tmp_path, _without_rule(SHIPPED, "r0101_S03"))
     assert code != 0
     line = next(line for line in output.splitlines() if "routing matrix has a gap" in line)
-    assert 'category = "0101", street = "S03"' in line
+    assert '事件小类 = "0101", 街道 = "S03"' in line  # the columns as analysts read them: their labels
     assert "rule 'r0101_S01' (row 1)" in line and "rule 'r0101_S05' (row 4)" in line
 
 
@@ -51,7 +51,7 @@ def test_a_matrix_with_an_overlap_is_rejected_naming_both_rows(tmp_path: Path) -
     code, output = _validate(tmp_path, text)
     assert code != 0
     assert "rule 'r0102' (row 6) and rule 'r0102_S02' (row 7): rules overlap" in output
-    assert 'category = "0102", street = "S02"' in output
+    assert '事件小类 = "0102", 街道 = "S02"' in output
 
 
 def test_a_matrix_naming_an_unknown_department_is_rejected_naming_the_row(tmp_path: Path) -> None:
@@ -66,4 +66,4 @@ def test_a_street_column_must_list_exactly_the_streets_of_the_organisation(tmp_p
     text = SHIPPED.replace('<inputValues><text>"S01","S02","S03","S04","S05"</text>',
                            f"<inputValues><text>{streets}</text>", 1)
     code, output = _validate(tmp_path, text)
-    assert code != 0 and "column 'street'" in output
+    assert code != 0 and "column '街道'" in output

@@ -1,12 +1,13 @@
 // The studio's decision-table editor: dmn-js Modeler (global DmnJS from static/vendor); one tab per view
 // (the DRD and each decision table); validate/deploy the file as a whole.
 import { downloadText, setStatus, showProblems, submitFile, t } from "./studio-common.js";
-import { dmnTranslateOptions } from "./studio-translate.js";
+import { dmnTranslateOptions, translateDmnTitles } from "./studio-translate.js";
 import { fitDiagram, stepZoom, wireZoomButtons } from "./diagram-zoom.js";
 
 const page = document.getElementById("cg-decision-page");
 const box = document.getElementById("cg-dmn");
 const path = page.dataset.path;
+const OPEN_SMALLEST_SCALE = 0.75;
 
 function start() {
   if (typeof window.DmnJS !== "function") {
@@ -15,6 +16,7 @@ function start() {
   }
   const modeler = new window.DmnJS({ container: box, ...dmnTranslateOptions() });
   window.cgDmn = modeler;
+  translateDmnTitles(box);
 
   // The DRD is a diagram with a canvas; a table or literal expression is HTML, scaled with CSS zoom.
   const drdCanvas = () => {
@@ -28,7 +30,14 @@ function start() {
     node.style.zoom = String(scale);
     box.dataset.zoom = String(scale);
   }
-  function fit() {
+  // A decision table scrolls inside its own container, so the container's width is not the table's: measure
+  // the table, or "fit" leaves its right-hand columns (the rule notes) out of view.
+  function contentWidth(node) {
+    const table = node.querySelector(".tjs-table");
+    return Math.max(node.scrollWidth, table ? table.scrollWidth + 2 : 0, 1);
+  }
+  // smallest: the least scale to fit to; on opening a view the text stays readable and a wider table scrolls.
+  function fit(smallest = 0) {
     const canvas = drdCanvas();
     if (canvas) {
       const palette = box.querySelector(".djs-palette");
@@ -39,7 +48,7 @@ function start() {
     const node = htmlView();
     if (!node) { return; }
     node.style.zoom = "1";
-    scaleHtml(Math.min(1, box.clientWidth / Math.max(node.scrollWidth, 1)));
+    scaleHtml(Math.max(smallest, Math.min(1, box.clientWidth / contentWidth(node))));
   }
   function step(direction) {
     const canvas = drdCanvas();
@@ -47,7 +56,7 @@ function start() {
     const current = Number(box.dataset.zoom || 1);
     scaleHtml(Math.min(3, Math.max(0.3, direction > 0 ? current * 1.25 : current / 1.25)));
   }
-  wireZoomButtons(box.parentElement, { in: () => step(1), out: () => step(-1), fit });
+  wireZoomButtons(box.parentElement, { in: () => step(1), out: () => step(-1), fit: () => fit() });
 
   function tabs() {
     const holder = document.getElementById("cg-dmn-views");
@@ -78,7 +87,7 @@ function start() {
     if (result.problems !== null && !(kind === "deploy" && result.ok)) { showProblems(result.problems, path, openElement); }
   }
 
-  modeler.on("views.changed", () => { tabs(); requestAnimationFrame(fit); });
+  modeler.on("views.changed", () => { tabs(); requestAnimationFrame(() => fit(OPEN_SMALLEST_SCALE)); });
   page.querySelector('[data-action="validate"]').addEventListener("click", () => run("validate"));
   page.querySelector('[data-action="deploy"]').addEventListener("click", () => run("deploy"));
   page.querySelector('[data-action="download"]').addEventListener("click", async () => {

@@ -201,6 +201,10 @@ const DMN_ZH = {
   "Copy rule": "复制规则",
   "Cut rule": "剪切规则",
   "Move rule": "移动规则",
+  "Move Input": "移动输入列",
+  "Move Output": "移动输出列",
+  "Open decision table": "打开决策表",
+  "Open literal expression": "打开文字表达式",
   "Paste rule above": "粘贴规则到上方",
   "Paste rule below": "粘贴规则到下方",
   "Add input column left": "在左侧添加输入列",
@@ -362,6 +366,21 @@ export function dmnTranslateOptions() {
   const modules = pageIsChinese() ? [{ translate: ["value", translator(DMN_ZH)] }] : [];
   return Object.fromEntries(["drd", "decisionTable", "literalExpression", "boxedExpression"]
     .map((view) => [view, { additionalModules: modules }]));
+}
+
+// dmn-js writes the column drag handles' titles ("Move Input", "Move Output") without its translate service:
+// put the Chinese ones in as the table draws them.
+export function translateDmnTitles(container) {
+  if (!pageIsChinese()) { return; }
+  const apply = () => {
+    for (const node of container.querySelectorAll("[title]")) {
+      const text = DMN_ZH[node.getAttribute("title")];
+      if (text) { node.setAttribute("title", text); }
+    }
+  };
+  new MutationObserver(apply).observe(container, { childList: true, subtree: true, attributes: true,
+    attributeFilter: ["title"] });
+  apply();
 }
 
 // The element kind as a person reads it: "用户任务" for bpmn:UserTask (falls back to the type's name).
