@@ -59,7 +59,7 @@ ZH: dict[str, str] = {
     "Process": "流程",
     "Current step": "当前环节",
     "Status": "状态",
-    "Opened": "立案时间",
+    "Opened": "发起时间",
     "Running": "办理中",
     "Completed": "已办结",
     "Cancelled": "已撤销",

@@ -28,7 +28,7 @@ ZH_SITUATION: dict[str, str] = {
         "尚未配置辖区边界（rules/geometry/district.json），无法绘制地图。",
     "This filter was not understood and is left out.": "有筛选条件无法识别，已忽略。",
     "placed in its grid cell (no point given)": "未上报坐标，按所在网格显示",
-    "Opened": "立案时间",
+    "Opened": "发起时间",
     "Other": "其他",
     "Unnamed": "未命名",
     "None": "无",

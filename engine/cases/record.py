@@ -117,7 +117,10 @@ def case_record(session: Session, case: Case, lang: str = "zh", current: WorkIte
             # A report to the case through a catch event's form (级别调整, 单位处置完毕): its answers are the payload.
             details = event.details or {}
             key = details.get("form") or _message_forms(runtime).get(str(details.get("message") or ""))
-            form, title = runtime.form(key) if key else None, event.task_name or ""
+            # Titled by what was reported (its form's title), not by the catch events that waited for it:
+            # their names ("等待现场报告", several joined) say nothing about a grade change or an arrival.
+            form = runtime.form(key) if key else None
+            title = "" if form is not None else event.task_name or ""
             payload = details.get("payload")
             if form is not None and isinstance(payload, Mapping):
                 found = answers(form, payload, lang)

@@ -37,7 +37,10 @@ class ActionContext:
     actor: str
 
     def values(self) -> dict[str, Any]:
-        return {**self.match.event, "window_count": len(self.match.window), "rule": self.match.rule.name,
+        event = self.match.event
+        # An event posted from outside carries codes only: its names read as those codes, never as blanks.
+        names = {"subcategory_name": event.get("subcategory"), "grid_cell_name": event.get("grid_cell")}
+        return {**names, **event, "window_count": len(self.match.window), "rule": self.match.rule.name,
                 "ruleset": self.match.ruleset}
 
     def cases(self, target: str | None) -> list[Case]:

@@ -156,10 +156,21 @@ def role_names(session: Session) -> dict[str, tuple[str, str]]:
     return {code: (zh, en) for code, zh, en in session.execute(select(Role.code, Role.name_zh, Role.name_en))}
 
 
+# Accounts that are not people but act on cases: named as people are (display names are Chinese).
+ENGINE_ACCOUNTS = {"rules": "事件规则"}
+
+
 def display_names(session: Session, usernames: Iterable[str | None]) -> dict[str, str]:
     """username -> the name people know them by, for the given users only (a page names a handful)."""
     wanted = {name for name in usernames if name}
     if not wanted:
         return {}
-    rows = session.execute(select(User.username, User.display_name).where(User.username.in_(wanted)))
-    return {username: shown or username for username, shown in rows}
+    # What the rules did with someone's event is recorded as "rules (for <username>)".
+    for_whom = {name: name[len("rules (for "):-1] for name in wanted
+                if name.startswith("rules (for ") and name.endswith(")")}
+    rows = session.execute(select(User.username, User.display_name)
+                           .where(User.username.in_(wanted | set(for_whom.values()))))
+    people = {username: shown or username for username, shown in rows}
+    found = {name: people[name] for name in wanted if name in people}
+    found.update({name: f"{ENGINE_ACCOUNTS['rules']}（{people.get(whom, whom)}）" for name, whom in for_whom.items()})
+    return {**{name: ENGINE_ACCOUNTS[name] for name in wanted & ENGINE_ACCOUNTS.keys()}, **found}

@@ -127,3 +127,15 @@ def test_the_api_refuses_a_report_from_someone_outside_the_catch_events_lane(app
                                    json={"message_name": "incident_grade_change",
                                          "payload": {"grade": 2, "reason": "泄漏扩大"}})
     assert taken.status_code == 200, taken.get_data(as_text=True)
+
+
+def test_a_report_reads_in_the_case_record_under_what_was_reported_not_the_events_that_waited_for_it(app, web_db):
+    case_id = start_incident(web_db)
+    duty = signed_in(app, "duty")
+    status, _html = _report(duty, case_id, "incident_grade_change", {"grade": "3", "reason": "被困人员增加"})
+    assert status == 302
+    html = duty.get(f"/cases/{case_id}").get_data(as_text=True)
+    record = html[html.index('id="cg-case-record"'):]
+    step = record[:record.index("被困人员增加")]
+    title = re.sub(r"<[^>]+>", "", step[step.rindex("<h3>"):step.rindex("</h3>")]).split("·")[0].strip()
+    assert title == "级别调整"

@@ -172,3 +172,13 @@ def test_the_case_page_says_unclaimed_for_an_open_task_nobody_holds_not_an_empty
     html = signed_in(app, "sup").get(f"/cases/{case_id}").get_data(as_text=True)
     assert re.search(r'<td data-label="办理人">未认领</td>', html)
     assert '<td data-label="办理人"></td>' not in html
+
+
+def test_the_case_header_says_who_started_the_case_not_that_the_reporter_registered_it(app, web_db):
+    # 立案 is the dispatcher's step (案卷建立（立案）); the header's time is when the case was started,
+    # by whoever reported or applied, and a case not yet registered has no 立案时间 at all.
+    case_id = start_report(web_db)
+    html = signed_in(app, "sup").get(f"/cases/{case_id}").get_data(as_text=True)
+    header = html[html.index('<header class="cg-page-header">'):]
+    header = header[:header.index("</header>")]
+    assert "发起时间" in header and "立案时间" not in header
