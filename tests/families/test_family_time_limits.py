@@ -66,7 +66,7 @@ def test_acceptance_is_at_risk_at_80_percent_and_its_sla_deadline_is_the_deemed_
 
 def test_department_review_limits_are_each_departments_own_review_days_from_the_review_table(deployed_db, clock):
     case_id = apply(deployed_db, {**FOOD, "licence_type": "construction_permit"})
-    accept(deployed_db, case_id)
+    accept(deployed_db, case_id, checked_on_the_spot=True)  # the checklist holds food materials
     with deployed_db.transaction(readonly=True) as session:
         reviews = {i.department: (i.due_at, i.id) for i in session.scalars(select(WorkItem).where(
             WorkItem.case_id == case_id, WorkItem.task_spec == "review_task", WorkItem.status == "open"))}

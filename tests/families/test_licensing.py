@@ -38,8 +38,10 @@ def apply(db, data=FOOD) -> int:
         return start_case(session, "licensing", dict(data), WINDOW).id
 
 
-def accept(db, case_id: int) -> None:
-    work(db, case_id, "accept", {"acceptance_decision": "accept"}, WINDOW)
+def accept(db, case_id: int, checked_on_the_spot: bool = False) -> None:
+    """Accept; `checked_on_the_spot` when the checklist lacks materials the window found complete."""
+    answers = {"acceptance_decision": "accept", **({"materials_checked": True} if checked_on_the_spot else {})}
+    work(db, case_id, "accept", answers, WINDOW)
 
 
 def review_all(db, case_id: int, **extra) -> None:
@@ -108,6 +110,26 @@ def test_a_one_time_notice_lists_every_missing_item_stops_the_clock_and_a_second
     assert case_row(deployed_db, case_id).version == before
     accept(deployed_db, case_id)
     assert case_row(deployed_db, case_id).data["acceptance"] == "accepted"
+
+
+def test_materials_missing_from_the_checklist_are_not_accepted_until_the_window_checks_them_on_the_spot(
+        deployed_db, clock):
+    incomplete = {**FOOD, "materials_submitted": ["application_form", "business_licence", "id_card", "premises_layout"]}
+    case_id = apply(deployed_db, incomplete)
+    before = case_row(deployed_db, case_id).version
+    # Art. 32: incomplete materials are told once to supplement, not accepted as they are.
+    with pytest.raises(StepRefused) as refused:
+        accept(deployed_db, case_id)
+    said = refused.value.details["materials_checked"][0]
+    assert "食品安全管理制度、从业人员健康证明" in said and "一次性告知补正" in said
+    assert case_row(deployed_db, case_id).version == before
+    assert item_named(deployed_db, case_id, "accept").status == "open"
+    # The window found them complete on the spot (handed in on paper): accepted, and the record says so.
+    accept(deployed_db, case_id, checked_on_the_spot=True)
+    data = case_row(deployed_db, case_id).data
+    assert data["acceptance"] == "accepted" and data["missing_materials"] == []
+    assert "食品安全管理制度" in data["acceptance_note"]
+    assert set(data["materials_submitted"]) >= {"food_safety_rules", "staff_health_certs"}
 
 
 def test_refusal_needs_a_reason_and_ends_the_case(deployed_db, clock):
