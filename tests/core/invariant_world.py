@@ -174,7 +174,7 @@ ANSWERS: dict[str, tuple[dict[str, Any], ...]] = {
     "se_arbitrate": ({"arbitration_department": "chengguan", "arbitration_reason": "依职责裁定"},),
     "se_extension_review": ({"extension_decision": "approve"},
                             {"extension_decision": "reject", "extension_comment": "理由不充分"}),
-    "lic_accept": ({"acceptance_decision": "accept"}, {"acceptance_decision": "accept"},
+    "lic_accept": ({"acceptance_decision": "accept"}, {"acceptance_decision": "accept", "materials_checked": True},
                    {"acceptance_decision": "supplement", "extra_missing": ["id_card"]},
                    {"acceptance_decision": "refuse", "refuse_reason": "不属于本机关职权范围"}),
     "lic_supplement": ({"materials_supplemented": ["id_card"], "supplement_note": "已补交"},),
