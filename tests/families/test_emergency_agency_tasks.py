@@ -13,7 +13,7 @@ from engine.commands.tasks import complete
 from engine.config import PROJECT_ROOT
 from engine.decisions import parse_dmn
 from engine.definitions.bundle import load_root
-from engine.errors import Forbidden
+from engine.errors import Forbidden, StepRefused
 from engine.org.access import Actor, may_see_task, may_work_task
 from engine.org.config import OrgConfig, organisation_from_files
 from engine.store.database import Database
@@ -224,3 +224,17 @@ def test_an_overdue_acknowledgement_notifies_the_agencys_own_head(deployed_db, c
             Notification.work_item_id == gas.id, Notification.kind == "sla_escalation")))
     assert escalated == {"department_head", "supervisor"}
     assert "ranqi_head" in told and {"supervisor1", "supervisor2"} <= told
+
+
+def test_an_acknowledgement_already_made_in_the_inbox_is_refused_when_the_agencys_system_repeats_it(
+        deployed_db, clock):
+    case_id = start_incident(deployed_db)
+    agency_work(deployed_db, case_id, "police", "agency_acknowledge", {"officer": "赵刚"})
+    before = case_row(deployed_db, case_id)
+    with pytest.raises(StepRefused, match="already acknowledged") as refused:
+        message(deployed_db, case_id, "agency_acknowledged", {"agency": "police"})
+    assert "该单位已报告接警，无需重复报告" in refused.value.details["agency"][0]
+    assert case_row(deployed_db, case_id).version == before.version
+    # The police's 到场 task is untouched and still reports arrival from the inbox.
+    agency_work(deployed_db, case_id, "police", "agency_arrive", {"situation": "现场已警戒"})
+    assert case_row(deployed_db, case_id).data["agencies"]["police"]["status"] == "on_scene"

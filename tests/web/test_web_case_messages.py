@@ -139,3 +139,17 @@ def test_a_report_reads_in_the_case_record_under_what_was_reported_not_the_event
     step = record[:record.index("被困人员增加")]
     title = re.sub(r"<[^>]+>", "", step[step.rindex("<h3>"):step.rindex("</h3>")]).split("·")[0].strip()
     assert title == "级别调整"
+
+
+def test_a_second_acknowledgement_of_the_same_agency_is_refused_beside_the_agency_and_not_recorded(app, web_db):
+    case_id = start_incident(web_db)  # gas and police dispatched
+    duty = signed_in(app, "duty")
+    status, _html = _report(duty, case_id, "agency_acknowledged", {"agency": "police"})
+    assert status == 302
+    before = _case(web_db, case_id).version
+    status, html = _report(duty, case_id, "agency_acknowledged", {"agency": "police"})
+    assert status == 422 and "该单位已报告接警，无需重复报告" in html and "已报告：" not in html
+    assert _case(web_db, case_id).version == before
+    record = duty.get(f"/cases/{case_id}").get_data(as_text=True)
+    record = record[record.index('id="cg-case-record"'):]
+    assert record.count("<h3>联动单位状态") == 1  # one entry, the first report
