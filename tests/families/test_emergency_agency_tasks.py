@@ -16,6 +16,7 @@ from engine.definitions.bundle import load_root
 from engine.errors import Forbidden, StepRefused
 from engine.org.access import Actor, may_see_task, may_work_task
 from engine.org.config import OrgConfig, organisation_from_files
+from engine.sla.queries import overdue_condition, shown_state
 from engine.store.database import Database
 from engine.store.models.sla import Escalation, Notification
 from engine.store.models.tasks import WorkItem
@@ -238,3 +239,23 @@ def test_an_acknowledgement_already_made_in_the_inbox_is_refused_when_the_agency
     # The police's 到场 task is untouched and still reports arrival from the inbox.
     agency_work(deployed_db, case_id, "police", "agency_arrive", {"situation": "现场已警戒"})
     assert case_row(deployed_db, case_id).data["agencies"]["police"]["status"] == "on_scene"
+
+
+def test_an_overdue_acknowledge_task_withdrawn_by_the_agencys_message_is_no_longer_overdue(deployed_db, clock):
+    case_id = start_incident(deployed_db)
+    police = agency_items(deployed_db, case_id)["gongan"]
+    clock.move_to(T0 + timedelta(minutes=1, seconds=1))  # police: 1 minute to acknowledge
+    fire(deployed_db)
+    assert item_of(deployed_db, police.id).sla_state == "overdue"
+    message(deployed_db, case_id, "agency_acknowledged", {"agency": "police"})
+    withdrawn = item_of(deployed_db, police.id)
+    assert withdrawn.status == "withdrawn"
+    now = T0 + timedelta(minutes=1, seconds=2)
+    with deployed_db.transaction(readonly=True) as session:
+        overdue = set(session.scalars(select(WorkItem.id).where(WorkItem.case_id == case_id,
+                                                                overdue_condition(now))))
+    assert police.id not in overdue
+    assert shown_state(withdrawn.status, withdrawn.sla_state, withdrawn.due_at, now) == "withdrawn"
+    # The same rule still reads an open step past its due time as overdue, marked or not.
+    gas = agency_items(deployed_db, case_id)["ranqi"]
+    assert shown_state(gas.status, "on_time", gas.due_at, gas.due_at + timedelta(seconds=1)) == "overdue"
