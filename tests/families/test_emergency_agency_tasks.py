@@ -259,3 +259,30 @@ def test_an_overdue_acknowledge_task_withdrawn_by_the_agencys_message_is_no_long
     # The same rule still reads an open step past its due time as overdue, marked or not.
     gas = agency_items(deployed_db, case_id)["ranqi"]
     assert shown_state(gas.status, "on_time", gas.due_at, gas.due_at + timedelta(seconds=1)) == "overdue"
+
+
+def _agency_status_ran_ahead(db: Database, case_id: int, agency: str, status: str) -> None:
+    """The incident's own record of `agency` moved on to `status` without its inbox task (a case whose
+    data another way of reporting changed first): written into the stored workflow's data."""
+    from engine.definitions.versions import runtime_for
+    from engine.runtime.serialization import dump_workflow, load_workflow
+    from engine.store.models.cases import Case
+
+    with db.transaction() as session:
+        case = session.get(Case, case_id)
+        workflow = load_workflow(case.workflow_state, runtime_for(session, case.process_version_id).parsed)
+        for task in workflow.get_tasks():
+            if isinstance(task.data.get("agencies"), dict) and agency in task.data["agencies"]:
+                task.data["agencies"][agency] = {**task.data["agencies"][agency], "status": status}
+        case.workflow_state = dump_workflow(workflow)
+
+
+def test_an_agencys_own_inbox_task_closes_even_when_the_incident_already_has_that_report(deployed_db, clock):
+    case_id = start_incident(deployed_db)
+    _agency_status_ran_ahead(deployed_db, case_id, "police", "on_scene")
+    # Refusing the officer's own task would leave it open for ever: it closes, and changes no agency state.
+    agency_work(deployed_db, case_id, "police", "agency_acknowledge", {"officer": "赵刚"})
+    agency_work(deployed_db, case_id, "police", "agency_arrive", {"situation": "现场已警戒"})
+    police = case_row(deployed_db, case_id).data["agencies"]["police"]
+    assert police["status"] == "on_scene" and "acknowledged_at" not in police and "arrived_at" not in police
+    assert agency_items(deployed_db, case_id, "agency_arrive") == {}
