@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from engine.config import settings
 from engine.forms.i18n import normalize_lang
+from engine.sla.queries import shown_state
 from engine.sla.wording import amount_in_words, unit_words
 from engine.store.statuses import CaseStatus
 from web.messages_zh import ZH
@@ -116,17 +117,11 @@ def time_left(due: datetime | None, now: datetime | None = None) -> str:
 
 
 def shown_sla_state(item: Any, now: datetime | None = None) -> str:
-    """The time-limit mark a row shows for a work item: its stored state, but an open step whose due time has
-    gone reads as overdue (as the dashboard counts it, engine.sla.queries.overdue_condition) though no breach
-    timer marked it: an extension's review has a due time and no clock, and would read 正常 · 已超期 5天."""
-    state = getattr(item, "sla_state", None) or "none"
-    due = getattr(item, "due_at", None)
-    if state in ("none", "on_time", "at_risk") and due is not None and getattr(item, "status", None) == "open":
-        if due.tzinfo is None:
-            due = due.replace(tzinfo=UTC)
-        if due <= (now or datetime.now(UTC)):
-            return "overdue"
-    return str(state)
+    """The time-limit mark a row shows for a work item (engine.sla.queries.shown_state, the rule the
+    dashboard's and the inbox's 超期 count with): a step past its due time reads overdue, a withdrawn one
+    never does."""
+    return shown_state(getattr(item, "status", None), getattr(item, "sla_state", None),
+                       getattr(item, "due_at", None), now or datetime.now(UTC))
 
 
 # What case and work-item status codes read as; codes stay English in data, the API and the audit trail.

@@ -70,6 +70,7 @@ ZH: dict[str, str] = {
     "Paused": "暂停计时",
     "Met late": "超期办结",
     "No limit": "无时限",
+    "No longer timed": "不再计时",
     "{d}d {h}h": "{d}天{h}小时",
     "{h}h {m}m": "{h}小时{m}分",
     "{m}m": "{m}分钟",

@@ -26,6 +26,9 @@ MORE_PROBLEM_TEXTS: dict[str, tuple[str, str]] = {
                              "the field's type and format."),
     "form.no_label": ("字段缺少中文名称：请设置 ui:title {{\"zh\": ...}}。",
                       "missing Chinese label: set ui:title {{\"zh\": ...}}."),
+    "form.names_not_text": ("ui:names 只适用于单行文本字段，不适用于「{widget}」；有选项的字段用 ui:enumNames 为选项命名。",
+                            "ui:names applies to text fields only, not {widget}; a choice field names its options "
+                            "with ui:enumNames."),
     "form.within_not_date": ("ui:within 只适用于日期和日期时间字段，不适用于「{widget}」。",
                              "ui:within applies to date and datetime fields only, not {widget}."),
     "form.within_bound": ("ui:within.{bound} 的「{value}」既不是 now、case.opened，也不是日期（年-月-日）或带时区的日期时间。",

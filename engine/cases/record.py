@@ -4,7 +4,9 @@ Built from the projections and the audit trail, never from the workflow: ``case_
 ``task_completed`` row carry the answers their form accepted, and the form of that step labels them.
 Only form fields appear, in the form's order, visible for those answers and not empty; what the process
 keeps for itself (counters, logs, computed ids) is never shown here. Values are words: option labels,
-the organisation's names, 是/否.
+the organisation's names, 是/否; a text answer its field marks ``ui:names`` (a grid cell, a subcategory
+posted by another system) reads as the organisation or the social-event catalogue names it, or as it is
+when they do not know the code.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from engine.cases.service import start_form_key
 from engine.config import settings
+from engine.definitions.catalogue import category_labels
 from engine.definitions.versions import runtime_for
 from engine.forms import FieldSpec, FormDefinition
 from engine.forms.coerce import value_as_text
@@ -50,6 +53,15 @@ class Answer:
     help: str = ""
     attachments: tuple[Mapping[str, Any], ...] = ()  # {"name", "content_type", "size", "url"}
     value: Any = None  # the typed value, for a page that formats dates in its reader's time zone
+
+
+@dataclass(frozen=True)
+class CodeNames:
+    """What codes read as, for the answers of fields marked ``ui:names``: unit code -> (zh, en), category
+    code -> its label (text or {zh, en})."""
+
+    units: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    categories: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -107,6 +119,7 @@ def case_record(session: Session, case: Case, lang: str = "zh", current: WorkIte
                                   .order_by(AuditEvent.id)))
     people = display_names(session, [case.opened_by, *(e.actor for e in events)])
     names = unit_names(session)
+    codes = CodeNames(names, category_labels(session))
     steps: list[Step] = []
     for event in events:
         if current is not None and event.task_id == current.id:
@@ -123,7 +136,7 @@ def case_record(session: Session, case: Case, lang: str = "zh", current: WorkIte
             title = "" if form is not None else event.task_name or ""
             payload = details.get("payload")
             if form is not None and isinstance(payload, Mapping):
-                found = answers(form, payload, lang)
+                found = answers(form, payload, lang, codes)
                 if found:
                     steps.append(Step(title or form.title_text(lang), people.get(event.actor, event.actor), event.at,
                                       tuple(found), None))
@@ -133,7 +146,7 @@ def case_record(session: Session, case: Case, lang: str = "zh", current: WorkIte
             form, title = (runtime.form(item.form_key), item.task_name) if item else (None, event.task_name or "")
         if form is None:
             continue
-        found = answers(form, event.after or {}, lang)
+        found = answers(form, event.after or {}, lang, codes)
         if found:
             steps.append(Step(title or form.title_text(lang), people.get(event.actor, event.actor), event.at,
                               tuple(found), event.task_id))
@@ -163,10 +176,11 @@ def _start_form(runtime: Any) -> FormDefinition | None:
     return runtime.form(start_form_key(runtime))
 
 
-def answers(form: FormDefinition, data: Mapping[str, Any], lang: str) -> list[Answer]:
-    """The form's visible, non-empty fields among ``data``, in the form's order, in words."""
+def answers(form: FormDefinition, data: Mapping[str, Any], lang: str, codes: CodeNames | None = None) -> list[Answer]:
+    """The form's visible, non-empty fields among ``data``, in the form's order, in words; ``codes`` names
+    the answers of fields marked ``ui:names`` (without it they read as they were answered)."""
     visible = form.visible_fields(data)
-    return [_answer(spec, data[spec.name], lang) for spec in form.fields
+    return [_answer(spec, data[spec.name], lang, codes) for spec in form.fields
             if spec.name in visible and spec.name in data and not _empty(data[spec.name])]
 
 
@@ -174,7 +188,16 @@ def _empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
 
-def _answer(spec: FieldSpec, value: Any, lang: str) -> Answer:
+def _named(codes: CodeNames, kind: str, value: Any, lang: str) -> str:
+    """A code by its name in the organisation or the catalogue; a code they do not know as it is."""
+    if kind == "organisation":
+        return _unit_name(codes.units, value, lang)
+    label = codes.categories.get(str(value))
+    text = label if isinstance(label, str) else tr(label, lang) if isinstance(label, Mapping) else ""
+    return text or value_as_text(value)
+
+
+def _answer(spec: FieldSpec, value: Any, lang: str, codes: CodeNames | None = None) -> Answer:
     words = _WORDS[lang]
     help_text = tr(spec.help, lang)
     if spec.widget == "attachments":
@@ -187,6 +210,8 @@ def _answer(spec: FieldSpec, value: Any, lang: str) -> Answer:
         text = words["separator"].join(spec.option_label(v, lang) or value_as_text(v) for v in chosen)
     elif spec.widget == "datetime" and isinstance(value, str):
         text = _local_time_text(value)
+    elif spec.names and codes is not None and isinstance(value, str | int):
+        text = _named(codes, spec.names, value, lang)
     elif isinstance(value, list):
         text = words["separator"].join(value_as_text(v) for v in value)
     else:

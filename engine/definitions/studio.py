@@ -80,8 +80,15 @@ def deployed_files(session: Session) -> list[DefinitionFile]:
             for path, text in sorted(bundle.files.items()) if not is_private(path)]
 
 
-def deployed_file(session: Session, path: str) -> str:
-    text = current_bundle(session).files.get(check_path(path))
+def deployed_file(session: Session, path: str, folder: str | None = None, suffix: str | None = None) -> str:
+    """The deployed text of `path`. Reading a file that is not there is NotFound, also when no definition
+    file could have that name (`bogus.json`, not under forms/) or it is not of the kind asked for
+    (`folder`/`suffix`: the form editor reads forms/*.json only): a page address, not input to correct.
+    Only names a client sends to be stored are refused as invalid (check_path)."""
+    if path_problem(path) is not None or (folder is not None and not path.startswith(f"{folder}/")) \
+            or (suffix is not None and not path.endswith(suffix)):
+        raise NotFound(f"no deployed file '{printable(path)}'")
+    text = current_bundle(session).files.get(path)
     if text is None or is_private(path):
         raise NotFound(f"no deployed file '{path}'")
     return text

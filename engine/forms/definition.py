@@ -102,6 +102,7 @@ def _build_field(name: str, field_schema: Mapping[str, Any], field_ui: Mapping[s
         error_messages=field_ui.get("ui:errorMessages", {}),
         ui_within=field_ui.get("ui:within"),
         options_from_case=field_ui.get("ui:optionsFromCase"),
+        names=field_ui.get("ui:names"),
     )
 
 

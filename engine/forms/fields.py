@@ -34,6 +34,9 @@ class FieldSpec:
     ui_within: Mapping[str, Any] | None = None  # ui:within, the bounds of a date answer (engine.forms.dates)
     # ui:optionsFromCase: the case data key naming which of the options a form filled on that case offers
     options_from_case: str | None = None
+    # ui:names: the answer is a code the pages show by its name, "organisation" (a unit: department, street,
+    # community, grid cell) or "category" (the social-event catalogue's subcategory)
+    names: str | None = None
 
     @property
     def type(self) -> str:

@@ -6,11 +6,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from engine.definitions.catalogue import category_labels
 from engine.events.service import ingest_internal
 from engine.forms.i18n import tr
 from engine.org.service import unit_names
 from engine.runtime.reactions import StepResult
-from engine.situation.catalogue import category_labels
 from engine.store.models.cases import Case
 
 # Only reported events feed the rules: cases the rules start themselves (hot spots, automatic

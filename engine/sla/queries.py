@@ -13,7 +13,7 @@ limit of its own.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import Select, and_, case, func, not_, or_, select
 from sqlalchemy.orm import Session
@@ -71,9 +71,32 @@ def paused_condition():  # type: ignore[no-untyped-def]
 def overdue_condition(now: datetime):  # type: ignore[no-untyped-def]
     """An open step past its limit at `now`: marked so, or its due time gone while no breach timer marked it
     (a step whose due time the process sets without a clock, an extension's review, is never marked);
-    never a paused one. The dashboard's and the inbox's 超期 both read it."""
-    return and_(not_(paused_condition()),
+    never a paused one, never one withdrawn (its mark stays as it was when it went: history, not a
+    limit running now). The dashboard's and the inbox's 超期 both read it; shown_state is the same rule
+    for one row a page shows."""
+    return and_(WorkItem.status == WorkItemStatus.OPEN, not_(paused_condition()),
                 or_(WorkItem.sla_state == SlaState.OVERDUE, and_(WorkItem.due_at.is_not(None), WorkItem.due_at <= now)))
+
+
+WITHDRAWN_MARK = "withdrawn"
+
+
+def shown_state(status: str | None, sla_state: str | None, due_at: datetime | None, now: datetime) -> str:
+    """The time-limit mark one work item shows, by overdue_condition's rule: its stored state, but an open
+    step whose due time has gone reads as overdue though no breach timer marked it (an extension's review
+    has a due time and no clock), and a withdrawn step (a boundary event or a message made it moot, e.g. an
+    agency's 接警确认 once the agency acknowledged by message) reads WITHDRAWN_MARK whatever it was marked
+    before it went: no limit runs on it any more, so it is neither overdue nor on time."""
+    if status == WorkItemStatus.WITHDRAWN:
+        return WITHDRAWN_MARK
+    state = str(sla_state or SlaState.NONE)
+    if (status == WorkItemStatus.OPEN and due_at is not None
+            and state in (SlaState.NONE, SlaState.ON_TIME, SlaState.AT_RISK)):
+        if due_at.tzinfo is None:
+            due_at = due_at.replace(tzinfo=UTC)
+        if due_at <= now:
+            return str(SlaState.OVERDUE)
+    return state
 
 
 def _open_counts(now: datetime) -> list:  # type: ignore[type-arg]

@@ -13,9 +13,10 @@ from engine.commands.tasks import complete
 from engine.config import PROJECT_ROOT
 from engine.decisions import parse_dmn
 from engine.definitions.bundle import load_root
-from engine.errors import Forbidden
+from engine.errors import Forbidden, StepRefused
 from engine.org.access import Actor, may_see_task, may_work_task
 from engine.org.config import OrgConfig, organisation_from_files
+from engine.sla.queries import overdue_condition, shown_state
 from engine.store.database import Database
 from engine.store.models.sla import Escalation, Notification
 from engine.store.models.tasks import WorkItem
@@ -224,3 +225,64 @@ def test_an_overdue_acknowledgement_notifies_the_agencys_own_head(deployed_db, c
             Notification.work_item_id == gas.id, Notification.kind == "sla_escalation")))
     assert escalated == {"department_head", "supervisor"}
     assert "ranqi_head" in told and {"supervisor1", "supervisor2"} <= told
+
+
+def test_an_acknowledgement_already_made_in_the_inbox_is_refused_when_the_agencys_system_repeats_it(
+        deployed_db, clock):
+    case_id = start_incident(deployed_db)
+    agency_work(deployed_db, case_id, "police", "agency_acknowledge", {"officer": "赵刚"})
+    before = case_row(deployed_db, case_id)
+    with pytest.raises(StepRefused, match="already acknowledged") as refused:
+        message(deployed_db, case_id, "agency_acknowledged", {"agency": "police"})
+    assert "该单位已报告接警，无需重复报告" in refused.value.details["agency"][0]
+    assert case_row(deployed_db, case_id).version == before.version
+    # The police's 到场 task is untouched and still reports arrival from the inbox.
+    agency_work(deployed_db, case_id, "police", "agency_arrive", {"situation": "现场已警戒"})
+    assert case_row(deployed_db, case_id).data["agencies"]["police"]["status"] == "on_scene"
+
+
+def test_an_overdue_acknowledge_task_withdrawn_by_the_agencys_message_is_no_longer_overdue(deployed_db, clock):
+    case_id = start_incident(deployed_db)
+    police = agency_items(deployed_db, case_id)["gongan"]
+    clock.move_to(T0 + timedelta(minutes=1, seconds=1))  # police: 1 minute to acknowledge
+    fire(deployed_db)
+    assert item_of(deployed_db, police.id).sla_state == "overdue"
+    message(deployed_db, case_id, "agency_acknowledged", {"agency": "police"})
+    withdrawn = item_of(deployed_db, police.id)
+    assert withdrawn.status == "withdrawn"
+    now = T0 + timedelta(minutes=1, seconds=2)
+    with deployed_db.transaction(readonly=True) as session:
+        overdue = set(session.scalars(select(WorkItem.id).where(WorkItem.case_id == case_id,
+                                                                overdue_condition(now))))
+    assert police.id not in overdue
+    assert shown_state(withdrawn.status, withdrawn.sla_state, withdrawn.due_at, now) == "withdrawn"
+    # The same rule still reads an open step past its due time as overdue, marked or not.
+    gas = agency_items(deployed_db, case_id)["ranqi"]
+    assert shown_state(gas.status, "on_time", gas.due_at, gas.due_at + timedelta(seconds=1)) == "overdue"
+
+
+def _agency_status_ran_ahead(db: Database, case_id: int, agency: str, status: str) -> None:
+    """The incident's own record of `agency` moved on to `status` without its inbox task (a case whose
+    data another way of reporting changed first): written into the stored workflow's data."""
+    from engine.definitions.versions import runtime_for
+    from engine.runtime.serialization import dump_workflow, load_workflow
+    from engine.store.models.cases import Case
+
+    with db.transaction() as session:
+        case = session.get(Case, case_id)
+        workflow = load_workflow(case.workflow_state, runtime_for(session, case.process_version_id).parsed)
+        for task in workflow.get_tasks():
+            if isinstance(task.data.get("agencies"), dict) and agency in task.data["agencies"]:
+                task.data["agencies"][agency] = {**task.data["agencies"][agency], "status": status}
+        case.workflow_state = dump_workflow(workflow)
+
+
+def test_an_agencys_own_inbox_task_closes_even_when_the_incident_already_has_that_report(deployed_db, clock):
+    case_id = start_incident(deployed_db)
+    _agency_status_ran_ahead(deployed_db, case_id, "police", "on_scene")
+    # Refusing the officer's own task would leave it open for ever: it closes, and changes no agency state.
+    agency_work(deployed_db, case_id, "police", "agency_acknowledge", {"officer": "赵刚"})
+    agency_work(deployed_db, case_id, "police", "agency_arrive", {"situation": "现场已警戒"})
+    police = case_row(deployed_db, case_id).data["agencies"]["police"]
+    assert police["status"] == "on_scene" and "acknowledged_at" not in police and "arrived_at" not in police
+    assert agency_items(deployed_db, case_id, "agency_arrive") == {}

@@ -198,3 +198,28 @@ def test_a_grade_change_that_arrives_after_a_deadline_passed_runs_the_incident_l
     # The deadline still acted, at the next pass of the loop.
     assert ("police", "not_acknowledged") in [(e["agency"], e["kind"]) for e in data["escalations"]]
     assert len(pending_timers(deployed_db, case_id)) == 1
+
+
+@pytest.mark.parametrize(("reports", "repeated", "words"), [
+    ([("agency_acknowledged", {})], "agency_acknowledged", "该单位已报告接警，无需重复报告"),
+    ([("agency_arrived", {})], "agency_acknowledged", "该单位已报告到场，无需再报告接警"),
+    ([("agency_arrived", {})], "agency_arrived", "该单位已报告到场，无需重复报告"),
+    ([("agency_finished", {"note": "已处置"})], "agency_acknowledged", "该单位已报告处置完毕"),
+    ([("agency_finished", {"note": "已处置"})], "agency_arrived", "该单位已报告处置完毕，无需再报告到场"),
+    ([("agency_finished", {"note": "已处置"})], "agency_finished", "该单位已报告处置完毕，无需重复报告"),
+], ids=["ack-twice", "ack-after-arrival", "arrive-twice", "ack-after-finish", "arrive-after-finish",
+        "finish-twice"])
+def test_an_agency_report_that_changes_nothing_is_refused_beside_the_agency_and_changes_nothing(
+        deployed_db, clock, reports, repeated, words):
+    case_id = start_incident(deployed_db)  # gas and police dispatched
+    for name, payload in reports:
+        message(deployed_db, case_id, name, {"agency": "police", **payload})
+    before = case_row(deployed_db, case_id)
+    with pytest.raises(StepRefused, match="already") as refused:
+        message(deployed_db, case_id, repeated, {"agency": "police", "note": "再次报告"})
+    assert words in refused.value.details["agency"][0]
+    after = case_row(deployed_db, case_id)
+    assert (after.version, after.data) == (before.version, before.data)
+    # The same report for another agency, which it does change, is still taken.
+    message(deployed_db, case_id, repeated, {"agency": "gas"})
+    assert case_row(deployed_db, case_id).data["agencies"]["gas"]["status"] != "dispatched"

@@ -257,3 +257,22 @@ def test_options_from_the_case_belong_on_a_choice_field(small_doc: dict[str, Any
     assert problems_of(small_doc, as_text) == []
     small_doc["uiSchema"]["reason"]["ui:optionsFromCase"] = "allowed"
     assert [(p.element, p.key) for p in problems_of(small_doc, as_text)] == [("reason", "form.options_need_choice")]
+
+
+def test_a_code_named_for_the_pages_is_marked_on_a_one_line_text_field_with_a_known_source(
+        small_doc: dict[str, Any], as_text: ToText) -> None:
+    small_doc["uiSchema"]["reason"]["ui:widget"] = "text"
+    small_doc["uiSchema"]["reason"]["ui:names"] = "organisation"
+    assert problems_of(small_doc, as_text) == []
+    assert load_form(as_text(small_doc), FILE).field_map["reason"].names == "organisation"
+    small_doc["uiSchema"]["reason"]["ui:names"] = "category"
+    assert problems_of(small_doc, as_text) == []
+    # A source nobody names codes from is a problem of the file, not a field that silently shows codes.
+    small_doc["uiSchema"]["reason"]["ui:names"] = "departments"
+    assert problems_of(small_doc, as_text)
+    # A choice field names its options with ui:enumNames; a long text is not a code.
+    small_doc["uiSchema"]["reason"]["ui:names"] = "organisation"
+    small_doc["uiSchema"]["reason"]["ui:widget"] = "textarea"
+    small_doc["uiSchema"]["decision"]["ui:names"] = "category"
+    assert sorted((p.element, p.key) for p in problems_of(small_doc, as_text)) == [
+        ("decision", "form.names_not_text"), ("reason", "form.names_not_text")]

@@ -4,14 +4,16 @@ POST /api/v1/cases/<id>/messages does, so an incident can be run to its close wi
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import func, select
 from webtools import csrf_from, signed_in
 
 from engine.store.models.cases import Case
 from engine.store.models.incidents import Incident
-from tests.families.helpers import open_items, start_incident
+from tests.families.helpers import fire, message, open_items, start_incident
 
 
 def _case(web_db, case_id: int) -> Case:
@@ -139,3 +141,33 @@ def test_a_report_reads_in_the_case_record_under_what_was_reported_not_the_event
     step = record[:record.index("被困人员增加")]
     title = re.sub(r"<[^>]+>", "", step[step.rindex("<h3>"):step.rindex("</h3>")]).split("·")[0].strip()
     assert title == "级别调整"
+
+
+def test_a_second_acknowledgement_of_the_same_agency_is_refused_beside_the_agency_and_not_recorded(app, web_db):
+    case_id = start_incident(web_db)  # gas and police dispatched
+    duty = signed_in(app, "duty")
+    status, _html = _report(duty, case_id, "agency_acknowledged", {"agency": "police"})
+    assert status == 302
+    before = _case(web_db, case_id).version
+    status, html = _report(duty, case_id, "agency_acknowledged", {"agency": "police"})
+    assert status == 422 and "该单位已报告接警，无需重复报告" in html and "已报告：" not in html
+    assert _case(web_db, case_id).version == before
+    record = duty.get(f"/cases/{case_id}").get_data(as_text=True)
+    record = record[record.index('id="cg-case-record"'):]
+    assert record.count("<h3>联动单位状态") == 1  # one entry, the first report
+
+
+def test_an_acknowledge_task_withdrawn_after_its_limit_passed_reads_no_longer_timed_not_overdue(app, web_db):
+    case_id = start_incident(web_db)
+    police = next(i for i in open_items(web_db, case_id)
+                  if i.task_spec == "agency_acknowledge" and i.department == "gongan")
+    with time_machine.travel(police.due_at + timedelta(seconds=5), tick=False):
+        fire(web_db)  # the breach timer marks it overdue
+        message(web_db, case_id, "agency_acknowledged", {"agency": "police"})  # and the message withdraws it
+        duty = signed_in(app, "duty")
+        html = duty.get(f"/cases/{case_id}").get_data(as_text=True)
+        rows = [re.sub(r"<[^>]+>", " ", row) for row in re.findall(r'<tr class="cg-row-[^"]*">.*?</tr>', html, re.S)]
+        withdrawn = [row for row in rows if "接警确认" in row and "已撤回" in row]
+        assert len(withdrawn) == 1 and "超期" not in withdrawn[0] and "不再计时" in withdrawn[0]
+        task = duty.get(f"/tasks/{police.id}").get_data(as_text=True)
+        assert "已撤回" in task and "超期" not in task and "不再计时" in task

@@ -2,6 +2,8 @@
 grid cell by name, and who started it reads as the event rules, not the internal account 'rules'."""
 from __future__ import annotations
 
+import re
+
 from flask import Flask
 from sqlalchemy import select
 from webtools import login
@@ -50,3 +52,41 @@ def test_what_the_rules_did_for_someones_event_is_named_after_the_rules_and_that
     assert names["rules"] == "事件规则"
     assert names[rules_actor_for("hotline1")] == f"事件规则（{names['hotline1']}）" and names["hotline1"] != "hotline1"
     assert "nobody" not in names
+
+
+
+def _answers(html: str, section_id: str) -> dict[str, str]:
+    """label -> value of each answer in the page's section (tags stripped)."""
+    section = html[html.index(f'id="{section_id}"'):]
+    section = section[:section.index("</section>")] if "</section>" in section else section
+    pairs = re.findall(r"<dt[^>]*>(.*?)</dt>\s*<dd[^>]*>(.*?)</dd>", section, re.S)
+    return {re.sub(r"<[^>]+>|\s+", "", k): re.sub(r"<[^>]+>|\s+", "", v) for k, v in pairs}
+
+
+def _shown_text(html: str) -> str:
+    """What a reader sees of the page's main part: tags, attributes and scripts left out."""
+    main = html[html.index("<main"):html.index("</main>")]
+    return re.sub(r"<[^>]+>", " ", re.sub(r"<script.*?</script>", "", main, flags=re.S))
+
+
+def test_the_hot_spot_page_names_its_subcategory_and_grid_cell_not_their_codes(app: Flask, web_db):
+    case = _hot_spot_after_three_reports(web_db)  # subcategory 0102, grid cell S03C01G01
+    client = app.test_client()
+    assert login(client, "supervisor1", DEMO_PASSWORD).status_code == 302
+    html = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    record = _answers(html, "cg-case-record")
+    assert record["小类"] == "0102市容环境·暴露垃圾" and record["网格"] == "湖贝社区第1网格"
+    shown = _shown_text(html)
+    assert "S03C01G01" not in shown and not re.search(r"(?<![0-9])0102(?![0-9 ])", shown)
+
+
+def test_a_hot_spot_posted_with_a_subcategory_the_catalogue_does_not_know_shows_its_code_as_it_is(
+        app: Flask, web_db):
+    with web_db.transaction() as session:
+        case_id = start_case(session, "hot_spot", {"title": "外部系统推送的热点", "category": "9901",
+                                                   "grid_cell": "S03C01G01", "report_count": 3},
+                             actor_for(session, "supervisor1")).id
+    client = app.test_client()
+    assert login(client, "supervisor1", DEMO_PASSWORD).status_code == 302
+    record = _answers(client.get(f"/cases/{case_id}").get_data(as_text=True), "cg-case-record")
+    assert record["小类"] == "9901" and record["网格"] == "湖贝社区第1网格"

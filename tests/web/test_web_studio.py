@@ -185,6 +185,19 @@ def test_editor_pages_render_for_processes_decisions_and_forms(app):
     assert 'data-path="forms/web_extra.json"' in new
 
 
+
+@pytest.mark.parametrize("address", [
+    "/studio/forms/bogus.json", "/studio/forms/forms/bogus.json", "/studio/forms/rules/web_routing.json",
+    "/studio/decisions/bogus.dmn", "/studio/decisions/rules/bogus.dmn", "/studio/decisions/..%2Fsecret.dmn",
+    "/studio/files/bogus.json", "/studio/files/forms/bogus.json", "/studio/files/a%20b.json",
+    "/studio/processes/bogus", "/studio/processes/bogus/edit", "/studio/processes/bogus/versions/1.bpmn",
+])
+def test_a_studio_file_page_for_a_file_that_does_not_exist_is_not_found_in_chinese(app, address):
+    response = signed_in(app, "ana").get(address)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 404, (address, response.status_code)
+    assert "找不到" in html and "提交的内容有误" not in html
+
 def test_every_text_the_decision_editor_asks_to_translate_has_its_chinese():
     """dmn-js words its controls through the studio's translator (web/static/js/studio-translate.js): a text
     missing from DMN_ZH shows in English on a Chinese page (the DRD's search box read "Search in diagram")."""

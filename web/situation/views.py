@@ -11,9 +11,10 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 
 from engine.config import settings
+from engine.definitions.catalogue import category_labels
 from engine.definitions.service import process_summaries
 from engine.org.abilities import Ability
-from engine.situation.catalogue import category_labels, family_names
+from engine.situation.catalogue import family_names
 from engine.situation.map_view import MapFilter, district_outlines, map_view
 from engine.situation.screen_view import screen_view
 from engine.store.models.org import OrgUnit

@@ -15,7 +15,7 @@ from engine.definitions.studio import (
     new_form_text,
     upload_path,
 )
-from engine.errors import DefinitionInvalid, InvalidInput, NotFound
+from engine.errors import DefinitionInvalid, InvalidInput
 from web.db import transaction
 from web.i18n import _, current_locale
 from web.identity import current_user
@@ -77,10 +77,8 @@ def edit_process(process_key: str) -> Any:
 
 @bp.get("/decisions/<path:path>")
 def edit_decision(path: str) -> Any:
-    if not check_path(path).endswith(".dmn"):
-        raise NotFound(f"'{path}' is not a decision file")
     with transaction(readonly=True) as session:
-        deployed_file(session, path)  # 404 before the editor loads
+        deployed_file(session, path, suffix=".dmn")  # 404 before the editor loads
     return render_template("studio/decision.html", path=path)
 
 
@@ -93,10 +91,8 @@ def new_form() -> Any:
 
 @bp.get("/forms/<path:path>")
 def edit_form(path: str) -> Any:
-    if not check_path(path).startswith("forms/"):
-        raise NotFound(f"'{path}' is not a form file")
     with transaction(readonly=True) as session:
-        text = deployed_file(session, path)
+        text = deployed_file(session, path, folder="forms")
     return render_template("studio/form.html", path=path, text=text, is_new=False, names=_form_names())
 
 

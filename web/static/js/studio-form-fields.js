@@ -197,6 +197,8 @@ export class FieldsView {
     if ((kind === "text" || kind === "longtext" || kind === "number") && ui["ui:placeholder"]) {
       nextUi["ui:placeholder"] = ui["ui:placeholder"];
     }
+    // A code shown by its name (ui:names) stays one while the field stays a one-line text.
+    if (kind === "text" && ui["ui:names"]) { nextUi["ui:names"] = ui["ui:names"]; }
     const widget = kind === "single" ? (display === "radio" ? "radio" : "select") : WIDGET[kind];
     if (widget) { nextUi["ui:widget"] = widget; }
     if (CHOICE.has(kind)) {
