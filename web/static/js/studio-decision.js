@@ -87,7 +87,9 @@ function start() {
     if (result.problems !== null && !(kind === "deploy" && result.ok)) { showProblems(result.problems, path, openElement); }
   }
 
-  modeler.on("views.changed", () => { tabs(); requestAnimationFrame(() => fit(OPEN_SMALLEST_SCALE)); });
+  // Fitted again once the web fonts are in: a table measured in the fallback font is narrower than drawn.
+  const fitOnOpen = () => requestAnimationFrame(() => fit(OPEN_SMALLEST_SCALE));
+  modeler.on("views.changed", () => { tabs(); fitOnOpen(); if (document.fonts) { document.fonts.ready.then(fitOnOpen); } });
   page.querySelector('[data-action="validate"]').addEventListener("click", () => run("validate"));
   page.querySelector('[data-action="deploy"]').addEventListener("click", () => run("deploy"));
   page.querySelector('[data-action="download"]').addEventListener("click", async () => {
