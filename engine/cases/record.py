@@ -29,6 +29,7 @@ from engine.forms.definition import ContextFact
 from engine.forms.i18n import normalize_lang, tr
 from engine.org.service import display_names, unit_names
 from engine.runtime.parsing import spiff_properties
+from engine.runtime.subscriptions import spec_message_members
 from engine.sla.case_marks import DeadlineMarks, PauseMark, deadline_marks
 from engine.store.models.audit import AuditEvent
 from engine.store.models.cases import Case
@@ -129,11 +130,13 @@ def case_record(session: Session, case: Case, lang: str = "zh", current: WorkIte
         elif event.action == "message_received":
             # A report to the case through a catch event's form (级别调整, 单位处置完毕): its answers are the payload.
             details = event.details or {}
-            key = details.get("form") or _message_forms(runtime).get(str(details.get("message") or ""))
-            # Titled by what was reported (its form's title), not by the catch events that waited for it:
-            # their names ("等待现场报告", several joined) say nothing about a grade change or an arrival.
+            catch_key, catch_name = _message_catches(runtime).get(str(details.get("message") or ""), (None, ""))
+            key = details.get("form") or catch_key
+            # Titled by what was reported: the catch event that took it (单位接警, 单位到场: three reports
+            # share the agency-status form), else its form's title; never by the events that waited in the
+            # main loop, whose names ("等待现场报告", several joined) say nothing about the report.
             form = runtime.form(key) if key else None
-            title = "" if form is not None else event.task_name or ""
+            title = catch_name if form is not None else event.task_name or ""
             payload = details.get("payload")
             if form is not None and isinstance(payload, Mapping):
                 found = answers(form, payload, lang, codes)
@@ -159,17 +162,23 @@ def case_record(session: Session, case: Case, lang: str = "zh", current: WorkIte
     return CaseRecord(_header(case, steps, people, names, open_items, marks, lang), tuple(steps), facts)
 
 
-def _message_forms(runtime: Any) -> dict[str, str]:
-    """message name -> the form key of a catch event waiting for it (for reports recorded before the
-    audit trail named the form)."""
-    found: dict[str, str] = {}
+def _message_catches(runtime: Any) -> dict[str, tuple[str, str]]:
+    """message name -> (form key, name) of the catch event with a form that takes it: the form for reports
+    recorded before the audit trail named it, the name to title the report by. The event people report
+    into (no correlation: the case page offers it) wins over a correlated one that the same message also
+    reaches (an agency task's boundary event, 已由消息接警)."""
+    found: dict[str, tuple[str, str]] = {}
+    correlated: dict[str, tuple[str, str]] = {}
     for spec in [runtime.parsed.spec, *runtime.parsed.subprocess_specs.values()]:
         for task in spec.task_specs.values():
-            definition = getattr(task, "event_definition", None)
-            key = spiff_properties(task).get("formKey")
-            if key and type(definition).__name__ == "MessageEventDefinition":
-                found.setdefault(definition.name, key)
-    return found
+            # A catch event behind an event-based gateway holds the properties, the gateway the definition.
+            for definition, catch in spec_message_members(task):
+                properties = spiff_properties(catch)
+                key = properties.get("formKey")
+                if key:
+                    chosen = correlated if properties.get("correlation") else found
+                    chosen.setdefault(definition.name, (key, catch.bpmn_name or ""))
+    return {**correlated, **found}
 
 
 def _start_form(runtime: Any) -> FormDefinition | None:

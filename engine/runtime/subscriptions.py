@@ -31,12 +31,17 @@ def message_members(task: Task) -> list[tuple[MessageEventDefinition, Any]]:
     An event-based gateway waits itself, holding its branches' definitions in order of its outputs;
     the properties (formKey, correlation) are on the branch's catch event.
     """
-    definition = getattr(task.task_spec, "event_definition", None)
+    return spec_message_members(task.task_spec)
+
+
+def spec_message_members(task_spec: Any) -> list[tuple[MessageEventDefinition, Any]]:
+    """message_members of a task spec, whether or not a task of it waits now."""
+    definition = getattr(task_spec, "event_definition", None)
     if isinstance(definition, MessageEventDefinition):
-        return [(definition, task.task_spec)]
+        return [(definition, task_spec)]
     if isinstance(definition, MultipleEventDefinition):
-        outputs = list(task.task_spec.outputs)
-        return [(member, outputs[index] if index < len(outputs) else task.task_spec)
+        outputs = list(task_spec.outputs)
+        return [(member, outputs[index] if index < len(outputs) else task_spec)
                 for index, member in enumerate(definition.event_definitions)
                 if isinstance(member, MessageEventDefinition)]
     return []

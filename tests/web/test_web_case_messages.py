@@ -154,7 +154,14 @@ def test_a_second_acknowledgement_of_the_same_agency_is_refused_beside_the_agenc
     assert _case(web_db, case_id).version == before
     record = duty.get(f"/cases/{case_id}").get_data(as_text=True)
     record = record[record.index('id="cg-case-record"'):]
-    assert record.count("<h3>联动单位状态") == 1  # one entry, the first report
+    assert record.count("<h3>单位接警") == 1  # one entry, the first report
+    # The three agency reports share one form; each is titled by the event that took it.
+    status, _html = _report(duty, case_id, "agency_arrived", {"agency": "police"})
+    assert status == 302
+    record = duty.get(f"/cases/{case_id}").get_data(as_text=True)
+    record = record[record.index('id="cg-case-record"'):]
+    assert record.count("<h3>单位接警") == 1 and record.count("<h3>单位到场") == 1
+    assert "<h3>联动单位状态" not in record
 
 
 def test_an_acknowledge_task_withdrawn_after_its_limit_passed_reads_no_longer_timed_not_overdue(app, web_db):
