@@ -178,3 +178,7 @@ def test_an_acknowledge_task_withdrawn_after_its_limit_passed_reads_no_longer_ti
         assert len(withdrawn) == 1 and "超期" not in withdrawn[0] and "不再计时" in withdrawn[0]
         task = duty.get(f"/tasks/{police.id}").get_data(as_text=True)
         assert "已撤回" in task and "超期" not in task and "不再计时" in task
+        # The API reads it by the same rule, in the task and in the task list: withdrawn, not overdue.
+        assert duty.get(f"/api/v1/tasks/{police.id}").get_json()["sla_state"] == "withdrawn"
+        listed = duty.get(f"/api/v1/tasks?scope=all&status=any&case_id={case_id}").get_json()["items"]
+        assert {t["id"]: t["sla_state"] for t in listed}[police.id] == "withdrawn"

@@ -1,6 +1,8 @@
 """marshmallow schemas of the REST API: what it accepts (load) and returns (dump, documented in OpenAPI)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from flask_smorest.fields import Upload
@@ -8,6 +10,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 
 from engine.calendar.business import UNITS
 from engine.cases.display_status import DisplayStatus
+from engine.sla.queries import shown_state
 from engine.store.statuses import SlaState
 
 # Ids and versions are 32-bit in the database; larger numbers are refused as input, not sent to SQL.
@@ -145,11 +148,20 @@ class TaskSchema(Schema):
     candidate_users = fields.List(fields.String(), required=True)
     assignee = fields.String(allow_none=True, required=True)
     status = fields.String(required=True)
-    sla_state = fields.String(required=True)
+    sla_state = fields.Method("_shown_sla_state", required=True, metadata={"type": "string",
+        "description": "the time-limit mark as pages and the sla_state filter read it: an open step past its "
+                       "due time is overdue though no clock marked it, a withdrawn step reads withdrawn "
+                       "(no limit runs on it) whatever it was marked before"})
     created_at = fields.DateTime(required=True)
     due_at = fields.DateTime(allow_none=True, required=True)
     completed_at = fields.DateTime(allow_none=True, required=True)
     completed_by = fields.String(allow_none=True, required=True)
+
+    def _shown_sla_state(self, task: Any) -> str:
+        def read(name: str) -> Any:
+            return task.get(name) if isinstance(task, Mapping) else getattr(task, name, None)
+
+        return shown_state(read("status"), read("sla_state"), read("due_at"), datetime.now(UTC))
 
 
 class FormDocumentSchema(Schema):
