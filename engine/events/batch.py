@@ -28,8 +28,9 @@ from engine.audit.service import record
 from engine.errors import CasegridError, InvalidInput
 from engine.events.authority import check_may_post, check_named_cases
 from engine.events.loading import deployed_rulesets
-from engine.events.service import clean_event, process_events, rules_actor_for
+from engine.events.service import clean_event, process_events
 from engine.org.access import Actor
+from engine.org.service import rules_actor_for
 from engine.rules.adapter import shared_rules
 from engine.store.models.rules import IngestedEvent
 

@@ -16,15 +16,9 @@ from engine.errors import InvalidInput
 from engine.events.actions import ActionContext, run_action
 from engine.events.loading import deployed_rulesets
 from engine.org.access import Actor
+from engine.org.service import RULES_ACTOR, rules_actor_for
 from engine.rules.adapter import DurableRules, shared_rules
 from engine.rules.ruleset import RuleSet
-
-RULES_ACTOR = "rules"
-
-
-def rules_actor_for(username: str) -> str:
-    """How the audit trail names what the rules did with someone's event: "rules (for gauge1)"."""
-    return f"{RULES_ACTOR} (for {username})"[:80]
 
 
 def _occurred_at(value: Any) -> datetime:

@@ -157,7 +157,19 @@ def role_names(session: Session) -> dict[str, tuple[str, str]]:
 
 
 # Accounts that are not people but act on cases: named as people are (display names are Chinese).
-ENGINE_ACCOUNTS = {"rules": "事件规则"}
+RULES_ACTOR = "rules"
+ENGINE_ACCOUNTS = {RULES_ACTOR: "事件规则"}
+_FOR = f"{RULES_ACTOR} (for "
+
+
+def rules_actor_for(username: str) -> str:
+    """How the audit trail names what the rules did with someone's event: "rules (for gauge1)"."""
+    return f"{_FOR}{username})"[:80]
+
+
+def poster_behind(actor: str) -> str | None:
+    """The username in rules_actor_for's name, or None for any other actor."""
+    return actor[len(_FOR):-1] if actor.startswith(_FOR) and actor.endswith(")") else None
 
 
 def display_names(session: Session, usernames: Iterable[str | None]) -> dict[str, str]:
@@ -165,12 +177,11 @@ def display_names(session: Session, usernames: Iterable[str | None]) -> dict[str
     wanted = {name for name in usernames if name}
     if not wanted:
         return {}
-    # What the rules did with someone's event is recorded as "rules (for <username>)".
-    for_whom = {name: name[len("rules (for "):-1] for name in wanted
-                if name.startswith("rules (for ") and name.endswith(")")}
+    # What the rules did with someone's event is recorded under rules_actor_for(<username>).
+    for_whom = {name: whom for name in wanted if (whom := poster_behind(name)) is not None}
     rows = session.execute(select(User.username, User.display_name)
                            .where(User.username.in_(wanted | set(for_whom.values()))))
     people = {username: shown or username for username, shown in rows}
     found = {name: people[name] for name in wanted if name in people}
-    found.update({name: f"{ENGINE_ACCOUNTS['rules']}（{people.get(whom, whom)}）" for name, whom in for_whom.items()})
+    found.update({name: f"{ENGINE_ACCOUNTS[RULES_ACTOR]}（{people.get(whom, whom)}）" for name, whom in for_whom.items()})
     return {**{name: ENGINE_ACCOUNTS[name] for name in wanted & ENGINE_ACCOUNTS.keys()}, **found}

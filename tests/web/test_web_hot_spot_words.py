@@ -44,8 +44,7 @@ def test_the_hot_spot_page_names_the_event_rules_as_who_started_it(app: Flask, w
 
 
 def test_what_the_rules_did_for_someones_event_is_named_after_the_rules_and_that_person(web_db):
-    from engine.events.service import rules_actor_for
-    from engine.org.service import display_names
+    from engine.org.service import display_names, rules_actor_for
 
     with web_db.transaction(readonly=True) as session:
         names = display_names(session, ["rules", rules_actor_for("hotline1"), "hotline1", "nobody"])
