@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from engine.cases.service import start_form_key
 from engine.config import settings
-from engine.definitions.catalogue import category_labels
+from engine.definitions.catalogue import category_labels, category_name
 from engine.definitions.versions import runtime_for
 from engine.forms import FieldSpec, FormDefinition
 from engine.forms.coerce import value_as_text
@@ -201,9 +201,7 @@ def _named(codes: CodeNames, kind: str, value: Any, lang: str) -> str:
     """A code by its name in the organisation or the catalogue; a code they do not know as it is."""
     if kind == "organisation":
         return _unit_name(codes.units, value, lang)
-    label = codes.categories.get(str(value))
-    text = label if isinstance(label, str) else tr(label, lang) if isinstance(label, Mapping) else ""
-    return text or value_as_text(value)
+    return category_name(codes.categories, value, lang) or value_as_text(value)
 
 
 def _answer(spec: FieldSpec, value: Any, lang: str, codes: CodeNames | None = None) -> Answer:

@@ -3,6 +3,7 @@ label of the deployed forms that offer it (e.g. 0104 → 0104 市容环境·道�
 reactions and the case record (a field marked ``ui:names: category``) all read it here."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from engine import forms as form_defs
 from engine.definitions.bundle import Bundle
+from engine.forms.i18n import tr
 from engine.store.models.definitions import Deployment
 
 CATEGORY_FIELD = "category"
@@ -35,6 +37,12 @@ def category_labels(session: Session) -> dict[str, Any]:
 
 
 _cached: dict[tuple[str, int], dict[str, Any]] = {}
+
+
+def category_name(labels: Mapping[str, Any], code: Any, lang: str) -> str:
+    """The words of category_labels for `code` in `lang`; "" for a code the catalogue does not know."""
+    label = labels.get(str(code)) if code is not None else None
+    return label if isinstance(label, str) else tr(label, lang) if isinstance(label, Mapping) else ""
 
 
 @lru_cache(maxsize=4)

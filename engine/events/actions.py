@@ -15,12 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine.audit.service import record
 from engine.cases.links import link_cases
 from engine.cases.service import start_case
+from engine.definitions.catalogue import category_labels, category_name
 from engine.errors import Conflict, InvalidInput
 from engine.org.access import Actor
 from engine.rules.adapter import Match
@@ -28,6 +30,7 @@ from engine.rules.operations import OPERATION_NAMES
 from engine.rules.templates import render
 from engine.sla.notify import notify, users_with_role
 from engine.store.models.cases import Case
+from engine.store.models.org import OrgUnit
 
 
 @dataclass(frozen=True)
@@ -37,9 +40,14 @@ class ActionContext:
     actor: str
 
     def values(self) -> dict[str, Any]:
+        """What an action's arguments may name: the event's fields, and the words for its codes that titles
+        use (a hot spot is 热点：0104 市容环境·道路不洁（桂园社区第1网格）). Read only when an action runs; a code
+        the catalogue or the organisation does not know (an event posted from outside) reads as itself."""
         event = self.match.event
-        # An event posted from outside carries codes only: its names read as those codes, never as blanks.
-        names = {"subcategory_name": event.get("subcategory"), "grid_cell_name": event.get("grid_cell")}
+        subcategory, cell = event.get("subcategory"), event.get("grid_cell")
+        category = category_name(category_labels(self.session), subcategory, "zh") if subcategory else ""
+        unit = self.session.scalar(select(OrgUnit.name_zh).where(OrgUnit.code == cell)) if cell else None
+        names = {"subcategory_name": category or subcategory, "grid_cell_name": unit or cell}
         return {**names, **event, "window_count": len(self.match.window), "rule": self.match.rule.name,
                 "ruleset": self.match.ruleset}
 

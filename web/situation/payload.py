@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import url_for
 
-from engine.forms.i18n import tr
+from engine.definitions.catalogue import category_name
 from engine.situation.map_view import MapView
 from engine.situation.screen_view import Screen
 from web.i18n import _, current_locale, local_time, localized_name, pause_text, role_name, unit_name
@@ -39,7 +39,7 @@ def family_label(family: str | None, names: dict[str, str]) -> str:
 def category_label(code: str | None, labels: dict[str, Any]) -> str:
     if not code:
         return ""
-    return tr(labels[code], current_locale()) if code in labels else _("Other")
+    return category_name(labels, code, current_locale()) or _("Other")
 
 
 def map_json(view: MapView, families: dict[str, str], categories: dict[str, Any], links: bool = True) -> dict[str, Any]:
