@@ -164,7 +164,7 @@ def cell_figures(session: Session, actor: Actor, flt: MapFilter, now: datetime) 
     """Open and overdue cases per grid cell, grouped in the database (one row per cell)."""
     visible = open_cases(actor, flt).where(Case.grid_cell.is_not(None)).subquery()
     opened = dict(session.execute(select(visible.c.grid_cell, func.count()).group_by(visible.c.grid_cell)).all())
-    late_ids = select(WorkItem.case_id).where(WorkItem.status == WorkItemStatus.OPEN, overdue_condition(now))
+    late_ids = select(WorkItem.case_id).where(overdue_condition(now))  # open steps only, as the condition says
     # A paused case is not late, whatever the deadline its row kept from before the pause (as the points).
     overdue = dict(session.execute(
         select(visible.c.grid_cell, func.count()).where(or_(visible.c.id.in_(late_ids),

@@ -181,7 +181,7 @@ def step_overview(session: Session, now: datetime, period_start: datetime, perio
 def overdue_items(session: Session, now: datetime, *, department: str | None = None, limit: int = 50,
                   offset: int = 0) -> tuple[list[OverdueRow], int]:
     """Open work items past their deadline (most overdue first) and the total count."""
-    condition = and_(WorkItem.status == WorkItemStatus.OPEN, overdue_condition(now))
+    condition = overdue_condition(now)  # open steps only
     if department is not None:
         condition = and_(condition, WorkItem.department == department)
     total = session.scalar(select(func.count()).select_from(WorkItem).where(condition)) or 0
