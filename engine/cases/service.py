@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, insert, inspect, select, update
-from sqlalchemy.orm import Session, make_transient_to_detached, undefer
+from sqlalchemy.orm import InstanceState, Session, make_transient_to_detached, undefer
+from sqlalchemy.orm.base import NO_VALUE
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine.audit.service import batched, record, write_batch
@@ -168,21 +170,39 @@ def lock_case_row(session: Session, case_id: int) -> None:
     held.add(case_id)
 
 
-# The columns a step writes (sync_case, the state; a cancel's status and closing time).
+# The columns a step may change (sync_case, the state; a cancel's status and closing time).
 _STEP_COLUMNS = ("data", "title", "category", "grid_cell", "street", "department", "priority", "latitude",
                  "longitude", "geohash", "current_step", "status", "closed_at", "workflow_state")
 _COMMITTED_BY_STEP = (*_STEP_COLUMNS, "version")
 _CASES = Case.__table__
-# Built once. Bind names differ from the column names, which an UPDATE's SET reserves for itself.
-_WRITE_CASE_ROW = PreparedStatement(
-    update(_CASES).where(_CASES.c.id == bindparam("b_id"), _CASES.c.version == bindparam("b_version"))
-    .values({**{name: bindparam(f"v_{name}") for name in _STEP_COLUMNS}, "version": bindparam("b_next")})
-)
+
+
+@lru_cache(maxsize=256)
+def _case_row_update(columns: tuple[str, ...]) -> PreparedStatement:
+    """The versioned UPDATE of these columns, built once per set of columns (a step changes few: the
+    state and the data, now and then the current step or the status). Bind names differ from the column
+    names, which an UPDATE's SET reserves for itself."""
+    return PreparedStatement(
+        update(_CASES).where(_CASES.c.id == bindparam("b_id"), _CASES.c.version == bindparam("b_version"))
+        .values({**{name: bindparam(f"v_{name}") for name in columns}, "version": bindparam("b_next")}))
+
+
+def _changed_step_columns(state: InstanceState[Case]) -> tuple[str, ...]:
+    """The step's columns whose value differs from what the row holds.
+
+    Only these are written: the database rewrites the entry of every index over a column the SET names,
+    whether or not its value changed, and most of the case row's indexes (status, department, grid cell,
+    street, category, closing time) cover columns a step rarely changes. The version check makes this
+    exact: the row still holds what this transaction read, so an unchanged column needs no write."""
+    held = state.committed_state
+    current = state.dict
+    return tuple(name for name in _STEP_COLUMNS
+                 if name in held and held[name] != current.get(name, NO_VALUE))
 
 
 def write_case_row(session: Session, case: Case) -> None:
-    """Write the step's columns of the case row, only if the row still has the version this step read
-    (StaleDataError otherwise, as the ORM's version check raises), and mark them written on the object.
+    """Write the step's changed columns of the case row, only if the row still has the version this step
+    read (StaleDataError otherwise, as the ORM's version check raises), and mark them written on the object.
 
     One prebuilt UPDATE instead of the unit of work's flush of the row, which cost several times the
     statement. Whatever else a caller changed on the case stays for the ORM's flush, which checks the new
@@ -191,10 +211,10 @@ def write_case_row(session: Session, case: Case) -> None:
     state = inspect(case)
     if not state.persistent or session.in_nested_transaction() or "version" not in state.dict:
         return
-    values = {name: getattr(case, name) for name in _STEP_COLUMNS}
+    columns = _changed_step_columns(state)
     version = case.version
-    written = _WRITE_CASE_ROW.execute(session, {
-        **{f"v_{name}": value for name, value in values.items()},
+    written = _case_row_update(columns).execute(session, {
+        **{f"v_{name}": getattr(case, name) for name in columns},
         "b_id": case.id, "b_version": version, "b_next": version + 1})
     if written.rowcount != 1:
         raise StaleDataError(f"case {case.id} is no longer at version {version}")

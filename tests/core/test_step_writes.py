@@ -5,7 +5,7 @@ ORM writes them as before, so a savepoint rolled back leaves no object claiming 
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from engine.cases import service as case_service
 from engine.cases.service import start_case
@@ -93,3 +93,35 @@ def test_inside_a_savepoint_rolled_back_the_orm_writes_and_forgets_the_step(db, 
         assert all(session.get(WorkItem, item) is None for item in opened)
         assert session.get(Case, case_id).version == 2 and case.version == 2
     assert count(db, WorkItem) == 1
+
+
+def _case_updates(db, action):
+    """The SET lists of the UPDATEs of the cases table that `action` ran."""
+    updates: list[str] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("UPDATE CASES"):
+            updates.append(statement.split(" WHERE ")[0])
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        action()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    return updates
+
+
+def test_a_step_writes_only_the_case_columns_it_changed_so_untouched_indexes_are_not_rewritten(db, started):
+    case_id, item_id = started
+
+    def completing():
+        with db.transaction() as session:
+            complete(session, DISPATCHER, item_id, {"amount": "2", "responsible_department": "chengguan"})
+
+    [written] = _case_updates(db, completing)
+    assert "workflow_state" in written and "version" in written
+    for untouched in ("grid_cell", "street", "category", "status", "closed_at", "geohash", "title"):
+        assert untouched not in written, f"{untouched} did not change and must not be written"
+    with db.transaction(readonly=True) as session:
+        stored = session.get(Case, case_id)
+        assert stored.version == 3 and stored.status == "running" and stored.data["amount"] == 2
