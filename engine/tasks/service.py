@@ -169,16 +169,22 @@ def return_answers(session: Session, item: WorkItem, reason: str) -> dict[str, A
     return data
 
 
-def _close_statement(held: Any) -> Any:
+def _close_statement(held: Any, *, takes_assignee: bool) -> Any:
     table = WorkItem.__table__
+    values = {"status": bindparam("new_status"), "completed_at": bindparam("new_completed_at"),
+              "completed_by": bindparam("new_completed_by")}
+    if takes_assignee:
+        values["assignee"] = bindparam("new_assignee")
     return (update(table).where(table.c.id == bindparam("item_id"), table.c.status == WorkItemStatus.OPEN, held)
-            .values(status=bindparam("new_status"), completed_at=bindparam("new_completed_at"),
-                    completed_by=bindparam("new_completed_by"), assignee=bindparam("new_assignee")))
+            .values(values))
 
 
-# Prepared once (engine.store.prepared): the item still open and held as it was read.
-_CLOSE_UNCLAIMED = PreparedStatement(_close_statement(WorkItem.__table__.c.assignee.is_(None)))
-_CLOSE_HELD = PreparedStatement(_close_statement(WorkItem.__table__.c.assignee == bindparam("held_by")))
+# Prepared once (engine.store.prepared): the item still open and held as it was read. A held item keeps its
+# assignee, and the statement does not name it: the database rewrites the entries of every index over a
+# column the SET names (two of the item's indexes lead with the assignee), whether or not its value changes.
+_CLOSE_UNCLAIMED = PreparedStatement(_close_statement(WorkItem.__table__.c.assignee.is_(None), takes_assignee=True))
+_CLOSE_HELD = PreparedStatement(_close_statement(WorkItem.__table__.c.assignee == bindparam("held_by"),
+                                                 takes_assignee=False))
 
 
 def _close(session: Session, item: WorkItem, actor: Actor) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import event, select, update
 
 from engine.cases import service as case_service
 from engine.cases.service import start_case
-from engine.commands.tasks import complete
+from engine.commands.tasks import claim, complete
 from engine.errors import Conflict
 from engine.store.models.audit import AuditEvent
 from engine.store.models.cases import Case
@@ -95,12 +95,12 @@ def test_inside_a_savepoint_rolled_back_the_orm_writes_and_forgets_the_step(db, 
     assert count(db, WorkItem) == 1
 
 
-def _case_updates(db, action):
-    """The SET lists of the UPDATEs of the cases table that `action` ran."""
+def _set_lists(db, table, action):
+    """The SET lists of the UPDATEs of `table` that `action` ran."""
     updates: list[str] = []
 
     def seen(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("UPDATE CASES"):
+        if statement.lstrip().upper().startswith(f"UPDATE {table.upper()}"):
             updates.append(statement.split(" WHERE ")[0])
 
     event.listen(db.engine, "before_cursor_execute", seen)
@@ -118,10 +118,36 @@ def test_a_step_writes_only_the_case_columns_it_changed_so_untouched_indexes_are
         with db.transaction() as session:
             complete(session, DISPATCHER, item_id, {"amount": "2", "responsible_department": "chengguan"})
 
-    [written] = _case_updates(db, completing)
+    [written] = _set_lists(db, "cases", completing)
     assert "workflow_state" in written and "version" in written
     for untouched in ("grid_cell", "street", "category", "status", "closed_at", "geohash", "title"):
         assert untouched not in written, f"{untouched} did not change and must not be written"
     with db.transaction(readonly=True) as session:
         stored = session.get(Case, case_id)
         assert stored.version == 3 and stored.status == "running" and stored.data["amount"] == 2
+
+
+def test_completing_a_claimed_task_leaves_its_assignee_column_out_of_the_write_and_the_row_keeps_it(db, started):
+    case_id, item_id = started
+    with db.transaction() as session:
+        claim(session, DISPATCHER, item_id)
+
+    def completing():
+        with db.transaction() as session:
+            complete(session, DISPATCHER, item_id, {"amount": "2", "responsible_department": "chengguan"})
+
+    [closed] = _set_lists(db, "work_items", completing)
+    assert "completed_by" in closed and "assignee" not in closed
+    with db.transaction(readonly=True) as session:
+        item = session.get(WorkItem, item_id)
+        assert (item.status, item.assignee, item.completed_by) == ("completed", DISPATCHER.username,
+                                                                   DISPATCHER.username)
+
+
+def test_completing_an_unclaimed_task_makes_the_completer_its_assignee(db, started):
+    case_id, item_id = started
+    with db.transaction() as session:
+        complete(session, DISPATCHER, item_id, {"amount": "2", "responsible_department": "chengguan"})
+    with db.transaction(readonly=True) as session:
+        item = session.get(WorkItem, item_id)
+        assert (item.status, item.assignee) == ("completed", DISPATCHER.username)
