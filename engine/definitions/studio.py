@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from engine.definitions.bundle import Bundle, kind_of, path_problem, printable
 from engine.definitions.service import current_bundle, process_summaries
 from engine.errors import InvalidInput, NotFound
+from engine.org.config import OrgConfig
 from engine.org.service import known_organisation
 
 # Files never offered for download: their contents are initial passwords, not definitions.
@@ -30,11 +31,17 @@ class DefinitionFile:
 
 @dataclass(frozen=True)
 class Choice:
-    """A value the properties panel offers, with a label in both languages."""
+    """A value the properties panel offers, with a label in both languages.
+
+    `kind` and `within` are what tell two choices of the same name apart, as people would (never by the
+    code): the kind of thing it is (`role` or `department` for a lane) and the names of the unit it belongs
+    to (a street office's street)."""
 
     value: str
     label_zh: str
     label_en: str
+    kind: str = ""
+    within: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -125,12 +132,18 @@ def _decision_choices(bundle: Bundle) -> list[Choice]:
 def modeler_names(session: Session) -> ModelerNames:
     bundle = current_bundle(session)
     org = known_organisation(session)
-    roles = sorted((Choice(code, zh, en) for code, (zh, en) in org.roles.items()), key=lambda c: c.value)
-    departments = [Choice(code, unit.name_zh, unit.name_en) for code, unit in org.units.items()
-                   if unit.kind == "department"]
+    roles = sorted((Choice(code, zh, en, kind="role") for code, (zh, en) in org.roles.items()),
+                   key=lambda c: c.value)
+    departments = sorted((Choice(code, unit.name_zh, unit.name_en, kind="department", within=_names_of(org, unit.parent_code))
+                          for code, unit in org.units.items() if unit.kind == "department"), key=lambda c: c.value)
     processes = [Choice(key, name, name) for key, name, _latest, _count in process_summaries(session)]
-    return ModelerNames(_form_choices(bundle), _decision_choices(bundle),
-                        sorted([*roles, *departments], key=lambda c: c.value), roles, processes)
+    # Lanes: the roles, then the departments (the page groups them so).
+    return ModelerNames(_form_choices(bundle), _decision_choices(bundle), [*roles, *departments], roles, processes)
+
+
+def _names_of(org: OrgConfig, code: str | None) -> tuple[str, str] | None:
+    unit = org.units.get(code) if code else None
+    return (unit.name_zh, unit.name_en or unit.name_zh) if unit is not None else None
 
 
 def new_form_text(key: str) -> str:

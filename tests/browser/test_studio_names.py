@@ -1,12 +1,70 @@
-"""The studio reads as names, not codes, where analysts see a code: the decision requirements diagram names the
-file's decisions by their name, never by the definitions' id."""
+"""The studio reads as names, not codes, where analysts pick or see a code: a lane's role or department (the
+select shows names alone, the file keeps the code) and the decision requirements diagram (the file's
+decisions by their name, never the definitions' id)."""
 from __future__ import annotations
+
+import re
 
 import pytest
 
 pytest.importorskip("playwright", reason="the playwright Python package is not installed")
 
+from lxml import etree  # noqa: E402
 from playwright.sync_api import expect  # noqa: E402
+
+from engine.org.config import OrgConfig, UnitSpec  # noqa: E402
+from engine.org.service import load_organisation  # noqa: E402
+
+BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+SAVED_XML = "async () => (await window.cgModeler.saveXML({format: true})).xml"
+OPTION_TEXTS = "(s) => [...s.options].map((o) => ({value: o.value, text: o.textContent, group: o.parentElement.label || ''}))"
+
+
+def _select(page, element_id: str) -> None:
+    page.evaluate("id => { const m = window.cgModeler; m.get('selection').select(m.get('elementRegistry').get(id)); }",
+                  element_id)
+
+
+def test_a_lanes_role_select_reads_names_alone_and_tells_namesakes_apart_without_codes(journey, demo_db):
+    with demo_db.transaction() as session:  # a department called like the grid workers' role
+        load_organisation(session, OrgConfig(units={"gw_office": UnitSpec("gw_office", "department", "网格员", "Grid worker")}))
+    analyst = journey.sign_in("analyst")
+    analyst.goto("/studio/processes/social_event/edit")
+    expect(analyst.locator("#cg-modeler-page[data-ready=true]")).to_be_attached()
+    panel = analyst.locator("#cg-properties")
+    _select(analyst, "lane_grid")
+    lane = panel.locator("select[name=laneCode]")
+    expect(lane).to_have_value("grid_worker")
+    options = [o for o in lane.evaluate(OPTION_TEXTS) if o["value"]]
+    assert [o for o in options if o["value"] in o["text"]] == []  # no code in any option's text
+    by_code = {o["value"]: o for o in options}
+    assert by_code["grid_worker"] == {"value": "grid_worker", "text": "网格员（角色）", "group": "角色"}
+    assert by_code["gw_office"] == {"value": "gw_office", "text": "网格员（部门）", "group": "部门"}
+    assert by_code["chengguan"]["text"] == "城市管理和综合执法局"
+    expect(lane.locator("option:checked")).to_have_text("网格员（角色）")
+    journey.shot(analyst, "lane-select-names")
+
+    # The file keeps the code chosen; the canvas names the lane as the select does.
+    lane.select_option("gw_office")
+    lanes = {n.get("id"): n.get("name") for n in etree.fromstring(analyst.evaluate(SAVED_XML).encode()).iter(f"{BPMN}lane")}
+    assert lanes["lane_grid"] == "gw_office"
+    label = analyst.locator('g.djs-element[data-element-id="lane_grid"] > .djs-visual > text.cg-lane-label')
+    assert label.evaluate("(t) => [...t.querySelectorAll('tspan')].map((s) => s.textContent).join('')") == "网格员（部门）"
+
+    # A code the organisation does not know is kept, marked ⚠, as on the canvas.
+    analyst.evaluate("""() => { const m = window.cgModeler;
+        m.get('modeling').updateProperties(m.get('elementRegistry').get('lane_grid'), {name: 'street_office'}); }""")
+    _select(analyst, "lane_hotline")
+    _select(analyst, "lane_grid")
+    expect(panel.locator("select[name=laneCode] option:checked")).to_have_text("⚠ street_office")
+
+    # Who may start: the roles by their names.
+    start = analyst.evaluate("() => window.cgModeler.get('elementRegistry').filter((e) => e.type === 'bpmn:StartEvent')[0].id")
+    _select(analyst, start)
+    starters = panel.locator(".cg-checks[data-name=starters] label")
+    expect(starters.filter(has_text="网格员")).to_have_count(1)
+    assert not [t for t in starters.all_inner_texts() if re.search(r"[a-z_]{4,}", t)], starters.all_inner_texts()
+    assert not journey.console_errors, journey.console_errors
 
 
 def test_the_decision_requirements_diagram_names_the_files_decisions_never_by_the_definitions_id(journey):
