@@ -1,8 +1,11 @@
-"""The studio reads as names, not codes, where analysts pick or see a code: a lane's role or department (the
-select shows names alone, the file keeps the code) and the decision requirements diagram (the file's
-decisions by their name, never the definitions' id)."""
+"""The studio reads as names, not codes, in the three places analysts pick or see a code: a lane's role or
+department (the select shows names alone, the file keeps the code), the decision requirements diagram (the
+file's decisions by their name, never the definitions' id) and a form field's options source (the deployed
+decision tables and their input columns by their labels, an unknown reference kept and marked ⚠ until
+deploy refuses it in words)."""
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -12,12 +15,14 @@ pytest.importorskip("playwright", reason="the playwright Python package is not i
 from lxml import etree  # noqa: E402
 from playwright.sync_api import expect  # noqa: E402
 
+from engine.definitions.service import current_bundle  # noqa: E402
 from engine.org.config import OrgConfig, UnitSpec  # noqa: E402
 from engine.org.service import load_organisation  # noqa: E402
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 SAVED_XML = "async () => (await window.cgModeler.saveXML({format: true})).xml"
 OPTION_TEXTS = "(s) => [...s.options].map((o) => ({value: o.value, text: o.textContent, group: o.parentElement.label || ''}))"
+REPORT = "forms/se_report.json"
 
 
 def _select(page, element_id: str) -> None:
@@ -91,4 +96,50 @@ def test_the_decision_requirements_diagram_names_the_files_decisions_never_by_th
     assert "emergency_grade_definitions" not in analyst.locator("body").inner_text()
     assert "name=" not in analyst.evaluate("async () => (await window.cgDmn.saveXML()).xml").split(">", 2)[1]
     journey.shot(analyst, "drd-unnamed")
+    assert not journey.console_errors, journey.console_errors
+
+
+def test_a_fields_options_source_is_chosen_among_decision_inputs_and_an_unknown_one_is_marked_and_refused(
+        journey, demo_db):
+    analyst = journey.sign_in("analyst")
+    analyst.goto(f"/studio/forms/{REPORT}")
+    expect(analyst.locator("#cg-form-page[data-ready=true]")).to_be_attached()
+    card = analyst.locator("#cg-form-fields details[data-field=category]")
+    card.locator("summary").click()
+    decision, column = card.locator("select[name=decision]"), card.locator("select[name=decisionInput]")
+    expect(decision.locator("option:checked")).to_have_text("事件分类与处置时限")
+    expect(column).to_have_value("category")
+    expect(column.locator("option:checked")).to_have_text("事件小类")
+    assert not [o for o in decision.evaluate(OPTION_TEXTS) if o["value"] and o["value"] in o["text"]]
+    journey.shot(analyst, "options-source")
+
+    # A misspelt input in the file: kept and marked, and deploy refuses it in Chinese and changes nothing.
+    analyst.click("[role=tab][data-view-tab=json]")
+    editor = analyst.locator("#cg-form-text")
+    doc = json.loads(editor.input_value())
+    doc["uiSchema"]["category"]["ui:optionsFrom"]["input"] = "categry"
+    editor.fill(json.dumps(doc, ensure_ascii=False, indent=2))
+    analyst.click("[role=tab][data-view-tab=fields]")
+    expect(card).to_have_attribute("open", "")  # still open, as the analyst left it
+    expect(column.locator("option:checked")).to_have_text("⚠ categry")
+    expect(column).to_have_attribute("aria-invalid", "true")
+    expect(card).to_contain_text("部署会被拒绝")
+    analyst.click("[data-action=deploy]")
+    expect(analyst.locator("#cg-problems")).to_contain_text("没有名为「categry」的输入")
+    with demo_db.transaction(readonly=True) as session:
+        assert '"input": "category"' in current_bundle(session).files[REPORT]
+    journey.shot(analyst, "unknown-input-refused")
+
+    # The column's id, which the server also accepts, reads as that column.
+    analyst.click("[role=tab][data-view-tab=json]")
+    editor.fill(editor.input_value().replace('"input": "categry"', '"input": "in_category"'))
+    analyst.click("[role=tab][data-view-tab=fields]")
+    expect(column).to_have_attribute("aria-invalid", "false")
+    expect(column.locator("option")).to_have_text(["事件小类"])
+
+    column.select_option("category")
+    expect(column).to_have_attribute("aria-invalid", "false")
+    expect(column.locator("option")).to_have_text(["事件小类"])
+    analyst.click("[data-action=validate]")
+    expect(analyst.locator("#cg-studio-status")).to_have_attribute("data-kind", "ok")
     assert not journey.console_errors, journey.console_errors

@@ -1,15 +1,19 @@
 """What the studio's editors offer to choose from reads as names, never as codes: a lane's roles and departments
-by their names in the page's language, namesakes told apart by what they are or where they belong, not by
-their codes. The codes stay the values the files keep."""
+by their names in the page's language (namesakes told apart by what they are or where they belong, not by
+their codes), and a form's options source by the deployed decision tables and their input columns. The codes
+stay the values the files keep; deploy still refuses a reference to something that is not there."""
 from __future__ import annotations
 
 import json
 import re
 
-from webtools import signed_in
+from webtools import csrf_from, signed_in
 
+from engine.definitions.service import current_bundle
 from engine.org.config import OrgConfig, UnitSpec
 from engine.org.service import load_organisation
+
+REPORT = "forms/se_report.json"
 
 
 def _page_json(html: str, element_id: str) -> dict:
@@ -67,3 +71,33 @@ def test_namesakes_nothing_human_tells_apart_are_numbered_not_coded(app):
         other_language = [Choice("a", "受理员", "Clerk"), Choice("b", "受理员", "Receptionist")]
         assert told_apart(other_language, zh=True) == ["受理员（Clerk）", "受理员（Receptionist）"]
         assert told_apart(other_language, zh=False) == ["Clerk", "Receptionist"]
+
+
+def test_the_form_editor_offers_the_decisions_and_their_input_columns_by_their_chinese_labels(app):
+    client = signed_in(app, "ana")
+    names = _page_json(client.get(f"/studio/forms/{REPORT}").get_data(as_text=True), "cg-form-names")
+    decisions = {d["value"]: d for d in names["decisions"]}
+    assert decisions["se_catalogue"]["label"] == "事件分类与处置时限"
+    assert decisions["se_catalogue"]["inputs"] == [{"value": "category", "label": "事件小类", "aliases": ["事件小类", "in_category"]}]
+    # only inputs that list their values can be a source of options; a decision without one is not offered
+    for decision in names["decisions"]:
+        assert decision["inputs"], decision
+        assert not [i for i in decision["inputs"] if i["value"] == i["label"]], decision
+
+
+def test_deploying_a_form_whose_options_come_from_an_input_the_decision_lacks_is_refused_in_chinese(app, web_db):
+    client = signed_in(app, "ana")
+    token = csrf_from(client.get("/studio/").get_data(as_text=True))
+    with web_db.transaction(readonly=True) as session:
+        before = current_bundle(session).files[REPORT]
+    for source, words in [({"decision": "se_catalogue", "input": "categry"}, "决策「se_catalogue」没有名为「categry」的输入"),
+                          ({"decision": "se_catalog", "input": "category"}, "引用的决策「se_catalog」不在任何 DMN 文件中")]:
+        doc = json.loads(before)
+        doc["uiSchema"]["category"]["ui:optionsFrom"] = source
+        response = client.post("/studio/deploy", json={"files": {REPORT: json.dumps(doc, ensure_ascii=False)}},
+                               headers={"X-CSRFToken": token})
+        assert response.status_code == 422
+        [problem] = [p for p in response.get_json()["problems"] if p["file"] == REPORT]
+        assert problem["element"] == "category" and words in problem["text"], problem
+    with web_db.transaction(readonly=True) as session:
+        assert current_bundle(session).files[REPORT] == before

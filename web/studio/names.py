@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from engine.definitions.studio import Choice
+from engine.definitions.studio import Choice, DecisionSource
 from web.i18n import _
 
 
@@ -71,4 +71,17 @@ def choice_list(choices: Sequence[Choice], zh: bool) -> list[dict[str, Any]]:
         if choice.kind in groups:
             item["group"] = groups[choice.kind]
         listed.append(item)
+    return listed
+
+
+def decision_source_list(sources: Sequence[DecisionSource]) -> list[dict[str, Any]]:
+    """The decisions a form's options may come from, each with its inputs, labelled by their (Chinese) names;
+    namesakes among the decisions, or among one decision's inputs, are told apart."""
+    decision_labels = told_apart([Choice(s.value, s.label, s.label) for s in sources], zh=True)
+    listed = []
+    for source, label in zip(sources, decision_labels, strict=True):
+        input_labels = told_apart([Choice(i.value, i.label, i.label) for i in source.inputs], zh=True)
+        listed.append({"value": source.value, "label": label, "inputs": [
+            {"value": i.value, "label": input_label, "aliases": list(i.aliases)}
+            for i, input_label in zip(source.inputs, input_labels, strict=True)]})
     return listed

@@ -9,6 +9,7 @@ from engine.definitions.bundle import Bundle
 from engine.definitions.service import deploy, get_version, list_versions, process_summaries
 from engine.definitions.studio import (
     check_path,
+    decision_sources,
     deployed_file,
     deployed_files,
     modeler_names,
@@ -22,7 +23,7 @@ from web.identity import current_user
 from web.lenient import load_input
 from web.studio import bp
 from web.studio.inputs import EditQuery, NewFileQuery
-from web.studio.names import choice_list
+from web.studio.names import choice_list, decision_source_list
 from web.studio.problems import problem_rows
 
 MAX_UPLOAD_FILES = 50
@@ -42,8 +43,11 @@ def _names_json() -> dict[str, Any]:
 
 
 def _form_names() -> dict[str, Any]:
-    """What the form editor's fields view offers as an options source: the deployed decisions."""
-    return {"decisions": _names_json()["decisions"]}
+    """What the form editor's fields view offers as an options source: the deployed decisions with the inputs
+    that list their values."""
+    with transaction(readonly=True) as session:
+        sources = decision_sources(session)
+    return {"decisions": decision_source_list(sources)}
 
 
 @bp.get("/")
