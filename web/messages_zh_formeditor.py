@@ -44,7 +44,13 @@ ZH_FORMEDITOR: dict[str, str] = {
     "An input of a decision table": "决策表的输入",
     "Organisation units": "组织机构单位",
     "Decision table": "决策表",
-    "Input (its variable or label)": "输入（变量名或标签）",
+    "Input column": "输入列",
+    "— choose a decision table —": "— 请选择决策表 —",
+    "— choose an input column —": "— 请选择输入列 —",
+    "Not a deployed decision table with an input that lists its values: deploying is refused until one is chosen.":
+        "不是已部署且列有取值的决策表：选定其中之一之前，部署会被拒绝。",
+    "This decision table has no such input listing its values: deploying is refused until one is chosen.":
+        "该决策表没有这个列有取值的输入列：选定其中之一之前，部署会被拒绝。",
     "Unit kind": "单位类别",
     "Departments": "部门",
     "Streets": "街道",

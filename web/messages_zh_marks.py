@@ -25,4 +25,12 @@ ZH_MARKS: dict[str, str] = {
     "A lane is named by the role or department its tasks go to: choose it in the properties panel. The canvas "
     "shows the name; the file keeps the code.":
         "泳道以其任务派往的角色或部门命名：请在右侧属性面板中选择。画布上显示名称，文件中保存代码。",
+    # lanes' roles and departments told apart when two read the same (web/studio/names.py)
+    "role": "角色",
+    "department": "部门",
+    # the decision editor's DRD: the file's decisions named by the definitions' name (studio-decision.js)
+    "The name of this file's decisions; click to change it.":
+        "本文件决策集的名称，点击可修改。",
+    "⚠ No name yet: click here and write one": "⚠ 尚未命名：请点击此处填写名称",
+    "⚠ Decisions without a name": "⚠ 未命名的决策集",
 }

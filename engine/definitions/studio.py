@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from engine.definitions.bundle import Bundle, kind_of, path_problem, printable
 from engine.definitions.service import current_bundle, process_summaries
 from engine.errors import InvalidInput, NotFound
+from engine.org.config import OrgConfig
 from engine.org.service import known_organisation
 
 # Files never offered for download: their contents are initial passwords, not definitions.
@@ -30,11 +31,38 @@ class DefinitionFile:
 
 @dataclass(frozen=True)
 class Choice:
-    """A value the properties panel offers, with a label in both languages."""
+    """A value the properties panel offers, with a label in both languages.
+
+    `kind` and `within` are what tell two choices of the same name apart, as people would (never by the
+    code): the kind of thing it is (`role` or `department` for a lane) and the names of the unit it belongs
+    to (a street office's street)."""
 
     value: str
     label_zh: str
     label_en: str
+    kind: str = ""
+    within: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class DecisionInput:
+    """An input column of a decision table that a form's choice field may take its options from
+    (`ui:optionsFrom`): its code (the input expression, the variable; else the column's id), its Chinese
+    label, and the other names a form may use for it (docs/forms.md)."""
+
+    value: str
+    label: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DecisionSource:
+    """A deployed decision with the inputs that list their values (inputValues): what a form's options can
+    come from."""
+
+    value: str
+    label: str
+    inputs: tuple[DecisionInput, ...]
 
 
 @dataclass(frozen=True)
@@ -108,29 +136,80 @@ def _form_choices(bundle: Bundle) -> list[Choice]:
     return sorted(found, key=lambda c: c.value)
 
 
-def _decision_choices(bundle: Bundle) -> list[Choice]:
+def _decisions(bundle: Bundle) -> list[etree._Element]:
+    """The <decision> elements (with an id) of the deployed DMN files."""
     found = []
     for text in bundle.of_kind("dmn").values():
         try:
             root = etree.fromstring(text.encode("utf-8"))
         except etree.XMLSyntaxError:
             continue
-        for decision in root.iter():
-            if isinstance(decision.tag, str) and etree.QName(decision).localname == "decision" and decision.get("id"):
-                name = decision.get("name") or decision.get("id")
-                found.append(Choice(decision.get("id"), name, name))
-    return sorted(found, key=lambda c: c.value)
+        found += [node for node in root.iter() if _is(node, "decision") and node.get("id")]
+    return sorted(found, key=lambda node: node.get("id"))
+
+
+def _is(node: etree._Element, localname: str) -> bool:
+    return isinstance(node.tag, str) and etree.QName(node).localname == localname
+
+
+def _child(node: etree._Element, localname: str) -> etree._Element | None:
+    return next((c for c in node if _is(c, localname)), None)
+
+
+def _decision_choices(bundle: Bundle) -> list[Choice]:
+    found = []
+    for decision in _decisions(bundle):
+        name = decision.get("name") or decision.get("id")
+        found.append(Choice(decision.get("id"), name, name))
+    return found
+
+
+def _listed_inputs(decision: etree._Element) -> list[DecisionInput]:
+    """The inputs of the decision's table that list values in inputValues, named as a form names them."""
+    table = _child(decision, "decisionTable")
+    found = []
+    for column in table if table is not None else ():
+        if not _is(column, "input"):
+            continue
+        values = _child(column, "inputValues")
+        if values is None or not "".join(values.itertext()).strip():
+            continue
+        expression = _child(column, "inputExpression")
+        variable = "".join(expression.itertext()).strip() if expression is not None else ""
+        value = variable or column.get("id") or ""
+        label = column.get("label") or value
+        if value:
+            aliases = tuple(a for a in (column.get("label"), column.get("id")) if a and a != value)
+            found.append(DecisionInput(value, label, aliases))
+    return found
+
+
+def decision_sources(session: Session) -> list[DecisionSource]:
+    """The deployed decisions a form's choice field may take its options from (`ui:optionsFrom`), each
+    with the inputs that list their values; decisions without such an input are left out."""
+    found = []
+    for decision in _decisions(current_bundle(session)):
+        inputs = _listed_inputs(decision)
+        if inputs:
+            found.append(DecisionSource(decision.get("id"), decision.get("name") or decision.get("id"), tuple(inputs)))
+    return found
 
 
 def modeler_names(session: Session) -> ModelerNames:
     bundle = current_bundle(session)
     org = known_organisation(session)
-    roles = sorted((Choice(code, zh, en) for code, (zh, en) in org.roles.items()), key=lambda c: c.value)
-    departments = [Choice(code, unit.name_zh, unit.name_en) for code, unit in org.units.items()
-                   if unit.kind == "department"]
+    roles = sorted((Choice(code, zh, en, kind="role") for code, (zh, en) in org.roles.items()),
+                   key=lambda c: c.value)
+    departments = sorted((Choice(code, unit.name_zh, unit.name_en, kind="department", within=_names_of(org, unit.parent_code))
+                          for code, unit in org.units.items() if unit.kind == "department"), key=lambda c: c.value)
     processes = [Choice(key, name, name) for key, name, _latest, _count in process_summaries(session)]
-    return ModelerNames(_form_choices(bundle), _decision_choices(bundle),
-                        sorted([*roles, *departments], key=lambda c: c.value), roles, processes)
+    # Lanes: the roles, then the departments (the page groups them so).
+    return ModelerNames(_form_choices(bundle), _decision_choices(bundle), [*roles, *departments], roles, processes)
+
+
+def _names_of(org: OrgConfig, code: str | None) -> tuple[str, str] | None:
+    unit = org.units.get(code) if code else None
+    return (unit.name_zh, unit.name_en or unit.name_zh) if unit is not None else None
 
 
 def new_form_text(key: str) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from lxml import etree
 
 from engine.config import PROJECT_ROOT
 from engine.decisions.loader import load_dmn
@@ -90,3 +91,14 @@ def test_forms_name_a_decision_input_by_its_expression_or_id_and_it_exists() -> 
         assert decision in tables, (form, decision)
         codes = {code for clause in tables[decision].inputs for code in (clause.expression.strip(), clause.id)}
         assert name in codes, f"{form}: input {name!r} of {decision} is not one of its codes {sorted(codes)}"
+
+
+@pytest.mark.parametrize("path", DMN_FILES, ids=lambda p: str(p.relative_to(PROJECT_ROOT)))
+def test_every_shipped_decision_file_is_named_in_chinese_for_its_requirements_diagram(path: Path) -> None:
+    """The decision editor's DRD names the file's decisions by the definitions' name and never shows their id
+    (a code), so every shipped file carries a Chinese name."""
+    root = etree.fromstring(path.read_bytes())
+    assert etree.QName(root).localname == "definitions"
+    name = root.get("name") or ""
+    assert CJK.search(name), f"{path.name}: definitions name {name!r}"
+    assert name != root.get("id")

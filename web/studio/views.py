@@ -9,6 +9,7 @@ from engine.definitions.bundle import Bundle
 from engine.definitions.service import deploy, get_version, list_versions, process_summaries
 from engine.definitions.studio import (
     check_path,
+    decision_sources,
     deployed_file,
     deployed_files,
     modeler_names,
@@ -22,24 +23,31 @@ from web.identity import current_user
 from web.lenient import load_input
 from web.studio import bp
 from web.studio.inputs import EditQuery, NewFileQuery
+from web.studio.names import choice_list, decision_source_list
 from web.studio.problems import problem_rows
 
 MAX_UPLOAD_FILES = 50
 
 
 def _names_json() -> dict[str, Any]:
-    """What the properties panel offers, labelled in the page's language."""
+    """What the properties panel offers, labelled in the page's language. The organisation's roles and
+    departments read as their names alone (web/studio/names.py); forms, decisions and processes are shown
+    with their keys, the names of the files and definitions the studio lists."""
     zh = current_locale() == "zh"
     with transaction(readonly=True) as session:
         names = modeler_names(session)
     pick = (lambda c: c.label_zh) if zh else (lambda c: c.label_en)  # noqa: E731
-    return {kind: [{"value": c.value, "label": pick(c)} for c in getattr(names, kind)]
-            for kind in ("forms", "decisions", "lanes", "roles", "processes")}
+    return {**{kind: [{"value": c.value, "label": pick(c)} for c in getattr(names, kind)]
+               for kind in ("forms", "decisions", "processes")},
+            **{kind: choice_list(getattr(names, kind), zh) for kind in ("lanes", "roles")}}
 
 
 def _form_names() -> dict[str, Any]:
-    """What the form editor's fields view offers as an options source: the deployed decisions."""
-    return {"decisions": _names_json()["decisions"]}
+    """What the form editor's fields view offers as an options source: the deployed decisions with the inputs
+    that list their values."""
+    with transaction(readonly=True) as session:
+        sources = decision_sources(session)
+    return {"decisions": decision_source_list(sources)}
 
 
 @bp.get("/")

@@ -58,6 +58,22 @@ function start() {
   }
   wireZoomButtons(box.parentElement, { in: () => step(1), out: () => step(-1), fit: () => fit() });
 
+  // The DRD names the file's decisions (the definitions) by their name, never by the id, which is a code: its
+  // box hides the id (studio.css) and, while the name is empty, says so where the name goes.
+  function nameTheDefinitions() {
+    for (const node of box.querySelectorAll(".dmn-definitions-name")) {
+      node.dataset.placeholder = t("drdNoName");
+      node.title = t("drdName");
+    }
+  }
+
+  // A view's tab: the decision's (or, for the DRD, the definitions') name; an unnamed one says so.
+  function viewName(view) {
+    const name = (view.element.name || "").trim();
+    if (name) { return name; }
+    return view.type === "drd" ? t("drdUnnamed") : `⚠ ${view.element.id}`;
+  }
+
   function tabs() {
     const holder = document.getElementById("cg-dmn-views");
     holder.replaceChildren();
@@ -66,7 +82,7 @@ function start() {
       const button = document.createElement("button");
       button.type = "button";
       button.dataset.view = view.element.id;
-      button.textContent = view.element.name || view.element.id;
+      button.textContent = viewName(view);
       button.setAttribute("aria-pressed", String(active && active.element === view.element));
       button.addEventListener("click", () => modeler.open(view));
       holder.append(button);
@@ -89,7 +105,7 @@ function start() {
 
   // Fitted again once the web fonts are in: a table measured in the fallback font is narrower than drawn.
   const fitOnOpen = () => requestAnimationFrame(() => fit(OPEN_SMALLEST_SCALE));
-  modeler.on("views.changed", () => { tabs(); fitOnOpen(); if (document.fonts) { document.fonts.ready.then(fitOnOpen); } });
+  modeler.on("views.changed", () => { tabs(); nameTheDefinitions(); fitOnOpen(); if (document.fonts) { document.fonts.ready.then(fitOnOpen); } });
   page.querySelector('[data-action="validate"]').addEventListener("click", () => run("validate"));
   page.querySelector('[data-action="deploy"]').addEventListener("click", () => run("deploy"));
   page.querySelector('[data-action="download"]').addEventListener("click", async () => {

@@ -392,7 +392,7 @@ export class FieldsView {
       const target = this.uiOf(card.dataset.field);
       if (source.value === "decision") {
         const first = (this.names.decisions || [])[0];
-        target["ui:optionsFrom"] = { decision: first ? first.value : "", input: "" };
+        target["ui:optionsFrom"] = { decision: first ? first.value : "", input: first ? first.inputs[0].value : "" };
       } else if (source.value === "org") {
         target["ui:optionsFrom"] = { org: "department" };
       } else {
@@ -404,17 +404,28 @@ export class FieldsView {
     sourceRow.className = "cg-field-row";
     sourceRow.append(labelled(t("fe.source"), source, hint(t("fe.sourceHint"))));
     if (sourceKind === "decision") {
-      const choices = (this.names.decisions || []).map((d) => [d.value, d.label === d.value ? d.value : `${d.label} (${d.value})`]);
-      if (from.decision && !choices.some(([v]) => v === from.decision)) { choices.unshift([from.decision, from.decision]); }
-      const decision = select("decision", choices, from.decision || "");
-      const inputName = input("decisionInput", from.input || "");
-      const update = () => {
-        this.uiOf(card.dataset.field)["ui:optionsFrom"] = { decision: decision.value, input: inputName.value.trim() };
-        this.changed();
-      };
-      decision.addEventListener("change", update);
-      inputName.addEventListener("input", update);
-      sourceRow.append(labelled(t("fe.decision"), decision), labelled(t("fe.decisionInput"), inputName));
+      // The deployed decisions and their inputs that list values, by their names; what the file names and
+      // is not among them stays, marked ⚠, until the analyst picks another (deploy refuses it, in words).
+      const decisions = this.names.decisions || [];
+      const decision = select("decision", decisionChoices(decisions, from.decision), from.decision || "");
+      const chosen = decisions.find((d) => d.value === from.decision);
+      const known = chosen && chosen.inputs.find((i) => i.value === from.input || (i.aliases || []).includes(from.input));
+      // An input the file names by its label or id (the server accepts those too) shows as that input; the
+      // file keeps what it says until another input is chosen.
+      const inputName = select("decisionInput", inputChoices(chosen, from.input), known ? known.value : from.input || "");
+      const inputKnown = Boolean(known);
+      const decisionProblem = warning(from.decision && !chosen ? t("fe.unknownDecision") : "", decision);
+      const inputProblem = warning(from.input && chosen && !inputKnown ? t("fe.unknownInput") : "", inputName);
+      decision.addEventListener("change", () => {
+        const chosen = decisions.find((d) => d.value === decision.value);
+        this.uiOf(card.dataset.field)["ui:optionsFrom"] = { decision: decision.value, input: chosen ? chosen.inputs[0].value : "" };
+        this.redraw();
+      });
+      inputName.addEventListener("change", () => {
+        this.uiOf(card.dataset.field)["ui:optionsFrom"] = { decision: decision.value, input: inputName.value };
+        this.redraw();
+      });
+      sourceRow.append(labelled(t("fe.decision"), decision, decisionProblem), labelled(t("fe.decisionInput"), inputName, inputProblem));
     } else if (sourceKind === "org") {
       const org = select("org", ORG_KINDS.map((k) => [k, t(`fe.org.${k}`)]), from.org);
       org.addEventListener("change", () => { this.uiOf(card.dataset.field)["ui:optionsFrom"] = { org: org.value }; this.changed(); });
@@ -535,6 +546,34 @@ export class FieldsView {
       row.append(labelled(t("fe.visibleValuesText"), free));
     }
   }
+}
+
+// The decision select: each deployed decision by its name; a decision the file names that is not deployed
+// (or lists no values) reads "⚠ id".
+function decisionChoices(decisions, current) {
+  const choices = decisions.map((d) => [d.value, d.label]);
+  if (current && !decisions.some((d) => d.value === current)) { choices.unshift([current, `⚠ ${current}`]); }
+  if (!current) { choices.unshift(["", t("fe.chooseDecision")]); }
+  return choices;
+}
+
+// The input select: the decision's inputs that list values, by their labels; a name the decision has no such
+// input for reads "⚠ name".
+function inputChoices(decision, current) {
+  const inputs = decision ? decision.inputs : [];
+  const choices = inputs.map((i) => [i.value, i.label]);
+  const known = inputs.some((i) => i.value === current || (i.aliases || []).includes(current));
+  if (current && !known) { choices.unshift([current, `⚠ ${current}`]); }
+  if (!current) { choices.unshift(["", t("fe.chooseInput")]); }
+  return choices;
+}
+
+// A control's problem, said beneath it and marked on it (aria-invalid); empty `word`: no problem.
+function warning(word, control) {
+  const node = hint(word);
+  node.classList.add("cg-error-text");
+  control.setAttribute("aria-invalid", String(Boolean(word)));
+  return node;
 }
 
 function input(name, value) {

@@ -252,7 +252,7 @@ export class PropertiesPanel {
     box.append(this.field("id", input(bo.id, true, "id")));
     if (isType(bo, "bpmn:Lane")) {
       box.append(this.field("laneCode", this.select("laneCode", this.names.lanes, bo.name || "",
-        (v) => this.modeling.updateProperties(target, { name: v }))));
+        (v) => this.modeling.updateProperties(target, { name: v }), { names: true })));
       this.marks(bo);
       return;
     }
@@ -446,7 +446,7 @@ export class PropertiesPanel {
       this.modeling.updateModdleProperties(element, timer, props);
     };
     const kinds = TIMER_KINDS.map((k) => ({ value: k, label: t(k) }));
-    const kindSelect = this.select("timerKind", kinds, kind, (v) => update(v, expression.value), false);
+    const kindSelect = this.select("timerKind", kinds, kind, (v) => update(v, expression.value), { blank: false, names: true });
     const expression = this.text("timerExpression", current, (v) => update(kindSelect.value, v));
     this.container.append(this.field("timerKind", kindSelect));
     this.container.append(this.field("timerExpression", expression));
@@ -487,23 +487,28 @@ export class PropertiesPanel {
   }
 
   // Choices plus the current value when it is not one of them (a diagram may name a form not yet made).
-  select(name, choices, value, onChange, blank = true) {
+  // `names`: the organisation's roles and departments, which read as their names alone (the server tells
+  // namesakes apart, web/studio/names.py), grouped as the server groups them; a code the organisation does
+  // not know reads "⚠ code". Otherwise a choice reads "name（key）", the key being the file's or definition's.
+  select(name, choices, value, onChange, { blank = true, names = false } = {}) {
     const control = document.createElement("select");
     control.name = name;
-    const options = blank ? [{ value: "", label: t("choose") }, ...choices] : [...choices];
-    if (value && !choices.some((c) => c.value === value)) { options.push({ value, label: value }); }
-    for (const choice of options) {
-      const option = document.createElement("option");
-      option.value = choice.value;
-      option.textContent = choice.value && choice.label !== choice.value ? `${choice.label}（${choice.value}）` : choice.label;
-      option.selected = choice.value === value;
-      control.append(option);
+    if (blank) { control.append(option({ value: "", label: t("choose") }, value)); }
+    const groups = new Map();
+    for (const choice of choices) {
+      const text = names || !choice.value || choice.label === choice.value ? choice.label : `${choice.label}（${choice.value}）`;
+      const holder = names && choice.group ? group(control, groups, choice.group) : control;
+      holder.append(option({ value: choice.value, label: text }, value));
+    }
+    if (value && !choices.some((c) => c.value === value)) {
+      control.append(option({ value, label: names ? `⚠ ${value}` : value }, value));
     }
     control.addEventListener("change", () => { onChange(control.value); this.recheck(); });
     return control;
   }
 
-  // One checkbox per choice (plus codes the diagram names that are not choices); onChange gets the checked codes.
+  // One checkbox per choice, read by its name (plus codes the diagram names that are not choices, read
+  // "⚠ code"); onChange gets the checked codes.
   checkboxes(name, choices, values, onChange) {
     const group = document.createElement("span");
     group.className = "cg-checks";
@@ -522,7 +527,8 @@ export class PropertiesPanel {
         onChange([...values.filter((v) => checked.includes(v)), ...checked.filter((v) => !values.includes(v))]);
         this.recheck();
       });
-      label.append(box, document.createTextNode(choice.label !== choice.value ? `${choice.label}（${choice.value}）` : choice.value));
+      const known = choices.includes(choice);
+      label.append(box, document.createTextNode(known ? choice.label : `⚠ ${choice.value}`));
       group.append(label);
     }
     return group;
@@ -604,6 +610,25 @@ function input(value, readonly, name) {
   control.value = value || "";
   control.readOnly = readonly;
   return control;
+}
+
+function option(choice, selected) {
+  const node = document.createElement("option");
+  node.value = choice.value;
+  node.textContent = choice.label;
+  node.selected = choice.value === selected;
+  return node;
+}
+
+// The <optgroup> of a select for `label`, made on first use.
+function group(control, groups, label) {
+  if (!groups.has(label)) {
+    const node = document.createElement("optgroup");
+    node.label = label;
+    control.append(node);
+    groups.set(label, node);
+  }
+  return groups.get(label);
 }
 
 function paragraph(text) {

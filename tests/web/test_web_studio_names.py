@@ -1,0 +1,103 @@
+"""What the studio's editors offer to choose from reads as names, never as codes: a lane's roles and departments
+by their names in the page's language (namesakes told apart by what they are or where they belong, not by
+their codes), and a form's options source by the deployed decision tables and their input columns. The codes
+stay the values the files keep; deploy still refuses a reference to something that is not there."""
+from __future__ import annotations
+
+import json
+import re
+
+from webtools import csrf_from, signed_in
+
+from engine.definitions.service import current_bundle
+from engine.org.config import OrgConfig, UnitSpec
+from engine.org.service import load_organisation
+
+REPORT = "forms/se_report.json"
+
+
+def _page_json(html: str, element_id: str) -> dict:
+    found = re.search(rf'<script type="application/json" id="{element_id}">(.*?)</script>', html, re.S)
+    assert found, element_id
+    return json.loads(found.group(1))
+
+
+def _add_namesakes(web_db) -> None:
+    """A department called like a role, and two street teams of one name in different streets."""
+    with web_db.transaction() as session:
+        load_organisation(session, OrgConfig(units={
+            "gw_office": UnitSpec("gw_office", "department", "网格员", "Grid worker"),
+            "zf_S02": UnitSpec("zf_S02", "department", "街道综合执法队", "Street enforcement team", "S02"),
+            "zf_S03": UnitSpec("zf_S03", "department", "街道综合执法队", "Street enforcement team", "S03"),
+        }))
+
+
+def test_lane_choices_are_names_grouped_as_roles_and_departments_and_namesakes_differ_by_kind_or_street(app, web_db):
+    _add_namesakes(web_db)
+    client = signed_in(app, "ana")
+    names = _page_json(client.get("/studio/processes/web_flow/edit").get_data(as_text=True), "cg-modeler-names")
+    lanes = {choice["value"]: choice for choice in names["lanes"]}
+    assert lanes["handler"] == {"value": "handler", "label": "处置员", "group": "角色"}
+    assert lanes["chengguan"] == {"value": "chengguan", "label": "城市管理和综合执法局", "group": "部门"}
+    assert lanes["grid_worker"]["label"] == "网格员（角色）" and lanes["gw_office"]["label"] == "网格员（部门）"
+    assert lanes["zf_S02"]["label"] == "街道综合执法队（黄贝街道）"
+    assert lanes["zf_S03"]["label"] == "街道综合执法队（东门街道）"
+    labels = [choice["label"] for choice in names["lanes"]]
+    assert len(set(labels)) == len(labels)
+    assert not [c for c in names["lanes"] + names["roles"] if c["value"] in c["label"]]
+    # roles come first, then departments (the page shows them as two groups)
+    groups = [choice["group"] for choice in names["lanes"]]
+    assert groups == sorted(groups, key=lambda g: g != "角色")
+    # the starters' roles alone have no namesake: just the name
+    assert {"value": "grid_worker", "label": "网格员", "group": "角色"} in names["roles"]
+
+    with client.session_transaction() as session:
+        session["locale"] = "en"
+    names = _page_json(client.get("/studio/processes/web_flow/edit").get_data(as_text=True), "cg-modeler-names")
+    lanes = {choice["value"]: choice for choice in names["lanes"]}
+    assert lanes["handler"] == {"value": "handler", "label": "Department handler", "group": "Roles"}
+    assert lanes["grid_worker"]["label"] == "Grid worker (role)"
+    assert lanes["gw_office"]["label"] == "Grid worker (department)"
+    assert lanes["zf_S02"]["label"] == "Street enforcement team (Huangbei Street)"
+
+
+def test_namesakes_nothing_human_tells_apart_are_numbered_not_coded(app):
+    from engine.definitions.studio import Choice
+    from web.studio.names import told_apart
+
+    with app.test_request_context():
+        same = [Choice("a_code", "受理员", "Clerk", kind="role"), Choice("b_code", "受理员", "Clerk", kind="role")]
+        assert told_apart(same, zh=True) == ["受理员（1）", "受理员（2）"]
+        other_language = [Choice("a", "受理员", "Clerk"), Choice("b", "受理员", "Receptionist")]
+        assert told_apart(other_language, zh=True) == ["受理员（Clerk）", "受理员（Receptionist）"]
+        assert told_apart(other_language, zh=False) == ["Clerk", "Receptionist"]
+
+
+def test_the_form_editor_offers_the_decisions_and_their_input_columns_by_their_chinese_labels(app):
+    client = signed_in(app, "ana")
+    names = _page_json(client.get(f"/studio/forms/{REPORT}").get_data(as_text=True), "cg-form-names")
+    decisions = {d["value"]: d for d in names["decisions"]}
+    assert decisions["se_catalogue"]["label"] == "事件分类与处置时限"
+    assert decisions["se_catalogue"]["inputs"] == [{"value": "category", "label": "事件小类", "aliases": ["事件小类", "in_category"]}]
+    # only inputs that list their values can be a source of options; a decision without one is not offered
+    for decision in names["decisions"]:
+        assert decision["inputs"], decision
+        assert not [i for i in decision["inputs"] if i["value"] == i["label"]], decision
+
+
+def test_deploying_a_form_whose_options_come_from_an_input_the_decision_lacks_is_refused_in_chinese(app, web_db):
+    client = signed_in(app, "ana")
+    token = csrf_from(client.get("/studio/").get_data(as_text=True))
+    with web_db.transaction(readonly=True) as session:
+        before = current_bundle(session).files[REPORT]
+    for source, words in [({"decision": "se_catalogue", "input": "categry"}, "决策「se_catalogue」没有名为「categry」的输入"),
+                          ({"decision": "se_catalog", "input": "category"}, "引用的决策「se_catalog」不在任何 DMN 文件中")]:
+        doc = json.loads(before)
+        doc["uiSchema"]["category"]["ui:optionsFrom"] = source
+        response = client.post("/studio/deploy", json={"files": {REPORT: json.dumps(doc, ensure_ascii=False)}},
+                               headers={"X-CSRFToken": token})
+        assert response.status_code == 422
+        [problem] = [p for p in response.get_json()["problems"] if p["file"] == REPORT]
+        assert problem["element"] == "category" and words in problem["text"], problem
+    with web_db.transaction(readonly=True) as session:
+        assert current_bundle(session).files[REPORT] == before
