@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, g, session
 from sqlalchemy.orm import Session
@@ -22,6 +22,9 @@ from engine.sla.queries import shown_state
 from engine.sla.wording import amount_in_words, unit_words
 from engine.store.statuses import CaseStatus
 from web.messages_zh import ZH
+
+if TYPE_CHECKING:
+    from engine.definitions.names import NameBook
 
 LOCALES = ("zh", "en")
 
@@ -167,7 +170,33 @@ def current_step_label(case: Any, display: Any) -> str:
     """The 当前环节 a case page and the case list show: the open steps' names, or, when no step is open
     (a cancelled or closed case, one waiting for the emergency case it raised, for a reminder, …), what the
     case waits for in the words of its display status (已撤销 / 等待应急联动 / …)."""
-    return case.current_step or display_status_label(display)
+    if not case.current_step:
+        return display_status_label(display)
+    return steps_text(case.current_step, case.process_key, getattr(case, "process_version_id", None))
+
+
+def steps_text(stored: str, process_key: str | None, version_id: int | None) -> str:
+    """cases.current_step (the open steps' names joined by 、) in the current language: in English each
+    step's English name (a name that itself holds a 、 is matched whole first), joined by commas."""
+    if current_locale() == "zh":
+        return stored
+    from engine.runtime.projection import STEP_SEPARATOR
+
+    book = english_names()
+    parts = stored.split(STEP_SEPARATOR)
+    shown: list[str] = []
+    start = 0
+    while start < len(parts):
+        for end in range(len(parts), start, -1):
+            english = book.step(STEP_SEPARATOR.join(parts[start:end]), process_key, None, version_id)
+            if english:
+                shown.append(english)
+                start = end
+                break
+        else:
+            shown.append(parts[start])
+            start += 1
+    return ", ".join(shown)
 
 
 def _label(texts: dict[str, str], code: str | None) -> str:
@@ -233,13 +262,54 @@ def localized_name(name: str | None) -> str:
     return match.group("zh").strip() if current_locale() == "zh" else match.group("en").strip()
 
 
+def english_names() -> NameBook:
+    """The English names the deployed processes give (engine.definitions.names), read once a request and
+    only by a page in English: a Chinese page shows the names as stored."""
+    from engine.definitions.names import name_book
+
+    book: NameBook = _per_request("english_names", name_book)
+    return book
+
+
 def process_name(key: str | None) -> str:
-    """A process key as its deployed name reads in the current language (``城区社会事件统一监管``)."""
+    """A process key as its deployed name reads in the current language (``城区社会事件统一监管``; in English
+    the process's nameEn, else its name)."""
     if not key:
         return ""
     from engine.definitions.service import process_names
 
+    if current_locale() == "en":
+        english = english_names().process(key)
+        if english:
+            return english
     return localized_name(_per_request("process_names", process_names).get(key, key))
+
+
+def version_name(version: Any) -> str:
+    """The name of a deployed version (a ProcessVersion, or anything with its process_key and name) in the
+    current language: in English its nameEn, else a newer or older version's, else its name."""
+    if current_locale() == "en":
+        english = english_names().process(version.process_key, getattr(version, "id", None))
+        if english:
+            return english
+    return localized_name(version.name)
+
+
+def step_name(name: str | None, process_key: str | None = None, spec: str | None = None,
+              version_id: int | None = None) -> str:
+    """A step's name as stored (a work item's, an audit event's, an escalation's) in the current language:
+    in English the nameEn its process gives the step (by BPMN id `spec` when known), else the name stored."""
+    if not name:
+        return ""
+    if current_locale() == "zh":
+        return name
+    return english_names().step(name, process_key, spec, version_id) or name
+
+
+def task_name(item: Any, version_id: int | None = None) -> str:
+    """A work item's step name in the current language (`version_id`: its case's process version)."""
+    return step_name(item.task_name, getattr(item, "process_key", None), getattr(item, "task_spec", None),
+                     version_id)
 
 
 def duration(amount: float | None, unit: str | None) -> str:
@@ -301,7 +371,7 @@ def timer_label(timer: Any, items: Iterable[Any] = ()) -> str:
     text = TIMER_TEXTS.get(timer.kind)
     if text is None:
         return timer.name or timer.kind
-    task = next((item.task_name for item in items if item.id == timer.work_item_id), None)
+    task = next((task_name(item) for item in items if item.id == timer.work_item_id), None)
     return f"{gettext(text)} · {task}" if task else gettext(text)
 
 
@@ -318,6 +388,7 @@ def init_app(app: Flask) -> None:
                                  case_status_label=case_status_label, display_status_label=display_status_label,
                                  current_step_label=current_step_label, shown_sla_state=shown_sla_state,
                                  unit_name=unit_name, role_name=role_name, process_name=process_name,
+                                 version_name=version_name, step_name=step_name, task_name=task_name,
                                  localized_name=localized_name, duration=duration,
                                  limit_unit_text=limit_unit_text, action_label=action_label, timer_label=timer_label,
                                  notification_label=notification_label, count_text=count_text,

@@ -53,6 +53,9 @@ PROBLEM_TEXTS: dict[str, tuple[str, str]] = {
                                     "{{\"decision\": \"return\"}}."),
     "task.case_status_unknown": ("属性 caseStatus 的值「{value}」无效，可选：{allowed}。",
                                  "property caseStatus must be one of {allowed}, not '{value}'."),
+    "name_en.not_english": ("属性 nameEn（英文名称）应填写英文名称，不能为空或含中文，当前为「{value}」。",
+                            "property nameEn is the English name people read in English: write it in English, "
+                            "not '{value}'."),
     "lane.unknown": ("泳道「{lane}」不是组织架构中的岗位或部门。请填写岗位或部门代码。",
                      "lane '{lane}' is not a role or department of the organisation."),
     "starters.malformed": ("属性 starters 应为以逗号分隔的岗位代码，当前为「{value}」。",

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from engine.cases.service import start_form_key
 from engine.config import settings
 from engine.definitions.catalogue import category_labels, category_name
+from engine.definitions.names import VersionNames, version_names
 from engine.definitions.versions import runtime_for
 from engine.forms import FieldSpec, FormDefinition
 from engine.forms.coerce import value_as_text
@@ -114,6 +115,8 @@ def case_record(session: Session, case: Case, lang: str = "zh", current: WorkIte
     page below, and the facts its form asks to show are read from the case data."""
     lang = normalize_lang(lang)
     runtime = runtime_for(session, case.process_version_id)
+    # Steps are titled by the names stored with them; in English by the names the version gives (nameEn).
+    english = version_names(session, case.process_version_id) if lang == "en" else VersionNames()
     items = {item.id: item for item in session.scalars(select(WorkItem).where(WorkItem.case_id == case.id))}
     events = list(session.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id,
                                                            AuditEvent.action.in_(STEP_ACTIONS))
@@ -136,7 +139,7 @@ def case_record(session: Session, case: Case, lang: str = "zh", current: WorkIte
             # share the agency-status form), else its form's title; never by the events that waited in the
             # main loop, whose names ("等待现场报告", several joined) say nothing about the report.
             form = runtime.form(key) if key else None
-            title = catch_name if form is not None else event.task_name or ""
+            title = _shown(english, catch_name if form is not None else event.task_name or "")
             payload = details.get("payload")
             if form is not None and isinstance(payload, Mapping):
                 found = answers(form, payload, lang, codes)
@@ -146,7 +149,8 @@ def case_record(session: Session, case: Case, lang: str = "zh", current: WorkIte
             continue
         else:
             item = items.get(event.task_id or "")
-            form, title = (runtime.form(item.form_key), item.task_name) if item else (None, event.task_name or "")
+            form, title = ((runtime.form(item.form_key), _shown(english, item.task_name, item.task_spec)) if item
+                           else (None, _shown(english, event.task_name or "")))
         if form is None:
             continue
         found = answers(form, event.after or {}, lang, codes)
@@ -159,7 +163,14 @@ def case_record(session: Session, case: Case, lang: str = "zh", current: WorkIte
         facts = tuple(_facts(form.context if form else (), case.data or {}, names, lang))
     open_items = [i for i in items.values() if i.status == WorkItemStatus.OPEN and i.due_at is not None]
     marks = marks or deadline_marks(session, case, [i.id for i in open_items])
-    return CaseRecord(_header(case, steps, people, names, open_items, marks, lang), tuple(steps), facts)
+    return CaseRecord(_header(case, steps, people, names, open_items, marks, lang, english), tuple(steps), facts)
+
+
+def _shown(english: VersionNames, name: str, spec: str | None = None) -> str:
+    """A step's stored name, or the English name its version gives it (`english` is empty in Chinese)."""
+    if not name:
+        return name
+    return (english.element(spec) if spec else None) or english.named(name) or name
 
 
 def _message_catches(runtime: Any) -> dict[str, tuple[str, str]]:
@@ -250,13 +261,14 @@ def _unit_name(names: Mapping[str, tuple[str, str]], code: Any, lang: str) -> st
 
 
 def _header(case: Case, steps: list[Step], people: Mapping[str, str], names: Mapping[str, tuple[str, str]],
-            open_items: list[WorkItem], marks: DeadlineMarks, lang: str) -> CaseHeader:
+            open_items: list[WorkItem], marks: DeadlineMarks, lang: str,
+            english: VersionNames | None = None) -> CaseHeader:
     """The header's words come from the latest answer of that name (立案 may reclassify what was reported)."""
     latest = {answer.name: answer.text for step in steps for answer in step.answers}
     grid_cell = latest.get("grid_cell") or (_unit_name(names, case.grid_cell, lang) if case.grid_cell else "")
     dated = [i for i in sorted(open_items, key=_due) if i.due_at]
     shared = {name for name in (i.task_name for i in dated) if sum(1 for j in dated if j.task_name == name) > 1}
-    deadlines = [Deadline(i.task_name, i.due_at, i.sla_state,
+    deadlines = [Deadline(_shown(english or VersionNames(), i.task_name, i.task_spec), i.due_at, i.sla_state,
                           _unit_name(names, i.department, lang) if i.task_name in shared and i.department else "",
                           marks.provisional.get(i.id, ()))
                  for i in dated]

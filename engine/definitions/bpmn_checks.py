@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from engine.definitions.flow_checks import check_flows
+from engine.definitions.names import NAME_EN, english_name_problem
 from engine.errors import Problem
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -73,6 +74,12 @@ def check_bpmn(
             yield Problem(path, _label(task), f"property caseStatus must be one of {', '.join(sorted(TASK_CASE_STATUSES))}, "
                           f"not '{declared}'", key="task.case_status_unknown",
                           params={"value": declared, "allowed": sorted(TASK_CASE_STATUSES)})
+    for element in root.iter(f"{{{BPMN}}}*"):
+        english = properties_of(element).get(NAME_EN)
+        if english_name_problem(english):
+            yield Problem(path, _label(element), f"property {NAME_EN} is the English name people read in English: "
+                          f"write it in English, not '{english}'", key="name_en.not_english",
+                          params={"value": english})
     for start in root.iter(f"{{{BPMN}}}startEvent"):
         form_key = properties_of(start).get("formKey")
         if form_key and form_key not in refs.forms:

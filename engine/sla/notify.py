@@ -91,6 +91,9 @@ class DueNotice:
     due_at: datetime | None
     still_open: bool
     completed_at: datetime | None
+    # Where the step comes from, for a page that names it in another language (engine.definitions.names).
+    process_key: str | None = None
+    task_spec: str | None = None
 
 
 def due_notices(session: Session, notifications: Iterable[Notification]) -> dict[int, DueNotice]:
@@ -102,10 +105,10 @@ def due_notices(session: Session, notifications: Iterable[Notification]) -> dict
     if not by_item:
         return {}
     rows = session.execute(select(WorkItem.id, Case.business_key, WorkItem.task_name, WorkItem.due_at,
-                                  WorkItem.status, WorkItem.completed_at)
+                                  WorkItem.status, WorkItem.completed_at, WorkItem.process_key, WorkItem.task_spec)
                            .join(Case, Case.id == WorkItem.case_id).where(WorkItem.id.in_(list(by_item))))
     found: dict[int, DueNotice] = {}
-    for item_id, key, task_name, due_at, status, completed_at in rows:
-        notice = DueNotice(key, task_name, due_at, status == WorkItemStatus.OPEN, completed_at)
+    for item_id, key, task_name, due_at, status, completed_at, process_key, task_spec in rows:
+        notice = DueNotice(key, task_name, due_at, status == WorkItemStatus.OPEN, completed_at, process_key, task_spec)
         found.update({notification_id: notice for notification_id in by_item[item_id]})
     return found

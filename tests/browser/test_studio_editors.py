@@ -426,3 +426,36 @@ def test_a_wide_decision_table_opens_scaled_so_its_rule_notes_are_in_view_and_fi
     assert float(analyst.locator("#cg-dmn").get_attribute("data-zoom")) < 0.75
     assert _comes_true(analyst, notes_inside)
     journey.shot(analyst, "catalogue-fitted")
+
+
+def test_the_english_names_of_the_process_and_a_task_are_edited_in_the_panel(journey):
+    analyst = journey.sign_in("analyst")
+    analyst.goto("/studio/processes/social_event/edit")
+    expect(analyst.locator("#cg-modeler-page[data-ready=true]")).to_be_attached()
+    panel = analyst.locator("#cg-properties")
+
+    _select(analyst, "register")
+    english = panel.locator("input[name=nameEn]")
+    expect(english).to_have_value("Register the case")
+    expect(panel).to_contain_text("英文名称（nameEn）")
+    english.fill("立案")
+    english.press("Tab")
+    expect(english).to_have_attribute("aria-invalid", "true")  # Chinese in the English name, marked at once
+    english.fill("Register the report")
+    english.press("Tab")
+    expect(english).not_to_have_attribute("aria-invalid", "true")
+    _select(analyst, "social_event_participant")
+    process_english = panel.locator("input[name=nameEn]")
+    expect(process_english).to_have_value("District social-event supervision")
+    process_english.fill("Social events")
+    process_english.press("Tab")
+    journey.shot(analyst, "panel-english-names")
+
+    xml = analyst.evaluate("async () => (await window.cgModeler.saveXML({format: true})).xml")
+    root = etree.fromstring(xml.encode())
+    register = root.find(f".//{BPMN}userTask[@id='register']")
+    assert register.get("name") == "案卷建立（立案）"
+    assert register.find(f".//{SPIFF}property[@name='nameEn']").get("value") == "Register the report"
+    process = root.find(f".//{BPMN}process[@id='social_event']")
+    assert process.find(f"./{BPMN}extensionElements//{SPIFF}property[@name='nameEn']").get("value") == "Social events"
+    assert not journey.console_errors, journey.console_errors

@@ -1,5 +1,6 @@
 """What analysts and district staff read in a decision table is Chinese: every column label and every rule
-note (description, annotation) of the shipped decisions and of the analyst guide's worked examples. The codes
+note (description, annotation) of the shipped decisions and of the analyst guide's worked examples, and every
+rule carries such a note, so a reader of a table learns what each row is for without decoding its cells. The codes
 (ids, output names, input expressions) stay what processes, forms and tests name, and a form names a
 decision's input by one of those codes, never by its label, so rewording a label breaks nothing."""
 from __future__ import annotations
@@ -15,7 +16,7 @@ from lxml import etree
 
 from engine.config import PROJECT_ROOT
 from engine.decisions.loader import load_dmn
-from engine.decisions.model import DecisionTable
+from engine.decisions.model import DecisionTable, Rule
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -29,8 +30,15 @@ def _tables(path: Path) -> list[DecisionTable]:
     return tables
 
 
+def has_note(rule: Rule) -> bool:
+    """The rule says what it is for: its description or one of its annotation entries is not blank (the
+    checks below then require every note it has to be Chinese)."""
+    return any(note and note.strip() for note in (rule.description, *rule.annotations))
+
+
 def not_chinese(table: DecisionTable) -> list[str]:
-    """Each label or note of the table a person reads that is missing or has no Chinese in it."""
+    """Each label or note of the table a person reads that is missing or has no Chinese in it, and each rule
+    with no note at all."""
     found = []
     for clause in table.inputs:
         if not (clause.label and CJK.search(clause.label)):
@@ -39,6 +47,8 @@ def not_chinese(table: DecisionTable) -> list[str]:
         if not (output.label and CJK.search(output.label)):
             found.append(f"output {output.id} label {output.label!r}")
     for rule in table.rules:
+        if not has_note(rule):
+            found.append(f"rule {rule.id} has no note")
         if rule.description is not None and not CJK.search(rule.description):
             found.append(f"rule {rule.id} description {rule.description!r}")
         found += [f"rule {rule.id} annotation {note!r}" for note in rule.annotations if note and not CJK.search(note)]
@@ -46,7 +56,7 @@ def not_chinese(table: DecisionTable) -> list[str]:
 
 
 @pytest.mark.parametrize("path", DMN_FILES, ids=lambda p: str(p.relative_to(PROJECT_ROOT)))
-def test_every_shipped_decision_labels_its_columns_and_notes_its_rules_in_chinese(path: Path) -> None:
+def test_every_shipped_decision_labels_its_columns_and_notes_every_rule_in_chinese(path: Path) -> None:
     for table in _tables(path):
         assert not_chinese(table) == [], table.ref
 
@@ -60,6 +70,24 @@ def test_an_english_or_missing_label_or_note_is_found() -> None:
                                                        "<description>everything else</description>")
     (table,) = load_dmn(text.encode("utf-8"), "emergency_grade.dmn")[0]
     assert not_chinese(table) == ["input in_casualties label None", "rule g4_other description 'everything else'"]
+
+
+@pytest.mark.parametrize("note", ["", "   ", None])
+def test_a_rule_without_a_note_or_with_an_empty_one_is_found(note: str | None) -> None:
+    text = (PROJECT_ROOT / "rules" / "emergency_reporting.dmn").read_text(encoding="utf-8")
+    old = "<description>Ⅳ级：6小时内书面报告</description>"
+    assert old in text
+    text = text.replace(old, "" if note is None else f"<description>{note}</description>")
+    (table,) = load_dmn(text.encode("utf-8"), "emergency_reporting.dmn")[0]
+    assert "rule r4 has no note" in not_chinese(table)
+
+
+def test_a_chinese_annotation_entry_is_a_note_when_the_rule_has_no_description() -> None:
+    text = (PROJECT_ROOT / "rules" / "social_event_catalogue.dmn").read_text(encoding="utf-8")
+    text = re.sub(r"<description>.*?</description>", "", text)
+    (table,) = load_dmn(text.encode("utf-8"), "social_event_catalogue.dmn")[0]
+    assert table.rules and all(rule.description is None for rule in table.rules)
+    assert not any(entry.endswith("has no note") for entry in not_chinese(table))
 
 
 def _options_from(node: Any) -> Iterator[dict[str, Any]]:

@@ -9,7 +9,17 @@ from flask import url_for
 from engine.definitions.catalogue import category_name
 from engine.situation.map_view import MapView
 from engine.situation.screen_view import Screen
-from web.i18n import _, current_locale, local_time, localized_name, pause_text, role_name, unit_name
+from web.i18n import (
+    _,
+    current_locale,
+    english_names,
+    local_time,
+    localized_name,
+    pause_text,
+    role_name,
+    step_name,
+    unit_name,
+)
 
 SLA_TEXTS = {"overdue": "Overdue", "at_risk": "At risk", "on_time": "On time", "paused": "Paused"}
 SOURCE_TEXTS = {"grid_worker": "Grid worker patrol", "hotline": "12345 hotline", "citizen": "Citizen"}
@@ -33,7 +43,11 @@ def texts() -> dict[str, str]:
 
 
 def family_label(family: str | None, names: dict[str, str]) -> str:
-    return localized_name(names[family]) if family in names else _("Other")
+    """A family as the name of its newest process (in English that process's nameEn, when it gives one)."""
+    if family not in names:
+        return _("Other")
+    english = english_names().family(family) if current_locale() == "en" else None
+    return english or localized_name(names[family])
 
 
 def category_label(code: str | None, labels: dict[str, Any]) -> str:
@@ -88,7 +102,7 @@ def screen_json(screen: Screen, families: dict[str, str], categories: dict[str, 
         "trend": {"days": [d.day.strftime("%m-%d") for d in screen.trend], "opened": [d.opened for d in screen.trend],
                   "closedOnTime": [d.closed_on_time for d in screen.trend],
                   "closedLate": [d.closed_late for d in screen.trend]},
-        "escalations": [{"key": e.business_key, "step": e.task_name or "", "department": unit_name(e.department),
+        "escalations": [{"key": e.business_key, "step": step_name(e.task_name), "department": unit_name(e.department),
                          "reason": _(ESCALATION_TEXTS[e.reason]) if e.reason in ESCALATION_TEXTS else _("Escalated"),
                          # A breach goes to each role the policy names (the head, the supervisors): who it went to
                          # tells the lines apart, which read as the same line twice without it.

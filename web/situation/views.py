@@ -19,7 +19,7 @@ from engine.situation.map_view import MapFilter, district_outlines, map_view
 from engine.situation.screen_view import screen_view
 from engine.store.models.org import OrgUnit
 from web.db import transaction
-from web.i18n import _, current_locale, localized_name
+from web.i18n import _, current_locale
 from web.identity import ability_required, current_user
 from web.lenient import load_input
 from web.maps import map_scripts, outlines_json, tile_layer, tiles_payload, with_map_policy
@@ -64,7 +64,7 @@ def _choices(session: Any, families: dict[str, str], categories: dict[str, Any])
         text = label.get(lang) or label.get("zh") if isinstance(label, dict) else str(label)
         name = str(text).split(" ", 1)[-1].split("·", 1)[0]
         classes.setdefault(code[:2], name)
-    return {"families": sorted(((f, localized_name(n)) for f, n in families.items()), key=lambda kv: kv[1]),
+    return {"families": sorted(((f, family_label(f, families)) for f in families), key=lambda kv: kv[1]),
             "departments": departments,
             "classes": sorted(classes.items())}
 

@@ -36,7 +36,18 @@ from web.errors import error_text
 from web.files import content_disposition, file_store, posted_uploads
 from web.forms.case_data import case_data
 from web.forms.render import render_form
-from web.i18n import _, current_locale, lane_label, local_time, localized_name, unit_name
+from web.i18n import (
+    _,
+    current_locale,
+    english_names,
+    lane_label,
+    local_time,
+    localized_name,
+    step_name,
+    task_name,
+    unit_name,
+    version_name,
+)
 from web.identity import current_user
 from web.lenient import load_input, page_offset
 from web.maps import report_picker, with_map_policy
@@ -157,7 +168,8 @@ def _continue(item_id: str, done: task_commands.Completed) -> Any:
     with transaction(readonly=True) as session:
         item = session.get(WorkItem, item_id)
         nxt = next_step(session, user.actor, item, done.case, done.opened)
-        finished = item.task_name
+        version_id = done.case.process_version_id
+        finished = task_name(item, version_id)
     if nxt.item is not None:
         claimed = False
         if nxt.claim:
@@ -168,15 +180,16 @@ def _continue(item_id: str, done: task_commands.Completed) -> Any:
             except (Conflict, Forbidden):
                 pass  # a colleague was quicker: the page shows who holds it
         flash(_("{done} is done. The next step, {next}, is yours: it has been claimed for you.", done=finished,
-                next=nxt.item.task_name) if claimed else
+                next=task_name(nxt.item, version_id)) if claimed else
               _("{done} is done. You may take the next step, {next}: claim it to work on it.", done=finished,
-                next=nxt.item.task_name))
+                next=task_name(nxt.item, version_id)))
         return redirect(url_for("ui.task", item_id=nxt.item.id))
     key = done.case.business_key
     if done.case.status == CaseStatus.COMPLETED:
         flash(_("{done} is done. Case {key} is closed.", done=finished, key=key))
     elif nxt.holders:
-        who = _("; ").join(_("{who} ({task})", who=_holder_text(h), task=h.task_name) for h in nxt.holders)
+        who = _("; ").join(_("{who} ({task})", who=_holder_text(h), task=step_name(h.task_name, done.case.process_key, None, version_id))
+                         for h in nxt.holders)
         flash(_("{done} is done. Case {key} is now with {who}.", done=finished, key=key, who=who))
     else:
         flash(_("{done} is done. Case {key} now waits for a time limit, a message or a linked case.",
@@ -306,7 +319,13 @@ def case_diagram(case_id: int) -> Any:
     """The diagram of the version the case runs on, for the bpmn-js viewer on the case page."""
     with transaction(readonly=True) as session:
         view = case_view(session, case_id, current_user().actor, history_limit=1)
-    xml = readable_diagram(view.version.bpmn_xml, lane_label, localized_name)
+    if current_locale() == "en":
+        english = english_names().version(view.version.id)
+        process = version_name(view.version)
+        xml = readable_diagram(view.version.bpmn_xml, lane_label, lambda _name: process,
+                               {element: en for element, (_zh, en) in english.names.elements.items()} if english else None)
+    else:
+        xml = readable_diagram(view.version.bpmn_xml, lane_label, localized_name)
     return xml, 200, {"Content-Type": "application/xml; charset=utf-8"}
 
 

@@ -27,6 +27,7 @@ const CONTROL_OF_KEY = {
   "multi_instance.output_in_loop": "outputCollection",
   "message.none": "messageName", "message.unknown": "messageName", "message.unnamed": "messageName",
   "call.no_process": "calledElement", "call.unknown_process": "calledElement",
+  "name_en.not_english": "nameEn",
 };
 // ISO 8601 as the server reads a quoted timer literal (engine/definitions/bpmn_checks.py).
 const ISO_DURATION = /^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/;
@@ -134,6 +135,7 @@ export class PropertiesPanel {
   clientProblems(bo) {
     const found = [];
     const known = (list, value) => (list || []).some((c) => c.value === value);
+    if (/[\u3400-\u9fff\uf900-\ufaff]/.test(spiffProperty(bo, "nameEn"))) { found.push(["nameEn", t("markNameEnNotEnglish")]); }
     if (isType(bo, "bpmn:Lane") && !known(this.names.lanes, (bo.name || "").trim())) {
       found.push(["laneCode", t("markUnknownLane")]);
     }
@@ -266,6 +268,7 @@ export class PropertiesPanel {
     }
     box.append(this.field("name", this.text("name", bo.name, (v) => this.modeling.updateProperties(target, { name: v }))));
     if (isType(bo, "bpmn:Process")) { this.processFields(target, bo, false); }
+    if (isType(bo, "bpmn:FlowNode")) { this.nameEnField(target, bo); }
     if (isType(bo, "bpmn:UserTask") || isType(bo, "bpmn:StartEvent")) {
       box.append(this.field("form", this.select("formKey", this.names.forms, spiffProperty(bo, "formKey"),
         (v) => this.setSpiffProperty(target, "formKey", v))));
@@ -323,8 +326,15 @@ export class PropertiesPanel {
     this.recheck();
   }
 
+  // The English name pages show in English (docs/bpmn-conventions.md); the name above stays the Chinese one.
+  nameEnField(element, bo) {
+    this.container.append(this.field("nameEn", this.text("nameEn", spiffProperty(bo, "nameEn"),
+      (v) => this.setSpiffProperty(element, "nameEn", v.trim(), bo))));
+  }
+
   processFields(element, process, withKey = true) {
     if (withKey) { this.container.append(this.field("processKey", input(process.id, true, "processKey"))); }
+    this.nameEnField(element, process);
     this.container.append(this.field("family", this.text("family", spiffProperty(process, "family"),
       (v) => this.setSpiffProperty(element, "family", v, process))));
   }
