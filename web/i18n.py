@@ -8,7 +8,6 @@ translation.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -17,7 +16,7 @@ from flask import Flask, g, session
 from sqlalchemy.orm import Session
 
 from engine.config import settings
-from engine.forms.i18n import normalize_lang
+from engine.forms.i18n import normalize_lang, split_bilingual
 from engine.sla.queries import shown_state
 from engine.sla.wording import amount_in_words, unit_words
 from engine.store.statuses import CaseStatus
@@ -247,19 +246,10 @@ def lane_label(code: str) -> str:
     return role_name(code) if code in _per_request("role_names", role_names) else unit_name(code)
 
 
-# "应急联动 Emergency linkage": the Chinese name, then the English one. The Chinese part ends at the last
-# CJK character or full-width closing mark before the first Latin letter that follows it.
-_BILINGUAL = re.compile(r"^(?P<zh>[^A-Za-z]*[\u3000-\u9fff\uff00-\uffef][^A-Za-z]*?)\s+(?P<en>[A-Za-z].*)$", re.S)
-
-
 def localized_name(name: str | None) -> str:
     """A name written bilingually (a process's BPMN name) in the current language only."""
-    if not name:
-        return ""
-    match = _BILINGUAL.match(name.strip())
-    if match is None:
-        return name
-    return match.group("zh").strip() if current_locale() == "zh" else match.group("en").strip()
+    zh, en = split_bilingual(name)
+    return zh if current_locale() == "zh" else en
 
 
 def english_names() -> NameBook:

@@ -12,9 +12,11 @@ from pathlib import PurePosixPath
 from lxml import etree
 from sqlalchemy.orm import Session
 
+from engine.definitions.bpmn_checks import BPMN, NS
 from engine.definitions.bundle import Bundle, kind_of, path_problem, printable
 from engine.definitions.service import current_bundle, process_summaries
 from engine.errors import InvalidInput, NotFound
+from engine.forms.i18n import split_bilingual
 from engine.org.config import OrgConfig
 from engine.org.service import known_organisation
 
@@ -34,8 +36,8 @@ class Choice:
     """A value the properties panel offers, with a label in both languages.
 
     `kind` and `within` are what tell two choices of the same name apart, as people would (never by the
-    code): the kind of thing it is (`role` or `department` for a lane) and the names of the unit it belongs
-    to (a street office's street)."""
+    code): the kind of thing it is (`role` or `department` for a lane) and the names of what it belongs to
+    (a street office's street, the processes that use a form, the file a decision is in), in (zh, en)."""
 
     value: str
     label_zh: str
@@ -63,6 +65,7 @@ class DecisionSource:
     value: str
     label: str
     inputs: tuple[DecisionInput, ...]
+    within: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -122,7 +125,27 @@ def deployed_file(session: Session, path: str, folder: str | None = None, suffix
     return text
 
 
+def _form_users(bundle: Bundle) -> dict[str, list[tuple[str, str]]]:
+    """form key -> the (zh, en) names of the deployed processes whose diagrams use it (a task's, a start's or
+    a message's formKey), in the order of their files."""
+    users: dict[str, list[tuple[str, str]]] = {}
+    for _path, text in sorted(bundle.of_kind("bpmn").items()):
+        try:
+            root = etree.fromstring(text.encode("utf-8"))
+        except etree.XMLSyntaxError:
+            continue
+        for process in root.iter(f"{{{BPMN}}}process"):
+            name = split_bilingual((process.get("name") or "").strip())
+            if not name[0]:
+                continue  # a process without a name cannot tell anything apart
+            for key in process.xpath(".//spiffworkflow:property[@name='formKey']/@value", namespaces=NS):
+                if name not in users.setdefault(key, []):
+                    users[key].append(name)
+    return users
+
+
 def _form_choices(bundle: Bundle) -> list[Choice]:
+    users = _form_users(bundle)
     found = []
     for text in bundle.of_kind("form").values():
         try:
@@ -132,7 +155,10 @@ def _form_choices(bundle: Bundle) -> list[Choice]:
         if not isinstance(doc, dict) or not isinstance(doc.get("key"), str):
             continue
         title = doc.get("title") if isinstance(doc.get("title"), dict) else {}
-        found.append(Choice(doc["key"], str(title.get("zh") or doc["key"]), str(title.get("en") or doc["key"])))
+        used_by = users.get(doc["key"], [])
+        within = ("、".join(zh for zh, _en in used_by), ", ".join(en for _zh, en in used_by)) if used_by else None
+        found.append(Choice(doc["key"], str(title.get("zh") or doc["key"]), str(title.get("en") or title.get("zh") or doc["key"]),
+                            within=within))
     return sorted(found, key=lambda c: c.value)
 
 
@@ -148,6 +174,13 @@ def _decisions(bundle: Bundle) -> list[etree._Element]:
     return sorted(found, key=lambda node: node.get("id"))
 
 
+def _file_name(decision: etree._Element) -> tuple[str, str] | None:
+    """The (zh, en) name of the decisions' file (its definitions' name): what tells namesakes apart."""
+    root = decision.getroottree().getroot()
+    name = (root.get("name") or "").strip()
+    return split_bilingual(name) if name else None
+
+
 def _is(node: etree._Element, localname: str) -> bool:
     return isinstance(node.tag, str) and etree.QName(node).localname == localname
 
@@ -160,7 +193,7 @@ def _decision_choices(bundle: Bundle) -> list[Choice]:
     found = []
     for decision in _decisions(bundle):
         name = decision.get("name") or decision.get("id")
-        found.append(Choice(decision.get("id"), name, name))
+        found.append(Choice(decision.get("id"), name, name, within=_file_name(decision)))
     return found
 
 
@@ -191,7 +224,8 @@ def decision_sources(session: Session) -> list[DecisionSource]:
     for decision in _decisions(current_bundle(session)):
         inputs = _listed_inputs(decision)
         if inputs:
-            found.append(DecisionSource(decision.get("id"), decision.get("name") or decision.get("id"), tuple(inputs)))
+            found.append(DecisionSource(decision.get("id"), decision.get("name") or decision.get("id"), tuple(inputs),
+                                        _file_name(decision)))
     return found
 
 
@@ -202,7 +236,7 @@ def modeler_names(session: Session) -> ModelerNames:
                    key=lambda c: c.value)
     departments = sorted((Choice(code, unit.name_zh, unit.name_en, kind="department", within=_names_of(org, unit.parent_code))
                           for code, unit in org.units.items() if unit.kind == "department"), key=lambda c: c.value)
-    processes = [Choice(key, name, name) for key, name, _latest, _count in process_summaries(session)]
+    processes = [Choice(key, *split_bilingual(name or key)) for key, name, _latest, _count in process_summaries(session)]
     # Lanes: the roles, then the departments (the page groups them so).
     return ModelerNames(_form_choices(bundle), _decision_choices(bundle), [*roles, *departments], roles, processes)
 

@@ -5,6 +5,7 @@ have to guess which keys take a plain string and which take a translation.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 # zh-CN is the district's working language; every text must have it, en is optional.
@@ -25,3 +26,19 @@ def tr(text: Text | None, lang: str) -> str:
     if not text:
         return ""
     return text.get(normalize_lang(lang)) or text.get(DEFAULT_LANG) or ""
+
+
+# "应急联动 Emergency linkage": the Chinese name, then the English one. The Chinese part ends at the last
+# CJK character or full-width closing mark before the first Latin letter that follows it.
+_BILINGUAL = re.compile(r"^(?P<zh>[^A-Za-z]*[\u3000-\u9fff\uff00-\uffef][^A-Za-z]*?)\s+(?P<en>[A-Za-z].*)$", re.S)
+
+
+def split_bilingual(name: str | None) -> tuple[str, str]:
+    """A name written in both languages in one string (a process's BPMN name) as (zh, en); a name in one
+    language only is that name in both."""
+    if not name:
+        return "", ""
+    match = _BILINGUAL.match(name.strip())
+    if match is None:
+        return name, name
+    return match.group("zh").strip(), match.group("en").strip()

@@ -1,8 +1,9 @@
-"""The studio reads as names, not codes, in the three places analysts pick or see a code: a lane's role or
-department (the select shows names alone, the file keeps the code), the decision requirements diagram (the
-file's decisions by their name, never the definitions' id) and a form field's options source (the deployed
-decision tables and their input columns by their labels, an unknown reference kept and marked ⚠ until
-deploy refuses it in words)."""
+"""The studio reads as names, not codes, where analysts pick or see a code: a lane's role or department (the
+select shows names alone, the file keeps the code), a task's form, a rule's decision and a called process
+(names alone, namesake forms told apart by their process), the decision requirements diagram (the file's
+decisions by their name, never the definitions' id) and a form field's options source (the deployed decision
+tables and their input columns by their labels, an unknown reference kept and marked ⚠ until deploy refuses
+it in words)."""
 from __future__ import annotations
 
 import json
@@ -143,3 +144,46 @@ def test_a_fields_options_source_is_chosen_among_decision_inputs_and_an_unknown_
     analyst.click("[data-action=validate]")
     expect(analyst.locator("#cg-studio-status")).to_have_attribute("data-kind", "ok")
     assert not journey.console_errors, journey.console_errors
+
+
+def test_a_tasks_form_a_rules_decision_and_a_called_process_read_as_names_and_namesake_forms_by_their_process(
+        journey):
+    analyst = journey.sign_in("analyst")
+    analyst.goto("/studio/processes/social_event/edit")
+    expect(analyst.locator("#cg-modeler-page[data-ready=true]")).to_be_attached()
+    panel = analyst.locator("#cg-properties")
+
+    _select(analyst, "review_extension")
+    form = panel.locator("select[name=formKey]")
+    expect(form).to_have_value("se_extension_review")
+    expect(form.locator("option:checked")).to_have_text("延期审批（城区社会事件统一监管）")
+    options = [o for o in form.evaluate(OPTION_TEXTS) if o["value"]]
+    assert [o for o in options if o["value"] in o["text"]] == []  # no form key in any option's text
+    assert {"value": "lic_extension", "text": "延期审批（行政许可）", "group": ""} in options
+    journey.shot(analyst, "form-select-names")
+
+    _select(analyst, "classify")
+    decision = panel.locator("select[name=calledDecisionId]")
+    expect(decision.locator("option:checked")).to_have_text("事件分类与处置时限")
+    assert not [o for o in decision.evaluate(OPTION_TEXTS) if o["value"] and o["value"] in o["text"]]
+
+    # A call activity: the deployed processes by their names.
+    called = analyst.evaluate("""() => { const m = window.cgModeler, registry = m.get('elementRegistry');
+        const shape = m.get('modeling').createShape({type: 'bpmn:CallActivity'}, {x: 300, y: 900},
+                                                    registry.get('review_extension').parent);
+        m.get('modeling').updateProperties(shape, {calledElement: 'licensing'});
+        return shape.id; }""")
+    _select(analyst, called)
+    process = panel.locator("select[name=calledElement]")
+    expect(process.locator("option:checked")).to_have_text("行政许可")
+    assert not [o for o in process.evaluate(OPTION_TEXTS) if o["value"] and o["value"] in o["text"]]
+
+    # A form the file names that is not deployed: kept, read ⚠ key (as a lane's unknown code).
+    analyst.evaluate("""() => { const task = window.cgModeler.get('elementRegistry').get('review_extension');
+        const holder = task.businessObject.extensionElements.values.find((v) => v.$type === 'spiffworkflow:properties');
+        holder.$children.find((p) => p.name === 'formKey').value = 'se_extention_review'; }""")
+    _select(analyst, "classify")
+    _select(analyst, "review_extension")
+    expect(form.locator("option:checked")).to_have_text("⚠ se_extention_review")
+    assert not journey.console_errors, journey.console_errors
+

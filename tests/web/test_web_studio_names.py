@@ -1,11 +1,14 @@
 """What the studio's editors offer to choose from reads as names, never as codes: a lane's roles and departments
 by their names in the page's language (namesakes told apart by what they are or where they belong, not by
-their codes), and a form's options source by the deployed decision tables and their input columns. The codes
-stay the values the files keep; deploy still refuses a reference to something that is not there."""
+their codes), a task's form, a business rule's decision and a called process by their names (two forms of one
+title told apart by the processes that use them, two decisions of one name by their files), and a form's
+options source by the deployed decision tables and their input columns. The codes stay the values the files
+keep; deploy still refuses a reference to something that is not there."""
 from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 from webtools import csrf_from, signed_in
 
@@ -14,6 +17,8 @@ from engine.org.config import OrgConfig, UnitSpec
 from engine.org.service import load_organisation
 
 REPORT = "forms/se_report.json"
+REPORTING = "rules/emergency_reporting.dmn"
+REPORTING_TEXT = (Path(__file__).resolve().parents[2] / REPORTING).read_text(encoding="utf-8")
 
 
 def _page_json(html: str, element_id: str) -> dict:
@@ -73,6 +78,13 @@ def test_namesakes_nothing_human_tells_apart_are_numbered_not_coded(app):
         assert told_apart(other_language, zh=False) == ["Clerk", "Receptionist"]
 
 
+def test_a_process_named_in_both_languages_reads_in_the_pages_language_alone():
+    from engine.forms.i18n import split_bilingual
+
+    assert split_bilingual("应急联动 Emergency linkage") == ("应急联动", "Emergency linkage")
+    assert split_bilingual("行政许可") == ("行政许可", "行政许可")
+
+
 def test_the_form_editor_offers_the_decisions_and_their_input_columns_by_their_chinese_labels(app):
     client = signed_in(app, "ana")
     names = _page_json(client.get(f"/studio/forms/{REPORT}").get_data(as_text=True), "cg-form-names")
@@ -101,3 +113,42 @@ def test_deploying_a_form_whose_options_come_from_an_input_the_decision_lacks_is
         assert problem["element"] == "category" and words in problem["text"], problem
     with web_db.transaction(readonly=True) as session:
         assert current_bundle(session).files[REPORT] == before
+
+
+def test_forms_decisions_and_processes_read_as_names_and_namesake_forms_differ_by_the_process_that_uses_them(app):
+    client = signed_in(app, "ana")
+    names = _page_json(client.get("/studio/processes/web_flow/edit").get_data(as_text=True), "cg-modeler-names")
+    for kind in ("forms", "decisions", "processes"):
+        labels = [choice["label"] for choice in names[kind]]
+        assert len(set(labels)) == len(labels), kind
+        assert not [c for c in names[kind] if c["value"] in c["label"] or "_" in c["label"]], kind
+    forms = {choice["value"]: choice["label"] for choice in names["forms"]}
+    assert forms["lic_extension"] == "延期审批（行政许可）"
+    assert forms["se_extension_review"] == "延期审批（城区社会事件统一监管）"
+    assert forms["se_report"] == "事件上报"
+    assert {"value": "se_catalogue", "label": "事件分类与处置时限"} in names["decisions"]
+    assert {"value": "social_event", "label": "城区社会事件统一监管"} in names["processes"]
+
+    with client.session_transaction() as session:
+        session["locale"] = "en"
+    names = _page_json(client.get("/studio/processes/web_flow/edit").get_data(as_text=True), "cg-modeler-names")
+    forms = {choice["value"]: choice["label"] for choice in names["forms"]}
+    assert forms["lic_extension"] == "Approve the extension"  # the English titles differ: nothing to add
+    assert forms["se_extension_review"] == "Review an extension request"
+
+
+def test_namesake_decisions_differ_by_the_name_of_their_file_in_the_panel_and_the_form_editor(app, web_db):
+    client = signed_in(app, "ana")
+    token = csrf_from(client.get("/studio/").get_data(as_text=True))
+    drill = (REPORTING_TEXT.replace('id="emergency_reporting', 'id="drill_reporting')
+             .replace('name="信息报送时限"', 'name="演练报送时限"'))
+    response = client.post("/studio/deploy", json={"files": {"rules/drill_reporting.dmn": drill}},
+                           headers={"X-CSRFToken": token})
+    assert response.status_code == 200, response.get_json()
+    names = _page_json(client.get("/studio/processes/web_flow/edit").get_data(as_text=True), "cg-modeler-names")
+    decisions = {choice["value"]: choice["label"] for choice in names["decisions"]}
+    assert decisions["emergency_reporting"] == "报送时限（信息报送时限）"
+    assert decisions["drill_reporting"] == "报送时限（演练报送时限）"
+    sources = _page_json(client.get(f"/studio/forms/{REPORT}").get_data(as_text=True), "cg-form-names")["decisions"]
+    assert {d["value"]: d["label"] for d in sources}["drill_reporting"] == "报送时限（演练报送时限）"
+

@@ -2,7 +2,8 @@
 
 Each choice reads as its name in the page's language; its code is only the value the file keeps. Two choices
 that would read the same are told apart by what a person would say (a role or a department, the street a
-street office belongs to, the name in the other language), never by their codes.
+street office belongs to, the processes that use a form, the file a decision is in, the name in the other
+language), never by their codes.
 """
 from __future__ import annotations
 
@@ -77,7 +78,7 @@ def choice_list(choices: Sequence[Choice], zh: bool) -> list[dict[str, Any]]:
 def decision_source_list(sources: Sequence[DecisionSource]) -> list[dict[str, Any]]:
     """The decisions a form's options may come from, each with its inputs, labelled by their (Chinese) names;
     namesakes among the decisions, or among one decision's inputs, are told apart."""
-    decision_labels = told_apart([Choice(s.value, s.label, s.label) for s in sources], zh=True)
+    decision_labels = told_apart([Choice(s.value, s.label, s.label, within=s.within) for s in sources], zh=True)
     listed = []
     for source, label in zip(sources, decision_labels, strict=True):
         input_labels = told_apart([Choice(i.value, i.label, i.label) for i in source.inputs], zh=True)

@@ -30,16 +30,13 @@ MAX_UPLOAD_FILES = 50
 
 
 def _names_json() -> dict[str, Any]:
-    """What the properties panel offers, labelled in the page's language. The organisation's roles and
-    departments read as their names alone (web/studio/names.py); forms, decisions and processes are shown
-    with their keys, the names of the files and definitions the studio lists."""
+    """What the properties panel offers, labelled in the page's language: every choice (a role or department,
+    form, decision, process) reads as its name alone, namesakes told apart in words (web/studio/names.py);
+    the code is only the value the file keeps."""
     zh = current_locale() == "zh"
     with transaction(readonly=True) as session:
         names = modeler_names(session)
-    pick = (lambda c: c.label_zh) if zh else (lambda c: c.label_en)  # noqa: E731
-    return {**{kind: [{"value": c.value, "label": pick(c)} for c in getattr(names, kind)]
-               for kind in ("forms", "decisions", "processes")},
-            **{kind: choice_list(getattr(names, kind), zh) for kind in ("lanes", "roles")}}
+    return {kind: choice_list(getattr(names, kind), zh) for kind in ("forms", "decisions", "lanes", "roles", "processes")}
 
 
 def _form_names() -> dict[str, Any]:

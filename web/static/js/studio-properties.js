@@ -254,7 +254,7 @@ export class PropertiesPanel {
     box.append(this.field("id", input(bo.id, true, "id")));
     if (isType(bo, "bpmn:Lane")) {
       box.append(this.field("laneCode", this.select("laneCode", this.names.lanes, bo.name || "",
-        (v) => this.modeling.updateProperties(target, { name: v }), { names: true })));
+        (v) => this.modeling.updateProperties(target, { name: v }))));
       this.marks(bo);
       return;
     }
@@ -456,7 +456,7 @@ export class PropertiesPanel {
       this.modeling.updateModdleProperties(element, timer, props);
     };
     const kinds = TIMER_KINDS.map((k) => ({ value: k, label: t(k) }));
-    const kindSelect = this.select("timerKind", kinds, kind, (v) => update(v, expression.value), { blank: false, names: true });
+    const kindSelect = this.select("timerKind", kinds, kind, (v) => update(v, expression.value), { blank: false });
     const expression = this.text("timerExpression", current, (v) => update(kindSelect.value, v));
     this.container.append(this.field("timerKind", kindSelect));
     this.container.append(this.field("timerExpression", expression));
@@ -497,21 +497,20 @@ export class PropertiesPanel {
   }
 
   // Choices plus the current value when it is not one of them (a diagram may name a form not yet made).
-  // `names`: the organisation's roles and departments, which read as their names alone (the server tells
-  // namesakes apart, web/studio/names.py), grouped as the server groups them; a code the organisation does
-  // not know reads "⚠ code". Otherwise a choice reads "name（key）", the key being the file's or definition's.
-  select(name, choices, value, onChange, { blank = true, names = false } = {}) {
+  // Every choice (a role or department, form, decision, process, timer kind) reads as its name alone: the
+  // server tells namesakes apart in words (web/studio/names.py) and groups roles and departments; the code
+  // is only the option's value, the one the file keeps. A value the file has that no choice is reads "⚠ value".
+  select(name, choices, value, onChange, { blank = true } = {}) {
     const control = document.createElement("select");
     control.name = name;
     if (blank) { control.append(option({ value: "", label: t("choose") }, value)); }
     const groups = new Map();
     for (const choice of choices) {
-      const text = names || !choice.value || choice.label === choice.value ? choice.label : `${choice.label}（${choice.value}）`;
-      const holder = names && choice.group ? group(control, groups, choice.group) : control;
-      holder.append(option({ value: choice.value, label: text }, value));
+      const holder = choice.group ? group(control, groups, choice.group) : control;
+      holder.append(option(choice, value));
     }
     if (value && !choices.some((c) => c.value === value)) {
-      control.append(option({ value, label: names ? `⚠ ${value}` : value }, value));
+      control.append(option({ value, label: `⚠ ${value}` }, value));
     }
     control.addEventListener("change", () => { onChange(control.value); this.recheck(); });
     return control;
