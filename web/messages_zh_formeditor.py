@@ -59,6 +59,9 @@ ZH_FORMEDITOR: dict[str, str] = {
     "Shown": "显示条件",
     "A hidden field is neither required nor kept.": "隐藏的字段不要求填写，也不保存。",
     "Always": "始终显示",
+    # a visibility rule's fields by their labels; namesakes told apart by their place (studio-form-fields.js)
+    "Field without a label": "未命名字段",
+    "{name} (field {n})": "{name}（第 {n} 项）",
     "When its answer is one of": "当其取值为以下之一时显示",
     "When its answer is one of (separate with commas)": "当其取值为以下之一时显示（用逗号分隔）",
     "Yes": "是",

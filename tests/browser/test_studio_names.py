@@ -1,9 +1,10 @@
 """The studio reads as names, not codes, where analysts pick or see a code: a lane's role or department (the
 select shows names alone, the file keeps the code), a task's form, a rule's decision and a called process
 (names alone, namesake forms told apart by their process), the decision requirements diagram (the file's
-decisions by their name, never the definitions' id) and a form field's options source (the deployed decision
+decisions by their name, never the definitions' id), a form field's options source (the deployed decision
 tables and their input columns by their labels, an unknown reference kept and marked ⚠ until deploy refuses
-it in words)."""
+it in words) and a field's visibility rule (the other fields by their labels, namesakes by their place in the
+form)."""
 from __future__ import annotations
 
 import json
@@ -187,3 +188,30 @@ def test_a_tasks_form_a_rules_decision_and_a_called_process_read_as_names_and_na
     expect(form.locator("option:checked")).to_have_text("⚠ se_extention_review")
     assert not journey.console_errors, journey.console_errors
 
+def test_a_fields_visibility_rule_offers_the_other_fields_by_their_labels_and_namesakes_by_their_place(journey):
+    analyst = journey.sign_in("analyst")
+    analyst.goto("/studio/forms/forms/se_handle.json")
+    expect(analyst.locator("#cg-form-page[data-ready=true]")).to_be_attached()
+    card = analyst.locator("#cg-form-fields .cg-field-card").nth(1)
+    card.locator("summary").click()
+    shown = card.locator("select[name=visibleField]")
+    options = [o for o in shown.evaluate(OPTION_TEXTS) if o["value"]]
+    assert options and not [o for o in options if o["value"] in o["text"]], options
+    assert "处理方式" in [o["text"] for o in options]
+
+    # Two other fields of one label read with their place in the form; a rule on no field reads ⚠ key.
+    analyst.click("[role=tab][data-view-tab=json]")
+    editor = analyst.locator("#cg-form-text")
+    doc = json.loads(editor.input_value())
+    order = doc["uiSchema"]["ui:order"]
+    first, second = order[2], order[3]
+    doc["uiSchema"][second]["ui:title"]["zh"] = doc["uiSchema"][first]["ui:title"]["zh"]
+    doc["uiSchema"][order[1]]["ui:visibleIf"] = {"field": "handle_decisoin", "in": ["accept"]}
+    editor.fill(json.dumps(doc, ensure_ascii=False, indent=2))
+    analyst.click("[role=tab][data-view-tab=fields]")
+    texts = {o["value"]: o["text"] for o in shown.evaluate(OPTION_TEXTS)}
+    label = doc["uiSchema"][first]["ui:title"]["zh"]
+    assert texts[first] == f"{label}（第 3 项）" and texts[second] == f"{label}（第 4 项）", texts
+    expect(shown.locator("option:checked")).to_have_text("⚠ handle_decisoin")
+    journey.shot(analyst, "visibility-rule-names")
+    assert not journey.console_errors, journey.console_errors

@@ -487,13 +487,30 @@ export class FieldsView {
     return box;
   }
 
+  // The fields a visibility rule may depend on, each by its label in the page's language (the key is only the
+  // value the file keeps). Two that read alike, or one without a label, are told apart by their place in the
+  // form, as the cards are numbered ("第 3 项"), never by their keys.
+  fieldChoices(keys) {
+    const all = this.keys();
+    const titles = keys.map((k) => {
+      const title = this.uiOf(k)["ui:title"] || {};
+      return String((this.lang === "en" && title.en) || title.zh || "").trim();
+    });
+    return keys.map((k, i) => {
+      const alike = !titles[i] || titles.filter((other) => other === titles[i]).length > 1;
+      const name = titles[i] || t("fe.untitled");
+      return [k, alike ? t("fe.fieldAt", { name, n: all.indexOf(k) + 1 }) : name];
+    });
+  }
+
   fillRule(box, key) {
     const current = () => box.closest(".cg-field-card").dataset.field; // the key may be renamed later
     const ui = this.uiOf(key);
     const rule = ui["ui:visibleIf"] && typeof ui["ui:visibleIf"] === "object" ? ui["ui:visibleIf"] : null;
     const others = this.keys().filter((k) => k !== key);
-    const choices = [["", t("fe.always")], ...others.map((k) => [k, `${this.label(k)} (${k})`])];
-    if (rule && rule.field && !others.includes(rule.field)) { choices.push([rule.field, rule.field]); }
+    const choices = [["", t("fe.always")], ...this.fieldChoices(others)];
+    // A field the rule names that is not another field of the form: kept, marked, until another is chosen.
+    if (rule && rule.field && !others.includes(rule.field)) { choices.push([rule.field, `⚠ ${rule.field}`]); }
     const field = select("visibleField", choices, rule ? rule.field : "");
     field.addEventListener("change", () => {
       const target = this.uiOf(current());
