@@ -15,7 +15,8 @@ class Problem:
     studio word the line in the reader's language (web/problem_texts.py); a problem without a key is shown
     by its message. Params ending in ``_unit`` (department or grid cell), ``_role``, ``_lane`` (role or
     department) and ``_process`` hold codes, a list of them ending in ``_units``, ``_roles``: the studio
-    shows their names. Every key set in engine/ has a zh and an en text (tests/web/test_problem_texts.py).
+    shows their names. A code the engine knows the name of comes with it as ``<param>_name`` (``decision``
+    with ``decision_name``, ``input`` with ``input_name``); a list of names ends in ``_titles``. Every key set in engine/ has a zh and an en text (tests/web/test_problem_texts.py).
     Two problems are equal when their lines are: key and params only word the line."""
 
     file: str

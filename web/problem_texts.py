@@ -2,7 +2,8 @@
 
 The engine reports a problem with its English message (the CLI, the API, logs), and for the lines analysts
 meet most also a key and the facts; the studio words them here, in the reader's language, with departments,
-roles and grid cells by their names. A problem without a key is shown by its message.
+roles and grid cells by their names, and a decision by its name (its id only in the line's hint, for finding
+it in the file). A problem without a key is shown by its message.
 """
 from __future__ import annotations
 
@@ -114,8 +115,9 @@ PROBLEM_TEXTS: dict[str, tuple[str, str]] = {
     "codes.unknown_in_form_options": ("选项 {unknown} 不是组织架构中的{kind}代码。",
                                       "options {unknown} are not {kind} codes of the organisation."),
     # decision tables and the routing matrix
-    "decision.duplicate_id": ("决策标识「{decision}」已在 {other_file} 中定义。",
-                              "decision id '{decision}' is also defined in {other_file}."),
+    "decision.duplicate_id": ("决策「{decision}」的标识已在 {other_file} 中定义：两个决策的标识须不同。",
+                              "the id of decision '{decision}' is also defined in {other_file}: two decisions "
+                              "need different ids."),
     "decision.rules_overlap": ("规则重叠：两条规则都匹配 {example}；UNIQUE 决策表只允许一条匹配。",
                                "rules overlap: both match {example}; a UNIQUE table allows one."),
     "decision.overlap_disagrees": ("规则在 {example} 上重叠，但 {outputs} 的结果不同；ANY 决策表要求重叠的规则结果一致。",
@@ -171,6 +173,29 @@ def _listing(items: Iterable[str], zh: bool) -> str:
     return ("、" if zh else ", ").join(items)
 
 
+def _quoted(items: Iterable[Any], zh: bool) -> str:
+    """Names listed as a line quotes a name: 「事件小类」、「街道」 / '事件小类', '街道'."""
+    return _listing((f"「{item}」" if zh else f"'{item}'" for item in items), zh)
+
+
+# Params that hold a code the studio shows by a name the engine gives beside it (`decision` with
+# `decision_name`, `input` with `input_name`), and how a line's hint names the code (the only place it shows).
+HINTS: dict[str, tuple[str, str]] = {"decision": ("决策标识：{code}", "decision id: {code}")}
+
+
+def _by_name(problem: Problem, name: str) -> str:
+    """The name the engine gives beside the code param `name` (empty: none, the code is all there is)."""
+    named = problem.params.get(f"{name}_name")
+    return named if isinstance(named, str) else ""
+
+
+def problem_hint(problem: Problem, locale: str) -> str:
+    """The codes of the line that its text shows by their names, for finding them in the file ("" for none)."""
+    zh = locale == "zh"
+    return _listing((texts[0 if zh else 1].format(code=problem.params[name]) for name, texts in HINTS.items()
+                     if problem.key in PROBLEM_TEXTS and _by_name(problem, name) and problem.params.get(name)), zh)
+
+
 def _position(line: Any, column: Any, zh: bool) -> str:
     """Where in the file a parser points, as `{at}` in a text: （第 3 行第 5 列） / " (line 3, column 5)"."""
     if not line:
@@ -182,7 +207,9 @@ def _position(line: Any, column: Any, zh: bool) -> str:
 
 def word_problem(problem: Problem, locale: str, names: Any) -> str:
     """The problem's line (without its file and element) in `locale` ("zh"/"en"). `names` words codes:
-    .unit(code), .role(code), .lane(code), .process(key). Without a catalogued key: its English message."""
+    .unit(code), .role(code), .lane(code), .process(key); a code param `x` the engine gives a name beside
+    (`x_name`: a decision's name, an input column's label) reads as that name, and a list of names
+    (`x_titles`) reads quoted. Without a catalogued key: its English message."""
     texts = PROBLEM_TEXTS.get(problem.key or "")
     if texts is None:
         return problem.message
@@ -194,12 +221,17 @@ def word_problem(problem: Problem, locale: str, names: Any) -> str:
             values[name] = KIND_WORDS.get(value, (value, value))[0 if zh else 1]
             continue
         code_name = name.removesuffix("s") if name.endswith(("_units", "_roles", "_lanes")) else name
-        if isinstance(value, list | tuple):
+        if name.endswith("_titles") and isinstance(value, list | tuple):
+            values[name] = _quoted(value, zh)
+        elif isinstance(value, list | tuple):
             worded = [_named(code_name, item, kind, names) for item in value]
             values[name] = _listing((w if w is not None else str(v) for w, v in zip(worded, value, strict=True)), zh)
         else:
             named = _named(code_name, value, kind, names)
             values[name] = named if named is not None else value
+    for name in problem.params:
+        if _by_name(problem, name):
+            values[name] = _by_name(problem, name)
     values["at"] = _position(problem.params.get("line"), problem.params.get("column"), zh)
     try:
         return texts[0 if zh else 1].format(**values)

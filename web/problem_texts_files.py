@@ -70,12 +70,14 @@ MORE_PROBLEM_TEXTS.update({
                          "not a DMN definitions document; expected one of {expected}."),
     "decision.none_in_file": ("文件中没有决策。", "the file defines no decision."),
     "decision.no_id": ("决策缺少标识（id）{at}。", "a decision has no id{at}."),
-    "decision.id_twice_in_file": ("决策标识「{decision}」在本文件中使用了两次{at}。",
-                                  "decision id '{decision}' is used twice in this file{at}."),
-    "decision.id_is_definitions_id": ("决策标识「{decision}」与文件根元素 definitions 的标识相同{at}：标识须唯一，"
+    "decision.id_twice_in_file": ("决策「{decision}」的标识在本文件中使用了两次{at}：每个决策的标识须不同。",
+                                  "the id of decision '{decision}' is used twice in this file{at}: each decision "
+                                  "needs its own id."),
+    "decision.id_is_definitions_id": ("决策「{decision}」的标识与文件根元素 definitions 的标识相同{at}：标识须唯一，"
                                       "否则建模工作室无法打开此决策表；请修改 definitions 的 id。",
-                                      "decision id '{decision}' is also the id of the file's definitions element{at}: "
-                                      "ids must be unique, or the studio cannot open the table; change the definitions id."),
+                                      "the id of decision '{decision}' is also the id of the file's definitions "
+                                      "element{at}: ids must be unique, or the studio cannot open the table; change "
+                                      "the definitions id."),
     "decision.not_a_table": ("只支持决策表：此决策中没有 decisionTable{at}。",
                              "only decision tables are supported (no decisionTable found){at}."),
     "decision.no_output": ("决策表没有输出列{at}。", "the decision table has no output column{at}."),
@@ -123,8 +125,8 @@ MORE_PROBLEM_TEXTS.update({
     "options.input_no_values": ("决策「{decision}」的输入「{input}」没有列出取值（inputValues），无法比对选项。",
                                 "decision '{decision}' input '{input}' lists no inputValues of literals, so there are "
                                 "no options to compare with."),
-    "options.no_such_input": ("决策「{decision}」没有名为「{input}」的输入（其输入为：{inputs}）。",
-                              "decision '{decision}' has no input '{input}' (its inputs: {inputs})."),
+    "options.no_such_input": ("决策「{decision}」没有名为「{input}」的输入（其输入为：{input_titles}）。",
+                              "decision '{decision}' has no input '{input}' (its inputs: {input_titles})."),
     "options.org_has_none": ("ui:optionsFrom 引用了组织架构中的{kind}代码，但组织架构中没有定义。",
                              "ui:optionsFrom names {kind} codes, but the organisation defines none."),
     "options.unknown_decision": ("ui:optionsFrom 引用的决策「{decision}」不在任何 DMN 文件中。",

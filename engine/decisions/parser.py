@@ -212,7 +212,8 @@ def read_dmn(source: bytes, filename: str) -> ParseResult:
         problems_before = len(reader.problems)
         table = reader.decision(node)
         if table is not None and table.id in seen:
-            reader.problem(table.ref, "decision id is used twice in this file", node, key="decision.id_twice_in_file", params={"decision": table.id})
+            reader.problem(table.ref, "decision id is used twice in this file", node, key="decision.id_twice_in_file",
+                           params={"decision": table.id, "decision_name": table.name or ""})
             continue
         if table is not None:
             seen.add(table.id)

@@ -35,7 +35,8 @@ class DecisionRegistry:
                     other = registry.get(table.id).file
                     problems.append(Problem(filename, table.ref, f"decision id is already defined in {other}",
                                             key="decision.duplicate_id",
-                                            params={"decision": table.id, "other_file": other}))
+                                            params={"decision": table.id, "decision_name": table.name or "",
+                                                    "other_file": other}))
                 else:
                     registry.add(table)
         if problems:

@@ -31,7 +31,10 @@ def _listing(values: list[Any]) -> str:
 
 
 class Why(NamedTuple):
-    """Why a source of options cannot be read: the problem line's message, key and params."""
+    """Why a source of options cannot be read: the problem line's message, key and params. A decision's id
+    (`decision`) comes with its name (`decision_name`), an input the form names (`input`) with the column's
+    label (`input_name`), and a table's inputs with their labels (`input_titles`): the studio words the line
+    with the names (web/problem_texts.py), the message keeps the codes for the CLI."""
 
     message: str
     key: str
@@ -46,22 +49,31 @@ def _input_names(clause: InputClause) -> str:
     return f"'{clause.title}'"
 
 
+def _input_clause(table: DecisionTable, name: str) -> InputClause | None:
+    """The input a form calls ``name`` (its label, expression or id)."""
+    found = (i.clause for i in table.compiled.inputs) if table.compiled is not None else table.inputs
+    return next((c for c in found if name in (c.label, c.expression.strip(), c.id)), None)
+
+
 def _input_domain(table: DecisionTable, name: str) -> tuple[list[Any] | None, Why | None]:
     """The enumerated inputValues of the input called ``name`` (label, expression or id), or why not."""
     compiled = table.compiled
     if compiled is None:
-        return None, Why(f"{table.ref} did not compile", key="options.decision_not_compiled", params={"decision": table.id})
+        return None, Why(f"{table.ref} did not compile", key="options.decision_not_compiled",
+                         params={"decision": table.id, "decision_name": table.name or ""})
     for compiled_input in compiled.inputs:
         clause = compiled_input.clause
         if name in (clause.label, clause.expression.strip(), clause.id):
             if compiled_input.domain is None:
                 return None, Why(f"{table.ref} input '{name}' lists no inputValues of literals, "
                                  "so there are no options to compare with", key="options.input_no_values",
-                                 params={"decision": table.id, "input": name})
+                                 params={"decision": table.id, "decision_name": table.name or "", "input": name,
+                                         "input_name": clause.title})
             return compiled_input.domain, None
     titles = ", ".join(_input_names(i.clause) for i in compiled.inputs) or "none"
     return None, Why(f"{table.ref} has no input '{name}' (its inputs: {titles})", key="options.no_such_input",
-                     params={"decision": table.id, "input": name, "inputs": titles})
+                     params={"decision": table.id, "decision_name": table.name or "", "input": name,
+                             "inputs": titles, "input_titles": [i.clause.title for i in compiled.inputs]})
 
 
 class _Sources:
@@ -80,7 +92,7 @@ class _Sources:
             return "the organisation cannot be read" if self._org is None else None
         return self._broken_decisions.get(spec.get("decision", ""))
 
-    def _table(self, decision: str) -> DecisionTable | None:
+    def table(self, decision: str) -> DecisionTable | None:
         path = self._decision_paths.get(decision)  # only decisions of files without DMN problems
         if path is None:
             return None
@@ -98,7 +110,7 @@ class _Sources:
             return codes, name, None
         decision, input_name = spec["decision"], spec["input"]
         name = f"decision '{decision}' input '{input_name}'"
-        table = self._table(decision)
+        table = self.table(decision)
         if table is None:
             return None, name, Why(f"ui:optionsFrom names decision '{decision}', which no DMN file defines",
                                    key="options.unknown_decision", params={"decision": decision})
@@ -120,6 +132,11 @@ def _field_problems(path: str, name: str, field_schema: Mapping[str, Any], widge
     extra = [v for v in form_values if v not in source]
     # One line per direction, listing every code: the fix for each is the same edit in one place.
     org_kind = spec.get("org")
+    # the decision and its input by the names the studio shows them by
+    table = sources.table(spec["decision"]) if not org_kind else None
+    clause = _input_clause(table, spec["input"]) if table is not None else None
+    decision_name = (table.name or "") if table is not None else ""
+    input_name = clause.title if clause is not None else ""
     if missing:
         message = (f"options missing from the form, present in {source_name}: {_listing(missing)} "
                    "(add them to the enum, with labels in ui:enumNames)")
@@ -129,6 +146,7 @@ def _field_problems(path: str, name: str, field_schema: Mapping[str, Any], widge
         else:
             yield Problem(path, name, message, key="options.missing_from_decision",
                           params={"decision": spec["decision"], "input": spec["input"],
+                                  "decision_name": decision_name, "input_name": input_name,
                                   "missing": [format_value(v) for v in missing]})
     if extra:
         message = f"options in the form but not in {source_name}: {_listing(extra)}"
@@ -138,6 +156,7 @@ def _field_problems(path: str, name: str, field_schema: Mapping[str, Any], widge
         else:
             yield Problem(path, name, message, key="options.not_in_decision",
                           params={"decision": spec["decision"], "input": spec["input"],
+                                  "decision_name": decision_name, "input_name": input_name,
                                   "extra": [format_value(v) for v in extra]})
 
 

@@ -100,7 +100,8 @@ def _check_definitions_id(path: str, text: str, tables: list[DecisionTable], pro
     for table in tables:
         if found and table.id == found.group(1):
             problems.append(Problem(path, table.id, "decision id is also the id of the file's definitions element",
-                                    key="decision.id_is_definitions_id", params={"decision": table.id}))
+                                    key="decision.id_is_definitions_id",
+                                    params={"decision": table.id, "decision_name": table.name or ""}))
 
 
 def _check_decisions(bundle: Bundle, catalogue: Catalogue, problems: list[Problem]) -> None:
@@ -120,7 +121,8 @@ def _check_decisions(bundle: Bundle, catalogue: Catalogue, problems: list[Proble
             if table.id in catalogue.decisions:
                 problems.append(Problem(path, table.id, f"decision id also defined in {catalogue.decisions[table.id]}",
                                         key="decision.duplicate_id",
-                                        params={"decision": table.id, "other_file": catalogue.decisions[table.id]}))
+                                        params={"decision": table.id, "decision_name": table.name or "",
+                                                "other_file": catalogue.decisions[table.id]}))
             catalogue.decisions[table.id] = path
 
 

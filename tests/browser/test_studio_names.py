@@ -3,8 +3,8 @@ select shows names alone, the file keeps the code), a task's form, a rule's deci
 (names alone, namesake forms told apart by their process), the decision requirements diagram (the file's
 decisions by their name, never the definitions' id), a form field's options source (the deployed decision
 tables and their input columns by their labels, an unknown reference kept and marked ⚠ until deploy refuses
-it in words) and a field's visibility rule (the other fields by their labels, namesakes by their place in the
-form)."""
+it in words, the decision named by its name, its id only in the line's title) and a field's visibility rule
+(the other fields by their labels, namesakes by their place in the form)."""
 from __future__ import annotations
 
 import json
@@ -127,7 +127,9 @@ def test_a_fields_options_source_is_chosen_among_decision_inputs_and_an_unknown_
     expect(column).to_have_attribute("aria-invalid", "true")
     expect(card).to_contain_text("部署会被拒绝")
     analyst.click("[data-action=deploy]")
-    expect(analyst.locator("#cg-problems")).to_contain_text("没有名为「categry」的输入")
+    line = analyst.locator("#cg-problems li .cg-problem-text")
+    expect(line).to_have_text("决策「事件分类与处置时限」没有名为「categry」的输入（其输入为：「事件小类」）。")
+    expect(line).to_have_attribute("title", "决策标识：se_catalogue")  # the id, to find it in the JSON
     with demo_db.transaction(readonly=True) as session:
         assert '"input": "category"' in current_bundle(session).files[REPORT]
     journey.shot(analyst, "unknown-input-refused")
@@ -187,6 +189,7 @@ def test_a_tasks_form_a_rules_decision_and_a_called_process_read_as_names_and_na
     _select(analyst, "review_extension")
     expect(form.locator("option:checked")).to_have_text("⚠ se_extention_review")
     assert not journey.console_errors, journey.console_errors
+
 
 def test_a_fields_visibility_rule_offers_the_other_fields_by_their_labels_and_namesakes_by_their_place(journey):
     analyst = journey.sign_in("analyst")

@@ -12,7 +12,7 @@ from webtools import csrf_from, problem_keys_set, signed_in
 
 from engine.errors import Problem
 from web.error_texts import ERROR_TEXTS, placeholders
-from web.problem_texts import PROBLEM_TEXTS, word_problem
+from web.problem_texts import PROBLEM_TEXTS, problem_hint, word_problem
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "docs" / "examples" / "stall_permit"
@@ -54,6 +54,29 @@ def test_codes_in_a_problem_are_shown_by_name_and_a_problem_without_a_key_by_its
     assert "organisation's department codes: 环卫局 (add" in word_problem(missing, "en", _Names())
     plain = Problem("processes/p.bpmn", "x", "something the catalogue does not word")
     assert word_problem(plain, "zh", _Names()) == "something the catalogue does not word"
+
+
+def test_a_decision_and_its_input_are_said_by_their_names_and_the_decisions_id_only_in_the_hint():
+    missing = Problem("forms/f.json", "category", "options missing ... decision 'se_catalogue' input 'category' ...",
+                      key="options.missing_from_decision",
+                      params={"decision": "se_catalogue", "decision_name": "事件分类与处置时限", "input": "category",
+                              "input_name": "事件小类", "missing": ["'road_damage'"]})
+    assert word_problem(missing, "zh", _Names()).startswith("表单缺少决策「事件分类与处置时限」输入「事件小类」中的选项：'road_damage'。")
+    assert "decision '事件分类与处置时限' input '事件小类'" in word_problem(missing, "en", _Names())
+    assert problem_hint(missing, "zh") == "决策标识：se_catalogue"
+    assert problem_hint(missing, "en") == "decision id: se_catalogue"
+    no_input = Problem("forms/f.json", "category", "...", key="options.no_such_input",
+                       params={"decision": "se_catalogue", "decision_name": "事件分类与处置时限", "input": "categry",
+                               "inputs": "'事件小类' (category)", "input_titles": ["事件小类", "街道"]})
+    assert word_problem(no_input, "zh", _Names()) == "决策「事件分类与处置时限」没有名为「categry」的输入（其输入为：「事件小类」、「街道」）。"
+    assert word_problem(no_input, "en", _Names()).endswith("(its inputs: '事件小类', '街道').")
+    # a decision without a name has only its id to be called by; one no file defines, only what was written
+    unnamed = Problem("rules/d.dmn", "d", "...", key="decision.duplicate_id",
+                      params={"decision": "d", "decision_name": "", "other_file": "rules/e.dmn"})
+    assert word_problem(unnamed, "zh", _Names()).startswith("决策「d」的标识已在 rules/e.dmn 中定义")
+    assert problem_hint(unnamed, "zh") == ""
+    unknown = Problem("processes/p.bpmn", "rule", "...", key="task.unknown_decision", params={"decision": "se_catalog"})
+    assert "决策「se_catalog」不在" in word_problem(unknown, "zh", _Names()) and problem_hint(unknown, "zh") == ""
 
 
 # The analyst guide's deliberate mistakes (tests/definitions/test_analyst_guide_example.py), in the studio.

@@ -3,9 +3,11 @@ by their names in the page's language (namesakes told apart by what they are or 
 their codes), a task's form, a business rule's decision and a called process by their names (two forms of one
 title told apart by the processes that use them, two decisions of one name by their files), and a form's
 options source by the deployed decision tables and their input columns. The codes stay the values the files
-keep; deploy still refuses a reference to something that is not there."""
+keep; deploy still refuses a reference to something that is not there, and its lines name a decision by its
+name, the id only in the line's hint (for finding it in the file)."""
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
@@ -102,8 +104,12 @@ def test_deploying_a_form_whose_options_come_from_an_input_the_decision_lacks_is
     token = csrf_from(client.get("/studio/").get_data(as_text=True))
     with web_db.transaction(readonly=True) as session:
         before = current_bundle(session).files[REPORT]
-    for source, words in [({"decision": "se_catalogue", "input": "categry"}, "决策「se_catalogue」没有名为「categry」的输入"),
-                          ({"decision": "se_catalog", "input": "category"}, "引用的决策「se_catalog」不在任何 DMN 文件中")]:
+    # the decision by its name and its inputs by their labels (its id only in the hint); what the file wrote
+    # and is not there, as it wrote it
+    for source, words, hint in [
+            ({"decision": "se_catalogue", "input": "categry"},
+             "决策「事件分类与处置时限」没有名为「categry」的输入（其输入为：「事件小类」）。", "决策标识：se_catalogue"),
+            ({"decision": "se_catalog", "input": "category"}, "引用的决策「se_catalog」不在任何 DMN 文件中", "")]:
         doc = json.loads(before)
         doc["uiSchema"]["category"]["ui:optionsFrom"] = source
         response = client.post("/studio/deploy", json={"files": {REPORT: json.dumps(doc, ensure_ascii=False)}},
@@ -111,6 +117,7 @@ def test_deploying_a_form_whose_options_come_from_an_input_the_decision_lacks_is
         assert response.status_code == 422
         [problem] = [p for p in response.get_json()["problems"] if p["file"] == REPORT]
         assert problem["element"] == "category" and words in problem["text"], problem
+        assert problem["hint"] == hint
     with web_db.transaction(readonly=True) as session:
         assert current_bundle(session).files[REPORT] == before
 
@@ -152,3 +159,30 @@ def test_namesake_decisions_differ_by_the_name_of_their_file_in_the_panel_and_th
     sources = _page_json(client.get(f"/studio/forms/{REPORT}").get_data(as_text=True), "cg-form-names")["decisions"]
     assert {d["value"]: d["label"] for d in sources}["drill_reporting"] == "报送时限（演练报送时限）"
 
+
+def test_a_decision_id_defined_twice_is_said_by_the_decisions_name_with_the_id_in_the_lines_title(app, web_db):
+    client = signed_in(app, "ana")
+    token = csrf_from(client.get("/studio/").get_data(as_text=True))
+    copy = REPORTING_TEXT.replace('id="emergency_reporting_definitions"', 'id="copy_definitions"')
+    response = client.post("/studio/validate", json={"files": {"rules/reporting_copy.dmn": copy}}, headers={"X-CSRFToken": token})
+    [problem] = response.get_json()["problems"]
+    assert problem["key"] == "decision.duplicate_id"
+    assert problem["text"] == "决策「报送时限」的标识已在 rules/emergency_reporting.dmn 中定义：两个决策的标识须不同。"
+    assert problem["hint"] == "决策标识：emergency_reporting"
+    assert "decision id also defined" in problem["message"]  # the API's and the CLI's English keeps the id
+
+    # The upload page words it the same, the id in the line's title.
+    response = client.post("/studio/upload", data={"csrf_token": token, "files": (io.BytesIO(copy.encode()), "reporting_copy.dmn")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert ('<span class="cg-problem-text" title="决策标识：emergency_reporting">'
+            "决策「报送时限」的标识已在 rules/emergency_reporting.dmn 中定义：两个决策的标识须不同。</span>") in html
+
+    with client.session_transaction() as session:
+        session["locale"] = "en"
+    [problem] = client.post("/studio/validate", json={"files": {"rules/reporting_copy.dmn": copy}},
+                            headers={"X-CSRFToken": token}).get_json()["problems"]
+    assert problem["text"] == ("the id of decision '报送时限' is also defined in rules/emergency_reporting.dmn: two "
+                               "decisions need different ids.")
+    assert problem["hint"] == "decision id: emergency_reporting"

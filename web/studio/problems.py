@@ -6,7 +6,7 @@ from typing import Any
 
 from engine.errors import Problem
 from web.i18n import current_locale, lane_label, process_name, role_name, unit_name
-from web.problem_texts import word_problem
+from web.problem_texts import problem_hint, word_problem
 
 
 class _Names:
@@ -19,8 +19,10 @@ class _Names:
 
 
 def problem_rows(problems: Iterable[Problem]) -> list[dict[str, Any]]:
-    """file, element and English message (as the API has them), the line in the reader's words, and the
-    problem's key and the property it is about (the modeler marks that control of the properties panel)."""
+    """file, element and English message (as the API has them), the line in the reader's words, the codes
+    it shows by their names (`hint`: a decision's id, for finding it in the file; the page puts it in the
+    line's title), and the problem's key and the property it is about (the modeler marks that control of the
+    properties panel)."""
     locale = current_locale()
-    return [{**problem.as_dict(), "text": word_problem(problem, locale, _Names()), "key": problem.key,
-             "property": problem.params.get("property")} for problem in problems]
+    return [{**problem.as_dict(), "text": word_problem(problem, locale, _Names()), "hint": problem_hint(problem, locale),
+             "key": problem.key, "property": problem.params.get("property")} for problem in problems]

@@ -71,8 +71,13 @@ export function showProblems(problems, path, onSelect) {
     } else {
       item.append(where);
     }
-    // `text` is the line in the page's language (web/problem_texts.py); `message` the engine's English.
-    item.append(document.createTextNode(`: ${problem.text || problem.message}`));
+    // `text` is the line in the page's language (web/problem_texts.py); `message` the engine's English;
+    // `hint` the codes the text names by their names (a decision's id), for finding them in the file.
+    const words = document.createElement("span");
+    words.className = "cg-problem-text";
+    words.textContent = problem.text || problem.message;
+    if (problem.hint) { words.title = problem.hint; }
+    item.append(": ", words);
     list.append(item);
   }
   setStatus(problems.length ? t("problems", { n: problems.length }) : t("valid"), problems.length ? "error" : "ok");

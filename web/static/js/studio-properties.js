@@ -110,6 +110,7 @@ export class PropertiesPanel {
     for (const problem of problems) {
       const item = document.createElement("li");
       item.textContent = problem.text || problem.message;
+      if (problem.hint) { item.title = problem.hint; }
       if (problem.key) { item.dataset.key = problem.key; }
       list.append(item);
       const name = controlOfProblem(problem, bo);
