@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from engine.definitions.bpmn_checks import BPMN, NS
 from engine.definitions.bundle import Bundle, kind_of, path_problem, printable
+from engine.definitions.names import name_en_of
 from engine.definitions.service import current_bundle, process_summaries
 from engine.errors import InvalidInput, NotFound
 from engine.forms.i18n import split_bilingual
@@ -125,22 +126,31 @@ def deployed_file(session: Session, path: str, folder: str | None = None, suffix
     return text
 
 
-def _form_users(bundle: Bundle) -> dict[str, list[tuple[str, str]]]:
-    """form key -> the (zh, en) names of the deployed processes whose diagrams use it (a task's, a start's or
-    a message's formKey), in the order of their files."""
-    users: dict[str, list[tuple[str, str]]] = {}
+def _processes(bundle: Bundle) -> list[tuple[etree._Element, tuple[str, str]]]:
+    """The <process> elements of the deployed diagrams, in the order of their files, each with its (zh, en)
+    names: the name, in English its nameEn (else the English half of a name written in both languages)."""
+    found = []
     for _path, text in sorted(bundle.of_kind("bpmn").items()):
         try:
             root = etree.fromstring(text.encode("utf-8"))
         except etree.XMLSyntaxError:
             continue
         for process in root.iter(f"{{{BPMN}}}process"):
-            name = split_bilingual((process.get("name") or "").strip())
-            if not name[0]:
-                continue  # a process without a name cannot tell anything apart
-            for key in process.xpath(".//spiffworkflow:property[@name='formKey']/@value", namespaces=NS):
-                if name not in users.setdefault(key, []):
-                    users[key].append(name)
+            zh, en = split_bilingual((process.get("name") or "").strip())
+            found.append((process, (zh, name_en_of(process) or en)))
+    return found
+
+
+def _form_users(bundle: Bundle) -> dict[str, list[tuple[str, str]]]:
+    """form key -> the (zh, en) names of the deployed processes whose diagrams use it (a task's, a start's or
+    a message's formKey), in the order of their files."""
+    users: dict[str, list[tuple[str, str]]] = {}
+    for process, name in _processes(bundle):
+        if not name[0]:
+            continue  # a process without a name cannot tell anything apart
+        for key in process.xpath(".//spiffworkflow:property[@name='formKey']/@value", namespaces=NS):
+            if name not in users.setdefault(key, []):
+                users[key].append(name)
     return users
 
 
@@ -236,7 +246,9 @@ def modeler_names(session: Session) -> ModelerNames:
                    key=lambda c: c.value)
     departments = sorted((Choice(code, unit.name_zh, unit.name_en, kind="department", within=_names_of(org, unit.parent_code))
                           for code, unit in org.units.items() if unit.kind == "department"), key=lambda c: c.value)
-    processes = [Choice(key, *split_bilingual(name or key)) for key, name, _latest, _count in process_summaries(session)]
+    named = {process.get("id"): name for process, name in _processes(bundle) if name[0]}
+    processes = [Choice(key, *named.get(key, split_bilingual(name or key)))
+                 for key, name, _latest, _count in process_summaries(session)]
     # Lanes: the roles, then the departments (the page groups them so).
     return ModelerNames(_form_choices(bundle), _decision_choices(bundle), [*roles, *departments], roles, processes)
 

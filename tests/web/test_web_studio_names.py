@@ -142,6 +142,8 @@ def test_forms_decisions_and_processes_read_as_names_and_namesake_forms_differ_b
     forms = {choice["value"]: choice["label"] for choice in names["forms"]}
     assert forms["lic_extension"] == "Approve the extension"  # the English titles differ: nothing to add
     assert forms["se_extension_review"] == "Review an extension request"
+    # a process by the English name its diagram gives it (nameEn)
+    assert {"value": "social_event", "label": "District social-event supervision"} in names["processes"]
 
 
 def test_namesake_decisions_differ_by_the_name_of_their_file_in_the_panel_and_the_form_editor(app, web_db):
