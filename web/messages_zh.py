@@ -241,3 +241,8 @@ ZH.update({source: text for source, text in ZH_SSO.items() if source not in ZH})
 from web.messages_zh_marks import ZH_MARKS  # noqa: E402
 
 ZH.update({source: text for source, text in ZH_MARKS.items() if source not in ZH})
+
+# The notifications' texts, worded when read (web/messages_zh_notices.py).
+from web.messages_zh_notices import ZH_NOTICES  # noqa: E402
+
+ZH.update({source: text for source, text in ZH_NOTICES.items() if source not in ZH})

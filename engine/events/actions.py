@@ -45,9 +45,14 @@ class ActionContext:
         the catalogue or the organisation does not know (an event posted from outside) reads as itself."""
         event = self.match.event
         subcategory, cell = event.get("subcategory"), event.get("grid_cell")
-        category = category_name(category_labels(self.session), subcategory, "zh") if subcategory else ""
-        unit = self.session.scalar(select(OrgUnit.name_zh).where(OrgUnit.code == cell)) if cell else None
-        names = {"subcategory_name": category or subcategory, "grid_cell_name": unit or cell}
+        labels = category_labels(self.session) if subcategory else {}
+        zh, en = (category_name(labels, subcategory, lang) if subcategory else "" for lang in ("zh", "en"))
+        unit = self.session.execute(select(OrgUnit.name_zh, OrgUnit.name_en).where(OrgUnit.code == cell)).first() \
+            if cell else None
+        cell_zh, cell_en = (unit.name_zh, unit.name_en or unit.name_zh) if unit is not None else (cell, cell)
+        # *_en: the same words in English, for a notify action's message_en.
+        names = {"subcategory_name": zh or subcategory, "grid_cell_name": cell_zh,
+                 "subcategory_name_en": en or zh or subcategory, "grid_cell_name_en": cell_en}
         return {**names, **event, "window_count": len(self.match.window), "rule": self.match.rule.name,
                 "ruleset": self.match.ruleset}
 
@@ -158,11 +163,19 @@ def _flag_case(context: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
 
 
 def _notify(context: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
-
+    """The action's `message` (Chinese) and `message_en` (English, optional) as rendered from the event;
+    without a message, the notice says which rule matched."""
     recipients = users_with_role(context.session, str(args.get("role") or "supervisor"))
     cases = context.cases(args.get("target", "event"))
-    notify(context.session, recipients, "rule", str(args.get("message") or context.match.rule.name)[:500],
-           case_id=cases[0].id if cases else None, created_by=context.actor)
+    rule, ruleset = context.match.rule.name, context.match.ruleset
+    said = {lang: str(args[name])[:500] for lang, name in (("zh", "message"), ("en", "message_en")) if args.get(name)}
+    if "zh" in said:
+        message, key, params = said["zh"], "rule.said", {"said": said}
+    else:
+        message, key, params = f"规则 {rule} 已触发（{ruleset}）", "rule.matched", {"rule": rule, "ruleset": ruleset,
+                                                                              **({"said": said} if said else {})}
+    notify(context.session, recipients, "rule", message, case_id=cases[0].id if cases else None,
+           created_by=context.actor, key=key, params=params)
     return {"recipients": recipients, "message": args.get("message")}
 
 

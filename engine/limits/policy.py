@@ -52,7 +52,7 @@ _POLICY_KEYS = {"key", "process", "task", "category", "limit", "unit", "limit_fr
 _LIMIT_FROM_KEYS = {"value", "unit"}
 _STAGE_KEYS = {"name", "limit", "unit"}
 _ACTION_KEYS = {"escalate": {"action", "to"}, "remind": {"action", "every", "unit", "times"},
-                "auto_complete": {"action", "data"}, "notify": {"action", "message"}}
+                "auto_complete": {"action", "data"}, "notify": {"action", "message", "message_en"}}
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,8 @@ class BreachAction:
     unit: str | None = None
     times: int | None = None
     data: dict[str, Any] = field(default_factory=dict)
-    message: str | None = None
+    message: str | None = None  # a notify action's words (Chinese), and in English for English readers
+    message_en: str | None = None
 
 
 @dataclass(frozen=True)
@@ -198,8 +199,9 @@ class _Reader:
                 self.problem(f"{where}.data", "data is a mapping of form field -> value", key="policy.data_shape")
                 return None
             return BreachAction(kind, data=dict(data))
-        message = entry.get("message")
-        return BreachAction(kind, message=str(message) if message else None)
+        message, message_en = entry.get("message"), entry.get("message_en")
+        return BreachAction(kind, message=str(message) if message else None,
+                            message_en=str(message_en) if message_en else None)
 
     def policy(self, where: str, entry: Any) -> Policy | None:
         if not isinstance(entry, dict):

@@ -14,6 +14,7 @@ same minute would read as the same notice twice.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
@@ -51,26 +52,29 @@ def _same_instant(a: datetime | None, b: datetime | None) -> bool:
     return a is not None and b is not None and abs((a - b).total_seconds()) < 1
 
 
-def _step_words(session: Session, case: Case, item: WorkItem | None) -> str:
+def _step_words(session: Session, case: Case, item: WorkItem | None) -> tuple[str, dict[str, Any]]:
     """'<case key> <step>', with the instance's unit when other instances of the step went to other units
-    ('EM-2026-0001 接警确认（消防救援大队）')."""
+    ('EM-2026-0001 接警确认（消防救援大队）'); and the same as facts for a notice's params: the case key and
+    the step (its stored name, process and BPMN id, and that unit's code when named)."""
     if item is None:
-        return case.business_key
+        return case.business_key, {"case": case.business_key}
     words = f"{case.business_key} {item.task_name}"
+    step: dict[str, Any] = {"name": item.task_name, "process": item.process_key, "spec": item.task_spec}
     if item.department and session.scalar(select(exists().where(
             WorkItem.case_id == item.case_id, WorkItem.task_spec == item.task_spec, WorkItem.id != item.id,
             WorkItem.department.is_distinct_from(item.department)))):
         words += f"（{unit_names(session).get(item.department, (item.department,))[0]}）"
-    return words
+        step["unit"] = item.department
+    return words, {"case": case.business_key, "step": step}
 
 
 def _tell(session: Session, recipients: list[str], told: set[str], kind: str, message: str, case: Case,
-          work_item_id: str | None) -> None:
+          work_item_id: str | None, key: str, params: dict[str, Any]) -> None:
     """Notify those of `recipients` not yet told of this breach (`told` grows with them)."""
     fresh = [r for r in dict.fromkeys(recipients) if r not in told]
     told.update(fresh)
     if fresh:
-        notify(session, fresh, kind, message, case_id=case.id, work_item_id=work_item_id)
+        notify(session, fresh, kind, message, case_id=case.id, work_item_id=work_item_id, key=key, params=params)
 
 
 def on_warning(session: Session, timer: Timer, case: Case, worker: str) -> None:
@@ -83,9 +87,10 @@ def on_warning(session: Session, timer: Timer, case: Case, worker: str) -> None:
     clock.warned_at = now_utc()
     if item is not None:
         item.sla_state = state_of(clock)
+        words, facts = _step_words(session, case, item)
         notify(session, recipients_for_item(session, item), "sla_at_risk",
-               f"{_step_words(session, case, item)}：将于 {local_minute(clock.due_at)} 到期",
-               case_id=case.id, work_item_id=item.id)
+               f"{words}：将于 {local_minute(clock.due_at)} 到期", case_id=case.id, work_item_id=item.id,
+               key="sla.at_risk", params={**facts, "due_at": clock.due_at.isoformat()})
     record(session, actor="system", action="sla_at_risk", case_id=case.id, task_id=clock.work_item_id,
            task_name=item.task_name if item else None,
            details={"policy": clock.policy_key, "due_at": clock.due_at, "worker": worker})
@@ -100,8 +105,10 @@ def _escalate(session: Session, case: Case, clock: SlaClock, item: WorkItem | No
     session.add(escalation)
     session.flush()
     department = clock.department if to == "department_head" else None
+    words, facts = _step_words(session, case, item)
     _tell(session, users_with_role(session, to, department), told, "sla_escalation",
-          f"{_step_words(session, case, item)}：已于 {local_minute(clock.due_at)} 超期", case, clock.work_item_id)
+          f"{words}：已于 {local_minute(clock.due_at)} 超期", case, clock.work_item_id,
+          "sla.escalated", {**facts, "due_at": clock.due_at.isoformat()})
     record(session, actor="system", action="sla_escalated", case_id=case.id, task_id=clock.work_item_id,
            task_name=item.task_name if item else None,
            details={"to": to, "escalation_id": escalation.id, "department": clock.department,
@@ -148,8 +155,12 @@ def on_breach(session: Session, timer: Timer, case: Case, worker: str) -> None:
         if action.action == "escalate" and action.to:
             _escalate(session, case, clock, item, action.to, told)
         elif action.action == "notify" and item is not None:
+            words, facts = _step_words(session, case, item)
+            # The policy's own words, when it gives them, in Chinese and (message_en) English.
+            said = {lang: text for lang, text in (("zh", action.message), ("en", action.message_en)) if text}
             _tell(session, recipients_for_item(session, item), told, "sla_overdue",
-                  action.message or f"{_step_words(session, case, item)} 已超期", case, item.id)
+                  action.message or f"{words} 已超期", case, item.id, "sla.overdue",
+                  {**facts, "said": said} if said else facts)
         elif action.action == "remind":
             _schedule_reminder(session, clock, action, now, 1)
     # Completing the task advances the case; do it last, after the breach is on record.
@@ -167,9 +178,9 @@ def on_remind(session: Session, timer: Timer, case: Case, worker: str) -> None:
     item = session.get(WorkItem, clock.work_item_id)
     clock.reminders_sent = n
     if item is not None:
-        notify(session, recipients_for_item(session, item), "sla_reminder",
-               f"{_step_words(session, case, item)} 已超期（第 {n} 次提醒）",
-               case_id=case.id, work_item_id=item.id)
+        words, facts = _step_words(session, case, item)
+        notify(session, recipients_for_item(session, item), "sla_reminder", f"{words} 已超期（第 {n} 次提醒）",
+               case_id=case.id, work_item_id=item.id, key="sla.reminder", params={**facts, "n": n})
     record(session, actor="system", action="sla_reminded", case_id=case.id, task_id=clock.work_item_id,
            task_name=item.task_name if item else None, details={"n": n, "worker": worker})
     policy = policy_of(session, case, clock)

@@ -1,7 +1,7 @@
 """How time-limit notices read: Chinese, the district's working language, with local times.
 
-Notifications are stored as text, so they are worded once, when they are made; the web app shows
-the same unit words when it renders amounts in either language.
+A notification's Chinese text is worded once, when it is made, and stored; its key and facts let the web
+app word it again in the reader's language, with the same unit words for amounts.
 """
 from __future__ import annotations
 

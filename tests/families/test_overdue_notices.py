@@ -78,3 +78,32 @@ def test_someone_holding_both_escalation_roles_is_told_once_per_breach(deployed_
     fire(deployed_db)
     told = Counter(item for who, item, _kind, _ in _notices(deployed_db, case_id) if who == "supervisor1")
     assert told == {acks["xiaofang"]: 1, acks["gongan"]: 1}
+
+
+def test_an_english_reader_reads_each_agencys_breach_notice_with_the_agency_and_the_step_in_english(
+        deployed_db, clock, tmp_path):
+    from flask import session as flask_session
+
+    from web import create_app
+    from web.dashboard.notices import notification_text
+
+    case_id, _acks = _late_acknowledgements(deployed_db)
+    clock.move_to(T0 + timedelta(minutes=1, seconds=1))
+    fire(deployed_db)
+    with deployed_db.transaction(readonly=True) as session:
+        notices = list(session.scalars(select(Notification).where(
+            Notification.case_id == case_id, Notification.recipient == "supervisor1",
+            Notification.kind == "sla_escalation").order_by(Notification.id)))
+    app = create_app({"DATABASE_URL": deployed_db.url, "SECRET_KEY": "test", "TESTING": True,
+                      "UPLOAD_DIR": str(tmp_path / "uploads")})
+    try:
+        with app.test_request_context():
+            assert [notification_text(n, None, T0) for n in notices] == [n.message for n in notices]
+        with app.test_request_context():
+            flask_session["locale"] = "en"
+            english = sorted(notification_text(n, None, T0) for n in notices)
+    finally:
+        app.extensions["casegrid_db"].dispose()
+    assert [text.split(" ", 1)[1] for text in english] == [
+        "Acknowledge the dispatch (Fire and rescue (119)): overdue since 2026-11-24 10:01",
+        "Acknowledge the dispatch (Public security (incl. traffic police)): overdue since 2026-11-24 10:01"]

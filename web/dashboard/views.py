@@ -16,7 +16,7 @@ from engine.sla.notify import due_notices, mark_read, notifications_page
 from web.dashboard import bp
 from web.dashboard.charts import chart_data
 from web.dashboard.inputs import PERIOD_DAYS, DecisionInput, NotificationsQuery, UrgeInput, load_period
-from web.dashboard.notices import notification_text
+from web.dashboard.notices import notification_text, people_named, sender_name
 from web.dashboard.period import period_bounds
 from web.db import transaction
 from web.i18n import _, current_locale, unit_name
@@ -100,10 +100,11 @@ def notifications() -> Any:
         rows, total = notifications_page(session, current_user().username, unread_only=not show_all,
                                          offset=page_offset(args["page"], NOTIFICATIONS_PAGE_SIZE),
                                          limit=NOTIFICATIONS_PAGE_SIZE)
-        senders = display_names(session, (n.created_by for n in rows))
+        people = display_names(session, [*(n.created_by for n in rows), *people_named(rows)])
         notices = due_notices(session, rows)
     now = datetime.now(UTC)
-    texts = {n.id: notification_text(n, notices.get(n.id), now) for n in rows}
+    texts = {n.id: notification_text(n, notices.get(n.id), now, people) for n in rows}
+    senders = {n.created_by: sender_name(n.created_by, people) for n in rows}
     # The pager's links keep the choice of all or unread only.
     pager_args = {"all": "1"} if show_all else {}
     return render_template("dashboard/notifications.html", rows=rows, show_all=show_all, senders=senders,

@@ -178,7 +178,13 @@ class Notification(Base):
     kind: Mapped[str] = mapped_column(String(40))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     work_item_id: Mapped[str | None] = mapped_column(String(36))
+    # The words in Chinese, the district's working language, as the notice was made (rows made before
+    # message_key was recorded have only these).
     message: Mapped[str] = mapped_column(Text)
+    # What the notice says, as a key and its facts (codes, names as stored, times in ISO form): a page
+    # words it in its reader's language when shown (web/dashboard/notices.py). None on older rows.
+    message_key: Mapped[str | None] = mapped_column(String(60))
+    message_params: Mapped[dict[str, Any] | None] = mapped_column(nullable=True)
     read: Mapped[bool] = mapped_column(Boolean, default=False)
     created_by: Mapped[str] = mapped_column(String(80), default="system")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
