@@ -2,7 +2,7 @@
 
 Revision ID: notifyi18n_notification_keys
 Revises: 0002_sla
-Create Date: 2026-12-07
+Create Date: 2026-12-06
 
 Notifications were stored as finished Chinese text, so a reader who chose English read Chinese. Each
 notice now also records what it says as a key and its facts (codes, stored names, times); the page words
