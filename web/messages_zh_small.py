@@ -36,4 +36,10 @@ ZH_SMALL: dict[str, str] = {
     # a task's side-panel actions (transfer, return, extension) refused
     "The reason may have at most 1000 characters.": "理由不能超过 1000 字。",
     "More time must be a whole number from 1 to 365.": "延长时间须为 1 到 365 之间的整数。",
+    # the studio's file list: what a file that names nothing itself holds
+    "Organisation: roles, departments and grid": "组织机构：角色、部门与网格",
+    "Working hours": "工作时间",
+    "Holidays and make-up workdays {year}": "{year} 年节假日与调休",
+    "Time-limit policies": "时限规则",
+    "District map": "辖区地图",
 }

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+import yaml
 from lxml import etree
 from sqlalchemy.orm import Session
 
@@ -20,6 +21,7 @@ from engine.errors import InvalidInput, NotFound
 from engine.forms.i18n import split_bilingual
 from engine.org.config import OrgConfig
 from engine.org.service import known_organisation
+from engine.yamltext import load_yaml
 
 # Files never offered for download: their contents are initial passwords, not definitions.
 _PRIVATE = re.compile(r"(^|/)[^/]*users[^/]*\.ya?ml$")
@@ -30,6 +32,7 @@ class DefinitionFile:
     path: str
     kind: str  # bpmn | dmn | form | table | ruleset (engine.definitions.bundle.kind_of)
     size: int
+    title: tuple[str, str] | None = None  # (zh, en): what the file names itself, if it does (file_title)
 
 
 @dataclass(frozen=True)
@@ -108,8 +111,41 @@ def upload_path(filename: str) -> str:
 
 def deployed_files(session: Session) -> list[DefinitionFile]:
     bundle = current_bundle(session)
-    return [DefinitionFile(path, kind_of(path), len(text.encode("utf-8")))
+    return [DefinitionFile(path, kind_of(path), len(text.encode("utf-8")), file_title(path, text))
             for path, text in sorted(bundle.files.items()) if not is_private(path)]
+
+
+def file_title(path: str, text: str) -> tuple[str, str] | None:
+    """What a definition file calls itself, in (zh, en): a diagram its processes' names, a decision file its
+    name, a form, bulletin or rule set its title or description. None for a file that names nothing (a
+    calendar, the organisation) or that does not parse (validation reports that)."""
+    kind = kind_of(path)
+    if kind == "bpmn":
+        try:
+            root = etree.fromstring(text.encode("utf-8"))
+        except etree.XMLSyntaxError:
+            return None
+        names = [name for _process, name in _processes_of(root) if name[0]]
+        return ("、".join(zh for zh, _en in names), ", ".join(en or zh for zh, en in names)) if names else None
+    if kind == "dmn":
+        try:
+            name = (etree.fromstring(text.encode("utf-8")).get("name") or "").strip()
+        except etree.XMLSyntaxError:
+            return None
+        return (name, name) if name else None
+    try:
+        doc = json.loads(text) if path.endswith(".json") else load_yaml(text)
+    except (ValueError, yaml.YAMLError):  # validation reports a file that does not parse
+        return None
+    if not isinstance(doc, dict):
+        return None
+    for field in ("title", "description"):
+        value = doc.get(field)
+        if isinstance(value, dict) and isinstance(value.get("zh"), str) and value["zh"].strip():
+            zh = value["zh"].strip()
+            en = value.get("en") if isinstance(value.get("en"), str) and value["en"].strip() else zh
+            return zh, en.strip()
+    return None
 
 
 def deployed_file(session: Session, path: str, folder: str | None = None, suffix: str | None = None) -> str:
@@ -135,9 +171,15 @@ def _processes(bundle: Bundle) -> list[tuple[etree._Element, tuple[str, str]]]:
             root = etree.fromstring(text.encode("utf-8"))
         except etree.XMLSyntaxError:
             continue
-        for process in root.iter(f"{{{BPMN}}}process"):
-            zh, en = split_bilingual((process.get("name") or "").strip())
-            found.append((process, (zh, name_en_of(process) or en)))
+        found += _processes_of(root)
+    return found
+
+
+def _processes_of(root: etree._Element) -> list[tuple[etree._Element, tuple[str, str]]]:
+    found = []
+    for process in root.iter(f"{{{BPMN}}}process"):
+        zh, en = split_bilingual((process.get("name") or "").strip())
+        found.append((process, (zh, name_en_of(process) or en)))
     return found
 
 

@@ -188,3 +188,25 @@ def test_a_decision_id_defined_twice_is_said_by_the_decisions_name_with_the_id_i
     assert problem["text"] == ("the id of decision '报送时限' is also defined in rules/emergency_reporting.dmn: two "
                                "decisions need different ids.")
     assert problem["hint"] == "decision id: emergency_reporting"
+
+
+def _file_rows(html: str) -> dict[str, str]:
+    """path -> the name the studio's file list gives it."""
+    return {path: title.strip() for path, title in re.findall(
+        r'<tr data-path="([^"]+)">\s*<td><code[^>]*>[^<]*</code></td><td data-file-title>([^<]*)</td>', html)}
+
+
+def test_the_file_list_names_each_file_by_what_it_calls_itself_or_by_what_files_in_its_place_hold(app, web_db):
+    client = signed_in(app, "ana")
+    zh = _file_rows(client.get("/studio/").get_data(as_text=True))
+    assert zh[REPORT] == "事件上报"
+    assert zh[REPORTING] == "信息报送时限"
+    assert zh["rules/sla/social_event.yaml"] == "时限规则"
+    assert zh["rules/calendar/cn-2026.yaml"] == "2026 年节假日与调休"
+    assert zh["rules/organisation.yaml"] == "组织机构：角色、部门与网格"
+    assert zh["rules/events/hot_spot.json"].startswith("同一网格、同一小类")
+    assert all(zh.values()), [path for path, title in zh.items() if not title]
+    client.post("/locale", data={"locale": "en", "next": "/", "csrf_token": csrf_from(client.get("/studio/").get_data(as_text=True))})
+    en = _file_rows(client.get("/studio/").get_data(as_text=True))
+    assert en[REPORT] == "Report an event" and en["rules/sla/social_event.yaml"] == "Time-limit policies"
+    assert en["rules/calendar/cn-2026.yaml"] == "Holidays and make-up workdays 2026"

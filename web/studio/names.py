@@ -7,11 +7,12 @@ language), never by their codes.
 """
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from engine.definitions.studio import Choice, DecisionSource
+from engine.definitions.studio import Choice, DecisionSource, DefinitionFile
 from web.i18n import _
 
 
@@ -86,3 +87,26 @@ def decision_source_list(sources: Sequence[DecisionSource]) -> list[dict[str, An
             {"value": i.value, "label": input_label, "aliases": list(i.aliases)}
             for i, input_label in zip(source.inputs, input_labels, strict=True)]})
     return listed
+
+
+# Files that name nothing themselves, by where they live: what they hold, in words.
+_HOLDS = (
+    (re.compile(r"^rules/organisation\.ya?ml$"), lambda m: _("Organisation: roles, departments and grid")),
+    (re.compile(r"^rules/calendar/working_hours\.ya?ml$"), lambda m: _("Working hours")),
+    (re.compile(r"^rules/calendar/[a-z]+-(\d{4})\.ya?ml$"),
+     lambda m: _("Holidays and make-up workdays {year}").format(year=m.group(1))),
+    (re.compile(r"^rules/sla/"), lambda m: _("Time-limit policies")),
+    (re.compile(r"^rules/geometry/"), lambda m: _("District map")),
+)
+
+
+def file_title(file: DefinitionFile, zh: bool) -> str:
+    """What a deployed file holds, as the studio's file list names it: the file's own name for itself in the
+    page's language (engine.definitions.studio.file_title), else what files in its place hold, else nothing."""
+    if file.title is not None:
+        return file.title[0] if zh else file.title[1]
+    for pattern, words in _HOLDS:
+        found = pattern.search(file.path)
+        if found:
+            return words(found)
+    return ""

@@ -8,6 +8,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from engine.definitions.bundle import Bundle
 from engine.definitions.service import deploy, get_version, list_versions, process_summaries
 from engine.definitions.studio import (
+    DefinitionFile,
     check_path,
     decision_sources,
     deployed_file,
@@ -23,7 +24,7 @@ from web.identity import current_user
 from web.lenient import load_input
 from web.studio import bp
 from web.studio.inputs import EditQuery, NewFileQuery
-from web.studio.names import choice_list, decision_source_list
+from web.studio.names import choice_list, decision_source_list, file_title
 from web.studio.problems import problem_rows
 
 MAX_UPLOAD_FILES = 50
@@ -52,7 +53,13 @@ def index() -> Any:
     with transaction(readonly=True) as session:
         processes = process_summaries(session)
         files = deployed_files(session)
-    return render_template("studio/index.html", processes=processes, files=files)
+    return _index_page(processes, files)
+
+
+def _index_page(processes: Any, files: list[DefinitionFile], **more: Any) -> str:
+    zh = current_locale() == "zh"
+    return render_template("studio/index.html", processes=processes, files=files,
+                           titles={f.path: file_title(f, zh) for f in files}, **more)
 
 
 @bp.get("/processes/<process_key>")
@@ -137,8 +144,7 @@ def upload() -> Any:
     except DefinitionInvalid as exc:
         with transaction(readonly=True) as session:
             processes, listed = process_summaries(session), deployed_files(session)
-        return render_template("studio/index.html", processes=processes, files=listed,
-                               problems=problem_rows(exc.problems)), 422
+        return _index_page(processes, listed, problems=problem_rows(exc.problems)), 422
     if result.unchanged:
         flash(_("Nothing changed: the files are already deployed."))
     else:
