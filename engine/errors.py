@@ -17,13 +17,19 @@ class Problem:
     department) and ``_process`` hold codes, a list of them ending in ``_units``, ``_roles``: the studio
     shows their names. A code the engine knows the name of comes with it as ``<param>_name`` (``decision``
     with ``decision_name``, ``input`` with ``input_name``); a list of names ends in ``_titles``. Every key set in engine/ has a zh and an en text (tests/web/test_problem_texts.py).
-    Two problems are equal when their lines are: key and params only word the line."""
+    Two problems are equal when their lines are: key and params only word the line.
+
+    `place` holds the facts that name the element in words (its type, name, labels, row; see
+    engine/definitions/places.py), set by validation where the element can be read back against its file;
+    the studio words it in the reader's language (web/problem_places.py), `element` stays as the engine wrote
+    it (the CLI, the API, and the modeler selecting the element by its id)."""
 
     file: str
     element: str | None
     message: str
     key: str | None = field(default=None, compare=False)
     params: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    place: Mapping[str, Any] | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         where = f"{self.file}: {self.element}" if self.element else self.file

@@ -18,6 +18,7 @@ from engine.definitions.bpmn_checks import References, check_bpmn, properties_of
 from engine.definitions.bundle import Bundle
 from engine.definitions.code_checks import check_decision_codes, check_form_codes
 from engine.definitions.option_checks import OPTIONS_FROM, check_form_options
+from engine.definitions.places import locate
 from engine.definitions.routing_checks import check_routing_matrices
 from engine.errors import Problem, parse_params, xml_reason, yaml_reason
 from engine.forms.parse import key_from_filename
@@ -268,4 +269,5 @@ def validate_bundle(bundle: Bundle, known_org: OrgConfig | None = None) -> tuple
     _check_processes(bundle, catalogue, problems)
     _check_sla_policies(bundle, catalogue, problems)
     problems.extend(check_bulletins(bundle.files, org))
-    return problems, catalogue
+    # Each element also as facts the studio names it by in words (engine/definitions/places.py).
+    return locate(problems, bundle.files), catalogue

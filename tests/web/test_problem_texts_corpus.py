@@ -15,6 +15,7 @@ from engine.config import PROJECT_ROOT
 from engine.definitions.bundle import Bundle, client_bundle, load_root
 from engine.definitions.validation import validate_bundle
 from engine.errors import DefinitionInvalid, Problem
+from web.problem_places import place_words
 from web.problem_texts import PROBLEM_TEXTS, word_problem
 
 CORPUS = Path(__file__).parents[1] / "hostile_corpus"
@@ -66,6 +67,29 @@ def test_every_problem_of_the_corpus_has_a_catalogued_key_and_a_chinese_line_wit
         assert not ENGLISH_SENTENCE.search(_outside_detail(zh)), (problem.key, zh)
         en = word_problem(problem, "en", _Names())
         assert en and not CHINESE.search(_outside_detail(en).replace("〔", "").replace("〕", "")), (problem.key, en)
+
+
+# How the engine writes elements (engine/definitions/places.py reads them back): none reaches a page in words.
+ENGINE_SHAPES = re.compile(r"decision '|rule '|\(row \d|column '|output '|policies\[|' action \d")
+
+
+def test_every_element_of_the_corpus_is_named_in_words_its_ids_only_in_the_title(problems):
+    """Each kind of element the engine describes (a DMN decision, rule, column or cell; a BPMN element of
+    any type, with a name or not; a form field, the form's key or schema; a policy, its stage or breach action
+    or member; an event rule or its action; a rule set's member) is worded; only a path into a form file of the
+    wrong shape is shown as the engine wrote it."""
+    unworded = {(p.file, p.element) for p in problems if p.element and not place_words(p, "zh", _Names())[0]}
+    assert unworded == {("forms/broken_shape.json", "schema.properties")}
+    for problem in problems:
+        if not problem.element or (problem.file, problem.element) in unworded:
+            continue
+        for locale in ("zh", "en"):
+            words, _hint = place_words(problem, locale, _Names())
+            assert not ENGINE_SHAPES.search(words), (problem.element, words)
+        zh, _hint = place_words(problem, "zh", _Names())
+        assert CHINESE.search(zh), (problem.element, zh)
+        # the element's id or key is not the words (a member of a file is named by its key, the format's word)
+        assert problem.element not in zh or problem.place["kind"] in ("member", "form"), (problem.element, zh)
 
 
 def test_a_parser_refusal_is_explained_in_chinese_with_its_line_and_column(problems):

@@ -72,6 +72,7 @@ def test_validate_reports_each_problem_on_its_element(app, web_db):
     assert {"file": FLOW, "element": "handle",
             "message": "user task names no form (spiffworkflow property formKey)",
             "text": "人工任务未指定表单：请在属性面板中选择表单（formKey）。", "hint": "",  # no code named by a name
+            "place": "用户任务「Handle」", "place_hint": "元素标识：handle",  # the element in words, its id in the title
             "key": "task.no_form", "property": None} in body["problems"]  # the key: which control the line is about
 
 

@@ -6,6 +6,7 @@ from typing import Any
 from flask import jsonify, request
 
 from engine.definitions.bundle import Bundle, client_bundle
+from engine.definitions.places import locate
 from engine.definitions.service import deploy, validate
 from engine.definitions.studio import check_path
 from engine.errors import DefinitionInvalid
@@ -55,7 +56,7 @@ def preview_form() -> Any:
     """The form as the task page would render it, by the server's own renderer; or the file's problems."""
     data = load_input(FormPreviewInput(), request.get_json(silent=True) or {})
     path = check_path(data["path"])
-    problems = validate_form_definition(data["text"], path)
+    problems = locate(validate_form_definition(data["text"], path), {path: data["text"]})
     if problems:
         return jsonify(problems=problem_rows(problems), html=None)
     form = load_form(data["text"], path)

@@ -60,8 +60,24 @@ export function showProblems(problems, path, onSelect) {
     const item = document.createElement("li");
     item.dataset.file = problem.file;
     if (problem.element) { item.dataset.element = problem.element; }
-    const where = document.createElement("code");
-    where.textContent = problem.element ? `${problem.file} · ${problem.element}` : problem.file;
+    // The file's path (analysts edit files by path), then the element: in the page's words (`place`, its ids in
+    // the title, `place_hint`), or as the engine wrote it when it cannot be worded.
+    const where = document.createElement("span");
+    where.className = "cg-problem-where";
+    const file = document.createElement("code");
+    file.textContent = problem.file;
+    where.append(file);
+    if (problem.place) {
+      const place = document.createElement("span");
+      place.className = "cg-problem-place";
+      place.textContent = problem.place;
+      if (problem.place_hint) { place.title = problem.place_hint; }
+      where.append(" · ", place);
+    } else if (problem.element) {
+      const element = document.createElement("code");
+      element.textContent = problem.element;
+      where.append(" · ", element);
+    }
     if (problem.file === path && problem.element && onSelect) {
       const link = document.createElement("a");
       link.href = "#";
