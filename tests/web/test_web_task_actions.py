@@ -77,16 +77,33 @@ def test_the_dashboard_sends_a_supervisor_to_the_review_step_for_a_request_asked
     assert client.get(f"/tasks/{review.id}").status_code == 200
 
 
-def test_a_department_head_sees_no_decision_buttons_and_any_link_shown_opens(app, web_db, review):
+def test_a_department_head_is_told_where_the_request_is_decided_not_sent_to_a_step_they_may_not_take(
+        app, web_db, review):
+    """The head sees the case (their department's) and so the review step, but 延期审批 is the supervisors'
+    lane: a 去延期审批 link led to a page with nothing to do."""
     client = _client(app, "huanwei_head")
     html = client.get("/dashboard").get_data(as_text=True)
     row = html[html.index("data-extension="):]
     row = row[:row.index("</tr>")]
     assert "/dashboard/extensions/" not in row
-    if f"/tasks/{review.id}" in row:  # they may see the step (their department's case)
-        assert client.get(f"/tasks/{review.id}").status_code == 200
-    else:
-        assert "在流程的「延期审批」步骤中审批" in row
+    assert f"/tasks/{review.id}" not in row and "去延期审批" not in row
+    assert "在流程的「延期审批」步骤中审批" in row
+
+
+def test_a_decision_step_is_offered_to_decide_only_to_those_who_may_take_it(app, web_db, review):
+    """The administrator oversees every deciding lane and sees the step listed, but only the lane's role
+    (督办员) claims it: the row says who decides instead of a 处理 button to a page without a form."""
+    supervisor = _client(app, "supervisor1").get("/dashboard").get_data(as_text=True)
+    admin = _client(app, "admin").get("/dashboard").get_data(as_text=True)
+
+    def row(html: str) -> str:
+        tasks = html[html.index('id="cg-decision-tasks"'):]
+        found = tasks[tasks.index(f'data-step="{review.task_spec}"'):]
+        return found[:found.index("</tr>")]
+
+    assert f'href="/tasks/{review.id}"' in row(supervisor) and ">处理</a>" in row(supervisor)
+    assert f'href="/tasks/{review.id}"' not in row(admin)
+    assert "由督办员决定" in row(admin)
 
 
 @pytest.mark.parametrize(("reason", "told"), [("   ", "请填写理由。"), ("长" * 5000, "理由不能超过 1000 字。")],
