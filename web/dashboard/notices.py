@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 from engine.sla.notify import DueNotice
 from engine.store.models.sla import Notification
-from web.i18n import gettext, local_time
+from web.i18n import gettext, local_time, unit_name
 
 
 def _aware(value: datetime) -> datetime:
@@ -16,7 +16,8 @@ def notification_text(notification: Notification, notice: DueNotice | None, now:
     """The stored message, unless the notice is about a due time: then worded from that time against now."""
     if notice is None:
         return notification.message
-    names = {"key": notice.business_key, "task": notice.task_name}
+    task = f"{notice.task_name}（{unit_name(notice.department)}）" if notice.department else notice.task_name
+    names = {"key": notice.business_key, "task": task}
     if not notice.still_open:
         if notice.completed_at is not None:
             return gettext("{key} {task}: done at {at}", at=local_time(notice.completed_at), **names)
