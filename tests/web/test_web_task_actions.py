@@ -131,3 +131,15 @@ def test_a_task_offered_to_a_role_names_that_role_where_department_and_grid_woul
         row = html[html.index(register.task_name if "/cases/" in page.request.path else register.id):]
         cell = re.search(r'<td data-label="部门 / 网格">([^<]*)</td>', row)
         assert cell and cell.group(1) == "受理派遣员"
+
+
+def test_urging_says_who_was_told_the_holders_of_the_open_steps_not_the_cases_department(app, web_db, review):
+    """The case is 环卫's, but it waits in the supervisors' own 延期审批: the urging went to them, and the
+    flash said 已通知案件承办人员（环境卫生管理处）."""
+    client = _client(app, "supervisor1")
+    token = csrf_from(client.get("/dashboard").get_data(as_text=True))
+    done = client.post(f"/dashboard/cases/{review.case_id}/urge", follow_redirects=True,
+                       data={"csrf_token": token, "message": "请今日内审批", "next": "/dashboard"})
+    page = done.get_data(as_text=True)
+    assert "已督办：已通知督办员（延期审批）。" in page
+    assert "环境卫生管理处）。" not in page
