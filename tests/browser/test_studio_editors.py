@@ -426,3 +426,18 @@ def test_a_wide_decision_table_opens_scaled_so_its_rule_notes_are_in_view_and_fi
     assert float(analyst.locator("#cg-dmn").get_attribute("data-zoom")) < 0.75
     assert _comes_true(analyst, notes_inside)
     journey.shot(analyst, "catalogue-fitted")
+
+
+def test_deploying_a_decision_table_opened_and_left_unchanged_makes_no_new_version(journey, demo_db):
+    """dmn-js writes a table back in its own layout: sent as that, an unchanged routing table was a new
+    version of every process that calls it."""
+    from engine.store.models.definitions import ProcessVersion
+
+    analyst = journey.sign_in("analyst")
+    analyst.goto("/studio/decisions/rules/social_event_routing.dmn")
+    expect(analyst.locator("#cg-decision-page[data-ready=true]")).to_be_attached()
+    analyst.click("[data-action=deploy]")
+    expect(analyst.locator("#cg-studio-status")).to_contain_text("没有变化")
+    with demo_db.transaction(readonly=True) as session:
+        assert session.scalars(select(ProcessVersion.version).where(
+            ProcessVersion.process_key == "social_event")).all() == [1]
