@@ -167,6 +167,8 @@ def _continue(item_id: str, done: task_commands.Completed) -> Any:
     key = done.case.business_key
     if done.case.status == CaseStatus.COMPLETED:
         flash(_("{done} is done. Case {key} is closed.", done=finished, key=key))
+    elif done.case.status == CaseStatus.CANCELLED:  # e.g. 作废 at registration
+        flash(_("{done} is done. Case {key} is cancelled.", done=finished, key=key))
     elif nxt.holders:
         who = holders_text(nxt.holders)
         flash(_("{done} is done. Case {key} is now with {who}.", done=finished, key=key, who=who))
