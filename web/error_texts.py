@@ -21,6 +21,11 @@ ERROR_TEXTS: dict[str, tuple[str, str]] = {
     "step.refused": ("未能提交：{message}", "Not submitted: {message}"),
     "message.not_waited_for": ("该案件现在不等待此报告，或您无权查看。请回到案件页查看最新环节。",
                                "The case does not wait for this report now, or it is not yours to see. See the case page."),
+    # A step throws a message (通知原案件) that no running case waits for: refused, nothing changed.
+    "message.nobody_waits": ("未能完成：「{step}」要通知的案件（{addressed}）没有在等待此通知，案件未作任何更改。"
+                             "请核对本案填写的关联案件，或联系管理员。",
+                             "Not done: {step} notifies a case ({addressed}) that does not wait for it; nothing was "
+                             "changed. Check the linked case entered on this case, or ask an administrator."),
     "message.may_not_report": ("此报告由{reporter_role}填报，您不能填报。",
                                "This report is made by the {reporter_role}; you may not make it."),
     "task.closed": ("任务「{task}」已{task_status}，不能再办理。请回到待办列表查看案件的最新环节。",

@@ -20,6 +20,7 @@ ZH_FLOW: dict[str, str] = {
     "{done} is done. You may take the next step, {next}: claim it to work on it.":
         "「{done}」已完成。下一步「{next}」可由您办理，认领后即可开始。",
     "{done} is done. Case {key} is closed.": "「{done}」已完成，案件 {key} 已办结。",
+    "{done} is done. Case {key} is cancelled.": "「{done}」已完成，案件 {key} 已撤销。",
     "{done} is done. Case {key} is now with {who}.": "「{done}」已完成。案件 {key} 现由{who}办理。",
     "{done} is done. Case {key} now waits for a time limit, a message or a linked case.":
         "「{done}」已完成。案件 {key} 正在等待时限、消息或关联案件。",

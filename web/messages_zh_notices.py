@@ -5,6 +5,7 @@ from __future__ import annotations
 ZH_NOTICES: dict[str, str] = {
     # time limits (engine.reactions.time_limit_timers)
     "{case} {task} ({unit})": "{case} {task}（{unit}）",
+    "{task} ({unit})": "{task}（{unit}）",
     "{step}: due at {at}": "{step}：将于 {at} 到期",
     "{step}: overdue since {at}": "{step}：已于 {at} 超期",
     "{step} is overdue": "{step} 已超期",
@@ -12,9 +13,13 @@ ZH_NOTICES: dict[str, str] = {
     # extensions and urging (engine.sla.services)
     "{case}: {person} asks for {amount} more: {reason}": "{case}：{person} 申请延期 {amount}：{reason}",
     "Extension of {amount} approved": "延期 {amount}已批准",
+    "{case}: extension of {amount} approved": "{case}：延期 {amount}已批准",
     "Extension of {amount} approved: {note}": "延期 {amount}已批准：{note}",
+    "{case}: extension of {amount} approved: {note}": "{case}：延期 {amount}已批准：{note}",
     "Extension of {amount} rejected": "延期 {amount}被驳回",
+    "{case}: extension of {amount} rejected": "{case}：延期 {amount}被驳回",
     "Extension of {amount} rejected: {note}": "延期 {amount}被驳回：{note}",
+    "{case}: extension of {amount} rejected: {note}": "{case}：延期 {amount}被驳回：{note}",
     "Urged {case}: {message}": "督办 {case}: {message}",
     # event rules (engine.events.actions) and bulletins (engine.bulletins.service)
     "Rule {rule} matched ({ruleset})": "规则 {rule} 已触发（{ruleset}）",

@@ -11,4 +11,6 @@ ZH_SWEEP: dict[str, str] = {
     # dashboard: the period's dates ("To" alone is the transfer target, 转给)
     "From date": "起始日期",
     "To date": "截止日期",
+    # dashboard: a decision step the viewer watches but may not take (a department head, the administrator)
+    "Decided by the {role}": "由{role}决定",
 }

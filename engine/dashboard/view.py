@@ -13,7 +13,7 @@ from engine.dashboard.trend import DayFigures, daily_trend
 from engine.incidents.access import may_view
 from engine.incidents.service import IncidentRow, count_open, list_incidents
 from engine.org.abilities import Ability
-from engine.org.access import Actor, may_see_task, visible_cases_among
+from engine.org.access import Actor, candidate_among, could_work_unclaimed, visible_cases_among
 from engine.org.service import display_names, roles_that_may, unit_names
 from engine.sla.process_owned import handled_by_process, review_task
 from engine.sla.queries import (
@@ -55,6 +55,9 @@ class DecisionTask:
     item: WorkItem
     business_key: str
     title: str
+    # Whether the viewer is among those who may take the step (its lane's role): who only watches it
+    # (a department head, whoever oversees every lane) is told who decides, not offered a button.
+    workable: bool = True
 
 
 @dataclass(frozen=True)
@@ -120,8 +123,9 @@ def _pending_extensions(session: Session, actor: Actor, departments: list[str] |
     for ext, key, name in rows:
         in_process = handled_by_process(session, ext)
         review = review_task(session, ext) if in_process else None
-        # Linked only for those who may open it; the others see in which step it is decided.
-        shown = review if review is not None and may_see_task(session, actor, review.id) else None
+        # Linked only for those who may take the step; the others (a department head told of the request,
+        # who sees the step but may not decide it) see in which step it is decided.
+        shown = review if review is not None and could_work_unclaimed(session, actor, review.id) else None
         pending.append(PendingExtension(ext, key, name, in_process, shown,
                                         review.task_name if review is not None else None))
     return pending
@@ -139,7 +143,8 @@ def _decision_tasks(session: Session, actor: Actor, departments: list[str] | Non
     if departments is not None:
         query = query.where(WorkItem.department.in_(departments) | WorkItem.department.is_(None))
     rows = session.execute(query.order_by(WorkItem.created_at).limit(LIST_LIMIT)).all()
-    return [DecisionTask(item, key, title) for item, key, title in rows]
+    candidate = candidate_among(session, actor, [item.id for item, _key, _title in rows])
+    return [DecisionTask(item, key, title, item.id in candidate) for item, key, title in rows]
 
 
 def _recent_urgings(session: Session, since: datetime, departments: list[str] | None) -> list[UrgedRow]:

@@ -377,6 +377,15 @@ def could_work_unclaimed(session: Session, actor: Actor, item_id: str) -> bool:
     return session.scalar(select(WorkItem.id).where(WorkItem.id == item_id, task_candidate(actor))) is not None
 
 
+def candidate_among(session: Session, actor: Actor, item_ids: Iterable[str]) -> set[str]:
+    """Which of these items the actor is a candidate of, whoever holds them now (could_work_unclaimed for
+    a whole list, in one query)."""
+    ids = list(item_ids)
+    if not ids:
+        return set()
+    return set(session.scalars(select(WorkItem.id).where(WorkItem.id.in_(ids), task_candidate(actor))))
+
+
 def visible_case(session: Session, actor: Actor, case_id: int) -> Case:
     """The case, or NotFound (also when it exists but the actor may not see it)."""
     found = session.get(Case, case_id)

@@ -90,7 +90,10 @@ def route_thrown(session: Session, source: Case, events: list[Any], actor: str) 
         if not starters:
             raise NoWaitingCase(
                 f"case {source.business_key} sent message '{name}' but no case waits for it"
-                + (f" with correlation {correlation}" if correlation else "") + " and no process starts on it")
+                + (f" with correlation {correlation}" if correlation else "") + " and no process starts on it",
+                key="message.nobody_waits",
+                params={"step": (task_spec.bpmn_name if task_spec is not None else None) or name,
+                        "addressed": "、".join(str(v) for v in correlation.values()) or name})
         for process_key in starters:
             started = start_case(session, process_key, payload, Actor(actor))
             link_cases(session, source, started, name, actor)

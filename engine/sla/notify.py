@@ -101,6 +101,9 @@ class DueNotice:
     # Where the step comes from, for a page that names it in another language (engine.definitions.names).
     process_key: str | None = None
     task_spec: str | None = None
+    # The step's unit when other instances of the step went to other units (接警确认 of each agency), as
+    # the stored words named it: 接警确认（消防救援大队）.
+    department: str | None = None
 
 
 def due_notices(session: Session, notifications: Iterable[Notification]) -> dict[int, DueNotice]:
@@ -112,10 +115,28 @@ def due_notices(session: Session, notifications: Iterable[Notification]) -> dict
     if not by_item:
         return {}
     rows = session.execute(select(WorkItem.id, Case.business_key, WorkItem.task_name, WorkItem.due_at,
-                                  WorkItem.status, WorkItem.completed_at, WorkItem.process_key, WorkItem.task_spec)
-                           .join(Case, Case.id == WorkItem.case_id).where(WorkItem.id.in_(list(by_item))))
+                                  WorkItem.status, WorkItem.completed_at, WorkItem.process_key, WorkItem.task_spec,
+                                  WorkItem.case_id, WorkItem.department)
+                           .join(Case, Case.id == WorkItem.case_id).where(WorkItem.id.in_(list(by_item)))).all()
+    units = _units_per_step(session, {(row.case_id, row.task_spec) for row in rows})
     found: dict[int, DueNotice] = {}
-    for item_id, key, task_name, due_at, status, completed_at, process_key, task_spec in rows:
-        notice = DueNotice(key, task_name, due_at, status == WorkItemStatus.OPEN, completed_at, process_key, task_spec)
+    for item_id, key, task_name, due_at, status, completed_at, process_key, task_spec, case_id, department in rows:
+        shared = len(units.get((case_id, task_spec), set()) - {department}) > 0
+        notice = DueNotice(key, task_name, due_at, status == WorkItemStatus.OPEN, completed_at, process_key,
+                           task_spec, department if department and shared else None)
         found.update({notification_id: notice for notification_id in by_item[item_id]})
     return found
+
+
+def _units_per_step(session: Session, steps: set[tuple[int, str]]) -> dict[tuple[int, str], set[str | None]]:
+    """(case id, task spec) -> the units its instances went to (one query)."""
+    if not steps:
+        return {}
+    rows = session.execute(select(WorkItem.case_id, WorkItem.task_spec, WorkItem.department)
+                           .where(WorkItem.case_id.in_({case_id for case_id, _ in steps}),
+                                  WorkItem.task_spec.in_({spec for _, spec in steps})).distinct())
+    units: dict[tuple[int, str], set[str | None]] = {}
+    for case_id, task_spec, department in rows:
+        if (case_id, task_spec) in steps:
+            units.setdefault((case_id, task_spec), set()).add(department)
+    return units

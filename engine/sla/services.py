@@ -209,12 +209,15 @@ def decide_extension(session: Session, extension_id: int, actor: Actor, approve:
     record(session, actor=actor.username, action=f"sla_extension_{extension.status}", case_id=extension.case_id,
            task_id=extension.work_item_id, before={"due_at": before}, after={"due_at": after},
            details={"extension_id": extension.id, "amount": extension.amount, "unit": extension.unit, "note": note})
+    case = session.get(Case, extension.case_id)
     notify(session, [extension.requested_by], f"sla_extension_{extension.status}",
-           f"延期 {amount_in_words(extension.amount, extension.unit)}"
+           (f"{case.business_key}：" if case is not None else "")
+           + f"延期 {amount_in_words(extension.amount, extension.unit)}"
            + ("已批准" if extension.status == ExtensionStatus.APPROVED else "被驳回") + (f"：{note}" if note else ""),
            case_id=extension.case_id, work_item_id=extension.work_item_id, created_by=actor.username,
            key=f"extension.{extension.status}",
-           params={"amount": extension.amount, "unit": extension.unit, **({"note": note} if note else {})})
+           params={"amount": extension.amount, "unit": extension.unit, **({"note": note} if note else {}),
+                   **({"case": case.business_key} if case is not None else {})})
     return extension
 
 

@@ -111,3 +111,14 @@ def test_a_grid_worker_on_a_phone_reports_with_a_photo_and_verifies_a_case(journ
                                                         WorkItem.task_spec == "verify")).all()
     assert [(item.status, item.completed_by) for item in verify][-1] == ("completed", WORKER)
     assert journey.console_errors == []
+
+
+def test_a_case_whose_clock_is_paused_fits_a_phone(journey, demo_db):
+    """The pause badge (暂停计时（等待申请人补正材料，自 …起）) is the longest of the time-limit marks: kept on
+    one line it pushed the case page's 时限 card past a phone's width."""
+    with demo_db.transaction(readonly=True) as session:
+        case_id = session.scalars(select(Case.id).where(Case.title == "公共场所卫生许可 悦庭酒店")).one()
+    page = journey.sign_in("window1", phone=True)
+    page.goto(f"/cases/{case_id}")
+    expect(page.locator(".cg-aside .cg-sla-paused")).to_be_visible()
+    _fits_the_screen(page)

@@ -138,3 +138,18 @@ def test_an_analyst_adds_a_user_task_fixes_its_missing_form_and_deploys_a_versio
     expect(analyst.locator("#cg-versions tr[data-version]")).to_have_count(2)
     journey.shot(analyst, "versions")
     assert not journey.console_errors, journey.console_errors
+
+
+def test_deploying_a_diagram_opened_and_left_unchanged_makes_no_new_version(journey, demo_db):
+    """The modeler writes a diagram back in its own layout (attributes, line breaks, no comments): sent as
+    that, an unchanged diagram was a new version v2 of the same process, and the file's comments were gone."""
+    analyst = journey.sign_in("analyst")
+    analyst.goto("/studio/processes/social_event/edit")
+    expect(analyst.locator("#cg-modeler-page[data-ready=true]")).to_be_attached()
+    analyst.click("[data-action=deploy]")
+    expect(analyst.locator("#cg-studio-status")).to_have_attribute("data-kind", "ok")
+    expect(analyst.locator("#cg-studio-status")).to_contain_text("没有变化")
+    with demo_db.transaction(readonly=True) as session:
+        versions = session.scalars(select(ProcessVersion.version).where(
+            ProcessVersion.process_key == "social_event")).all()
+    assert versions == [1]

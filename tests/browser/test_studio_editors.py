@@ -459,3 +459,18 @@ def test_the_english_names_of_the_process_and_a_task_are_edited_in_the_panel(jou
     process = root.find(f".//{BPMN}process[@id='social_event']")
     assert process.find(f"./{BPMN}extensionElements//{SPIFF}property[@name='nameEn']").get("value") == "Social events"
     assert not journey.console_errors, journey.console_errors
+
+
+def test_deploying_a_decision_table_opened_and_left_unchanged_makes_no_new_version(journey, demo_db):
+    """dmn-js writes a table back in its own layout: sent as that, an unchanged routing table was a new
+    version of every process that calls it."""
+    from engine.store.models.definitions import ProcessVersion
+
+    analyst = journey.sign_in("analyst")
+    analyst.goto("/studio/decisions/rules/social_event_routing.dmn")
+    expect(analyst.locator("#cg-decision-page[data-ready=true]")).to_be_attached()
+    analyst.click("[data-action=deploy]")
+    expect(analyst.locator("#cg-studio-status")).to_contain_text("没有变化")
+    with demo_db.transaction(readonly=True) as session:
+        assert session.scalars(select(ProcessVersion.version).where(
+            ProcessVersion.process_key == "social_event")).all() == [1]

@@ -286,3 +286,22 @@ def test_an_agencys_own_inbox_task_closes_even_when_the_incident_already_has_tha
     police = case_row(deployed_db, case_id).data["agencies"]["police"]
     assert police["status"] == "on_scene" and "acknowledged_at" not in police and "arrived_at" not in police
     assert agency_items(deployed_db, case_id, "agency_arrive") == {}
+
+
+def test_an_at_risk_notice_read_again_keeps_naming_the_agency_whose_step_it_is(deployed_db, clock):
+    """The notice is sent as 接警确认（燃气集团抢险中心） and worded again from its due time when read
+    (engine.sla.notify.due_notices): the agency stays in the words, since every dispatched agency has a
+    step of that name; a step of one unit only is named alone."""
+    from engine.sla.notify import due_notices
+
+    case_id = start_incident(deployed_db)
+    gas = agency_items(deployed_db, case_id)["ranqi"]
+    clock.move_to(T0 + timedelta(minutes=4, seconds=30))  # gas: 5 minutes to acknowledge, warned at 80 %
+    fire(deployed_db)
+    with deployed_db.transaction(readonly=True) as session:
+        warned = session.scalars(select(Notification).where(Notification.work_item_id == gas.id,
+                                                            Notification.kind == "sla_at_risk")).all()
+        assert warned and all("（燃气集团抢险中心）" in n.message for n in warned)
+        read = due_notices(session, warned)
+    assert {notice.department for notice in read.values()} == {"ranqi"}
+    assert {notice.task_name for notice in read.values()} == {gas.task_name}

@@ -223,3 +223,30 @@ def test_an_agency_report_that_changes_nothing_is_refused_beside_the_agency_and_
     # The same report for another agency, which it does change, is still taken.
     message(deployed_db, case_id, repeated, {"agency": "gas"})
     assert case_row(deployed_db, case_id).data["agencies"]["gas"]["status"] != "dispatched"
+
+
+def test_a_case_to_notify_that_waits_for_nothing_is_refused_in_words_naming_it(deployed_db, clock):
+    """来源案件 is filled in by a social event that starts the linkage, but the alarm form lets the duty officer
+    type one: closing then notifies a case that does not wait. The step is refused, nothing changes, and the
+    words say which case could not be told (not 操作未能完成。)."""
+    from engine.errors import Conflict
+    from web.error_texts import word
+
+    class Names:
+        def __getattr__(self, _name):
+            return lambda value: value
+
+    case_id = start_incident(deployed_db, {**GAS_LEAK, "origin_case": "LH-2026-999999"})
+    for agency in ("gas", "police"):
+        message(deployed_db, case_id, "agency_acknowledged", {"agency": agency})
+        message(deployed_db, case_id, "agency_arrived", {"agency": agency})
+        message(deployed_db, case_id, "agency_finished", {"agency": agency})
+    work(deployed_db, case_id, "written_report", {"reported_to": "区应急管理局", "summary": "初报"}, DUTY)
+    work(deployed_db, case_id, "close_incident", {"close_summary": "处置完毕"}, DUTY)
+    before = case_row(deployed_db, case_id).version
+    with pytest.raises(Conflict) as refused:
+        work(deployed_db, case_id, "review_report", {"review": "响应及时"}, DUTY)
+    assert refused.value.key == "message.nobody_waits"
+    words = word(refused.value, "zh", Names())
+    assert "LH-2026-999999" in words and "origin_case" not in words
+    assert case_row(deployed_db, case_id).version == before

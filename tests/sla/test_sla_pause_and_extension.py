@@ -99,3 +99,21 @@ def test_bad_requests_are_refused_clearly_and_change_nothing(sla_db: Database) -
         # Only the one valid request was recorded.
         assert session.scalar(select(func.count()).select_from(AuditEvent)) == events_before + 1
     assert open_item(sla_db, case_id).due_at == sh(2026, 10, 12, 16, 0)
+
+
+@pytest.mark.parametrize(("approve", "verdict"), [(True, "已批准"), (False, "被驳回")], ids=["approved", "rejected"])
+def test_the_requester_is_told_of_the_decision_on_which_case(sla_db: Database, approve: bool, verdict: str) -> None:
+    """A handler with several requests out reads which case was decided without opening each notice."""
+    from engine.store.models.cases import Case
+    from engine.store.models.sla import Notification
+
+    case_id, _ = _handle_started_monday_10(sla_db)
+    with sla_db.transaction() as session:
+        extension_id = request_extension(session, case_id, actor_for(session, "h1"), 2, "needs a site survey").id
+    with sla_db.transaction() as session:
+        decide_extension(session, extension_id, actor_for(session, "head_cg"), approve=approve, note="see note")
+    with sla_db.transaction(readonly=True) as session:
+        key = session.get(Case, case_id).business_key
+        told = session.scalars(select(Notification.message).where(
+            Notification.recipient == "h1", Notification.kind.like("sla_extension_%"))).one()
+    assert told.startswith(f"{key}：") and verdict in told

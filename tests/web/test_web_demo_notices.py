@@ -82,6 +82,18 @@ def test_an_at_risk_notice_read_after_its_due_time_says_it_is_overdue(demo: Data
     assert "办理完毕" in done
 
 
+def test_a_notice_about_one_agencys_step_names_the_agency_in_the_readers_language(demo_app: Flask) -> None:
+    now = datetime.now(UTC)
+    notice = Notification(id=1, kind="sla_at_risk", message="LH-2026-000046 接警确认（消防救援大队）：将于 … 到期",
+                          recipient="x")
+    due = now - timedelta(minutes=2)
+    with demo_app.test_request_context():
+        text = notification_text(notice, DueNotice("LH-2026-000046", "接警确认", due, True, None, department="xiaofang"), now)
+        alone = notification_text(notice, DueNotice("LH-2026-000046", "书面报告（初报）", due, True, None), now)
+    assert text.startswith("LH-2026-000046 接警确认（消防救援大队）：已于")
+    assert alone.startswith("LH-2026-000046 书面报告（初报）：已于")
+
+
 def test_the_demo_at_risk_notices_past_their_due_time_read_overdue(demo: Database, demo_app: Flask) -> None:
     with demo.transaction(readonly=True) as session:
         late = session.execute(select(Notification.recipient, WorkItem.task_name)

@@ -141,3 +141,11 @@ def test_the_screen_speaks_english_when_asked(app, district):
         session["locale"] = "en"
     html = client.get("/screen").get_data(as_text=True)
     assert "District operations centre" in html and "12345 hotline" in html
+
+
+@pytest.mark.parametrize("query", ["department=nowhere", "family=no_such_family"])
+def test_a_filter_naming_nothing_the_map_offers_is_left_out_and_said_not_an_empty_map_under_all(app, district, query):
+    """The select cannot show a value it does not offer: it read 全部 while the map showed nothing."""
+    page = signed_in(app, "sup").get(f"/map?{query}").get_data(as_text=True)
+    assert "有筛选条件无法识别，已忽略。" in page
+    assert "湖贝路口暴露垃圾" in {p["title"] for p in map_data(page)["map"]["points"]}

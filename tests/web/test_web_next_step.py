@@ -93,3 +93,15 @@ def test_the_last_step_says_the_case_is_closed(app, web_db):
     client = signed_in(app, "gw1")
     done = _complete(client, verify, {"solved": "on"})
     assert done.headers["Location"].endswith("/") and "已办结" in _flashes(client)
+
+
+def test_a_report_cancelled_at_registration_is_said_to_be_cancelled_not_to_wait(app, web_db):
+    """作废 at 案卷建立 ends the case cancelled; the flash said it waited for a time limit, a message or a
+    linked case."""
+    case_id = _reported(web_db)
+    client = _client(app, "dispatcher1")
+    done = _complete(client, _claimed(web_db, only_item(web_db, case_id, "register"), "dispatcher1"),
+                     {"register_decision": "cancel", "cancel_reason": "duplicate", "cancel_note": "与已立案件重复"})
+    assert done.status_code == 302 and done.location.endswith("/")
+    said = _flashes(client)
+    assert "案件 LH-" in said and "已撤销" in said and "等待" not in said  # as the case list words the status

@@ -234,13 +234,13 @@ def test_extension_requests_and_decisions_read_in_english_naming_the_requester(a
     assert _texts(app, "head_ch", "en", "sla_extension_requested") == [
         f"{key}: H_CG asks for 1.5 working days more: 再等", f"{key}: H_CG asks for 2 working hours more: 等材料"]
     decided = _stored(web_db, "h_cg", "sla_extension_approved") + _stored(web_db, "h_cg", "sla_extension_rejected")
-    assert decided == ["延期 2 个工作小时已批准：同意", "延期 1.5 个工作日被驳回：不同意"]
+    assert decided == [f"{key}：延期 2 个工作小时已批准：同意", f"{key}：延期 1.5 个工作日被驳回：不同意"]
     shown = _shown(app, "h_cg", "zh")
     assert [t for k, t in shown if k == "sla_extension_approved"] + [t for k, t in shown if k == "sla_extension_rejected"] \
         == decided
     english = _shown(app, "h_cg", "en")
     assert [t for k, t in english if k in ("sla_extension_approved", "sla_extension_rejected")] == [
-        "Extension of 1.5 working days rejected: 不同意", "Extension of 2 working hours approved: 同意"]
+        f"{key}: extension of 1.5 working days rejected: 不同意", f"{key}: extension of 2 working hours approved: 同意"]
 
 
 def test_an_extension_decided_without_a_note_reads_in_english_without_one(app, web_db, overdue):
@@ -248,9 +248,10 @@ def test_an_extension_decided_without_a_note_reads_in_english_without_one(app, w
         asked = request_extension(session, int(overdue["handling_id"]), actor_for(session, "h_cg"), 3, "等材料",
                                   task="handle")
         decide_extension(session, actor_for(session, "head_ch"), asked.id, True)
-    assert _stored(web_db, "h_cg", "sla_extension_approved") == ["延期 3 个工作小时已批准"]
-    assert _texts(app, "h_cg", "zh", "sla_extension_approved") == ["延期 3 个工作小时已批准"]
-    assert _texts(app, "h_cg", "en", "sla_extension_approved") == ["Extension of 3 working hours approved"]
+    key = overdue["handling"]
+    assert _stored(web_db, "h_cg", "sla_extension_approved") == [f"{key}：延期 3 个工作小时已批准"]
+    assert _texts(app, "h_cg", "zh", "sla_extension_approved") == [f"{key}：延期 3 个工作小时已批准"]
+    assert _texts(app, "h_cg", "en", "sla_extension_approved") == [f"{key}: extension of 3 working hours approved"]
 
 
 def test_an_urging_reads_in_english_with_the_supervisors_words_as_written(app, web_db, overdue):

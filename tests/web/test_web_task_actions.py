@@ -77,16 +77,33 @@ def test_the_dashboard_sends_a_supervisor_to_the_review_step_for_a_request_asked
     assert client.get(f"/tasks/{review.id}").status_code == 200
 
 
-def test_a_department_head_sees_no_decision_buttons_and_any_link_shown_opens(app, web_db, review):
+def test_a_department_head_is_told_where_the_request_is_decided_not_sent_to_a_step_they_may_not_take(
+        app, web_db, review):
+    """The head sees the case (their department's) and so the review step, but 延期审批 is the supervisors'
+    lane: a 去延期审批 link led to a page with nothing to do."""
     client = _client(app, "huanwei_head")
     html = client.get("/dashboard").get_data(as_text=True)
     row = html[html.index("data-extension="):]
     row = row[:row.index("</tr>")]
     assert "/dashboard/extensions/" not in row
-    if f"/tasks/{review.id}" in row:  # they may see the step (their department's case)
-        assert client.get(f"/tasks/{review.id}").status_code == 200
-    else:
-        assert "在流程的「延期审批」步骤中审批" in row
+    assert f"/tasks/{review.id}" not in row and "去延期审批" not in row
+    assert "在流程的「延期审批」步骤中审批" in row
+
+
+def test_a_decision_step_is_offered_to_decide_only_to_those_who_may_take_it(app, web_db, review):
+    """The administrator oversees every deciding lane and sees the step listed, but only the lane's role
+    (督办员) claims it: the row says who decides instead of a 处理 button to a page without a form."""
+    supervisor = _client(app, "supervisor1").get("/dashboard").get_data(as_text=True)
+    admin = _client(app, "admin").get("/dashboard").get_data(as_text=True)
+
+    def row(html: str) -> str:
+        tasks = html[html.index('id="cg-decision-tasks"'):]
+        found = tasks[tasks.index(f'data-step="{review.task_spec}"'):]
+        return found[:found.index("</tr>")]
+
+    assert f'href="/tasks/{review.id}"' in row(supervisor) and ">处理</a>" in row(supervisor)
+    assert f'href="/tasks/{review.id}"' not in row(admin)
+    assert "由督办员决定" in row(admin)
 
 
 @pytest.mark.parametrize(("reason", "told"), [("   ", "请填写理由。"), ("长" * 5000, "理由不能超过 1000 字。")],
@@ -114,3 +131,15 @@ def test_a_task_offered_to_a_role_names_that_role_where_department_and_grid_woul
         row = html[html.index(register.task_name if "/cases/" in page.request.path else register.id):]
         cell = re.search(r'<td data-label="部门 / 网格">([^<]*)</td>', row)
         assert cell and cell.group(1) == "受理派遣员"
+
+
+def test_urging_says_who_was_told_the_holders_of_the_open_steps_not_the_cases_department(app, web_db, review):
+    """The case is 环卫's, but it waits in the supervisors' own 延期审批: the urging went to them, and the
+    flash said 已通知案件承办人员（环境卫生管理处）."""
+    client = _client(app, "supervisor1")
+    token = csrf_from(client.get("/dashboard").get_data(as_text=True))
+    done = client.post(f"/dashboard/cases/{review.case_id}/urge", follow_redirects=True,
+                       data={"csrf_token": token, "message": "请今日内审批", "next": "/dashboard"})
+    page = done.get_data(as_text=True)
+    assert "已督办：已通知督办员（延期审批）。" in page
+    assert "环境卫生管理处）。" not in page

@@ -29,7 +29,10 @@ def notification_text(notification: Notification, notice: DueNotice | None, now:
     """The notice in the current language. `notice`: its step's due time and state now, for a due-time
     notice; `people`: username -> name, for the people a notice names (`people_named`)."""
     if notice is not None:
-        names = {"key": notice.business_key, "task": step_name(notice.task_name, notice.process_key, notice.task_spec)}
+        task = step_name(notice.task_name, notice.process_key, notice.task_spec)
+        if notice.department:  # one of several units' instances of the step (接警确认 of each agency)
+            task = gettext("{task} ({unit})", task=task, unit=unit_name(notice.department))
+        names = {"key": notice.business_key, "task": task}
         if not notice.still_open:
             if notice.completed_at is not None:
                 return gettext("{key} {task}: done at {at}", at=local_time(notice.completed_at), **names)
@@ -94,7 +97,13 @@ def _amount(params: Params) -> str:
 
 def _extension_decided(approved: bool) -> Callable[[Params, People], str]:
     def word(params: Params, people: People) -> str:
-        note, amount = params.get("note"), _amount(params)
+        note, amount, case = params.get("note"), _amount(params), params.get("case")
+        if case:  # since the notice names its case (a handler may have several requests out)
+            if approved:
+                return (gettext("{case}: extension of {amount} approved: {note}", case=case, amount=amount, note=note)
+                        if note else gettext("{case}: extension of {amount} approved", case=case, amount=amount))
+            return (gettext("{case}: extension of {amount} rejected: {note}", case=case, amount=amount, note=note)
+                    if note else gettext("{case}: extension of {amount} rejected", case=case, amount=amount))
         if approved:
             return (gettext("Extension of {amount} approved: {note}", amount=amount, note=note) if note
                     else gettext("Extension of {amount} approved", amount=amount))

@@ -13,13 +13,16 @@ from engine.errors import InvalidInput
 from engine.org.abilities import Ability
 from engine.org.service import display_names
 from engine.sla.notify import due_notices, mark_read, notifications_page
+from engine.store.models.cases import Case
+from engine.tasks.next_step import holders
 from web.dashboard import bp
 from web.dashboard.charts import chart_data
 from web.dashboard.inputs import PERIOD_DAYS, DecisionInput, NotificationsQuery, UrgeInput, load_period
 from web.dashboard.notices import notification_text, people_named, sender_name
 from web.dashboard.period import period_bounds
 from web.db import transaction
-from web.i18n import _, current_locale, unit_name
+from web.holders import holders_text
+from web.i18n import _, current_locale
 from web.identity import ability_required, current_user
 from web.lenient import MAX_PAGE, load_input, page_offset
 
@@ -65,9 +68,10 @@ def urge(case_id: int) -> Any:
         return _back()
     with transaction() as session:
         urging = supervision.urge(session, current_user().actor, case_id, data["message"])
-        department = urging.department
-    flash(_("Urged: the people working on the case have been notified ({department}).",
-            department=unit_name(department) or "—"))
+        # Those the urging went to: whoever has each open step, which is not always the case's department
+        # (a case waiting in the supervisors' own 延期审批, or with several agencies at once).
+        told = holders(session, session.get(Case, urging.case_id))
+    flash(_("Urged: {who} have been notified.", who=holders_text(told)) if told else _("Urged."))
     return _back()
 
 

@@ -74,13 +74,19 @@ def _choices(session: Any, families: dict[str, str], categories: dict[str, Any])
 def case_map() -> Any:
     args, wrong = _filters(request.args.to_dict())
     since, until = _period(args)
-    flt = MapFilter(family=args["family"], category=args["category"], department=args["department"],
-                    opened_from=since, opened_to=until)
     with transaction(readonly=True) as session:
         outlines = district_outlines(session)
-        view = map_view(session, current_user().actor, flt, datetime.now(UTC))
         families, categories = family_names(session), category_labels(session)
         choices = _choices(session, families, categories)
+        # A kind of case or department the selects do not offer is left out and said, as a filter that does
+        # not parse: the select cannot show it, and would read 全部 over an empty map.
+        for name, offered in (("family", choices["families"]), ("department", choices["departments"])):
+            if args[name] is not None and args[name] not in {code for code, _label in offered}:
+                args[name] = None
+                wrong.append(name)
+        flt = MapFilter(family=args["family"], category=args["category"], department=args["department"],
+                        opened_from=since, opened_to=until)
+        view = map_view(session, current_user().actor, flt, datetime.now(UTC))
         has_processes = bool(process_summaries(session))
     payload = {"outlines": outlines_json(outlines), "map": map_json(view, families, categories), "texts": texts(),
                "tiles": tiles_payload()}

@@ -27,7 +27,7 @@ from engine.sla.task_stages import task_stage
 from engine.store.models.tasks import WorkItem
 from engine.store.statuses import CaseStatus
 from engine.tasks.inbox import inbox as inbox_rows
-from engine.tasks.next_step import Holder, next_step
+from engine.tasks.next_step import next_step
 from engine.tasks.queries import TaskFilter
 from engine.tasks.service import return_offered_in_form, returnable
 from engine.tasks.view import authorised_item, posted_values, task_view, transfer_targets
@@ -36,6 +36,7 @@ from web.errors import error_text
 from web.files import content_disposition, file_store, posted_uploads
 from web.forms.case_data import case_data
 from web.forms.render import render_form
+from web.holders import holders_text
 from web.i18n import (
     _,
     current_locale,
@@ -43,9 +44,7 @@ from web.i18n import (
     lane_label,
     local_time,
     localized_name,
-    step_name,
     task_name,
-    unit_name,
     version_name,
 )
 from web.identity import current_user
@@ -153,15 +152,6 @@ def task_complete(item_id: str) -> Any:
     return _continue(item_id, done)
 
 
-def _holder_text(holder: Holder) -> str:
-    """Who has a step, as colleagues say it: the person, or the department/grid cell and the role."""
-    if holder.assignee:
-        return holder.assignee
-    group = " ".join(part for part in (unit_name(holder.department), unit_name(holder.grid_cell)) if part)
-    role = (holder.role[0] if current_locale() == "zh" else holder.role[1]) if holder.role else ""
-    return f"{group}{role}" if current_locale() == "zh" else " ".join(p for p in (group, role) if p)
-
-
 def _continue(item_id: str, done: task_commands.Completed) -> Any:
     """Where the work continues: the person's next task of the case, or the inbox saying who has it now."""
     user = current_user()
@@ -187,9 +177,10 @@ def _continue(item_id: str, done: task_commands.Completed) -> Any:
     key = done.case.business_key
     if done.case.status == CaseStatus.COMPLETED:
         flash(_("{done} is done. Case {key} is closed.", done=finished, key=key))
+    elif done.case.status == CaseStatus.CANCELLED:  # e.g. 作废 at registration
+        flash(_("{done} is done. Case {key} is cancelled.", done=finished, key=key))
     elif nxt.holders:
-        who = _("; ").join(_("{who} ({task})", who=_holder_text(h), task=step_name(h.task_name, done.case.process_key, None, version_id))
-                         for h in nxt.holders)
+        who = holders_text(nxt.holders, done.case.process_key, version_id)
         flash(_("{done} is done. Case {key} is now with {who}.", done=finished, key=key, who=who))
     else:
         flash(_("{done} is done. Case {key} now waits for a time limit, a message or a linked case.",

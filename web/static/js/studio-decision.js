@@ -96,8 +96,19 @@ function start() {
     if (view) { modeler.open(view); }
   }
 
-  async function run(kind) {
+  // The file's own text, and how the editor writes it back before any edit: while what it would write is
+  // that, nothing was changed and the file goes as it was written (written back in dmn-js's layout, an
+  // unchanged table deployed as a new version of every process that calls it).
+  let original = null;
+  let untouched = null;
+
+  async function text() {
     const { xml } = await modeler.saveXML({ format: true });
+    return original !== null && xml === untouched ? original : xml;
+  }
+
+  async function run(kind) {
+    const xml = await text();
     const url = kind === "deploy" ? page.dataset.deployUrl : page.dataset.validateUrl;
     const result = await submitFile(kind, url, path, xml);
     if (result.problems !== null && !(kind === "deploy" && result.ok)) { showProblems(result.problems, path, openElement); }
@@ -109,13 +120,16 @@ function start() {
   page.querySelector('[data-action="validate"]').addEventListener("click", () => run("validate"));
   page.querySelector('[data-action="deploy"]').addEventListener("click", () => run("deploy"));
   page.querySelector('[data-action="download"]').addEventListener("click", async () => {
-    const { xml } = await modeler.saveXML({ format: true });
-    downloadText(path.split("/").pop(), xml);
+    downloadText(path.split("/").pop(), await text());
   });
 
   fetch(page.dataset.fileUrl, { credentials: "same-origin" })
     .then((r) => { if (!r.ok) { throw new Error(`HTTP ${r.status}`); } return r.text(); })
-    .then((xml) => modeler.importXML(xml))
+    .then(async (xml) => {
+      await modeler.importXML(xml);
+      untouched = (await modeler.saveXML({ format: true })).xml;
+      original = xml;
+    })
     .then(() => {
       // Open the first decision table rather than the DRD: tables are what analysts edit.
       const table = modeler.getViews().find((v) => v.type === "decisionTable");

@@ -11,6 +11,9 @@ const canvasBox = document.getElementById("cg-canvas");
 const path = page.dataset.path;
 let marked = [];
 let dirty = false;
+// The text the diagram was loaded from. Sent as it was while nothing has been edited: written back by the
+// modeler (its own layout, no comments) an unchanged diagram would deploy as a new version.
+let original = null;
 
 function start() {
   if (typeof window.BpmnJS !== "function") {
@@ -48,6 +51,7 @@ function start() {
 
   async function load(xml) {
     const { warnings } = await modeler.importXML(xml);
+    original = xml;
     keepUnresolvedReferences(warnings);
     fit();
     clearMarks();
@@ -103,6 +107,9 @@ function start() {
   }
 
   async function xml() {
+    // Every edit goes through the command stack (the canvas, the properties panel): nothing to undo means
+    // the diagram is as it was loaded, or edited and undone back to it.
+    if (original !== null && !modeler.get("commandStack").canUndo()) { return original; }
     const { xml: text } = await modeler.saveXML({ format: true });
     return text;
   }
