@@ -93,7 +93,7 @@ def produce(session: Session, definition: BulletinDefinition, period: Period, no
     session.flush()  # the unique (definition, period) refuses a second worker's row here
     recipients = sorted({user for role in definition.recipient_roles for user in users_with_role(session, role)})
     message = f"《{definition.title_zh}》（{period.words('zh')}）已发布，请在「通报」页面查阅。"
-    notify(session, recipients, NOTIFICATION_KIND, message, created_by=actor, key="bulletin.published",
+    notify(session, recipients, NOTIFICATION_KIND, message, created_by=actor, message_key="bulletin.published",
            params={"title_zh": definition.title_zh, "title_en": definition.title_en, "period": period.label,
                    "period_kind": period.kind})
     return Produced(bulletin, True, recipients)

@@ -175,7 +175,7 @@ def _notify(context: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
         message, key, params = f"规则 {rule} 已触发（{ruleset}）", "rule.matched", {"rule": rule, "ruleset": ruleset,
                                                                               **({"said": said} if said else {})}
     notify(context.session, recipients, "rule", message, case_id=cases[0].id if cases else None,
-           created_by=context.actor, key=key, params=params)
+           created_by=context.actor, message_key=key, params=params)
     return {"recipients": recipients, "message": args.get("message")}
 
 

@@ -74,7 +74,7 @@ def _tell(session: Session, recipients: list[str], told: set[str], kind: str, me
     fresh = [r for r in dict.fromkeys(recipients) if r not in told]
     told.update(fresh)
     if fresh:
-        notify(session, fresh, kind, message, case_id=case.id, work_item_id=work_item_id, key=key, params=params)
+        notify(session, fresh, kind, message, case_id=case.id, work_item_id=work_item_id, message_key=key, params=params)
 
 
 def on_warning(session: Session, timer: Timer, case: Case, worker: str) -> None:
@@ -90,7 +90,7 @@ def on_warning(session: Session, timer: Timer, case: Case, worker: str) -> None:
         words, facts = _step_words(session, case, item)
         notify(session, recipients_for_item(session, item), "sla_at_risk",
                f"{words}：将于 {local_minute(clock.due_at)} 到期", case_id=case.id, work_item_id=item.id,
-               key="sla.at_risk", params={**facts, "due_at": clock.due_at.isoformat()})
+               message_key="sla.at_risk", params={**facts, "due_at": clock.due_at.isoformat()})
     record(session, actor="system", action="sla_at_risk", case_id=case.id, task_id=clock.work_item_id,
            task_name=item.task_name if item else None,
            details={"policy": clock.policy_key, "due_at": clock.due_at, "worker": worker})
@@ -180,7 +180,7 @@ def on_remind(session: Session, timer: Timer, case: Case, worker: str) -> None:
     if item is not None:
         words, facts = _step_words(session, case, item)
         notify(session, recipients_for_item(session, item), "sla_reminder", f"{words} 已超期（第 {n} 次提醒）",
-               case_id=case.id, work_item_id=item.id, key="sla.reminder", params={**facts, "n": n})
+               case_id=case.id, work_item_id=item.id, message_key="sla.reminder", params={**facts, "n": n})
     record(session, actor="system", action="sla_reminded", case_id=case.id, task_id=clock.work_item_id,
            task_name=item.task_name if item else None, details={"n": n, "worker": worker})
     policy = policy_of(session, case, clock)

@@ -45,14 +45,14 @@ def recipients_for_item(session: Session, item: WorkItem) -> list[str]:
 
 
 def notify(session: Session, recipients: list[str], kind: str, message: str, *, case_id: int | None = None,
-           work_item_id: str | None = None, created_by: str = "system", key: str | None = None,
+           work_item_id: str | None = None, created_by: str = "system", message_key: str | None = None,
            params: dict[str, Any] | None = None) -> list[Notification]:
-    """Tell each of `recipients` once. `message` is the notice in Chinese; `key` and `params` say the same
+    """Tell each of `recipients` once. `message` is the notice in Chinese; `message_key` and `params` say the same
     as a key and its facts (codes, names as stored, times in ISO form), for a page that words it in its
     reader's language (web/dashboard/notices.py lists the keys)."""
     made = [Notification(recipient=r, kind=kind, message=message, case_id=case_id, work_item_id=work_item_id,
-                         created_by=created_by, read=False, message_key=key,
-                         message_params=dict(params) if key and params is not None else None)
+                         created_by=created_by, read=False, message_key=message_key,
+                         message_params=dict(params) if message_key and params is not None else None)
             for r in dict.fromkeys(recipients)]
     session.add_all(made)
     return made

@@ -154,7 +154,7 @@ def request_extension(session: Session, case_id: int, actor: Actor, amount: floa
     notify(session, deciders, "sla_extension_requested",
            f"{case.business_key}：{_person(session, actor.username)} 申请延期 {amount_in_words(amount, unit)}：{reason}",
            case_id=case.id, work_item_id=clock.work_item_id, created_by=actor.username,
-           key="extension.requested", params={"case": case.business_key, "requester_user": actor.username,
+           message_key="extension.requested", params={"case": case.business_key, "requester_user": actor.username,
                                               "amount": amount, "unit": unit, "reason": reason})
     return extension
 
@@ -215,7 +215,7 @@ def decide_extension(session: Session, extension_id: int, actor: Actor, approve:
            + f"延期 {amount_in_words(extension.amount, extension.unit)}"
            + ("已批准" if extension.status == ExtensionStatus.APPROVED else "被驳回") + (f"：{note}" if note else ""),
            case_id=extension.case_id, work_item_id=extension.work_item_id, created_by=actor.username,
-           key=f"extension.{extension.status}",
+           message_key=f"extension.{extension.status}",
            params={"amount": extension.amount, "unit": extension.unit, **({"note": note} if note else {}),
                    **({"case": case.business_key} if case is not None else {})})
     return extension
@@ -236,7 +236,7 @@ def urge(session: Session, case_id: int, actor: Actor, message: str) -> Urging:
     session.flush()
     for item in items:
         notify(session, recipients_for_item(session, item), "urging", f"督办 {case.business_key}: {message}",
-               case_id=case.id, work_item_id=item.id, created_by=actor.username, key="case.urged",
+               case_id=case.id, work_item_id=item.id, created_by=actor.username, message_key="case.urged",
                params={"case": case.business_key, "message": message})
     record(session, actor=actor.username, action="case_urged", case_id=case.id,
            task_id=first.id if first else None, task_name=first.task_name if first else None,

@@ -56,7 +56,7 @@ def _upgrade_downgrade_and_upgrade_again(url: str) -> None:
         with database.transaction() as session:
             old = session.scalars(select(Notification)).one()
             assert (old.message, old.message_key, old.message_params) == ("督办 SE-1: 今日办结", None, None)
-            notify(session, ["h1"], "urging", "督办 SE-2: 快", key="case.urged", params={"case": "SE-2", "message": "快"})
+            notify(session, ["h1"], "urging", "督办 SE-2: 快", message_key="case.urged", params={"case": "SE-2", "message": "快"})
         with database.transaction(readonly=True) as session:
             new = session.scalars(select(Notification).where(Notification.message_key.is_not(None))).one()
             assert new.message_params == {"case": "SE-2", "message": "快"}
