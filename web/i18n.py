@@ -357,10 +357,15 @@ def notification_label(kind: str | None) -> str:
 TIMER_TEXTS = {"sla_warning": "Warning", "sla_breach": "Limit", "sla_remind": "Reminder"}
 
 
-def timer_label(timer: Any, items: Iterable[Any] = ()) -> str:
+def timer_label(timer: Any, items: Iterable[Any] = (), case: Any = None) -> str:
+    """A pending timer as the case page lists it: a time limit's by its kind and step, a BPMN timer by its
+    event's name (in English the nameEn its case's process gives the event)."""
     text = TIMER_TEXTS.get(timer.kind)
     if text is None:
-        return timer.name or timer.kind
+        if not timer.name:
+            return timer.kind
+        return step_name(timer.name, getattr(case, "process_key", None), None,
+                         getattr(case, "process_version_id", None))
     task = next((task_name(item) for item in items if item.id == timer.work_item_id), None)
     return f"{gettext(text)} · {task}" if task else gettext(text)
 

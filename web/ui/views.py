@@ -290,7 +290,7 @@ def case_message(case_id: int, name: str) -> Any:
     values: dict[str, Any] = {}
     status = 200
     with transaction(readonly=True) as session:
-        view = case_view(session, case_id, user.actor, history_limit=1)
+        view = case_view(session, case_id, user.actor, history_limit=1, lang=lang)
         waiting = next((m for m in view.messages if m.name == name), None)
     if waiting is None:
         raise NotFound(f"case {case_id} does not wait for message {name}", key="message.not_waited_for")
