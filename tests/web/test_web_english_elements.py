@@ -1,6 +1,6 @@
 """An English page reads in English what the product names: every element of a shipped process's diagram,
-what a case waits for (a BPMN timer, a report to the case), an incident's step and a deadline's unit.
-What people typed stays as typed, and Chinese pages read exactly as before."""
+what a case waits for (a BPMN timer, a report to the case), an incident's step, a deadline's unit, the
+dashboard's own words. What people typed stays as typed, and Chinese pages read exactly as before."""
 from __future__ import annotations
 
 import re
@@ -101,3 +101,10 @@ def test_a_deadline_names_its_unit_in_english_brackets_on_an_english_page(app, w
     assert "Acknowledge the dispatch (Gas utility emergency crew): " in english
     assert "（Gas utility emergency crew）" not in english
     assert "接警确认（燃气集团抢险中心）: " in _page(_in(app, "sup", "zh"), f"/cases/{case_id}")
+
+
+def test_the_dashboard_in_english_has_no_chinese_of_its_own(app, web_db):
+    page = _page(_in(app, "sup", "en"), "/dashboard")
+    assert "督办" not in page and "争议裁定" not in page and "延期审批" not in page
+    chinese = _page(_in(app, "sup", "zh"), "/dashboard")
+    assert "<th>督办</th>" in chinese and "退回案件的争议裁定和延期审批是流程环节" in chinese
