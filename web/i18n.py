@@ -261,6 +261,18 @@ def english_names() -> NameBook:
     return book
 
 
+def person_name(username: str, shown: str | None = None) -> str:
+    """A person as colleagues know them (`shown`: their display name, as a Chinese page reads it); in English
+    with the unit their display name gives in English (engine.org.service.display_names)."""
+    if current_locale() == "zh":
+        return shown or username
+    from engine.org.service import display_names
+    from web.db import transaction
+
+    with transaction(readonly=True) as db_session:
+        return display_names(db_session, [username], "en").get(username) or shown or username
+
+
 def process_name(key: str | None) -> str:
     """A process key as its deployed name reads in the current language (``城区社会事件统一监管``; in English
     the process's nameEn, else its name)."""
@@ -382,7 +394,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(_=gettext, local_time=local_time, time_left=time_left, status_label=status_label,
                                  case_status_label=case_status_label, display_status_label=display_status_label,
                                  current_step_label=current_step_label, shown_sla_state=shown_sla_state,
-                                 unit_name=unit_name, role_name=role_name, process_name=process_name,
+                                 unit_name=unit_name, role_name=role_name, process_name=process_name, person_name=person_name,
                                  version_name=version_name, step_name=step_name, task_name=task_name,
                                  localized_name=localized_name, duration=duration,
                                  limit_unit_text=limit_unit_text, action_label=action_label, timer_label=timer_label,

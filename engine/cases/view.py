@@ -130,7 +130,7 @@ def case_view(session: Session, case_id: int, actor: Actor, history_limit: int =
     # Read once for the page: the record's header shows the same marks.
     marks = deadline_marks(session, case, [i.id for i in items if i.status == WorkItemStatus.OPEN])
     return CaseView(case, version, items, events, timers, links, _forms_in_case_order(session, case, items),
-                    display_names(session, named), incidents,
+                    display_names(session, named, lang), incidents,
                     case_record(session, case, lang, marks=marks) if with_record else None,
                     display_status(session, case), waiting_messages(session, case, actor, lang), marks.pause,
                     dict(marks.provisional), marks.case_provisional)
