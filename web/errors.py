@@ -79,7 +79,7 @@ class _Names:
         from web.db import transaction
 
         with transaction(readonly=True) as session:
-            return display_names(session, [str(username)]).get(str(username), str(username))
+            return display_names(session, [str(username)], current_locale()).get(str(username), str(username))
 
     @staticmethod
     def unit(code: Any) -> str:

@@ -261,6 +261,18 @@ def english_names() -> NameBook:
     return book
 
 
+def person_name(username: str, shown: str | None = None) -> str:
+    """A person as colleagues know them (`shown`: their display name, as a Chinese page reads it); in English
+    with the unit their display name gives in English (engine.org.service.display_names)."""
+    if current_locale() == "zh":
+        return shown or username
+    from engine.org.service import display_names
+    from web.db import transaction
+
+    with transaction(readonly=True) as db_session:
+        return display_names(db_session, [username], "en").get(username) or shown or username
+
+
 def process_name(key: str | None) -> str:
     """A process key as its deployed name reads in the current language (``城区社会事件统一监管``; in English
     the process's nameEn, else its name)."""
@@ -357,10 +369,15 @@ def notification_label(kind: str | None) -> str:
 TIMER_TEXTS = {"sla_warning": "Warning", "sla_breach": "Limit", "sla_remind": "Reminder"}
 
 
-def timer_label(timer: Any, items: Iterable[Any] = ()) -> str:
+def timer_label(timer: Any, items: Iterable[Any] = (), case: Any = None) -> str:
+    """A pending timer as the case page lists it: a time limit's by its kind and step, a BPMN timer by its
+    event's name (in English the nameEn its case's process gives the event)."""
     text = TIMER_TEXTS.get(timer.kind)
     if text is None:
-        return timer.name or timer.kind
+        if not timer.name:
+            return timer.kind
+        return step_name(timer.name, getattr(case, "process_key", None), None,
+                         getattr(case, "process_version_id", None))
     task = next((task_name(item) for item in items if item.id == timer.work_item_id), None)
     return f"{gettext(text)} · {task}" if task else gettext(text)
 
@@ -377,7 +394,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(_=gettext, local_time=local_time, time_left=time_left, status_label=status_label,
                                  case_status_label=case_status_label, display_status_label=display_status_label,
                                  current_step_label=current_step_label, shown_sla_state=shown_sla_state,
-                                 unit_name=unit_name, role_name=role_name, process_name=process_name,
+                                 unit_name=unit_name, role_name=role_name, process_name=process_name, person_name=person_name,
                                  version_name=version_name, step_name=step_name, task_name=task_name,
                                  localized_name=localized_name, duration=duration,
                                  limit_unit_text=limit_unit_text, action_label=action_label, timer_label=timer_label,

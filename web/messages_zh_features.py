@@ -153,7 +153,6 @@ ZH_FEATURES: dict[str, str] = {
     "Overdue cases": "超期案件",
     "Step": "环节",
     "Due": "期限",
-    "Urge (督办)": "督办",
     "Urging message": "督办意见",
     "e.g. finish today and report back": "例如：今日办结并反馈",
     "Urge": "督办",
@@ -168,7 +167,7 @@ ZH_FEATURES: dict[str, str] = {
     "Approve": "批准",
     "Reject": "驳回",
     "Arbitration and reviews in the process": "流程中的仲裁与审批",
-    "Returned cases (争议裁定) and extension reviews (延期审批) are steps of the process: open the task to decide.":
+    "Arbitrating returned cases and reviewing extensions are steps of the process: open the task to decide.":
         "退回案件的争议裁定和延期审批是流程环节：打开任务作出决定。",
     "Waiting since": "等待起始",
     "Decide": "处理",

@@ -25,5 +25,7 @@ ZH_FLOW: dict[str, str] = {
     "{done} is done. Case {key} now waits for a time limit, a message or a linked case.":
         "「{done}」已完成。案件 {key} 正在等待时限、消息或关联案件。",
     "{who} ({task})": "{who}（{task}）",
+    # A step and the unit it waits on (a deadline's line, the record's time limits).
+    "{task} ({unit})": "{task}（{unit}）",
     "; ": "；",
 }

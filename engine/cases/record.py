@@ -121,7 +121,7 @@ def case_record(session: Session, case: Case, lang: str = "zh", current: WorkIte
     events = list(session.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id,
                                                            AuditEvent.action.in_(STEP_ACTIONS))
                                   .order_by(AuditEvent.id)))
-    people = display_names(session, [case.opened_by, *(e.actor for e in events)])
+    people = display_names(session, [case.opened_by, *(e.actor for e in events)], lang)
     names = unit_names(session)
     codes = CodeNames(names, category_labels(session))
     steps: list[Step] = []

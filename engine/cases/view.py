@@ -11,8 +11,10 @@ from engine.audit.service import history
 from engine.cases.display_status import CaseDisplay, display_status
 from engine.cases.record import CaseRecord, case_record
 from engine.cases.service import start_form_key
+from engine.definitions.names import VersionNames, version_names
 from engine.definitions.versions import VersionRuntime, runtime_for
 from engine.forms import FormDefinition
+from engine.forms.i18n import normalize_lang
 from engine.org.access import Actor, may_report, visible_case, visible_cases_among
 from engine.org.service import display_names
 from engine.runtime.parsing import spiff_properties
@@ -128,15 +130,16 @@ def case_view(session: Session, case_id: int, actor: Actor, history_limit: int =
     # Read once for the page: the record's header shows the same marks.
     marks = deadline_marks(session, case, [i.id for i in items if i.status == WorkItemStatus.OPEN])
     return CaseView(case, version, items, events, timers, links, _forms_in_case_order(session, case, items),
-                    display_names(session, named), incidents,
+                    display_names(session, named, lang), incidents,
                     case_record(session, case, lang, marks=marks) if with_record else None,
-                    display_status(session, case), waiting_messages(session, case, actor), marks.pause,
+                    display_status(session, case), waiting_messages(session, case, actor, lang), marks.pause,
                     dict(marks.provisional), marks.case_provisional)
 
 
-def waiting_messages(session: Session, case: Case, actor: Actor | None = None) -> list[WaitingMessage]:
+def waiting_messages(session: Session, case: Case, actor: Actor | None = None, lang: str = "zh") -> list[WaitingMessage]:
     """What the case waits for that people report from its page, one entry per message name, each marked
-    whether `actor` may report it (everyone, when no actor is given)."""
+    whether `actor` may report it (everyone, when no actor is given); labelled by the catch event's name, in
+    English by the English name its version gives it (nameEn)."""
     if case.status != CaseStatus.RUNNING:
         return []
     subscriptions = list(session.scalars(select(MessageSubscription).where(
@@ -148,6 +151,7 @@ def waiting_messages(session: Session, case: Case, actor: Actor | None = None) -
     specs = _specs(runtime)
     catching = _task_specs(specs)
     thrown = _messages_thrown(specs)
+    english = version_names(session, case.process_version_id) if normalize_lang(lang) == "en" else VersionNames()
     found: dict[str, WaitingMessage] = {}
     for sub in subscriptions:
         form = runtime.form(sub.form_key)
@@ -155,8 +159,9 @@ def waiting_messages(session: Session, case: Case, actor: Actor | None = None) -
             continue
         task = catching.get(sub.task_spec)
         lane = getattr(task, "lane", None)
-        found[sub.message_name] = WaitingMessage(sub.message_name, getattr(task, "bpmn_name", None) or form.title_text("zh"),
-                                                 form, lane, actor is None or may_report(actor, lane))
+        label = english.element(sub.task_spec) or getattr(task, "bpmn_name", None) or form.title_text(lang)
+        found[sub.message_name] = WaitingMessage(sub.message_name, label, form, lane,
+                                                 actor is None or may_report(actor, lane))
     return list(found.values())
 
 

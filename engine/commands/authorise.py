@@ -67,7 +67,7 @@ def _refuse_if_a_colleague_holds(session: Session, actor: Actor, item: WorkItem)
             and not actor.is_system and could_work_unclaimed(session, actor, item.id):
         holder = display_names(session, [item.assignee]).get(item.assignee, item.assignee)
         raise Conflict(f"task '{item.task_name}' is already claimed by {holder}; it is no longer free",
-                       key="task.claimed_by_other", params={"task": item.task_name, "holder": holder})
+                       key="task.claimed_by_other", params={"task": item.task_name, "holder_user": item.assignee})
 
 
 @lru_cache(maxsize=512)

@@ -156,7 +156,7 @@ def _recent_urgings(session: Session, since: datetime, departments: list[str] | 
 
 
 def dashboard(session: Session, actor: Actor, now: datetime, since: datetime, until: datetime,
-              tz: tzinfo, process_key: str | None = None) -> Dashboard:
+              tz: tzinfo, process_key: str | None = None, lang: str = "zh") -> Dashboard:
     """The dashboard for `actor`'s departments (all for supervisors); figures closed in [since, until)."""
     departments = departments_in_scope(actor)
     each: list[str | None] = list(departments) if departments is not None else [None]  # None: all at once
@@ -193,7 +193,7 @@ def dashboard(session: Session, actor: Actor, now: datetime, since: datetime, un
         urgings_by_department=urgings,
         trend=daily_trend(session, since, until, tz, departments),
         department_names=names,
-        people=display_names(session, named),
+        people=display_names(session, named, lang),
         incidents_open=incidents_open,
         incidents=incidents,
         cases=case_figures(session, since, until, departments),

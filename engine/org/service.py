@@ -1,12 +1,14 @@
 """Load the organisation into the database and resolve users into Actors."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.errors import NotFound
+from engine.forms.i18n import normalize_lang
 from engine.org.abilities import Ability
 from engine.org.access import Actor, system_actor
 from engine.org.config import OrgConfig, RoleAccess, UnitSpec
@@ -156,10 +158,14 @@ def role_names(session: Session) -> dict[str, tuple[str, str]]:
     return {code: (zh, en) for code, zh, en in session.execute(select(Role.code, Role.name_zh, Role.name_en))}
 
 
-# Accounts that are not people but act on cases: named as people are (display names are Chinese).
+# Accounts that are not people but act on cases: named as people are, in the reader's language.
 RULES_ACTOR = "rules"
-ENGINE_ACCOUNTS = {RULES_ACTOR: "事件规则"}
+ENGINE_ACCOUNTS = {RULES_ACTOR: {"zh": "事件规则", "en": "Event rules"}}
+_RULES_FOR = {"zh": "{rules}（{person}）", "en": "{rules} (for {person})"}
 _FOR = f"{RULES_ACTOR} (for "
+# A display name as the users file writes it: the person's name and, in full-width brackets, where they work
+# (周洋（城市管理和综合执法局）, 尹涛（渔邨社区第1网格）) - docs/organisation.md.
+_NAME_AND_UNIT = re.compile(r"^(?P<name>[^（）]+)（[^（）]+）$")
 
 
 def rules_actor_for(username: str) -> str:
@@ -172,8 +178,14 @@ def poster_behind(actor: str) -> str | None:
     return actor[len(_FOR):-1] if actor.startswith(_FOR) and actor.endswith(")") else None
 
 
-def display_names(session: Session, usernames: Iterable[str | None]) -> dict[str, str]:
-    """username -> the name people know them by, for the given users only (a page names a handful)."""
+def display_names(session: Session, usernames: Iterable[str | None], lang: str = "zh") -> dict[str, str]:
+    """username -> the name people know them by, for the given users only (a page names a handful).
+
+    The name is the users file's display name, typed as the person is known: in Chinese as written. In
+    English the unit a display name gives in brackets (周洋（城市管理和综合执法局）) is ours, not the person's:
+    it reads as the English name of the unit they work in (周洋 (Urban management and law enforcement)) -
+    the grid cell or street their role is scoped to, else their department, else their roles' names."""
+    lang = normalize_lang(lang)
     wanted = {name for name in usernames if name}
     if not wanted:
         return {}
@@ -182,6 +194,31 @@ def display_names(session: Session, usernames: Iterable[str | None]) -> dict[str
     rows = session.execute(select(User.username, User.display_name)
                            .where(User.username.in_(wanted | set(for_whom.values()))))
     people = {username: shown or username for username, shown in rows}
+    if lang == "en":
+        people.update(_with_english_units(session, people))
+    rules = ENGINE_ACCOUNTS[RULES_ACTOR][lang]
     found = {name: people[name] for name in wanted if name in people}
-    found.update({name: f"{ENGINE_ACCOUNTS[RULES_ACTOR]}（{people.get(whom, whom)}）" for name, whom in for_whom.items()})
-    return {**{name: ENGINE_ACCOUNTS[name] for name in wanted & ENGINE_ACCOUNTS.keys()}, **found}
+    found.update({name: _RULES_FOR[lang].format(rules=rules, person=people.get(whom, whom))
+                  for name, whom in for_whom.items()})
+    return {**{name: ENGINE_ACCOUNTS[name][lang] for name in wanted & ENGINE_ACCOUNTS.keys()}, **found}
+
+
+def _with_english_units(session: Session, people: Mapping[str, str]) -> dict[str, str]:
+    """The people whose display name gives their unit in brackets, that unit in English."""
+    labelled = {username: found.group("name") for username, shown in people.items()
+                if (found := _NAME_AND_UNIT.match(shown))}
+    if not labelled:
+        return {}
+    users = session.scalars(select(User).where(User.username.in_(labelled))).all()
+    units = dict(session.execute(select(OrgUnit.code, OrgUnit.name_en)).all())
+    roles = role_names(session)
+    english: dict[str, str] = {}
+    for user in users:
+        scopes = [r.scope for r in sorted(user.roles, key=lambda r: r.id) if r.scope and units.get(r.scope)]
+        if scopes or units.get(user.department or ""):
+            unit = units[scopes[0]] if scopes else units[user.department or ""]
+        else:
+            unit = ", ".join(en for r in sorted(user.roles, key=lambda r: r.id) if (en := roles.get(r.role, ("", ""))[1]))
+        if unit:
+            english[user.username] = f"{labelled[user.username]} ({unit})"
+    return english

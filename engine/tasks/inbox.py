@@ -28,11 +28,11 @@ class InboxRow:
 
 
 def inbox(session: Session, actor: Actor, flt: TaskFilter, limit: int = 50,
-          offset: int = 0) -> tuple[list[InboxRow], int]:
+          offset: int = 0, lang: str = "zh") -> tuple[list[InboxRow], int]:
     items, total = list_tasks(session, actor, flt, limit=limit, offset=offset)
     case_ids = {item.case_id for item in items}
     cases = {c.id: c for c in session.scalars(select(Case).where(Case.id.in_(case_ids)))} if case_ids else {}
-    names = display_names(session, (item.assignee for item in items))
+    names = display_names(session, (item.assignee for item in items), lang)
     workable = workable_among(session, actor, (item.id for item in items if item.status == WorkItemStatus.OPEN))
     displays = display_statuses(session, cases.values())
     pauses = open_pauses(session, case_ids)

@@ -41,7 +41,8 @@ def _same_lane(a: WorkItem, b: WorkItem) -> bool:
     return (a.role, a.department, a.grid_cell) == (b.role, b.department, b.grid_cell)
 
 
-def next_step(session: Session, actor: Actor, done: WorkItem, case: Case, opened: Sequence[WorkItem]) -> NextStep:
+def next_step(session: Session, actor: Actor, done: WorkItem, case: Case, opened: Sequence[WorkItem],
+              lang: str = "zh") -> NextStep:
     """The step the person who completed `done` continues with, among those the completion `opened`.
 
     Theirs already: open it. Offered to their group: open it, and claim it for them when they worked the
@@ -55,14 +56,14 @@ def next_step(session: Session, actor: Actor, done: WorkItem, case: Case, opened
         if item.assignee is None and may_work_task(session, actor, item.id):
             alone = not transfer_targets(session, item, actor.username)
             return NextStep(item, _same_lane(item, done) or alone, [])
-    return NextStep(None, False, holders(session, case))
+    return NextStep(None, False, holders(session, case, lang))
 
 
-def holders(session: Session, case: Case) -> list[Holder]:
+def holders(session: Session, case: Case, lang: str = "zh") -> list[Holder]:
     items = list(session.scalars(select(WorkItem).where(WorkItem.case_id == case.id,
                                                         WorkItem.status == WorkItemStatus.OPEN)
                                  .order_by(WorkItem.created_at, WorkItem.id)))
-    names = display_names(session, (item.assignee for item in items))
+    names = display_names(session, (item.assignee for item in items), lang)
     roles = {role.code: (role.name_zh, role.name_en or role.name_zh)
              for role in session.scalars(select(Role).where(Role.code.in_({i.role for i in items if i.role})))}
     return [Holder(item.task_name, names.get(item.assignee, item.assignee) if item.assignee else None,

@@ -65,7 +65,7 @@ def task_view(session: Session, item_id: str, actor: Actor, lang: str = "zh", wi
         done = session.scalars(select(AuditEvent).where(AuditEvent.task_id == item.id,
                                                         AuditEvent.action == "task_completed")).first()
         values = dict(done.after or {}) if done is not None else {}
-    assignee_name = display_names(session, [item.assignee]).get(item.assignee or "")
+    assignee_name = display_names(session, [item.assignee], lang).get(item.assignee or "")
     can_work = item.status == WorkItemStatus.OPEN and may_work_task(session, actor, item.id)
     record = case_record(session, case, lang, current=item) if with_record else None
     return TaskView(item, case, form, values, can_work, assignee_name, record)

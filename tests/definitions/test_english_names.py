@@ -1,6 +1,6 @@
 """English names are configuration: a BPMN element's property nameEn (docs/analyst-guide.md, "Names in two
-languages"). Every shipped process and user task has one, in English; validate refuses one that is empty
-or Chinese; and a step is found by its BPMN id in its own process, or by id and name together when a row
+languages"). Every shipped process and every element of it with a name people read has one, in English;
+validate refuses one that is empty or Chinese; and a step is found by its BPMN id in its own process, or by id and name together when a row
 kept no process."""
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from engine.definitions.validation import validate_bundle
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 SHIPPED = sorted((PROJECT_ROOT / "processes").glob("*.bpmn"))
+EXAMPLES = sorted((PROJECT_ROOT / "docs" / "examples").glob("*/processes/*.bpmn"))
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
@@ -26,6 +27,19 @@ def test_every_shipped_process_and_user_task_has_an_english_name(path: Path) -> 
     missing = [element.get("id") for element in root.iter(f"{{{BPMN}}}process", f"{{{BPMN}}}userTask")
                if not name_en_of(element) or CJK.search(name_en_of(element) or "")]
     assert missing == []
+
+
+@pytest.mark.parametrize("path", SHIPPED + EXAMPLES, ids=lambda p: p.name)
+def test_every_named_element_of_a_shipped_process_has_an_english_name(path: Path) -> None:
+    """Gateways, events, flows, script and rule tasks, subprocesses: the case page's diagram, timeline and timers
+    read them in English. Lanes and messages are named by codes (a lane reads as its role); a pool reads as its
+    process's name."""
+    root = etree.parse(str(path)).getroot()
+    named = [element for element in root.iter(f"{{{BPMN}}}*")
+             if CJK.search(element.get("name") or "") and etree.QName(element).localname != "participant"]
+    missing = [element.get("id") for element in named
+               if not name_en_of(element) or CJK.search(name_en_of(element) or "")]
+    assert named and missing == []
 
 
 def test_the_names_of_a_shipped_process_are_read_from_its_file() -> None:

@@ -48,7 +48,7 @@ def index() -> Any:
     since, until = period_bounds(args, now, tz)
     user = current_user()
     with transaction(readonly=True) as session:
-        view = dashboard(session, user.actor, now, since, until, tz, args["process_key"])
+        view = dashboard(session, user.actor, now, since, until, tz, args["process_key"], current_locale())
     return render_template("dashboard/index.html", view=view, args=args, period_days=PERIOD_DAYS,
                            period_errors=period_errors, entered=request.args,
                            may_urge=user.may(Ability.URGE), may_decide=user.may(Ability.DECIDE_EXTENSIONS),
@@ -104,7 +104,7 @@ def notifications() -> Any:
         rows, total = notifications_page(session, current_user().username, unread_only=not show_all,
                                          offset=page_offset(args["page"], NOTIFICATIONS_PAGE_SIZE),
                                          limit=NOTIFICATIONS_PAGE_SIZE)
-        people = display_names(session, [*(n.created_by for n in rows), *people_named(rows)])
+        people = display_names(session, [*(n.created_by for n in rows), *people_named(rows)], current_locale())
         notices = due_notices(session, rows)
     now = datetime.now(UTC)
     texts = {n.id: notification_text(n, notices.get(n.id), now, people) for n in rows}

@@ -21,6 +21,7 @@ from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.forms import coerce_html_form
 from engine.forms.i18n import tr
 from engine.incidents.access import may_operate
+from engine.org.service import display_names
 from engine.sla.case_marks import open_pauses
 from engine.sla.task_extensions import extension_offer
 from engine.sla.task_stages import task_stage
@@ -83,13 +84,13 @@ def inbox() -> Any:
     offset = page_offset(args["page"], PAGE_SIZE)
     flt = TaskFilter(scope=args["view"], text=args["q"], sla_state=args["sla_state"])
     with transaction(readonly=True) as session:
-        rows, total = inbox_rows(session, user.actor, flt, limit=PAGE_SIZE, offset=offset)
+        rows, total = inbox_rows(session, user.actor, flt, limit=PAGE_SIZE, offset=offset, lang=current_locale())
         claimable: list[Any] = []
         if args["view"] == "mine":
             # The inbox's second list: unclaimed tasks of my roles, department and grid cells.
             claimable, claimable_total = inbox_rows(
                 session, user.actor, TaskFilter(scope="candidate", text=args["q"], sla_state=args["sla_state"]),
-                limit=PAGE_SIZE)
+                limit=PAGE_SIZE, lang=current_locale())
         else:
             claimable_total = 0
     return render_template("ui/inbox.html", args=args, rows=rows, total=total, claimable=claimable,
@@ -102,6 +103,7 @@ def _task_page(item_id: str, errors: dict[str, Any] | None = None, values: Any =
     with transaction(readonly=True) as session:
         view = task_view(session, item_id, user.actor, lang, with_record=True)
         targets = transfer_targets(session, view.item, user.username) if view.can_work else []
+        target_names = display_names(session, [t.username for t in targets], lang)
         # Each action once, where the process defines it: a return the form offers stays in the form.
         can_return = view.can_work and returnable(session, view.item) \
             and not return_offered_in_form(session, view.item, view.form)
@@ -120,7 +122,7 @@ def _task_page(item_id: str, errors: dict[str, Any] | None = None, values: Any =
         elif any(value not in (None, "", []) for value in view.values.values()):
             form_html = render_form(view.form, view.values, {}, lang, readonly=True)
     form_description = tr(view.form.description, lang) if view.form is not None else ""
-    return render_template("ui/task.html", view=view, form_html=form_html, targets=targets,
+    return render_template("ui/task.html", view=view, form_html=form_html, targets=targets, target_names=target_names,
                            can_return=can_return, stage=stage, extension=extension,
                            form_description=form_description), status
 
@@ -157,7 +159,7 @@ def _continue(item_id: str, done: task_commands.Completed) -> Any:
     user = current_user()
     with transaction(readonly=True) as session:
         item = session.get(WorkItem, item_id)
-        nxt = next_step(session, user.actor, item, done.case, done.opened)
+        nxt = next_step(session, user.actor, item, done.case, done.opened, current_locale())
         version_id = done.case.process_version_id
         finished = task_name(item, version_id)
     if nxt.item is not None:
@@ -281,7 +283,7 @@ def case_message(case_id: int, name: str) -> Any:
     values: dict[str, Any] = {}
     status = 200
     with transaction(readonly=True) as session:
-        view = case_view(session, case_id, user.actor, history_limit=1)
+        view = case_view(session, case_id, user.actor, history_limit=1, lang=lang)
         waiting = next((m for m in view.messages if m.name == name), None)
     if waiting is None:
         raise NotFound(f"case {case_id} does not wait for message {name}", key="message.not_waited_for")
