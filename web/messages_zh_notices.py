@@ -5,7 +5,6 @@ from __future__ import annotations
 ZH_NOTICES: dict[str, str] = {
     # time limits (engine.reactions.time_limit_timers)
     "{case} {task} ({unit})": "{case} {task}（{unit}）",
-    "{task} ({unit})": "{task}（{unit}）",
     "{step}: due at {at}": "{step}：将于 {at} 到期",
     "{step}: overdue since {at}": "{step}：已于 {at} 超期",
     "{step} is overdue": "{step} 已超期",

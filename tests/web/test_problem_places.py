@@ -114,7 +114,7 @@ def test_a_diagrams_problems_name_each_element_by_its_type_in_words_and_its_name
     }
     english = _where(_validate(client, {PROCESS: _broken_process()}, "en"))
     assert english["register"] == ("user task Register the case", "element id: register")  # its nameEn
-    assert english["f_not_emergency"] == ("sequence flow from 应急类事件？ to 责任单位建议", "element id: f_not_emergency")
+    assert english["f_not_emergency"] == ("sequence flow from Emergency event? to Suggest the responsible unit", "element id: f_not_emergency")
 
 
 def test_a_lane_reads_as_its_role_and_an_element_without_a_name_as_its_type_with_its_id_in_the_title():
