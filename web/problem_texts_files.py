@@ -26,6 +26,9 @@ MORE_PROBLEM_TEXTS: dict[str, tuple[str, str]] = {
                              "the field's type and format."),
     "form.no_label": ("字段缺少中文名称：请设置 ui:title {{\"zh\": ...}}。",
                       "missing Chinese label: set ui:title {{\"zh\": ...}}."),
+    "form.filled_by_required": ("由系统填写（ui:filledBy）的字段不能是必填项：人工发起案件时无法填写它。",
+                                "A field the engine fills (ui:filledBy) cannot be required: a person starting "
+                                "the case could never give it."),
     "form.names_not_text": ("ui:names 只适用于单行文本字段，不适用于「{widget}」；有选项的字段用 ui:enumNames 为选项命名。",
                             "ui:names applies to text fields only, not {widget}; a choice field names its options "
                             "with ui:enumNames."),

@@ -19,6 +19,7 @@ from engine.config import settings
 from engine.definitions.versions import VersionRuntime, runtime_for, version_runtime
 from engine.errors import Conflict, NotFound
 from engine.forms.dates import Moments
+from engine.forms.filling import Filler
 from engine.org.access import Actor
 from engine.runtime import kept
 from engine.runtime.errors import advancing
@@ -54,15 +55,16 @@ def start_form_key(runtime: VersionRuntime) -> str | None:
 
 
 def validate_with_form(runtime: VersionRuntime, form_key: str | None, data: dict[str, Any], lang: str,
-                       case: Case | None = None) -> dict[str, Any]:
+                       case: Case | None = None, filler: Filler = Filler.PERSON) -> dict[str, Any]:
     """The form's cleaned data; its date bounds (ui:within) are judged against now and, for a task of
-    `case`, when that case was opened (a start form's case opens now)."""
+    `case`, when that case was opened (a start form's case opens now). `filler` is who submits: only a
+    message or an event rule may give a field the form says it fills (ui:filledBy)."""
     form = runtime.form(form_key)
     if form is None:
         return dict(data)
     now = datetime.now(UTC)
     moments = Moments(now=now, case_opened=case.opened_at if case is not None else now)
-    return form.validate_submission(data, lang=lang, tz=settings().tz, moments=moments)
+    return form.validate_submission(data, lang=lang, tz=settings().tz, moments=moments, filler=filler)
 
 
 def start_case(
@@ -72,10 +74,13 @@ def start_case(
     actor: Actor,
     version: int | None = None,
     lang: str = "zh",
+    filler: Filler = Filler.PERSON,
 ) -> Case:
+    """Open a case with `data`, judged by the start form as submitted by `filler`: a person (the
+    commands' path) unless a message start or an event rule says it is theirs (engine.forms.filling)."""
     runtime = version_runtime(session, process_key, version)
     located = with_located_cell(session, dict(data), lang)
-    cleaned = validate_with_form(runtime, start_form_key(runtime), located, lang)
+    cleaned = validate_with_form(runtime, start_form_key(runtime), located, lang, filler=filler)
     if located.get("grid_cell") and "grid_cell" not in cleaned and "latitude" in cleaned:
         cleaned["grid_cell"] = located["grid_cell"]  # a form with a point but no cell list still gets its cell
     cleaned = with_territory(session, cleaned)

@@ -13,6 +13,7 @@ from engine.cases.service import cancel_case, start_case
 from engine.cases.starting import authorise_start
 from engine.commands import authorise
 from engine.errors import Forbidden
+from engine.forms.filling import Filler
 from engine.org.access import Actor
 from engine.store.models.cases import Case
 
@@ -34,7 +35,8 @@ def start(session: Session, actor: Actor, process_key: str, data: Mapping[str, A
     stored: list[int] = []
     if form is not None and form.has_attachments:
         answers, stored = store_start_uploads(session, store, form, answers, uploads or {}, actor, lang)
-    case = start_case(session, process_key, answers, actor, version=entry.version, lang=lang)
+    # The people's path: a value for a field only a message or an event rule fills is refused (ui:filledBy).
+    case = start_case(session, process_key, answers, actor, version=entry.version, lang=lang, filler=Filler.PERSON)
     bind_to_case(session, stored, case.id)
     return case
 

@@ -15,7 +15,7 @@ from engine.definitions.versions import runtime_for
 from engine.errors import Conflict
 from engine.org.access import Actor
 from engine.runtime.reactions import StepResult
-from engine.sla.process_steps import before_task_completes
+from engine.sla.process_steps import after_task_completes, before_task_completes
 from engine.sla.task_extensions import request_extension_for_task
 from engine.sla.task_stages import advance_stage_for_task
 from engine.store.models.cases import Case
@@ -49,10 +49,15 @@ def transfer(session: Session, actor: Actor, item_id: str, to_username: str, rea
 
 def _complete(session: Session, actor: Actor, item: WorkItem, case: Case, answers: Mapping[str, Any],
               lang: str) -> Completed:
+    asked: list[SlaExtension | None] = []
+
     def before_run(case: Case, item: WorkItem, data: Mapping[str, Any]) -> None:
-        before_task_completes(session, case, item, data, actor)
+        asked.append(before_task_completes(session, case, item, data, actor))
 
     step = service.complete(session, item, case, answers, actor, lang, before_run=before_run)
+    for extension in asked:
+        # A request asked in the step is told to who decides it: whoever may work the review step it opened.
+        after_task_completes(session, case, item, extension)
     return Completed(case, list(step.opened), step)
 
 

@@ -24,6 +24,7 @@ from engine.cases.links import link_cases
 from engine.cases.service import start_case
 from engine.definitions.catalogue import category_labels, category_name
 from engine.errors import Conflict, InvalidInput
+from engine.forms.filling import Filler
 from engine.org.access import Actor
 from engine.rules.adapter import Match
 from engine.rules.operations import OPERATION_NAMES
@@ -117,7 +118,8 @@ def _run_in_savepoint(context: ActionContext, name: str, operation: Operation, a
 
 # -- built-in operations ---------------------------------------------------------------------
 def _start_case(context: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
-    started = start_case(context.session, str(args["process"]), dict(args.get("data") or {}), Actor(context.actor))
+    started = start_case(context.session, str(args["process"]), dict(args.get("data") or {}), Actor(context.actor),
+                         filler=Filler.RULES)
     linked = []
     for case in context.cases(args.get("link")):
         link_cases(context.session, started, case, str(args.get("link_kind") or context.match.rule.name), context.actor)

@@ -13,6 +13,7 @@ from engine.forms.coerce import DEFAULT_TZ, MultiDictLike, coerce_value
 from engine.forms.coerce import coerce_html_form as _coerce_fields
 from engine.forms.definition import FormDefinition
 from engine.forms.fields import FieldSpec, Option
+from engine.forms.filling import Filler
 from engine.forms.loader import load_form
 from engine.forms.submission import FORM_ERRORS_KEY
 from engine.forms.visibility import VisibleIf
@@ -29,6 +30,7 @@ __all__ = [
     "FORM_ERRORS_KEY",
     "WIDGETS",
     "FieldSpec",
+    "Filler",
     "FormDefinition",
     "Option",
     "VisibleIf",

@@ -160,6 +160,9 @@ def _field_problems(doc: Mapping[str, Any], filename: str) -> list[Problem]:
         problems += _option_problems(name, widget, field_schema, field_ui, filename)
         problems += _ui_option_problems(name, widget, field_schema, field_ui.get("ui:options", {}), filename)
         problems += _within_problems(name, widget, field_ui.get("ui:within"), filename)
+        if "ui:filledBy" in field_ui and name in set(schema.get("required", [])):
+            add(name, f"a field filled by {field_ui['ui:filledBy']!r} (ui:filledBy) cannot be required: people "
+                "starting the case by hand could never give it", key="form.filled_by_required")
         if "ui:names" in field_ui and widget != "text":
             add(name, f"ui:names applies to text fields only, not {widget!r}: a choice field names its options "
                 "with ui:enumNames", key="form.names_not_text", params={"widget": widget})

@@ -13,6 +13,7 @@ from engine.forms.attachments import with_attachment_items
 from engine.forms.coerce import DEFAULT_TZ, MultiDictLike, coerce_html_form
 from engine.forms.dates import Moments
 from engine.forms.fields import FieldSpec, Option
+from engine.forms.filling import Filler
 from engine.forms.formats import FORMAT_CHECKER
 from engine.forms.i18n import Text, tr
 from engine.forms.submission import validate_submission
@@ -66,10 +67,11 @@ class FormDefinition:
         return visible_fields(self.visibility_rules, data)
 
     def validate_submission(self, data: Mapping[str, Any], lang: str = "zh", tz: tzinfo = DEFAULT_TZ,
-                            moments: Moments | None = None) -> dict[str, Any]:
+                            moments: Moments | None = None, filler: Filler = Filler.PERSON) -> dict[str, Any]:
         """Cleaned data (typed, hidden and unknown fields dropped) or InvalidInput with field errors;
-        `moments` are now and when the case was opened, for ui:within (engine.forms.dates)."""
-        return validate_submission(self, data, lang, tz, moments)
+        `moments` are now and when the case was opened, for ui:within (engine.forms.dates); `filler`
+        is who submits (a person unless the engine says otherwise, engine.forms.filling)."""
+        return validate_submission(self, data, lang, tz, moments, filler)
 
     def coerce_html_form(self, formdata: MultiDictLike | Mapping[str, Any], tz: tzinfo = DEFAULT_TZ) -> dict[str, Any]:
         """Typed data from an HTML form post, to pass on to validate_submission."""
@@ -103,6 +105,7 @@ def _build_field(name: str, field_schema: Mapping[str, Any], field_ui: Mapping[s
         ui_within=field_ui.get("ui:within"),
         options_from_case=field_ui.get("ui:optionsFromCase"),
         names=field_ui.get("ui:names"),
+        filled_by=field_ui.get("ui:filledBy"),
     )
 
 

@@ -37,6 +37,8 @@ class FieldSpec:
     # ui:names: the answer is a code the pages show by its name, "organisation" (a unit: department, street,
     # community, grid cell) or "category" (the social-event catalogue's subcategory)
     names: str | None = None
+    # ui:filledBy: no person fills this field; only the named kind of submission may (engine.forms.filling)
+    filled_by: str | None = None
 
     @property
     def type(self) -> str:
@@ -46,6 +48,11 @@ class FieldSpec:
     def item_type(self) -> str | None:
         items = self.schema.get("items")
         return items.get("type") if isinstance(items, Mapping) else None
+
+    @property
+    def people_fill(self) -> bool:
+        """Whether a person answers this field (ui:filledBy names someone else)."""
+        return self.filled_by is None
 
     def label(self, lang: str) -> str:
         return tr(self.title, lang)

@@ -63,6 +63,11 @@ CATALOG: dict[str, dict[str, str]] = {
                                "en": "Must not be earlier than when the case was reported ({limit})"},
     "not_after_case_opened": {"zh": "不能晚于案件上报时间（{limit}）",
                               "en": "Must not be later than when the case was reported ({limit})"},
+    # A value for a field marked ui:filledBy in a submission by someone else (engine.forms.filling).
+    "filled_by:message": {"zh": "“{label}”由联动消息自动填写，不能手工填写",
+                          "en": "“{label}” is filled in by the linking message and cannot be entered by hand"},
+    "filled_by:rules": {"zh": "“{label}”由事件规则自动填写，不能手工填写",
+                        "en": "“{label}” is filled in by the event rules and cannot be entered by hand"},
     "form_invalid": {"zh": "表单填写有误，请检查标出的字段", "en": "The form has errors; check the marked fields"},
     "not_an_object": {"zh": "提交的数据格式不正确", "en": "The submitted data must be an object"},
 }

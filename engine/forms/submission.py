@@ -12,6 +12,7 @@ from engine.errors import InvalidInput
 from engine.forms import messages
 from engine.forms.coerce import DEFAULT_TZ, MISSING, coerce_value
 from engine.forms.dates import Moments, date_errors
+from engine.forms.filling import Filler, not_theirs_errors
 from engine.forms.visibility import visible_fields
 
 if TYPE_CHECKING:
@@ -25,16 +26,25 @@ _MISSING_PROPERTY = re.compile(r"^'(?P<name>[A-Za-z_][A-Za-z0-9_]*)' is (a requi
 
 
 def validate_submission(form: FormDefinition, data: Mapping[str, Any], lang: str = "zh",
-                        tz: tzinfo = DEFAULT_TZ, moments: Moments | None = None) -> dict[str, Any]:
+                        tz: tzinfo = DEFAULT_TZ, moments: Moments | None = None,
+                        filler: Filler = Filler.PERSON) -> dict[str, Any]:
     """The cleaned data, or InvalidInput with details = {field_path: [messages]}. `moments` (now, when the
-    case was opened) are what ui:within bounds name; without them it is now and a case opened now."""
+    case was opened) are what ui:within bounds name; without them it is now and a case opened now.
+    `filler` is who submits: a value for a field ``ui:filledBy`` names someone else for is refused."""
     if not isinstance(data, Mapping):
         raise InvalidInput(messages.text("not_an_object", lang), {FORM_ERRORS_KEY: [messages.text("not_an_object", lang)]})
     coerced = coerce_known_fields(form, data, tz)
     visible = visible_fields(form.visibility_rules, coerced)
     # A hidden field is not kept: whatever the browser or client sent for it is dropped.
     cleaned = {name: value for name, value in coerced.items() if name in visible}
-    errors = collect_errors(form, cleaned, visible, lang, moments or Moments(), tz)
+    refused = not_theirs_errors(form, data, filler, lang)
+    errors = collect_errors(form, {k: v for k, v in cleaned.items() if k not in refused}, visible, lang,
+                            moments or Moments(), tz)
+    for name, texts in refused.items():
+        errors.setdefault(name, []).extend(texts)
+    if refused:
+        rank = {spec.name: i for i, spec in enumerate(form.fields)}
+        errors = dict(sorted(errors.items(), key=lambda item: rank.get(item[0].split(".", 1)[0], -1)))
     if errors:
         raise InvalidInput(messages.text("form_invalid", lang), errors, key="form.invalid")
     return cleaned

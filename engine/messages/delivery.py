@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from engine.audit.service import record
 from engine.cases.service import get_case, load_workflow_of, persist
 from engine.errors import Conflict
+from engine.forms.filling import Filler
 from engine.runtime.errors import advancing
 from engine.runtime.projection import snapshot
 from engine.runtime.stepping import run_until_wait
@@ -44,7 +45,8 @@ def deliver_to_case(
             if definition is None:
                 raise Conflict(f"case {case.business_key} no longer waits for '{sub.message_name}' here")
             form = runtime.form(sub.form_key)
-            cleaned = form.validate_submission(payload, lang=lang) if form is not None else dict(payload)
+            cleaned = form.validate_submission(payload, lang=lang, filler=Filler.MESSAGE) \
+                if form is not None else dict(payload)
             # Catch this one task, not every task of the case waiting for the name (SpiffWorkflow's
             # workflow.catch would wake all parallel branches, e.g. every agency of an incident).
             task.task_spec.catch(task, BpmnEvent(definition, payload=cleaned,

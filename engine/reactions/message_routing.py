@@ -7,8 +7,9 @@ receiving catch event must have declared the same correlation.
 
 When no running case waits, a deployed process whose start event has the property
 ``message`` = the message name is started with the payload as start data (validated by its start
-form) and the two cases are linked. A message nobody takes is an error: the throwing step fails
-and nothing is changed, rather than losing the message.
+form, whose fields marked ``ui:filledBy: message`` only such a payload fills) and the two cases are
+linked. A message nobody takes is an error: the throwing step fails and nothing is changed, rather
+than losing the message.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from engine.audit.service import record
 from engine.cases.links import link_cases
 from engine.cases.service import start_case
 from engine.definitions.versions import VersionRuntime, runtime_for
+from engine.forms.filling import Filler
 from engine.messages.errors import NoWaitingCase
 from engine.messages.service import deliver_all, waiting_subscriptions
 from engine.org.access import Actor
@@ -95,7 +97,7 @@ def route_thrown(session: Session, source: Case, events: list[Any], actor: str) 
                 params={"step": (task_spec.bpmn_name if task_spec is not None else None) or name,
                         "addressed": "、".join(str(v) for v in correlation.values()) or name})
         for process_key in starters:
-            started = start_case(session, process_key, payload, Actor(actor))
+            started = start_case(session, process_key, payload, Actor(actor), filler=Filler.MESSAGE)
             link_cases(session, source, started, name, actor)
 
 

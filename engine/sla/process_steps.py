@@ -12,6 +12,11 @@ A process that models the extension flow in BPMN (social event: the handler choo
 
 Called by ``engine.tasks.service.complete`` before the task runs, in the same transaction, so the
 request is recorded while the clock it extends still runs and nothing is kept if the step fails.
+
+Who is told of a request asked this way: those who decide it, i.e. who may work the process's review
+step (its lane's role in its department, by the access specification), told once the step has run and
+that review step is open (``after_task_completes``) — not the requesting unit's department heads, who
+decide the requests asked on the dashboard's side panel but cannot work the process's review step.
 """
 from __future__ import annotations
 
@@ -22,11 +27,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import sandbox
+from engine.definitions.versions import runtime_for
 from engine.errors import ScriptFailed
 from engine.org.access import Actor
+from engine.runtime.parsing import spiff_properties
 from engine.sla.clocks import ACTIVE
-from engine.sla.process_owned import DECISION_PROPERTY, REQUEST_PROPERTY, handled_by_process, task_properties
-from engine.sla.services import decide_extension, request_extension
+from engine.sla.notify import recipients_for_item, users_with_role
+from engine.sla.process_owned import (
+    DECISION_PROPERTY,
+    REQUEST_PROPERTY,
+    handled_by_process,
+    review_task,
+    task_properties,
+)
+from engine.sla.services import decide_extension, notify_extension_requested, request_extension
 from engine.store.models.cases import Case
 from engine.store.models.sla import SlaClock, SlaExtension
 from engine.store.models.tasks import WorkItem
@@ -68,3 +82,26 @@ def before_task_completes(session: Session, case: Case, item: WorkItem, data: Ma
                 return decide_extension(session, pending[0].id, actor, bool(decided["approve"]),
                                         str(decided.get("note") or ""), from_process=True)
     return None
+
+
+def after_task_completes(session: Session, case: Case, item: WorkItem, extension: SlaExtension | None) -> None:
+    """After the step of `item` ran: a request it asked (before_task_completes) is told to those who may
+    work the process's review step (slaExtensionDecision), now open. If the process has not reached that
+    step, the holders of its lane's role are told (its department is known only once it opens)."""
+    if extension is None or extension.work_item_id != item.id or extension.status != ExtensionStatus.PENDING \
+            or not handled_by_process(session, extension):
+        return
+    review = review_task(session, extension)
+    if review is not None:
+        deciders = recipients_for_item(session, review)
+    else:
+        deciders = sorted({username for role in _decision_lane_roles(session, case)
+                           for username in users_with_role(session, role)})
+    notify_extension_requested(session, case, extension, deciders)
+
+
+def _decision_lane_roles(session: Session, case: Case) -> set[str]:
+    """The lane roles of the process's steps that decide extension requests (property slaExtensionDecision)."""
+    spec = runtime_for(session, case.process_version_id).parsed.spec
+    return {lane for task_spec in spec.task_specs.values()
+            if (lane := getattr(task_spec, "lane", None)) and spiff_properties(task_spec).get(DECISION_PROPERTY)}

@@ -150,13 +150,24 @@ def request_extension(session: Session, case_id: int, actor: Actor, amount: floa
     record(session, actor=actor.username, action="sla_extension_requested", case_id=case.id,
            task_id=clock.work_item_id, details={"extension_id": extension.id, "amount": amount, "unit": unit,
                                                 "reason": reason})
-    deciders = users_with_role(session, "department_head", clock.department) or users_with_role(session, "supervisor")
-    notify(session, deciders, "sla_extension_requested",
-           f"{case.business_key}：{_person(session, actor.username)} 申请延期 {amount_in_words(amount, unit)}：{reason}",
-           case_id=case.id, work_item_id=clock.work_item_id, created_by=actor.username,
-           message_key="extension.requested", params={"case": case.business_key, "requester_user": actor.username,
-                                              "amount": amount, "unit": unit, "reason": reason})
+    if not from_process:
+        # Decided on the dashboard / side panel: the unit's heads (who oversee it), else the supervisors.
+        # A request asked in a process step is decided in the process's own review step instead; those who
+        # may work that step are told once it is open (engine.sla.process_steps.after_task_completes).
+        deciders = users_with_role(session, "department_head", clock.department) or users_with_role(session, "supervisor")
+        notify_extension_requested(session, case, extension, deciders)
     return extension
+
+
+def notify_extension_requested(session: Session, case: Case, extension: SlaExtension, deciders: list[str]) -> None:
+    """Tell `deciders` (those who can decide it) that `extension` was asked."""
+    amount, unit, requester = extension.amount, extension.unit, extension.requested_by
+    shown = int(amount) if float(amount).is_integer() else amount
+    notify(session, deciders, "sla_extension_requested",
+           f"{case.business_key}：{_person(session, requester)} 申请延期 {amount_in_words(shown, unit)}：{extension.reason}",
+           case_id=case.id, work_item_id=extension.work_item_id, created_by=requester,
+           message_key="extension.requested", params={"case": case.business_key, "requester_user": requester,
+                                                      "amount": shown, "unit": unit, "reason": extension.reason})
 
 
 def _person(session: Session, username: str) -> str:

@@ -126,8 +126,9 @@ def emergency_start(rng: random.Random, actors: dict[str, Actor]) -> tuple[str, 
 
 
 def hot_spot_start(rng: random.Random, actors: dict[str, Actor]) -> tuple[str, dict[str, Any]]:
+    # A supervisor opening one by hand gives no report count: only the event rules fill it (ui:filledBy).
     return rng.choice(("supervisor1", "supervisor2")), {"title": "同类上报热点", "category": "0102",
-                                                        "grid_cell": "S03C01G01", "report_count": 3}
+                                                        "grid_cell": "S03C01G01"}
 
 
 def sample_loop_start(rng: random.Random, actors: dict[str, Actor]) -> tuple[str, dict[str, Any]]:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from engine.cases.service import get_case, start_case
 from engine.commands.tasks import complete
 from engine.commands.timers import fire_due
+from engine.forms.filling import Filler
 from engine.messages.service import send_message
 from engine.org.access import Actor
 from engine.store.database import Database
@@ -31,10 +32,11 @@ GAS_LEAK = {"title": "燃气泄漏 东门路", "incident_type": "gas_leak", "cas
             "location_class": "residential", "location": "东门路 12 号", "grid_cell": "S03C01G01"}  # grade Ⅳ
 
 
-def start_incident(db: Database, data: dict[str, Any] = GAS_LEAK) -> int:
-    """An emergency_linkage case opened by the duty officer with `data` (a grade Ⅳ gas leak by default)."""
+def start_incident(db: Database, data: dict[str, Any] = GAS_LEAK, filler: Filler = Filler.PERSON) -> int:
+    """An emergency_linkage case opened by the duty officer with `data` (a grade Ⅳ gas leak by default);
+    `filler` MESSAGE: opened as a message start (which alone may fill 来源案件)."""
     with db.transaction() as session:
-        return start_case(session, "emergency_linkage", dict(data), DUTY).id
+        return start_case(session, "emergency_linkage", dict(data), DUTY, filler=filler).id
 
 
 def reviewer(department: str) -> Actor:

@@ -4,9 +4,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from engine.decisions import parse_dmn
 from engine.errors import InvalidInput, StepRefused
+from engine.forms.filling import Filler
 from engine.messages.errors import NoWaitingCase
 from tests.families.helpers import (
     DUTY,
@@ -225,10 +227,26 @@ def test_an_agency_report_that_changes_nothing_is_refused_beside_the_agency_and_
     assert case_row(deployed_db, case_id).data["agencies"]["gas"]["status"] != "dispatched"
 
 
+def test_a_duty_officer_may_not_type_the_originating_case_and_no_incident_is_opened(deployed_db, clock):
+    """来源案件 is filled only by the social event's message that starts the linkage (ui:filledBy: message):
+    a typed one would name a case that waits for nothing, and the incident could never be closed."""
+    from engine.commands.cases import start
+    from engine.store.models.cases import Case
+
+    with deployed_db.transaction(readonly=True) as session:
+        before = session.scalar(select(func.count()).select_from(Case))
+    with pytest.raises(InvalidInput) as refused, deployed_db.transaction() as session:
+        start(session, DUTY, "emergency_linkage", {**GAS_LEAK, "origin_case": "不存在的案件"})
+    assert list(refused.value.details) == ["origin_case"]
+    assert "来源案件" in refused.value.details["origin_case"][0] and "不能手工填写" in refused.value.details["origin_case"][0]
+    with deployed_db.transaction(readonly=True) as session:
+        assert session.scalar(select(func.count()).select_from(Case)) == before
+
+
 def test_a_case_to_notify_that_waits_for_nothing_is_refused_in_words_naming_it(deployed_db, clock):
-    """来源案件 is filled in by a social event that starts the linkage, but the alarm form lets the duty officer
-    type one: closing then notifies a case that does not wait. The step is refused, nothing changes, and the
-    words say which case could not be told (not 操作未能完成。)."""
+    """A message start names the social event to tell, but that case no longer waits (or an older version
+    let a person type it): closing then notifies a case that does not wait. The step is refused, nothing
+    changes, and the words say which case could not be told (not 操作未能完成。)."""
     from engine.errors import Conflict
     from web.error_texts import word
 
@@ -236,7 +254,7 @@ def test_a_case_to_notify_that_waits_for_nothing_is_refused_in_words_naming_it(d
         def __getattr__(self, _name):
             return lambda value: value
 
-    case_id = start_incident(deployed_db, {**GAS_LEAK, "origin_case": "LH-2026-999999"})
+    case_id = start_incident(deployed_db, {**GAS_LEAK, "origin_case": "LH-2026-999999"}, Filler.MESSAGE)
     for agency in ("gas", "police"):
         message(deployed_db, case_id, "agency_acknowledged", {"agency": agency})
         message(deployed_db, case_id, "agency_arrived", {"agency": agency})

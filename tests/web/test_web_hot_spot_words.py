@@ -9,6 +9,7 @@ from sqlalchemy import select
 from webtools import login
 
 from engine.cases.service import start_case
+from engine.forms.filling import Filler
 from engine.org.service import actor_for
 from engine.store.database import Database
 from engine.store.models.cases import Case
@@ -84,7 +85,7 @@ def test_a_hot_spot_posted_with_a_subcategory_the_catalogue_does_not_know_shows_
     with web_db.transaction() as session:
         case_id = start_case(session, "hot_spot", {"title": "外部系统推送的热点", "category": "9901",
                                                    "grid_cell": "S03C01G01", "report_count": 3},
-                             actor_for(session, "supervisor1")).id
+                             actor_for(session, "supervisor1"), filler=Filler.RULES).id
     client = app.test_client()
     assert login(client, "supervisor1", DEMO_PASSWORD).status_code == 302
     record = _answers(client.get(f"/cases/{case_id}").get_data(as_text=True), "cg-case-record")

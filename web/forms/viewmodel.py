@@ -89,6 +89,7 @@ class FieldView:
     visible_if_in: str = ""
     display: Markup = field(default_factory=Markup)
     answered: bool = False  # a read-only view lists answered fields only, never a row of "—"
+    filled_by: str = ""  # ui:filledBy: no input for people; its value, if any, is shown read-only
 
     @property
     def described_by(self) -> str:
@@ -163,6 +164,7 @@ def _field_view(form: FormDefinition, spec: FieldSpec, value: Any, errors: list[
     view = FieldView(
         name=spec.name, id=fid, widget=spec.widget, label=spec.label(lang), required=spec.required,
         hidden=hidden, help=tr(spec.help, lang), placeholder=tr(spec.placeholder, lang), errors=errors,
+        filled_by=spec.filled_by or "",
     )
     if spec.visible_if:
         view.visible_if_field = spec.visible_if.field

@@ -13,7 +13,7 @@ const KEEP = {
   number: ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"], date: [], datetime: [],
   yesno: ["const"], single: [], multiple: ["minItems", "maxItems", "uniqueItems"], attachments: ["minItems", "maxItems", "items"],
 };
-const UI_KEEP = ["ui:title", "ui:help", "ui:visibleIf", "ui:errorMessages"];
+const UI_KEEP = ["ui:title", "ui:help", "ui:visibleIf", "ui:errorMessages", "ui:filledBy"];
 const WIDGET = { longtext: "textarea", number: "number", date: "date", datetime: "datetime", yesno: "checkbox",
   single: "select", multiple: "checkboxes", attachments: "attachments" };
 const CHOICE = new Set(["single", "multiple"]);
