@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import re
 
-from flask import Flask
-from flask.testing import FlaskClient
 from lxml import etree
-from webtools import page_csrf, signed_in
+from webtools import page_text, reading_in
 
 from engine.cases.service import start_case
 from engine.org.access import Actor
@@ -23,18 +21,6 @@ FOOD = {"title": "食品经营许可 测试面馆", "applicant": "测试面馆",
         "licence_type": "food_business",
         "materials_submitted": ["application_form", "business_licence", "id_card", "premises_layout",
                                 "food_safety_rules", "staff_health_certs"]}
-
-
-def _in(app: Flask, username: str, locale: str) -> FlaskClient:
-    client = signed_in(app, username)
-    client.post("/locale", data={"locale": locale, "next": "/", "csrf_token": page_csrf(client, "/")})
-    return client
-
-
-def _page(client: FlaskClient, path: str) -> str:
-    response = client.get(path)
-    assert response.status_code == 200, path
-    return response.get_data(as_text=True)
 
 
 def _emergency(web_db: Database) -> int:
@@ -58,30 +44,30 @@ def _drawn_names(xml: str) -> dict[str, str]:
 
 def test_the_english_diagram_of_a_shipped_process_names_every_element_in_english(app, web_db):
     case_id = _emergency(web_db)
-    english = _drawn_names(_page(_in(app, "sup", "en"), f"/cases/{case_id}/diagram.bpmn"))
+    english = _drawn_names(page_text(reading_in(app, "sup", "en"), f"/cases/{case_id}/diagram.bpmn"))
     assert [name for name in english.values() if CJK.search(name)] == []
     assert english["wait"] == "Wait for on-scene reports" and english["gw_done"] == "All agencies finished?"
-    chinese = _drawn_names(_page(_in(app, "sup", "zh"), f"/cases/{case_id}/diagram.bpmn"))
+    chinese = _drawn_names(page_text(reading_in(app, "sup", "zh"), f"/cases/{case_id}/diagram.bpmn"))
     assert chinese["wait"] == "等待现场报告" and chinese["gw_done"] == "全部处置完毕？"
 
 
 def test_a_waiting_bpmn_timer_reads_as_its_event_in_english(app, web_db):
     case_id = _emergency(web_db)
-    assert "Wait for on-scene reports: " in _page(_in(app, "sup", "en"), f"/cases/{case_id}")
-    assert "等待现场报告: " in _page(_in(app, "sup", "zh"), f"/cases/{case_id}")
+    assert "Wait for on-scene reports: " in page_text(reading_in(app, "sup", "en"), f"/cases/{case_id}")
+    assert "等待现场报告: " in page_text(reading_in(app, "sup", "zh"), f"/cases/{case_id}")
     licence = _licensing(web_db)
-    assert "Deemed accepted (no decision within 5 working days): " in _page(_in(app, "sup", "en"), f"/cases/{licence}")
+    assert "Deemed accepted (no decision within 5 working days): " in page_text(reading_in(app, "sup", "en"), f"/cases/{licence}")
 
 
 def test_the_reports_a_case_waits_for_are_named_in_english_on_its_page_and_the_report_form(app, web_db):
     case_id = _emergency(web_db)
-    client = _in(app, "duty", "en")
-    case = _page(client, f"/cases/{case_id}")
+    client = reading_in(app, "duty", "en")
+    case = page_text(client, f"/cases/{case_id}")
     section = case.split('id="cg-case-messages"')[1].split("</section>")[0]
     assert "Grade change" in section and "On-scene progress" in section and not CJK.search(section)
-    form = _page(client, f"/cases/{case_id}/messages/incident_grade_change")
+    form = page_text(client, f"/cases/{case_id}/messages/incident_grade_change")
     assert "<h1>Grade change</h1>" in form
-    assert "<h1>级别调整</h1>" in _page(_in(app, "duty", "zh"), f"/cases/{case_id}/messages/incident_grade_change")
+    assert "<h1>级别调整</h1>" in page_text(reading_in(app, "duty", "zh"), f"/cases/{case_id}/messages/incident_grade_change")
 
 
 def test_an_incident_names_its_step_in_english_on_the_case_page_and_the_incidents_page(app, web_db):
@@ -89,22 +75,22 @@ def test_an_incident_names_its_step_in_english_on_the_case_page_and_the_incident
     with web_db.transaction() as session:
         session.add(Incident(case_id=case_id, process_key="emergency_linkage", element="grade_rule",
                              element_name="事件分级", kind="script", error="boom"))
-    case = _page(_in(app, "adm", "en"), f"/cases/{case_id}")
+    case = page_text(reading_in(app, "adm", "en"), f"/cases/{case_id}")
     assert "<strong>Grade the incident</strong>" in case
-    assert "<td>Grade the incident</td>" in _page(_in(app, "adm", "en"), "/incidents")
-    assert "<strong>事件分级</strong>" in _page(_in(app, "adm", "zh"), f"/cases/{case_id}")
+    assert "<td>Grade the incident</td>" in page_text(reading_in(app, "adm", "en"), "/incidents")
+    assert "<strong>事件分级</strong>" in page_text(reading_in(app, "adm", "zh"), f"/cases/{case_id}")
 
 
 def test_a_deadline_names_its_unit_in_english_brackets_on_an_english_page(app, web_db):
     case_id = _emergency(web_db)
-    english = _page(_in(app, "sup", "en"), f"/cases/{case_id}")
+    english = page_text(reading_in(app, "sup", "en"), f"/cases/{case_id}")
     assert "Acknowledge the dispatch (Gas utility emergency crew): " in english
     assert "（Gas utility emergency crew）" not in english
-    assert "接警确认（燃气集团抢险中心）: " in _page(_in(app, "sup", "zh"), f"/cases/{case_id}")
+    assert "接警确认（燃气集团抢险中心）: " in page_text(reading_in(app, "sup", "zh"), f"/cases/{case_id}")
 
 
 def test_the_dashboard_in_english_has_no_chinese_of_its_own(app, web_db):
-    page = _page(_in(app, "sup", "en"), "/dashboard")
+    page = page_text(reading_in(app, "sup", "en"), "/dashboard")
     assert "督办" not in page and "争议裁定" not in page and "延期审批" not in page
-    chinese = _page(_in(app, "sup", "zh"), "/dashboard")
+    chinese = page_text(reading_in(app, "sup", "zh"), "/dashboard")
     assert "<th>督办</th>" in chinese and "退回案件的争议裁定和延期审批是流程环节" in chinese

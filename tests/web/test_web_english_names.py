@@ -8,10 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import func, select
-from webtools import FIXTURES, open_item, page_csrf, signed_in, start_report
+from webtools import FIXTURES, open_item, page_text, reading_in, start_report
 
 from engine.commands.tasks import claim, complete
 from engine.definitions import names as names_module
@@ -47,18 +45,6 @@ def _deploy(web_db: Database, english: bool) -> None:
         deploy(session, Bundle({"processes/web_flow.bpmn": _web_flow(english)}), actor="ana")
 
 
-def _in(app: Flask, username: str, locale: str) -> FlaskClient:
-    client = signed_in(app, username)
-    client.post("/locale", data={"locale": locale, "next": "/", "csrf_token": page_csrf(client, "/")})
-    return client
-
-
-def _page(client: FlaskClient, path: str) -> str:
-    response = client.get(path)
-    assert response.status_code == 200, path
-    return response.get_data(as_text=True)
-
-
 def _handled(web_db: Database, case_id: int) -> None:
     item = open_item(web_db, case_id)
     with web_db.transaction() as session:
@@ -74,32 +60,32 @@ def english_case(web_db: Database) -> int:
 
 
 def test_english_pages_show_the_english_process_and_task_names(app, web_db, english_case):
-    client = _in(app, "h_cg", "en")
-    inbox = _page(client, "/?view=department")
+    client = reading_in(app, "h_cg", "en")
+    inbox = page_text(client, "/?view=department")
     assert HANDLE_EN in inbox and HANDLE_ZH not in inbox
-    case = _page(client, f"/cases/{english_case}")
+    case = page_text(client, f"/cases/{english_case}")
     assert PROCESS_EN in case and PROCESS_ZH not in case
     assert f"Current step: <strong>{HANDLE_EN}</strong>" in case
     assert HANDLE_ZH not in case  # the tasks table, the timeline ("Task opened · …"), the deadlines
-    task = _page(client, f"/tasks/{open_item(web_db, english_case).id}")
+    task = page_text(client, f"/tasks/{open_item(web_db, english_case).id}")
     assert f"<h1>{HANDLE_EN}</h1>" in task
-    cases = _page(client, "/cases")
+    cases = page_text(client, "/cases")
     assert PROCESS_EN in cases and HANDLE_EN in cases and HANDLE_ZH not in cases
 
 
 def test_chinese_pages_keep_the_chinese_names(app, web_db, english_case):
-    client = _in(app, "h_cg", "zh")
-    inbox = _page(client, "/?view=department")
+    client = reading_in(app, "h_cg", "zh")
+    inbox = page_text(client, "/?view=department")
     assert HANDLE_ZH in inbox and HANDLE_EN not in inbox
-    case = _page(client, f"/cases/{english_case}")
+    case = page_text(client, f"/cases/{english_case}")
     assert PROCESS_ZH in case and HANDLE_ZH in case
     assert PROCESS_EN not in case and HANDLE_EN not in case
 
 
 def test_a_step_without_an_english_name_shows_its_chinese_name_in_english(app, web_db, english_case):
     _handled(web_db, english_case)
-    client = _in(app, "sup", "en")
-    case = _page(client, f"/cases/{english_case}")
+    client = reading_in(app, "sup", "en")
+    case = page_text(client, f"/cases/{english_case}")
     assert f"Current step: <strong>{VERIFY_ZH}</strong>" in case
     assert HANDLE_EN in case  # the finished step in the tasks table and the timeline
     assert HANDLE_ZH not in case
@@ -108,7 +94,7 @@ def test_a_step_without_an_english_name_shows_its_chinese_name_in_english(app, w
 def test_a_process_without_english_names_reads_as_written_in_english(app, web_db):
     _deploy(web_db, english=False)
     case_id = start_report(web_db)
-    case = _page(_in(app, "sup", "en"), f"/cases/{case_id}")
+    case = page_text(reading_in(app, "sup", "en"), f"/cases/{case_id}")
     assert PROCESS_ZH in case and f"Current step: <strong>{HANDLE_ZH}</strong>" in case
 
 
@@ -116,25 +102,25 @@ def test_a_case_on_an_older_version_reads_the_english_names_its_newer_version_gi
     _deploy(web_db, english=False)
     older = start_report(web_db)
     _deploy(web_db, english=True)
-    client = _in(app, "h_cg", "en")
-    case = _page(client, f"/cases/{older}")
+    client = reading_in(app, "h_cg", "en")
+    case = page_text(client, f"/cases/{older}")
     assert PROCESS_EN in case and f"Current step: <strong>{HANDLE_EN}</strong>" in case
-    inbox = _page(client, "/?view=department")
+    inbox = page_text(client, "/?view=department")
     assert HANDLE_EN in inbox and HANDLE_ZH not in inbox
 
 
 def test_the_english_diagram_labels_the_elements_that_have_an_english_name(app, web_db, english_case):
-    english = _in(app, "sup", "en").get(f"/cases/{english_case}/diagram.bpmn").get_data(as_text=True)
+    english = reading_in(app, "sup", "en").get(f"/cases/{english_case}/diagram.bpmn").get_data(as_text=True)
     assert f'id="handle" name="{HANDLE_EN}"' in english and f'name="{VERIFY_ZH}"' in english
-    chinese = _in(app, "sup", "zh").get(f"/cases/{english_case}/diagram.bpmn").get_data(as_text=True)
+    chinese = reading_in(app, "sup", "zh").get(f"/cases/{english_case}/diagram.bpmn").get_data(as_text=True)
     assert f'id="handle" name="{HANDLE_ZH}"' in chinese and f'name="{HANDLE_EN}"' not in chinese
 
 
 def test_the_dashboard_and_the_map_filter_name_processes_and_steps_in_english(app, web_db, english_case):
-    client = _in(app, "sup", "en")
-    dashboard = _page(client, "/dashboard")
+    client = reading_in(app, "sup", "en")
+    dashboard = page_text(client, "/dashboard")
     assert HANDLE_EN in dashboard and HANDLE_ZH not in dashboard  # the per-step table
-    assert "Emergency linkage" in _page(client, "/map")  # the business category filter: a shipped process
+    assert "Emergency linkage" in page_text(client, "/map")  # the business category filter: a shipped process
 
 
 def test_list_pages_read_each_versions_names_once_and_chinese_pages_not_at_all(app, web_db, english_case,
@@ -143,24 +129,24 @@ def test_list_pages_read_each_versions_names_once_and_chinese_pages_not_at_all(a
     reads: list[Any] = []
     read_names = names_module.read_names
     monkeypatch.setattr(names_module, "read_names", lambda xml, key: reads.append(key) or read_names(xml, key))
-    english = _in(app, "h_cg", "en")
-    _page(english, "/?view=department")
+    english = reading_in(app, "h_cg", "en")
+    page_text(english, "/?view=department")
     first = len(reads)
     with web_db.transaction(readonly=True) as session:
         versions = session.scalar(select(func.count()).select_from(ProcessVersion))
     assert first == versions  # each deployed version's file read once
-    _page(english, "/?view=department")
-    _page(english, "/cases")
+    page_text(english, "/?view=department")
+    page_text(english, "/cases")
     assert len(reads) == first  # then from the cache, whatever the number of rows
 
     def refuse(session: Any) -> Any:
         raise AssertionError("a Chinese page read the English names")
 
-    chinese = [_in(app, "h_cg", "zh"), _in(app, "sup", "zh")]
+    chinese = [reading_in(app, "h_cg", "zh"), reading_in(app, "sup", "zh")]
     monkeypatch.setattr(names_module, "name_book", refuse)
     for path in ("/?view=department", "/cases", f"/cases/{english_case}"):
-        _page(chinese[0], path)
-    _page(chinese[1], "/dashboard")
+        page_text(chinese[0], path)
+    page_text(chinese[1], "/dashboard")
 
 
 def test_an_at_risk_notice_names_its_step_in_the_readers_language(app, web_db, english_case):

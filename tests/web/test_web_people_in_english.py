@@ -2,27 +2,13 @@
 in English the unit's English name (周洋 (Urban management and law enforcement)); Chinese pages as written."""
 from __future__ import annotations
 
-from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import select
-from webtools import open_item, page_csrf, signed_in, start_report
+from webtools import open_item, page_csrf, page_text, reading_in, start_report
 
 from engine.commands.tasks import claim
 from engine.org.service import actor_for, display_names, rules_actor_for
 from engine.store.database import Database
 from engine.store.models.org import User
-
-
-def _in(app: Flask, username: str, locale: str) -> FlaskClient:
-    client = signed_in(app, username)
-    client.post("/locale", data={"locale": locale, "next": "/", "csrf_token": page_csrf(client, "/")})
-    return client
-
-
-def _page(client: FlaskClient, path: str) -> str:
-    response = client.get(path)
-    assert response.status_code == 200, path
-    return response.get_data(as_text=True)
 
 
 def _named(web_db: Database, **names: str) -> None:
@@ -51,12 +37,12 @@ def test_a_persons_unit_reads_in_english_and_their_own_name_as_written(app, web_
 def test_pages_in_english_name_people_with_their_unit_in_english(app, web_db):
     _named(web_db, h_cg="周洋（城市管理和综合执法局）", gw1="尹涛（桂园社区第1网格）")
     case_id = start_report(web_db)
-    english = _in(app, "h_cg", "en")
-    case = _page(english, f"/cases/{case_id}")
+    english = reading_in(app, "h_cg", "en")
+    case = page_text(english, f"/cases/{case_id}")
     assert "尹涛 (Guiyuan grid 1)" in case and "桂园社区第1网格" not in case
     assert ">周洋 (Urban management and law enforcement)</a>" in case  # the header: who is signed in
-    assert "<h1>周洋 (Urban management and law enforcement)</h1>" in _page(english, "/profile")
-    chinese = _page(_in(app, "h_cg", "zh"), f"/cases/{case_id}")
+    assert "<h1>周洋 (Urban management and law enforcement)</h1>" in page_text(english, "/profile")
+    chinese = page_text(reading_in(app, "h_cg", "zh"), f"/cases/{case_id}")
     assert "尹涛（桂园社区第1网格）" in chinese and ">周洋（城市管理和综合执法局）</a>" in chinese
 
 
@@ -65,10 +51,10 @@ def test_a_tasks_holder_and_colleagues_read_with_their_unit_in_english(app, web_
     item = open_item(web_db, start_report(web_db))
     with web_db.transaction() as session:
         claim(session, actor_for(session, "h_cg"), item.id)
-    holder = _in(app, "h_cg", "en")
-    assert ">吴军 (Urban management and law enforcement)</option>" in _page(holder, f"/tasks/{item.id}")  # transfer to
-    colleague = _in(app, "h_cg2", "en")
-    assert "周洋 (Urban management and law enforcement)" in _page(colleague, "/?view=department")
+    holder = reading_in(app, "h_cg", "en")
+    assert ">吴军 (Urban management and law enforcement)</option>" in page_text(holder, f"/tasks/{item.id}")  # transfer to
+    colleague = reading_in(app, "h_cg2", "en")
+    assert "周洋 (Urban management and law enforcement)" in page_text(colleague, "/?view=department")
     refused = colleague.post(f"/tasks/{item.id}/claim", data={"csrf_token": page_csrf(colleague, "/")})
     assert refused.status_code == 409
     assert "claimed by 周洋 (Urban management and law enforcement)" in refused.get_data(as_text=True)

@@ -45,6 +45,20 @@ def signed_in(app: Flask, username: str) -> FlaskClient:
 API_CLIENT_ROLE = "api_client"
 
 
+def reading_in(app: Flask, username: str, locale: str) -> FlaskClient:
+    """A client signed in as `username` who chose to read the pages in `locale` ("zh"/"en")."""
+    client = signed_in(app, username)
+    client.post("/locale", data={"locale": locale, "next": "/", "csrf_token": page_csrf(client, "/")})
+    return client
+
+
+def page_text(client: FlaskClient, path: str) -> str:
+    """The HTML of a page that must open (200)."""
+    response = client.get(path)
+    assert response.status_code == 200, path
+    return response.get_data(as_text=True)
+
+
 def api_token(web_db: Database, username: str) -> str:
     """`casegrid token create USER`, for a user who is first given API_CLIENT_ROLE if none of their roles
     may use API tokens."""
