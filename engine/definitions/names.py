@@ -172,11 +172,16 @@ def name_book(session: Session) -> NameBook:
         read = session.execute(select(ProcessVersion.id, ProcessVersion.bpmn_xml).where(ProcessVersion.id.in_(missing)))
         fresh = {keys[version_id]: read_names(xml, keys[version_id][1]) for version_id, xml in read}
         known.update(fresh)
-        with _lock:
-            _cache.update(fresh)
-            while len(_cache) > _CACHE_SIZE:
-                _cache.popitem(last=False)
+        _remember(fresh)
     return NameBook(tuple(Version(row.id, row.process_key, row.family, known[keys[row.id]]) for row in rows))
+
+
+def _remember(found: Mapping[tuple[str, str], VersionNames]) -> None:
+    """Keep versions' names read from their files, the oldest dropped beyond the cache's size."""
+    with _lock:
+        _cache.update(found)
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
 
 
 def clear_cache() -> None:
@@ -196,8 +201,5 @@ def version_names(session: Session, version_id: int) -> VersionNames:
     if found is None:
         xml = session.scalar(select(ProcessVersion.bpmn_xml).where(ProcessVersion.id == version_id)) or ""
         found = read_names(xml, row.process_key)
-        with _lock:
-            _cache[key] = found
-            while len(_cache) > _CACHE_SIZE:
-                _cache.popitem(last=False)
+        _remember({key: found})
     return found
